@@ -1,0 +1,47 @@
+# Hồi Âm: every command a developer or CI needs. `make demo` and `make test` are the Quick start.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv/bin
+
+.PHONY: help setup up demo down status test test-unit lint typecheck schemas bench
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+setup: ## install uv if needed and sync the Python workspace (.venv)
+	@bash deploy/local/bootstrap.sh
+
+up: setup ## start Kafka, FerretDB, a local mail catcher and the three services
+	@bash deploy/local/stack.sh up
+	@bash deploy/local/services.sh up
+
+demo: up ## everything from nothing, then send sample feedback through the pipeline
+	@$(VENV)/python deploy/local/demo.py
+
+down: ## stop the services and the stack
+	@bash deploy/local/services.sh down
+	@bash deploy/local/stack.sh down
+
+status: ## what is running
+	@bash deploy/local/services.sh status || true
+	@bash deploy/local/stack.sh status || true
+
+test: setup ## every test: unit, integration and e2e on the real stack (started if needed)
+	@$(VENV)/pytest
+
+test-unit: setup ## only the fast tests
+	@$(VENV)/pytest tests/unit
+
+lint: setup ## ruff and the import contracts (services never import each other)
+	@$(VENV)/ruff check .
+	@$(VENV)/ruff format --check .
+	@$(VENV)/lint-imports
+
+typecheck: setup ## mypy strict
+	@$(VENV)/mypy
+
+schemas: setup ## re-export the events' JSON Schemas into shared/schemas
+	@$(VENV)/python -m hoiam_shared.schemas
+
+bench: up ## end-to-end throughput and latency on the local stack
+	@$(VENV)/python deploy/local/bench.py

@@ -1,0 +1,1 @@
+"""Hồi Âm router: the responsible body for every item, from its words and its place."""

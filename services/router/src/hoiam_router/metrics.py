@@ -1,0 +1,30 @@
+"""Every metric of the router service, named and described once."""
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+
+class RouterMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.items_routed = Counter(
+            "router_items_routed_total",
+            "Routing decisions published, per outcome (routed or triage) and category.",
+            ["status", "category"],
+            registry=registry,
+        )
+        self.decision_confidence = Histogram(
+            "router_decision_confidence_ratio",
+            "Confidence of each routing decision (0..1).",
+            buckets=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0),
+            registry=registry,
+        )
+        self.redeliveries = Counter(
+            "router_redeliveries_total",
+            "Items seen again (redelivery or replay) whose stored decision was republished.",
+            registry=registry,
+        )
+        self.dead_letters = Counter(
+            "router_dead_letters_total",
+            "Records sent to a dead-letter topic, per error type.",
+            ["error_type"],
+            registry=registry,
+        )

@@ -1,0 +1,22 @@
+"""Router settings, read from ``HOIAM_ROUTER_*`` environment variables."""
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from hoiam_shared.settings import ServiceSettings
+
+
+class RouterSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="HOIAM_ROUTER_", extra="ignore", frozen=True)
+
+    http_port: int = 8002
+    mongo_database: str = "hoiam_router"
+    kafka_group_id: str = "hoiam-router"
+    directory_path: Path | None = Field(
+        default=None, description="Routing directory YAML; the bundled sample when unset."
+    )
+    fallback_province: str | None = Field(
+        default="86", description="Province code used when an item names none (the deployment's)."
+    )

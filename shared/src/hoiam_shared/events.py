@@ -1,0 +1,329 @@
+"""Events that cross service boundaries: frozen, past-tense, versioned pydantic models.
+
+Every event carries the envelope of DESIGN.md §2. Within a schema version only additive changes
+are allowed (readers ignore fields they do not know); a breaking change is a new version plus an
+upcaster in `UPCASTERS`, so old records on a topic are read as the current model, never rewritten.
+"""
+
+import json
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any, ClassVar, Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, Base64Bytes, BaseModel, ConfigDict, Field, field_validator
+
+from hoiam_shared.ids import new_id
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Channel(StrEnum):
+    """Where a message came from, and so where the answer goes back."""
+
+    EMAIL = "email"
+    PHONE = "phone"
+    ZALO = "zalo"
+    FACEBOOK = "facebook"
+    WEB = "web"
+    OPEN311 = "open311"
+    MEETING = "meeting"
+
+
+class Status(StrEnum):
+    """The status vocabulary of DESIGN.md §6."""
+
+    RECEIVED = "received"
+    ROUTED = "routed"
+    TRIAGE = "triage"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    REJECTED = "rejected"
+    REOPENED = "reopened"
+
+
+class Value(BaseModel):
+    """A frozen value inside an event; unknown fields are ignored, for forward compatibility."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class Event(Value):
+    """The envelope every event carries."""
+
+    type: str
+    schema_version: int
+    event_id: UUID = Field(default_factory=new_id)
+    occurred_at: AwareDatetime = Field(default_factory=utc_now)
+    correlation_id: UUID = Field(description="The feedback item's id, carried end to end.")
+    causation_id: UUID | None = Field(default=None, description="The event this one answers.")
+
+    TYPE: ClassVar[str]
+    VERSION: ClassVar[int]
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _to_utc(cls, value: datetime) -> datetime:
+        return value.astimezone(UTC)
+
+    def to_bytes(self) -> bytes:
+        return self.model_dump_json().encode()
+
+
+# --- values shared by several events ------------------------------------------------------------
+
+
+class Contacts(Value):
+    """How a citizen can be reached, per channel (normalised: E.164 phone, lower-case domain)."""
+
+    email: str | None = None
+    phone: str | None = None
+    zalo_user_id: str | None = None
+    facebook_psid: str | None = None
+
+
+class Citizen(Value):
+    """The person who wrote (cử tri): who they are and where the answer should go."""
+
+    name: str | None = None
+    contacts: Contacts = Contacts()
+    preferred_channel: Channel
+    consent: bool = False
+
+
+class FeedbackText(Value):
+    original: str
+    normalised: str = Field(description="NFC-normalised, whitespace tidied.")
+    subject: str | None = None
+    language: str = "vi"
+
+
+class Location(Value):
+    raw_address: str | None = Field(
+        default=None, description="The address as the citizen wrote it."
+    )
+    province_hint: str | None = Field(
+        default=None, description="Province of the receiving channel, a fallback for the router."
+    )
+
+
+class Attachment(Value):
+    filename: str | None = None
+    content_type: str
+    size: int = Field(ge=0)
+
+
+class BodyContact(Value):
+    """One way to reach a body or councillor (FixMyStreet's `contact`)."""
+
+    channel: Channel
+    address: str
+
+
+class BodyRef(Value):
+    """The body (cơ quan) an item was assigned to."""
+
+    id: str
+    name: str
+    level: str
+    contacts: tuple[BodyContact, ...] = ()
+
+
+class CategoryRef(Value):
+    code: str
+    name: str
+
+
+# --- events -------------------------------------------------------------------------------------
+
+
+class RawFeedbackAccepted(Event):
+    """Intake accepted a payload from a channel; its bytes are kept exactly as they arrived."""
+
+    TYPE: ClassVar[str] = "RawFeedbackAccepted"
+    VERSION: ClassVar[int] = 1
+    type: Literal["RawFeedbackAccepted"] = "RawFeedbackAccepted"
+    schema_version: Literal[1] = 1
+
+    item_id: UUID
+    tracking_code: str
+    channel: Channel
+    source_ref: str | None = Field(
+        default=None,
+        description="Provider's id (Message-ID, call id, msg_id); with channel, the dedupe key.",
+    )
+    received_at: AwareDatetime
+    content_type: str
+    payload: Base64Bytes
+
+
+class FeedbackReceived(Event):
+    """A normalised feedback item (ý kiến, kiến nghị cử tri), one per item."""
+
+    TYPE: ClassVar[str] = "FeedbackReceived"
+    VERSION: ClassVar[int] = 1
+    type: Literal["FeedbackReceived"] = "FeedbackReceived"
+    schema_version: Literal[1] = 1
+
+    item_id: UUID
+    tracking_code: str
+    channel: Channel
+    source_ref: str | None = None
+    received_at: AwareDatetime
+    citizen: Citizen
+    text: FeedbackText
+    location: Location = Location()
+    attachments: tuple[Attachment, ...] = ()
+
+
+class FeedbackRouted(Event):
+    """The router decided who is responsible for an item, or sent it to triage for a human."""
+
+    TYPE: ClassVar[str] = "FeedbackRouted"
+    VERSION: ClassVar[int] = 1
+    type: Literal["FeedbackRouted"] = "FeedbackRouted"
+    schema_version: Literal[1] = 1
+
+    item_id: UUID
+    tracking_code: str
+    status: Literal[Status.ROUTED, Status.TRIAGE]
+    category: CategoryRef
+    body: BodyRef | None = Field(default=None, description="None only when status is triage.")
+    confidence: float = Field(ge=0, le=1)
+    reasons: tuple[str, ...] = Field(description="Why: the words, places and rules that decided.")
+    due_on: date | None = None
+    # Carried so the notifier can answer the citizen without reading another service's store.
+    channel: Channel
+    source_ref: str | None = None
+    citizen: Citizen
+    subject: str | None = None
+    text: str
+
+
+class StatusChanged(Event):
+    """An item moved in its life cycle (acknowledged, answered, resolved, rejected...)."""
+
+    TYPE: ClassVar[str] = "StatusChanged"
+    VERSION: ClassVar[int] = 1
+    type: Literal["StatusChanged"] = "StatusChanged"
+    schema_version: Literal[1] = 1
+
+    item_id: UUID
+    tracking_code: str
+    status: Status
+    reason: str | None = None
+    answer: str | None = None
+    actor: str | None = None
+
+
+class RecipientKind(StrEnum):
+    BODY = "body"
+    COUNCILLOR = "councillor"
+    CITIZEN = "citizen"
+
+
+class NotificationSent(Event):
+    """A message reached a provider that accepted it (SMTP 250, Zalo/Meta message id)."""
+
+    TYPE: ClassVar[str] = "NotificationSent"
+    VERSION: ClassVar[int] = 1
+    type: Literal["NotificationSent"] = "NotificationSent"
+    schema_version: Literal[1] = 1
+
+    item_id: UUID
+    tracking_code: str
+    delivery_id: str
+    recipient_kind: RecipientKind
+    channel: Channel
+    provider_message_id: str | None = None
+    attempts: int = Field(ge=1)
+
+
+class NotificationFailed(Event):
+    """A message could not be delivered after its retries; the provider's answer is kept."""
+
+    TYPE: ClassVar[str] = "NotificationFailed"
+    VERSION: ClassVar[int] = 1
+    type: Literal["NotificationFailed"] = "NotificationFailed"
+    schema_version: Literal[1] = 1
+
+    item_id: UUID
+    tracking_code: str
+    delivery_id: str
+    recipient_kind: RecipientKind
+    channel: Channel
+    error: str
+    attempts: int = Field(ge=1)
+
+
+class DeadLetterRecorded(Event):
+    """A record that could not be processed, with its original bytes and the cause."""
+
+    TYPE: ClassVar[str] = "DeadLetterRecorded"
+    VERSION: ClassVar[int] = 1
+    type: Literal["DeadLetterRecorded"] = "DeadLetterRecorded"
+    schema_version: Literal[1] = 1
+
+    service: str
+    source_topic: str
+    partition: int | None = None
+    offset: int | None = None
+    key: str | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+    value: Base64Bytes
+    error_type: str
+    error: str
+
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.TYPE: cls
+    for cls in (
+        RawFeedbackAccepted,
+        FeedbackReceived,
+        FeedbackRouted,
+        StatusChanged,
+        NotificationSent,
+        NotificationFailed,
+        DeadLetterRecorded,
+    )
+}
+
+# (type, version it reads) -> function turning that version's dict into the next version's dict.
+type Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+UPCASTERS: dict[tuple[str, int], Upcaster] = {}
+
+
+class UnknownEventError(ValueError):
+    """The bytes are JSON but not an event type or version this code can read."""
+
+
+def decode_event[E: Event](expected: type[E], raw: bytes | str) -> E:
+    """Parse and validate one event, upcasting older schema versions to the current one.
+
+    Raises `ValueError` (pydantic's `ValidationError` is one) for anything that is not a valid
+    `expected` event; callers send such records to the dead-letter topic.
+    """
+    data = json.loads(raw)
+    if not isinstance(data, dict):
+        raise UnknownEventError(f"expected a JSON object, got {type(data).__name__}")
+    kind = data.get("type")
+    if kind != expected.TYPE:
+        raise UnknownEventError(f"expected event type {expected.TYPE!r}, got {kind!r}")
+    version = data.get("schema_version")
+    while isinstance(version, int) and version < expected.VERSION:
+        upcast = UPCASTERS.get((expected.TYPE, version))
+        if upcast is None:
+            raise UnknownEventError(f"no upcaster for {expected.TYPE} v{version}")
+        data = upcast(data)
+        version = data.get("schema_version")
+    if version != expected.VERSION:
+        raise UnknownEventError(
+            f"{expected.TYPE} schema_version {version!r} is not readable here "
+            f"(this reader knows v{expected.VERSION})"
+        )
+    return expected.model_validate(data)

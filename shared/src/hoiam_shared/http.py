@@ -1,0 +1,82 @@
+"""The HTTP shell of every service: lifespan (topics, broker, store), `/health`, `/metrics`."""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI, Response
+from fastapi.responses import JSONResponse
+from faststream.kafka import KafkaBroker
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from pymongo import AsyncMongoClient
+
+from hoiam_shared.kafka import ensure_topics
+from hoiam_shared.mongo import Document, ping_mongo
+from hoiam_shared.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+HEALTH_TIMEOUT_SECONDS = 2.0
+
+
+def service_app(
+    *,
+    name: str,
+    settings: ServiceSettings,
+    broker: KafkaBroker,
+    mongo: AsyncMongoClient[Document],
+    registry: CollectorRegistry,
+    prepare_store: Callable[[], Awaitable[None]],
+    routers: Sequence[APIRouter] = (),
+    description: str = "",
+) -> FastAPI:
+    """A FastAPI app that owns the broker's and store's life cycle and reports on both."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        created = await ensure_topics(
+            settings.kafka_bootstrap_servers,
+            settings.topics.everything(),
+            partitions=settings.kafka_partitions,
+            replication_factor=settings.kafka_replication_factor,
+        )
+        if created:
+            log.info("created topics", extra={"topics": created})
+        await prepare_store()
+        await broker.start()
+        log.info("service started", extra={"port": settings.http_port})
+        try:
+            yield
+        finally:
+            await broker.stop()
+            await mongo.close()
+
+    app = FastAPI(title=f"Hồi Âm {name}", description=description, lifespan=lifespan)
+
+    @app.get("/health", tags=["operations"], summary="Broker and store reachable")
+    async def health() -> JSONResponse:
+        checks: dict[str, str] = {}
+        try:
+            ok = await broker.ping(timeout=HEALTH_TIMEOUT_SECONDS)
+            checks["broker"] = "ok" if ok else "unreachable"
+        except Exception as error:  # a health probe reports, it never raises
+            checks["broker"] = f"error: {error}"
+        try:
+            await asyncio.wait_for(ping_mongo(mongo), HEALTH_TIMEOUT_SECONDS)
+            checks["store"] = "ok"
+        except Exception as error:
+            checks["store"] = f"error: {type(error).__name__}"
+        healthy = all(v == "ok" for v in checks.values())
+        return JSONResponse(
+            {"status": "ok" if healthy else "degraded", "service": name, **checks},
+            status_code=200 if healthy else 503,
+        )
+
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
+    async def metrics() -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    for router in routers:
+        app.include_router(router)
+    return app

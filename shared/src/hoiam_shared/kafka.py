@@ -1,0 +1,211 @@
+"""Kafka helpers: the broker every service uses, topic creation, publishing and dead letters.
+
+Delivery is at-least-once: a subscriber commits only after its side effects are done
+(`AckPolicy.NACK_ON_ERROR`). `consume_event` decides what an error means: a record that cannot be
+decoded, or that the service's rules reject, goes to `<topic>.dlq` and the consumer moves on; an
+outage (broker, store, network) is retried after a pause, so nothing accepted is ever dropped.
+"""
+
+import asyncio
+import base64
+import contextlib
+import json
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, Protocol
+from uuid import UUID
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from faststream.kafka import KafkaBroker
+from faststream.kafka.message import KafkaMessage
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from prometheus_client import CollectorRegistry
+from pymongo.errors import ConnectionFailure
+
+from hoiam_shared.events import DeadLetterRecorded, Event, decode_event
+from hoiam_shared.ids import new_id
+from hoiam_shared.logs import correlation
+from hoiam_shared.settings import ServiceSettings
+from hoiam_shared.topics import dead_letter_topic
+
+log = logging.getLogger(__name__)
+
+# Errors that say "the world is down for now", not "this record is bad": retried, never
+# dead-lettered.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    ConnectionFailure,
+    KafkaError,
+    ConnectionError,
+    TimeoutError,
+)
+
+
+def make_broker(
+    settings: ServiceSettings, *, service: str, registry: CollectorRegistry
+) -> KafkaBroker:
+    """A broker whose publishes wait for every in-sync replica (acks=all, idempotent producer)."""
+    return KafkaBroker(
+        settings.kafka_bootstrap_servers,
+        acks="all",
+        enable_idempotence=True,
+        client_id=f"hoiam-{service}",
+        middlewares=[KafkaPrometheusMiddleware(registry=registry, app_name=service)],
+        logger=logging.getLogger(f"hoiam_{service}.broker"),
+    )
+
+
+async def ensure_topics(
+    bootstrap_servers: str, names: Iterable[str], *, partitions: int, replication_factor: int
+) -> list[str]:
+    """Create the topics that do not exist yet; returns the ones it created."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="hoiam-admin")
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [name for name in dict.fromkeys(names) if name not in existing]
+        if not missing:
+            return []
+        # Another service may create them at the same moment: the outcome we wanted anyway.
+        with contextlib.suppress(TopicAlreadyExistsError):
+            await admin.create_topics(
+                [NewTopic(name, partitions, replication_factor) for name in missing]
+            )
+        return missing
+    finally:
+        await admin.close()
+
+
+class EventPublisher(Protocol):
+    """Port: publish one event to a topic, keyed so one item's events stay in order."""
+
+    async def publish(self, topic: str, event: Event, *, key: UUID | str) -> None: ...
+
+
+def event_headers(event: Event) -> dict[str, str]:
+    return {
+        "content-type": "application/json",
+        "event-type": event.type,
+        "schema-version": str(event.schema_version),
+        "correlation-id": str(event.correlation_id),
+    }
+
+
+class KafkaEventPublisher:
+    """Publishes through a FastStream broker and returns only once the broker has the record."""
+
+    def __init__(self, broker: KafkaBroker) -> None:
+        self._broker = broker
+
+    async def publish(self, topic: str, event: Event, *, key: UUID | str) -> None:
+        await self._broker.publish(
+            event.to_bytes(),
+            topic,
+            key=str(key).encode(),
+            headers=event_headers(event),
+            correlation_id=str(event.correlation_id),
+        )
+
+
+class InMemoryEventPublisher:
+    """Fake for unit tests: keeps what was published, in order."""
+
+    def __init__(self) -> None:
+        self.published: list[tuple[str, Event, str]] = []
+
+    async def publish(self, topic: str, event: Event, *, key: UUID | str) -> None:
+        self.published.append((topic, event, str(key)))
+
+    def of_type[E: Event](self, kind: type[E]) -> list[E]:
+        return [e for _, e, _ in self.published if isinstance(e, kind)]
+
+
+def _guess_correlation(value: bytes, key: bytes | None) -> UUID:
+    """The item id of a bad record if any part of it still says so; a fresh id otherwise."""
+    try:
+        data = json.loads(value)
+        if isinstance(data, dict):
+            return UUID(str(data["correlation_id"]))
+    except (ValueError, KeyError, TypeError):
+        pass
+    try:
+        return UUID((key or b"").decode())
+    except (ValueError, UnicodeDecodeError):
+        return new_id()
+
+
+class DeadLetters:
+    """Writes a record that cannot be processed to `<its topic>.dlq`, bytes and cause included."""
+
+    def __init__(self, publisher: EventPublisher, *, service: str) -> None:
+        self._publisher = publisher
+        self._service = service
+
+    async def record(
+        self, message: KafkaMessage, error: BaseException, *, topic: str
+    ) -> DeadLetterRecorded:
+        raw = message.raw_message
+        key: bytes | None = getattr(raw, "key", None)
+        value: bytes = message.body if isinstance(message.body, bytes) else bytes(message.body)
+        letter = DeadLetterRecorded(
+            correlation_id=_guess_correlation(value, key),
+            service=self._service,
+            source_topic=topic,
+            partition=getattr(raw, "partition", None),
+            offset=getattr(raw, "offset", None),
+            key=key.decode(errors="replace") if key is not None else None,
+            headers={k: str(v) for k, v in (message.headers or {}).items()},
+            value=base64.b64encode(value),
+            error_type=type(error).__name__,
+            error=str(error)[:4000],
+        )
+        await self._publisher.publish(
+            dead_letter_topic(topic), letter, key=letter.key or str(letter.correlation_id)
+        )
+        log.warning(
+            "record sent to dead-letter topic",
+            extra={
+                "topic": topic,
+                "offset": letter.offset,
+                "error_type": letter.error_type,
+                "error": letter.error,
+                "correlation_id": str(letter.correlation_id),
+            },
+        )
+        return letter
+
+
+async def consume_event[E: Event](
+    message: KafkaMessage,
+    expected: type[E],
+    handle: Callable[[E], Awaitable[Any]],
+    *,
+    topic: str,
+    dead_letters: DeadLetters,
+    retry_backoff_seconds: float,
+    on_dead_letter: Callable[[str], None] | None = None,
+) -> None:
+    """Decode one record and handle it: bad input → DLQ, outage → retry, success → commit."""
+    raw: bytes = message.body if isinstance(message.body, bytes) else bytes(message.body)
+    try:
+        event = decode_event(expected, raw)
+    except ValueError as error:
+        await dead_letters.record(message, error, topic=topic)
+        if on_dead_letter:
+            on_dead_letter(type(error).__name__)
+        return
+    with correlation(event.correlation_id):
+        try:
+            await handle(event)
+        except TRANSIENT_ERRORS:
+            # Raising makes FastStream seek back to this record; the pause keeps an outage from
+            # turning into a hot loop of retries.
+            log.exception("outage while handling event; it will be retried")
+            await asyncio.sleep(retry_backoff_seconds)
+            raise
+        except Exception as error:
+            # A bug or a rule that cannot accept this record: park it with the cause so it can be
+            # replayed after a fix, and keep the partition moving.
+            await dead_letters.record(message, error, topic=topic)
+            if on_dead_letter:
+                on_dead_letter(type(error).__name__)

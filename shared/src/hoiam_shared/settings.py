@@ -1,0 +1,34 @@
+"""Settings every service has (Kafka, MongoDB, HTTP, logging); each service adds its own prefix."""
+
+from typing import Literal
+
+from pydantic import Field, MongoDsn
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from hoiam_shared.topics import Topics
+
+
+class ServiceSettings(BaseSettings):
+    """Base of each service's settings; subclasses set `env_prefix` (e.g. ``HOIAM_ROUTER_``)."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_topic_prefix: str = Field(
+        default="", description="Prepended to every topic name; tests use it to stay apart."
+    )
+    kafka_partitions: int = Field(default=6, ge=1)
+    kafka_replication_factor: int = Field(default=1, ge=1)
+    kafka_group_id: str = Field(default="", description="Consumer group; empty means the default.")
+    mongo_url: MongoDsn = MongoDsn("mongodb://127.0.0.1:27017/")
+    mongo_database: str = ""
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    retry_backoff_seconds: float = Field(
+        default=1.0, gt=0, description="Pause before a record is retried after an outage."
+    )
+
+    @property
+    def topics(self) -> Topics:
+        return Topics(prefix=self.kafka_topic_prefix)

@@ -1,0 +1,55 @@
+"""Topic names: `<entity>.<fact>.v<N>`, declared once; every service reads them from here."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+INTAKE_RAW = "intake.raw.v1"
+"""Raw payloads exactly as a channel delivered them, written before the caller gets its 2xx."""
+
+FEEDBACK_RECEIVED = "feedback.received.v1"
+"""One normalised `FeedbackReceived` per item."""
+
+FEEDBACK_ROUTED = "feedback.routed.v1"
+"""The router's decision (`FeedbackRouted`): body, category, reasons, or triage."""
+
+FEEDBACK_STATUS = "feedback.status.v1"
+"""Every later status change of an item (`StatusChanged`)."""
+
+NOTIFICATION_SENT = "notification.sent.v1"
+NOTIFICATION_FAILED = "notification.failed.v1"
+
+DLQ_SUFFIX = ".dlq"
+
+
+def dead_letter_topic(topic: str) -> str:
+    """Where records of `topic` that cannot be processed go, with their bytes and the cause."""
+    return f"{topic}{DLQ_SUFFIX}"
+
+
+ALL_TOPICS: tuple[str, ...] = (
+    INTAKE_RAW,
+    FEEDBACK_RECEIVED,
+    FEEDBACK_ROUTED,
+    FEEDBACK_STATUS,
+    NOTIFICATION_SENT,
+    NOTIFICATION_FAILED,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Topics:
+    """Topic names under an optional prefix, so tests and tenants can run side by side."""
+
+    prefix: str = ""
+
+    def name(self, topic: str) -> str:
+        return f"{self.prefix}{topic}"
+
+    def dlq(self, topic: str) -> str:
+        return dead_letter_topic(self.name(topic))
+
+    def everything(self) -> Iterator[str]:
+        """Every topic and its dead-letter topic, for creating them up front."""
+        for topic in ALL_TOPICS:
+            yield self.name(topic)
+            yield self.dlq(topic)

@@ -1,0 +1,43 @@
+"""E2E fixtures: the real stack, a real SMTP server and the three services as processes."""
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from support.services import Running, running_services
+from support.smtp import SmtpServer
+from support.stack import Stack, ensure_stack, free_port
+
+
+@pytest.fixture(scope="session")
+def stack() -> Stack:
+    return ensure_stack()
+
+
+@pytest.fixture(scope="session")
+def smtp() -> Iterator[SmtpServer]:
+    with SmtpServer(free_port()) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def services(
+    stack: Stack, smtp: SmtpServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Running]:
+    log_dir: Path = tmp_path_factory.mktemp("service-logs")
+    with running_services(
+        stack=stack, prefix=f"e{uuid.uuid4().hex[:10]}", smtp_port=smtp.port, log_dir=log_dir
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+async def mongo(stack: Stack) -> AsyncIterator[AsyncMongoClient[dict[str, object]]]:
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(stack.mongo_url, tz_aware=True)
+    try:
+        yield client
+    finally:
+        await client.close()

@@ -1,0 +1,99 @@
+"""One contract per port, run against the in-memory fake and the MongoDB adapter on FerretDB."""
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from hoiam_intake.repository import InMemoryItemRepository, ItemRepository, MongoItemRepository
+from hoiam_notifier.domain import plan_routed
+from hoiam_notifier.repository import (
+    DeliveryRepository,
+    InMemoryDeliveryRepository,
+    MongoDeliveryRepository,
+)
+from hoiam_router.directory import load_directory
+from hoiam_router.domain import route
+from hoiam_router.handlers import to_event
+from hoiam_router.repository import (
+    AssignmentRepository,
+    InMemoryAssignmentRepository,
+    MongoAssignmentRepository,
+)
+from hoiam_shared.events import NotificationSent
+from support.samples import make_received
+
+type Mongo = AsyncMongoClient[dict[str, Any]]
+
+
+def _kinds[T](memory: Callable[[], T], make_adapter: Callable[[Any], T]) -> Any:
+    """Parametrise a fixture over the fake and the real adapter (on a fresh database)."""
+
+    @pytest.fixture(params=["memory", "mongo"])
+    async def repo(request: pytest.FixtureRequest, prefix: str, mongo: Mongo) -> AsyncIterator[T]:
+        if request.param == "memory":
+            yield memory()
+            return
+        adapter = make_adapter(mongo[f"{prefix}_contract"])
+        await adapter.prepare()
+        yield adapter
+        await mongo.drop_database(f"{prefix}_contract")
+
+    return repo
+
+
+items_repo = _kinds(InMemoryItemRepository, MongoItemRepository)
+assignments_repo = _kinds(InMemoryAssignmentRepository, MongoAssignmentRepository)
+deliveries_repo = _kinds(InMemoryDeliveryRepository, MongoDeliveryRepository)
+
+
+async def test_items_first_write_wins(items_repo: ItemRepository) -> None:
+    item = make_received("Đường hỏng")
+    assert await items_repo.get(item.item_id) is None
+    assert await items_repo.add_once(item) == item
+    again = item.model_copy(update={"tracking_code": "HA-0000-0000"})
+    assert await items_repo.add_once(again) == item
+    assert await items_repo.get(item.item_id) == item
+
+
+async def test_assignments_first_write_wins_even_when_racing(
+    assignments_repo: AssignmentRepository,
+) -> None:
+    directory = load_directory()
+    item = make_received("Mất điện cả ấp", address="tỉnh Bến Tre")
+    decision = to_event(item, route(item, directory, fallback_province=None))
+    other = decision.model_copy(update={"event_id": make_received("x").event_id})
+    stored = await asyncio.gather(
+        assignments_repo.add_once(decision), assignments_repo.add_once(other)
+    )
+    assert stored[0] == stored[1]
+    assert await assignments_repo.get(item.item_id) == stored[0]
+
+
+async def test_a_delivery_is_pending_until_finished_and_keeps_its_outcome(
+    deliveries_repo: DeliveryRepository,
+) -> None:
+    item = make_received("Rác thải ô nhiễm", address="Trà Vinh")
+    routed = to_event(item, route(item, load_directory(), fallback_province=None))
+    notification = plan_routed(routed, console_url="c", public_url="p")[0]
+
+    first = await deliveries_repo.begin(notification)
+    assert (first.status, first.outcome) == ("pending", None)
+    assert (await deliveries_repo.begin(notification)).status == "pending"
+
+    outcome = NotificationSent(
+        correlation_id=item.item_id,
+        item_id=item.item_id,
+        tracking_code=item.tracking_code,
+        delivery_id=notification.delivery_id,
+        recipient_kind=notification.recipient_kind,
+        channel=notification.channel,
+        provider_message_id="250 queued",
+        attempts=1,
+    )
+    await deliveries_repo.finish(notification.delivery_id, outcome)
+    done = await deliveries_repo.begin(notification)
+    assert done.status == "sent"
+    assert done.outcome == outcome

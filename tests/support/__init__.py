@@ -1,0 +1,1 @@
+"""Helpers for tests that use the real local stack: starting it, SMTP capture, free ports."""

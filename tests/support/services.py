@@ -1,0 +1,111 @@
+"""Run the three services as real processes (uvicorn), the way `make up` does, for e2e tests."""
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from support.stack import Stack, free_port
+
+SERVICES = ("intake", "router", "notifier")
+
+
+@dataclass
+class Running:
+    urls: dict[str, str]
+    processes: dict[str, subprocess.Popen[bytes]]
+    logs: dict[str, Path]
+    prefix: str
+
+    def database(self, service: str) -> str:
+        return f"{self.prefix}_{service}"
+
+    def log(self, service: str) -> str:
+        return self.logs[service].read_text(errors="replace")
+
+
+def service_env(
+    service: str, *, stack: Stack, prefix: str, port: int, smtp_port: int
+) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HOIAM_")}
+    p = f"HOIAM_{service.upper()}_"
+    env |= {
+        f"{p}KAFKA_BOOTSTRAP_SERVERS": stack.kafka,
+        f"{p}KAFKA_TOPIC_PREFIX": f"{prefix}.",
+        f"{p}KAFKA_GROUP_ID": f"{prefix}-{service}",
+        f"{p}MONGO_URL": stack.mongo_url,
+        f"{p}MONGO_DATABASE": f"{prefix}_{service}",
+        f"{p}HTTP_PORT": str(port),
+        f"{p}RETRY_BACKOFF_SECONDS": "0.2",
+    }
+    if service == "notifier":
+        env |= {f"{p}SMTP_PORT": str(smtp_port), f"{p}MAIL_DOMAIN": "e2e.hoiam.test"}
+    return env
+
+
+def wait_healthy(
+    url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 90
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"{url} exited with {process.returncode}:\n{log.read_text()[-3000:]}"
+            )
+        try:
+            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"{url} not healthy after {timeout}s:\n{log.read_text()[-3000:]}")
+
+
+def start(service: str, env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [
+            sys.executable, "-m", "uvicorn", "--factory", f"hoiam_{service}.app:create_app",
+            "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
+        ],
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+
+
+def stop(process: subprocess.Popen[bytes], *, kill: bool = False) -> None:
+    if process.poll() is None:
+        process.kill() if kill else process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def running_services(
+    *, stack: Stack, prefix: str, smtp_port: int, log_dir: Path
+) -> Iterator[Running]:
+    ports = {name: free_port() for name in SERVICES}
+    running = Running(urls={}, processes={}, logs={}, prefix=prefix)
+    try:
+        for name in SERVICES:
+            env = service_env(
+                name, stack=stack, prefix=prefix, port=ports[name], smtp_port=smtp_port
+            )
+            running.logs[name] = log_dir / f"{name}.log"
+            running.processes[name] = start(name, env, ports[name], running.logs[name])
+            running.urls[name] = f"http://127.0.0.1:{ports[name]}"
+        for name in SERVICES:
+            wait_healthy(running.urls[name], running.processes[name], running.logs[name])
+        yield running
+    finally:
+        for process in running.processes.values():
+            stop(process)
