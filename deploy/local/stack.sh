@@ -126,7 +126,7 @@ build_kafka() {
     local log="$STATE/logs/build-kafka.log" tmp="$dir/lib.tmp"
     mkdir -p "$dir" "$STATE/logs"
     rm -rf "$tmp"
-    say "resolving Kafka $KAFKA_VERSION from Maven Central (first time only, ~20 s) ..."
+    say "resolving Kafka $KAFKA_VERSION from Maven Central (first time only, ~20 s cold) ..."
     # -ntp keeps download progress out of the log; the log still lists every failed artifact.
     if ! "$MVN" -B -ntp -Dstyle.color=never -f "$HERE/kafka/pom.xml" dependency:copy-dependencies \
         -DoutputDirectory="$tmp" -DincludeScope=runtime >"$log" 2>&1; then
@@ -157,7 +157,7 @@ build_ferretdb() {
     find_go
     local log="$STATE/logs/build-ferretdb.log"
     mkdir -p "$dir" "$STATE/logs"
-    say "building FerretDB from the Go module proxy (first time only, ~1 min) ..."
+    say "building FerretDB from the Go module proxy (first time only, ~1 min cold) ..."
     # CGO off: the SQLite backend is pure Go (modernc.org/sqlite), so no C compiler is needed.
     # -buildvcs=false: the source sits inside this git repo and stamping it only makes builds differ.
     # Build to a temp name and rename, so an interrupted build never leaves a half-written binary.
@@ -315,6 +315,7 @@ start_ferretdb() {
             say "FerretDB already running (pid $pid)"
             return 0
         fi
+        say "FerretDB (pid $pid) is still starting; waiting"
         wait_ready FerretDB "$pid" mongo_ready "$MONGO_TIMEOUT" "$MONGO_LOG"
         return 0
     fi
@@ -376,12 +377,11 @@ cmd_up() {
     build_all
     start_kafka
     start_ferretdb
-    cat <<EOF
-stack: up in $((SECONDS - started)) s
-  Kafka     127.0.0.1:$KAFKA_PORT              (KRaft, controller 127.0.0.1:$CONTROLLER_PORT; log $(rel "$KAFKA_LOG"))
-  MongoDB   mongodb://127.0.0.1:$MONGO_PORT/   (FerretDB 1.24, SQLite in $(rel "$MONGO_DATA"); log $(rel "$MONGO_LOG"))
-  stop:     bash deploy/local/stack.sh down
-EOF
+    say "up in $((SECONDS - started)) s"
+    printf '  %-9s %-28s %s\n' \
+        Kafka "127.0.0.1:$KAFKA_PORT" "KRaft, controller 127.0.0.1:$CONTROLLER_PORT; log $(rel "$KAFKA_LOG")" \
+        MongoDB "mongodb://127.0.0.1:$MONGO_PORT/" "FerretDB 1.24, SQLite in $(rel "$MONGO_DATA"); log $(rel "$MONGO_LOG")"
+    printf '  %-9s %s\n' stop: "bash deploy/local/stack.sh down"
 }
 
 cmd_down() {
