@@ -33,7 +33,7 @@ elif "$python" -m uv --version >/dev/null 2>&1; then
   uv=("$python" -m uv)
 else
   say "installing uv from PyPI into $python"
-  "$python" -m pip install --quiet --disable-pip-version-check uv >/dev/null \
+  PIP_ROOT_USER_ACTION=ignore "$python" -m pip install --quiet --disable-pip-version-check uv >/dev/null \
     || die "could not install uv with pip (is PyPI reachable?)"
   uv=("$python" -m uv)
 fi

@@ -1,5 +1,6 @@
 """The routing directory (danh bạ cơ quan): provinces, categories and bodies, loaded from YAML."""
 
+from collections import Counter
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -53,6 +54,10 @@ class Directory(_Frozen):
     @model_validator(mode="after")
     def _references_resolve(self) -> "Directory":
         body_ids = {b.id for b in self.bodies}
+        if len(body_ids) != len(self.bodies):
+            counts = Counter(b.id for b in self.bodies)
+            twice = sorted(body_id for body_id, n in counts.items() if n > 1)
+            raise ValueError(f"body ids must be unique; repeated: {twice}")
         category_codes = {c.code for c in self.categories}
         province_codes = {p.code for p in self.provinces}
         if "other" not in category_codes:
@@ -65,6 +70,14 @@ class Directory(_Frozen):
                 raise ValueError(f"body {body.id} has unknown categories {sorted(unknown)}")
             if unknown := set(body.provinces) - province_codes:
                 raise ValueError(f"body {body.id} has unknown provinces {sorted(unknown)}")
+        successor = {b.id: b.replaced_by for b in self.bodies}
+        for start in body_ids:
+            seen, current = {start}, successor[start]
+            while current is not None:
+                if current in seen:  # `body()` would loop for ever
+                    raise ValueError(f"body {start} is in a replaced_by cycle")
+                seen.add(current)
+                current = successor[current]
         return self
 
     def body(self, body_id: str) -> Body:

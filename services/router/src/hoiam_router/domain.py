@@ -3,13 +3,15 @@
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, timedelta, timezone
 from typing import Literal
 
 from hoiam_router.directory import Body, Category, Directory, Province
 from hoiam_shared.events import FeedbackReceived, Status
 
 CONFIDENCE_THRESHOLD = 0.5
+# Due dates count from the day of receipt in Việt Nam (UTC+7, no daylight saving), not in UTC.
+VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
 _VIETNAMESE_MARKS = re.compile(
     r"[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]"
 )
@@ -149,5 +151,6 @@ def route(
             else "no competent body: triage"
         )
         return RoutingDecision(Status.TRIAGE, category, None, confidence, tuple(reasons), None)
-    due_on = add_working_days(item.received_at.date(), body.sla_working_days)
+    received_on = item.received_at.astimezone(VIETNAM_TIME).date()
+    due_on = add_working_days(received_on, body.sla_working_days)
     return RoutingDecision(Status.ROUTED, category, body, confidence, tuple(reasons), due_on)

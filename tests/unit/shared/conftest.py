@@ -1,0 +1,100 @@
+"""One minimal valid instance of every event type, for round-trip and schema tests."""
+
+import base64
+from datetime import UTC, date, datetime
+
+import pytest
+
+from hoiam_shared.events import (
+    BodyContact,
+    BodyRef,
+    CategoryRef,
+    Channel,
+    DeadLetterRecorded,
+    Event,
+    FeedbackRouted,
+    NotificationFailed,
+    NotificationSent,
+    RawFeedbackAccepted,
+    RecipientKind,
+    Status,
+    StatusChanged,
+)
+from hoiam_shared.ids import new_id, new_tracking_code
+from support.samples import make_received
+
+RECEIVED_AT = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
+
+
+def example_events() -> dict[str, Event]:
+    item = make_received("Khu vực ấp Long Hòa bị mất điện kéo dài 3 ngày.", address="tỉnh Trà Vinh")
+    common = {"correlation_id": item.item_id, "item_id": item.item_id}
+    code = item.tracking_code
+    examples: list[Event] = [
+        RawFeedbackAccepted(
+            **common,
+            tracking_code=new_tracking_code(),
+            channel=Channel.WEB,
+            received_at=RECEIVED_AT,
+            content_type="application/json",
+            payload=base64.b64encode(b'{"text": "m\xe1\xba\xa5t \xc4\x91i\xe1\xbb\x87n"}'),
+        ),
+        item,
+        FeedbackRouted(
+            **common,
+            causation_id=item.event_id,
+            tracking_code=code,
+            status=Status.ROUTED,
+            category=CategoryRef(code="electricity", name="Điện"),
+            body=BodyRef(
+                id="vl-dien-luc",
+                name="Công ty Điện lực Vĩnh Long",
+                level="utility",
+                contacts=(
+                    BodyContact(channel=Channel.EMAIL, address="cskh@dienluc-vinhlong.example"),
+                ),
+            ),
+            confidence=0.857,
+            reasons=("category electricity from words 'mất điện'",),
+            due_on=date(2026, 12, 11),
+            channel=item.channel,
+            citizen=item.citizen,
+            text=item.text.normalised,
+        ),
+        StatusChanged(**common, tracking_code=code, status=Status.RESOLVED, answer="Đã sửa."),
+        NotificationSent(
+            **common,
+            tracking_code=code,
+            delivery_id="d-1",
+            recipient_kind=RecipientKind.CITIZEN,
+            channel=Channel.EMAIL,
+            attempts=1,
+        ),
+        NotificationFailed(
+            **common,
+            tracking_code=code,
+            delivery_id="d-2",
+            recipient_kind=RecipientKind.BODY,
+            channel=Channel.EMAIL,
+            error="550 mailbox unavailable",
+            attempts=3,
+        ),
+        DeadLetterRecorded(
+            correlation_id=new_id(),
+            service="intake",
+            source_topic="intake.raw.v1",
+            partition=0,
+            offset=42,
+            key="k1",
+            headers={"traceparent": "00-abc"},
+            value=base64.b64encode(b"\xff not json"),
+            error_type="JSONDecodeError",
+            error="Expecting value",
+        ),
+    ]
+    return {event.type: event for event in examples}
+
+
+@pytest.fixture
+def examples() -> dict[str, Event]:
+    return example_events()

@@ -1,0 +1,73 @@
+"""UUIDv7 ids and the short tracking codes citizens read aloud."""
+
+import re
+import time
+
+import pytest
+
+from hoiam_shared.ids import is_tracking_code, new_id, new_tracking_code
+
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE = re.compile(rf"HA-[{CROCKFORD}]{{4}}-[{CROCKFORD}]{{4}}")
+
+
+def test_new_id_is_a_uuid7_carrying_the_current_time() -> None:
+    before = int(time.time() * 1000)
+    uid = new_id()
+
+    assert uid.version == 7
+    # The first 48 bits are Unix milliseconds; uuid6 runs ahead of the clock by 1 ms per id made
+    # within the same millisecond (to stay monotonic), so allow the bursts other tests create.
+    assert before <= uid.int >> 80 <= before + 60_000
+
+
+def test_ids_sort_in_creation_order() -> None:
+    ids = [new_id() for _ in range(2000)]
+    assert sorted(ids) == ids
+    assert len(set(ids)) == len(ids)
+
+
+def test_tracking_codes_use_crockford_base32_in_two_groups_of_four() -> None:
+    codes = [new_tracking_code() for _ in range(10_000)]
+
+    assert all(CODE.fullmatch(code) for code in codes)
+    assert len(set(codes)) == len(codes)
+    used = set("".join(code[3:].replace("-", "") for code in codes))
+    assert used == set(CROCKFORD)  # every symbol is used; I, L, O and U never
+
+
+def test_a_generated_code_is_recognised() -> None:
+    assert is_tracking_code(new_tracking_code())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "HA-7K3Q-92XM",
+        "HA-0000-ZZZZ",
+    ],
+)
+def test_is_tracking_code_accepts(text: str) -> None:
+    assert is_tracking_code(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "HA-7K3Q-92X",  # too short
+        "HA-7K3Q-92XMM",  # too long
+        "HA-7K3Q",
+        "HA-7K3Q-92XM-AAAA",
+        "HB-7K3Q-92XM",  # wrong prefix
+        "ha-7k3q-92xm",  # lower case
+        "HA-7K3I-92XM",  # I is not in Crockford's alphabet
+        "HA-7K3Q-92XO",  # nor O
+        "HA-7L3Q-92XU",  # nor L, U
+        "HA7K3Q92XM",
+        "HA-7K3Q 92XM",
+        " HA-7K3Q-92XM",
+    ],
+)
+def test_is_tracking_code_rejects(text: str) -> None:
+    assert not is_tracking_code(text)
