@@ -68,7 +68,7 @@ def environment(svc: Service) -> dict[str, str]:
 
 
 def container_ports(svc: Service) -> list[int]:
-    """The container side of each published port (short ``[ip:][host:]container[/proto]`` or long)."""
+    """The container side of each published port: ``[ip:][host:]container[/proto]`` or long form."""
     ports: list[int] = []
     for entry in svc.get("ports", []):
         if isinstance(entry, dict):
