@@ -15,7 +15,7 @@ find_python() {
   fi
   # pyenv's shim refuses when 3.12 is installed but not selected; use the install directly.
   local root="${PYENV_ROOT:-$HOME/.pyenv}"
-  candidate="$(ls -d "$root"/versions/3.12*/bin/python3.12 2>/dev/null | sort -V | tail -n 1 || true)"
+  candidate="$(find "$root/versions" -maxdepth 3 -path '*/3.12*/bin/python3.12' 2>/dev/null | sort -V | tail -n 1 || true)"
   if [ -n "$candidate" ] && "$candidate" -V >/dev/null 2>&1; then
     echo "$candidate"; return
   fi

@@ -30,8 +30,8 @@ start() {
 }
 
 wait_healthy() {
-  local name="$1" port="$2" i
-  for i in $(seq 1 120); do
+  local name="$1" port="$2"
+  for _ in $(seq 1 120); do
     if "$venv/python" - "$port" <<'PY' 2>/dev/null; then return 0; fi
 import sys, urllib.request
 urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/health", timeout=2)
@@ -60,11 +60,11 @@ up() {
 }
 
 stop_one() {
-  local name="$1" pid i
+  local name="$1" pid
   alive "$name" || { rm -f "$run/$name.pid"; return; }
   pid="$(cat "$run/$name.pid")"
   kill "$pid" 2>/dev/null || true
-  for i in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
   kill -9 "$pid" 2>/dev/null || true
   rm -f "$run/$name.pid"
   say "stopped $name"

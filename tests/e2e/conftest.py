@@ -1,5 +1,6 @@
 """E2E fixtures: the real stack, a real SMTP server and the three services as processes."""
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -9,7 +10,7 @@ from pymongo import AsyncMongoClient
 
 from support.services import Running, running_services
 from support.smtp import SmtpServer
-from support.stack import Stack, ensure_stack, free_port
+from support.stack import Stack, ensure_stack, free_port, remove_test_leftovers
 
 
 @pytest.fixture(scope="session")
@@ -28,10 +29,12 @@ def services(
     stack: Stack, smtp: SmtpServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Running]:
     log_dir: Path = tmp_path_factory.mktemp("service-logs")
+    prefix = f"e{uuid.uuid4().hex[:10]}"
     with running_services(
-        stack=stack, prefix=f"e{uuid.uuid4().hex[:10]}", smtp_port=smtp.port, log_dir=log_dir
+        stack=stack, prefix=prefix, smtp_port=smtp.port, log_dir=log_dir
     ) as running:
         yield running
+    asyncio.run(remove_test_leftovers(stack, prefix))
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 import pytest
 from pymongo import AsyncMongoClient
 
-from support.stack import Stack, ensure_stack
+from support.stack import Stack, ensure_stack, remove_test_leftovers
 
 
 @pytest.fixture(scope="session")
@@ -15,9 +15,11 @@ def stack() -> Stack:
 
 
 @pytest.fixture
-def prefix() -> str:
-    """A unique name for this test's topics, groups and databases."""
-    return f"t{uuid.uuid4().hex[:10]}"
+async def prefix(stack: Stack) -> AsyncIterator[str]:
+    """A unique name for this test's topics, groups and databases, removed afterwards."""
+    name = f"t{uuid.uuid4().hex[:10]}"
+    yield name
+    await remove_test_leftovers(stack, name)
 
 
 @pytest.fixture

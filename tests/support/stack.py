@@ -6,6 +6,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from aiokafka.admin import AIOKafkaAdminClient
+from pymongo import AsyncMongoClient
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -41,3 +44,22 @@ def ensure_stack() -> Stack:
             ["bash", str(REPO / "deploy/local/stack.sh"), "up"], check=True, timeout=1200
         )
     return Stack(kafka=f"127.0.0.1:{kafka_port}", mongo_url=f"mongodb://127.0.0.1:{mongo_port}/")
+
+
+async def remove_test_leftovers(stack: Stack, prefix: str) -> None:
+    """Delete the topics and databases a test run made under `prefix`, so runs do not pile up."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=stack.kafka)
+    await admin.start()
+    try:
+        doomed = [t for t in await admin.list_topics() if t.startswith(prefix)]
+        if doomed:
+            await admin.delete_topics(doomed)
+    finally:
+        await admin.close()
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(stack.mongo_url)
+    try:
+        for name in await client.list_database_names():
+            if name.startswith(prefix):
+                await client.drop_database(name)
+    finally:
+        await client.close()

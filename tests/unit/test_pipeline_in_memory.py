@@ -1,7 +1,7 @@
 """The three services' handlers chained on FastStream's in-memory broker, with in-memory stores."""
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -24,9 +24,10 @@ from hoiam_router.handlers import RouteFeedback
 from hoiam_router.handlers import register_handlers as register_router
 from hoiam_router.metrics import RouterMetrics
 from hoiam_router.repository import InMemoryAssignmentRepository
-from hoiam_shared.events import Channel, DeadLetterRecorded, FeedbackRouted
+from hoiam_shared.events import Channel, DeadLetterRecorded, FeedbackRouted, Status
 from hoiam_shared.ids import new_id, new_tracking_code
 from hoiam_shared.kafka import DeadLetters, KafkaEventPublisher
+from hoiam_shared.settings import ServiceSettings
 from hoiam_shared.topics import FEEDBACK_ROUTED, INTAKE_RAW, Topics
 
 
@@ -44,7 +45,11 @@ class Pipeline:
 @pytest.fixture
 async def pipeline() -> AsyncIterator[Pipeline]:
     broker = KafkaBroker()
-    topics = Topics(prefix="unit.")
+    # In memory there is one consumer per subscriber; the prefix keeps names apart as in prod.
+    settings = ServiceSettings(
+        kafka_topic_prefix="unit.", kafka_consumers=1, retry_backoff_seconds=0.01
+    )
+    topics = settings.topics
     publisher = KafkaEventPublisher(broker)
     registry = CollectorRegistry()
     items, assignments = InMemoryItemRepository(), InMemoryAssignmentRepository()
@@ -57,10 +62,8 @@ async def pipeline() -> AsyncIterator[Pipeline]:
             items=items, publisher=publisher, topics=topics, metrics=intake_metrics
         ),
         dead_letters=DeadLetters(publisher, service="intake"),
-        topics=topics,
-        group_id="intake",
+        settings=settings,
         metrics=intake_metrics,
-        retry_backoff_seconds=0.01,
     )
     register_router(
         broker,
@@ -73,10 +76,8 @@ async def pipeline() -> AsyncIterator[Pipeline]:
             fallback_province="86",
         ),
         dead_letters=DeadLetters(publisher, service="router"),
-        topics=topics,
-        group_id="router",
+        settings=settings,
         metrics=router_metrics,
-        retry_backoff_seconds=0.01,
     )
     register_notifier(
         broker,
@@ -94,10 +95,8 @@ async def pipeline() -> AsyncIterator[Pipeline]:
             retry_backoff_seconds=0.01,
         ),
         dead_letters=DeadLetters(publisher, service="notifier"),
-        topics=topics,
-        group_id="notifier",
+        settings=settings,
         metrics=notifier_metrics,
-        retry_backoff_seconds=0.01,
     )
     dead: list[DeadLetterRecorded] = []
 
@@ -113,7 +112,7 @@ async def pipeline() -> AsyncIterator[Pipeline]:
         yield Pipeline(test_broker, topics, items, assignments, deliveries, email, dead)
 
 
-def web_raw(payload: dict[str, object]) -> bytes:
+def web_raw(payload: Mapping[str, object]) -> bytes:
     raw = intake_domain.accept_raw(
         item_id=new_id(),
         tracking_code=new_tracking_code(),
@@ -140,7 +139,7 @@ async def test_a_web_item_is_routed_and_both_body_and_citizen_are_emailed(
     await pipeline.broker.publish(web_raw(SUBMISSION), pipeline.topics.name(INTAKE_RAW))
 
     [routed] = pipeline.assignments.assignments.values()
-    assert routed.status == "routed"
+    assert routed.status is Status.ROUTED
     assert routed.body is not None
     assert routed.body.id == "vl-dien-luc"
     recipients = sorted(str(m["To"]) for m in pipeline.email.sent)

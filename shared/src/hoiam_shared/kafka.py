@@ -17,7 +17,9 @@ from uuid import UUID
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage as InjectedMessage
 from faststream.kafka.message import KafkaMessage
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CollectorRegistry
@@ -105,19 +107,6 @@ class KafkaEventPublisher:
             headers=event_headers(event),
             correlation_id=str(event.correlation_id),
         )
-
-
-class InMemoryEventPublisher:
-    """Fake for unit tests: keeps what was published, in order."""
-
-    def __init__(self) -> None:
-        self.published: list[tuple[str, Event, str]] = []
-
-    async def publish(self, topic: str, event: Event, *, key: UUID | str) -> None:
-        self.published.append((topic, event, str(key)))
-
-    def of_type[E: Event](self, kind: type[E]) -> list[E]:
-        return [e for _, e, _ in self.published if isinstance(e, kind)]
 
 
 def _guess_correlation(value: bytes, key: bytes | None) -> UUID:
@@ -209,3 +198,45 @@ async def consume_event[E: Event](
             await dead_letters.record(message, error, topic=topic)
             if on_dead_letter:
                 on_dead_letter(type(error).__name__)
+
+
+def subscribe[E: Event](
+    broker: KafkaBroker,
+    *,
+    topic: str,
+    event: type[E],
+    handle: Callable[[E], Awaitable[Any]],
+    title: str,
+    settings: ServiceSettings,
+    dead_letters: DeadLetters,
+    on_dead_letter: Callable[[str], None],
+) -> None:
+    """Subscribe `handle` to `topic` with the delivery rules every service shares.
+
+    The group's offsets are committed only after `handle` returns (NACK_ON_ERROR); each process
+    runs `kafka_consumers` consumers of the group, so different partitions are worked at once
+    while the events of one item (one key, one partition) stay in order.
+    """
+
+    # FastStream injects the raw message (bytes, headers, offsets) by this annotation; decoding is
+    # ours, so a record that does not decode is dead-lettered instead of failing inside FastStream.
+    async def consume(message: InjectedMessage) -> None:
+        await consume_event(
+            message,
+            event,
+            handle,
+            topic=topic,
+            dead_letters=dead_letters,
+            retry_backoff_seconds=settings.retry_backoff_seconds,
+            on_dead_letter=on_dead_letter,
+        )
+
+    consume.__name__ = consume.__qualname__ = title
+    broker.subscriber(
+        topic,
+        group_id=settings.kafka_group_id,
+        max_workers=settings.kafka_consumers,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        title=title,
+    )(consume)

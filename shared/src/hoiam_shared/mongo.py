@@ -1,6 +1,7 @@
 """MongoDB helpers: one AsyncMongoClient per service, and the errors that mean a duplicate."""
 
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -8,7 +9,7 @@ from hoiam_shared.settings import ServiceSettings
 
 type Document = dict[str, object]
 
-__all__ = ["Document", "DuplicateKeyError", "make_mongo", "ping_mongo"]
+__all__ = ["Document", "DuplicateKeyError", "insert_once", "make_mongo", "ping_mongo"]
 
 
 def make_mongo(
@@ -27,3 +28,24 @@ def make_mongo(
 
 async def ping_mongo(client: AsyncMongoClient[Document]) -> None:
     await client.admin.command("ping")
+
+
+async def insert_once(
+    collection: AsyncCollection[Document], key: str, document: Document
+) -> Document | None:
+    """Insert `document` under `_id` = `key` unless one is there; return what is stored.
+
+    First write wins, which is what makes a redelivered event harmless. Returns None only when
+    another unique index (not `_id`) refused the document: the caller says what that means.
+    """
+    try:
+        stored = await collection.find_one_and_update(
+            {"_id": key},
+            {"$setOnInsert": document},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
+    except DuplicateKeyError:
+        # Two consumers raced on the same key, or another unique index refused the document.
+        stored = await collection.find_one({"_id": key})
+    return stored

@@ -20,6 +20,12 @@ class ServiceSettings(BaseSettings):
     kafka_partitions: int = Field(default=6, ge=1)
     kafka_replication_factor: int = Field(default=1, ge=1)
     kafka_group_id: str = Field(default="", description="Consumer group; empty means the default.")
+    kafka_consumers: int = Field(
+        default=3,
+        ge=1,
+        description="Consumers per process in the group; each owns some partitions, so one item's "
+        "events stay in order while different partitions are handled at once.",
+    )
     mongo_url: MongoDsn = MongoDsn("mongodb://127.0.0.1:27017/")
     mongo_database: str = ""
     http_host: str = "127.0.0.1"

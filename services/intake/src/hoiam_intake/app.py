@@ -32,10 +32,8 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
             items=items, publisher=publisher, topics=topics, metrics=metrics
         ),
         dead_letters=DeadLetters(publisher, service=SERVICE),
-        topics=topics,
-        group_id=settings.kafka_group_id,
+        settings=settings,
         metrics=metrics,
-        retry_backoff_seconds=settings.retry_backoff_seconds,
     )
     return service_app(
         name=SERVICE,

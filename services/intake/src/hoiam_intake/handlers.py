@@ -1,14 +1,13 @@
 """Subscribers: raw record → normalise (pure) → store once → publish `feedback.received`."""
 
-from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
-from faststream.kafka.annotations import KafkaMessage
 
 from hoiam_intake import domain
 from hoiam_intake.metrics import IntakeMetrics
 from hoiam_intake.repository import ItemRepository
 from hoiam_shared.events import RawFeedbackAccepted
-from hoiam_shared.kafka import DeadLetters, EventPublisher, consume_event
+from hoiam_shared.kafka import DeadLetters, EventPublisher, subscribe
+from hoiam_shared.settings import ServiceSettings
 from hoiam_shared.topics import FEEDBACK_RECEIVED, INTAKE_RAW, Topics
 
 
@@ -39,26 +38,16 @@ def register_handlers(
     *,
     normalise: NormaliseFeedback,
     dead_letters: DeadLetters,
-    topics: Topics,
-    group_id: str,
+    settings: ServiceSettings,
     metrics: IntakeMetrics,
-    retry_backoff_seconds: float,
 ) -> None:
-    topic = topics.name(INTAKE_RAW)
-
-    @broker.subscriber(
-        topic,
-        group_id=group_id,
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.NACK_ON_ERROR,
+    subscribe(
+        broker,
+        topic=settings.topics.name(INTAKE_RAW),
+        event=RawFeedbackAccepted,
+        handle=normalise,
+        title="normalise_raw_feedback",
+        settings=settings,
+        dead_letters=dead_letters,
+        on_dead_letter=lambda kind: metrics.dead_letters.labels(kind).inc(),
     )
-    async def normalise_raw_feedback(message: KafkaMessage) -> None:
-        await consume_event(
-            message,
-            RawFeedbackAccepted,
-            normalise,
-            topic=topic,
-            dead_letters=dead_letters,
-            retry_backoff_seconds=retry_backoff_seconds,
-            on_dead_letter=lambda kind: metrics.dead_letters.labels(kind).inc(),
-        )

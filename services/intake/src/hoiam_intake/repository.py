@@ -3,11 +3,10 @@
 from typing import Protocol
 from uuid import UUID
 
-from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 from hoiam_shared.events import FeedbackReceived
-from hoiam_shared.mongo import Document, DuplicateKeyError
+from hoiam_shared.mongo import Document, insert_once
 
 
 class ItemRepository(Protocol):
@@ -46,16 +45,7 @@ class MongoItemRepository:
             "received_at": item.received_at,
             "event": item.model_dump(mode="json"),
         }
-        try:
-            stored = await self._items.find_one_and_update(
-                {"_id": str(item.item_id)},
-                {"$setOnInsert": document},
-                upsert=True,
-                return_document=ReturnDocument.AFTER,
-            )
-        except DuplicateKeyError:
-            # Two consumers raced on the same item; the other one's write stands.
-            stored = await self._items.find_one({"_id": str(item.item_id)})
+        stored = await insert_once(self._items, str(item.item_id), document)
         if stored is None:
             # Only a different item holding the same tracking code gets here (40 random bits make
             # that about one in a million); the record is dead-lettered with this cause.

@@ -52,10 +52,8 @@ def create_app(
             retry_backoff_seconds=settings.retry_backoff_seconds,
         ),
         dead_letters=DeadLetters(publisher, service=SERVICE),
-        topics=topics,
-        group_id=settings.kafka_group_id,
+        settings=settings,
         metrics=metrics,
-        retry_backoff_seconds=settings.retry_backoff_seconds,
     )
     return service_app(
         name=SERVICE,

@@ -4,16 +4,15 @@ import asyncio
 import logging
 import time
 
-from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
-from faststream.kafka.annotations import KafkaMessage
 
 from hoiam_notifier.domain import Notification, plan_routed
 from hoiam_notifier.mail import EmailSender, PermanentSendError, TransientSendError, build_email
 from hoiam_notifier.metrics import NotifierMetrics
 from hoiam_notifier.repository import DeliveryRepository, Outcome
 from hoiam_shared.events import FeedbackRouted, NotificationFailed, NotificationSent
-from hoiam_shared.kafka import DeadLetters, EventPublisher, consume_event
+from hoiam_shared.kafka import DeadLetters, EventPublisher, subscribe
+from hoiam_shared.settings import ServiceSettings
 from hoiam_shared.topics import FEEDBACK_ROUTED, NOTIFICATION_FAILED, NOTIFICATION_SENT, Topics
 
 log = logging.getLogger(__name__)
@@ -51,7 +50,16 @@ class SendNotifications:
 
     async def __call__(self, routed: FeedbackRouted) -> list[Outcome]:
         plan = plan_routed(routed, console_url=self._console_url, public_url=self._public_url)
-        return [await self._deliver(routed, notification) for notification in plan]
+        # Recipients are independent: a slow mailbox must not hold up the others. Every send
+        # finishes before an error is raised, so a retry of the event never overlaps a send still
+        # in flight; the deliveries that succeeded are skipped then.
+        results = await asyncio.gather(
+            *(self._deliver(routed, n) for n in plan), return_exceptions=True
+        )
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        return [r for r in results if not isinstance(r, BaseException)]
 
     async def _deliver(self, routed: FeedbackRouted, notification: Notification) -> Outcome:
         delivery = await self._deliveries.begin(notification)
@@ -120,26 +128,16 @@ def register_handlers(
     *,
     send: SendNotifications,
     dead_letters: DeadLetters,
-    topics: Topics,
-    group_id: str,
+    settings: ServiceSettings,
     metrics: NotifierMetrics,
-    retry_backoff_seconds: float,
 ) -> None:
-    topic = topics.name(FEEDBACK_ROUTED)
-
-    @broker.subscriber(
-        topic,
-        group_id=group_id,
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.NACK_ON_ERROR,
+    subscribe(
+        broker,
+        topic=settings.topics.name(FEEDBACK_ROUTED),
+        event=FeedbackRouted,
+        handle=send,
+        title="notify_routed",
+        settings=settings,
+        dead_letters=dead_letters,
+        on_dead_letter=lambda kind: metrics.dead_letters.labels(kind).inc(),
     )
-    async def notify_routed(message: KafkaMessage) -> None:
-        await consume_event(
-            message,
-            FeedbackRouted,
-            send,
-            topic=topic,
-            dead_letters=dead_letters,
-            retry_backoff_seconds=retry_backoff_seconds,
-            on_dead_letter=lambda kind: metrics.dead_letters.labels(kind).inc(),
-        )

@@ -4,12 +4,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 from hoiam_notifier.domain import Notification
 from hoiam_shared.events import NotificationFailed, NotificationSent
-from hoiam_shared.mongo import Document, DuplicateKeyError
+from hoiam_shared.mongo import Document, insert_once
 
 type Outcome = NotificationSent | NotificationFailed
 
@@ -73,15 +72,7 @@ class MongoDeliveryRepository:
             "subject": notification.subject,
             "created_at": datetime.now(UTC),
         }
-        try:
-            stored = await self._deliveries.find_one_and_update(
-                {"_id": notification.delivery_id},
-                {"$setOnInsert": document},
-                upsert=True,
-                return_document=ReturnDocument.AFTER,
-            )
-        except DuplicateKeyError:
-            stored = await self._deliveries.find_one({"_id": notification.delivery_id})
+        stored = await insert_once(self._deliveries, notification.delivery_id, document)
         status = str(stored["status"]) if stored else "pending"
         return Delivery(notification.delivery_id, status, _outcome(stored))
 

@@ -38,10 +38,8 @@ def create_app(settings: RouterSettings | None = None) -> FastAPI:
             fallback_province=settings.fallback_province,
         ),
         dead_letters=DeadLetters(publisher, service=SERVICE),
-        topics=topics,
-        group_id=settings.kafka_group_id,
+        settings=settings,
         metrics=metrics,
-        retry_backoff_seconds=settings.retry_backoff_seconds,
     )
     return service_app(
         name=SERVICE,

@@ -1,15 +1,14 @@
 """Subscribers: `feedback.received` → route (pure) → store once → publish `feedback.routed`."""
 
-from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
-from faststream.kafka.annotations import KafkaMessage
 
 from hoiam_router import domain
 from hoiam_router.directory import Directory
 from hoiam_router.metrics import RouterMetrics
 from hoiam_router.repository import AssignmentRepository
 from hoiam_shared.events import BodyRef, CategoryRef, FeedbackReceived, FeedbackRouted
-from hoiam_shared.kafka import DeadLetters, EventPublisher, consume_event
+from hoiam_shared.kafka import DeadLetters, EventPublisher, subscribe
+from hoiam_shared.settings import ServiceSettings
 from hoiam_shared.topics import FEEDBACK_RECEIVED, FEEDBACK_ROUTED, Topics
 
 
@@ -78,26 +77,16 @@ def register_handlers(
     *,
     route: RouteFeedback,
     dead_letters: DeadLetters,
-    topics: Topics,
-    group_id: str,
+    settings: ServiceSettings,
     metrics: RouterMetrics,
-    retry_backoff_seconds: float,
 ) -> None:
-    topic = topics.name(FEEDBACK_RECEIVED)
-
-    @broker.subscriber(
-        topic,
-        group_id=group_id,
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.NACK_ON_ERROR,
+    subscribe(
+        broker,
+        topic=settings.topics.name(FEEDBACK_RECEIVED),
+        event=FeedbackReceived,
+        handle=route,
+        title="route_feedback",
+        settings=settings,
+        dead_letters=dead_letters,
+        on_dead_letter=lambda kind: metrics.dead_letters.labels(kind).inc(),
     )
-    async def route_feedback(message: KafkaMessage) -> None:
-        await consume_event(
-            message,
-            FeedbackReceived,
-            route,
-            topic=topic,
-            dead_letters=dead_letters,
-            retry_backoff_seconds=retry_backoff_seconds,
-            on_dead_letter=lambda kind: metrics.dead_letters.labels(kind).inc(),
-        )

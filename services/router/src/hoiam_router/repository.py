@@ -4,11 +4,10 @@ from datetime import UTC, datetime
 from typing import Protocol
 from uuid import UUID
 
-from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 from hoiam_shared.events import FeedbackRouted
-from hoiam_shared.mongo import Document, DuplicateKeyError
+from hoiam_shared.mongo import Document, insert_once
 
 
 class AssignmentRepository(Protocol):
@@ -55,15 +54,7 @@ class MongoAssignmentRepository:
             "decided_at": datetime.now(UTC),
             "event": decision.model_dump(mode="json"),
         }
-        try:
-            stored = await self._assignments.find_one_and_update(
-                {"_id": str(decision.item_id)},
-                {"$setOnInsert": document},
-                upsert=True,
-                return_document=ReturnDocument.AFTER,
-            )
-        except DuplicateKeyError:
-            stored = await self._assignments.find_one({"_id": str(decision.item_id)})
+        stored = await insert_once(self._assignments, str(decision.item_id), document)
         if stored is None:
             raise ValueError(
                 f"tracking code {decision.tracking_code} is already used by another item"
