@@ -175,29 +175,35 @@ async def consume_event[E: Event](
     on_dead_letter: Callable[[str], None] | None = None,
 ) -> None:
     """Decode one record and handle it: bad input → DLQ, outage → retry, success → commit."""
-    raw: bytes = message.body if isinstance(message.body, bytes) else bytes(message.body)
-    try:
-        event = decode_event(expected, raw)
-    except ValueError as error:
+
+    async def park(error: Exception) -> None:
         await dead_letters.record(message, error, topic=topic)
         if on_dead_letter:
             on_dead_letter(type(error).__name__)
-        return
-    with correlation(event.correlation_id):
+
+    raw: bytes = message.body if isinstance(message.body, bytes) else bytes(message.body)
+    try:
         try:
-            await handle(event)
-        except TRANSIENT_ERRORS:
-            # Raising makes FastStream seek back to this record; the pause keeps an outage from
-            # turning into a hot loop of retries.
-            log.exception("outage while handling event; it will be retried")
-            await asyncio.sleep(retry_backoff_seconds)
-            raise
-        except Exception as error:
-            # A bug or a rule that cannot accept this record: park it with the cause so it can be
-            # replayed after a fix, and keep the partition moving.
-            await dead_letters.record(message, error, topic=topic)
-            if on_dead_letter:
-                on_dead_letter(type(error).__name__)
+            event = decode_event(expected, raw)
+        except ValueError as error:
+            await park(error)
+            return
+        with correlation(event.correlation_id):
+            try:
+                await handle(event)
+            except TRANSIENT_ERRORS:
+                raise
+            except Exception as error:
+                # A bug or a rule that cannot accept this record: park it with the cause so it
+                # can be replayed after a fix, and keep the partition moving.
+                await park(error)
+    except TRANSIENT_ERRORS:
+        # Raising makes FastStream seek back to this record, and nothing is committed; the pause
+        # keeps an outage (of the store, or of the broker while dead-lettering) from turning into
+        # a hot loop of retries.
+        log.exception("outage while handling a record; it will be retried", extra={"topic": topic})
+        await asyncio.sleep(retry_backoff_seconds)
+        raise
 
 
 def subscribe[E: Event](

@@ -54,12 +54,13 @@ def build_router(
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > max_body_bytes:
             raise reject(channel, 413, "too_large", f"body over {max_body_bytes} bytes")
-        body = b""
+        # Counted while streaming: a client may send more than its Content-Length says, or none.
+        body = bytearray()
         async for chunk in request.stream():
             body += chunk
             if len(body) > max_body_bytes:
                 raise reject(channel, 413, "too_large", f"body over {max_body_bytes} bytes")
-        return body
+        return bytes(body)
 
     async def accept(
         channel: Channel, payload: bytes, content_type: str, source_ref: str | None
