@@ -21,6 +21,8 @@ class Running:
     urls: dict[str, str]
     processes: dict[str, subprocess.Popen[bytes]]
     logs: dict[str, Path]
+    envs: dict[str, dict[str, str]]
+    ports: dict[str, int]
     prefix: str
 
     def database(self, service: str) -> str:
@@ -28,6 +30,16 @@ class Running:
 
     def log(self, service: str) -> str:
         return self.logs[service].read_text(errors="replace")
+
+    def kill(self, service: str) -> None:
+        """SIGKILL: no shutdown hook runs, no offset is committed on the way out."""
+        stop(self.processes[service], kill=True)
+
+    def restart(self, service: str) -> None:
+        log = self.logs[service].with_suffix(f".{time.monotonic_ns()}.log")
+        self.logs[service] = log
+        self.processes[service] = start(service, self.envs[service], self.ports[service], log)
+        wait_healthy(self.urls[service], self.processes[service], log)
 
 
 def service_env(
@@ -94,12 +106,13 @@ def running_services(
     *, stack: Stack, prefix: str, smtp_port: int, log_dir: Path
 ) -> Iterator[Running]:
     ports = {name: free_port() for name in SERVICES}
-    running = Running(urls={}, processes={}, logs={}, prefix=prefix)
+    running = Running(urls={}, processes={}, logs={}, envs={}, ports=ports, prefix=prefix)
     try:
         for name in SERVICES:
             env = service_env(
                 name, stack=stack, prefix=prefix, port=ports[name], smtp_port=smtp_port
             )
+            running.envs[name] = env
             running.logs[name] = log_dir / f"{name}.log"
             running.processes[name] = start(name, env, ports[name], running.logs[name])
             running.urls[name] = f"http://127.0.0.1:{ports[name]}"
