@@ -71,17 +71,15 @@ SAMPLES: list[dict[str, Any]] = [
 
 
 async def wait_for_outcomes(db: Any, item_ids: list[str]) -> None:
-    """Until every item is routed and none of its deliveries is still pending (90 s at most)."""
+    """Until every item is routed and each of its deliveries has an outcome (90 s at most)."""
     deadline = time.monotonic() + 90
+    mine = {"item_id": {"$in": item_ids}}
     while time.monotonic() < deadline:
         routed = await db["router"]["assignments"].count_documents({"_id": {"$in": item_ids}})
-        pending = await db["notifier"]["deliveries"].count_documents(
-            {"item_id": {"$in": item_ids}, "status": "pending"}
-        )
-        finished = await db["notifier"]["deliveries"].distinct(
-            "item_id", {"item_id": {"$in": item_ids}}
-        )
-        if routed == len(item_ids) and not pending and len(finished) == len(item_ids):
+        planned = await db["notifier"]["deliveries"].count_documents(mine)
+        finished = await db["notifier"]["delivery_outcomes"].count_documents(mine)
+        notified = await db["notifier"]["deliveries"].distinct("item_id", mine)
+        if routed == len(item_ids) and len(notified) == len(item_ids) and finished == planned:
             return
         await asyncio.sleep(0.5)
     raise SystemExit("demo: not every item came through in time; see .local/logs/")
@@ -114,11 +112,12 @@ async def main() -> int:
             print(f"{item['tracking_code']}  [{event['category']['name']}] {where}")
             print(f"    vì: {'; '.join(event['reasons'])}")
             async for delivery in db["notifier"]["deliveries"].find({"item_id": item["id"]}):
-                outcome = delivery.get("outcome") or {}
-                detail = delivery.get("address") or outcome.get("error", "")
+                done = await db["notifier"]["delivery_outcomes"].find_one({"_id": delivery["_id"]})
+                status = done["status"] if done else "pending"
+                detail = delivery.get("address") or (done or {}).get("outcome", {}).get("error", "")
                 print(
                     f"    {delivery['recipient_kind']:<8} {delivery['channel']:<6} "
-                    f"{delivery['status']:<7} {detail}"
+                    f"{status:<7} {detail}"
                 )
             print()
     finally:

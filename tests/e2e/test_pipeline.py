@@ -140,8 +140,10 @@ async def test_the_same_event_delivered_twice_routes_once_and_emails_once(
     assert len(smtp.recorder.about(accepted["tracking_code"])) == 2
     assignments = mongo[services.database("router")]["assignments"]
     assert await assignments.count_documents({"_id": accepted["id"]}) == 1
-    deliveries = mongo[services.database("notifier")]["deliveries"]
-    assert await deliveries.count_documents({"item_id": accepted["id"], "status": "sent"}) == 2
+    notifier = mongo[services.database("notifier")]
+    assert await notifier["deliveries"].count_documents({"item_id": accepted["id"]}) == 2
+    outcomes = notifier["delivery_outcomes"]
+    assert await outcomes.count_documents({"item_id": accepted["id"], "status": "sent"}) == 2
 
 
 async def test_an_undecodable_record_is_dead_lettered_and_the_consumer_keeps_going(

@@ -1,6 +1,6 @@
 """MongoDB helpers: one AsyncMongoClient per service, and the errors that mean a duplicate."""
 
-from pymongo import AsyncMongoClient, ReturnDocument
+from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -32,20 +32,17 @@ async def ping_mongo(client: AsyncMongoClient[Document]) -> None:
 
 async def insert_once(
     collection: AsyncCollection[Document], key: str, document: Document
-) -> Document | None:
-    """Insert `document` under `_id` = `key` unless one is there; return what is stored.
+) -> tuple[Document | None, bool]:
+    """Insert `document` under `_id` = `key` unless one is there; return what is stored, and
+    whether this call inserted it.
 
-    First write wins, which is what makes a redelivered event harmless. Returns None only when
-    another unique index (not `_id`) refused the document: the caller says what that means.
+    First write wins, which is what makes a redelivered event harmless. A plain insert is tried
+    first because the unique `_id` index answers it without a lookup, while FerretDB 1.x scans the
+    collection for any filter (docs/decisions.md); the lookup happens only for a duplicate. The
+    stored document is None only when another unique index (not `_id`) refused the insert.
     """
     try:
-        stored = await collection.find_one_and_update(
-            {"_id": key},
-            {"$setOnInsert": document},
-            upsert=True,
-            return_document=ReturnDocument.AFTER,
-        )
+        await collection.insert_one({"_id": key, **document})
     except DuplicateKeyError:
-        # Two consumers raced on the same key, or another unique index refused the document.
-        stored = await collection.find_one({"_id": key})
-    return stored
+        return await collection.find_one({"_id": key}), False
+    return {"_id": key, **document}, True

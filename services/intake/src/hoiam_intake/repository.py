@@ -45,7 +45,7 @@ class MongoItemRepository:
             "received_at": item.received_at,
             "event": item.model_dump(mode="json"),
         }
-        stored = await insert_once(self._items, str(item.item_id), document)
+        stored, _ = await insert_once(self._items, str(item.item_id), document)
         if stored is None:
             # Only a different item holding the same tracking code gets here (40 random bits make
             # that about one in a million); the record is dead-lettered with this cause.

@@ -54,16 +54,20 @@ class InMemoryDeliveryRepository:
 
 
 class MongoDeliveryRepository:
+    """A delivery is two immutable records: the intent (`deliveries`, written before the send)
+    and its outcome (`delivery_outcomes`, written after). Both are plain inserts under the
+    delivery id, so the hot path needs no lookup; only a redelivered event reads them back."""
+
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._deliveries = db["deliveries"]
+        self._outcomes = db["delivery_outcomes"]
 
     async def prepare(self) -> None:
         await self._deliveries.create_index([("item_id", 1), ("created_at", 1)])
-        await self._deliveries.create_index("status")
+        await self._outcomes.create_index("item_id")
 
     async def begin(self, notification: Notification) -> Delivery:
         document: Document = {
-            "status": "pending",
             "item_id": str(notification.item_id),
             "tracking_code": notification.tracking_code,
             "recipient_kind": notification.recipient_kind.value,
@@ -72,18 +76,22 @@ class MongoDeliveryRepository:
             "subject": notification.subject,
             "created_at": datetime.now(UTC),
         }
-        stored = await insert_once(self._deliveries, notification.delivery_id, document)
+        _, inserted = await insert_once(self._deliveries, notification.delivery_id, document)
+        if inserted:
+            return Delivery(notification.delivery_id, "pending", None)
+        stored = await self._outcomes.find_one({"_id": notification.delivery_id})
         status = str(stored["status"]) if stored else "pending"
         return Delivery(notification.delivery_id, status, _outcome(stored))
 
     async def finish(self, delivery_id: str, outcome: Outcome) -> None:
-        await self._deliveries.update_one(
-            {"_id": delivery_id},
+        # The first outcome stands: a second one could only come from a send that raced it.
+        await insert_once(
+            self._outcomes,
+            delivery_id,
             {
-                "$set": {
-                    "status": "sent" if isinstance(outcome, NotificationSent) else "failed",
-                    "finished_at": datetime.now(UTC),
-                    "outcome": outcome.model_dump(mode="json"),
-                }
+                "item_id": str(outcome.item_id),
+                "status": "sent" if isinstance(outcome, NotificationSent) else "failed",
+                "finished_at": datetime.now(UTC),
+                "outcome": outcome.model_dump(mode="json"),
             },
         )

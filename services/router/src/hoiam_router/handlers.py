@@ -56,12 +56,12 @@ class RouteFeedback:
         self._fallback_province = fallback_province
 
     async def __call__(self, item: FeedbackReceived) -> FeedbackRouted:
-        stored = await self._assignments.get(item.item_id)
-        if stored is None:
-            decision = domain.route(
-                item, self._directory, fallback_province=self._fallback_province
-            )
-            stored = await self._assignments.add_once(to_event(item, decision))
+        # Deciding is pure and cheap, so it comes before any lookup: the store keeps the first
+        # decision for an item, and a redelivered item gets that same decision (and event) back.
+        decision = domain.route(item, self._directory, fallback_province=self._fallback_province)
+        fresh = to_event(item, decision)
+        stored = await self._assignments.add_once(fresh)
+        if stored.event_id == fresh.event_id:
             self._metrics.items_routed.labels(stored.status.value, stored.category.code).inc()
             self._metrics.decision_confidence.observe(stored.confidence)
         else:

@@ -54,7 +54,7 @@ class MongoAssignmentRepository:
             "decided_at": datetime.now(UTC),
             "event": decision.model_dump(mode="json"),
         }
-        stored = await insert_once(self._assignments, str(decision.item_id), document)
+        stored, _ = await insert_once(self._assignments, str(decision.item_id), document)
         if stored is None:
             raise ValueError(
                 f"tracking code {decision.tracking_code} is already used by another item"
