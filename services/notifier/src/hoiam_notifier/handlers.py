@@ -19,7 +19,12 @@ log = logging.getLogger(__name__)
 
 
 class SendNotifications:
-    """Tells everyone a routing decision concerns; each delivery happens at most once."""
+    """Tells everyone a routing decision concerns, once per recipient and channel.
+
+    A redelivered event finds its deliveries recorded and sends nothing. Only a crash between a
+    send and its record can repeat that one send, and then with the same Message-ID, which many
+    mail clients collapse into one; closing that gap for every channel is the notifier issue's.
+    """
 
     def __init__(
         self,
