@@ -11,8 +11,6 @@ from hoiam_shared.mongo import Document, insert_once
 
 
 class AssignmentRepository(Protocol):
-    async def get(self, item_id: UUID) -> FeedbackRouted | None: ...
-
     async def add_once(self, decision: FeedbackRouted) -> FeedbackRouted:
         """Store the decision unless the item has one; return the stored one (first write wins)."""
         ...
@@ -21,9 +19,6 @@ class AssignmentRepository(Protocol):
 class InMemoryAssignmentRepository:
     def __init__(self) -> None:
         self.assignments: dict[UUID, FeedbackRouted] = {}
-
-    async def get(self, item_id: UUID) -> FeedbackRouted | None:
-        return self.assignments.get(item_id)
 
     async def add_once(self, decision: FeedbackRouted) -> FeedbackRouted:
         return self.assignments.setdefault(decision.item_id, decision)
@@ -39,10 +34,6 @@ class MongoAssignmentRepository:
     async def prepare(self) -> None:
         await self._assignments.create_index("tracking_code", unique=True)
         await self._assignments.create_index([("body_id", 1), ("status", 1)])
-
-    async def get(self, item_id: UUID) -> FeedbackRouted | None:
-        stored = await self._assignments.find_one({"_id": str(item_id)})
-        return FeedbackRouted.model_validate(stored["event"]) if stored else None
 
     async def add_once(self, decision: FeedbackRouted) -> FeedbackRouted:
         document: Document = {
