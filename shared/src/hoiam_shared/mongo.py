@@ -41,8 +41,9 @@ async def insert_once(
     collection for any filter (docs/decisions.md); the lookup happens only for a duplicate. The
     stored document is None only when another unique index (not `_id`) refused the insert.
     """
+    record: Document = {"_id": key, **document}
     try:
-        await collection.insert_one({"_id": key, **document})
+        await collection.insert_one(record)
     except DuplicateKeyError:
         return await collection.find_one({"_id": key}), False
-    return {"_id": key, **document}, True
+    return record, True
