@@ -3,10 +3,11 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 VENV := .venv/bin
 
-.PHONY: help setup up demo down status test test-unit lint typecheck schemas bench
+.PHONY: help setup system-packages up demo down status test test-unit lint typecheck schemas bench \
+	eval-routing
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 setup: ## install uv if needed and sync the Python workspace (.venv)
 	@bash deploy/local/bootstrap.sh
@@ -26,7 +27,10 @@ status: ## what is running
 	@bash deploy/local/services.sh status || true
 	@bash deploy/local/stack.sh status || true
 
-test: setup ## every test: unit, integration and e2e on the real stack (started if needed)
+system-packages: ## Debian packages the tests run for real (Dovecot), installed once
+	@bash deploy/local/system-packages.sh
+
+test: setup system-packages ## every test: unit, integration and e2e on the real stack (started if needed)
 	@$(VENV)/pytest
 
 test-unit: setup ## only the fast tests
@@ -45,3 +49,12 @@ schemas: setup ## re-export the events' JSON Schemas into shared/schemas
 
 bench: up ## end-to-end throughput and latency on the local stack
 	@$(VENV)/python deploy/local/bench.py
+
+eval-routing: setup ## routing accuracy on the labelled set of real petitions (JSON in .local/)
+	@$(VENV)/python -m hoiam_router.evaluation
+
+# --- intake: targets of the intake service go here ---
+
+# --- router: targets of the router service go here ---
+
+# --- notifier: targets of the notifier service go here ---

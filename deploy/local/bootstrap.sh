@@ -27,7 +27,8 @@ find_python() {
 
 python="$(find_python)" || die "Python 3.12 not found: install it (pyenv install 3.12, or apt-get install python3.12)"
 
-if command -v uv >/dev/null 2>&1; then
+# `command -v` is not enough: a pyenv shim for uv exists but fails outside the version that has it.
+if uv --version >/dev/null 2>&1; then
   uv=(uv)
 elif "$python" -m uv --version >/dev/null 2>&1; then
   uv=("$python" -m uv)

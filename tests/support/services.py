@@ -103,8 +103,14 @@ def stop(process: subprocess.Popen[bytes], *, kill: bool = False) -> None:
 
 @contextmanager
 def running_services(
-    *, stack: Stack, prefix: str, smtp_port: int, log_dir: Path
+    *,
+    stack: Stack,
+    prefix: str,
+    smtp_port: int,
+    log_dir: Path,
+    extra_env: dict[str, dict[str, str]] | None = None,
 ) -> Iterator[Running]:
+    """Start the three services on free ports; `extra_env[service]` adds or overrides settings."""
     ports = {name: free_port() for name in SERVICES}
     running = Running(urls={}, processes={}, logs={}, envs={}, ports=ports, prefix=prefix)
     try:
@@ -112,6 +118,7 @@ def running_services(
             env = service_env(
                 name, stack=stack, prefix=prefix, port=ports[name], smtp_port=smtp_port
             )
+            env |= (extra_env or {}).get(name, {})
             running.envs[name] = env
             running.logs[name] = log_dir / f"{name}.log"
             running.processes[name] = start(name, env, ports[name], running.logs[name])

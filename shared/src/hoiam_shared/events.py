@@ -94,6 +94,45 @@ class Citizen(Value):
     contacts: Contacts = Contacts()
     preferred_channel: Channel
     consent: bool = False
+    citizen_id: str | None = Field(
+        default=None, description="Intake's citizen record: one person across channels."
+    )
+    last_inbound_at: AwareDatetime | None = Field(
+        default=None,
+        description="Their last message to us on the preferred channel (Zalo/Messenger windows).",
+    )
+    locale: str = "vi"
+
+
+class OriginKind(StrEnum):
+    """The exact place a message came from, so an answer can go back to that same place."""
+
+    EMAIL = "email"
+    CALL = "call"
+    ZALO_MESSAGE = "zalo_message"
+    MESSENGER = "messenger"
+    FEED_COMMENT = "feed_comment"
+    WEB_FORM = "web_form"
+    OPEN311 = "open311"
+    OPERATOR = "operator"
+
+
+class Origin(Value):
+    """Where to answer: the thread, post or conversation the citizen used."""
+
+    kind: OriginKind
+    account_id: str | None = Field(
+        default=None, description="Which mailbox, hotline, Zalo OA or Facebook Page received it."
+    )
+    message_id: str | None = Field(
+        default=None, description="Email Message-ID, Zalo msg_id, Messenger mid or comment id."
+    )
+    thread_id: str | None = Field(
+        default=None, description="Facebook post id, or the first Message-ID of an email thread."
+    )
+    references: tuple[str, ...] = Field(
+        default=(), description="Email References chain, oldest first."
+    )
 
 
 class FeedbackText(Value):
@@ -112,10 +151,37 @@ class Location(Value):
     )
 
 
+class AreaRef(Value):
+    """An administrative unit by its official code (after the 1 July 2025 reform)."""
+
+    code: str
+    name: str
+    confidence: float = Field(default=1.0, ge=0, le=1)
+
+
+class ResolvedLocation(Value):
+    """Where the router placed an item: current units, what the address named before 2025."""
+
+    province: AreaRef | None = None
+    commune: AreaRef | None = None
+    commune_candidates: tuple[AreaRef, ...] = Field(
+        default=(), description="A legacy ward split among several new ones: every candidate."
+    )
+    legacy: str | None = Field(
+        default=None, description="The pre-2025 unit the address named, as written by the reform."
+    )
+    confidence: float = Field(default=0.0, ge=0, le=1)
+
+
 class Attachment(Value):
     filename: str | None = None
     content_type: str
     size: int = Field(ge=0)
+
+
+class Delivery(StrEnum):
+    PER_ITEM = "per_item"
+    DIGEST = "digest"
 
 
 class BodyContact(Value):
@@ -123,6 +189,9 @@ class BodyContact(Value):
 
     channel: Channel
     address: str
+    delivery: Delivery = Field(
+        default=Delivery.PER_ITEM, description="A message per item, or one daily digest."
+    )
 
 
 class BodyRef(Value):
@@ -131,6 +200,16 @@ class BodyRef(Value):
     id: str
     name: str
     level: str
+    contacts: tuple[BodyContact, ...] = ()
+
+
+class CouncillorRef(Value):
+    """An HĐND delegate of the item's constituency."""
+
+    id: str
+    name: str
+    council: str = Field(description="Which council: the province's, or a commune's.")
+    constituency: str | None = None
     contacts: tuple[BodyContact, ...] = ()
 
 
@@ -179,6 +258,11 @@ class FeedbackReceived(Event):
     text: FeedbackText
     location: Location = Location()
     attachments: tuple[Attachment, ...] = ()
+    origin: Origin | None = None
+    duplicate_of: UUID | None = Field(
+        default=None,
+        description="The same citizen sent the same text before: the first item of the two.",
+    )
 
 
 class FeedbackRouted(Event):
@@ -203,6 +287,26 @@ class FeedbackRouted(Event):
     citizen: Citizen
     subject: str | None = None
     text: str
+    origin: Origin | None = None
+    received_at: AwareDatetime | None = None
+    # Added with the router issue; every field optional so v1 records stay readable.
+    case_id: UUID | None = Field(default=None, description="The case grouping the same matter.")
+    location: ResolvedLocation | None = None
+    scope: str | None = Field(default=None, description="e.g. national_highway, hamlet_lane.")
+    level: str | None = Field(default=None, description="Level of competence that decided.")
+    councillors: tuple[CouncillorRef, ...] = ()
+    candidates: tuple[BodyRef, ...] = Field(
+        default=(), description="For triage: the best bodies the router could think of."
+    )
+
+
+class StatusChange(StrEnum):
+    """What kind of change a `StatusChanged` reports, beside the status itself."""
+
+    TRANSITION = "transition"
+    REASSIGNED = "reassigned"
+    OVERDUE = "overdue"
+    ESCALATED = "escalated"
 
 
 class StatusChanged(Event):
@@ -219,6 +323,19 @@ class StatusChanged(Event):
     reason: str | None = None
     answer: str | None = None
     actor: str | None = None
+    # Added with the router issue; every field optional so v1 records stay readable.
+    change: StatusChange = StatusChange.TRANSITION
+    previous_status: Status | None = None
+    reason_code: str | None = Field(
+        default=None, description="not_competent, duplicate, no_further_action, internal_referral."
+    )
+    case_id: UUID | None = None
+    case_item_ids: tuple[UUID, ...] = Field(
+        default=(), description="Every item of the case: each petitioner is told."
+    )
+    body: BodyRef | None = Field(default=None, description="The body responsible now.")
+    escalated_to: BodyRef | None = Field(default=None, description="The parent told of it.")
+    due_on: date | None = None
 
 
 class RecipientKind(StrEnum):
@@ -242,6 +359,9 @@ class NotificationSent(Event):
     channel: Channel
     provider_message_id: str | None = None
     attempts: int = Field(ge=1)
+    fallback_from: Channel | None = Field(
+        default=None, description="The channel tried first, when this one was a fallback."
+    )
 
 
 class NotificationFailed(Event):
@@ -259,6 +379,62 @@ class NotificationFailed(Event):
     channel: Channel
     error: str
     attempts: int = Field(ge=1)
+    provider_answer: str | None = Field(default=None, description="The provider's reply, verbatim.")
+
+
+class FeedbackMessageAdded(Event):
+    """A later message on an existing item: a reply, or an edit or removal of the original."""
+
+    TYPE: ClassVar[str] = "FeedbackMessageAdded"
+    VERSION: ClassVar[int] = 1
+    type: Literal["FeedbackMessageAdded"] = "FeedbackMessageAdded"
+    schema_version: Literal[1] = 1
+
+    item_id: UUID
+    tracking_code: str
+    channel: Channel
+    source_ref: str | None = None
+    kind: Literal["reply", "edit", "remove"]
+    received_at: AwareDatetime
+    citizen: Citizen | None = None
+    text: FeedbackText | None = None
+    origin: Origin | None = None
+    attachments: tuple[Attachment, ...] = ()
+
+
+class ContactReachabilityChanged(Event):
+    """A channel can or can no longer reach a citizen (followed, unfollowed, bounced, opted out)."""
+
+    TYPE: ClassVar[str] = "ContactReachabilityChanged"
+    VERSION: ClassVar[int] = 1
+    type: Literal["ContactReachabilityChanged"] = "ContactReachabilityChanged"
+    schema_version: Literal[1] = 1
+
+    citizen_id: str | None = None
+    channel: Channel
+    address: str = Field(description="Zalo user id, Facebook PSID, email or E.164 phone.")
+    reachable: bool
+    reason: str = Field(description="followed, unfollowed, bounced, blocked, opted_out, opted_in.")
+    changed_at: AwareDatetime
+
+
+class OperatorTaskOpened(Event):
+    """Work only a person can do: call a citizen back, or reach one no channel reaches."""
+
+    TYPE: ClassVar[str] = "OperatorTaskOpened"
+    VERSION: ClassVar[int] = 1
+    type: Literal["OperatorTaskOpened"] = "OperatorTaskOpened"
+    schema_version: Literal[1] = 1
+
+    task_id: str = Field(description="Deterministic, so a redelivered cause opens one task.")
+    kind: Literal["call_back", "unreachable_citizen", "other"]
+    item_id: UUID | None = None
+    tracking_code: str | None = None
+    name: str | None = None
+    phone: str | None = None
+    reason: str
+    details: str | None = None
+    opened_at: AwareDatetime
 
 
 class DeadLetterRecorded(Event):
@@ -290,6 +466,9 @@ EVENT_TYPES: dict[str, type[Event]] = {
         NotificationSent,
         NotificationFailed,
         DeadLetterRecorded,
+        FeedbackMessageAdded,
+        ContactReachabilityChanged,
+        OperatorTaskOpened,
     )
 }
 

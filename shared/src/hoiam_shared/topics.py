@@ -15,6 +15,15 @@ FEEDBACK_ROUTED = "feedback.routed.v1"
 FEEDBACK_STATUS = "feedback.status.v1"
 """Every later status change of an item (`StatusChanged`)."""
 
+FEEDBACK_MESSAGES = "feedback.messages.v1"
+"""Later messages on an existing item (`FeedbackMessageAdded`): replies, edits, removals."""
+
+CITIZEN_CONTACTS = "citizen.contacts.v1"
+"""Changes in whether a channel can reach a citizen (`ContactReachabilityChanged`)."""
+
+OPERATOR_TASKS = "operator.tasks.v1"
+"""Work for a human (`OperatorTaskOpened`): call a citizen back, reach one no channel reaches."""
+
 NOTIFICATION_SENT = "notification.sent.v1"
 NOTIFICATION_FAILED = "notification.failed.v1"
 
@@ -31,6 +40,9 @@ ALL_TOPICS: tuple[str, ...] = (
     FEEDBACK_RECEIVED,
     FEEDBACK_ROUTED,
     FEEDBACK_STATUS,
+    FEEDBACK_MESSAGES,
+    CITIZEN_CONTACTS,
+    OPERATOR_TASKS,
     NOTIFICATION_SENT,
     NOTIFICATION_FAILED,
 )
