@@ -16,6 +16,8 @@ from hoiam_shared.events import (
     FeedbackReceived,
     FeedbackText,
     Location,
+    Origin,
+    OriginKind,
     RawFeedbackAccepted,
 )
 
@@ -183,6 +185,10 @@ def normalise_web(raw: RawFeedbackAccepted) -> FeedbackReceived:
         ),
         location=Location(
             raw_address=normalise_text(submission.address) if submission.address else None
+        ),
+        origin=Origin(
+            kind=OriginKind.OPEN311 if raw.channel is Channel.OPEN311 else OriginKind.WEB_FORM,
+            account_id=raw.channel.value,
         ),
     )
 

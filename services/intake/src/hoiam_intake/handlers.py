@@ -1,14 +1,46 @@
-"""Subscribers: raw record → normalise (pure) → store once → publish `feedback.received`."""
+"""Subscribers: raw record → outcomes (pure) → citizen, duplicates, threads → store once → publish.
+
+Every effect is keyed so a redelivered raw record changes nothing: items by their (derived) id,
+messages by their source, tasks by their deterministic task id, citizens' contacts by the
+contact itself. The stored event is what gets published, so a redelivery republishes the same
+event (same event_id) and downstream dedupe holds.
+"""
+
+import hashlib
+import logging
+from datetime import UTC, datetime, timedelta
 
 from faststream.kafka import KafkaBroker
 
-from hoiam_intake import domain
+from hoiam_intake import keys
 from hoiam_intake.metrics import IntakeMetrics
+from hoiam_intake.normalise import interpret
+from hoiam_intake.outcomes import CallBack, Dropped, Followup, NewItem, Outcome, Reachability, Rules
 from hoiam_intake.repository import ItemRepository
-from hoiam_shared.events import RawFeedbackAccepted
+from hoiam_intake.store import Earlier, InMemoryIntakeStore, IntakeStore, Suggestion
+from hoiam_shared.events import (
+    Channel,
+    FeedbackMessageAdded,
+    FeedbackReceived,
+    Location,
+    RawFeedbackAccepted,
+)
 from hoiam_shared.kafka import DeadLetters, EventPublisher, subscribe
 from hoiam_shared.settings import ServiceSettings
-from hoiam_shared.topics import FEEDBACK_RECEIVED, INTAKE_RAW, Topics
+from hoiam_shared.topics import (
+    CITIZEN_CONTACTS,
+    FEEDBACK_MESSAGES,
+    FEEDBACK_RECEIVED,
+    INTAKE_RAW,
+    OPERATOR_TASKS,
+    Topics,
+)
+
+log = logging.getLogger(__name__)
+
+
+def _earlier(item: FeedbackReceived) -> Earlier:
+    return Earlier(item_id=item.item_id, tracking_code=item.tracking_code)
 
 
 class NormaliseFeedback:
@@ -21,16 +53,176 @@ class NormaliseFeedback:
         publisher: EventPublisher,
         topics: Topics,
         metrics: IntakeMetrics,
+        store: IntakeStore | None = None,
+        rules: Rules | None = None,
+        duplicate_window: timedelta = timedelta(hours=72),
     ) -> None:
         self._items = items
         self._publisher = publisher
         self._topics = topics
         self._metrics = metrics
+        self._store: IntakeStore = store if store is not None else InMemoryIntakeStore()
+        self._rules = rules or Rules()
+        self._window = duplicate_window
 
     async def __call__(self, raw: RawFeedbackAccepted) -> None:
-        item = await self._items.add_once(domain.normalise(raw))
-        await self._publisher.publish(self._topics.name(FEEDBACK_RECEIVED), item, key=item.item_id)
-        self._metrics.items_normalised.labels(item.channel.value).inc()
+        for outcome in interpret(raw, self._rules):
+            await self._apply(raw.channel, outcome)
+
+    def _count(self, channel: Channel, outcome: str) -> None:
+        self._metrics.outcomes.labels(channel.value, outcome).inc()
+
+    async def _apply(self, channel: Channel, outcome: Outcome) -> None:
+        match outcome:
+            case NewItem():
+                await self._new_item(outcome)
+            case Followup(message=message, fallback=fallback):
+                known = await self._items.get(message.item_id)
+                if known is not None:
+                    await self._message(message)
+                elif fallback is not None:
+                    await self._new_item(NewItem(fallback))
+                else:
+                    self._drop(channel, "unknown_item")
+            case Reachability(event=event):
+                bound = await self._store.find_contacts([f"{event.channel.value}:{event.address}"])
+                event = event.model_copy(update={"citizen_id": next(iter(bound.values()), None)})
+                key = f"{event.channel.value}:{event.address}:{event.reason}:{event.changed_at}"
+                stored = await self._store.record_event("reachability", key, event)
+                await self._publisher.publish(
+                    self._topics.name(CITIZEN_CONTACTS), stored, key=stored.address
+                )
+                self._count(channel, "reachability")
+            case CallBack(task=task):
+                stored_task = await self._store.record_event("tasks", task.task_id, task)
+                await self._publisher.publish(
+                    self._topics.name(OPERATOR_TASKS), stored_task, key=stored_task.task_id
+                )
+                self._count(channel, "call_back")
+            case Dropped(reason=reason):
+                self._drop(channel, reason)
+
+    def _drop(self, channel: Channel, reason: str) -> None:
+        log.info("not feedback; dropped", extra={"channel": channel.value, "reason": reason})
+        self._metrics.not_feedback.labels(channel.value, reason).inc()
+        self._count(channel, "not_feedback")
+
+    async def _message(self, message: FeedbackMessageAdded) -> None:
+        key = f"{message.channel.value}:{message.source_ref or message.event_id}"
+        stored = await self._store.record_event("messages", key, message)
+        await self._publisher.publish(
+            self._topics.name(FEEDBACK_MESSAGES), stored, key=stored.item_id
+        )
+        self._count(message.channel, message.kind)
+
+    async def _reply_target(self, outcome: NewItem) -> Earlier | None:
+        if outcome.reply_code:
+            known = await self._items.find_by_tracking_code(outcome.reply_code)
+            if known is not None:
+                return _earlier(known)
+        if outcome.reply_refs:
+            return await self._store.find_message(outcome.reply_refs)
+        return None
+
+    async def _new_item(self, outcome: NewItem) -> None:
+        item = outcome.item
+        message_id = item.origin.message_id if item.origin else None
+        if item.channel is Channel.EMAIL:
+            target = await self._reply_target(outcome)
+            if target is not None and target.item_id != item.item_id:
+                await self._message(self._as_message(item, target, "reply"))
+                if message_id:
+                    await self._store.index_message_ids([message_id], target)
+                return
+        citizen_id = await self._citizen(item)
+        if item.location.province_hint is None and item.origin is not None:
+            hint = self._rules.province_of(item.origin.account_id)
+            item = item.model_copy(
+                update={"location": Location(raw_address=item.location.raw_address,
+                                             province_hint=hint)}
+            )  # fmt: skip
+        duplicate_of = None
+        if citizen_id is not None:
+            item = item.model_copy(
+                update={"citizen": item.citizen.model_copy(update={"citizen_id": citizen_id})}
+            )
+            earlier = await self._store.claim_text(
+                keys.text_key(citizen_id, item.text.normalised),
+                _earlier(item),
+                item.received_at,
+                self._window,
+            )
+            if earlier is not None:
+                duplicate_of = earlier.item_id
+                item = item.model_copy(update={"duplicate_of": duplicate_of})
+        stored = await self._items.add_once(item)
+        if stored.event_id != item.event_id and stored.text.normalised != item.text.normalised:
+            # The same source with new words (an operator keying in a logged call, a re-sent
+            # form): the item stays, the new words become an edit on it.
+            await self._message(self._as_message(item, _earlier(stored), "edit"))
+        if item.channel is Channel.EMAIL and message_id:
+            await self._store.index_message_ids([message_id], _earlier(stored))
+        await self._publisher.publish(
+            self._topics.name(FEEDBACK_RECEIVED), stored, key=stored.item_id
+        )
+        self._metrics.items_normalised.labels(stored.channel.value).inc()
+        self._count(stored.channel, "duplicate_linked" if stored.duplicate_of else "item")
+
+    @staticmethod
+    def _as_message(item: FeedbackReceived, target: Earlier, kind: str) -> FeedbackMessageAdded:
+        digest = hashlib.sha256(item.text.normalised.encode()).hexdigest()[:16]
+        return FeedbackMessageAdded.model_validate(
+            {
+                "correlation_id": target.item_id,
+                "causation_id": item.causation_id,
+                "item_id": target.item_id,
+                "tracking_code": target.tracking_code,
+                "channel": item.channel,
+                "source_ref": item.source_ref if kind == "reply" else
+                f"{item.source_ref}:edit:{digest}",
+                "kind": kind,
+                "received_at": item.received_at,
+                "citizen": item.citizen,
+                "text": item.text,
+                "origin": item.origin,
+                "attachments": item.attachments,
+            }
+        )  # fmt: skip
+
+    async def _citizen(self, item: FeedbackReceived) -> str | None:
+        """One citizen record per person: certain contacts join, similar names only suggest."""
+        contact_keys = keys.contact_keys(item.citizen.contacts)
+        if not contact_keys:
+            return None
+        existing = await self._store.find_contacts(contact_keys)
+        known = next((existing[k] for k in contact_keys if k in existing), None)
+        candidate = f"cit-{keys.derived_uuid('citizen', str(item.item_id))}"
+        chosen = known or candidate
+        bound_any = known is not None
+        for key in contact_keys:
+            holder = existing.get(key) or await self._store.bind_contact(key, chosen)
+            if holder == chosen:
+                bound_any = True
+            elif not bound_any:
+                chosen, bound_any = holder, True  # another message bound it a moment before
+            else:
+                await self._suggest(chosen, holder, "contacts_meet", f"{key} in one message")
+        if item.citizen.name:
+            for other in await self._store.add_name(keys.name_key(item.citizen.name), chosen):
+                await self._suggest(chosen, other, "same_name", item.citizen.name)
+        return chosen
+
+    async def _suggest(self, one: str, other: str, reason: str, detail: str) -> None:
+        a, b = sorted((one, other))
+        await self._store.suggest(
+            Suggestion(
+                id=f"{reason}:{a}:{b}",
+                citizen_ids=(a, b),
+                reason=reason,
+                detail=detail,
+                created_at=datetime.now(UTC),
+            )
+        )
 
 
 def register_handlers(

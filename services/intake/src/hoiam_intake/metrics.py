@@ -17,6 +17,12 @@ class IntakeMetrics:
             ["channel", "reason"],
             registry=registry,
         )
+        self.duplicates = Counter(
+            "intake_duplicates_total",
+            "Submissions whose (channel, source reference) was accepted before, per channel.",
+            ["channel"],
+            registry=registry,
+        )
         self.accept_seconds = Histogram(
             "intake_accept_seconds",
             "Time from request received to the raw payload acknowledged by Kafka.",
@@ -30,9 +36,27 @@ class IntakeMetrics:
             ["channel"],
             registry=registry,
         )
+        self.outcomes = Counter(
+            "intake_outcomes_total",
+            "What normalising produced, per channel and outcome (item, duplicate_linked, reply, "
+            "edit, remove, call_back, reachability, not_feedback).",
+            ["channel", "outcome"],
+            registry=registry,
+        )
+        self.not_feedback = Counter(
+            "intake_not_feedback_total",
+            "Records dropped on purpose (auto-replies, bounces, echoes, unused events), by reason.",
+            ["channel", "reason"],
+            registry=registry,
+        )
         self.dead_letters = Counter(
             "intake_dead_letters_total",
             "Records sent to a dead-letter topic, per error type.",
             ["error_type"],
+            registry=registry,
+        )
+        self.mail_fetched = Counter(
+            "intake_mail_fetched_total",
+            "Messages the IMAP poller fetched and put on intake.raw.",
             registry=registry,
         )

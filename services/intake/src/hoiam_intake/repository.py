@@ -16,6 +16,8 @@ class ItemRepository(Protocol):
 
     async def get(self, item_id: UUID) -> FeedbackReceived | None: ...
 
+    async def find_by_tracking_code(self, code: str) -> FeedbackReceived | None: ...
+
 
 class InMemoryItemRepository:
     def __init__(self) -> None:
@@ -26,6 +28,9 @@ class InMemoryItemRepository:
 
     async def get(self, item_id: UUID) -> FeedbackReceived | None:
         return self.items.get(item_id)
+
+    async def find_by_tracking_code(self, code: str) -> FeedbackReceived | None:
+        return next((i for i in self.items.values() if i.tracking_code == code), None)
 
 
 class MongoItemRepository:
@@ -54,4 +59,8 @@ class MongoItemRepository:
 
     async def get(self, item_id: UUID) -> FeedbackReceived | None:
         stored = await self._items.find_one({"_id": str(item_id)})
+        return FeedbackReceived.model_validate(stored["event"]) if stored else None
+
+    async def find_by_tracking_code(self, code: str) -> FeedbackReceived | None:
+        stored = await self._items.find_one({"tracking_code": code})
         return FeedbackReceived.model_validate(stored["event"]) if stored else None

@@ -1,6 +1,6 @@
 """Intake settings, read from ``HOIAM_INTAKE_*`` environment variables."""
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from hoiam_shared.settings import ServiceSettings
@@ -13,3 +13,39 @@ class IntakeSettings(ServiceSettings):
     mongo_database: str = "hoiam_intake"
     kafka_group_id: str = "hoiam-intake"
     max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Larger requests get 413.")
+
+    id_secret: SecretStr = Field(
+        default=SecretStr("hoiam-local-only"),
+        description="Keys the derivation of item ids and tracking codes from provider ids.",
+    )
+    operator_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token for operator endpoints; unset leaves them open (local only).",
+    )
+    duplicate_window_hours: float = Field(
+        default=72, gt=0, description="Same citizen, same text within this → linked duplicate."
+    )
+    account_provinces: dict[str, str] = Field(
+        default_factory=dict,
+        description="Receiving account (mailbox, hotline, OA id, page id) → province code.",
+    )
+    timezone: str = Field(default="Asia/Ho_Chi_Minh", description="Of PBX local call times.")
+    calls_csv_columns: dict[str, str] = Field(
+        default_factory=dict,
+        description="Generic call CSV: our field (call_id, caller, name, started_at, status, "
+        "text, address, hotline) → the file's column header.",
+    )
+
+    zalo_app_id: str = ""
+    zalo_oa_secret: SecretStr | None = Field(default=None, description="Unset: Zalo refused.")
+    facebook_app_secret: SecretStr | None = Field(default=None, description="Unset: refused.")
+    facebook_verify_token: SecretStr | None = None
+
+    imap_host: str | None = Field(default=None, description="Set to poll a mailbox.")
+    imap_port: int = 993
+    imap_tls: bool = Field(default=True, description="False only for a loopback test server.")
+    imap_user: str = ""
+    imap_password: SecretStr = SecretStr("")
+    imap_mailbox: str = "INBOX"
+    imap_poll_seconds: float = Field(default=30, gt=0)
+    imap_batch: int = Field(default=50, ge=1, description="Messages fetched per round.")

@@ -1,0 +1,93 @@
+"""Accepting a submission: its identity, the dedupe claim, and the raw record on Kafka (acks=all).
+
+Used by every HTTP endpoint and by the IMAP poller, so all channels share one rule: a submission
+is accepted once its raw bytes are on `intake.raw`; the same (channel, source reference) always
+gets the same item id and tracking code.
+"""
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+from hoiam_intake import domain, keys
+from hoiam_intake.metrics import IntakeMetrics
+from hoiam_intake.store import IntakeStore
+from hoiam_shared.events import Channel
+from hoiam_shared.ids import new_id, new_tracking_code
+from hoiam_shared.kafka import EventPublisher
+from hoiam_shared.logs import correlation
+from hoiam_shared.topics import INTAKE_RAW, Topics
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    id: UUID
+    tracking_code: str
+    duplicate: bool
+
+
+class Acceptor:
+    def __init__(
+        self,
+        *,
+        publisher: EventPublisher,
+        store: IntakeStore,
+        topics: Topics,
+        metrics: IntakeMetrics,
+        secret: str,
+    ) -> None:
+        self._publisher = publisher
+        self._store = store
+        self._topics = topics
+        self._metrics = metrics
+        self._secret = secret
+
+    def identity(self, channel: Channel, source_ref: str | None) -> tuple[UUID, str]:
+        if source_ref is None:
+            return new_id(), new_tracking_code()
+        item_id = keys.item_id_for(channel, source_ref, secret=self._secret)
+        return item_id, keys.tracking_code_for(item_id, secret=self._secret)
+
+    async def accept(
+        self,
+        channel: Channel,
+        payload: bytes,
+        content_type: str,
+        source_ref: str | None,
+        *,
+        started: float | None = None,
+    ) -> Receipt:
+        """Put the raw record on `intake.raw`; raises a transient error if Kafka cannot take it.
+
+        A repeated source is still published (the normaliser's insert-first makes it a no-op):
+        if an earlier attempt claimed the key and then failed to publish, this one carries it.
+        """
+        started = time.perf_counter() if started is None else started
+        item_id, tracking_code = self.identity(channel, source_ref)
+        first = True
+        if source_ref is not None:
+            first = await self._store.claim(keys.source_key(channel, source_ref))
+        raw = domain.accept_raw(
+            item_id=item_id,
+            tracking_code=tracking_code,
+            channel=channel,
+            payload=payload,
+            content_type=content_type,
+            received_at=datetime.now(UTC),
+            source_ref=source_ref,
+        )
+        with correlation(raw.item_id):
+            await self._publisher.publish(self._topics.name(INTAKE_RAW), raw, key=raw.item_id)
+            log.info(
+                "submission accepted", extra={"channel": channel.value, "duplicate": not first}
+            )
+        if first:
+            self._metrics.items_received.labels(channel.value).inc()
+        else:
+            self._metrics.duplicates.labels(channel.value).inc()
+        self._metrics.accept_seconds.labels(channel.value).observe(time.perf_counter() - started)
+        return Receipt(id=item_id, tracking_code=tracking_code, duplicate=not first)

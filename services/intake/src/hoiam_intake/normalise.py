@@ -1,0 +1,40 @@
+"""Raw record → outcomes, per channel: the one entry point of the pure normalisers."""
+
+from hoiam_intake.calls import CALL_CONTENT_TYPE, call_outcome
+from hoiam_intake.domain import WEB_CONTENT_TYPE, UnsupportedChannelError, normalise_web
+from hoiam_intake.email_parse import email_outcome
+from hoiam_intake.facebook import facebook_outcomes
+from hoiam_intake.open311 import open311_outcome
+from hoiam_intake.outcomes import NewItem, Outcome, Rules
+from hoiam_intake.zalo import zalo_outcomes
+from hoiam_shared.events import Channel, RawFeedbackAccepted
+
+
+def _outcomes(raw: RawFeedbackAccepted, rules: Rules) -> list[Outcome]:
+    match raw.channel:
+        case Channel.EMAIL:
+            return [email_outcome(raw, rules)]
+        case Channel.PHONE if raw.content_type == CALL_CONTENT_TYPE:
+            return [call_outcome(raw, rules)]
+        case Channel.ZALO:
+            return zalo_outcomes(raw, rules)
+        case Channel.FACEBOOK:
+            return facebook_outcomes(raw, rules)
+        case Channel.OPEN311:
+            return [open311_outcome(raw, rules)]
+        case Channel.WEB if raw.content_type == WEB_CONTENT_TYPE:
+            return [NewItem(normalise_web(raw))]
+    raise UnsupportedChannelError(f"no normaliser for {raw.channel} / {raw.content_type}")
+
+
+def interpret(raw: RawFeedbackAccepted, rules: Rules) -> list[Outcome]:
+    """Everything `raw` says; raises `ValueError` (with the cause) for what cannot be read.
+
+    A payload shaped unlike its provider's documents (a string where an object belongs) is a
+    `ValueError` too, so the handler parks it in the DLQ instead of treating it as an outage.
+    """
+    try:
+        return _outcomes(raw, rules)
+    except (KeyError, AttributeError, TypeError, IndexError, UnicodeDecodeError) as error:
+        cause = f"{type(error).__name__}: {error}"
+        raise ValueError(f"malformed {raw.channel} payload: {cause}") from error

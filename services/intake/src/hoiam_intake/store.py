@@ -1,0 +1,226 @@
+"""Intake's own records beside the items: dedupe claims, citizens, threads, tasks, suggestions.
+
+Every write is insert-first under a natural key (FerretDB scans on lookups; see
+docs/decisions.md), so concurrent or repeated writers end with one record and read the winner.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel
+from pymongo.asynchronous.database import AsyncDatabase
+
+from hoiam_shared.events import Event
+from hoiam_shared.mongo import Document, insert_once
+
+
+class Suggestion(BaseModel):
+    """Two citizen records that may be one person: for an operator to decide, never merged here."""
+
+    id: str
+    citizen_ids: tuple[str, str]
+    reason: str
+    detail: str
+    created_at: AwareDatetime
+
+
+class Earlier(BaseModel):
+    """The first item of a duplicate pair (same citizen, same words, inside the window)."""
+
+    item_id: UUID
+    tracking_code: str
+
+
+class IntakeStore(Protocol):
+    async def claim(self, key: str) -> bool:
+        """True the first time `key` is claimed, False ever after (across restarts)."""
+        ...
+
+    async def find_contacts(self, keys: Sequence[str]) -> dict[str, str]:
+        """Contact key → citizen id, for the keys already bound."""
+        ...
+
+    async def bind_contact(self, key: str, citizen_id: str) -> str:
+        """Bind `key` to `citizen_id` unless bound; return the citizen it is bound to."""
+        ...
+
+    async def add_name(self, name_key: str, citizen_id: str) -> list[str]:
+        """Record a citizen's name; return other citizens with the same name key."""
+        ...
+
+    async def suggest(self, suggestion: Suggestion) -> None: ...
+
+    async def suggestions(self, limit: int = 100) -> list[Suggestion]: ...
+
+    async def claim_text(
+        self, key: str, earlier: Earlier, at: datetime, window: timedelta
+    ) -> Earlier | None:
+        """Record that `earlier` said `key` at `at`; return the first item that said it within
+        `window` before, if that is another item."""
+        ...
+
+    async def index_message_ids(self, ids: Sequence[str], item: Earlier) -> None: ...
+
+    async def find_message(self, ids: Sequence[str]) -> Earlier | None:
+        """The item one of these email Message-IDs belongs to."""
+        ...
+
+    async def record_event[E: Event](self, kind: str, key: str, event: E) -> E:
+        """Keep `event` under (`kind`, `key`), first write wins; return the stored one."""
+        ...
+
+    async def events[E: Event](self, kind: str, model: type[E], limit: int = 100) -> list[E]: ...
+
+
+class InMemoryIntakeStore:
+    def __init__(self) -> None:
+        self.claims: set[str] = set()
+        self.contacts: dict[str, str] = {}
+        self.names: dict[str, list[str]] = {}
+        self.suggested: dict[str, Suggestion] = {}
+        self.texts: dict[str, tuple[Earlier, datetime]] = {}
+        self.message_ids: dict[str, Earlier] = {}
+        self.recorded: dict[str, dict[str, Any]] = {}
+
+    async def claim(self, key: str) -> bool:
+        if key in self.claims:
+            return False
+        self.claims.add(key)
+        return True
+
+    async def find_contacts(self, keys: Sequence[str]) -> dict[str, str]:
+        return {k: self.contacts[k] for k in keys if k in self.contacts}
+
+    async def bind_contact(self, key: str, citizen_id: str) -> str:
+        return self.contacts.setdefault(key, citizen_id)
+
+    async def add_name(self, name_key: str, citizen_id: str) -> list[str]:
+        known = self.names.setdefault(name_key, [])
+        if citizen_id not in known:
+            known.append(citizen_id)
+        return [c for c in known if c != citizen_id]
+
+    async def suggest(self, suggestion: Suggestion) -> None:
+        self.suggested.setdefault(suggestion.id, suggestion)
+
+    async def suggestions(self, limit: int = 100) -> list[Suggestion]:
+        return list(self.suggested.values())[:limit]
+
+    async def claim_text(
+        self, key: str, earlier: Earlier, at: datetime, window: timedelta
+    ) -> Earlier | None:
+        stored, stored_at = self.texts.setdefault(key, (earlier, at))
+        found, renew = _in_window(stored, stored_at, earlier, at, window)
+        if renew:
+            self.texts[key] = (earlier, at)
+        return found
+
+    async def index_message_ids(self, ids: Sequence[str], item: Earlier) -> None:
+        for message_id in ids:
+            self.message_ids.setdefault(message_id, item)
+
+    async def find_message(self, ids: Sequence[str]) -> Earlier | None:
+        return next((self.message_ids[i] for i in ids if i in self.message_ids), None)
+
+    async def record_event[E: Event](self, kind: str, key: str, event: E) -> E:
+        stored = self.recorded.setdefault(kind, {}).setdefault(key, event)
+        return type(event).model_validate(stored.model_dump())
+
+    async def events[E: Event](self, kind: str, model: type[E], limit: int = 100) -> list[E]:
+        return [model.model_validate(e.model_dump()) for e in self.recorded.get(kind, {}).values()][
+            :limit
+        ]
+
+
+def _in_window(
+    stored: Earlier, stored_at: datetime, mine: Earlier, at: datetime, window: timedelta
+) -> tuple[Earlier | None, bool]:
+    """(the earlier item `mine` duplicates, whether `mine` starts a new window instead)."""
+    if stored.item_id == mine.item_id:
+        return None, False  # this item itself, redelivered
+    if abs(at - stored_at) <= window:
+        return stored, False
+    return None, True
+
+
+class MongoIntakeStore:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._db = db
+
+    async def prepare(self) -> None:
+        await self._db["names"].create_index("name_key")
+        await self._db["suggestions"].create_index("created_at")
+
+    async def claim(self, key: str) -> bool:
+        _, inserted = await insert_once(self._db["claims"], key, {})
+        return inserted
+
+    async def find_contacts(self, keys: Sequence[str]) -> dict[str, str]:
+        if not keys:
+            return {}
+        found = self._db["contacts"].find({"_id": {"$in": list(keys)}})
+        return {str(d["_id"]): str(d["citizen_id"]) async for d in found}
+
+    async def bind_contact(self, key: str, citizen_id: str) -> str:
+        stored, _ = await insert_once(self._db["contacts"], key, {"citizen_id": citizen_id})
+        return str((stored or {}).get("citizen_id", citizen_id))
+
+    async def add_name(self, name_key: str, citizen_id: str) -> list[str]:
+        await insert_once(
+            self._db["names"], f"{name_key}|{citizen_id}",
+            {"name_key": name_key, "citizen_id": citizen_id},
+        )  # fmt: skip
+        others = self._db["names"].find({"name_key": name_key, "citizen_id": {"$ne": citizen_id}})
+        return [str(d["citizen_id"]) async for d in others]
+
+    async def suggest(self, suggestion: Suggestion) -> None:
+        await insert_once(
+            self._db["suggestions"], suggestion.id, suggestion.model_dump(exclude={"id"})
+        )
+
+    async def suggestions(self, limit: int = 100) -> list[Suggestion]:
+        found = self._db["suggestions"].find({}).sort("created_at", -1).limit(limit)
+        return [Suggestion.model_validate({**d, "id": d["_id"]}) async for d in found]
+
+    async def claim_text(
+        self, key: str, earlier: Earlier, at: datetime, window: timedelta
+    ) -> Earlier | None:
+        texts = self._db["texts"]
+        record: Document = {**earlier.model_dump(mode="json"), "at": at}
+        stored, _ = await insert_once(texts, key, record)
+        if stored is None:
+            raise RuntimeError("texts has no unique index but _id")
+        found, renew = _in_window(
+            Earlier.model_validate(stored), _aware(stored["at"]), earlier, at, window
+        )
+        if renew:
+            await texts.replace_one({"_id": key}, record)
+        return found
+
+    async def index_message_ids(self, ids: Sequence[str], item: Earlier) -> None:
+        for message_id in ids:
+            await insert_once(self._db["message_ids"], message_id, item.model_dump(mode="json"))
+
+    async def find_message(self, ids: Sequence[str]) -> Earlier | None:
+        if not ids:
+            return None
+        found = await self._db["message_ids"].find_one({"_id": {"$in": list(ids)}})
+        return Earlier.model_validate(found) if found else None
+
+    async def record_event[E: Event](self, kind: str, key: str, event: E) -> E:
+        stored, _ = await insert_once(
+            self._db[kind], key, {"at": event.occurred_at, "event": event.model_dump(mode="json")}
+        )
+        return type(event).model_validate((stored or {})["event"])
+
+    async def events[E: Event](self, kind: str, model: type[E], limit: int = 100) -> list[E]:
+        found = self._db[kind].find({}).sort("at", -1).limit(limit)
+        return [model.model_validate(d["event"]) async for d in found]
+
+
+def _aware(value: object) -> datetime:
+    if not isinstance(value, datetime):
+        raise TypeError(f"expected a datetime, got {type(value).__name__}")
+    return value
