@@ -16,13 +16,21 @@ from hoiam_intake.domain import (
     UnsupportedChannelError,
     WebSubmission,
     accept_raw,
-    normalise,
     normalise_email,
     normalise_phone,
     normalise_text,
 )
-from hoiam_shared.events import Channel, RawFeedbackAccepted
+from hoiam_intake.normalise import interpret
+from hoiam_intake.outcomes import NewItem, Rules
+from hoiam_shared.events import Channel, FeedbackReceived, RawFeedbackAccepted
 from hoiam_shared.ids import new_id, new_tracking_code
+
+
+def normalise(raw: RawFeedbackAccepted) -> FeedbackReceived:
+    [outcome] = interpret(raw, Rules())
+    assert isinstance(outcome, NewItem)
+    return outcome.item
+
 
 TEXT = "Đèn đường ở ấp Chợ bị hư hơn một tháng, buổi tối rất tối và nguy hiểm."
 
@@ -270,13 +278,13 @@ def test_a_channel_without_a_normaliser_is_refused() -> None:
     raw = accept_raw(
         item_id=new_id(),
         tracking_code=new_tracking_code(),
-        channel=Channel.EMAIL,
-        payload=b"From: an@example.vn\r\n\r\nM\xe1\xba\xa5t \xc4\x91i\xe1\xbb\x87n",
-        content_type="message/rfc822",
+        channel=Channel.MEETING,
+        payload=b"Minutes of the voters' meeting",
+        content_type="text/plain",
         received_at=datetime(2026, 11, 27, 9, 30, tzinfo=UTC),
     )
 
-    with pytest.raises(UnsupportedChannelError, match="email"):
+    with pytest.raises(UnsupportedChannelError, match="meeting"):
         normalise(raw)
 
 

@@ -9,7 +9,7 @@ call-back task for an operator, never an item (there is nothing the citizen said
 import csv
 import hashlib
 import io
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
@@ -132,12 +132,25 @@ def _fallback_id(*parts: str) -> str:
     return "h" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
 
 
+def _rows[R](reader: Iterator[R], rejected: list[Rejected]) -> Iterator[tuple[int, R]]:
+    """Rows with their line number; a line the csv module cannot read ends the file, reported."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            rejected.append(Rejected(line=getattr(reader, "line_num", 0) or 1, reason=str(error)))
+            return
+        yield getattr(reader, "line_num", 0), row
+
+
 def parse_cdr(text: str, *, timezone: str) -> tuple[list[CallRecord], list[Rejected]]:
     """Asterisk cdr_csv lines (no header). Times are the PBX's local time."""
     tz = ZoneInfo(timezone)
     calls: list[CallRecord] = []
     rejected: list[Rejected] = []
-    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+    for number, row in _rows(csv.reader(io.StringIO(text, newline="")), rejected):
         if not row or all(not cell.strip() for cell in row):
             continue
         line = ",".join(row)
@@ -259,15 +272,18 @@ def parse_mapped_csv(
     tz = ZoneInfo(timezone)
     wanted = {"call_id": "call_id", "caller": "caller", "started_at": "started_at",
               "status": "status"} | dict(columns)  # fmt: skip
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        fieldnames = reader.fieldnames or []
+    except csv.Error as error:
+        return [], [Rejected(line=1, reason=f"not CSV: {error}")]
     missing = [wanted[f] for f in ("caller", "started_at", "status")
-               if wanted[f] not in (reader.fieldnames or [])]  # fmt: skip
+               if wanted[f] not in fieldnames]  # fmt: skip
     if missing:
         return [], [Rejected(line=1, reason=f"header lacks columns {missing}")]
     calls: list[CallRecord] = []
     rejected: list[Rejected] = []
-    for row in reader:
-        number = reader.line_num
+    for number, row in _rows(reader, rejected):
 
         def cell(name: str, row: dict[str, str] = row) -> str:
             return normalise_text(repair_legacy(row.get(wanted.get(name, name)) or "")[0])
@@ -298,7 +314,7 @@ def parse_mapped_csv(
                 text=cell("text") or None,
                 address=cell("address") or None,
                 source="csv",
-                line=",".join(row.get(h) or "" for h in reader.fieldnames or []),
+                line=",".join(row.get(h) or "" for h in fieldnames),
             )
         )
     return calls, rejected

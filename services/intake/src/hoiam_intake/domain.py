@@ -191,10 +191,3 @@ def normalise_web(raw: RawFeedbackAccepted) -> FeedbackReceived:
             account_id=raw.channel.value,
         ),
     )
-
-
-def normalise(raw: RawFeedbackAccepted) -> FeedbackReceived:
-    """Turn a raw record into the canonical item; raises `ValueError` for what it cannot read."""
-    if raw.channel in (Channel.WEB, Channel.OPEN311) and raw.content_type == WEB_CONTENT_TYPE:
-        return normalise_web(raw)
-    raise UnsupportedChannelError(f"no normaliser for {raw.channel} / {raw.content_type}")

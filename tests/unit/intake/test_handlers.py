@@ -1,0 +1,235 @@
+"""The normaliser's effects: citizens across channels, duplicates, replies, edits, tasks, drops."""
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import pytest
+from prometheus_client import CollectorRegistry
+
+from hoiam_intake.calls import CALL_CONTENT_TYPE, ManualCall, parse_cdr
+from hoiam_intake.domain import accept_raw
+from hoiam_intake.email_parse import EMAIL_CONTENT_TYPE
+from hoiam_intake.handlers import NormaliseFeedback
+from hoiam_intake.keys import item_id_for, tracking_code_for
+from hoiam_intake.metrics import IntakeMetrics
+from hoiam_intake.outcomes import Rules
+from hoiam_intake.repository import InMemoryItemRepository
+from hoiam_intake.store import InMemoryIntakeStore
+from hoiam_shared.events import (
+    Channel,
+    ContactReachabilityChanged,
+    Event,
+    FeedbackMessageAdded,
+    FeedbackReceived,
+    OperatorTaskOpened,
+    RawFeedbackAccepted,
+)
+from hoiam_shared.topics import Topics
+from support.intake_samples import (
+    CDR_LINES,
+    email,
+    facebook_comment,
+    zalo_follow,
+    zalo_text,
+)
+
+SECRET = "test"
+AT = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, Event]] = []
+
+    async def publish(self, topic: str, event: Event, *, key: UUID | str) -> None:
+        self.sent.append((topic, event))
+
+    def of[E: Event](self, kind: type[E]) -> list[E]:
+        return [e for _, e in self.sent if isinstance(e, kind)]
+
+
+class Setup:
+    def __init__(self) -> None:
+        self.items = InMemoryItemRepository()
+        self.store = InMemoryIntakeStore()
+        self.out = Recorder()
+        self.handle = NormaliseFeedback(
+            items=self.items,
+            publisher=self.out,
+            topics=Topics(),
+            metrics=IntakeMetrics(CollectorRegistry()),
+            store=self.store,
+            rules=Rules(secret=SECRET, account_provinces={"1900": "86"}),
+            duplicate_window=timedelta(hours=72),
+        )
+
+    async def feed(
+        self, channel: Channel, payload: bytes, content_type: str, ref: str | None = None,
+        at: datetime = AT,
+    ) -> RawFeedbackAccepted:  # fmt: skip
+        item_id = (
+            item_id_for(channel, ref, secret=SECRET)
+            if ref
+            else item_id_for(channel, payload.hex(), secret=SECRET)
+        )
+        raw = accept_raw(
+            item_id=item_id, tracking_code=tracking_code_for(item_id, secret=SECRET),
+            channel=channel, payload=payload, content_type=content_type, received_at=at,
+            source_ref=ref,
+        )  # fmt: skip
+        await self.handle(raw)
+        return raw
+
+
+@pytest.fixture
+def setup() -> Setup:
+    return Setup()
+
+
+def web(**fields: Any) -> bytes:
+    return json.dumps({"text": "Đèn đường ấp Chợ hỏng", "consent": True} | fields).encode()
+
+
+def call(caller: str, text: str, call_id: str) -> bytes:
+    record = ManualCall(call_id=call_id, caller=caller, text=text).record(AT)
+    return record.model_dump_json().encode()
+
+
+async def test_one_person_on_three_channels_is_one_citizen(setup: Setup) -> None:
+    await setup.feed(Channel.WEB, web(phone="0912345678", name="Ngô Văn Lâm"), "application/json")
+    await setup.feed(
+        Channel.PHONE, call("+84 912 345 678", "Cầu yếu", "c-1"), CALL_CONTENT_TYPE, "c-1"
+    )
+    await setup.feed(Channel.WEB, web(phone="0912345678", email="lam@example.vn", text="Khác"),
+                     "application/json")  # fmt: skip
+    await setup.feed(Channel.EMAIL, email(body=b"Thu tu email", sender="lam@example.vn",
+                     message_id="<e1@x.vn>"), EMAIL_CONTENT_TYPE, "e1@x.vn")  # fmt: skip
+    received = setup.out.of(FeedbackReceived)
+    assert len(received) == 4
+    assert len({r.citizen.citizen_id for r in received}) == 1
+    assert received[0].citizen.citizen_id is not None
+
+
+async def test_a_same_name_is_only_a_suggestion(setup: Setup) -> None:
+    await setup.feed(Channel.WEB, web(phone="0912345678", name="Nguyễn Văn An"), "application/json")
+    await setup.feed(Channel.WEB, web(phone="0987654321", name="nguyen van  an", text="Việc khác"),
+                     "application/json")  # fmt: skip
+    first, second = setup.out.of(FeedbackReceived)
+    assert first.citizen.citizen_id != second.citizen.citizen_id
+    [suggestion] = await setup.store.suggestions()
+    assert suggestion.reason == "same_name"
+    assert set(suggestion.citizen_ids) == {first.citizen.citizen_id, second.citizen.citizen_id}
+
+
+async def test_the_same_text_again_within_the_window_is_linked(setup: Setup) -> None:
+    first = await setup.feed(Channel.WEB, web(phone="0912345678"), "application/json")
+    await setup.feed(Channel.WEB, web(phone="0912345678", text="ĐÈN đường  ấp Chợ hỏng"),
+                     "application/json", at=AT + timedelta(hours=5))  # fmt: skip
+    await setup.feed(Channel.WEB, web(phone="0912345678"), "application/json",
+                     at=AT + timedelta(days=10))  # fmt: skip
+    one, two, three = setup.out.of(FeedbackReceived)
+    assert one.duplicate_of is None
+    assert two.duplicate_of == first.item_id
+    assert three.duplicate_of is None  # outside the window: a new matter
+
+
+async def test_a_redelivered_record_changes_nothing(setup: Setup) -> None:
+    raw = await setup.feed(Channel.WEB, web(phone="0912345678"), "application/json")
+    await setup.handle(raw)
+    first, again = setup.out.of(FeedbackReceived)
+    assert first == again  # the stored event, same event_id
+    assert again.duplicate_of is None
+
+
+async def test_an_email_quoting_a_tracking_code_is_a_reply(setup: Setup) -> None:
+    raw = await setup.feed(Channel.WEB, web(email="an@example.vn"), "application/json")
+    reply = email(body="Vẫn chưa sửa.".encode(), subject=f"Re: [{raw.tracking_code}] Phản ánh",
+                  message_id="<r1@x.vn>", sender="an@example.vn")  # fmt: skip
+    await setup.feed(Channel.EMAIL, reply, EMAIL_CONTENT_TYPE, "r1@x.vn")
+    [message] = setup.out.of(FeedbackMessageAdded)
+    assert (message.kind, message.item_id, message.tracking_code) == (
+        "reply", raw.item_id, raw.tracking_code,
+    )  # fmt: skip
+    assert message.text is not None
+    assert message.text.normalised == "Vẫn chưa sửa."
+    assert len(setup.out.of(FeedbackReceived)) == 1
+
+
+async def test_an_email_in_a_known_thread_is_a_reply(setup: Setup) -> None:
+    first = await setup.feed(Channel.EMAIL, email(body=b"Lan dau", message_id="<t1@x.vn>"),
+                             EMAIL_CONTENT_TYPE, "t1@x.vn")  # fmt: skip
+    second = email(body=b"Bo sung", subject="Re: cong", message_id="<t2@x.vn>",
+                   extra="In-Reply-To: <t1@x.vn>\r\nReferences: <t1@x.vn>\r\n")  # fmt: skip
+    await setup.feed(Channel.EMAIL, second, EMAIL_CONTENT_TYPE, "t2@x.vn")
+    third = email(body=b"Them nua", subject="Re: cong", message_id="<t3@x.vn>",
+                  extra="In-Reply-To: <t2@x.vn>\r\n")  # fmt: skip
+    await setup.feed(Channel.EMAIL, third, EMAIL_CONTENT_TYPE, "t3@x.vn")
+    messages = setup.out.of(FeedbackMessageAdded)
+    assert [m.item_id for m in messages] == [first.item_id, first.item_id]
+
+
+async def test_an_auto_reply_is_counted_and_dropped(setup: Setup) -> None:
+    await setup.feed(Channel.EMAIL, email(body=b"Away", extra="Auto-Submitted: auto-replied\r\n"),
+                     EMAIL_CONTENT_TYPE, "ooo@x.vn")  # fmt: skip
+    assert setup.out.sent == []
+
+
+async def test_missed_calls_open_one_task_each_however_often_seen(setup: Setup) -> None:
+    calls, _ = parse_cdr(CDR_LINES, timezone="Asia/Ho_Chi_Minh")
+    for _ in range(2):
+        for record in calls:
+            payload = record.model_dump_json().encode()
+            await setup.feed(Channel.PHONE, payload, CALL_CONTENT_TYPE, record.call_id)
+    tasks = setup.out.of(OperatorTaskOpened)
+    assert len(tasks) == 2
+    assert tasks[0] == tasks[1]  # the stored task republished, same event id
+    assert len(await setup.store.events("tasks", OperatorTaskOpened)) == 1
+    received = setup.out.of(FeedbackReceived)
+    assert {r.item_id for r in received} == {
+        item_id_for(Channel.PHONE, "1732674600.1", secret=SECRET)
+    }
+    assert received[0].location.province_hint == "86"
+
+
+async def test_an_operator_keying_a_logged_call_adds_an_edit(setup: Setup) -> None:
+    calls, _ = parse_cdr(CDR_LINES, timezone="Asia/Ho_Chi_Minh")
+    logged = calls[0]
+    await setup.feed(Channel.PHONE, logged.model_dump_json().encode(), CALL_CONTENT_TYPE,
+                     logged.call_id)  # fmt: skip
+    await setup.feed(Channel.PHONE, call("0912345678", "Ổ gà lớn trên tỉnh lộ 912", logged.call_id),
+                     CALL_CONTENT_TYPE, logged.call_id)  # fmt: skip
+    [edit] = setup.out.of(FeedbackMessageAdded)
+    assert edit.kind == "edit"
+    assert edit.text is not None
+    assert edit.text.normalised == "Ổ gà lớn trên tỉnh lộ 912"
+
+
+async def test_facebook_comment_edit_and_remove_follow_the_item(setup: Setup) -> None:
+    await setup.feed(Channel.FACEBOOK, json.dumps(facebook_comment()).encode(), "application/json")
+    await setup.feed(Channel.FACEBOOK, json.dumps(facebook_comment(verb="edited",
+                     message="Đã sửa nội dung")).encode(), "application/json")  # fmt: skip
+    await setup.feed(Channel.FACEBOOK, json.dumps(facebook_comment(verb="remove")).encode(),
+                     "application/json")  # fmt: skip
+    [item] = setup.out.of(FeedbackReceived)
+    messages = setup.out.of(FeedbackMessageAdded)
+    assert [(m.kind, m.item_id) for m in messages] == [
+        ("edit", item.item_id),
+        ("remove", item.item_id),
+    ]
+
+
+async def test_removing_an_unknown_comment_is_dropped(setup: Setup) -> None:
+    await setup.feed(Channel.FACEBOOK, json.dumps(facebook_comment(verb="remove")).encode(),
+                     "application/json")  # fmt: skip
+    assert setup.out.sent == []
+
+
+async def test_zalo_follow_reports_reachability_for_the_known_citizen(setup: Setup) -> None:
+    await setup.feed(Channel.ZALO, json.dumps(zalo_text()).encode(), "application/json")
+    await setup.feed(Channel.ZALO, json.dumps(zalo_follow("unfollow")).encode(), "application/json")
+    [item] = setup.out.of(FeedbackReceived)
+    [change] = setup.out.of(ContactReachabilityChanged)
+    assert change.citizen_id == item.citizen.citizen_id
+    assert change.reachable is False
