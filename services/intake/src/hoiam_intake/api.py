@@ -405,6 +405,16 @@ def build_router(
         )
 
     @router.get(
+        "/v1/feedback/by-source/{channel}/{source_ref:path}",
+        tags=["operator"],
+        summary="The item a provider message became (Zalo msg_id, Messenger mid, Message-ID...)",
+        dependencies=[Depends(operator)],
+    )
+    async def get_feedback_by_source(channel: Channel, source_ref: str) -> StoredItem:
+        item_id, _ = acceptor.identity(channel, source_ref)
+        return await get_feedback(item_id)
+
+    @router.get(
         "/v1/operator/tasks",
         tags=["operator"],
         summary="Call-back tasks (missed and abandoned calls), newest first",

@@ -1,0 +1,132 @@
+"""Intake's store and mailbox marks: one contract, run against the fakes and FerretDB."""
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from hoiam_intake.imap import InMemoryMailboxState, MailboxState, MongoMailboxState
+from hoiam_intake.repository import InMemoryItemRepository, ItemRepository, MongoItemRepository
+from hoiam_intake.store import (
+    Earlier,
+    InMemoryIntakeStore,
+    IntakeStore,
+    MongoIntakeStore,
+    Suggestion,
+)
+from hoiam_shared.events import Channel, OperatorTaskOpened
+from hoiam_shared.ids import new_id
+from support.samples import make_received
+
+type Mongo = AsyncMongoClient[dict[str, Any]]
+AT = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["memory", "mongo"])
+async def store(
+    request: pytest.FixtureRequest, prefix: str, mongo: Mongo
+) -> AsyncIterator[IntakeStore]:
+    if request.param == "memory":
+        yield InMemoryIntakeStore()
+        return
+    adapter = MongoIntakeStore(mongo[f"{prefix}_intake"])
+    await adapter.prepare()
+    yield adapter
+
+
+@pytest.fixture(params=["memory", "mongo"])
+async def items(
+    request: pytest.FixtureRequest, prefix: str, mongo: Mongo
+) -> AsyncIterator[ItemRepository]:
+    if request.param == "memory":
+        yield InMemoryItemRepository()
+        return
+    adapter = MongoItemRepository(mongo[f"{prefix}_items"])
+    await adapter.prepare()
+    yield adapter
+
+
+@pytest.fixture(params=["memory", "mongo"])
+async def marks(request: pytest.FixtureRequest, prefix: str, mongo: Mongo) -> MailboxState:
+    if request.param == "memory":
+        return InMemoryMailboxState()
+    return MongoMailboxState(mongo[f"{prefix}_marks"])
+
+
+def earlier(code: str = "HA-0000-0001") -> Earlier:
+    return Earlier(item_id=new_id(), tracking_code=code)
+
+
+async def test_a_claim_is_won_once(store: IntakeStore) -> None:
+    assert await store.claim("email:a@b") is True
+    assert await store.claim("email:a@b") is False
+    assert await store.claim("email:c@d") is True
+
+
+async def test_contacts_bind_first_write_wins(store: IntakeStore) -> None:
+    assert await store.find_contacts(["phone:+84912345678"]) == {}
+    assert await store.bind_contact("phone:+84912345678", "cit-1") == "cit-1"
+    assert await store.bind_contact("phone:+84912345678", "cit-2") == "cit-1"
+    assert await store.find_contacts(["phone:+84912345678", "email:x@y"]) == {
+        "phone:+84912345678": "cit-1"
+    }
+
+
+async def test_names_list_the_other_citizens(store: IntakeStore) -> None:
+    assert await store.add_name("nguyen van an", "cit-1") == []
+    assert await store.add_name("nguyen van an", "cit-1") == []
+    assert await store.add_name("nguyen van an", "cit-2") == ["cit-1"]
+
+
+async def test_suggestions_are_kept_once(store: IntakeStore) -> None:
+    one = Suggestion(id="same_name:a:b", citizen_ids=("a", "b"), reason="same_name",
+                     detail="An", created_at=AT)  # fmt: skip
+    await store.suggest(one)
+    await store.suggest(one)
+    assert await store.suggestions() == [one]
+
+
+async def test_the_duplicate_window(store: IntakeStore) -> None:
+    first, second, later = earlier("HA-0000-0001"), earlier("HA-0000-0002"), earlier("HA-0000-0003")
+    window = timedelta(hours=72)
+    assert await store.claim_text("k", first, AT, window) is None
+    assert await store.claim_text("k", first, AT, window) is None  # the same item again
+    assert await store.claim_text("k", second, AT + timedelta(hours=1), window) == first
+    assert await store.claim_text("k", later, AT + timedelta(days=5), window) is None
+    assert await store.claim_text("k", second, AT + timedelta(days=6), window) == later
+
+
+async def test_message_ids_point_at_their_item(store: IntakeStore) -> None:
+    item = earlier()
+    await store.index_message_ids(["m1@x", "m2@x"], item)
+    await store.index_message_ids(["m1@x"], earlier("HA-0000-0009"))
+    assert await store.find_message(["zz@x", "m1@x"]) == item
+    assert await store.find_message(["zz@x"]) is None
+    assert await store.find_message([]) is None
+
+
+async def test_recorded_events_first_write_wins(store: IntakeStore) -> None:
+    def task(reason: str) -> OperatorTaskOpened:
+        return OperatorTaskOpened(correlation_id=new_id(), task_id="call_back:1", kind="call_back",
+                                  reason=reason, opened_at=AT)  # fmt: skip
+
+    first = task("no_answer")
+    assert await store.record_event("tasks", "call_back:1", first) == first
+    assert await store.record_event("tasks", "call_back:1", task("busy")) == first
+    assert await store.events("tasks", OperatorTaskOpened) == [first]
+
+
+async def test_items_are_found_by_tracking_code(items: ItemRepository) -> None:
+    item = make_received("Đèn đường hỏng", channel=Channel.WEB)
+    await items.add_once(item)
+    assert await items.find_by_tracking_code(item.tracking_code) == item
+    assert await items.find_by_tracking_code("HA-ZZZZ-ZZZZ") is None
+
+
+async def test_mailbox_marks(marks: MailboxState) -> None:
+    assert await marks.get("inbox") is None
+    await marks.set("inbox", 7, 3)
+    await marks.set("inbox", 7, 4)
+    assert await marks.get("inbox") == (7, 4)
