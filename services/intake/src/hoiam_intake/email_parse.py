@@ -200,7 +200,9 @@ def email_outcome(raw: RawFeedbackAccepted, rules: Rules) -> Outcome:
         email = normalise_email(mail.from_address) if mail.from_address else None
     except InvalidContactError:
         email = None
-    item_id, tracking_code = identity(raw, mail.message_id, secret=rules.secret)
+    # Without a Message-ID the poller's UIDVALIDITY:UID (or nothing) is the source reference.
+    source_ref = mail.message_id or raw.source_ref
+    item_id, tracking_code = identity(raw, source_ref, secret=rules.secret)
     account = mail.recipient or rules.default_mailbox
     original = mail.text if mail.text.strip() else (mail.subject or EMPTY_BODY)
     thread = mail.references[0] if mail.references else mail.message_id
@@ -210,7 +212,7 @@ def email_outcome(raw: RawFeedbackAccepted, rules: Rules) -> Outcome:
         item_id=item_id,
         tracking_code=tracking_code,
         channel=Channel.EMAIL,
-        source_ref=mail.message_id,
+        source_ref=source_ref,
         received_at=raw.received_at,
         citizen=Citizen(
             name=mail.from_name,
