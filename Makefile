@@ -54,6 +54,18 @@ eval-routing: setup ## routing accuracy on the labelled set of real petitions (J
 	@$(VENV)/python -m hoiam_router.evaluation
 
 # --- intake: targets of the intake service go here ---
+.PHONY: import-mail replay-dlq bench-intake
+
+import-mail: setup ## import mail: make import-mail FILES="a.eml archive.mbox" [URL=http://...]
+	@test -n "$(FILES)" || { echo 'usage: make import-mail FILES="a.eml archive.mbox"'; exit 2; }
+	@$(VENV)/python -m hoiam_intake.mailimport $(FILES) --url $(or $(URL),http://127.0.0.1:8001)
+
+replay-dlq: setup ## re-feed intake.raw.v1.dlq to intake.raw.v1 after a fix (idempotent)
+	@$(VENV)/python -m hoiam_intake.replay $(ARGS)
+
+bench-intake: setup ## webhook accept p50/p99 at a fixed rate: [URL=] [RATE=50] [SECONDS=10]
+	@$(VENV)/python deploy/local/bench_intake.py --url $(or $(URL),http://127.0.0.1:8001) \
+		--rate $(or $(RATE),50) --seconds $(or $(SECONDS),10)
 
 # --- router: targets of the router service go here ---
 
