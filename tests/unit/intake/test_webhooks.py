@@ -170,3 +170,30 @@ JSONISH = st.recursive(
 def test_webhook_normalisers_never_crash(channel: Channel, body: Any) -> None:
     with contextlib.suppress(ValueError):  # refused with its cause → DLQ
         interpret(webhook_raw(channel, json.dumps(body).encode()), RULES)
+
+
+def _without_envelope(outcomes: list[Any]) -> list[Any]:
+    """Outcomes with the per-run event ids and times left out."""
+    cleaned = []
+    for outcome in outcomes:
+        event = (
+            getattr(outcome, "item", None)
+            or getattr(outcome, "message", None)
+            or getattr(outcome, "event", None)
+        )
+        cleaned.append(
+            event.model_dump(exclude={"event_id", "occurred_at"}) if event is not None else outcome
+        )
+    return cleaned
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=200), st.text(min_size=1, max_size=30), st.sampled_from(["add", "edited"]))
+def test_webhook_normalising_is_idempotent(text: str, ref: str, verb: str) -> None:
+    for channel, body in (
+        (Channel.ZALO, zalo_text(text=text, msg_id=ref)),
+        (Channel.FACEBOOK, facebook_message(mid=ref, text=text)),
+        (Channel.FACEBOOK, facebook_comment(comment_id=ref, message=text, verb=verb)),
+    ):
+        raw = webhook_raw(channel, body)
+        assert _without_envelope(interpret(raw, RULES)) == _without_envelope(interpret(raw, RULES))

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response, status
@@ -21,7 +21,13 @@ from pydantic import BaseModel, SecretStr, ValidationError
 
 from hoiam_intake import domain
 from hoiam_intake.accepting import Acceptor, Receipt
-from hoiam_intake.calls import CALL_CONTENT_TYPE, ManualCall, Rejected, parse_call_log
+from hoiam_intake.calls import (
+    CALL_CONTENT_TYPE,
+    LogFormat,
+    ManualCall,
+    Rejected,
+    parse_call_log,
+)
 from hoiam_intake.email_parse import EMAIL_CONTENT_TYPE, message_ids
 from hoiam_intake.facebook import verify_facebook
 from hoiam_intake.legacy import decode_declared
@@ -192,10 +198,14 @@ def build_router(
     )
     async def intake_email(request: Request, response: Response) -> Accepted:
         body = await read_body(request, Channel.EMAIL, (EMAIL_CONTENT_TYPE,))
-        headers = BytesHeaderParser(policy=default_policy).parsebytes(body)
-        if not body.strip() or headers.get("From") is None:
+        try:
+            headers = BytesHeaderParser(policy=default_policy).parsebytes(body)
+            sender = headers.get("From")
+            ids = message_ids(str(headers.get("Message-ID") or "")) or (None,)
+        except Exception as error:  # the stdlib raises several types on hostile headers
+            raise refuse(Channel.EMAIL, 400, "malformed", f"unreadable headers: {error}") from error
+        if not body.strip() or sender is None:
             raise refuse(Channel.EMAIL, 400, "malformed", "not an email: no From header")
-        ids = message_ids(str(headers.get("Message-ID") or "")) or (None,)
         receipt = await accept(Channel.EMAIL, body, EMAIL_CONTENT_TYPE, ids[0])
         return answer(receipt, response)
 
@@ -213,7 +223,7 @@ def build_router(
             raise refuse(Channel.PHONE, 422, "invalid", f"format is one of {CALL_FORMATS}")
         body = await read_body(request, Channel.PHONE, CALL_LOG_TYPES)
         text, _ = decode_declared(body.removeprefix(b"\xef\xbb\xbf"), _charset(request) or "utf-8")
-        calls, rejected = parse_call_log(text, log_format, rules)  # type: ignore[arg-type]
+        calls, rejected = parse_call_log(text, cast(LogFormat, log_format), rules)
         for _ in rejected:
             metrics.rejected.labels(Channel.PHONE.value, "bad_line").inc()
         results = []
