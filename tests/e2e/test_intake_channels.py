@@ -16,6 +16,7 @@ from aiokafka import AIOKafkaProducer
 
 from hoiam_shared.events import (
     Channel,
+    ContactReachabilityChanged,
     DeadLetterRecorded,
     FeedbackMessageAdded,
     FeedbackReceived,
@@ -24,6 +25,7 @@ from hoiam_shared.events import (
 )
 from hoiam_shared.ids import is_tracking_code, new_id, new_tracking_code
 from hoiam_shared.topics import (
+    CITIZEN_CONTACTS,
     FEEDBACK_MESSAGES,
     FEEDBACK_RECEIVED,
     INTAKE_RAW,
@@ -42,10 +44,14 @@ from support.intake import (
 )
 from support.intake_samples import (
     CDR_LINES,
+    QUEUE_LOG,
     SENTENCE,
     email,
+    facebook_comment,
     facebook_signed,
     to_tcvn3,
+    zalo_follow,
+    zalo_image,
     zalo_signed,
     zalo_text,
 )
@@ -71,9 +77,32 @@ def load_demo() -> ModuleType:
 @pytest.fixture(scope="module")
 def intake(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Intake]:
     prefix = f"i{uuid.uuid4().hex[:10]}"
-    with running_intake(stack, prefix, tmp_path_factory.mktemp("intake-logs")) as running:
+    columns = json.dumps(
+        {
+            "call_id": "Mã",
+            "caller": "Số gọi",
+            "name": "Họ tên",
+            "started_at": "Thời điểm",
+            "status": "Trạng thái",
+            "text": "Nội dung",
+        }
+    )
+    logs = tmp_path_factory.mktemp("intake-logs")
+    with running_intake(stack, prefix, logs, calls_csv_columns=columns) as running:
         yield running
     asyncio.run(remove_test_leftovers(stack, prefix))
+
+
+async def by_source(intake: Intake, channel: str, ref: str) -> dict[str, Any]:
+    """The item a provider message became, once the normaliser has made it."""
+    async with httpx.AsyncClient(base_url=intake.url, timeout=10) as client:
+        for _ in range(100):
+            found = await client.get(f"/v1/feedback/by-source/{channel}/{ref}", headers=AUTH)
+            if found.status_code == 200:
+                item: dict[str, Any] = found.json()
+                return item
+            await asyncio.sleep(0.3)
+    raise AssertionError(f"{channel} {ref} never normalised: {found.text}")
 
 
 async def received(
@@ -173,8 +202,7 @@ async def test_the_same_source_twice_is_one_item(stack: Stack, intake: Intake) -
     assert (log_again.json()["accepted"], log_again.json()["duplicates"]) == (0, 2)
     assert [r["line"] for r in log_once.json()["rejected"]] == [3, 4]
 
-    async with httpx.AsyncClient(base_url=intake.url, timeout=10) as client:
-        zalo_item = (await client.get(f"/v1/feedback/by-source/zalo/z-{ref}", headers=AUTH)).json()
+    zalo_item = await by_source(intake, "zalo", f"z-{ref}")
     await received(stack, intake, {first.json()["id"], zalo_item["item_id"]})
     await asyncio.sleep(2)  # let every copy of the repeated submissions be normalised
     records = [
@@ -286,13 +314,7 @@ async def test_a_bad_record_is_dead_lettered_and_a_replay_refeeds_it(
 
     first = await replay()
     assert first["replayed"] == 2
-    async with httpx.AsyncClient(base_url=intake.url, timeout=10) as client:
-        for _ in range(100):
-            found = await client.get(f"/v1/feedback/by-source/zalo/{ref}", headers=AUTH)
-            if found.status_code == 200:
-                break
-            await asyncio.sleep(0.3)
-    assert found.status_code == 200
+    await by_source(intake, "zalo", ref)
     # The still-broken record went round again and is parked again, with the same cause.
     letters = await read_all(stack, dlq, want=4)
     assert (
@@ -325,3 +347,81 @@ async def test_a_reply_by_email_is_added_to_its_item(stack: Stack, intake: Intak
             break
     [mine] = [m for m in messages if m.item_id == uuid.UUID(web["id"])]
     assert (mine.kind, mine.tracking_code) == ("reply", web["tracking_code"])
+
+
+async def test_queue_logs_mapped_csv_zalo_media_and_comment_changes(
+    stack: Stack, intake: Intake
+) -> None:
+    run = uuid.uuid4().hex[:8]
+    queue_log = QUEUE_LOG.replace("|17326", f"|{run}-17326")
+    csv_log = (
+        "Mã,Số gọi,Họ tên,Thời điểm,Trạng thái,Nội dung\n"
+        f"csv-{run},0912 345 678,Phạm Văn Bình,27/11/2026 08:15,ANSWERED,Hỏi về trợ cấp\n"
+    )
+    comment_id = f"106540352242922_111_{run}"
+    async with httpx.AsyncClient(base_url=intake.url, timeout=10) as client:
+        queue = (
+            await client.post(
+                "/v1/intake/calls?format=queue-log",
+                content=queue_log,
+                headers={"content-type": "text/plain"},
+            )
+        ).json()
+        mapped = (
+            await client.post(
+                "/v1/intake/calls?format=csv",
+                content=csv_log.encode(),
+                headers={"content-type": "text/csv; charset=utf-8"},
+            )
+        ).json()
+        for event in (
+            zalo_image() | {"message": zalo_image()["message"] | {"msg_id": f"i-{run}"}},
+            zalo_follow("unfollow") | {"follower": {"id": f"u-{run}"}},
+        ):
+            body, headers = zalo_signed(event, secret=ZALO_SECRET)
+            assert (
+                await client.post("/webhooks/zalo", content=body, headers=headers)
+            ).status_code == 200
+        for verb, text in (
+            ("add", "Giá điện tăng"),
+            ("edited", "Giá điện tháng 11 tăng"),
+            ("remove", ""),
+        ):
+            body, headers = facebook_signed(
+                facebook_comment(verb=verb, comment_id=comment_id, message=text),
+                secret=FACEBOOK_SECRET,
+            )
+            assert (
+                await client.post("/webhooks/facebook", content=body, headers=headers)
+            ).status_code == 200
+    assert (queue["accepted"], mapped["accepted"]) == (3, 1)
+    assert [r["reason"] for r in queue["rejected"]] == ["fewer than 5 fields"]
+    answered = {c["id"] for c in queue["calls"] + mapped["calls"] if c["kind"] == "item"}
+    events = await received(stack, intake, answered)
+    assert {events[i].citizen.contacts.phone for i in answered} == {"+84912000111", "+84912345678"}
+    tasks = [
+        OperatorTaskOpened.model_validate_json(r.value)
+        for r in await read_all(stack, intake.topic(OPERATOR_TASKS), want=10_000, within=3)
+    ]
+    assert {t.reason for t in tasks if run in t.task_id} == {"abandon", "exitwithtimeout"}
+
+    changes = [
+        ContactReachabilityChanged.model_validate_json(r.value)
+        for r in await read_all(stack, intake.topic(CITIZEN_CONTACTS), want=10_000, within=3)
+    ]
+    assert [(c.address, c.reachable) for c in changes if c.address == f"u-{run}"] == [
+        (f"u-{run}", False)
+    ]
+    image = await by_source(intake, "zalo", f"i-{run}")
+    comment = await by_source(intake, "facebook", comment_id)
+    assert [a["content_type"] for a in image["attachments"]] == ["image/*"]
+    messages = []
+    for _ in range(20):
+        messages = [
+            FeedbackMessageAdded.model_validate_json(r.value)
+            for r in await read_all(stack, intake.topic(FEEDBACK_MESSAGES), want=10_000, within=2)
+        ]
+        mine = [m.kind for m in messages if str(m.item_id) == comment["item_id"]]
+        if len(mine) == 2:
+            break
+    assert mine == ["edit", "remove"]

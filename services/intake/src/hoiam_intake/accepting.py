@@ -60,9 +60,12 @@ class Acceptor:
         source_ref: str | None,
         *,
         started: float | None = None,
+        key: str | None = None,
     ) -> Receipt:
         """Put the raw record on `intake.raw`; raises a transient error if Kafka cannot take it.
 
+        `key` overrides the partition key (the item id) so that records which must stay in order
+        (one Zalo user's events, one Page's webhooks) share a partition.
         A repeated source is still published (the normaliser's insert-first makes it a no-op):
         if an earlier attempt claimed the key and then failed to publish, this one carries it.
         """
@@ -81,7 +84,9 @@ class Acceptor:
             source_ref=source_ref,
         )
         with correlation(raw.item_id):
-            await self._publisher.publish(self._topics.name(INTAKE_RAW), raw, key=raw.item_id)
+            await self._publisher.publish(
+                self._topics.name(INTAKE_RAW), raw, key=key or raw.item_id
+            )
             log.info(
                 "submission accepted", extra={"channel": channel.value, "duplicate": not first}
             )

@@ -6,7 +6,6 @@ uploader hears which lines were refused. Everything else happens in the normalis
 """
 
 import hmac
-import json
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -29,14 +28,14 @@ from hoiam_intake.calls import (
     parse_call_log,
 )
 from hoiam_intake.email_parse import EMAIL_CONTENT_TYPE, message_ids
-from hoiam_intake.facebook import verify_facebook
+from hoiam_intake.facebook import facebook_page, verify_facebook
 from hoiam_intake.legacy import decode_declared
 from hoiam_intake.metrics import IntakeMetrics
 from hoiam_intake.open311 import FORM_CONTENT_TYPE, Open311Request, read_open311
 from hoiam_intake.outcomes import Rules
 from hoiam_intake.repository import ItemRepository
 from hoiam_intake.store import IntakeStore, Suggestion
-from hoiam_intake.zalo import BadSignatureError, verify_zalo
+from hoiam_intake.zalo import BadSignatureError, verify_zalo, zalo_user
 from hoiam_shared.events import Channel, FeedbackReceived, OperatorTaskOpened
 from hoiam_shared.kafka import TRANSIENT_ERRORS
 
@@ -125,10 +124,14 @@ def build_router(
         return bytes(body)
 
     async def accept(
-        channel: Channel, payload: bytes, content_type: str, source_ref: str | None
+        channel: Channel,
+        payload: bytes,
+        content_type: str,
+        source_ref: str | None,
+        key: str | None = None,
     ) -> Receipt:
         try:
-            return await acceptor.accept(channel, payload, content_type, source_ref)
+            return await acceptor.accept(channel, payload, content_type, source_ref, key=key)
         except TRANSIENT_ERRORS as error:
             # Not accepted, so nothing is lost: the caller is told to try again.
             log.error("raw record not written; answering 503", extra={"error": str(error)})
@@ -293,7 +296,7 @@ def build_router(
                 oa_secret=zalo_oa_secret.get_secret_value(),
             ),
         )  # fmt: skip
-        await accept(Channel.ZALO, body, "application/json", None)
+        await accept(Channel.ZALO, body, "application/json", None, key=zalo_user(body))
         return {"received": True}
 
     async def verified(channel: Channel, header: str | None, check: Callable[[], None]) -> None:
@@ -351,10 +354,10 @@ def build_router(
             ),
         )
         try:
-            json.loads(body)
+            page = facebook_page(body)
         except ValueError as error:
             raise refuse(Channel.FACEBOOK, 400, "malformed", f"not JSON: {error}") from error
-        await accept(Channel.FACEBOOK, body, "application/json", None)
+        await accept(Channel.FACEBOOK, body, "application/json", None, key=page)
         return PlainTextResponse("EVENT_RECEIVED")
 
     @router.post(

@@ -44,6 +44,17 @@ def verify_facebook(body: bytes, header: str | None, *, app_secret: str) -> None
         raise BadSignatureError("signature does not match")
 
 
+def facebook_page(body: bytes) -> str | None:
+    """The partition key of a verified webhook: its Page, so a comment's add, edit and removal
+    (separate webhooks) are normalised in the order Meta sent them. `ValueError` if not JSON."""
+    data = json.loads(body)
+    entries = data.get("entry") if isinstance(data, dict) else None
+    if isinstance(entries, list) and entries and isinstance(entries[0], dict):
+        page = entries[0].get("id")
+        return f"facebook:{page}" if page else None
+    return None
+
+
 def _when(value: Any, fallback: datetime) -> datetime:
     """Messenger timestamps are milliseconds; feed `created_time` seconds."""
     try:

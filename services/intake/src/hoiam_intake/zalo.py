@@ -61,6 +61,16 @@ def verify_zalo(body: bytes, header: str | None, *, app_id: str, oa_secret: str)
         raise BadSignatureError("signature does not match")
 
 
+def zalo_user(body: bytes) -> str | None:
+    """The partition key of a verified event: its user, so one user's events stay in order."""
+    event = json.loads(body)
+    for field in ("sender", "follower"):
+        part = event.get(field) if isinstance(event, dict) else None
+        if isinstance(part, dict) and part.get("id"):
+            return f"zalo:{part['id']}"
+    return None
+
+
 def _when(timestamp: Any, fallback: datetime) -> datetime:
     try:
         return datetime.fromtimestamp(int(str(timestamp)) / 1000, UTC)
