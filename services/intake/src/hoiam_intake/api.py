@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
-from typing import Annotated, Any, cast
+from typing import Annotated, cast
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response, status
@@ -433,7 +433,9 @@ def build_router(
         summary="Call-back tasks (missed and abandoned calls), newest first",
         dependencies=[Depends(operator)],
     )
-    async def list_tasks(limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[Any]:
+    async def list_tasks(
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> list[OperatorTaskOpened]:
         return await store.events("tasks", OperatorTaskOpened, limit)
 
     @router.get(
