@@ -233,3 +233,27 @@ async def test_zalo_follow_reports_reachability_for_the_known_citizen(setup: Set
     [change] = setup.out.of(ContactReachabilityChanged)
     assert change.citizen_id == item.citizen.citizen_id
     assert change.reachable is False
+
+
+async def test_contacts_of_two_records_in_one_message_are_a_suggestion(setup: Setup) -> None:
+    await setup.feed(Channel.WEB, web(phone="0912345678", text="Thứ một"), "application/json")
+    await setup.feed(Channel.WEB, web(email="lan@example.vn", text="Thứ hai"), "application/json")
+    await setup.feed(Channel.WEB, web(phone="0912345678", email="lan@example.vn", text="Thứ ba"),
+                     "application/json")  # fmt: skip
+    by_phone, by_email, both = setup.out.of(FeedbackReceived)
+    assert by_phone.citizen.citizen_id != by_email.citizen.citizen_id
+    assert both.citizen.citizen_id == by_phone.citizen.citizen_id  # the phone is the surer key
+    [suggestion] = await setup.store.suggestions()
+    assert suggestion.reason == "contacts_meet"
+    assert set(suggestion.citizen_ids) == {by_phone.citizen.citizen_id, by_email.citizen.citizen_id}
+
+
+async def test_a_reply_carries_its_citizen(setup: Setup) -> None:
+    raw = await setup.feed(Channel.WEB, web(email="an@example.vn"), "application/json")
+    reply = email(body=b"Van chua sua", subject=f"Re: {raw.tracking_code}",
+                  message_id="<r9@x.vn>", sender="an@example.vn")  # fmt: skip
+    await setup.feed(Channel.EMAIL, reply, EMAIL_CONTENT_TYPE, "r9@x.vn")
+    [item] = setup.out.of(FeedbackReceived)
+    [message] = setup.out.of(FeedbackMessageAdded)
+    assert message.citizen is not None
+    assert message.citizen.citizen_id == item.citizen.citizen_id

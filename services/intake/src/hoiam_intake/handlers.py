@@ -130,7 +130,10 @@ class NormaliseFeedback:
         if item.channel is Channel.EMAIL:
             target = await self._reply_target(outcome)
             if target is not None and target.item_id != item.item_id:
-                await self._message(self._as_message(item, target, "reply"))
+                citizen_id = await self._citizen(item)
+                citizen = item.citizen.model_copy(update={"citizen_id": citizen_id})
+                reply = item.model_copy(update={"citizen": citizen})
+                await self._message(self._as_message(reply, target, "reply"))
                 if message_id:
                     await self._store.index_message_ids([message_id], target)
                 return
