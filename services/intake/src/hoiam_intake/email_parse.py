@@ -108,7 +108,8 @@ def _not_feedback(message: Message, from_address: str | None) -> str | None:
     if _header(message, "X-Autoreply") or _header(message, "X-Autorespond"):
         return "auto_reply"
     precedence = (_header(message, "Precedence") or "").lower()
-    if precedence in ("auto_reply", "bulk", "junk", "list"):
+    # Not `list`: a citizen's message relayed by a mailing list or forum is still their words.
+    if precedence in ("auto_reply", "bulk", "junk"):
         return f"precedence_{precedence}"
     local = (from_address or "").split("@")[0].lower()
     if local in ("mailer-daemon", "postmaster"):
