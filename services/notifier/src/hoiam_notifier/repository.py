@@ -5,6 +5,7 @@ under a natural key (insert-first, `insert_once`), because FerretDB 1.24 scans o
 `_id`; reads by field go through a separate indexed field (`item_id`, `contact`, `due_at`).
 """
 
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
@@ -382,10 +383,10 @@ class MongoTokenStore:
         self._tokens = db["zalo_tokens"]
 
     async def prepare(self) -> None:
-        await self._tokens.create_index("refreshed_at")
+        await self._tokens.create_index("seq")
 
     async def load(self) -> ZaloToken | None:
-        cursor = self._tokens.find().sort("refreshed_at", DESCENDING).limit(1)
+        cursor = self._tokens.find().sort("seq", DESCENDING).limit(1)
         async for d in cursor:
             return ZaloToken(
                 access_token=str(d["access_token"]),
@@ -400,6 +401,8 @@ class MongoTokenStore:
         now = datetime.now(UTC)
         await self._tokens.insert_one(
             {
+                # Nanoseconds, not the BSON date (milliseconds): two refreshes stay ordered.
+                "seq": time.time_ns(),
                 "refreshed_at": now,
                 "access_token": token.access_token,
                 "refresh_token": token.refresh_token,
