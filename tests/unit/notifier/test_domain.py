@@ -1,6 +1,6 @@
 """Who hears of a routing decision or a status change, on which way, when; what errors mean."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID
 
 import pytest
@@ -546,3 +546,11 @@ def test_retry_after_in_seconds_or_as_a_date() -> None:
     assert parse_retry_after("Fri, 27 Nov 2026 05:00:30 GMT", now=now) == 30
     assert parse_retry_after("soon", now=now) is None
     assert parse_retry_after(None, now=now) is None
+
+
+def test_equal_quiet_start_and_end_mean_no_quiet_hours() -> None:
+    night = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)  # 23:00 in Vietnam
+    never = Policy(quiet_start=time(0), quiet_end=time(0))
+
+    assert quiet_until(Way.SMS, night, urgent=False, policy=never) is None
+    assert quiet_until(Way.SMS, night, urgent=False, policy=POLICY) is not None

@@ -307,8 +307,8 @@ QUIET_WAYS = frozenset({Way.SMS, Way.ZALO_CS, Way.ZALO_ZNS})
 
 def quiet_until(way: Way, at: datetime, *, urgent: bool, policy: Policy) -> datetime | None:
     """When a non-urgent SMS or Zalo message falling in quiet hours (local time) may go out."""
-    if urgent or way not in QUIET_WAYS:
-        return None
+    if urgent or way not in QUIET_WAYS or policy.quiet_start == policy.quiet_end:
+        return None  # equal start and end: no quiet hours
     local = at.astimezone(VIETNAM)
     clock = local.time()
     if policy.quiet_start <= clock or clock < policy.quiet_end:

@@ -130,6 +130,7 @@ class MongoDeliveryRepository:
             "recipient_kind": notification.recipient_kind.value,
             "recipient": notification.recipient,
             "way": target.way.value,
+            "channel": target.way.channel.value,
             "address": target.address,
             "subject": notification.subject,
             "created_at": datetime.now(UTC),
