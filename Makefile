@@ -58,3 +58,6 @@ eval-routing: setup ## routing accuracy on the labelled set of real petitions (J
 # --- router: targets of the router service go here ---
 
 # --- notifier: targets of the notifier service go here ---
+.PHONY: bench-notifier
+bench-notifier: setup ## notifications/s from Kafka to a local SMTP server (own notifier, free ports)
+	@$(VENV)/python deploy/local/bench_notifier.py
