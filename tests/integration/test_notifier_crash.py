@@ -140,7 +140,7 @@ async def test_killed_between_send_and_commit_then_restarted(
             elif crash_after == "record":
                 # The restarted notifier read the event again and found its outcome recorded.
                 await wait_until(
-                    lambda: 'outcome="duplicate"' in httpx.get(f"{url}/metrics").text,
+                    lambda: 'outcome="duplicate_skipped"' in httpx.get(f"{url}/metrics").text,
                     60,
                     "the redelivered event recognised as a duplicate",
                 )

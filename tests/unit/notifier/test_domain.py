@@ -152,6 +152,10 @@ def test_the_citizen_acknowledgement_has_tracking_code_and_status_link() -> None
     assert routed.tracking_code in citizen.text
     assert f"https://hoiam.example/t/{routed.tracking_code}" in citizen.text
     assert "Hạn trả lời" in citizen.text
+    assert citizen.subject == (
+        f"[Hồi Âm {routed.tracking_code}] Ý kiến của Ông/Bà đã được chuyển đến "
+        "Công ty Điện lực Vĩnh Long"
+    )
 
 
 def test_html_escapes_what_the_citizen_wrote() -> None:

@@ -157,7 +157,10 @@ async def test_routed_tells_body_and_citizen_once_even_when_redelivered() -> Non
     sent = world.published.of(NotificationSent)
     assert len(sent) == 4  # two deliveries, each outcome published again on the redelivery
     assert len({e.event_id for e in sent}) == 2
-    assert world.metric("notifier_notifications_total", channel="zalo", outcome="duplicate") == 1
+    assert (
+        world.metric("notifier_notifications_total", channel="zalo", outcome="duplicate_skipped")
+        == 1
+    )
 
 
 async def test_a_status_change_reaches_every_petitioner_of_the_case() -> None:

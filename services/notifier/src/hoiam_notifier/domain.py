@@ -536,6 +536,12 @@ _STATUS_LABEL_VI = {
 }
 
 
+def _headline(news: str) -> str:
+    """The first sentence of the news, for a subject line the citizen can read at a glance."""
+    first = news.split("\n", 1)[0].split(". ", 1)[0].rstrip(".")
+    return first[:150]
+
+
 def citizen_text(
     *, citizen: Citizen, tracking_code: str, news: str, links: Links, english: bool
 ) -> Text:
@@ -547,7 +553,7 @@ def citizen_text(
             "You will hear from us on this channel whenever it moves; there is no need to send "
             f"it again.\n\n{SIGNATURE_EN}\n"
         )
-        subject = f"[Hồi Âm {tracking_code}] Update on your feedback"
+        subject = f"[Hồi Âm {tracking_code}] {_headline(news)}"
         short = f"Hồi Âm {tracking_code}: {news.splitlines()[0]} {link}"
         return Text(subject, body, short)
     greeting = f"Kính gửi {citizen.name}," if citizen.name else "Kính gửi Ông/Bà,"
@@ -556,7 +562,7 @@ def citizen_text(
         "Ông/Bà sẽ nhận được thông báo qua kênh này mỗi khi ý kiến có tiến triển, kể cả nội dung "
         f"trả lời của cơ quan. Ông/Bà không cần gửi lại ý kiến này.\n\n{SIGNATURE_VI}\n"
     )
-    subject = f"[Hồi Âm {tracking_code}] Thông báo về ý kiến của Ông/Bà"
+    subject = f"[Hồi Âm {tracking_code}] {_headline(news)}"
     short = f"Hồi Âm {tracking_code}: {news.splitlines()[0]} Tra cứu: {link}"
     return Text(subject, body, short)
 

@@ -301,7 +301,9 @@ class Notifier:
                 if stored.status != PENDING:
                     # Redelivered: it went out (or was handed to a person) already. The outcome is
                     # published again in case the crash came before its publish; same event id.
-                    self._metrics.notifications.labels(target.way.channel.value, "duplicate").inc()
+                    self._metrics.notifications.labels(
+                        target.way.channel.value, "duplicate_skipped"
+                    ).inc()
                     if stored.outcome is not None:
                         await self._emit(stored.outcome)
                     return

@@ -7,7 +7,8 @@ class NotifierMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
         self.notifications = Counter(
             "notifier_notifications_total",
-            "Notifications by channel and outcome (sent, failed, duplicate, call_back, unknown).",
+            "Notifications by channel and outcome: sent, failed, duplicate_skipped, call_back, "
+            "unknown.",
             ["channel", "outcome"],
             registry=registry,
         )
