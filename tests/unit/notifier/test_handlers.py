@@ -386,3 +386,23 @@ async def test_a_finished_delivery_is_never_tried_again(status: str) -> None:
 
     assert world.senders[Way.ZALO_CS].attempts == attempts
     assert len(world.senders[Way.ZALO_CS].sent) + len(world.senders[Way.ZALO_ZNS].sent) == 1
+
+
+async def test_a_body_contact_no_way_can_reach_is_reported_as_failed() -> None:
+    world = World()
+    body = BodyRef(
+        id="dl",
+        name="Công ty Điện lực Vĩnh Long",
+        level="utility",
+        contacts=(BodyContact(channel=Channel.ZALO, address="officer-unfollowed"),),
+    )
+    world.senders[Way.ZALO_CS].script["officer-unfollowed"] = [
+        SendError(Verdict(ErrorKind.FALLBACK, "user has not followed the OA"), answer="-213")
+    ]
+
+    await world.notifier.notify_routed(routed(ZALO_CITIZEN, origin=ZALO_ORIGIN, body=body))
+
+    [failed] = world.published.of(NotificationFailed)
+    assert failed.recipient_kind.value == "body"
+    assert failed.provider_answer == "-213"
+    assert world.published.of(OperatorTaskOpened) == []

@@ -6,7 +6,7 @@ SMS gateway; `InMemorySender` is the fake the unit tests and the contract suite 
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -163,9 +163,10 @@ def _http_error(response: httpx.Response) -> SendError | None:
     )
 
 
-async def _post(call: Callable[[], Awaitable[httpx.Response]]) -> httpx.Response:
+async def _post(request: Awaitable[httpx.Response]) -> httpx.Response:
+    """Await a provider request; a timeout or a dropped connection is a retry."""
     try:
-        return await call()
+        return await request
     except httpx.TimeoutException as error:
         raise SendError(
             Verdict(ErrorKind.RETRY, "provider timed out"), answer=repr(error)
@@ -254,7 +255,7 @@ class ZaloTokens:
 
     async def _refresh(self) -> None:
         response = await _post(
-            lambda: self._client.post(
+            self._client.post(
                 self._url,
                 headers={"secret_key": self._secret},
                 data={
@@ -321,9 +322,8 @@ class ZaloSender:
         url, payload = self._payload(outgoing)
         for _ in range(2):  # a second go only after a token refresh
             token = await self._tokens.current()
-            headers = {"access_token": token}
             response = await _post(
-                lambda headers=headers: self._client.post(url, json=payload, headers=headers)  # type: ignore[misc]
+                self._client.post(url, json=payload, headers={"access_token": token})
             )
             error = _http_error(response)
             if error is not None:
@@ -369,7 +369,7 @@ class MetaSender:
             if target.tag:
                 body["tag"] = target.tag
         response = await _post(
-            lambda: self._client.post(url, params={"access_token": self._token}, json=body)
+            self._client.post(url, params={"access_token": self._token}, json=body)
         )
         data = _json(response)
         if response.status_code == 200 and ("message_id" in data or "id" in data):
@@ -406,7 +406,7 @@ class SmsSender:
             "client_ref": outgoing.delivery_id,
         }
         response = await _post(
-            lambda: self._client.post(
+            self._client.post(
                 self._url, json=body, headers={"Authorization": f"Bearer {self._token}"}
             )
         )

@@ -332,7 +332,11 @@ class Notifier:
                 self._metrics.notifications.labels(target.way.channel.value, "sent").inc()
                 return
             assert outcome.verdict is not None  # noqa: S101 - _attempt sets one or the other
-            if outcome.verdict.kind is ErrorKind.FALLBACK:
+            more = index < len(notification.targets) - 1
+            citizen = notification.recipient_kind is RecipientKind.CITIZEN
+            # A citizen's last resort is a person (the task below); a body contact with no way
+            # left is a failure someone must see, so it is reported as one.
+            if outcome.verdict.kind is ErrorKind.FALLBACK and (more or citizen):
                 await self._deliveries.finish(
                     delivery, item_id=notification.item_id, status=FALLBACK, outcome=None
                 )
