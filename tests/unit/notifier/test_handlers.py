@@ -238,6 +238,28 @@ async def test_a_later_message_reopens_the_window() -> None:
     assert world.sent(Way.ZALO_CS) == ["z-cuc"]
 
 
+async def test_an_edited_comment_does_not_reopen_a_window() -> None:
+    world = World()
+    old = ZALO_CITIZEN.model_copy(update={"last_inbound_at": NOON - timedelta(days=4)})
+    event = routed(old, origin=ZALO_ORIGIN, received_at=NOON - timedelta(days=4))
+    await world.notifier.notify_routed(event)
+    await world.notifier.record_message(
+        FeedbackMessageAdded(
+            correlation_id=event.item_id,
+            item_id=event.item_id,
+            tracking_code=event.tracking_code,
+            channel=Channel.ZALO,
+            kind="edit",
+            received_at=NOON - timedelta(minutes=5),
+        )
+    )
+
+    await world.notifier.notify_status(resolved(event))
+
+    assert world.sent(Way.ZALO_CS) == []
+    assert world.sent(Way.ZALO_ZNS) == ["+84912345678", "+84912345678"]
+
+
 async def test_transient_errors_are_retried_then_sent() -> None:
     world = World()
     world.senders[Way.EMAIL].script["cskh@dienluc.example"] = [

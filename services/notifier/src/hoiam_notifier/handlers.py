@@ -186,28 +186,32 @@ class Notifier:
         await self._deliver_all(plan)
 
     async def record_message(self, added: FeedbackMessageAdded) -> None:
-        """A citizen wrote again: their Zalo/Messenger window reopens from that moment."""
-        citizen = added.citizen
-        if citizen is None:
-            known = await self._items.find((added.item_id,))
-            citizen = known[0].citizen if known else None
-        if citizen is None:
+        """A citizen wrote again: their Zalo/Messenger window reopens from that moment.
+
+        Only a reply counts: editing or removing a comment is not a message to us, and the
+        providers do not count it as one either.
+        """
+        if added.kind != "reply":
             return
-        address = {
-            Channel.ZALO: citizen.contacts.zalo_user_id,
-            Channel.FACEBOOK: citizen.contacts.facebook_psid,
-            Channel.EMAIL: citizen.contacts.email,
-            Channel.PHONE: citizen.contacts.phone,
-        }.get(added.channel)
-        if address:
-            await self._contacts.record(
-                ContactFact(
-                    key=str(added.event_id),
-                    channel=added.channel,
-                    address=address,
-                    at=added.received_at,
+        known = await self._items.find((added.item_id,))
+        people = [c for c in (added.citizen, known[0].citizen if known else None) if c]
+        for citizen in people:
+            address = {
+                Channel.ZALO: citizen.contacts.zalo_user_id,
+                Channel.FACEBOOK: citizen.contacts.facebook_psid,
+                Channel.EMAIL: citizen.contacts.email,
+                Channel.PHONE: citizen.contacts.phone,
+            }.get(added.channel)
+            if address:
+                await self._contacts.record(
+                    ContactFact(
+                        key=str(added.event_id),
+                        channel=added.channel,
+                        address=address,
+                        at=added.received_at,
+                    )
                 )
-            )
+                return
 
     async def record_reachability(self, changed: ContactReachabilityChanged) -> None:
         await self._contacts.record(
