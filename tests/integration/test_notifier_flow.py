@@ -299,6 +299,12 @@ async def test_messenger_inside_24h_and_human_agent_after(site: Site) -> None:
     assert second[0]["body"]["messaging_type"] == "MESSAGE_TAG"
     assert second[0]["body"]["tag"] == "HUMAN_AGENT"
 
+    await site.publish(FEEDBACK_STATUS, resolved(items[0]))
+
+    [_, answer] = await wait_texts(site.fake, "messenger", items[0].tracking_code, 2)
+    assert "nối lại đường dây" in answer["body"]["message"]["text"]
+    assert answer["body"]["recipient"] == {"id": "flow-p1"}
+
 
 async def test_a_feed_comment_gets_a_comment_reply(site: Site) -> None:
     origin = Origin(kind=OriginKind.FEED_COMMENT, message_id="post7_c42", thread_id="post7")
@@ -309,6 +315,12 @@ async def test_a_feed_comment_gets_a_comment_reply(site: Site) -> None:
     [reply] = await wait_texts(site.fake, "fb_comment", item.tracking_code, 1)
     assert reply["path"] == "/graph/v21.0/post7_c42/comments"
 
+    await site.publish(FEEDBACK_STATUS, resolved(item))
+
+    [_, answer] = await wait_texts(site.fake, "fb_comment", item.tracking_code, 2)
+    assert answer["path"] == "/graph/v21.0/post7_c42/comments"
+    assert "đã giải quyết" in answer["body"]["message"]
+
 
 async def test_sms_for_a_web_citizen_who_chose_phone(site: Site) -> None:
     citizen = Citizen(contacts=Contacts(phone="+84911000005"), preferred_channel=Channel.PHONE)
@@ -318,6 +330,12 @@ async def test_sms_for_a_web_citizen_who_chose_phone(site: Site) -> None:
 
     [sms] = await wait_texts(site.fake, "sms", item.tracking_code, 1)
     assert sms["body"]["to"] == "+84911000005"
+
+    await site.publish(FEEDBACK_STATUS, resolved(item))
+
+    [_, answer] = await wait_texts(site.fake, "sms", item.tracking_code, 2)
+    assert "đã giải quyết" in answer["body"]["text"]
+    assert f"https://hoiam.example/t/{item.tracking_code}" in answer["body"]["text"]
 
 
 async def test_a_phone_only_caller_becomes_a_call_back_task(site: Site) -> None:
