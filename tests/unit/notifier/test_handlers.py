@@ -297,6 +297,24 @@ async def test_a_bad_address_fails_with_the_answer_marks_the_bounce_and_falls_ba
     assert world.sent(Way.ZALO_ZNS) == ["+84912345678"]
 
 
+async def test_a_mail_server_down_past_the_retries_fails_without_marking_a_bounce() -> None:
+    world = World()
+    citizen = Citizen(contacts=Contacts(email="an@example.vn"), preferred_channel=Channel.EMAIL)
+    world.senders[Way.EMAIL].script["an@example.vn"] = [
+        SendError(Verdict(ErrorKind.RETRY, "mail server unreachable"), answer="refused")
+        for _ in range(3)
+    ]
+
+    await world.notifier.notify_routed(routed(citizen))
+
+    [failed] = world.published.of(NotificationFailed)
+    assert failed.error.startswith("gave up after 3 tries")
+    assert failed.attempts == 3
+    assert world.published.of(ContactReachabilityChanged) == []
+    [task] = world.published.of(OperatorTaskOpened)
+    assert task.kind == "unreachable_citizen"
+
+
 async def test_a_phone_only_caller_gets_a_call_back_task_once() -> None:
     world = World()
     caller = Citizen(contacts=Contacts(phone="+84912345678"), preferred_channel=Channel.PHONE)

@@ -95,6 +95,7 @@ class Attempted:
     provider_id: str | None = None
     verdict: Verdict | None = None
     answer: str | None = None
+    gave_up: bool = False  # retries ran out: the address may be fine, the provider was not
 
 
 def _contacts(record: ItemRecord) -> list[tuple[Channel, str]]:
@@ -363,7 +364,7 @@ class Notifier:
             )
             await self._emit(failed)
             self._metrics.notifications.labels(target.way.channel.value, "failed").inc()
-            if target.way is Way.EMAIL and outcome.verdict.kind is ErrorKind.FAIL:
+            if target.way is Way.EMAIL and not outcome.gave_up:
                 await self._bounced(notification, target, now)
         if notification.recipient_kind is RecipientKind.CITIZEN:
             # Never a silent drop: nothing reached the petitioner, so a person will.
@@ -402,7 +403,7 @@ class Notifier:
                     verdict = Verdict(
                         ErrorKind.FAIL, f"gave up after {attempt} tries: {verdict.reason}"
                     )
-                return Attempted(attempt, verdict=verdict, answer=error.answer)
+                return Attempted(attempt, verdict=verdict, answer=error.answer, gave_up=retry)
             self._metrics.send_seconds.labels(way.channel.value).observe(
                 time.perf_counter() - started
             )
