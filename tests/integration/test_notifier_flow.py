@@ -22,6 +22,7 @@ from hoiam_shared.events import (
     Citizen,
     ContactReachabilityChanged,
     Contacts,
+    Delivery,
     Event,
     FeedbackRouted,
     NotificationFailed,
@@ -457,3 +458,42 @@ async def test_a_body_contact_on_zalo_is_told_with_the_inbox_link(site: Site) ->
 
     messages = await wait_texts(site.fake, "zalo_cs", "flow-officer", 1)
     assert f"/inbox/{item.item_id}" in messages[0]["body"]["message"]["text"]
+
+
+async def test_a_digest_contact_gets_one_email_a_day_at_the_digest_hour(site: Site) -> None:
+    noon = datetime(2026, 11, 27, 5, 0, tzinfo=UTC)  # 12:00 in Vietnam; digests at 17:00
+    site.clock.fixed = noon
+    try:
+        body = BodyRef(
+            id="digest-body",
+            name="UBND xã Phú Cần",
+            level="commune",
+            contacts=(
+                BodyContact(
+                    channel=Channel.EMAIL, address="digest@phucan.example", delivery=Delivery.DIGEST
+                ),
+            ),
+        )
+        items = [
+            routed(zalo_citizen(f"flow-d{n}", f"+8491100002{n}"), origin=ZALO, body=body)
+            for n in range(3)
+        ]
+        for item in items:
+            await site.publish(FEEDBACK_ROUTED, item)
+        await wait_texts(site.fake, "zalo_cs", items[-1].tracking_code, 1)  # citizens: at once
+        await asyncio.sleep(1)
+        assert site.smtp.recorder.to("digest@phucan.example") == []
+
+        site.clock.fixed = noon + timedelta(hours=5, minutes=1)  # 17:01
+        for _ in range(300):
+            if site.smtp.recorder.to("digest@phucan.example"):
+                break
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(1.5)  # more flushes ran: still one digest
+        [digest] = site.smtp.recorder.to("digest@phucan.example")
+        plain = digest.get_body(("plain",))
+        assert plain is not None
+        assert all(i.tracking_code in plain.get_content() for i in items)
+        assert "(3)" in str(digest["Subject"])
+    finally:
+        site.clock.fixed = None
