@@ -137,6 +137,7 @@ def test_the_body_message_carries_item_case_due_date_and_inbox_link() -> None:
     body = plan(routed)[0]
 
     assert routed.tracking_code in body.subject
+    assert body.subject == f"[Hồi Âm {routed.tracking_code}] Ý kiến, kiến nghị mới: Điện"
     assert routed.due_on.strftime("%d/%m/%Y") in body.text
     assert ELECTRICITY in body.text
     assert str(UUID(int=7)) in body.text
@@ -379,6 +380,16 @@ def test_a_resolution_reaches_every_petitioner_of_the_case_with_the_answer() -> 
         assert f"https://hoiam.example/t/{code}" in n.text
         assert "Điện lực đã nối lại đường dây" in n.text
         assert "đã giải quyết" in n.text
+
+
+def test_a_status_change_without_a_body_names_the_body_the_item_went_to() -> None:
+    event = status(body=None)
+    body = BodyRef(id="b", name="Công ty Điện lực Vĩnh Long", level="utility")
+    kept = petitioner(1).model_copy(update={"body": body})
+
+    [citizen] = plan_status(event, records=[kept], reaches={}, links=LINKS, now=NOON, policy=POLICY)
+
+    assert citizen.subject.endswith("Công ty Điện lực Vĩnh Long đã giải quyết ý kiến của Ông/Bà")
 
 
 def test_a_rejection_gives_the_reason_in_words_and_english_on_request() -> None:

@@ -466,8 +466,11 @@ class Text:
     short: str
 
 
-def _status_news(event: StatusChanged, *, english: bool) -> str:
-    body = event.body.name if event.body else None
+def _status_news(event: StatusChanged, *, english: bool, known: BodyRef | None = None) -> str:
+    """What happened, in one or two sentences; `known` is the body the item was routed to, for
+    events that do not name one."""
+    responsible = event.body or known
+    body = responsible.name if responsible else None
     reason = _REASONS_EN if english else _REASONS_VI
     why = reason.get(event.reason_code or "", event.reason_code or "")
     if english:
@@ -613,6 +616,7 @@ def _citizen_notification(
 
 def _body_text(
     *,
+    title: str,
     heading: str,
     addressee: str,
     tracking_code: str,
@@ -645,7 +649,7 @@ def _body_text(
         lines += ["", f"Căn cứ chuyển: {'; '.join(reasons)}"]
     lines += ["", f"Xem và trả lời: {links.console_url}/inbox/{item_id}", ""]
     body = "\n".join(lines)
-    subject = f"[Hồi Âm {tracking_code}] {heading.split('.')[0]}"
+    subject = f"[Hồi Âm {tracking_code}] {title}"
     short = f"Hồi Âm {tracking_code}: {heading} {links.console_url}/inbox/{item_id}"
     return Text(subject, body, short)
 
@@ -713,7 +717,9 @@ def plan_routed(
                 else f"Ý kiến, kiến nghị của cử tri trong đơn vị bầu cử của Đại biểu đã được "
                 f"chuyển đến {routed.body.name}."
             )
+            topic = routed.subject or routed.category.name
             text = _body_text(
+                title=f"Ý kiến, kiến nghị mới: {topic}",
                 heading=heading,
                 addressee=name,
                 tracking_code=routed.tracking_code,
@@ -791,6 +797,11 @@ def plan_status(
     """
     plan: list[Notification] = []
     if event.change in (StatusChange.OVERDUE, StatusChange.ESCALATED, StatusChange.REASSIGNED):
+        title = {
+            StatusChange.OVERDUE: "Quá hạn trả lời",
+            StatusChange.ESCALATED: "Quá hạn, đã báo cáo cấp trên",
+            StatusChange.REASSIGNED: "Ý kiến, kiến nghị được chuyển đến",
+        }[event.change]
         owners: list[tuple[BodyRef, str]] = []
         if event.body is not None:
             heading = {
@@ -812,6 +823,7 @@ def plan_status(
             )
         for body, heading in owners:
             text = _body_text(
+                title=title,
                 heading=heading,
                 addressee=body.name,
                 tracking_code=event.tracking_code,
@@ -843,7 +855,7 @@ def plan_status(
         text = citizen_text(
             citizen=record.citizen,
             tracking_code=record.tracking_code,
-            news=_status_news(event, english=english),
+            news=_status_news(event, english=english, known=record.body),
             links=links,
             english=english,
         )
