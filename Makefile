@@ -70,3 +70,6 @@ bench-intake: setup ## webhook accept p50/p99 at a fixed rate: [URL=] [RATE=50] 
 # --- router: targets of the router service go here ---
 
 # --- notifier: targets of the notifier service go here ---
+.PHONY: bench-notifier
+bench-notifier: setup ## notifications/s from Kafka to a local SMTP server (own notifier, free ports)
+	@$(VENV)/python deploy/local/bench_notifier.py

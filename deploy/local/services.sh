@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts and stops the three services (uvicorn) and the demo mail catcher on 127.0.0.1.
+# Starts and stops the three services (uvicorn), the demo mail catcher and the fake Zalo/Meta/SMS
+# providers on 127.0.0.1.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -8,6 +9,29 @@ run="$state/run"
 logs="$state/logs"
 venv="$repo/.venv/bin"
 mail_port="${HOIAM_MAIL_PORT:-2525}"
+fake_port="${HOIAM_FAKE_PROVIDERS_PORT:-8790}"
+fake_url="http://127.0.0.1:$fake_port"
+
+# The notifier talks to the fake providers exactly as it would to Zalo, Meta and an SMS gateway:
+# only the base URLs and the (fake) credentials differ. Quiet hours (21:00-07:00 for SMS and Zalo)
+# are off here so the demo shows a Zalo answer at any hour; set both hours to 21 and 7 to see them.
+notifier_env=(
+  "HOIAM_NOTIFIER_ZALO_API_BASE=$fake_url/zalo"
+  "HOIAM_NOTIFIER_ZNS_API_BASE=$fake_url/zns"
+  "HOIAM_NOTIFIER_ZALO_OAUTH_BASE=$fake_url/oauth"
+  "HOIAM_NOTIFIER_ZALO_APP_ID=fake-app-id"
+  "HOIAM_NOTIFIER_ZALO_SECRET_KEY=fake-secret-key"
+  "HOIAM_NOTIFIER_ZALO_ACCESS_TOKEN=fake-zalo-access-0"
+  "HOIAM_NOTIFIER_ZALO_REFRESH_TOKEN=fake-zalo-refresh-0"
+  "HOIAM_NOTIFIER_ZALO_ACCESS_TOKEN_EXPIRES_AT=2099-01-01T00:00:00+00:00"
+  "HOIAM_NOTIFIER_ZALO_ZNS_TEMPLATE_ID=fake-template-1"
+  "HOIAM_NOTIFIER_GRAPH_API_BASE=$fake_url/graph/v21.0"
+  "HOIAM_NOTIFIER_FACEBOOK_PAGE_TOKEN=fake-page-token"
+  "HOIAM_NOTIFIER_SMS_API_URL=$fake_url/sms/send"
+  "HOIAM_NOTIFIER_SMS_API_TOKEN=fake-sms-token"
+  "HOIAM_NOTIFIER_QUIET_START_HOUR=${HOIAM_NOTIFIER_QUIET_START_HOUR:-0}"
+  "HOIAM_NOTIFIER_QUIET_END_HOUR=${HOIAM_NOTIFIER_QUIET_END_HOUR:-0}"
+)
 
 # name:port — the ports are each service's default HTTP port (settings.py).
 services=(intake:8001 router:8002 notifier:8003)
@@ -48,8 +72,14 @@ up() {
   mkdir -p "$run" "$logs" "$state/mail"
   start mailcatcher "$mail_port" "$venv/python" "$repo/deploy/local/mailcatcher.py" \
     --port "$mail_port" --folder "$state/mail"
+  start fakeproviders "$fake_port" "$venv/python" "$repo/deploy/local/fake_providers.py" \
+    --port "$fake_port"
+  local extra
   for entry in "${services[@]}"; do
-    start "${entry%%:*}" "${entry##*:}" "$venv/uvicorn" --factory "hoiam_${entry%%:*}.app:create_app" \
+    extra=()
+    [ "${entry%%:*}" = notifier ] && extra=("${notifier_env[@]}")
+    start "${entry%%:*}" "${entry##*:}" env "${extra[@]}" "$venv/uvicorn" \
+      --factory "hoiam_${entry%%:*}.app:create_app" \
       --host 127.0.0.1 --port "${entry##*:}" --no-access-log
   done
   for entry in "${services[@]}"; do wait_healthy "${entry%%:*}" "${entry##*:}"; done
@@ -57,6 +87,7 @@ up() {
     say "${entry%%:*} http://127.0.0.1:${entry##*:}  (/health /metrics /docs)"
   done
   say "mail catcher smtp://127.0.0.1:$mail_port → $state/mail/"
+  say "fake Zalo/Meta/SMS providers $fake_url  (GET /_received)"
 }
 
 stop_one() {
@@ -73,11 +104,12 @@ stop_one() {
 down() {
   for entry in "${services[@]}"; do stop_one "${entry%%:*}"; done
   stop_one mailcatcher
+  stop_one fakeproviders
 }
 
 status() {
   local rc=0 entry
-  for entry in "${services[@]}" "mailcatcher:$mail_port"; do
+  for entry in "${services[@]}" "mailcatcher:$mail_port" "fakeproviders:$fake_port"; do
     if alive "${entry%%:*}"; then
       say "${entry%%:*} running pid $(cat "$run/${entry%%:*}.pid") port ${entry##*:}"
     else

@@ -8,12 +8,6 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from hoiam_intake.repository import InMemoryItemRepository, ItemRepository, MongoItemRepository
-from hoiam_notifier.domain import plan_routed
-from hoiam_notifier.repository import (
-    DeliveryRepository,
-    InMemoryDeliveryRepository,
-    MongoDeliveryRepository,
-)
 from hoiam_router.directory import load_directory
 from hoiam_router.domain import route
 from hoiam_router.handlers import to_event
@@ -22,7 +16,6 @@ from hoiam_router.repository import (
     InMemoryAssignmentRepository,
     MongoAssignmentRepository,
 )
-from hoiam_shared.events import NotificationSent
 from support.samples import make_received
 
 type Mongo = AsyncMongoClient[dict[str, Any]]
@@ -46,7 +39,6 @@ def _kinds[T](memory: Callable[[], T], make_adapter: Callable[[Any], T]) -> Any:
 
 items_repo = _kinds(InMemoryItemRepository, MongoItemRepository)
 assignments_repo = _kinds(InMemoryAssignmentRepository, MongoAssignmentRepository)
-deliveries_repo = _kinds(InMemoryDeliveryRepository, MongoDeliveryRepository)
 
 
 async def test_items_first_write_wins(items_repo: ItemRepository) -> None:
@@ -71,30 +63,3 @@ async def test_assignments_first_write_wins_even_when_racing(
     assert stored[0] == stored[1]
     assert stored[0].event_id in {decision.event_id, other.event_id}
     assert await assignments_repo.add_once(decision) == stored[0]
-
-
-async def test_a_delivery_is_pending_until_finished_and_keeps_its_outcome(
-    deliveries_repo: DeliveryRepository,
-) -> None:
-    item = make_received("Rác thải ô nhiễm", address="Trà Vinh")
-    routed = to_event(item, route(item, load_directory(), fallback_province=None))
-    notification = plan_routed(routed, console_url="c", public_url="p")[0]
-
-    first = await deliveries_repo.begin(notification)
-    assert (first.status, first.outcome) == ("pending", None)
-    assert (await deliveries_repo.begin(notification)).status == "pending"
-
-    outcome = NotificationSent(
-        correlation_id=item.item_id,
-        item_id=item.item_id,
-        tracking_code=item.tracking_code,
-        delivery_id=notification.delivery_id,
-        recipient_kind=notification.recipient_kind,
-        channel=notification.channel,
-        provider_message_id="250 queued",
-        attempts=1,
-    )
-    await deliveries_repo.finish(notification.delivery_id, outcome)
-    done = await deliveries_repo.begin(notification)
-    assert done.status == "sent"
-    assert done.outcome == outcome

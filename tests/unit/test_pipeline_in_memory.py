@@ -14,11 +14,17 @@ from hoiam_intake.handlers import NormaliseFeedback
 from hoiam_intake.handlers import register_handlers as register_intake
 from hoiam_intake.metrics import IntakeMetrics
 from hoiam_intake.repository import InMemoryItemRepository
-from hoiam_notifier.handlers import SendNotifications
+from hoiam_notifier.channels import InMemorySender
+from hoiam_notifier.domain import Links, Policy, Way
+from hoiam_notifier.handlers import Notifier
 from hoiam_notifier.handlers import register_handlers as register_notifier
-from hoiam_notifier.mail import InMemoryEmailSender
 from hoiam_notifier.metrics import NotifierMetrics
-from hoiam_notifier.repository import InMemoryDeliveryRepository
+from hoiam_notifier.repository import (
+    InMemoryContactRepository,
+    InMemoryDeliveryRepository,
+    InMemoryQueueRepository,
+)
+from hoiam_notifier.repository import InMemoryItemRepository as InMemoryNotifierItems
 from hoiam_router.directory import load_directory
 from hoiam_router.handlers import RouteFeedback
 from hoiam_router.handlers import register_handlers as register_router
@@ -38,7 +44,7 @@ class Pipeline:
     items: InMemoryItemRepository
     assignments: InMemoryAssignmentRepository
     deliveries: InMemoryDeliveryRepository
-    email: InMemoryEmailSender
+    email: InMemorySender
     dead: list[DeadLetterRecorded]
 
 
@@ -53,7 +59,7 @@ async def pipeline() -> AsyncIterator[Pipeline]:
     publisher = KafkaEventPublisher(broker)
     registry = CollectorRegistry()
     items, assignments = InMemoryItemRepository(), InMemoryAssignmentRepository()
-    deliveries, email = InMemoryDeliveryRepository(), InMemoryEmailSender()
+    deliveries, email = InMemoryDeliveryRepository(), InMemorySender()
     intake_metrics, router_metrics = IntakeMetrics(registry), RouterMetrics(registry)
     notifier_metrics = NotifierMetrics(registry)
     register_intake(
@@ -81,16 +87,18 @@ async def pipeline() -> AsyncIterator[Pipeline]:
     )
     register_notifier(
         broker,
-        send=SendNotifications(
+        notifier=Notifier(
             deliveries=deliveries,
-            email=email,
+            items=InMemoryNotifierItems(),
+            contacts=InMemoryContactRepository(),
+            queue=InMemoryQueueRepository(),
+            senders={Way.EMAIL: email},
             publisher=publisher,
             topics=topics,
             metrics=notifier_metrics,
-            mail_from="Hồi Âm <hoi-am@localhost>",
-            mail_domain="test.local",
-            console_url="http://console",
-            public_url="http://public",
+            links=Links(console_url="http://console", public_url="http://public"),
+            policy=Policy(),
+            clock=lambda: datetime.now(UTC),
             send_attempts=2,
             retry_backoff_seconds=0.01,
         ),
@@ -142,9 +150,9 @@ async def test_a_web_item_is_routed_and_both_body_and_citizen_are_emailed(
     assert routed.status is Status.ROUTED
     assert routed.body is not None
     assert routed.body.id == "vl-dien-luc"
-    recipients = sorted(str(m["To"]) for m in pipeline.email.sent)
+    recipients = sorted(o.target.address for o in pipeline.email.sent)
     assert recipients == ["bich.tran@example.vn", "cskh@dienluc-vinhlong.example"]
-    assert all(routed.tracking_code in str(m["Subject"]) for m in pipeline.email.sent)
+    assert all(routed.tracking_code in o.notification.subject for o in pipeline.email.sent)
 
 
 async def test_the_same_event_twice_gives_one_route_and_one_email_each(
@@ -157,7 +165,7 @@ async def test_the_same_event_twice_gives_one_route_and_one_email_each(
     assert len(pipeline.items.items) == 1
     assert len(pipeline.assignments.assignments) == 1
     assert len(pipeline.email.sent) == 2  # the body and the citizen, once each
-    assert {d.status for d in pipeline.deliveries.deliveries.values()} == {"sent"}
+    assert {status for _, status, _ in pipeline.deliveries.finished.values()} == {"sent"}
 
 
 async def test_an_undecodable_record_goes_to_the_dlq_and_the_next_one_still_flows(

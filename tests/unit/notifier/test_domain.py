@@ -1,13 +1,36 @@
-"""Who hears about a routing decision, on which channel, and the emails that carry it."""
+"""Who hears of a routing decision or a status change, on which way, when; what errors mean."""
 
-import email
-import email.policy
-from email.message import EmailMessage
+from datetime import UTC, date, datetime, time, timedelta
+from uuid import UUID
 
 import pytest
 
-from hoiam_notifier.domain import Notification, delivery_id, plan_routed
-from hoiam_notifier.mail import build_email
+from hoiam_notifier.domain import (
+    HUMAN_AGENT,
+    ErrorKind,
+    ItemRecord,
+    Links,
+    Notification,
+    Policy,
+    Reachability,
+    Target,
+    Way,
+    case_items,
+    citizen_targets,
+    classify_http_status,
+    classify_meta,
+    classify_smtp,
+    classify_zalo,
+    delivery_id,
+    digest_due,
+    digest_notification,
+    item_record,
+    parse_retry_after,
+    plan_routed,
+    plan_status,
+    quiet_until,
+    retry_delay,
+)
 from hoiam_router.directory import load_directory
 from hoiam_router.domain import route
 from hoiam_router.handlers import to_event
@@ -17,14 +40,22 @@ from hoiam_shared.events import (
     Channel,
     Citizen,
     Contacts,
+    CouncillorRef,
+    Delivery,
     FeedbackReceived,
     FeedbackRouted,
+    Origin,
+    OriginKind,
     RecipientKind,
     Status,
+    StatusChange,
+    StatusChanged,
 )
 from support.samples import make_received
 
-CONSOLE, PUBLIC = "https://console.example", "https://hoiam.example"
+LINKS = Links(console_url="https://console.example", public_url="https://hoiam.example")
+POLICY = Policy()
+NOON = datetime(2026, 11, 27, 5, 0, tzinfo=UTC)  # 12:00 in Vietnam
 ELECTRICITY = "Khu vực ấp Long Hòa bị mất điện kéo dài 3 ngày, đường dây điện bị đứt sau mưa bão."
 
 
@@ -33,234 +64,508 @@ def routed_event(item: FeedbackReceived | None = None) -> FeedbackRouted:
     return to_event(item, route(item, load_directory(), fallback_province=None))
 
 
-def triaged_event() -> FeedbackRouted:
-    item = make_received("Xin chào, tôi có một ý kiến muốn gửi.", address="tỉnh Trà Vinh")
-    event = routed_event(item)
-    assert event.status is Status.TRIAGE
-    return event
+def plan(routed: FeedbackRouted, reach: Reachability | None = None) -> list[Notification]:
+    return plan_routed(routed, reach=reach or Reachability(), links=LINKS, now=NOON, policy=POLICY)
 
 
-def plan(routed: FeedbackRouted) -> list[Notification]:
-    return plan_routed(routed, console_url=CONSOLE, public_url=PUBLIC)
+def record(citizen: Citizen, origin: Origin | None = None, **extra: object) -> ItemRecord:
+    return ItemRecord.model_validate(
+        {
+            "item_id": UUID(int=1),
+            "tracking_code": "HA-TEST-0001",
+            "channel": Channel.WEB,
+            "citizen": citizen,
+            "origin": origin,
+            "received_at": NOON - timedelta(hours=1),
+        }
+        | extra
+    )
 
 
-def with_body_contacts(routed: FeedbackRouted, *contacts: BodyContact) -> FeedbackRouted:
+def ways(targets: tuple[Target, ...]) -> list[tuple[Way, str]]:
+    return [(t.way, t.address) for t in targets]
+
+
+# --- routed -------------------------------------------------------------------------------------
+
+
+def test_a_routed_item_tells_each_body_contact_each_councillor_and_the_citizen() -> None:
+    routed = routed_event()
     assert routed.body is not None
-    body = BodyRef(
-        id=routed.body.id, name=routed.body.name, level=routed.body.level, contacts=contacts
+    body = routed.body.model_copy(
+        update={
+            "contacts": (
+                BodyContact(channel=Channel.EMAIL, address="cskh@dienluc.example"),
+                BodyContact(channel=Channel.ZALO, address="zalo-officer-1"),
+                BodyContact(
+                    channel=Channel.EMAIL,
+                    address="lanhdao@dienluc.example",
+                    delivery=Delivery.DIGEST,
+                ),
+            )
+        }
     )
-    return routed.model_copy(update={"body": body})
-
-
-def with_citizen(routed: FeedbackRouted, citizen: Citizen) -> FeedbackRouted:
-    return routed.model_copy(update={"citizen": citizen})
-
-
-def test_a_routed_item_emails_each_body_address_and_the_citizen() -> None:
-    routed = with_body_contacts(
-        routed_event(),
-        BodyContact(channel=Channel.EMAIL, address="cskh@dienluc-vinhlong.example"),
-        BodyContact(channel=Channel.EMAIL, address="giamdoc@dienluc-vinhlong.example"),
-        BodyContact(channel=Channel.ZALO, address="oa-123"),  # not sent yet
+    councillor = CouncillorRef(
+        id="hdnd-1",
+        name="Trần Văn Bình",
+        council="HĐND tỉnh Vĩnh Long",
+        contacts=(BodyContact(channel=Channel.EMAIL, address="binh@hdnd.example"),),
     )
+    routed = routed.model_copy(update={"body": body, "councillors": (councillor,)})
 
     notifications = plan(routed)
 
-    bodies = [n for n in notifications if n.recipient_kind is RecipientKind.BODY]
-    citizens = [n for n in notifications if n.recipient_kind is RecipientKind.CITIZEN]
-    assert [n.address for n in bodies] == [
-        "cskh@dienluc-vinhlong.example",
-        "giamdoc@dienluc-vinhlong.example",
+    by_kind = {k: [n for n in notifications if n.recipient_kind is k] for k in RecipientKind}
+    assert [ways(n.targets) for n in by_kind[RecipientKind.BODY]] == [
+        [(Way.EMAIL, "cskh@dienluc.example")],
+        [(Way.ZALO_CS, "zalo-officer-1")],
+        [(Way.EMAIL, "lanhdao@dienluc.example")],
     ]
-    assert all(n.channel is Channel.EMAIL for n in notifications)
-    [citizen] = citizens
-    assert citizen.address == "cutri.nguyenvana@gmail.com"
-    assert citizen.unreachable_reason is None
-    assert len({n.delivery_id for n in notifications}) == len(notifications) == 3
+    assert [n.digest for n in by_kind[RecipientKind.BODY]] == [False, False, True]
+    [delegate] = by_kind[RecipientKind.COUNCILLOR]
+    assert "Đại biểu Trần Văn Bình" in delegate.text
+    assert routed.body.name in delegate.text
+    [citizen] = by_kind[RecipientKind.CITIZEN]
+    assert ways(citizen.targets) == [(Way.EMAIL, "cutri.nguyenvana@gmail.com")]
+    assert len({n.recipient for n in notifications}) == len(notifications)
 
 
-def test_the_body_message_carries_what_it_needs_to_act() -> None:
-    routed = routed_event()
+def test_the_body_message_carries_item_case_due_date_and_inbox_link() -> None:
+    routed = routed_event().model_copy(update={"case_id": UUID(int=7)})
     assert routed.due_on is not None
 
-    [body, _] = plan(routed)
+    body = plan(routed)[0]
 
     assert routed.tracking_code in body.subject
-    assert "Công ty Điện lực Vĩnh Long" in body.text
+    assert body.subject == f"[Hồi Âm {routed.tracking_code}] Ý kiến, kiến nghị mới: Điện"
     assert routed.due_on.strftime("%d/%m/%Y") in body.text
     assert ELECTRICITY in body.text
-    assert f"{CONSOLE}/inbox/{routed.item_id}" in body.text
-    assert "Nguyễn Văn An" in body.text
+    assert str(UUID(int=7)) in body.text
+    assert f"{LINKS.console_url}/inbox/{routed.item_id}" in body.text
 
 
-def test_the_citizen_hears_where_the_item_went_and_how_to_follow_it() -> None:
+def test_the_citizen_acknowledgement_has_tracking_code_and_status_link() -> None:
     routed = routed_event()
 
     citizen = plan(routed)[-1]
 
-    assert citizen.recipient_kind is RecipientKind.CITIZEN
-    assert "Công ty Điện lực Vĩnh Long" in citizen.subject
     assert citizen.text.startswith("Kính gửi Nguyễn Văn An,")
-    assert f"{PUBLIC}/tra-cuu/{routed.tracking_code}" in citizen.text
+    assert routed.tracking_code in citizen.text
+    assert f"https://hoiam.example/t/{routed.tracking_code}" in citizen.text
+    assert "Hạn trả lời" in citizen.text
+    assert citizen.subject == (
+        f"[Hồi Âm {routed.tracking_code}] Ý kiến của Ông/Bà đã được chuyển đến "
+        "Công ty Điện lực Vĩnh Long"
+    )
 
 
-def test_a_triaged_item_only_tells_the_citizen_it_is_being_looked_at() -> None:
-    [citizen] = plan(triaged_event())
+def test_html_escapes_what_the_citizen_wrote() -> None:
+    routed = routed_event().model_copy(update={"text": "Mất điện <script>x</script> & nước"})
 
-    assert citizen.recipient_kind is RecipientKind.CITIZEN
-    assert "đang xác định" in citizen.text
-    assert "đã được tiếp nhận" in citizen.subject
-    assert "chuyển đến" not in citizen.subject
-
-
-def test_citizen_text_is_escaped_in_the_html_part() -> None:
-    routed = routed_event().model_copy(update={"text": "Mất điện <script>alert(1)</script> & nước"})
-
-    [body, _] = plan(routed)
+    body = plan(routed)[0]
 
     assert "<script>" in body.text
-    assert "<script>" not in body.html
     assert "&lt;script&gt;" in body.html
-    assert "&amp; nước" in body.html
+    assert "<script>" not in body.html
 
 
-@pytest.mark.parametrize(
-    ("citizen", "channel"),
-    [
-        (
-            Citizen(contacts=Contacts(phone="+84912345678"), preferred_channel=Channel.PHONE),
-            Channel.PHONE,
-        ),
-        (
-            Citizen(
-                contacts=Contacts(email="an@example.vn", phone="+84912345678"),
-                preferred_channel=Channel.PHONE,  # asked for a call, not an email
-            ),
-            Channel.PHONE,
-        ),
-        (Citizen(preferred_channel=Channel.WEB), Channel.WEB),  # anonymous
-    ],
-)
-def test_a_citizen_without_a_supported_channel_is_recorded_not_dropped(
-    citizen: Citizen, channel: Channel
-) -> None:
-    notifications = plan(with_citizen(routed_event(), citizen))
+def test_an_email_answer_threads_under_the_citizens_message() -> None:
+    origin = Origin(
+        kind=OriginKind.EMAIL,
+        message_id="<b@mail.example>",
+        references=("<a@mail.example>",),
+    )
+    routed = routed_event().model_copy(update={"origin": origin, "channel": Channel.EMAIL})
 
-    [unreachable] = [n for n in notifications if n.recipient_kind is RecipientKind.CITIZEN]
-    assert unreachable.address is None
-    assert unreachable.channel is channel
-    assert unreachable.unreachable_reason is not None
-    assert channel.value in unreachable.unreachable_reason
-    assert unreachable.text.startswith("Kính gửi Ông/Bà,")  # no name given
+    citizen = plan(routed)[-1]
+
+    assert citizen.in_reply_to == "<b@mail.example>"
+    assert citizen.references == ("<a@mail.example>", "<b@mail.example>")
 
 
-def test_delivery_ids_are_deterministic_per_event_and_recipient() -> None:
-    routed = routed_event()
-    again = routed_event()  # same item text, but a different event
-
-    first, second = plan(routed), plan(routed)
-
-    assert [n.delivery_id for n in first] == [n.delivery_id for n in second]
-    assert not {n.delivery_id for n in first} & {n.delivery_id for n in plan(again)}
-    assert all(n.delivery_id.startswith(f"{routed.event_id}.") for n in first)
-
-
-def test_delivery_id_depends_on_every_part_of_the_recipient() -> None:
-    routed = routed_event()
-    base = {
-        "event_id": routed.event_id,
-        "kind": RecipientKind.BODY,
-        "channel": Channel.EMAIL,
-        "address": "a@example.vn",
+def test_delivery_ids_are_deterministic_and_differ_per_recipient_and_target() -> None:
+    event = UUID(int=3)
+    base = Target(way=Way.EMAIL, address="a@example.vn")
+    ids = {
+        delivery_id(event_id=event, recipient="citizen:1", target=base),
+        delivery_id(event_id=UUID(int=4), recipient="citizen:1", target=base),
+        delivery_id(event_id=event, recipient="citizen:2", target=base),
+        delivery_id(event_id=event, recipient="citizen:1", target=Target(way=Way.SMS, address="a")),
     }
-    variants = [
-        base,
-        base | {"event_id": routed_event().event_id},
-        base | {"kind": RecipientKind.CITIZEN},
-        base | {"channel": Channel.ZALO},
-        base | {"address": "b@example.vn"},
+    assert len(ids) == 4
+    assert delivery_id(event_id=event, recipient="citizen:1", target=base) in ids
+
+
+# --- choosing the way ---------------------------------------------------------------------------
+
+
+def test_zalo_inside_48_hours_gets_a_consultation_message_then_zns_as_fallback() -> None:
+    citizen = Citizen(
+        contacts=Contacts(zalo_user_id="z1", phone="+84912345678", email="a@example.vn"),
+        preferred_channel=Channel.ZALO,
+        last_inbound_at=NOON - timedelta(hours=47),
+    )
+    targets = citizen_targets(
+        record(citizen, Origin(kind=OriginKind.ZALO_MESSAGE)),
+        Reachability(),
+        at=NOON,
+        policy=POLICY,
+    )
+    assert ways(targets) == [
+        (Way.ZALO_CS, "z1"),
+        (Way.ZALO_ZNS, "+84912345678"),
+        (Way.EMAIL, "a@example.vn"),
+        (Way.SMS, "+84912345678"),
+        (Way.CALL_BACK, "+84912345678"),
     ]
 
-    ids = [delivery_id(**v) for v in variants]  # type: ignore[arg-type]
 
-    assert len(set(ids)) == len(ids)
-    assert delivery_id(**base) == ids[0]  # type: ignore[arg-type]
+def test_zalo_after_48_hours_goes_by_zns_template_to_the_phone() -> None:
+    citizen = Citizen(
+        contacts=Contacts(zalo_user_id="z1", phone="+84912345678"),
+        preferred_channel=Channel.ZALO,
+        last_inbound_at=NOON - timedelta(hours=49),
+    )
+    rec = record(citizen, received_at=NOON - timedelta(hours=50))
+
+    targets = citizen_targets(rec, Reachability(), at=NOON, policy=POLICY)
+
+    assert targets[0] == Target(way=Way.ZALO_ZNS, address="+84912345678")
+
+
+def test_a_later_inbound_message_reopens_the_zalo_window() -> None:
+    citizen = Citizen(
+        contacts=Contacts(zalo_user_id="z1"),
+        preferred_channel=Channel.ZALO,
+        last_inbound_at=NOON - timedelta(days=5),
+    )
+    rec = record(citizen, received_at=NOON - timedelta(days=5))
+    reach = Reachability(last_inbound={(Channel.ZALO, "z1"): NOON - timedelta(hours=2)})
+
+    assert ways(citizen_targets(rec, reach, at=NOON, policy=POLICY)) == [(Way.ZALO_CS, "z1")]
+    assert citizen_targets(rec, Reachability(), at=NOON, policy=POLICY) == ()
 
 
 @pytest.mark.parametrize(
-    ("channel", "source_ref", "expected"),
+    ("hours", "expected"),
     [
-        (Channel.EMAIL, "<CAF=abc123@mail.gmail.com>", "<CAF=abc123@mail.gmail.com>"),
-        (Channel.EMAIL, None, None),
-        (Channel.WEB, "form-123", None),
+        (23, [(Way.MESSENGER, "psid-1", None)]),
+        (25, [(Way.MESSENGER, "psid-1", HUMAN_AGENT)]),
+        (24 * 7 + 1, []),
     ],
 )
-def test_the_citizen_answer_threads_under_their_own_email_only(
-    channel: Channel, source_ref: str | None, expected: str | None
+def test_messenger_response_within_24h_human_agent_up_to_7_days_then_nothing(
+    hours: int, expected: list[tuple[Way, str, str | None]]
 ) -> None:
-    routed = routed_event().model_copy(update={"channel": channel, "source_ref": source_ref})
-
-    notifications = plan(routed)
-
-    assert notifications[-1].in_reply_to == expected
-    assert all(n.in_reply_to is None for n in notifications[:-1])  # bodies never
-
-
-def parse(message: EmailMessage) -> EmailMessage:
-    parsed = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
-    assert isinstance(parsed, EmailMessage)
-    return parsed
-
-
-def test_build_email_round_trips_through_the_wire_format() -> None:
-    routed = routed_event().model_copy(
-        update={"channel": Channel.EMAIL, "source_ref": "<CAF=abc123@mail.gmail.com>"}
+    citizen = Citizen(
+        contacts=Contacts(facebook_psid="psid-1"),
+        preferred_channel=Channel.FACEBOOK,
+        last_inbound_at=NOON - timedelta(hours=hours),
     )
-    citizen = plan(routed)[-1]
-    message = build_email(
-        citizen, sender="Hồi Âm <hoi-am@hoiam.example>", mail_domain="hoiam.example"
-    )
+    rec = record(citizen, Origin(kind=OriginKind.MESSENGER), received_at=NOON - timedelta(days=9))
 
-    parsed = parse(message)
+    targets = citizen_targets(rec, Reachability(), at=NOON, policy=POLICY)
 
-    # A long msg-id header is folded onto a continuation line (legal CFWS); compare the id itself.
-    assert parsed["Message-ID"].strip() == f"<{citizen.delivery_id}@hoiam.example>"
-    assert parsed["In-Reply-To"].strip() == "<CAF=abc123@mail.gmail.com>"
-    assert parsed["References"].strip() == "<CAF=abc123@mail.gmail.com>"
-    assert parsed["To"] == "cutri.nguyenvana@gmail.com"
-    assert parsed["From"] == "Hồi Âm <hoi-am@hoiam.example>"
-    assert parsed["X-HoiAm-Tracking-Code"] == routed.tracking_code
-    assert parsed["Subject"] == citizen.subject  # Vietnamese survives RFC 2047 encoding
-    assert parsed["Date"] is not None
-    plain, rich = parsed.get_body(("plain",)), parsed.get_body(("html",))
-    assert plain is not None
-    assert rich is not None
-    assert plain.get_content().rstrip("\n") == citizen.text.rstrip("\n")
-    assert rich.get_content().rstrip("\n") == citizen.html
+    assert [(t.way, t.address, t.tag) for t in targets] == expected
 
 
-def test_build_email_without_a_thread_has_no_reply_headers() -> None:
-    [body, _] = plan(routed_event())
+def test_a_feed_comment_is_answered_with_a_comment_reply() -> None:
+    citizen = Citizen(preferred_channel=Channel.FACEBOOK)
+    origin = Origin(kind=OriginKind.FEED_COMMENT, message_id="post1_comment9", thread_id="post1")
 
-    parsed = parse(build_email(body, sender="hoi-am@hoiam.example", mail_domain="hoiam.example"))
+    [target] = citizen_targets(record(citizen, origin), Reachability(), at=NOON, policy=POLICY)
 
-    assert parsed["In-Reply-To"] is None
-    assert parsed["References"] is None
-    assert parsed["Message-ID"].strip() == body.message_id("hoiam.example")
-
-
-def test_the_same_delivery_always_gets_the_same_message_id() -> None:
-    [body, _] = plan(routed_event())
-
-    first = build_email(body, sender="hoi-am@hoiam.example", mail_domain="hoiam.example")
-    again = build_email(body, sender="hoi-am@hoiam.example", mail_domain="hoiam.example")
-
-    assert first["Message-ID"] == again["Message-ID"]
+    assert (target.way, target.reply_to) == (Way.FB_COMMENT, "post1_comment9")
 
 
-def test_build_email_refuses_a_notification_without_an_address() -> None:
+def test_a_hotline_caller_with_only_a_phone_gets_a_call_back() -> None:
     citizen = Citizen(contacts=Contacts(phone="+84912345678"), preferred_channel=Channel.PHONE)
-    unreachable = plan(with_citizen(routed_event(), citizen))[-1]
+    origin = Origin(kind=OriginKind.CALL)
 
-    with pytest.raises(ValueError, match="address"):
-        build_email(unreachable, sender="hoi-am@hoiam.example", mail_domain="hoiam.example")
+    targets = citizen_targets(record(citizen, origin), Reachability(), at=NOON, policy=POLICY)
+
+    assert ways(targets) == [(Way.CALL_BACK, "+84912345678")]
+
+
+def test_a_chosen_channel_comes_before_the_one_they_wrote_from() -> None:
+    citizen = Citizen(
+        contacts=Contacts(email="a@example.vn", zalo_user_id="z1"),
+        preferred_channel=Channel.EMAIL,
+        last_inbound_at=NOON,
+    )
+    origin = Origin(kind=OriginKind.ZALO_MESSAGE)
+
+    targets = citizen_targets(record(citizen, origin), Reachability(), at=NOON, policy=POLICY)
+
+    assert ways(targets)[:2] == [(Way.EMAIL, "a@example.vn"), (Way.ZALO_CS, "z1")]
+
+
+def test_unfollowed_bounced_or_opted_out_contacts_are_skipped() -> None:
+    citizen = Citizen(
+        contacts=Contacts(email="a@example.vn", zalo_user_id="z1", phone="+84912345678"),
+        preferred_channel=Channel.ZALO,
+        last_inbound_at=NOON,
+    )
+    reach = Reachability(
+        blocked=frozenset(
+            {(Channel.ZALO, "z1"), (Channel.EMAIL, "a@example.vn"), (Channel.PHONE, "+84912345678")}
+        )
+    )
+
+    targets = citizen_targets(record(citizen), reach, at=NOON, policy=POLICY)
+
+    assert ways(targets) == [(Way.ZALO_ZNS, "+84912345678")]
+
+
+def test_nobody_reachable_gives_no_target_and_a_reason() -> None:
+    routed = routed_event().model_copy(
+        update={"citizen": Citizen(preferred_channel=Channel.WEB)}  # anonymous web form
+    )
+
+    citizen = plan(routed)[-1]
+
+    assert citizen.targets == ()
+    assert citizen.unreachable_reason
+
+
+def test_unconfigured_sms_and_zns_are_not_planned() -> None:
+    citizen = Citizen(contacts=Contacts(phone="+84912345678"), preferred_channel=Channel.ZALO)
+    off = Policy(zns_enabled=False, sms_enabled=False)
+
+    targets = citizen_targets(record(citizen), Reachability(), at=NOON, policy=off)
+
+    assert ways(targets) == [(Way.CALL_BACK, "+84912345678")]
+
+
+# --- status changes -----------------------------------------------------------------------------
+
+
+def status(**fields: object) -> StatusChanged:
+    return StatusChanged.model_validate(
+        {
+            "correlation_id": UUID(int=1),
+            "item_id": UUID(int=1),
+            "tracking_code": "HA-TEST-0001",
+            "status": Status.RESOLVED,
+            "answer": "Điện lực đã nối lại đường dây ngày 26/11.",
+            "body": BodyRef(id="b", name="Công ty Điện lực Vĩnh Long", level="utility"),
+        }
+        | fields
+    )
+
+
+def petitioner(n: int, **citizen: object) -> ItemRecord:
+    person = Citizen.model_validate(
+        {"name": f"Cử tri {n}", "contacts": {"email": f"c{n}@example.vn"}}
+        | {"preferred_channel": Channel.EMAIL}
+        | citizen
+    )
+    return record(person, item_id=UUID(int=n), tracking_code=f"HA-TEST-000{n}")
+
+
+def test_a_resolution_reaches_every_petitioner_of_the_case_with_the_answer() -> None:
+    event = status(case_item_ids=(UUID(int=1), UUID(int=2), UUID(int=3)))
+    records = [petitioner(1), petitioner(2), petitioner(3)]
+
+    plan_ = plan_status(event, records=records, reaches={}, links=LINKS, now=NOON, policy=POLICY)
+
+    assert case_items(event) == (UUID(int=1), UUID(int=2), UUID(int=3))
+    assert [n.targets[0].address for n in plan_] == [
+        "c1@example.vn",
+        "c2@example.vn",
+        "c3@example.vn",
+    ]
+    for n, code in zip(plan_, ["HA-TEST-0001", "HA-TEST-0002", "HA-TEST-0003"], strict=True):
+        assert code in n.text
+        assert f"https://hoiam.example/t/{code}" in n.text
+        assert "Điện lực đã nối lại đường dây" in n.text
+        assert "đã giải quyết" in n.text
+
+
+def test_a_status_change_without_a_body_names_the_body_the_item_went_to() -> None:
+    event = status(body=None)
+    body = BodyRef(id="b", name="Công ty Điện lực Vĩnh Long", level="utility")
+    kept = petitioner(1).model_copy(update={"body": body})
+
+    [citizen] = plan_status(event, records=[kept], reaches={}, links=LINKS, now=NOON, policy=POLICY)
+
+    assert citizen.subject.endswith("Công ty Điện lực Vĩnh Long đã giải quyết ý kiến của Ông/Bà")
+
+
+def test_a_rejection_gives_the_reason_in_words_and_english_on_request() -> None:
+    event = status(status=Status.REJECTED, answer=None, reason_code="not_competent", reason="x")
+    records = [petitioner(1), petitioner(2, locale="en")]
+
+    vi, en = plan_status(event, records=records, reaches={}, links=LINKS, now=NOON, policy=POLICY)
+
+    assert "không thuộc thẩm quyền" in vi.text
+    assert "Lý do" in vi.text
+    assert "outside the body's competence" in en.text
+    assert en.text.startswith("Dear Cử tri 2,")
+
+
+def test_overdue_tells_the_body_and_its_parent_not_the_citizens() -> None:
+    parent = BodyRef(
+        id="p",
+        name="UBND tỉnh Vĩnh Long",
+        level="province_committee",
+        contacts=(BodyContact(channel=Channel.EMAIL, address="ubnd@vinhlong.example"),),
+    )
+    body = BodyRef(
+        id="b",
+        name="Công ty Điện lực Vĩnh Long",
+        level="utility",
+        contacts=(BodyContact(channel=Channel.EMAIL, address="cskh@dienluc.example"),),
+    )
+    event = status(
+        status=Status.ROUTED, change=StatusChange.OVERDUE, body=body, escalated_to=parent
+    )
+
+    plan_ = plan_status(
+        event, records=[petitioner(1)], reaches={}, links=LINKS, now=NOON, policy=POLICY
+    )
+
+    assert [n.targets[0].address for n in plan_] == [
+        "cskh@dienluc.example",
+        "ubnd@vinhlong.example",
+    ]
+    assert all(n.urgent for n in plan_)
+    assert "quá hạn" in plan_[0].text
+
+
+def test_escalation_also_tells_the_petitioners() -> None:
+    parent = BodyRef(id="p", name="UBND tỉnh Vĩnh Long", level="province_committee")
+    event = status(status=Status.ROUTED, change=StatusChange.ESCALATED, escalated_to=parent)
+
+    [citizen] = plan_status(
+        event, records=[petitioner(1)], reaches={}, links=LINKS, now=NOON, policy=POLICY
+    )
+
+    assert "UBND tỉnh Vĩnh Long" in citizen.text
+
+
+def test_a_record_keeps_what_a_later_status_change_needs() -> None:
+    routed = routed_event().model_copy(update={"case_id": UUID(int=9)})
+
+    kept = item_record(routed)
+
+    assert (kept.item_id, kept.case_id, kept.citizen) == (
+        routed.item_id,
+        UUID(int=9),
+        routed.citizen,
+    )
+
+
+# --- quiet hours, digests -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("local_hour", "way", "urgent", "held_until_local"),
+    [
+        (22, Way.SMS, False, (1, 7)),  # 22:00 → next day 07:00
+        (3, Way.ZALO_CS, False, (0, 7)),  # 03:00 → same day 07:00
+        (6, Way.ZALO_ZNS, False, (0, 7)),
+        (7, Way.SMS, False, None),
+        (20, Way.SMS, False, None),
+        (22, Way.EMAIL, False, None),  # email is not held
+        (22, Way.SMS, True, None),  # urgent goes at once
+    ],
+)
+def test_quiet_hours_hold_sms_and_zalo_until_seven(
+    local_hour: int, way: Way, urgent: bool, held_until_local: tuple[int, int] | None
+) -> None:
+    at = datetime(2026, 11, 27, local_hour, 30, tzinfo=UTC) - timedelta(hours=7)
+
+    until = quiet_until(way, at, urgent=urgent, policy=POLICY)
+
+    if held_until_local is None:
+        assert until is None
+    else:
+        days, hour = held_until_local
+        expected = datetime(2026, 11, 27 + days, hour, tzinfo=UTC) - timedelta(hours=7)
+        assert until == expected
+
+
+def test_a_digest_lists_every_item_and_is_one_per_recipient_and_day() -> None:
+    routed = [routed_event(), routed_event()]
+    entries = [plan(r)[0] for r in routed]
+    entries = [e.model_copy(update={"recipient": entries[0].recipient}) for e in entries]
+
+    first = digest_notification(entries, day=date(2026, 11, 27), links=LINKS)
+    again = digest_notification(entries, day=date(2026, 11, 27), links=LINKS)
+    tomorrow = digest_notification(entries, day=date(2026, 11, 28), links=LINKS)
+
+    assert all(r.tracking_code in first.text for r in routed)
+    assert "(2)" in first.subject
+    assert first.event_id == again.event_id != tomorrow.event_id
+    assert digest_due(date(2026, 11, 27), POLICY) == datetime(2026, 11, 27, 10, tzinfo=UTC)
+
+
+# --- provider errors ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "kind"),
+    [
+        (-216, ErrorKind.REFRESH),
+        (-124, ErrorKind.REFRESH),
+        (-32, ErrorKind.RETRY),
+        (-213, ErrorKind.FALLBACK),
+        (-230, ErrorKind.FALLBACK),
+        (-108, ErrorKind.FAIL),
+        (-201, ErrorKind.FAIL),
+        (-99999, ErrorKind.FAIL),
+    ],
+)
+def test_zalo_error_codes(code: int, kind: ErrorKind) -> None:
+    assert classify_zalo(code).kind is kind
+
+
+@pytest.mark.parametrize(
+    ("code", "subcode", "kind"),
+    [
+        (10, 2018278, ErrorKind.FALLBACK),
+        (551, 1545041, ErrorKind.FALLBACK),
+        (613, None, ErrorKind.RETRY),
+        (4, None, ErrorKind.RETRY),
+        (190, None, ErrorKind.FAIL),
+        (100, 2018001, ErrorKind.FAIL),
+    ],
+)
+def test_meta_error_codes(code: int, subcode: int | None, kind: ErrorKind) -> None:
+    assert classify_meta(code, subcode).kind is kind
+
+
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [(200, None), (429, ErrorKind.RETRY), (503, ErrorKind.RETRY), (400, ErrorKind.FAIL)],
+)
+def test_http_status(status: int, kind: ErrorKind | None) -> None:
+    assert classify_http_status(status) is kind
+
+
+def test_smtp_codes() -> None:
+    assert classify_smtp(550).kind is ErrorKind.FAIL
+    assert classify_smtp(451).kind is ErrorKind.RETRY
+
+
+def test_backoff_doubles_honours_retry_after_and_is_capped() -> None:
+    assert [retry_delay(a, backoff=1, retry_after=None, cap=30) for a in (1, 2, 3)] == [1, 2, 4]
+    assert retry_delay(1, backoff=1, retry_after=7, cap=30) == 7
+    assert retry_delay(1, backoff=1, retry_after=300, cap=30) == 30
+
+
+def test_retry_after_in_seconds_or_as_a_date() -> None:
+    now = datetime(2026, 11, 27, 5, 0, tzinfo=UTC)
+    assert parse_retry_after("12", now=now) == 12
+    assert parse_retry_after("Fri, 27 Nov 2026 05:00:30 GMT", now=now) == 30
+    assert parse_retry_after("soon", now=now) is None
+    assert parse_retry_after(None, now=now) is None
+
+
+def test_equal_quiet_start_and_end_mean_no_quiet_hours() -> None:
+    night = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)  # 23:00 in Vietnam
+    never = Policy(quiet_start=time(0), quiet_end=time(0))
+
+    assert quiet_until(Way.SMS, night, urgent=False, policy=never) is None
+    assert quiet_until(Way.SMS, night, urgent=False, policy=POLICY) is not None

@@ -7,7 +7,8 @@ class NotifierMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
         self.notifications = Counter(
             "notifier_notifications_total",
-            "Notifications by channel and outcome (sent, failed, duplicate_skipped).",
+            "Notifications by channel and outcome: sent, failed, duplicate_skipped, call_back, "
+            "unknown.",
             ["channel", "outcome"],
             registry=registry,
         )
@@ -20,8 +21,36 @@ class NotifierMetrics:
         )
         self.retries = Counter(
             "notifier_retries_total",
-            "Sends retried after a transient provider error, per channel.",
+            "Sends retried after a transient error (timeout, 5xx, rate limit), per channel.",
             ["channel"],
+            registry=registry,
+        )
+        self.fallbacks = Counter(
+            "notifier_fallbacks_total",
+            "Ways that could not reach a person (window closed, blocked), so the next was tried.",
+            ["way"],
+            registry=registry,
+        )
+        self.queued = Counter(
+            "notifier_queued_total",
+            "Messages held back: quiet hours (SMS, Zalo at night) or a recipient's daily digest.",
+            ["reason"],
+            registry=registry,
+        )
+        self.operator_tasks = Counter(
+            "notifier_operator_tasks_total",
+            "Tasks opened for a person because no channel could reach a citizen.",
+            ["kind"],
+            registry=registry,
+        )
+        self.unknown_items = Counter(
+            "notifier_unknown_items_total",
+            "Items of a status change the notifier never saw routed (no contact to answer on).",
+            registry=registry,
+        )
+        self.resent_after_crash = Counter(
+            "notifier_resent_after_crash_total",
+            "Emails sent again (same Message-ID) because a crash hid whether the first went out.",
             registry=registry,
         )
         self.dead_letters = Counter(

@@ -1,97 +1,412 @@
-"""Deliveries: `pending` before a send, `sent`/`failed` after; port, Mongo adapter, fake."""
+"""What the notifier keeps: deliveries (intent, then outcome), items, reachability, queued sends.
 
+Each store is a `Protocol` with a Mongo adapter and an in-memory fake. Every write is an insert
+under a natural key (insert-first, `insert_once`), because FerretDB 1.24 scans on any lookup by
+`_id`; reads by field go through a separate indexed field (`item_id`, `contact`, `due_at`).
+"""
+
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
+from uuid import UUID
 
+from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
-from hoiam_notifier.domain import Notification
-from hoiam_shared.events import NotificationFailed, NotificationSent
+from hoiam_notifier.channels import ZaloToken
+from hoiam_notifier.domain import ItemRecord, Notification, Reachability, Target
+from hoiam_shared.events import EVENT_TYPES, Channel, Event
 from hoiam_shared.mongo import Document, insert_once
 
-type Outcome = NotificationSent | NotificationFailed
+# A delivery's life: `pending` (intent recorded, send under way or interrupted), then one of
+SENT = "sent"  # the provider accepted it
+FAILED = "failed"  # the provider refused it for good (bad address), or retries ran out
+FALLBACK = "fallback"  # this way could not reach the person (window, blocked): next one tried
+TASK = "task"  # handed to a person (call-back) or nobody could be reached
+UNKNOWN = "unknown"  # interrupted mid-send on a provider without idempotency: a person checks
+PENDING = "pending"
 
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
     delivery_id: str
     status: str
-    outcome: Outcome | None
+    outcome: Event | None = None
+    fresh: bool = False  # this call recorded the intent: nobody has tried to send it yet
 
 
-def _outcome(document: Document | None) -> Outcome | None:
-    raw = document.get("outcome") if document else None
+def _event(raw: object) -> Event | None:
     if not isinstance(raw, dict):
         return None
-    return (
-        NotificationSent.model_validate(raw)
-        if raw["type"] == NotificationSent.TYPE
-        else (NotificationFailed.model_validate(raw))
-    )
+    kind = EVENT_TYPES.get(str(raw.get("type")))
+    return kind.model_validate(raw) if kind else None
+
+
+def plan_key(notification: Notification) -> str:
+    return f"{notification.event_id}|{notification.recipient}"
 
 
 class DeliveryRepository(Protocol):
-    async def begin(self, notification: Notification) -> Delivery:
-        """Record the delivery as pending unless it exists; return what is stored."""
+    async def claim(self, notification: Notification) -> Notification:
+        """Keep the first plan for (event, recipient) and return it: a redelivered event walks the
+        same targets in the same order, even if windows or reachability changed meanwhile."""
         ...
 
-    async def finish(self, delivery_id: str, outcome: Outcome) -> None: ...
+    async def begin(self, delivery_id: str, notification: Notification, target: Target) -> Delivery:
+        """Record the intent unless it exists; return what is stored."""
+        ...
+
+    async def finish(
+        self, delivery_id: str, *, item_id: UUID, status: str, outcome: Event | None
+    ) -> None:
+        """Record the outcome; the first one stands."""
+        ...
+
+    async def outcomes(self, item_id: UUID) -> list[tuple[str, str]]:
+        """(delivery id, status) of every finished delivery of an item, for operators and tests."""
+        ...
 
 
 class InMemoryDeliveryRepository:
     def __init__(self) -> None:
-        self.deliveries: dict[str, Delivery] = {}
+        self.intents: dict[str, tuple[Notification, Target]] = {}
+        self.finished: dict[str, tuple[UUID, str, Event | None]] = {}
+        self.plans: dict[str, Notification] = {}
 
-    async def begin(self, notification: Notification) -> Delivery:
-        return self.deliveries.setdefault(
-            notification.delivery_id, Delivery(notification.delivery_id, "pending", None)
-        )
+    async def claim(self, notification: Notification) -> Notification:
+        return self.plans.setdefault(plan_key(notification), notification)
 
-    async def finish(self, delivery_id: str, outcome: Outcome) -> None:
-        status = "sent" if isinstance(outcome, NotificationSent) else "failed"
-        self.deliveries[delivery_id] = Delivery(delivery_id, status, outcome)
+    async def begin(self, delivery_id: str, notification: Notification, target: Target) -> Delivery:
+        if delivery_id not in self.intents:
+            self.intents[delivery_id] = (notification, target)
+            return Delivery(delivery_id, PENDING, None, fresh=True)
+        if delivery_id in self.finished:
+            _, status, outcome = self.finished[delivery_id]
+            return Delivery(delivery_id, status, outcome)
+        return Delivery(delivery_id, PENDING)
+
+    async def finish(
+        self, delivery_id: str, *, item_id: UUID, status: str, outcome: Event | None
+    ) -> None:
+        self.finished.setdefault(delivery_id, (item_id, status, outcome))
+
+    async def outcomes(self, item_id: UUID) -> list[tuple[str, str]]:
+        return [(d, s) for d, (i, s, _) in self.finished.items() if i == item_id]
 
 
 class MongoDeliveryRepository:
-    """A delivery is two immutable records: the intent (`deliveries`, written before the send)
-    and its outcome (`delivery_outcomes`, written after). Both are plain inserts under the
-    delivery id, so the hot path needs no lookup; only a redelivered event reads them back."""
+    """Two immutable records per delivery: the intent (`deliveries`, before the send) and its
+    outcome (`delivery_outcomes`, after). Plain inserts; only a redelivered event reads back."""
 
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._deliveries = db["deliveries"]
         self._outcomes = db["delivery_outcomes"]
+        self._plans = db["delivery_plans"]
 
     async def prepare(self) -> None:
+        await self._plans.create_index("item_id")
         await self._deliveries.create_index([("item_id", 1), ("created_at", 1)])
         await self._outcomes.create_index("item_id")
+        await self._outcomes.create_index("delivery_id", unique=True)
 
-    async def begin(self, notification: Notification) -> Delivery:
+    async def claim(self, notification: Notification) -> Notification:
+        stored, inserted = await insert_once(
+            self._plans,
+            plan_key(notification),
+            {
+                "item_id": str(notification.item_id),
+                "notification": notification.model_dump(mode="json"),
+            },
+        )
+        if inserted or stored is None:
+            return notification
+        return Notification.model_validate(stored["notification"])
+
+    async def begin(self, delivery_id: str, notification: Notification, target: Target) -> Delivery:
         document: Document = {
             "item_id": str(notification.item_id),
             "tracking_code": notification.tracking_code,
             "recipient_kind": notification.recipient_kind.value,
-            "channel": notification.channel.value,
-            "address": notification.address,
+            "recipient": notification.recipient,
+            "way": target.way.value,
+            "channel": target.way.channel.value,
+            "address": target.address,
             "subject": notification.subject,
             "created_at": datetime.now(UTC),
         }
-        _, inserted = await insert_once(self._deliveries, notification.delivery_id, document)
+        _, inserted = await insert_once(self._deliveries, delivery_id, document)
         if inserted:
-            return Delivery(notification.delivery_id, "pending", None)
-        stored = await self._outcomes.find_one({"_id": notification.delivery_id})
-        status = str(stored["status"]) if stored else "pending"
-        return Delivery(notification.delivery_id, status, _outcome(stored))
+            return Delivery(delivery_id, PENDING, None, fresh=True)
+        stored = await self._outcomes.find_one({"delivery_id": delivery_id})
+        if stored is None:
+            return Delivery(delivery_id, PENDING)
+        return Delivery(delivery_id, str(stored["status"]), _event(stored.get("outcome")))
 
-    async def finish(self, delivery_id: str, outcome: Outcome) -> None:
-        # The first outcome stands: a second one could only come from a send that raced it.
+    async def finish(
+        self, delivery_id: str, *, item_id: UUID, status: str, outcome: Event | None
+    ) -> None:
         await insert_once(
             self._outcomes,
             delivery_id,
             {
-                "item_id": str(outcome.item_id),
-                "status": "sent" if isinstance(outcome, NotificationSent) else "failed",
+                "delivery_id": delivery_id,
+                "item_id": str(item_id),
+                "status": status,
                 "finished_at": datetime.now(UTC),
-                "outcome": outcome.model_dump(mode="json"),
+                "outcome": outcome.model_dump(mode="json") if outcome else None,
             },
+        )
+
+    async def outcomes(self, item_id: UUID) -> list[tuple[str, str]]:
+        cursor = self._outcomes.find({"item_id": str(item_id)}, {"delivery_id": 1, "status": 1})
+        return [(str(d["delivery_id"]), str(d["status"])) async for d in cursor]
+
+
+# --- items --------------------------------------------------------------------------------------
+
+
+class ItemRepository(Protocol):
+    async def remember(self, record: ItemRecord) -> None:
+        """Keep what the first routed event said about an item (first write wins)."""
+        ...
+
+    async def find(self, item_ids: tuple[UUID, ...]) -> list[ItemRecord]: ...
+
+
+class InMemoryItemRepository:
+    def __init__(self) -> None:
+        self.items: dict[UUID, ItemRecord] = {}
+
+    async def remember(self, record: ItemRecord) -> None:
+        self.items.setdefault(record.item_id, record)
+
+    async def find(self, item_ids: tuple[UUID, ...]) -> list[ItemRecord]:
+        return [self.items[i] for i in item_ids if i in self.items]
+
+
+class MongoItemRepository:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._items = db["items"]
+
+    async def prepare(self) -> None:
+        await self._items.create_index("item_id", unique=True)
+
+    async def remember(self, record: ItemRecord) -> None:
+        document = record.model_dump(mode="json")
+        await insert_once(self._items, str(record.item_id), document)
+
+    async def find(self, item_ids: tuple[UUID, ...]) -> list[ItemRecord]:
+        wanted = [str(i) for i in item_ids]
+        cursor = self._items.find({"item_id": {"$in": wanted}})
+        found = {str(d["item_id"]): ItemRecord.model_validate(d) async for d in cursor}
+        return [found[i] for i in wanted if i in found]
+
+
+# --- reachability and last inbound messages -----------------------------------------------------
+
+
+def contact_key(channel: Channel, address: str) -> str:
+    return f"{channel.value}:{address}"
+
+
+@dataclass(frozen=True, slots=True)
+class ContactFact:
+    """One thing learnt about a contact: reachable or not (with why), or a message from them."""
+
+    key: str  # unique per fact (event id), so a redelivered event adds nothing
+    channel: Channel
+    address: str
+    at: datetime
+    reachable: bool | None = None  # None: an inbound message, not a reachability change
+    reason: str | None = None
+
+
+def fold(facts: list[ContactFact]) -> Reachability:
+    """The latest reachability per contact, and the latest inbound message time."""
+    blocked: set[tuple[Channel, str]] = set()
+    latest: dict[tuple[Channel, str], datetime] = {}
+    inbound: dict[tuple[Channel, str], datetime] = {}
+    for fact in sorted(facts, key=lambda f: f.at):
+        contact = (fact.channel, fact.address)
+        if fact.reachable is None:
+            inbound[contact] = max(fact.at, inbound.get(contact, fact.at))
+            continue
+        latest[contact] = fact.at
+        if fact.reachable:
+            blocked.discard(contact)
+        else:
+            blocked.add(contact)
+    return Reachability(blocked=frozenset(blocked), last_inbound=inbound)
+
+
+class ContactRepository(Protocol):
+    async def record(self, fact: ContactFact) -> None: ...
+
+    async def facts(self, contacts: list[tuple[Channel, str]]) -> list[ContactFact]: ...
+
+
+class InMemoryContactRepository:
+    def __init__(self) -> None:
+        self.facts_by_key: dict[str, ContactFact] = {}
+
+    async def record(self, fact: ContactFact) -> None:
+        self.facts_by_key.setdefault(fact.key, fact)
+
+    async def facts(self, contacts: list[tuple[Channel, str]]) -> list[ContactFact]:
+        wanted = set(contacts)
+        return [f for f in self.facts_by_key.values() if (f.channel, f.address) in wanted]
+
+
+class MongoContactRepository:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._facts = db["contact_facts"]
+
+    async def prepare(self) -> None:
+        await self._facts.create_index([("contact", ASCENDING), ("at", DESCENDING)])
+
+    async def record(self, fact: ContactFact) -> None:
+        await insert_once(
+            self._facts,
+            fact.key,
+            {
+                "contact": contact_key(fact.channel, fact.address),
+                "channel": fact.channel.value,
+                "address": fact.address,
+                "at": fact.at,
+                "reachable": fact.reachable,
+                "reason": fact.reason,
+            },
+        )
+
+    async def facts(self, contacts: list[tuple[Channel, str]]) -> list[ContactFact]:
+        if not contacts:
+            return []
+        keys = [contact_key(c, a) for c, a in contacts]
+        cursor = self._facts.find({"contact": {"$in": keys}})
+        return [
+            ContactFact(
+                key=str(d["_id"]),
+                channel=Channel(str(d["channel"])),
+                address=str(d["address"]),
+                at=d["at"] if isinstance(d["at"], datetime) else datetime.now(UTC),
+                reachable=flag if isinstance(flag := d.get("reachable"), bool) else None,
+                reason=str(d["reason"]) if d.get("reason") else None,
+            )
+            async for d in cursor
+        ]
+
+
+# --- queued sends: quiet hours and digests ------------------------------------------------------
+
+QUIET = "quiet"
+DIGEST = "digest"
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    key: str
+    kind: str  # QUIET or DIGEST
+    due_at: datetime
+    notification: Notification
+    day: str | None = None  # DIGEST: the local day it belongs to
+
+
+class QueueRepository(Protocol):
+    async def put(self, queued: Queued) -> None:
+        """Queue once per key (a redelivered event queues nothing new)."""
+        ...
+
+    async def due(self, now: datetime) -> list[Queued]: ...
+
+    async def remove(self, key: str) -> None: ...
+
+
+class InMemoryQueueRepository:
+    def __init__(self) -> None:
+        self.queued: dict[str, Queued] = {}
+
+    async def put(self, queued: Queued) -> None:
+        self.queued.setdefault(queued.key, queued)
+
+    async def due(self, now: datetime) -> list[Queued]:
+        return sorted((q for q in self.queued.values() if q.due_at <= now), key=lambda q: q.due_at)
+
+    async def remove(self, key: str) -> None:
+        self.queued.pop(key, None)
+
+
+class MongoQueueRepository:
+    """Small by nature (a night's SMS/Zalo, a day's digests): removal by `_id` scans, cheaply."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._queue = db["queued"]
+
+    async def prepare(self) -> None:
+        await self._queue.create_index("due_at")
+
+    async def put(self, queued: Queued) -> None:
+        await insert_once(
+            self._queue,
+            queued.key,
+            {
+                "kind": queued.kind,
+                "due_at": queued.due_at,
+                "day": queued.day,
+                "notification": queued.notification.model_dump(mode="json"),
+            },
+        )
+
+    async def due(self, now: datetime) -> list[Queued]:
+        cursor = self._queue.find({"due_at": {"$lte": now}}).sort("due_at", ASCENDING)
+        return [
+            Queued(
+                key=str(d["_id"]),
+                kind=str(d["kind"]),
+                due_at=d["due_at"] if isinstance(d["due_at"], datetime) else now,
+                notification=Notification.model_validate(d["notification"]),
+                day=str(d["day"]) if d.get("day") else None,
+            )
+            async for d in cursor
+        ]
+
+    async def remove(self, key: str) -> None:
+        await self._queue.delete_one({"_id": key})
+
+
+# --- Zalo tokens --------------------------------------------------------------------------------
+
+
+class MongoTokenStore:
+    """Every refreshed token pair is a new record; the newest is the one in use."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._tokens = db["zalo_tokens"]
+
+    async def prepare(self) -> None:
+        await self._tokens.create_index("seq")
+
+    async def load(self) -> ZaloToken | None:
+        cursor = self._tokens.find().sort("seq", DESCENDING).limit(1)
+        async for d in cursor:
+            return ZaloToken(
+                access_token=str(d["access_token"]),
+                refresh_token=str(d["refresh_token"]),
+                expires_at=d["expires_at"]
+                if isinstance(d["expires_at"], datetime)
+                else datetime.now(UTC),
+            )
+        return None
+
+    async def save(self, token: ZaloToken) -> None:
+        now = datetime.now(UTC)
+        await self._tokens.insert_one(
+            {
+                # Nanoseconds, not the BSON date (milliseconds): two refreshes stay ordered.
+                "seq": time.time_ns(),
+                "refreshed_at": now,
+                "access_token": token.access_token,
+                "refresh_token": token.refresh_token,
+                "expires_at": token.expires_at,
+            }
         )
