@@ -1,136 +1,133 @@
-"""Sends sample voter feedback through the running pipeline and shows where each item went."""
+"""Sends voter feedback through every channel of the running pipeline and follows it to the answer.
+
+What it shows, in order: one item per channel accepted by intake (email in windows-1258, an
+Asterisk call log with a missed call, Zalo OA, Messenger, a Page comment, the web form, Open311);
+where the router sent each one and why; a routing preview of a pre-2025 address; then a body
+resolving two items, and the answer reaching each citizen on the channel they wrote from: a reply
+in their email thread, and a Zalo OA message (the local fake Zalo server records it).
+"""
 
 import asyncio
 import os
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
+import demo_intake
+import demo_notifier
+import demo_router
 import httpx
-from pymongo import AsyncMongoClient
 
 INTAKE = os.environ.get("HOIAM_DEMO_INTAKE_URL", "http://127.0.0.1:8001")
-MONGO = os.environ.get("HOIAM_DEMO_MONGO_URL", "mongodb://127.0.0.1:27017/")
-STATE = Path(os.environ.get("HOIAM_STATE_DIR", Path(__file__).resolve().parents[2] / ".local"))
+ROUTER = os.environ.get("HOIAM_DEMO_ROUTER_URL", "http://127.0.0.1:8002")
+# The same local-only defaults as deploy/local/services.sh gives the services.
+SECRET = os.environ.get("HOIAM_DEMO_SECRET", "local-demo-only")
+ZALO_APP_ID = os.environ.get("HOIAM_DEMO_ZALO_APP_ID", "1234567890123456789")
+AUTH = {"Authorization": f"Bearer {SECRET}"}
 
-# The kinds of messages MTTQ staff retype today: old pre-2025 addresses, text without diacritics,
-# a matter no keyword settles (triage), and a caller with a phone number only.
-SAMPLES: list[dict[str, Any]] = [
-    {
-        "name": "Lê Thị Hồng",
-        "email": "hong.le@example.com",
-        "address": "ấp Phú Thọ, xã Phú Cần, huyện Tiểu Cần, tỉnh Trà Vinh",
-        "subject": "Mất điện kéo dài",
-        "text": "Từ tối 20/11 ấp Phú Thọ bị mất điện liên tục, đường dây hạ thế võng sát mặt "
-        "đường rất nguy hiểm. Đề nghị điện lực kiểm tra, khắc phục sớm.",
-        "consent": True,
-    },
-    {
-        "name": "Tran Van Minh",
-        "email": "minh.tran@example.com",
-        "address": "xa Phu Thuan, huyen Binh Dai, Ben Tre",
-        "text": "Duong tinh lo 883 doan qua xa Phu Thuan co nhieu o ga lon, troi mua xe may te "
-        "nga lien tuc. De nghi cac co quan som sua chua.",
-        "consent": True,
-    },
-    {
-        "name": "Phạm Thu Trang",
-        "email": "trang.pham@example.com",
-        "phone": "0903 123 456",
-        "address": "Phường 1, TP Vĩnh Long",
-        "text": "Bãi rác tạm gần chợ phường 1 bốc mùi hôi, nước thải chảy ra đường gây ô nhiễm "
-        "nặng, người dân rất bức xúc.",
-        "consent": True,
-    },
-    {
-        "name": "Võ Văn Tài",
-        "email": "tai.vo@example.com",
-        "address": "ấp 3, xã Long Hữu, tỉnh Trà Vinh",
-        "text": "Nước máy ở ấp 3 yếu và đục mấy tuần nay, đồng hồ nước vẫn chạy tiền nước tăng. "
-        "Đề nghị công ty cấp nước kiểm tra đường ống nước.",
-        "consent": True,
-    },
-    {
-        "name": "Nguyễn Thị Lan",
-        "email": "lan.nguyen@example.com",
-        "text": "Đề nghị xem xét lại việc chi trả trợ cấp cho gia đình người có công ở địa "
-        "phương, nhiều hồ sơ nộp từ đầu năm vẫn chưa được giải quyết.",
-        "consent": True,
-    },
-    {
-        "name": "Đặng Văn Hùng",
-        "phone": "0168 765 4321",
-        "address": "xã Tân Thủy, huyện Ba Tri, tỉnh Bến Tre",
-        "text": "Cây cầu khỉ bắc qua kênh ở ấp Tân Thành đã mục, học sinh đi học rất nguy hiểm, "
-        "đề nghị xây cầu bê tông.",
-        "preferred_channel": "phone",
-        "consent": True,
-    },
-]
+ANSWERS = {
+    "email": "Ngày 02/12 xã đã cho nạo vét cống và nâng nền đoạn đường liên ấp Phú Thọ.",
+    "zalo": "Ngày 03/12 xã đã thay cầu khỉ ấp Tân Thành bằng cầu sắt tạm, cấm xe trên 1 tấn.",
+}
 
 
-async def wait_for_outcomes(db: Any, item_ids: list[str]) -> None:
-    """Until every item is routed and each of its deliveries has an outcome (90 s at most)."""
-    deadline = time.monotonic() + 90
-    mine = {"item_id": {"$in": item_ids}}
-    while time.monotonic() < deadline:
-        routed = await db["router"]["assignments"].count_documents({"_id": {"$in": item_ids}})
-        planned = await db["notifier"]["deliveries"].count_documents(mine)
-        finished = await db["notifier"]["delivery_outcomes"].count_documents(mine)
-        notified = await db["notifier"]["deliveries"].distinct("item_id", mine)
-        if routed == len(item_ids) and len(notified) == len(item_ids) and finished == planned:
-            return
-        await asyncio.sleep(0.5)
-    raise SystemExit("demo: not every item came through in time; see .local/logs/")
+async def wait_routed(client: httpx.AsyncClient, item_id: str) -> dict[str, Any]:
+    """The router's view of an item, once it has decided (60 s at most)."""
+    deadline = time.monotonic() + 60
+    while True:
+        answer = await client.get(f"/v1/items/{item_id}", headers=AUTH)
+        if answer.status_code == 200:
+            view: dict[str, Any] = answer.json()
+            return view
+        if time.monotonic() > deadline:
+            raise SystemExit(f"demo: item {item_id} not routed in 60 s; see .local/logs/router.log")
+        await asyncio.sleep(0.3)
+
+
+async def make_answerable(client: httpx.AsyncClient, view: dict[str, Any]) -> dict[str, Any]:
+    """A triaged item needs an operator's decision before a body can answer it: take the
+    router's best candidate, as an operator in the console would."""
+    if view["status"] != "triage":
+        return view
+    routing = view["routing"]
+    candidates = routing.get("candidates") or []
+    body_id = candidates[0]["id"] if candidates else "86-ubnd-tinh"
+    category = routing["category"]["code"]
+    print(f"    (operator decides the triaged {view['tracking_code']}: {category} → {body_id})")
+    answer = await client.post(
+        f"/v1/triage/{view['item_id']}/decide",
+        json={"category": category, "body_id": body_id, "actor": "demo"},
+        headers=AUTH,
+    )
+    answer.raise_for_status()
+    return await wait_routed(client, view["item_id"])
+
+
+def show_route(channel: str, view: dict[str, Any]) -> None:
+    routing = view["routing"]
+    body = view["body"]
+    where = f"→ {body['name']} (hạn {view['due_on']})" if body else "→ TRIAGE (chờ cán bộ)"
+    location = routing.get("location") or {}
+    place = ", ".join(
+        part["name"] for part in (location.get("commune"), location.get("province")) if part
+    )
+    print(f"{view['tracking_code']}  {channel:<8} [{routing['category']['name']}] {where}")
+    if place:
+        print(
+            f"    nơi: {place}"
+            + (f" (trước 2025: {location['legacy']})" if location.get("legacy") else "")
+        )
+    print(f"    vì: {'; '.join(routing['reasons'][:4])}")
 
 
 async def main() -> int:
-    async with httpx.AsyncClient(base_url=INTAKE, timeout=15) as client:
-        accepted = []
-        for sample in SAMPLES:
-            response = await client.post("/v1/intake/web", json=sample)
-            if response.status_code != 202:
-                print(f"demo: intake answered {response.status_code}: {response.text}")
-                return 1
-            accepted.append(response.json())
-    print(f"demo: {len(accepted)} submissions accepted by intake; following them through ...\n")
+    sent = await demo_intake.send_every_channel(
+        INTAKE,
+        zalo_app_id=ZALO_APP_ID,
+        zalo_secret=SECRET,
+        facebook_app_secret=SECRET,
+        operator_token=SECRET,
+    )
+    print(f"demo: intake accepted {len(sent)} submissions from every channel:")
+    for entry in sent:
+        what = entry.tracking_code if entry.kind == "item" else "call-back task for operators"
+        print(f"    {entry.channel:<8} {what:<14} {entry.note}")
 
-    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(MONGO, tz_aware=True)
-    db = {name: mongo[f"hoiam_{name}"] for name in ("router", "notifier")}
-    try:
-        ids = [a["id"] for a in accepted]
-        await wait_for_outcomes(db, ids)
-        for item in accepted:
-            assignment = await db["router"]["assignments"].find_one({"_id": item["id"]})
-            event = assignment["event"] if assignment else {}
-            where = (
-                f"→ {event['body']['name']} (hạn {event['due_on']})"
-                if event["body"]
-                else "→ TRIAGE (chờ cán bộ phân loại)"
-            )
-            print(f"{item['tracking_code']}  [{event['category']['name']}] {where}")
-            print(f"    vì: {'; '.join(event['reasons'])}")
-            async for delivery in db["notifier"]["deliveries"].find({"item_id": item["id"]}):
-                done = await db["notifier"]["delivery_outcomes"].find_one({"_id": delivery["_id"]})
-                status = done["status"] if done else "pending"
-                detail = delivery.get("address") or (done or {}).get("outcome", {}).get("error", "")
-                print(
-                    f"    {delivery['recipient_kind']:<8} {delivery['channel']:<6} "
-                    f"{status:<7} {detail}"
-                )
+    # (channel, item id, tracking code) of every item; call-back tasks are not items.
+    items = [
+        (entry.channel, entry.id, entry.tracking_code)
+        for entry in sent
+        if entry.kind == "item" and entry.id and entry.tracking_code
+    ]
+    print(f"\ndemo: where the router sent the {len(items)} items, and why:\n")
+    async with httpx.AsyncClient(base_url=ROUTER, timeout=15) as router:
+        views = {}
+        for channel, item_id, _ in items:
+            views[item_id] = await wait_routed(router, item_id)
+            show_route(channel, views[item_id])
+
+        old = "ấp Phú Thọ, xã Phú Cần, huyện Tiểu Cần, tỉnh Trà Vinh"
+        preview = await demo_router.preview(
+            ROUTER, "Đường dây hạ thế võng sát mặt đường, mất điện liên tục.", old, token=SECRET
+        )
+        body = preview["body"]["name"] if preview["body"] else "TRIAGE"
+        commune = preview["commune"]["name"] if preview["commune"] else "?"
+        print(f"\ndemo: preview of a pre-2025 address «{old}»:")
+        print(f"    → {preview['province']['name']}, {commune}; {preview['category']} → {body}")
+
+        print("\ndemo: a body answers two items; each citizen gets it where they wrote from:\n")
+        for channel, answer in ANSWERS.items():
+            item_id, code = next((i, c) for ch, i, c in items if ch == channel)
+            view = await make_answerable(router, views[item_id])
+            await demo_router.resolve(ROUTER, view["item_id"], answer, SECRET)
+            await demo_notifier.show_answer(code, answer.split(",")[0])
             print()
-    finally:
-        await mongo.close()
 
-    mails = sorted((STATE / "mail").glob("*.eml"))
-    print(f"demo: {len(mails)} emails in {STATE / 'mail'} (the local mail catcher), newest:")
-    for path in mails[-3:]:
-        print(f"    {path}")
     print(
-        "\ndemo: running — intake http://127.0.0.1:8001/docs · router http://127.0.0.1:8002/metrics"
-        " · notifier http://127.0.0.1:8003/health · Kafka 127.0.0.1:9092 · MongoDB (FerretDB)"
-        " 127.0.0.1:27017 · stop everything with `make down`"
+        "demo: running — intake http://127.0.0.1:8001/docs · router http://127.0.0.1:8002/docs"
+        " · notifier http://127.0.0.1:8003/metrics · fake Zalo/Meta/SMS"
+        f" {demo_notifier.FAKE_URL}/_received · mail in {demo_notifier.MAIL_DIR}"
+        " · Kafka 127.0.0.1:9092 · MongoDB (FerretDB) 127.0.0.1:27017 · stop with `make down`"
     )
     return 0
 

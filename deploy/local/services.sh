@@ -33,6 +33,21 @@ notifier_env=(
   "HOIAM_NOTIFIER_QUIET_END_HOUR=${HOIAM_NOTIFIER_QUIET_END_HOUR:-0}"
 )
 
+# Local-only credentials shared with demo.py (same default there): the Zalo OA and Facebook app
+# secrets intake checks webhook signatures with, and the operators' bearer token. Never real ones.
+demo_secret="${HOIAM_DEMO_SECRET:-local-demo-only}"
+demo_zalo_app="${HOIAM_DEMO_ZALO_APP_ID:-1234567890123456789}"
+intake_env=(
+  "HOIAM_INTAKE_ZALO_APP_ID=$demo_zalo_app"
+  "HOIAM_INTAKE_ZALO_OA_SECRET=$demo_secret"
+  "HOIAM_INTAKE_FACEBOOK_APP_SECRET=$demo_secret"
+  "HOIAM_INTAKE_FACEBOOK_VERIFY_TOKEN=$demo_secret"
+  "HOIAM_INTAKE_OPERATOR_TOKEN=$demo_secret"
+  # The demo's hotline, Zalo OA and Facebook Page belong to Vĩnh Long (code 86).
+  'HOIAM_INTAKE_ACCOUNT_PROVINCES={"1900":"86","579745863508352884":"86","106540352242922":"86"}'
+)
+router_env=("HOIAM_ROUTER_OPERATOR_TOKEN=$demo_secret")
+
 # name:port — the ports are each service's default HTTP port (settings.py).
 services=(intake:8001 router:8002 notifier:8003)
 
@@ -77,7 +92,11 @@ up() {
   local extra
   for entry in "${services[@]}"; do
     extra=()
-    [ "${entry%%:*}" = notifier ] && extra=("${notifier_env[@]}")
+    case "${entry%%:*}" in
+      intake) extra=("${intake_env[@]}") ;;
+      router) extra=("${router_env[@]}") ;;
+      notifier) extra=("${notifier_env[@]}") ;;
+    esac
     start "${entry%%:*}" "${entry##*:}" env "${extra[@]}" "$venv/uvicorn" \
       --factory "hoiam_${entry%%:*}.app:create_app" \
       --host 127.0.0.1 --port "${entry##*:}" --no-access-log

@@ -12,10 +12,11 @@ from pymongo import AsyncMongoClient
 from hoiam_shared.events import DeadLetterRecorded
 from hoiam_shared.ids import is_tracking_code
 from hoiam_shared.topics import FEEDBACK_RECEIVED, Topics
-from support.services import Running
+from support.services import OPERATOR_TOKEN, Running
 from support.smtp import SmtpServer
 from support.stack import Stack
 
+OPERATOR = {"Authorization": f"Bearer {OPERATOR_TOKEN}"}
 SUBMISSION = {
     "name": "Lê Thị Hồng",
     "email": "hong.le@Example.COM",
@@ -106,7 +107,8 @@ async def test_a_web_submission_reaches_the_body_and_the_citizen_by_email(
     assert stored is not None
     assert stored["body_id"] == "vl-dien-luc"
     async with httpx.AsyncClient(base_url=services.urls["intake"]) as client:
-        item = (await client.get(f"/v1/feedback/{accepted['id']}")).json()
+        assert (await client.get(f"/v1/feedback/{accepted['id']}")).status_code == 401
+        item = (await client.get(f"/v1/feedback/{accepted['id']}", headers=OPERATOR)).json()
     assert item["citizen"]["contacts"]["phone"] == "+84383456789"  # 0168 → 038 (2018 renumbering)
 
 

@@ -42,6 +42,10 @@ class Running:
         wait_healthy(self.urls[service], self.processes[service], log)
 
 
+OPERATOR_TOKEN = "operator-e2e-token"
+"""The operators' bearer token every service started by `running_services` accepts."""
+
+
 def service_env(
     service: str, *, stack: Stack, prefix: str, port: int, smtp_port: int
 ) -> dict[str, str]:
@@ -56,6 +60,8 @@ def service_env(
         f"{p}HTTP_PORT": str(port),
         f"{p}RETRY_BACKOFF_SECONDS": "0.2",
     }
+    if service in ("intake", "router"):
+        env[f"{p}OPERATOR_TOKEN"] = OPERATOR_TOKEN
     if service == "notifier":
         env |= {f"{p}SMTP_PORT": str(smtp_port), f"{p}MAIL_DOMAIN": "e2e.hoiam.test"}
     return env

@@ -71,7 +71,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         await store.prepare()
 
     if settings.operator_token is None:
-        log.warning("HOIAM_INTAKE_OPERATOR_TOKEN is unset: operator endpoints are open")
+        log.warning("HOIAM_INTAKE_OPERATOR_TOKEN is unset: operator endpoints answer 401")
     app = service_app(
         name=SERVICE,
         settings=settings,

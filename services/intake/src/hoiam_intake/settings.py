@@ -20,7 +20,7 @@ class IntakeSettings(ServiceSettings):
     )
     operator_token: SecretStr | None = Field(
         default=None,
-        description="Bearer token for operator endpoints; unset leaves them open (local only).",
+        description="Bearer token for operator endpoints; unset, they answer 401.",
     )
     duplicate_window_hours: float = Field(
         default=72, gt=0, description="Same citizen, same text within this → linked duplicate."
