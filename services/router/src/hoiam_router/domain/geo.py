@@ -1,0 +1,464 @@
+"""Locate (định vị): an address or a place named in the text → current province and commune.
+
+After the 1 July 2025 reform Việt Nam has 34 provinces and 3,321 communes (xã, phường, đặc khu)
+and no districts. Citizens still write the old units ("xã Phú Cần, huyện Tiểu Cần, tỉnh Trà
+Vinh", "P.7 TP Trà Vinh", "Q.1"), often without accents. `vietnam-provinces` carries both the
+current units and the pre-2025 ones with the official old → new ward table; this module indexes
+them once per process (`gazetteer()`), then resolves a text in one pass over its words.
+"""
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Literal
+
+from vietnam_provinces import Province as NewProvince
+from vietnam_provinces import Ward as NewWard
+from vietnam_provinces._ward_conversion_2025 import OLD_TO_NEW as WARD_OLD_TO_NEW
+from vietnam_provinces.legacy import District as OldDistrict
+from vietnam_provinces.legacy import Province as OldProvince
+from vietnam_provinces.legacy import Ward as OldWard
+
+from hoiam_router.domain.text import fold, has_marks, lower
+from hoiam_shared.events import AreaRef, ResolvedLocation
+
+Group = Literal["province", "district", "commune"]
+Kind = Literal["province", "commune", "old_province", "old_district", "old_commune"]
+
+# The written type of a unit (folded words) → the groups a name after it can belong to.
+TYPE_WORDS: dict[tuple[str, ...], tuple[Group, ...]] = {
+    ("thanh", "pho"): ("province", "district"),
+    ("tinh",): ("province",),
+    ("huyen",): ("district",),
+    ("quan",): ("district",),
+    ("thi", "xa"): ("district",),
+    ("xa",): ("commune",),
+    ("phuong",): ("commune",),
+    ("thi", "tran"): ("commune",),
+    ("dac", "khu"): ("commune",),
+}
+MAX_NAME_WORDS = 5
+# More candidates than this for one written name says nothing useful ("Phường 1" nationwide).
+MAX_CANDIDATES = 6
+
+# Abbreviations as people write them, expanded before the words are read. Order matters: the
+# Hồ Chí Minh City forms before the generic "TP".
+_ABBREVIATIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), replacement)
+    for pattern, replacement in (
+        (r"\b(?:tp\.?\s*hcm|tphcm|hcmc|hcm|sài gòn|sai gon)\b", " thành phố hồ chí minh "),
+        (r"\b(?:tp|t\.p)\b\.?", " thành phố "),
+        (r"\btx\b\.?", " thị xã "),
+        (r"\btt\b\.?", " thị trấn "),
+        (r"\bđk\b\.?", " đặc khu "),
+        (r"\b[qQ]\.?\s*(\d{1,2})\b", r" quận \1 "),
+        (r"\b[pPfF]\.?\s*(\d{1,2})\b", r" phường \1 "),
+        (r"\bq\.\s*", " quận "),
+        (r"\bp\.\s*", " phường "),
+        (r"\bx\.\s*", " xã "),
+        (r"\bh\.\s*", " huyện "),
+        (r"\bt\.\s*", " tỉnh "),
+    )
+)  # fmt: skip
+_TOKEN = re.compile(r"\w+|[,;:()\n\-–/.!?]")
+
+
+_GROUP_OF: dict[Kind, Group] = {
+    "province": "province",
+    "old_province": "province",
+    "old_district": "district",
+    "commune": "commune",
+    "old_commune": "commune",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One administrative unit, current or pre-2025, as the gazetteer knows it."""
+
+    kind: Kind
+    code: int
+    name: str
+    type_words: tuple[str, ...]
+    province: int  # current province code; for old units the old province code
+    district: int = 0  # old communes: their old district
+
+
+@dataclass(frozen=True, slots=True)
+class Gazetteer:
+    """Indexes built once: (group, folded name words) → units with that name."""
+
+    names: dict[tuple[Group, tuple[str, ...]], tuple[Unit, ...]]
+    bare_provinces: frozenset[tuple[str, ...]]
+    bare_districts: frozenset[tuple[str, ...]]
+    provinces: dict[int, NewProvince]
+    wards: dict[int, NewWard]
+    old_provinces: dict[int, OldProvince]
+    old_districts: dict[int, OldDistrict]
+    old_province_successors: dict[int, tuple[int, ...]]  # most of the old wards first
+    old_ward_successors: dict[int, tuple[int, ...]]
+
+
+def _key(words: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Folded words, numbers without leading zeros ("Phường 07" = "phường 7")."""
+    return tuple(str(int(w)) if w.isdigit() else w for w in (fold(x) for x in words))
+
+
+def _split_type(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """("Thành phố Trà Vinh") → (("thanh", "pho"), ("tra", "vinh"))."""
+    folded = _key(re.findall(r"\w+", lower(name)))
+    for type_words in sorted(TYPE_WORDS, key=len, reverse=True):
+        if folded[: len(type_words)] == type_words and len(folded) > len(type_words):
+            return type_words, folded[len(type_words) :]
+    return (), folded
+
+
+@cache
+def gazetteer() -> Gazetteer:
+    """Every current and pre-2025 unit, indexed by name (about a second, once per process)."""
+    names: dict[tuple[Group, tuple[str, ...]], list[Unit]] = {}
+
+    def add(group: Group, unit: Unit, key: tuple[str, ...]) -> None:
+        names.setdefault((group, key), []).append(unit)
+
+    provinces = {int(p.code): p for p in NewProvince.iter_all()}
+    wards = {int(w.code): w for w in NewWard.iter_all()}
+    old_provinces = {int(p.code): p for p in OldProvince.iter_all()}
+    old_districts = {int(d.code): d for d in OldDistrict.iter_all()}
+    bare_provinces: set[tuple[str, ...]] = set()
+    bare_districts: set[tuple[str, ...]] = set()
+    for code, province in provinces.items():
+        type_words, key = _split_type(province.name)
+        add("province", Unit("province", code, province.name, type_words, code), key)
+        bare_provinces.add(key)
+    for code, ward in wards.items():
+        type_words, key = _split_type(ward.name)
+        add("commune", Unit("commune", code, ward.name, type_words, int(ward.province_code)), key)
+    successors: dict[int, list[int]] = {}
+    old_ward_successors: dict[int, tuple[int, ...]] = {}
+    old_province_of_district = {c: int(d.province_code) for c, d in old_districts.items()}
+    for old_code, entry in WARD_OLD_TO_NEW.items():
+        old_ward_successors[old_code] = tuple(w.code for w in entry.new_wards)
+        for ward_ref in entry.new_wards:
+            successors.setdefault(entry.old_ward.province_code, []).append(ward_ref.province_code)
+    old_province_successors = {
+        old: tuple(code for code, _ in Counter(news).most_common())
+        for old, news in successors.items()
+    }
+    for code, old_province in old_provinces.items():
+        type_words, key = _split_type(old_province.name)
+        add("province", Unit("old_province", code, old_province.name, type_words, code), key)
+        bare_provinces.add(key)
+    for code, district in old_districts.items():
+        type_words, key = _split_type(district.name)
+        unit = Unit("old_district", code, district.name, type_words, int(district.province_code))
+        add("district", unit, key)
+        if len(key) >= 2:
+            bare_districts.add(key)
+    for old_ward in OldWard.iter_all():
+        code, district_code = int(old_ward.code), int(old_ward.district_code)
+        type_words, key = _split_type(old_ward.name)
+        unit = Unit(
+            "old_commune",
+            code,
+            old_ward.name,
+            type_words,
+            old_province_of_district[district_code],
+            district_code,
+        )
+        add("commune", unit, key)
+    return Gazetteer(
+        names={k: tuple(v) for k, v in names.items()},
+        bare_provinces=frozenset(bare_provinces),
+        bare_districts=frozenset(bare_districts),
+        provinces=provinces,
+        wards=wards,
+        old_provinces=old_provinces,
+        old_districts=old_districts,
+        old_province_successors=old_province_successors,
+        old_ward_successors=old_ward_successors,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A unit name found in the address or the text, with every unit it may mean."""
+
+    group: Group
+    written: str
+    units: tuple[Unit, ...]
+    source: Literal["address", "text"]
+
+
+def _expand(text: str) -> str:
+    out = lower(text)
+    for pattern, replacement in _ABBREVIATIONS:
+        out = pattern.sub(replacement, out)
+    return out
+
+
+def find_mentions(text: str, source: Literal["address", "text"]) -> list[Mention]:
+    """Every unit named in `text`: after a type word ("xã", "huyện", "tỉnh"...), or a bare
+    province name (and, in an address, a bare old district name)."""
+    g = gazetteer()
+    expanded = _expand(text)
+    accented = has_marks(expanded)
+    tokens = _TOKEN.findall(expanded)
+    keys = [_key([t])[0] if t[0].isalnum() or t[0] == "_" else "" for t in tokens]
+    mentions: list[Mention] = []
+    i = 0
+    while i < len(tokens):
+        found = _typed_at(g, tokens, keys, i, accented, source)
+        if found is None:
+            found = _bare_at(g, tokens, keys, i, accented, source)
+        if found is None:
+            i += 1
+            continue
+        mention, i = found
+        mentions.append(mention)
+    return mentions
+
+
+def _same_accents(units: tuple[Unit, ...], written: str) -> tuple[Unit, ...]:
+    """Keep the units spelled exactly as written (accents too), if any is."""
+    exact = tuple(u for u in units if written in lower(u.name))
+    return exact or units
+
+
+def _typed_at(
+    g: Gazetteer,
+    tokens: list[str],
+    keys: list[str],
+    i: int,
+    accented: bool,
+    source: Literal["address", "text"],
+) -> tuple[Mention, int] | None:
+    for type_words, groups in sorted(TYPE_WORDS.items(), key=lambda kv: -len(kv[0])):
+        end = i + len(type_words)
+        if tuple(keys[i:end]) != type_words:
+            continue
+        for length in range(MAX_NAME_WORDS, 0, -1):
+            name_keys = keys[end : end + length]
+            if len(name_keys) < length or "" in name_keys:
+                continue
+            units = tuple(u for group in groups for u in g.names.get((group, tuple(name_keys)), ()))
+            if not units:
+                continue
+            # The same written type first: "thành phố Trà Vinh" is the old city, not the old
+            # province; "xã X" prefers a "xã X" to a "phường X".
+            typed = tuple(u for u in units if u.type_words == type_words) or units
+            if accented:
+                typed = _same_accents(typed, " ".join(tokens[end : end + length]))
+            group = _GROUP_OF[typed[0].kind]
+            typed = tuple(u for u in typed if _GROUP_OF[u.kind] == group)
+            written = " ".join(tokens[i : end + length])
+            return Mention(group, written, typed, source), end + length
+        return None
+    return None
+
+
+def _bare_at(
+    g: Gazetteer,
+    tokens: list[str],
+    keys: list[str],
+    i: int,
+    accented: bool,
+    source: Literal["address", "text"],
+) -> tuple[Mention, int] | None:
+    for length in range(MAX_NAME_WORDS, 1, -1):
+        name_keys = tuple(keys[i : i + length])
+        if len(name_keys) < length or "" in name_keys:
+            continue
+        groups: list[Group] = []
+        if name_keys in g.bare_provinces:
+            groups.append("province")
+        if source == "address" and name_keys in g.bare_districts:
+            groups.append("district")
+        for group in groups:
+            written = " ".join(tokens[i : i + length])
+            units = g.names[(group, name_keys)]
+            if accented:
+                exact = tuple(u for u in units if lower(u.name).endswith(written))
+                if not exact:  # "Dương" is not "đường": accented text must match accents
+                    continue
+                units = exact
+            return Mention(group, written, units, source), i + length
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """Where an item is, and why the router thinks so."""
+
+    location: ResolvedLocation
+    reasons: tuple[str, ...]
+    old_districts: tuple[str, ...] = field(default=())
+
+    @property
+    def province_code(self) -> str | None:
+        return self.location.province.code if self.location.province else None
+
+    @property
+    def commune_code(self) -> str | None:
+        return self.location.commune.code if self.location.commune else None
+
+
+def province_ref(g: Gazetteer, code: int, confidence: float) -> AreaRef:
+    return AreaRef(code=f"{code:02d}", name=g.provinces[code].name, confidence=confidence)
+
+
+def commune_ref(g: Gazetteer, code: int, confidence: float) -> AreaRef:
+    return AreaRef(code=f"{code:05d}", name=g.wards[code].name, confidence=round(confidence, 3))
+
+
+def _current_provinces(g: Gazetteer, unit: Unit) -> tuple[int, ...]:
+    if unit.kind in ("province", "commune"):
+        return (unit.province,)
+    return g.old_province_successors.get(unit.province, ())
+
+
+def locate(*, address: str | None, text: str, province_hint: str | None = None) -> Located:
+    """The current province and commune of an item, from its address, then its text, then the
+    province of the channel that received it."""
+    g = gazetteer()
+    reasons: list[str] = []
+    by_source = [("address", address), ("text", text)]
+    mentions = {
+        source: find_mentions(value, source)  # type: ignore[arg-type]
+        for source, value in by_source
+        if value
+    }
+    ordered = [*mentions.get("address", []), *mentions.get("text", [])]
+    province_mentions = [m for m in ordered if m.group == "province"]
+    district_mentions = [m for m in ordered if m.group == "district"]
+    commune_mentions = [m for m in ordered if m.group == "commune"]
+
+    province: int | None = None
+    province_confidence = 0.0
+    old_province_name: str | None = None
+    if province_mentions:
+        first = province_mentions[0]
+        unit = first.units[0]
+        successors = _current_provinces(g, unit)
+        if successors:
+            province = successors[0]
+            province_confidence = 1.0 if first.source == "address" else 0.9
+            reasons.append(
+                f"province {g.provinces[province].name} from the {first.source} ({first.written!r}"
+                + (f", {unit.name} before 2025)" if unit.kind == "old_province" else ")")
+            )
+            if unit.kind == "old_province":
+                old_province_name = unit.name
+
+    # Old districts constrain old communes; inside a known province only.
+    districts = [
+        u
+        for m in district_mentions
+        for u in m.units
+        if province is None or province in _current_provinces(g, u)
+    ]
+    if districts and len({d.code for d in districts}) <= MAX_CANDIDATES:
+        names = ", ".join(dict.fromkeys(d.name for d in districts))
+        reasons.append(f"old district {names} (abolished 1 July 2025)")
+    else:
+        districts = []
+    district_codes = {d.code for d in districts}
+    if province is None and districts:
+        options = {p for d in districts for p in _current_provinces(g, d)[:1]}
+        if len(options) == 1:
+            province = options.pop()
+            province_confidence = 0.9
+            reasons.append(f"province {g.provinces[province].name} from the old district")
+
+    commune_scores: dict[int, float] = {}
+    old_commune_name: str | None = None
+    for mention in commune_mentions:
+        scores, why, old_commune_name = _resolve_commune(g, mention, province, district_codes)
+        if scores:
+            commune_scores = scores
+            reasons.append(why)
+            break
+    old_district_name = districts[0].name if len(district_codes) == 1 else None
+    legacy = [n for n in (old_commune_name, old_district_name, old_province_name) if n]
+
+    if province is None and commune_scores:
+        options = {int(g.wards[c].province_code) for c in commune_scores}
+        if len(options) == 1:
+            province = options.pop()
+            province_confidence = 0.9
+            reasons.append(f"province {g.provinces[province].name} from the commune")
+    if province is not None and commune_scores:
+        commune_scores = {
+            c: s for c, s in commune_scores.items() if int(g.wards[c].province_code) == province
+        }
+    if province is None and province_hint:
+        try:
+            province = int(province_hint)
+        except ValueError:
+            province = None
+        if province is not None and province in g.provinces:
+            province_confidence = 0.6
+            reasons.append(
+                f"province {g.provinces[province].name} from the receiving channel (fallback)"
+            )
+        else:
+            province = None
+    if province is None:
+        reasons.append("no province named in the address or text, and no fallback province")
+        ranked = sorted(commune_scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        guesses = tuple(commune_ref(g, code, score) for code, score in ranked)
+        return Located(ResolvedLocation(commune_candidates=guesses, confidence=0.0), tuple(reasons))
+
+    commune: AreaRef | None = None
+    candidates: tuple[AreaRef, ...] = ()
+    if commune_scores:
+        ranked = sorted(commune_scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        candidates = tuple(commune_ref(g, code, score) for code, score in ranked)
+        if len(ranked) == 1 or ranked[0][1] > ranked[1][1]:
+            commune = candidates[0]
+        if len(ranked) == 1:
+            candidates = ()
+    confidence = province_confidence
+    if commune is not None:
+        confidence = round(min(province_confidence, 0.5 + commune.confidence / 2), 3)
+    location = ResolvedLocation(
+        province=province_ref(g, province, province_confidence),
+        commune=commune,
+        commune_candidates=candidates,
+        legacy=", ".join(legacy) or None,
+        confidence=confidence,
+    )
+    return Located(location, tuple(reasons), tuple(d.name for d in districts))
+
+
+def _resolve_commune(
+    g: Gazetteer, mention: Mention, province: int | None, districts: set[int]
+) -> tuple[dict[int, float], str, str | None]:
+    """Current communes (code → confidence) a commune mention stands for, why, and its old name."""
+    current = [u for u in mention.units if u.kind == "commune" and province in (None, u.province)]
+    old = [u for u in mention.units if u.kind == "old_commune"]
+    if districts:
+        old = [u for u in old if u.district in districts]
+    elif province is not None:
+        old = [u for u in old if province in _current_provinces(g, u)]
+    # A district in the address means the writer used the pre-2025 address: read it as such.
+    if old and (districts or not current):
+        successors: dict[int, float] = {}
+        for unit in old:
+            news = g.old_ward_successors.get(unit.code, ())
+            for new in news:
+                share = 1.0 / (len(news) * len(old))
+                successors[new] = successors.get(new, 0.0) + share
+        if not successors or len(successors) > MAX_CANDIDATES:
+            return {}, "", None
+        scores = {c: round(0.9 * s, 3) for c, s in successors.items()}
+        names = ", ".join(g.wards[c].name for c in scores)
+        split = " (split: every successor kept)" if len(scores) > 1 else ""
+        why = f"commune {mention.written!r} before 2025 → {names}{split}"
+        return scores, why, old[0].name if len(old) == 1 else None
+    if current and len(current) <= MAX_CANDIDATES:
+        share = 0.95 if len(current) == 1 else 0.9 / len(current)
+        scores = {u.code: round(share, 3) for u in current}
+        return scores, f"commune {current[0].name} from {mention.written!r}", None
+    return {}, "", None
