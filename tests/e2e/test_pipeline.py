@@ -104,7 +104,7 @@ async def test_a_web_submission_reaches_the_body_and_the_citizen_by_email(
         {"_id": accepted["id"]}
     )
     assert stored is not None
-    assert stored["body_id"] == "vl-dien-luc"
+    assert stored["body_id"] == "86-dien-luc"
     async with httpx.AsyncClient(base_url=services.urls["intake"]) as client:
         item = (await client.get(f"/v1/feedback/{accepted['id']}")).json()
     assert item["citizen"]["contacts"]["phone"] == "+84383456789"  # 0168 → 038 (2018 renumbering)

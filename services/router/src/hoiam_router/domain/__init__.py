@@ -102,6 +102,7 @@ def _competent(
     text: str,
     province: str,
     commune: str | None,
+    exclude: frozenset[str] = frozenset(),
 ) -> tuple[Body | None, CompetenceRule | None, list[str]]:
     reasons: list[str] = []
     for rule in directory.competence:
@@ -114,6 +115,9 @@ def _competent(
                 f"rule {category}/{rule.scope or 'any'} → {rule.body}: no such body here"
                 + (" (commune unknown)" if rule.body == "ubnd-xa" else "")
             )
+            continue
+        if body.id in exclude:
+            reasons.append(f"{body.id} handed the item back as not competent: next rule")
             continue
         why = f"{category} at scope {scope} is for {rule.body}: {body.name}"
         if words:
@@ -130,6 +134,7 @@ def route_text(
     address: str | None = None,
     province_hint: str | None = None,
     corrections: CorrectionsModel | None = None,
+    exclude: frozenset[str] = frozenset(),
 ) -> Routing:
     """The whole routing decision for a text; pure, stores nothing."""
     located: Located = locate(address=address, text=text, province_hint=province_hint)
@@ -154,6 +159,7 @@ def route_text(
             text=text,
             province=province,
             commune=commune,
+            exclude=exclude,
         )
         reasons.extend(why)
         if rule is not None:
@@ -161,7 +167,11 @@ def route_text(
         if located.location.confidence < 0.9:  # a guess of place makes the whole a guess
             confidence *= 0.9
     confidence = round(confidence, 3)
-    candidates = _candidates(directory, classification, scope, text, province, commune, body)
+    candidates = tuple(
+        c
+        for c in _candidates(directory, classification, scope, text, province, commune, body)
+        if c.id not in exclude
+    )
     councillors = directory.councillors_for(commune)
     if body is None or confidence < CONFIDENCE_THRESHOLD:
         reasons.append(

@@ -203,7 +203,7 @@ def find_mentions(text: str, source: Literal["address", "text"]) -> list[Mention
     province name (and, in an address, a bare old district name)."""
     g = gazetteer()
     expanded = _expand(text)
-    accented = has_marks(expanded)
+    accented = has_marks(text)  # the expansions themselves carry accents
     tokens = _TOKEN.findall(expanded)
     keys = [_key([t])[0] if t[0].isalnum() or t[0] == "_" else "" for t in tokens]
     mentions: list[Mention] = []
