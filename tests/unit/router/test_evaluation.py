@@ -1,0 +1,53 @@
+"""`make eval-routing` on a tiny fixture: figures, JSON, exit codes."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from hoiam_router.evaluation import main
+
+FIXTURE = Path(__file__).parent / "fixtures/petitions.yaml"
+
+
+def test_the_evaluation_prints_and_writes_the_figures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "eval.json"
+
+    assert main(["--data", str(FIXTURE), "--out", str(out), "--speed-seconds", "0.05"]) == 0
+
+    report = json.loads(out.read_text("utf-8"))
+    assert report["items"] == 4
+    # fx-1..3 are routed right; fx-4 says nothing and goes to triage: wrong level and body.
+    assert report["accuracy"] == {
+        "province": 1.0,
+        "category": 1.0,
+        "level": 0.75,
+        "body": 0.75,
+        "commune": 1.0,
+    }
+    assert report["triage_rate"] == 0.25
+    assert report["targets"]["triage_rate"]["pass"] is False
+    assert report["targets"]["category"]["pass"] is True
+    assert report["confusion"]["transport"] == {"transport": 1}
+    assert [m["id"] for m in report["misses"]] == ["fx-4"]
+    assert report["speed"]["items_per_second"] > 0
+    printed = capsys.readouterr().out
+    assert "category   100.0%" in printed
+    assert "triage_rate  ≤ 15%: 25.0% FAIL" in printed
+    assert "items/s" in printed
+
+
+@pytest.mark.parametrize(
+    "content", [None, "not: [a list", "- {id: x}", "[]"], ids=["missing", "yaml", "fields", "empty"]
+)
+def test_a_missing_or_malformed_set_exits_2(
+    tmp_path: Path, content: str | None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "petitions.yaml"
+    if content is not None:
+        data.write_text(content, "utf-8")
+
+    assert main(["--data", str(data), "--out", str(tmp_path / "o.json")]) == 2
+    assert "eval-routing:" in capsys.readouterr().err
