@@ -39,6 +39,39 @@ TYPE_WORDS: dict[tuple[str, ...], tuple[Group, ...]] = {
     ("dac", "khu"): ("commune",),
 }
 MAX_NAME_WORDS = 5
+# Words after which a name is a hamlet, street or place, not a province ("ấp Phú Thọ",
+# "đường Trà Vinh"): a bare province name right after them is not read as the province.
+NOT_A_UNIT = frozenset(
+    [
+        "ap",
+        "thon",
+        "xom",
+        "khom",
+        "ban",
+        "buon",
+        "lang",
+        "duong",
+        "pho",
+        "hem",
+        "kiet",
+        "ngo",
+        "khu",
+        "to",
+        "cho",
+        "cau",
+        "kenh",
+        "song",
+        "rach",
+        "so",
+        "chung",
+        "cu",
+        "cong",
+        "ty",
+        "truong",
+        "benh",
+        "vien",
+    ]
+)
 # More candidates than this for one written name says nothing useful ("Phường 1" nationwide).
 MAX_CANDIDATES = 6
 
@@ -189,6 +222,7 @@ class Mention:
     written: str
     units: tuple[Unit, ...]
     source: Literal["address", "text"]
+    typed: bool = True  # written after its type word ("tỉnh X"), not bare ("X")
 
 
 def _expand(text: str) -> str:
@@ -210,7 +244,7 @@ def find_mentions(text: str, source: Literal["address", "text"]) -> list[Mention
     i = 0
     while i < len(tokens):
         found = _typed_at(g, tokens, keys, i, accented, source)
-        if found is None:
+        if found is None and (i == 0 or keys[i - 1] not in NOT_A_UNIT):
             found = _bare_at(g, tokens, keys, i, accented, source)
         if found is None:
             i += 1
@@ -283,7 +317,7 @@ def _bare_at(
                 if not exact:  # "Dương" is not "đường": accented text must match accents
                     continue
                 units = exact
-            return Mention(group, written, units, source), i + length
+            return Mention(group, written, units, source, typed=False), i + length
     return None
 
 
@@ -338,7 +372,11 @@ def locate(*, address: str | None, text: str, province_hint: str | None = None) 
     province_confidence = 0.0
     old_province_name: str | None = None
     if province_mentions:
-        first = province_mentions[0]
+        # An address runs from the smallest unit to the largest: its last province is the one;
+        # a province written with its type word beats a bare name.
+        in_address = [m for m in province_mentions if m.source == "address"]
+        pool = in_address[::-1] if in_address else province_mentions
+        first = next((m for m in pool if m.typed), pool[0])
         unit = first.units[0]
         successors = _current_provinces(g, unit)
         if successors:
