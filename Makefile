@@ -56,5 +56,12 @@ eval-routing: setup ## routing accuracy on the labelled set of real petitions (J
 # --- intake: targets of the intake service go here ---
 
 # --- router: targets of the router service go here ---
+.PHONY: router-test router-preview
+
+router-test: setup ## the router's unit and integration tests only (real Kafka and FerretDB)
+	@$(VENV)/pytest tests/unit/router tests/integration/router tests/integration/test_router_repository_contracts.py -q
+
+router-preview: setup ## route TEXT (and ADDRESS) with the pure function, nothing stored: make router-preview TEXT='...'
+	@$(VENV)/python -m hoiam_router.preview "$(TEXT)" "$(ADDRESS)"
 
 # --- notifier: targets of the notifier service go here ---

@@ -116,8 +116,8 @@ async def read_for[E: Event](stack: Stack, topic: str, kind: type[E], *, seconds
 async def test_routed_events_carry_cases_location_and_councillors(
     stack: Stack, prefix: str, router: str, mongo: AsyncMongoClient[dict[str, object]]
 ) -> None:
-    first = make_received("Đường vào ấp 3 bị sạt lở, nhiều ổ gà nguy hiểm", address=POTHOLE_PLACE)
-    second = make_received("duong vao ap 3 sat lo, o ga nguy hiem", address=POTHOLE_PLACE)
+    first = make_received("Đường ấp 3 bị sạt lở, nhiều ổ gà nguy hiểm", address=POTHOLE_PLACE)
+    second = make_received("duong ap 3 sat lo, o ga nguy hiem", address=POTHOLE_PLACE)
     councilled = make_received("Mất điện nhiều ngày", address="Phường 1, TP Vĩnh Long")
     # One after the other: two consumers deciding at the same instant each open a case (the
     # operators merge those; docs/router.md).
@@ -192,7 +192,7 @@ async def test_the_preview_answers_without_storing(
 async def test_the_status_api_publishes_every_change_for_the_whole_case(
     stack: Stack, prefix: str, client: httpx.AsyncClient
 ) -> None:
-    first = make_received("Đường vào ấp 3 bị sạt lở, nhiều ổ gà nguy hiểm", address=POTHOLE_PLACE)
+    first = make_received("Đường ấp 3 bị sạt lở, nhiều ổ gà nguy hiểm", address=POTHOLE_PLACE)
     second = make_received("Đường ấp 3 sạt lở, ổ gà nguy hiểm lắm", address=POTHOLE_PLACE)
     await publish(stack, f"{prefix}.{FEEDBACK_RECEIVED}", first)
     await read(stack, f"{prefix}.{FEEDBACK_ROUTED}", FeedbackRouted, lambda e: len(e) >= 1)

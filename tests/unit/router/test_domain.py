@@ -198,6 +198,13 @@ def test_a_term_seen_in_one_correction_only_is_not_learned() -> None:
          "86-so-y-te"),
         ("Kênh thủy lợi bồi lắng cần nạo vét", "Vĩnh Long", "province", "86-so-nn-mt"),
         ("Mất nước máy sinh hoạt nhiều ngày", "Vĩnh Long", "province", "86-cap-nuoc"),
+        # living in a hamlet does not make a provincial road a hamlet lane
+        ("Cử tri ấp 3 phản ánh tuyến đường bị nhiều ổ gà", "xã Tiểu Cần, Trà Vinh", "province",
+         "86-so-xay-dung"),
+        ("Rác thải sinh hoạt không được thu gom, bốc mùi hôi", "xã Tiểu Cần, Trà Vinh",
+         "province", "29341-ubnd-xa"),
+        ("Cử tri kiến nghị Bộ Y tế sớm ban hành quy định về giá dịch vụ khám chữa bệnh",
+         "Vĩnh Long", "national", "86-doan-dbqh"),
     ],
 )  # fmt: skip
 def test_competence_by_category_scope_and_place(
@@ -215,7 +222,7 @@ def test_competence_by_category_scope_and_place(
 def test_a_hamlet_matter_without_a_known_commune_goes_to_the_department(
     directory: Directory,
 ) -> None:
-    routing = route_text(directory, text="Đường trong ấp bị ổ gà", address="tỉnh Trà Vinh")
+    routing = route_text(directory, text="Đường ấp bị ổ gà", address="tỉnh Trà Vinh")
 
     assert routing.body is not None
     assert routing.body.id == "86-so-xay-dung"

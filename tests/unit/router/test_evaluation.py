@@ -51,3 +51,12 @@ def test_a_missing_or_malformed_set_exits_2(
 
     assert main(["--data", str(data), "--out", str(tmp_path / "o.json")]) == 2
     assert "eval-routing:" in capsys.readouterr().err
+
+
+def test_the_preview_command_prints_the_decision(capsys: pytest.CaptureFixture[str]) -> None:
+    from hoiam_router.preview import main as preview_main
+
+    assert preview_main(["Mất điện cả ấp", "xã Tiểu Cần, tỉnh Trà Vinh"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["body"]["id"] == "86-dien-luc"
+    assert preview_main([]) == 2

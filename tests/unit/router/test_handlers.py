@@ -64,7 +64,7 @@ def world(directory: Directory) -> World:
     return World(directory)
 
 
-POTHOLE = "Đường vào ấp 3 bị sạt lở, nhiều ổ gà nguy hiểm cho học sinh"
+POTHOLE = "Đường ấp 3 bị sạt lở, nhiều ổ gà nguy hiểm cho học sinh"
 PLACE = "ấp 3, xã Phú Cần, huyện Tiểu Cần, tỉnh Trà Vinh"
 
 
