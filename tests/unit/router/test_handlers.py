@@ -181,3 +181,42 @@ async def test_the_sweep_escalates_overdue_items_once_to_the_parent(world: World
     assert event.body.id == "29341-ubnd-xa"
     assert event.case_item_ids == (routed.item_id,)
     assert await world.sweep(routed.due_on) == []  # not overdue on its due date
+
+
+async def test_operators_merge_and_split_cases(world: World) -> None:
+    a = await world.route(make_received(POTHOLE, address=PLACE))
+    b = await world.route(make_received("Mất điện ba ngày nay", address=PLACE))
+    assert a.case_id != b.case_id
+    assert a.case_id is not None
+    assert b.case_id is not None
+
+    merged = await world.ops.merge_cases(a.case_id, [b.case_id])
+
+    assert merged == sorted([a.item_id, b.item_id])
+    event = await world.ops.change_status(b.item_id, Status.ACKNOWLEDGED)
+    assert event.case_id == a.case_id
+    assert set(event.case_item_ids) == {a.item_id, b.item_id}
+
+    new_case = await world.ops.split_case(a.case_id, [b.item_id])
+
+    assert await world.store.case_items(new_case) == [b.item_id]
+    assert await world.store.case_items(a.case_id) == [a.item_id]
+    with pytest.raises(NotFoundError):
+        await world.ops.split_case(a.case_id, [b.item_id])
+    with pytest.raises(NotFoundError):
+        await world.ops.merge_cases(UUID(int=5), [a.case_id])
+
+
+async def test_hand_back_with_no_other_body_goes_to_triage(world: World) -> None:
+    routed = await world.route(make_received("Mất điện cả ấp", address=PLACE))
+    assert routed.body is not None
+    assert routed.body.id == "86-dien-luc"
+
+    event = await world.ops.hand_back(routed.item_id, reason="không thuộc thẩm quyền")
+
+    assert event.status is Status.TRIAGE
+    assert event.body is None
+    assert event.reason_code == "not_competent"
+    assert [t["item_id"] for t in await world.ops.triage()] == [str(routed.item_id)]
+    with pytest.raises(TransitionError):
+        await world.ops.hand_back(routed.item_id, reason="again")
