@@ -199,17 +199,24 @@ def classify(
     score: dict[str, float] = defaultdict(float)
     hits: dict[str, list[str]] = defaultdict(list)
     seen: set[tuple[str, str]] = set()
-    for i in range(len(probe)):
+    # Longest match first, and the words it covers are used up: "đường dây điện" is
+    # electricity, not also the road word "đường".
+    i = 0
+    while i < len(probe):
+        step = 1
         for n in range(min(MAX_PHRASE_WORDS, len(probe) - i), 0, -1):
             entries = index.get(tuple(probe[i : i + n]))
             if not entries:
                 continue
+            step = n
             for category, phrase, weight in entries:
                 if (category, phrase) in seen:  # a phrase counts once, however often written
                     continue
                 seen.add((category, phrase))
                 score[category] += weight
                 hits[category].append(phrase)
+            break
+        i += step
     if corrections:
         for term in terms(text):
             for category, weight in corrections.weights.get(term, {}).items():

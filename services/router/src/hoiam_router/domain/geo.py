@@ -118,6 +118,11 @@ class Unit:
     district: int = 0  # old communes: their old district
 
 
+# "Hồ Chí Minh" alone is the person (tư tưởng Hồ Chí Minh, đường Hồ Chí Minh); the city is
+# written TP.HCM, HCM, Sài Gòn or "thành phố Hồ Chí Minh", all typed after expansion.
+PERSON_NOT_PLACE = frozenset({("ho", "chi", "minh")})
+
+
 @dataclass(frozen=True, slots=True)
 class Gazetteer:
     """Indexes built once: (group, folded name words) → units with that name."""
@@ -164,7 +169,8 @@ def gazetteer() -> Gazetteer:
     for code, province in provinces.items():
         type_words, key = _split_type(province.name)
         add("province", Unit("province", code, province.name, type_words, code), key)
-        bare_provinces.add(key)
+        if key not in PERSON_NOT_PLACE:
+            bare_provinces.add(key)
     for code, ward in wards.items():
         type_words, key = _split_type(ward.name)
         add("commune", Unit("commune", code, ward.name, type_words, int(ward.province_code)), key)
@@ -182,7 +188,8 @@ def gazetteer() -> Gazetteer:
     for code, old_province in old_provinces.items():
         type_words, key = _split_type(old_province.name)
         add("province", Unit("old_province", code, old_province.name, type_words, code), key)
-        bare_provinces.add(key)
+        if key not in PERSON_NOT_PLACE:
+            bare_provinces.add(key)
     for code, district in old_districts.items():
         type_words, key = _split_type(district.name)
         unit = Unit("old_district", code, district.name, type_words, int(district.province_code))
@@ -418,7 +425,6 @@ def locate(*, address: str | None, text: str, province_hint: str | None = None) 
             reasons.append(why)
             break
     old_district_name = districts[0].name if len(district_codes) == 1 else None
-    legacy = [n for n in (old_commune_name, old_district_name, old_province_name) if n]
 
     if province is None and commune_scores:
         options = {int(g.wards[c].province_code) for c in commune_scores}
@@ -440,6 +446,15 @@ def locate(*, address: str | None, text: str, province_hint: str | None = None) 
             reasons.append(
                 f"province {g.provinces[province].name} from the receiving channel (fallback)"
             )
+            # A commune name alone may exist in several provinces: read it again in this one.
+            for mention in commune_mentions if len(commune_scores) != 1 else ():
+                scores, why, old_commune_name = _resolve_commune(
+                    g, mention, province, district_codes
+                )
+                if scores:
+                    commune_scores = scores
+                    reasons.append(why + " (in the channel's province)")
+                    break
         else:
             province = None
     if province is None:
@@ -460,6 +475,7 @@ def locate(*, address: str | None, text: str, province_hint: str | None = None) 
     confidence = province_confidence
     if commune is not None:
         confidence = round(min(province_confidence, 0.5 + commune.confidence / 2), 3)
+    legacy = [n for n in (old_commune_name, old_district_name, old_province_name) if n]
     location = ResolvedLocation(
         province=province_ref(g, province, province_confidence),
         commune=commune,
