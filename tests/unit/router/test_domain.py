@@ -366,3 +366,20 @@ def test_the_life_cycle_allows_the_usual_path_and_refuses_the_rest() -> None:
     with pytest.raises(TransitionError, match="reason_code"):
         check_transition(Status.ROUTED, Status.REJECTED, reason_code=None)
     check_transition(Status.ROUTED, Status.REJECTED, reason_code="not_competent")
+
+
+def test_far_is_not_a_commune_and_care_is_not_a_district() -> None:
+    # "xa bờ" (offshore) and "quan tâm" (care) in accented text are not "xã Bờ", "quận Tâm".
+    found = locate(
+        address=None, text="Hỗ trợ ngư dân khai thác xa bờ, quan tâm", province_hint="86"
+    )
+    assert found.location.province is not None
+    assert found.location.province.code == "86"
+    assert found.location.commune is None
+
+
+def test_a_route_name_is_not_where_the_writer_is() -> None:
+    text = "Bồi thường cho dự án cao tốc Mỹ Thuận - Cần Thơ còn chậm"
+    found = locate(address=None, text=text, province_hint="86")
+    assert found.location.province is not None
+    assert found.location.province.code == "86"

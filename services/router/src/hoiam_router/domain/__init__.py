@@ -164,8 +164,6 @@ def route_text(
         reasons.extend(why)
         if rule is not None:
             confidence *= rule.factor
-        if located.location.confidence < 0.9:  # a guess of place makes the whole a guess
-            confidence *= 0.9
     confidence = round(confidence, 3)
     candidates = tuple(
         c

@@ -38,6 +38,19 @@ TYPE_WORDS: dict[tuple[str, ...], tuple[Group, ...]] = {
     ("thi", "tran"): ("commune",),
     ("dac", "khu"): ("commune",),
 }
+# How the type words are spelled: in accented text "xa" (far) is not "xã", "quan tâm" not "quận".
+TYPE_SPELLING: dict[tuple[str, ...], str] = {
+    ("thanh", "pho"): "thành phố",
+    ("tinh",): "tỉnh",
+    ("huyen",): "huyện",
+    ("quan",): "quận",
+    ("thi", "xa"): "thị xã",
+    ("xa",): "xã",
+    ("phuong",): "phường",
+    ("thi", "tran"): "thị trấn",
+    ("dac", "khu"): "đặc khu",
+}
+ROUTE_JOINERS = frozenset({"-", "–", "/"})
 MAX_NAME_WORDS = 5
 # Words after which a name is a hamlet, street or place, not a province ("ấp Phú Thọ",
 # "đường Trà Vinh"): a bare province name right after them is not read as the province.
@@ -279,6 +292,8 @@ def _typed_at(
         end = i + len(type_words)
         if tuple(keys[i:end]) != type_words:
             continue
+        if accented and " ".join(tokens[i:end]) != TYPE_SPELLING[type_words]:
+            continue
         for length in range(MAX_NAME_WORDS, 0, -1):
             name_keys = keys[end : end + length]
             if len(name_keys) < length or "" in name_keys:
@@ -310,6 +325,11 @@ def _bare_at(
     for length in range(MAX_NAME_WORDS, 1, -1):
         name_keys = tuple(keys[i : i + length])
         if len(name_keys) < length or "" in name_keys:
+            continue
+        joined = (i > 0 and tokens[i - 1] in ROUTE_JOINERS) or (
+            i + length < len(tokens) and tokens[i + length] in ROUTE_JOINERS
+        )
+        if joined:  # "cao tốc Mỹ Thuận - Cần Thơ" names a route, not where the writer is
             continue
         groups: list[Group] = []
         if name_keys in g.bare_provinces:
@@ -426,6 +446,19 @@ def locate(*, address: str | None, text: str, province_hint: str | None = None) 
             break
     old_district_name = districts[0].name if len(district_codes) == 1 else None
 
+    hint = _hint(g, province_hint)
+    if province is None and commune_scores and hint is not None:
+        # A lone commune name: read it in the channel's province first (many names repeat).
+        for mention in commune_mentions:
+            scores, why, old_name = _resolve_commune(g, mention, hint, district_codes)
+            if scores:
+                province, province_confidence = hint, 0.6
+                commune_scores, old_commune_name = scores, old_name
+                reasons.append(
+                    f"province {g.provinces[hint].name} from the receiving channel (fallback)"
+                )
+                reasons.append(why + " (in the channel's province)")
+                break
     if province is None and commune_scores:
         options = {int(g.wards[c].province_code) for c in commune_scores}
         if len(options) == 1:
@@ -484,6 +517,14 @@ def locate(*, address: str | None, text: str, province_hint: str | None = None) 
         confidence=confidence,
     )
     return Located(location, tuple(reasons), tuple(d.name for d in districts))
+
+
+def _hint(g: Gazetteer, province_hint: str | None) -> int | None:
+    try:
+        code = int(province_hint or "")
+    except ValueError:
+        return None
+    return code if code in g.provinces else None
 
 
 def _resolve_commune(
