@@ -130,6 +130,14 @@ async def test_history_corrections_and_escalations(store: AssignmentRepository) 
         "StatusChanged",
     ]
 
+    assert await store.unpublished() == []
+    pending = change.model_copy(update={"event_id": new_id(), "status": Status.ACKNOWLEDGED})
+    await store.add_history(decision.item_id, pending, published=False)
+    assert await store.unpublished() == [pending]
+    await store.mark_history_published(pending.event_id)
+    assert await store.unpublished() == []
+    assert len(await store.history(decision.item_id)) == 3
+
     await store.add_correction(decision.item_id, "cầm đồ lãi cắt cổ", "security", "86-cong-an")
     assert await store.corrections() == [("cầm đồ lãi cắt cổ", "security")]
 

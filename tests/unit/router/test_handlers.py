@@ -5,6 +5,7 @@ from datetime import date
 from uuid import UUID
 
 import pytest
+from aiokafka.errors import KafkaConnectionError
 from prometheus_client import CollectorRegistry
 
 from hoiam_router.directory import Directory, load_directory
@@ -220,3 +221,59 @@ async def test_hand_back_with_no_other_body_goes_to_triage(world: World) -> None
     assert [t["item_id"] for t in await world.ops.triage()] == [str(routed.item_id)]
     with pytest.raises(TransitionError):
         await world.ops.hand_back(routed.item_id, reason="again")
+
+
+class FlakyPublisher(RecordingPublisher):
+    """The broker is away for the first `failures` publishes."""
+
+    def __init__(self, failures: int) -> None:
+        super().__init__()
+        self.failures = failures
+
+    async def publish(self, topic: str, event: Event, *, key: UUID | str) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise KafkaConnectionError("broker away")
+        await super().publish(topic, event, key=key)
+
+
+async def test_a_status_change_survives_a_broker_outage_through_the_outbox(
+    directory: Directory,
+) -> None:
+    world = World(directory)
+    routed = await world.route(make_received(POTHOLE, address=PLACE))
+    flaky = FlakyPublisher(failures=1)
+    ops = Operations(
+        directory=directory,
+        assignments=world.store,
+        publisher=flaky,
+        topics=Topics(),
+        corrections=world.corrections,
+        fallback_province="86",
+    )
+
+    event = await ops.change_status(routed.item_id, Status.ACKNOWLEDGED)
+
+    assert flaky.published == []
+    assert await world.store.unpublished() == [event]
+    sweep = SweepOverdue(
+        directory=directory,
+        assignments=world.store,
+        publisher=flaky,
+        topics=Topics(),
+        metrics=RouterMetrics(CollectorRegistry()),
+    )
+    assert await sweep.republish() == 1
+    assert flaky.of(StatusChanged) == [event]
+    assert await world.store.unpublished() == []
+
+
+async def test_a_repeated_message_joins_the_case_of_the_first(world: World) -> None:
+    first = await world.route(make_received(POTHOLE, address=PLACE))
+    again = make_received("Tôi gửi lại: đường ấp 3 vẫn chưa sửa", address=PLACE).model_copy(
+        update={"duplicate_of": first.item_id}
+    )
+
+    routed = await world.route(again)
+
+    assert routed.case_id == first.case_id

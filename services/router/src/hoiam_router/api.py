@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from hoiam_router import domain
+from hoiam_router.domain.classify import CorrectionsModel
 from hoiam_router.domain.directory import Directory
 from hoiam_router.domain.lifecycle import TransitionError
 from hoiam_router.handlers import LearnedCorrections, NotFoundError, Operations
@@ -59,7 +60,9 @@ class SplitRequest(_Request):
     item_ids: list[UUID] = Field(min_length=1)
 
 
-def preview(directory: Directory, request: PreviewRequest, corrections: Any) -> dict[str, Any]:
+def preview(
+    directory: Directory, request: PreviewRequest, corrections: CorrectionsModel | None
+) -> dict[str, Any]:
     """The routing decision, as the issue's preview contract says, without storing anything."""
     routing = domain.route_text(
         directory,

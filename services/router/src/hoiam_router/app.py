@@ -6,7 +6,8 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
 
 from hoiam_router.api import router_api
@@ -107,6 +108,18 @@ def create_app(settings: RouterSettings | None = None) -> FastAPI:
         ],
         description="Assigns every item to the responsible body, or to triage.",
     )
+
+    async def unavailable(_: Request, error: Exception) -> JSONResponse:
+        # The store or broker is away: nothing was half-done that the outbox does not cover.
+        return JSONResponse(
+            {"detail": f"temporarily unavailable, retry: {type(error).__name__}"},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
+
+    for error_type in TRANSIENT_ERRORS:
+        if issubclass(error_type, Exception):
+            app.add_exception_handler(error_type, unavailable)
     shell = app.router.lifespan_context
 
     @asynccontextmanager

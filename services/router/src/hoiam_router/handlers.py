@@ -1,5 +1,6 @@
 """Handlers: load → domain → save → emit, for routing, operators' actions and the overdue sweep."""
 
+import logging
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from uuid import UUID
@@ -25,9 +26,11 @@ from hoiam_shared.events import (
     StatusChanged,
 )
 from hoiam_shared.ids import new_id
-from hoiam_shared.kafka import DeadLetters, EventPublisher, subscribe
+from hoiam_shared.kafka import TRANSIENT_ERRORS, DeadLetters, EventPublisher, subscribe
 from hoiam_shared.settings import ServiceSettings
 from hoiam_shared.topics import FEEDBACK_RECEIVED, FEEDBACK_ROUTED, FEEDBACK_STATUS, Topics
+
+log = logging.getLogger(__name__)
 
 
 def body_ref(body: Body) -> BodyRef:
@@ -149,7 +152,14 @@ class RouteFeedback:
             terms=fingerprint(item.text.normalised),
             at=item.received_at,
         )
-        if area is not None and decision.status is Status.ROUTED:
+        if item.duplicate_of is not None:
+            # The same citizen sent the same text again: it belongs with the first item.
+            first = await self._assignments.get(item.duplicate_of)
+            if first is not None and first.case_id is not None:
+                own = CaseMember(
+                    own.item_id, str(first.case_id), own.area, own.category, own.terms, own.at
+                )
+        elif area is not None and decision.status is Status.ROUTED:
             members = await self._assignments.case_members(
                 area, decision.category.code, item.received_at - CASE_WINDOW
             )
@@ -171,6 +181,31 @@ type Today = Callable[[], date]
 
 def vietnam_today() -> date:
     return datetime.now(VIETNAM_TIME).date()
+
+
+def topic_of(topics: Topics, event: FeedbackRouted | StatusChanged) -> str:
+    return topics.name(FEEDBACK_ROUTED if isinstance(event, FeedbackRouted) else FEEDBACK_STATUS)
+
+
+async def publish_through_outbox(
+    store: AssignmentRepository,
+    publisher: EventPublisher,
+    topics: Topics,
+    event: FeedbackRouted | StatusChanged,
+) -> bool:
+    """Record the event (the outbox), then publish it; if the broker is away, the sweep
+    publishes it later, so an operator's change is never lost once the store has it."""
+    await store.add_history(event.item_id, event, published=False)
+    try:
+        await publisher.publish(topic_of(topics, event), event, key=event.item_id)
+    except TRANSIENT_ERRORS as error:
+        log.warning(
+            "publish failed; the sweep will retry from the outbox",
+            extra={"event_id": str(event.event_id), "error": str(error)},
+        )
+        return False
+    await store.mark_history_published(event.event_id)
+    return True
 
 
 class NotFoundError(LookupError):
@@ -212,13 +247,11 @@ class Operations:
         return tuple(await self._store.case_items(assignment.case_id)) or (assignment.item_id,)
 
     async def _emit_status(self, event: StatusChanged) -> StatusChanged:
-        await self._store.add_history(event.item_id, event)
-        await self._publisher.publish(self._topics.name(FEEDBACK_STATUS), event, key=event.item_id)
+        await publish_through_outbox(self._store, self._publisher, self._topics, event)
         return event
 
     async def _emit_routed(self, event: FeedbackRouted) -> FeedbackRouted:
-        await self._store.add_history(event.item_id, event)
-        await self._publisher.publish(self._topics.name(FEEDBACK_ROUTED), event, key=event.item_id)
+        await publish_through_outbox(self._store, self._publisher, self._topics, event)
         return event
 
     async def change_status(
@@ -485,7 +518,17 @@ class SweepOverdue:
         self._topics = topics
         self._metrics = metrics
 
+    async def republish(self) -> int:
+        """Publish the operators' events the broker did not take at the time."""
+        done = 0
+        for event in await self._store.unpublished():
+            await self._publisher.publish(topic_of(self._topics, event), event, key=event.item_id)
+            await self._store.mark_history_published(event.event_id)
+            done += 1
+        return done
+
     async def __call__(self, today: date) -> list[StatusChanged]:
+        await self.republish()
         published = []
         for assignment in await self._store.in_status(OPEN):
             if assignment.due_on is None or assignment.due_on >= today:

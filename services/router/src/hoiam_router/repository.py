@@ -82,9 +82,19 @@ class AssignmentRepository(Protocol):
 
     async def case_items(self, case_id: UUID) -> list[UUID]: ...
 
-    async def add_history(self, item_id: UUID, event: FeedbackRouted | StatusChanged) -> None: ...
+    async def add_history(
+        self, item_id: UUID, event: FeedbackRouted | StatusChanged, *, published: bool = True
+    ) -> None:
+        """Record an event about an item once; `published=False` makes it an outbox entry."""
+        ...
 
     async def history(self, item_id: UUID) -> list[dict[str, Any]]: ...
+
+    async def unpublished(self) -> list[FeedbackRouted | StatusChanged]:
+        """Outbox entries whose publish has not been confirmed, oldest first."""
+        ...
+
+    async def mark_history_published(self, event_id: UUID) -> None: ...
 
     async def add_correction(
         self, item_id: UUID, text: str, category: str, body_id: str
@@ -125,6 +135,7 @@ class InMemoryAssignmentRepository:
         self.state: dict[UUID, Assignment] = {}
         self.members: dict[str, CaseMember] = {}
         self.events: dict[UUID, list[dict[str, Any]]] = {}
+        self.outbox: dict[UUID, FeedbackRouted | StatusChanged] = {}
         self.learned: list[tuple[str, str]] = []
         self.escalations: dict[str, Escalation] = {}
 
@@ -197,13 +208,23 @@ class InMemoryAssignmentRepository:
     async def case_items(self, case_id: UUID) -> list[UUID]:
         return sorted(UUID(m.item_id) for m in self.members.values() if m.case_id == str(case_id))
 
-    async def add_history(self, item_id: UUID, event: FeedbackRouted | StatusChanged) -> None:
+    async def add_history(
+        self, item_id: UUID, event: FeedbackRouted | StatusChanged, *, published: bool = True
+    ) -> None:
         events = self.events.setdefault(item_id, [])
         if all(e["event_id"] != str(event.event_id) for e in events):
             events.append(event.model_dump(mode="json"))
+            if not published:
+                self.outbox[event.event_id] = event
 
     async def history(self, item_id: UUID) -> list[dict[str, Any]]:
         return sorted(self.events.get(item_id, []), key=lambda e: e["occurred_at"])
+
+    async def unpublished(self) -> list[FeedbackRouted | StatusChanged]:
+        return sorted(self.outbox.values(), key=lambda e: e.occurred_at)
+
+    async def mark_history_published(self, event_id: UUID) -> None:
+        self.outbox.pop(event_id, None)
 
     async def add_correction(self, item_id: UUID, text: str, category: str, body_id: str) -> None:
         self.learned.append((text, category))
@@ -236,6 +257,7 @@ class MongoAssignmentRepository:
         await self._members.create_index([("area", 1), ("category", 1)])
         await self._members.create_index("case_id")
         await self._history.create_index("item_id")
+        await self._history.create_index("published")
 
     async def add_once(
         self,
@@ -326,13 +348,32 @@ class MongoAssignmentRepository:
         cursor = self._members.find({"case_id": str(case_id)}, {"_id": 1})
         return sorted([UUID(str(doc["_id"])) async for doc in cursor])
 
-    async def add_history(self, item_id: UUID, event: FeedbackRouted | StatusChanged) -> None:
-        record: Document = {"item_id": str(item_id), **event.model_dump(mode="json")}
+    async def add_history(
+        self, item_id: UUID, event: FeedbackRouted | StatusChanged, *, published: bool = True
+    ) -> None:
+        record: Document = {
+            "item_id": str(item_id),
+            "published": published,
+            **event.model_dump(mode="json"),
+        }
         await insert_once(self._history, str(event.event_id), record)
 
     async def history(self, item_id: UUID) -> list[dict[str, Any]]:
-        cursor = self._history.find({"item_id": str(item_id)}, {"_id": 0, "item_id": 0})
+        cursor = self._history.find({"item_id": str(item_id)}, {"_id": 0, "published": 0})
         return sorted([doc async for doc in cursor], key=lambda e: str(e["occurred_at"]))
+
+    async def unpublished(self) -> list[FeedbackRouted | StatusChanged]:
+        cursor = self._history.find({"published": False}, {"_id": 0, "published": 0})
+        events: list[FeedbackRouted | StatusChanged] = [
+            FeedbackRouted.model_validate(doc)
+            if doc["type"] == FeedbackRouted.TYPE
+            else StatusChanged.model_validate(doc)
+            async for doc in cursor
+        ]
+        return sorted(events, key=lambda e: e.occurred_at)
+
+    async def mark_history_published(self, event_id: UUID) -> None:
+        await self._history.update_one({"_id": str(event_id)}, {"$set": {"published": True}})
 
     async def add_correction(self, item_id: UUID, text: str, category: str, body_id: str) -> None:
         await self._corrections.insert_one(
