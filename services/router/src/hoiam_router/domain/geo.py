@@ -384,139 +384,127 @@ def locate(*, address: str | None, text: str, province_hint: str | None = None) 
     province of the channel that received it."""
     g = gazetteer()
     reasons: list[str] = []
-    by_source = [("address", address), ("text", text)]
-    mentions = {
-        source: find_mentions(value, source)  # type: ignore[arg-type]
-        for source, value in by_source
-        if value
-    }
-    ordered = [*mentions.get("address", []), *mentions.get("text", [])]
-    province_mentions = [m for m in ordered if m.group == "province"]
-    district_mentions = [m for m in ordered if m.group == "district"]
-    commune_mentions = [m for m in ordered if m.group == "commune"]
-
-    province: int | None = None
-    province_confidence = 0.0
-    old_province_name: str | None = None
-    if province_mentions:
-        # An address runs from the smallest unit to the largest: its last province is the one;
-        # a province written with its type word beats a bare name.
-        in_address = [m for m in province_mentions if m.source == "address"]
-        pool = in_address[::-1] if in_address else province_mentions
-        first = next((m for m in pool if m.typed), pool[0])
-        unit = first.units[0]
-        successors = _current_provinces(g, unit)
-        if successors:
-            province = successors[0]
-            province_confidence = 1.0 if first.source == "address" else 0.9
-            reasons.append(
-                f"province {g.provinces[province].name} from the {first.source} ({first.written!r}"
-                + (f", {unit.name} before 2025)" if unit.kind == "old_province" else ")")
-            )
-            if unit.kind == "old_province":
-                old_province_name = unit.name
-
-    # Old districts constrain old communes; inside a known province only.
-    districts = [
-        u
-        for m in district_mentions
-        for u in m.units
-        if province is None or province in _current_provinces(g, u)
+    mentions = [
+        *(find_mentions(address, "address") if address else []),
+        *(find_mentions(text, "text") if text else []),
     ]
-    if districts and len({d.code for d in districts}) <= MAX_CANDIDATES:
+    province, province_confidence, old_province = _named_province(
+        g, [m for m in mentions if m.group == "province"], reasons
+    )
+    districts = _old_districts(g, [m for m in mentions if m.group == "district"], province)
+    if districts:
         names = ", ".join(dict.fromkeys(d.name for d in districts))
         reasons.append(f"old district {names} (abolished 1 July 2025)")
-    else:
-        districts = []
-    district_codes = {d.code for d in districts}
-    if province is None and districts:
-        options = {p for d in districts for p in _current_provinces(g, d)[:1]}
-        if len(options) == 1:
-            province = options.pop()
-            province_confidence = 0.9
+        options = {_current_provinces(g, d)[0] for d in districts}
+        if province is None and len(options) == 1:
+            province, province_confidence = options.pop(), 0.9
             reasons.append(f"province {g.provinces[province].name} from the old district")
-
-    commune_scores: dict[int, float] = {}
-    old_commune_name: str | None = None
-    for mention in commune_mentions:
-        scores, why, old_commune_name = _resolve_commune(g, mention, province, district_codes)
-        if scores:
-            commune_scores = scores
-            reasons.append(why)
-            break
-    old_district_name = districts[0].name if len(district_codes) == 1 else None
+    district_codes = {d.code for d in districts}
+    commune_mentions = [m for m in mentions if m.group == "commune"]
+    communes, why, old_commune = _first_commune(g, commune_mentions, province, district_codes)
 
     hint = _hint(g, province_hint)
-    if province is None and commune_scores and hint is not None:
-        # A lone commune name: read it in the channel's province first (many names repeat).
-        for mention in commune_mentions:
-            scores, why, old_name = _resolve_commune(g, mention, hint, district_codes)
-            if scores:
-                province, province_confidence = hint, 0.6
-                commune_scores, old_commune_name = scores, old_name
-                reasons.append(
-                    f"province {g.provinces[hint].name} from the receiving channel (fallback)"
-                )
-                reasons.append(why + " (in the channel's province)")
-                break
-    if province is None and commune_scores:
-        options = {int(g.wards[c].province_code) for c in commune_scores}
-        if len(options) == 1:
-            province = options.pop()
-            province_confidence = 0.9
-            reasons.append(f"province {g.provinces[province].name} from the commune")
-    if province is not None and commune_scores:
-        commune_scores = {
-            c: s for c, s in commune_scores.items() if int(g.wards[c].province_code) == province
-        }
-    if province is None and province_hint:
-        try:
-            province = int(province_hint)
-        except ValueError:
-            province = None
-        if province is not None and province in g.provinces:
-            province_confidence = 0.6
+    if province is None and hint is not None:
+        # A commune named alone (many names repeat across provinces) is read in the channel's
+        # province first; one found only elsewhere, in a single province, still wins.
+        in_hint = _first_commune(g, commune_mentions, hint, district_codes)
+        found_elsewhere = {int(g.wards[c].province_code) for c in communes}
+        if in_hint[0] or len(found_elsewhere) != 1:
+            province, province_confidence = hint, 0.6
+            communes, why, old_commune = in_hint
             reasons.append(
-                f"province {g.provinces[province].name} from the receiving channel (fallback)"
+                f"province {g.provinces[hint].name} from the receiving channel (fallback)"
             )
-            # A commune name alone may exist in several provinces: read it again in this one.
-            for mention in commune_mentions if len(commune_scores) != 1 else ():
-                scores, why, old_commune_name = _resolve_commune(
-                    g, mention, province, district_codes
-                )
-                if scores:
-                    commune_scores = scores
-                    reasons.append(why + " (in the channel's province)")
-                    break
-        else:
-            province = None
+            why = why and f"{why} (in the channel's province)"
+    if province is None and communes:
+        options = {int(g.wards[c].province_code) for c in communes}
+        if len(options) == 1:
+            province, province_confidence = options.pop(), 0.9
+            reasons.append(f"province {g.provinces[province].name} from the commune")
+    if why:
+        reasons.append(why)
     if province is None:
         reasons.append("no province named in the address or text, and no fallback province")
-        ranked = sorted(commune_scores.items(), key=lambda kv: (-kv[1], kv[0]))
-        guesses = tuple(commune_ref(g, code, score) for code, score in ranked)
-        return Located(ResolvedLocation(commune_candidates=guesses, confidence=0.0), tuple(reasons))
+        return Located(
+            ResolvedLocation(commune_candidates=_ranked(g, communes), confidence=0.0),
+            tuple(reasons),
+        )
 
-    commune: AreaRef | None = None
-    candidates: tuple[AreaRef, ...] = ()
-    if commune_scores:
-        ranked = sorted(commune_scores.items(), key=lambda kv: (-kv[1], kv[0]))
-        candidates = tuple(commune_ref(g, code, score) for code, score in ranked)
-        if len(ranked) == 1 or ranked[0][1] > ranked[1][1]:
-            commune = candidates[0]
-        if len(ranked) == 1:
-            candidates = ()
+    ranked = _ranked(g, communes)
+    # A split commune: every successor stays a candidate and none is chosen.
+    commune = (
+        ranked[0]
+        if len(ranked) == 1 or (ranked and ranked[0].confidence > ranked[1].confidence)
+        else None
+    )
     confidence = province_confidence
     if commune is not None:
         confidence = round(min(province_confidence, 0.5 + commune.confidence / 2), 3)
-    legacy = [n for n in (old_commune_name, old_district_name, old_province_name) if n]
+    old_district = districts[0].name if len(district_codes) == 1 else None
+    legacy = [n for n in (old_commune, old_district, old_province) if n]
     location = ResolvedLocation(
         province=province_ref(g, province, province_confidence),
         commune=commune,
-        commune_candidates=candidates,
+        commune_candidates=ranked if len(ranked) > 1 else (),
         legacy=", ".join(legacy) or None,
         confidence=confidence,
     )
     return Located(location, tuple(reasons), tuple(d.name for d in districts))
+
+
+def _named_province(
+    g: Gazetteer, mentions: list[Mention], reasons: list[str]
+) -> tuple[int | None, float, str | None]:
+    """The province the address or text names: (code, confidence, its pre-2025 name if old)."""
+    if not mentions:
+        return None, 0.0, None
+    # An address runs from the smallest unit to the largest: its last province is the one;
+    # a province written with its type word beats a bare name.
+    in_address = [m for m in mentions if m.source == "address"]
+    pool = in_address[::-1] if in_address else mentions
+    chosen = next((m for m in pool if m.typed), pool[0])
+    unit = chosen.units[0]
+    successors = _current_provinces(g, unit)
+    if not successors:
+        return None, 0.0, None
+    old = unit.name if unit.kind == "old_province" else None
+    reasons.append(
+        f"province {g.provinces[successors[0]].name} from the {chosen.source} "
+        f"({chosen.written!r}" + (f", {old} before 2025)" if old else ")")
+    )
+    return successors[0], 1.0 if chosen.source == "address" else 0.9, old
+
+
+def _old_districts(g: Gazetteer, mentions: list[Mention], province: int | None) -> list[Unit]:
+    """Old districts named (inside the province, if known); too many say nothing."""
+    districts = [
+        u
+        for m in mentions
+        for u in m.units
+        if province is None or province in _current_provinces(g, u)
+    ]
+    return districts if len({d.code for d in districts}) <= MAX_CANDIDATES else []
+
+
+def _first_commune(
+    g: Gazetteer, mentions: list[Mention], province: int | None, districts: set[int]
+) -> tuple[dict[int, float], str, str | None]:
+    """The first commune mention that resolves: (code → confidence, why, old name)."""
+    for mention in mentions:
+        scores, why, old = _resolve_commune(g, mention, province, districts)
+        if scores:
+            if province is not None:
+                scores = {
+                    c: v for c, v in scores.items() if int(g.wards[c].province_code) == province
+                }
+            if scores:
+                return scores, why, old
+    return {}, "", None
+
+
+def _ranked(g: Gazetteer, communes: dict[int, float]) -> tuple[AreaRef, ...]:
+    ranked = sorted(communes.items(), key=lambda kv: (-kv[1], kv[0]))
+    return tuple(commune_ref(g, code, score) for code, score in ranked)
 
 
 def _hint(g: Gazetteer, province_hint: str | None) -> int | None:
