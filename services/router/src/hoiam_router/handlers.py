@@ -430,10 +430,9 @@ class Operations:
             raise TransitionError(
                 f"only a triaged item can be decided (it is {assignment.status.value})"
             )
-        try:
-            chosen = self._directory.category(category)
-        except StopIteration:
-            raise NotFoundError(f"no category {category}") from None
+        chosen = self._directory.find_category(category)
+        if chosen is None:
+            raise NotFoundError(f"no category {category}")
         body = self._live(body_id)
         text = "\n".join(filter(None, (assignment.routed.subject, assignment.routed.text)))
         await self._store.add_correction(item_id, text, chosen.code, body.id)

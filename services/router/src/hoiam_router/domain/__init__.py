@@ -170,38 +170,27 @@ def route_text(
         for c in _candidates(directory, classification, scope, text, province, commune, body)
         if c.id not in exclude
     )
-    councillors = directory.councillors_for(commune)
-    if body is None or confidence < CONFIDENCE_THRESHOLD:
+    triage = body is None or confidence < CONFIDENCE_THRESHOLD
+    if triage:
         reasons.append(
             "no competent body: triage"
             if body is None
             else f"confidence {confidence} below {CONFIDENCE_THRESHOLD}: triage"
         )
-        return Routing(
-            True,
-            category,
-            classification,
-            scope,
-            located.location,
-            None,
-            confidence,
-            tuple(reasons),
-            councillors,
-            tuple(c for c in (body, *candidates) if c is not None)[:3],
-            rule,
-        )
+        # The body the router would have picked is the operator's first candidate.
+        candidates = tuple(c for c in (body, *candidates) if c is not None)[:3]
     return Routing(
-        False,
-        category,
-        classification,
-        scope,
-        located.location,
-        body,
-        confidence,
-        tuple(reasons),
-        councillors,
-        candidates,
-        rule,
+        triage=triage,
+        category=category,
+        classification=classification,
+        scope=scope,
+        location=located.location,
+        body=None if triage else body,
+        confidence=confidence,
+        reasons=tuple(reasons),
+        councillors=directory.councillors_for(commune),
+        candidates=candidates,
+        rule=rule,
     )
 
 

@@ -160,7 +160,13 @@ class Directory(_Frozen):
         return self.body(body.id)
 
     def category(self, code: str) -> Category:
-        return next(c for c in self.categories if c.code == code)
+        found = self.find_category(code)
+        if found is None:
+            raise KeyError(f"no category {code}")
+        return found
+
+    def find_category(self, code: str) -> Category | None:
+        return next((c for c in self.categories if c.code == code), None)
 
     def councillors_for(self, commune: str | None) -> tuple[Councillor, ...]:
         return self._councillors_by_commune.get(commune, ()) if commune else ()
