@@ -278,3 +278,60 @@ async def test_the_sweep_escalates_an_overdue_item_once(
     assert escalated.due_on is not None
     assert escalated.due_on < datetime.now(UTC).date()
     assert len(again) == 1
+
+
+async def test_reassign_hand_back_merge_and_split_over_http(
+    stack: Stack, prefix: str, client: httpx.AsyncClient
+) -> None:
+    road = make_received("Đường ấp 3 bị sạt lở, nhiều ổ gà nguy hiểm", address=POTHOLE_PLACE)
+    power = make_received("Mất điện cả ấp ba ngày nay", address=POTHOLE_PLACE)
+    for n, item in enumerate((road, power), start=1):
+        await publish(stack, f"{prefix}.{FEEDBACK_RECEIVED}", item)
+        await read(stack, f"{prefix}.{FEEDBACK_ROUTED}", FeedbackRouted, lambda e, n=n: len(e) >= n)
+
+    handed = await client.post(
+        f"/v1/items/{road.item_id}/hand-back",
+        json={"reason": "đường do tỉnh quản lý"},
+        headers=AUTH,
+    )
+    assert handed.status_code == 202
+    assert handed.json()["body"]["id"] == "86-so-xay-dung"
+    assert handed.json()["reason_code"] == "not_competent"
+
+    moved = await client.post(
+        f"/v1/items/{power.item_id}/reassign",
+        json={"body_id": "86-so-cong-thuong", "reason": "giá điện"},
+        headers=AUTH,
+    )
+    assert moved.status_code == 202
+    assert moved.json()["change"] == "reassigned"
+    unknown_body = await client.post(
+        f"/v1/items/{power.item_id}/reassign",
+        json={"body_id": "nowhere", "reason": "x"},
+        headers=AUTH,
+    )
+    assert unknown_body.status_code == 404
+
+    merged = await client.post(
+        f"/v1/cases/{road.item_id}/merge", json={"case_ids": [str(power.item_id)]}, headers=AUTH
+    )
+    assert merged.status_code == 200
+    assert sorted(merged.json()["item_ids"]) == sorted([str(road.item_id), str(power.item_id)])
+    status = await client.post(
+        f"/v1/items/{power.item_id}/status", json={"status": "acknowledged"}, headers=AUTH
+    )
+    assert set(status.json()["case_item_ids"]) == {str(road.item_id), str(power.item_id)}
+    assert status.json()["body"]["id"] == "86-so-cong-thuong"
+
+    split = await client.post(
+        f"/v1/cases/{road.item_id}/split", json={"item_ids": [str(power.item_id)]}, headers=AUTH
+    )
+    assert split.status_code == 200
+    view = (await client.get(f"/v1/items/{power.item_id}", headers=AUTH)).json()
+    assert view["case"] == {"id": split.json()["case_id"], "item_ids": [str(power.item_id)]}
+    assert view["body"]["id"] == "86-so-cong-thuong"
+    routed = await read(stack, f"{prefix}.{FEEDBACK_ROUTED}", FeedbackRouted, lambda e: len(e) >= 4)
+    # the first two decisions, then one per new body, so each new body is told
+    assert sorted(e.body.id for e in routed if e.body) == [
+        "29341-ubnd-xa", "86-dien-luc", "86-so-cong-thuong", "86-so-xay-dung",
+    ]  # fmt: skip
