@@ -383,3 +383,11 @@ def test_a_route_name_is_not_where_the_writer_is() -> None:
     found = locate(address=None, text=text, province_hint="86")
     assert found.location.province is not None
     assert found.location.province.code == "86"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Xa lộ Hà Nội bị kẹt xe", "Bến xe Cần Thơ xuống cấp", "Tư tưởng Hồ Chí Minh"],
+)
+def test_routes_and_buildings_named_after_provinces_are_not_provinces(text: str) -> None:
+    assert locate(address=None, text=text).location.province is None

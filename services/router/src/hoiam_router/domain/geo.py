@@ -52,39 +52,14 @@ TYPE_SPELLING: dict[tuple[str, ...], str] = {
 }
 ROUTE_JOINERS = frozenset({"-", "–", "/"})
 MAX_NAME_WORDS = 5
-# Words after which a name is a hamlet, street or place, not a province ("ấp Phú Thọ",
-# "đường Trà Vinh"): a bare province name right after them is not read as the province.
-NOT_A_UNIT = frozenset(
-    [
-        "ap",
-        "thon",
-        "xom",
-        "khom",
-        "ban",
-        "buon",
-        "lang",
-        "duong",
-        "pho",
-        "hem",
-        "kiet",
-        "ngo",
-        "khu",
-        "to",
-        "cho",
-        "cau",
-        "kenh",
-        "song",
-        "rach",
-        "so",
-        "chung",
-        "cu",
-        "cong",
-        "ty",
-        "truong",
-        "benh",
-        "vien",
-    ]
-)
+# Words (folded) after which a name is a hamlet, street, route or building, not a province:
+# "ấp Phú Thọ", "đường Trà Vinh", "xa lộ Hà Nội", "bến xe Cần Thơ", "bệnh viện Chợ Rẫy".
+NOT_A_UNIT = frozenset({
+    "ap", "thon", "xom", "khom", "ban", "buon", "lang", "khu", "to",  # hamlets
+    "duong", "pho", "hem", "kiet", "ngo", "lo", "toc", "tuyen", "huong", "nga",  # roads
+    "cho", "cau", "kenh", "song", "rach", "cang", "xe",  # markets, bridges, waters, stations
+    "so", "cu", "ty", "truong", "vien",  # số nhà, chung cư, công ty, trường, bệnh viện
+})  # fmt: skip
 # More candidates than this for one written name says nothing useful ("Phường 1" nationwide).
 MAX_CANDIDATES = 6
 
