@@ -391,3 +391,15 @@ def test_a_route_name_is_not_where_the_writer_is() -> None:
 )
 def test_routes_and_buildings_named_after_provinces_are_not_provinces(text: str) -> None:
     assert locate(address=None, text=text).location.province is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cử tri yêu cầu giải quyết trường hợp của gia đình ông A",  # not cầu, trường, đình
+        "Cá nhân có nhu cầu, đất nước phát triển",  # not cá, cầu, đất
+        "cuoc song kho khan, dai dien cu tri de nghi",  # de nghi is not đê, song not sóng
+    ],
+)
+def test_words_inside_everyday_phrases_are_not_keywords(directory: Directory, text: str) -> None:
+    assert classify(text, directory.lexicon).category == "other"

@@ -109,18 +109,30 @@ def _parse(entry: str) -> tuple[str, float | None]:
     return phrase.strip(), float(weight) if weight else None
 
 
-def build_lexicon(keywords: Mapping[str, Iterable[str]]) -> Lexicon:
-    """`keywords`: category code → phrases (``"phrase"`` or ``"phrase*weight"``)."""
+NEUTRAL = ""
+"""The category of neutral phrases: matched (so their words are used up) but never scored."""
+
+
+def build_lexicon(keywords: Mapping[str, Iterable[str]], neutral: Iterable[str] = ()) -> Lexicon:
+    """`keywords`: category code → phrases (``"phrase"`` or ``"phrase*weight"``); `neutral`:
+    phrases that contain a keyword but mean something else (``gia đình`` is not ``đình``).
+
+    Folded (typed without accents), a single accented word means too many things (``de`` is
+    đê, đề, để, dễ; ``cho`` is chợ and cho): only phrases of two words or more, and words that
+    have no accents anyway (``internet``, ``bhxh``), are matched in unaccented text.
+    """
     accented: dict[tuple[str, ...], list[tuple[str, str, float]]] = defaultdict(list)
     folded: dict[tuple[str, ...], list[tuple[str, str, float]]] = defaultdict(list)
-    for category, phrases in keywords.items():
-        for entry in phrases:
-            phrase, weight = _parse(entry)
-            key = tuple(words(lower(phrase)))
-            if not key:
-                continue
-            value = (category, phrase, weight if weight is not None else float(len(key)))
-            accented[key].append(value)
+    entries = [(c, e) for c, phrases in keywords.items() for e in phrases]
+    entries += [(NEUTRAL, f"{phrase}*0") for phrase in neutral]
+    for category, entry in entries:
+        phrase, weight = _parse(entry)
+        key = tuple(words(lower(phrase)))
+        if not key:
+            continue
+        value = (category, phrase, weight if weight is not None else float(len(key)))
+        accented[key].append(value)
+        if len(key) > 1 or not has_marks(phrase):
             folded[tuple(fold(w) for w in key)].append(value)
     return Lexicon(
         accented={k: tuple(v) for k, v in accented.items()},
@@ -210,7 +222,8 @@ def classify(
                 continue
             step = n
             for category, phrase, weight in entries:
-                if (category, phrase) in seen:  # a phrase counts once, however often written
+                # A neutral phrase only uses its words up; a phrase counts once however often.
+                if category == NEUTRAL or (category, phrase) in seen:
                     continue
                 seen.add((category, phrase))
                 score[category] += weight

@@ -91,6 +91,7 @@ class Directory(_Frozen):
     competence: tuple[CompetenceRule, ...] = ()
     scopes: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     national_strong: tuple[str, ...] = ()
+    neutral_phrases: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _references_resolve(self) -> "Directory":
@@ -129,7 +130,9 @@ class Directory(_Frozen):
 
     @cached_property
     def lexicon(self) -> Lexicon:
-        return build_lexicon({c.code: c.keywords for c in self.categories})
+        return build_lexicon(
+            {c.code: c.keywords for c in self.categories}, neutral=self.neutral_phrases
+        )
 
     @cached_property
     def _councillors_by_commune(self) -> dict[str, tuple[Councillor, ...]]:
@@ -220,6 +223,7 @@ class DirectoryConfig(_Frozen):
     abolished_departments: tuple[_Abolished, ...] = ()
     scopes: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     national_strong: tuple[str, ...] = ()
+    neutral_phrases: tuple[str, ...] = ()
     competence: tuple[CompetenceRule, ...]
     councillors: tuple[_Constituency, ...] = ()
     overrides: dict[str, _Override] = Field(default_factory=dict)
@@ -363,6 +367,7 @@ def build_directory(config: DirectoryConfig) -> Directory:
         competence=config.competence,
         scopes=config.scopes,
         national_strong=config.national_strong,
+        neutral_phrases=config.neutral_phrases,
     )
 
 
