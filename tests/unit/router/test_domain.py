@@ -403,3 +403,9 @@ def test_routes_and_buildings_named_after_provinces_are_not_provinces(text: str)
 )
 def test_words_inside_everyday_phrases_are_not_keywords(directory: Directory, text: str) -> None:
     assert classify(text, directory.lexicon).category == "other"
+
+
+def test_place_names_are_not_keywords(directory: Directory) -> None:
+    # Cầu Ngang and Chợ Lách are districts, not a bridge and a market; Đất Đỏ is not land.
+    found = classify("Cử tri huyện Cầu Ngang, huyện Chợ Lách và xã Đất Đỏ", directory.lexicon)
+    assert found.category == "other"

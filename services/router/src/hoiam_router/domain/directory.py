@@ -19,7 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hoiam_router.domain.classify import Lexicon, build_lexicon
-from hoiam_router.domain.geo import gazetteer
+from hoiam_router.domain.geo import gazetteer, place_names
 from hoiam_router.domain.text import fold
 from hoiam_shared.events import BodyContact, Channel
 
@@ -131,7 +131,8 @@ class Directory(_Frozen):
     @cached_property
     def lexicon(self) -> Lexicon:
         return build_lexicon(
-            {c.code: c.keywords for c in self.categories}, neutral=self.neutral_phrases
+            {c.code: c.keywords for c in self.categories},
+            neutral=(*self.neutral_phrases, *place_names()),
         )
 
     @cached_property

@@ -209,6 +209,21 @@ def gazetteer() -> Gazetteer:
     )
 
 
+@cache
+def place_names() -> frozenset[str]:
+    """Every unit name of two words or more, without its type ("cầu ngang", "chợ lách"): the
+    classifier reads them as neutral, so a place is not taken for the bridge or market it names.
+    """
+    g = gazetteer()
+    names: set[str] = set()
+    for units in g.names.values():
+        for unit in units:
+            written = re.findall(r"\w+", lower(unit.name))[len(unit.type_words) :]
+            if len(written) >= 2 and not any(w.isdigit() for w in written):
+                names.add(" ".join(written))
+    return frozenset(names)
+
+
 @dataclass(frozen=True, slots=True)
 class Mention:
     """A unit name found in the address or the text, with every unit it may mean."""
