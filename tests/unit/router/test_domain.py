@@ -409,3 +409,10 @@ def test_place_names_are_not_keywords(directory: Directory) -> None:
     # Cầu Ngang and Chợ Lách are districts, not a bridge and a market; Đất Đỏ is not land.
     found = classify("Cử tri huyện Cầu Ngang, huyện Chợ Lách và xã Đất Đỏ", directory.lexicon)
     assert found.category == "other"
+
+
+def test_citing_the_law_is_not_asking_to_change_it(directory: Directory) -> None:
+    local = "Đề nghị xử lý nghiêm theo quy định của pháp luật việc lấn chiếm đất"
+    assert detect_scope(local, directory)[0] != "national"
+    policy = "Đề nghị sửa đổi quy định về mức hưởng trợ cấp thất nghiệp"
+    assert detect_scope(policy, directory)[0] == "national"

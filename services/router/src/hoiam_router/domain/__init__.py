@@ -13,7 +13,7 @@ from hoiam_router.domain.classify import Classification, CorrectionsModel, class
 from hoiam_router.domain.directory import Body, Category, CompetenceRule, Councillor, Directory
 from hoiam_router.domain.geo import Located, locate
 from hoiam_router.domain.sla import VIETNAM_TIME, add_working_days
-from hoiam_router.domain.text import fold
+from hoiam_router.domain.text import fold, lower
 from hoiam_shared.events import FeedbackReceived, ResolvedLocation, Status
 
 __all__ = [
@@ -74,7 +74,11 @@ def detect_scope(text: str, directory: Directory) -> tuple[str, list[str]]:
     """How far the matter reaches: national policy, a national highway, a provincial road, a
     hamlet lane, or (by default) the province; with the words that said so."""
     scopes = directory.scopes
-    national = mentions_any(text, scopes.get("national", ()))
+    # "theo quy định của pháp luật" cites the law; it does not ask to change it.
+    policy_text = lower(text)
+    for phrase in scopes.get("procedural", ()):
+        policy_text = policy_text.replace(lower(phrase), " ")
+    national = mentions_any(policy_text, scopes.get("national", ()))
     strong = set(directory.national_strong)
     score = sum(2 if w in strong else 1 for w in national)
     if score >= NATIONAL_SCORE:
