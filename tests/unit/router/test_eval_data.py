@@ -12,11 +12,12 @@ from vietnam_provinces import Province, ProvinceCode, Ward, WardCode
 
 EVAL_FILE = Path(__file__).parents[3] / "services" / "router" / "data" / "eval" / "petitions.yaml"
 
-# The number of real items collected: a lower count means items were lost.
-MIN_ITEMS = 60
-MIN_PROVINCES = 5
+# The number of real items collected (below the 150 asked for: see the README for why);
+# a lower count means items were lost.
+MIN_ITEMS = 94
+MIN_PROVINCES = 7
 # The richest public source (Tuyên Quang's per-petition pages) must not become the whole set.
-MAX_SHARE_OF_ONE_PROVINCE = 0.8
+MAX_SHARE_OF_ONE_PROVINCE = 0.85
 
 REQUIRED = {
     "id",
