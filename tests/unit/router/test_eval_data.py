@@ -12,12 +12,11 @@ from vietnam_provinces import Province, ProvinceCode, Ward, WardCode
 
 EVAL_FILE = Path(__file__).parents[3] / "services" / "router" / "data" / "eval" / "petitions.yaml"
 
-# The number of real items collected (below the 150 asked for: see the README for why);
-# a lower count means items were lost.
-MIN_ITEMS = 137
-MIN_PROVINCES = 10
+# The number of real items collected (issue 4 asks for 150 or more): fewer means items were lost.
+MIN_ITEMS = 151
+MIN_PROVINCES = 12
 # The richest public source (Tuyên Quang's per-petition pages) must not become the whole set.
-MAX_SHARE_OF_ONE_PROVINCE = 0.85
+MAX_SHARE_OF_ONE_PROVINCE = 0.8
 
 REQUIRED = {
     "id",
