@@ -34,6 +34,9 @@ def directory() -> Directory:
         ("P.7, Q.5, TP.HCM", "", "79", "Phường An Đông", "Phường 7, Quận 5"),
         ("Phuong Phuc Xa, Q. Ba Dinh, Ha Noi", "", "01", "Phường Hồng Hà", None),
         (None, "Cử tri phường 1 TP Vĩnh Long phản ánh", "86", "Phường Long Châu", None),
+        # a xã that became a phường keeps its accents: not Xã Ân Tường of Gia Lai
+        ("Xã An Tường, thành phố Tuyên Quang", "", "08", "Phường An Tường",
+         "Phường An Tường, Thành phố Tuyên Quang"),
     ],
 )  # fmt: skip
 def test_locate_old_addresses_to_current_units(
@@ -216,8 +219,27 @@ def test_a_term_seen_in_one_correction_only_is_not_learned() -> None:
         ("Kênh thủy lợi bồi lắng cần nạo vét", "Vĩnh Long", "province", "86-so-nn-mt"),
         ("Mất nước máy sinh hoạt nhiều ngày", "Vĩnh Long", "province", "86-cap-nuoc"),
         # living in a hamlet does not make a provincial road a hamlet lane
+        ("Cử tri ấp 3 phản ánh tuyến đường tỉnh 911 bị nhiều ổ gà", "xã Tiểu Cần, Trà Vinh",
+         "provincial_road", "86-so-xay-dung"),
+        # a road named neither national nor provincial is a local road: the commune's since 2025
         ("Cử tri ấp 3 phản ánh tuyến đường bị nhiều ổ gà", "xã Tiểu Cần, Trà Vinh", "province",
-         "86-so-xay-dung"),
+         "29341-ubnd-xa"),
+        ("Đề nghị sớm cấp giấy chứng nhận quyền sử dụng đất cho các hộ dân",
+         "xã Tiểu Cần, Trà Vinh", "province", "29341-ubnd-xa"),
+        ("Đề nghị điều chỉnh bảng giá đất cho phù hợp", "xã Tiểu Cần, Trà Vinh", "province",
+         "86-so-nn-mt"),
+        ("Xây dựng thêm phòng học cho trường mầm non của xã", "xã Tiểu Cần, Trà Vinh",
+         "province", "29341-ubnd-xa"),
+        ("Trường trung học phổ thông thiếu sách giáo khoa", "xã Tiểu Cần, Trà Vinh", "province",
+         "86-so-gd-dt"),
+        ("Trạm y tế xã xuống cấp, thiếu thuốc", "xã Tiểu Cần, Trà Vinh", "province",
+         "29341-ubnd-xa"),
+        ("Sửa chữa nhà văn hóa ấp", "xã Tiểu Cần, Trà Vinh", "province", "29341-ubnd-xa"),
+        ("Kênh mương nội đồng bị bồi lắng", "xã Tiểu Cần, Trà Vinh", "local", "29341-ubnd-xa"),
+        ("Đề nghị tăng mức phụ cấp cho trưởng ấp", "xã Tiểu Cần, Trà Vinh",
+         "provincial_policy", "86-ubnd-tinh"),
+        ("Cấp lại thẻ bảo hiểm y tế bị sai thông tin", "Vĩnh Long", "province", "86-bhxh"),
+        ("Hộ dân chưa có điện lưới quốc gia", "Vĩnh Long", "province", "86-so-cong-thuong"),
         ("Rác thải sinh hoạt không được thu gom, bốc mùi hôi", "xã Tiểu Cần, Trà Vinh",
          "province", "29341-ubnd-xa"),
         ("Cử tri kiến nghị Bộ Y tế sớm ban hành quy định về giá dịch vụ khám chữa bệnh",
@@ -383,6 +405,14 @@ def test_a_route_name_is_not_where_the_writer_is() -> None:
     found = locate(address=None, text=text, province_hint="86")
     assert found.location.province is not None
     assert found.location.province.code == "86"
+
+
+def test_a_city_typed_after_a_road_word_is_the_road_not_the_place() -> None:
+    # "cao tốc TP.HCM-Trung Lương" is an expressway; the voters are from Long An (→ Tây Ninh).
+    text = "Cử tri Long An đề nghị mở đường đấu nối vào cao tốc TP.HCM-Trung Lương"
+    found = locate(address=None, text=text)
+    assert found.location.province is not None
+    assert found.location.province.code == "80"
 
 
 @pytest.mark.parametrize(

@@ -60,3 +60,21 @@ def test_the_preview_command_prints_the_decision(capsys: pytest.CaptureFixture[s
     answer = json.loads(capsys.readouterr().out)
     assert answer["body"]["id"] == "86-dien-luc"
     assert preview_main([]) == 2
+
+
+def test_the_split_is_fixed_by_the_id_and_the_halves_make_the_whole(tmp_path: Path) -> None:
+    from hoiam_router.evaluation import DEFAULT_DATA, load_petitions, select, split_of
+
+    petitions = load_petitions(DEFAULT_DATA)
+    dev, heldout = select(petitions, "dev"), select(petitions, "heldout")
+
+    assert len(dev) + len(heldout) == len(petitions)
+    assert {p.id for p in dev}.isdisjoint({p.id for p in heldout})
+    assert dev
+    assert heldout
+    assert split_of("tq-hdnd-2431") == split_of("tq-hdnd-2431")  # same id, same half
+    out = tmp_path / "eval.json"
+    assert main(["--split", "dev", "--out", str(out), "--speed-seconds", "0.01"]) == 0
+    report = json.loads(out.read_text("utf-8"))
+    assert report["split"] == "dev"
+    assert report["items"] == len(dev)

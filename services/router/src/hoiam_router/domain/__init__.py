@@ -10,7 +10,14 @@ from datetime import date
 from typing import Literal
 
 from hoiam_router.domain.classify import Classification, CorrectionsModel, classify, mentions_any
-from hoiam_router.domain.directory import Body, Category, CompetenceRule, Councillor, Directory
+from hoiam_router.domain.directory import (
+    ANY_CATEGORY,
+    Body,
+    Category,
+    CompetenceRule,
+    Councillor,
+    Directory,
+)
 from hoiam_router.domain.geo import Located, locate
 from hoiam_router.domain.sla import VIETNAM_TIME, add_working_days
 from hoiam_router.domain.text import fold, lower
@@ -29,7 +36,7 @@ __all__ = [
 
 CONFIDENCE_THRESHOLD = 0.5
 NATIONAL_SCORE = 2  # strong words count 2, others 1
-SCOPE_ORDER = ("national", "national_highway", "provincial_road", "local")
+SCOPE_ORDER = ("national", "provincial_policy", "national_highway", "provincial_road", "local")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +78,9 @@ class RoutingDecision:
 
 
 def detect_scope(text: str, directory: Directory) -> tuple[str, list[str]]:
-    """How far the matter reaches: national policy, a national highway, a provincial road, a
-    hamlet lane, or (by default) the province; with the words that said so."""
+    """How far the matter reaches: national policy, a provincial support level or allowance, a
+    national highway, a provincial road, a hamlet lane, or (by default) the province; with the
+    words that said so."""
     scopes = directory.scopes
     # "theo quy định của pháp luật" cites the law; it does not ask to change it.
     policy_text = lower(text)
@@ -91,7 +99,9 @@ def detect_scope(text: str, directory: Directory) -> tuple[str, list[str]]:
 
 def _applies(rule: CompetenceRule, category: str, scope: str, text: str) -> list[str] | None:
     """The words that made the rule apply ([] for a rule without words), or None."""
-    if rule.category != category or (rule.scope is not None and rule.scope != scope):
+    if rule.category not in (category, ANY_CATEGORY) or (
+        rule.scope is not None and rule.scope != scope
+    ):
         return None
     if not rule.words:
         return []

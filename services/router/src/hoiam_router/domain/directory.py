@@ -24,7 +24,11 @@ from hoiam_router.domain.text import fold
 from hoiam_shared.events import BodyContact, Channel
 
 Level = Literal["commune", "province_department", "province_committee", "utility", "national"]
-Scope = Literal["national", "national_highway", "provincial_road", "local", "province"]
+Scope = Literal[
+    "national", "provincial_policy", "national_highway", "provincial_road", "local", "province"
+]
+ANY_CATEGORY = "*"
+"""A competence rule for every category (e.g. provincial support levels → the committee)."""
 
 
 class _Frozen(BaseModel):
@@ -111,7 +115,7 @@ class Directory(_Frozen):
             if unknown := set(body.provinces) - province_codes:
                 raise ValueError(f"body {body.id} has unknown provinces {sorted(unknown)}")
         for rule in self.competence:
-            if rule.category not in category_codes:
+            if rule.category not in category_codes and rule.category != ANY_CATEGORY:
                 raise ValueError(f"competence rule has unknown category {rule.category}")
         successor = {b.id: b.replaced_by for b in self.bodies}
         for start in body_ids:

@@ -60,6 +60,9 @@ NOT_A_UNIT = frozenset({
     "cho", "cau", "kenh", "song", "rach", "cang", "xe",  # markets, bridges, waters, stations
     "so", "cu", "ty", "truong", "vien",  # số nhà, chung cư, công ty, trường, bệnh viện
 })  # fmt: skip
+# Road words (folded): a province typed right after one names a route ("cao tốc TP.HCM -
+# Trung Lương", "quốc lộ ..."), not the place of the matter.
+ROAD_WORDS = frozenset({"toc", "lo", "duong", "tuyen"})
 # More candidates than this for one written name says nothing useful ("Phường 1" nationwide).
 MAX_CANDIDATES = 6
 
@@ -291,12 +294,17 @@ def _typed_at(
             units = tuple(u for group in groups for u in g.names.get((group, tuple(name_keys)), ()))
             if not units:
                 continue
-            # The same written type first: "thành phố Trà Vinh" is the old city, not the old
-            # province; "xã X" prefers a "xã X" to a "phường X".
-            typed = tuple(u for u in units if u.type_words == type_words) or units
+            # The accents first (a name keeps its accents when a xã becomes a phường: "xã An
+            # Tường" is Phường An Tường, not Xã Ân Tường), then the same written type:
+            # "thành phố Trà Vinh" is the old city, not the old province.
             if accented:
-                typed = _same_accents(typed, " ".join(tokens[end : end + length]))
+                units = _same_accents(units, " ".join(tokens[end : end + length]))
+            typed = tuple(u for u in units if u.type_words == type_words) or units
             group = _GROUP_OF[typed[0].kind]
+            if group == "province" and i > 0 and keys[i - 1] in ROAD_WORDS:
+                # "cao tốc TP.HCM - Trung Lương": a province after a road word names the
+                # road's end, not where the matter is.
+                return None
             typed = tuple(u for u in typed if _GROUP_OF[u.kind] == group)
             written = " ".join(tokens[i : end + length])
             return Mention(group, written, typed, source), end + length
