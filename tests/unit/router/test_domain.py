@@ -446,3 +446,23 @@ def test_citing_the_law_is_not_asking_to_change_it(directory: Directory) -> None
     assert detect_scope(local, directory)[0] != "national"
     policy = "Đề nghị sửa đổi quy định về mức hưởng trợ cấp thất nghiệp"
     assert detect_scope(policy, directory)[0] == "national"
+
+
+def test_tone_marks_placed_the_old_way_read_the_same(directory: Directory) -> None:
+    # "hoá"/"thuỷ" (old placement) and "hóa"/"thủy" (new) are the same words.
+    old = route_text(directory, text="Sửa chữa nhà văn hoá thôn", address="xã Tiểu Cần, Trà Vinh")
+    assert old.category.code == "culture"
+    assert classify("Nạo vét kênh thuỷ lợi", directory.lexicon).category == "water"
+
+
+def test_categories_that_lead_to_the_same_body_support_it(directory: Directory) -> None:
+    # The road to a kindergarten: transport and education weigh alike, both are the commune's.
+    routing = route_text(
+        directory,
+        text="Làm đường vào trường mầm non",
+        address="xã Tiểu Cần, Trà Vinh",
+    )
+    assert not routing.triage, routing.reasons
+    assert routing.body is not None
+    assert routing.body.id == "29341-ubnd-xa"
+    assert any("lead to the same body" in r for r in routing.reasons)

@@ -9,7 +9,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from hoiam_router.domain.classify import Classification, CorrectionsModel, classify, mentions_any
+from hoiam_router.domain.classify import (
+    CONFIDENCE_CAP,
+    Classification,
+    CorrectionsModel,
+    classify,
+    mentions_any,
+)
 from hoiam_router.domain.directory import (
     ANY_CATEGORY,
     Body,
@@ -176,6 +182,15 @@ def route_text(
             exclude=exclude,
         )
         reasons.extend(why)
+        if body is not None:
+            confidence, agreeing = _body_confidence(
+                directory, classification, body, scope, text, province, commune
+            )
+            if agreeing:
+                reasons.append(
+                    f"categories {', '.join(agreeing)} lead to the same body: "
+                    f"confidence {confidence:.3g}"
+                )
         if rule is not None:
             confidence *= rule.factor
     confidence = round(confidence, 3)
@@ -206,6 +221,37 @@ def route_text(
         candidates=candidates,
         rule=rule,
     )
+
+
+def _body_confidence(
+    directory: Directory,
+    classification: Classification,
+    body: Body,
+    scope: str,
+    text: str,
+    province: str,
+    commune: str | None,
+) -> tuple[float, list[str]]:
+    """How sure the router is of the body, not only of the category: when the runner-up
+    categories lead to the same body ("a school's road" is education or transport, both the
+    commune's), their weight supports the body instead of counting against it. Returns the
+    confidence and the other categories that agreed."""
+    scores = classification.scores
+    if len(scores) < 2:
+        return classification.confidence, []
+    support, against, agreeing = scores[0][1], 0.0, []
+    for code, weight in scores[1:]:
+        other, _, _ = _competent(
+            directory, category=code, scope=scope, text=text, province=province, commune=commune
+        )
+        if other == body:
+            support += weight
+            agreeing.append(code)
+        else:
+            against = max(against, weight)
+    if not agreeing:
+        return classification.confidence, []
+    return round(min(CONFIDENCE_CAP, support / (support + against + 0.5)), 3), agreeing
 
 
 def _candidates(

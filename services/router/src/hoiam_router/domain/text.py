@@ -7,6 +7,15 @@ _VIETNAMESE_MARKS = re.compile(
     r"[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]"
 )
 _WORD = re.compile(r"\w+")
+# Two conventions place the tone mark of an open "oa", "oe", "uy": old "hoá", "thuỷ", new
+# "hóa", "thủy". Both are common in official texts; the new one is used throughout.
+_OLD_TONE = re.compile(r"(?<!q)([ou])([áàảãạéèẻẽẹýỳỷỹỵ])(?!\w)")
+_MOVE_TONE = {
+    (base, marked): unicodedata.normalize("NFC", base + unicodedata.normalize("NFD", marked)[1:])
+    + unicodedata.normalize("NFD", marked)[0]
+    for base in "ou"
+    for marked in "áàảãạéèẻẽẹýỳỷỹỵ"
+}
 
 
 def fold(text: str) -> str:
@@ -16,7 +25,9 @@ def fold(text: str) -> str:
 
 
 def lower(text: str) -> str:
-    return unicodedata.normalize("NFC", text).lower()
+    """Lower-case NFC, with tone marks placed the new way (``hoá`` → ``hóa``)."""
+    lowered = unicodedata.normalize("NFC", text).lower()
+    return _OLD_TONE.sub(lambda m: _MOVE_TONE[(m[1], m[2])], lowered)
 
 
 def has_marks(text: str) -> bool:
