@@ -240,6 +240,11 @@ def test_a_term_seen_in_one_correction_only_is_not_learned() -> None:
          "provincial_policy", "86-ubnd-tinh"),
         ("Cấp lại thẻ bảo hiểm y tế bị sai thông tin", "Vĩnh Long", "province", "86-bhxh"),
         ("Hộ dân chưa có điện lưới quốc gia", "Vĩnh Long", "province", "86-so-cong-thuong"),
+        # the body the voters address by name (old names after the 2025 mergers)
+        ("Đề nghị Sở Giao thông vận tải sớm sửa tuyến đường bị ổ gà", "xã Tiểu Cần, Trà Vinh",
+         "province", "86-so-xay-dung"),
+        ("Ban quản lý dự án tỉnh đẩy nhanh xây trường mầm non", "xã Tiểu Cần, Trà Vinh",
+         "province", "86-ubnd-tinh"),
         ("Rác thải sinh hoạt không được thu gom, bốc mùi hôi", "xã Tiểu Cần, Trà Vinh",
          "province", "29341-ubnd-xa"),
         ("Cử tri kiến nghị Bộ Y tế sớm ban hành quy định về giá dịch vụ khám chữa bệnh",

@@ -105,8 +105,10 @@ def detect_scope(text: str, directory: Directory) -> tuple[str, list[str]]:
 
 def _applies(rule: CompetenceRule, category: str, scope: str, text: str) -> list[str] | None:
     """The words that made the rule apply ([] for a rule without words), or None."""
-    if rule.category not in (category, ANY_CATEGORY) or (
-        rule.scope is not None and rule.scope != scope
+    if (
+        rule.category not in (category, ANY_CATEGORY)
+        or (rule.scope is not None and rule.scope != scope)
+        or rule.unless_scope == scope
     ):
         return None
     if not rule.words:

@@ -12,7 +12,7 @@ import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from hoiam_router.domain.text import fold, has_marks, lower, words
 
@@ -259,16 +259,30 @@ def _phrase_key(phrase: str) -> tuple[str, ...]:
     return tuple(words(lower(phrase)))
 
 
-def mentions_any(text: str, phrases: Iterable[str]) -> list[str]:
-    """The phrases found in `text` as whole words (accent-aware, as in `classify`)."""
+@lru_cache(maxsize=64)
+def _searchable(text: str) -> tuple[bool, str]:
+    """Whether the text has accents, and its words joined by spaces (folded if it has none);
+    cached because one routing asks many rules about the same text."""
     lowered = lower(text)
     accented = has_marks(lowered)
     tokens = words(lowered) if accented else [fold(t) for t in words(lowered)]
-    joined = f" {' '.join(tokens)} "
+    return accented, f" {' '.join(tokens)} "
+
+
+@cache
+def _probe(phrase: str, accented: bool) -> str:
+    key = _phrase_key(phrase)
+    if not key:
+        return ""
+    return f" {' '.join(key if accented else tuple(fold(w) for w in key))} "
+
+
+def mentions_any(text: str, phrases: Iterable[str]) -> list[str]:
+    """The phrases found in `text` as whole words (accent-aware, as in `classify`)."""
+    accented, joined = _searchable(text)
     found = []
     for phrase in phrases:
-        key = _phrase_key(phrase)
-        probe = key if accented else tuple(fold(w) for w in key)
-        if key and f" {' '.join(probe)} " in joined:
+        probe = _probe(phrase, accented)
+        if probe and probe in joined:
             found.append(phrase)
     return found

@@ -82,6 +82,7 @@ class CompetenceRule(_Frozen):
     category: str
     body: str
     scope: Scope | None = None
+    unless_scope: Scope | None = None
     words: tuple[str, ...] = ()
     factor: float = Field(default=1.0, gt=0, le=1)
 
