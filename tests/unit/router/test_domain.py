@@ -471,3 +471,10 @@ def test_categories_that_lead_to_the_same_body_support_it(directory: Directory) 
     assert routing.body is not None
     assert routing.body.id == "29341-ubnd-xa"
     assert any("lead to the same body" in r for r in routing.reasons)
+
+
+def test_a_programme_cited_by_its_number_is_not_a_national_request(directory: Directory) -> None:
+    cited = "Hỗ trợ nhà ở cho hộ nghèo theo Quyết định số 1719/QĐ-TTg của Thủ tướng Chính phủ"
+    assert detect_scope(cited, directory)[0] != "national"
+    asked = "Đề nghị Chính phủ sửa đổi Nghị định 33/2023/NĐ-CP về phụ cấp"
+    assert detect_scope(asked, directory)[0] == "national"

@@ -5,7 +5,9 @@ preview API and the evaluation call it); `route` wraps it for a `FeedbackReceive
 due date.
 """
 
+import re
 from dataclasses import dataclass, field
+from functools import cache
 from datetime import date
 from typing import Literal
 
@@ -83,6 +85,26 @@ class RoutingDecision:
     candidates: tuple[Body, ...] = ()
 
 
+_ACT = r"(?:quyết định|nghị quyết|nghị định|thông tư|chỉ thị|công văn|đề án|chương trình)"
+
+
+@cache
+def _citations(national_strong: tuple[str, ...]) -> re.Pattern[str]:
+    """A legal act cited by its number, with the issuer if named: a citation of what applies,
+    not a request to the central level."""
+    issuers = sorted(
+        {lower(w) for w in national_strong if w.startswith(("bộ ", "thủ tướng", "chính phủ"))}
+        | {"thủ tướng chính phủ", "chính phủ", "quốc hội", "ủy ban thường vụ quốc hội"},
+        key=len,
+        reverse=True,
+    )
+    of = "|".join(re.escape(i) for i in issuers)
+    return re.compile(
+        rf"\b{_ACT}\s+(?:số\s+)?\d[\w/.\-]*(?:\s+ngày\s+[\d/.\-]+(?:\s+năm\s+\d+)?)?"
+        rf"(?:\s+của\s+(?:{of}))?"
+    )
+
+
 def detect_scope(text: str, directory: Directory) -> tuple[str, list[str]]:
     """How far the matter reaches: national policy, a provincial support level or allowance, a
     national highway, a provincial road, a hamlet lane, or (by default) the province; with the
@@ -92,6 +114,8 @@ def detect_scope(text: str, directory: Directory) -> tuple[str, list[str]]:
     policy_text = lower(text)
     for phrase in scopes.get("procedural", ()):
         policy_text = policy_text.replace(lower(phrase), " ")
+    # "theo Quyết định 1719/QĐ-TTg của Thủ tướng Chính phủ" cites a programme by its number.
+    policy_text = _citations(tuple(directory.national_strong)).sub(" ", policy_text)
     national = mentions_any(policy_text, scopes.get("national", ()))
     strong = set(directory.national_strong)
     score = sum(2 if w in strong else 1 for w in national)
