@@ -7,8 +7,8 @@ due date.
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
 from datetime import date
+from functools import cache
 from typing import Literal
 
 from hoiam_router.domain.classify import (
