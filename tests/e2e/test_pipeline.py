@@ -105,7 +105,7 @@ async def test_a_web_submission_reaches_the_body_and_the_citizen_by_email(
         {"_id": accepted["id"]}
     )
     assert stored is not None
-    assert stored["body_id"] == "vl-dien-luc"
+    assert stored["body_id"] == "86-dien-luc"
     async with httpx.AsyncClient(base_url=services.urls["intake"]) as client:
         assert (await client.get(f"/v1/feedback/{accepted['id']}")).status_code == 401
         item = (await client.get(f"/v1/feedback/{accepted['id']}", headers=OPERATOR)).json()

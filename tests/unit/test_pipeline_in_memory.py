@@ -149,7 +149,7 @@ async def test_a_web_item_is_routed_and_both_body_and_citizen_are_emailed(
     [routed] = pipeline.assignments.assignments.values()
     assert routed.status is Status.ROUTED
     assert routed.body is not None
-    assert routed.body.id == "vl-dien-luc"
+    assert routed.body.id == "86-dien-luc"
     recipients = sorted(o.target.address for o in pipeline.email.sent)
     assert recipients == ["bich.tran@example.vn", "cskh@dienluc-vinhlong.example"]
     assert all(routed.tracking_code in o.notification.subject for o in pipeline.email.sent)

@@ -22,6 +22,18 @@ class RouterMetrics:
             "Items seen again (redelivery or replay) whose stored decision was republished.",
             registry=registry,
         )
+        self.escalations = Counter(
+            "router_escalations_total",
+            "Overdue items reported by the sweep, per kind (escalated to a parent, or overdue).",
+            ["change"],
+            registry=registry,
+        )
+        self.status_changes = Counter(
+            "router_status_changes_total",
+            "Status changes made through the operator API, per new status.",
+            ["status"],
+            registry=registry,
+        )
         self.dead_letters = Counter(
             "router_dead_letters_total",
             "Records sent to a dead-letter topic, per error type.",

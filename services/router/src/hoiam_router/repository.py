@@ -1,27 +1,242 @@
-"""Where the router keeps each decision: a port, its MongoDB adapter and an in-memory fake."""
+"""Where the router keeps its state: a port, its MongoDB adapter and an in-memory fake.
 
-from datetime import UTC, datetime
-from typing import Protocol
+Collections: `assignments` (one per item, insert-first, the first decision wins; the current
+status, body and due date beside it), `case_members` (one per item, insert-first), `history`
+(every event about an item, for the audit and the operator's view), `corrections` (operators'
+triage decisions, learned from) and `escalations` (one per item and due date, so the sweep
+escalates once).
+"""
+
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from typing import Any, Protocol
 from uuid import UUID
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from hoiam_shared.events import FeedbackRouted
+from hoiam_router.domain.cases import CASE_WINDOW, CaseMember
+from hoiam_shared.events import BodyRef, FeedbackRouted, Status, StatusChanged
 from hoiam_shared.mongo import Document, insert_once
 
 
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """An item as the router holds it now: its first routing event and what changed since."""
+
+    routed: FeedbackRouted
+    status: Status
+    body: BodyRef | None
+    due_on: date | None
+    case_id: UUID | None
+    category: str
+    address: str | None = None
+    province_hint: str | None = None
+
+    @property
+    def item_id(self) -> UUID:
+        return self.routed.item_id
+
+
+@dataclass(frozen=True, slots=True)
+class Escalation:
+    key: str
+    event: StatusChanged
+    published: bool
+
+
 class AssignmentRepository(Protocol):
-    async def add_once(self, decision: FeedbackRouted) -> FeedbackRouted:
+    async def add_once(
+        self,
+        decision: FeedbackRouted,
+        *,
+        address: str | None = None,
+        province_hint: str | None = None,
+    ) -> FeedbackRouted:
         """Store the decision unless the item has one; return the stored one (first write wins)."""
         ...
+
+    async def get(self, item_id: UUID) -> Assignment | None: ...
+
+    async def update(
+        self,
+        item_id: UUID,
+        *,
+        expected: Status,
+        status: Status,
+        body: BodyRef | None = None,
+        due_on: date | None = None,
+        category: str | None = None,
+    ) -> bool:
+        """Compare-and-set on the status: False when the item was no longer `expected`."""
+        ...
+
+    async def set_case(self, item_ids: list[UUID], case_id: UUID) -> None: ...
+
+    async def in_status(self, statuses: frozenset[Status]) -> list[Assignment]: ...
+
+    async def case_members(self, area: str, category: str, since: datetime) -> list[CaseMember]: ...
+
+    async def join_case_once(self, member: CaseMember) -> CaseMember:
+        """The item's case membership: this one, or the one stored before (first write wins)."""
+        ...
+
+    async def case_items(self, case_id: UUID) -> list[UUID]: ...
+
+    async def add_history(
+        self, item_id: UUID, event: FeedbackRouted | StatusChanged, *, published: bool = True
+    ) -> None:
+        """Record an event about an item once; `published=False` makes it an outbox entry."""
+        ...
+
+    async def history(self, item_id: UUID) -> list[dict[str, Any]]: ...
+
+    async def unpublished(self) -> list[FeedbackRouted | StatusChanged]:
+        """Outbox entries whose publish has not been confirmed, oldest first."""
+        ...
+
+    async def mark_history_published(self, event_id: UUID) -> None: ...
+
+    async def add_correction(
+        self, item_id: UUID, text: str, category: str, body_id: str
+    ) -> None: ...
+
+    async def corrections(self) -> list[tuple[str, str]]: ...
+
+    async def escalate_once(self, key: str, event: StatusChanged) -> Escalation: ...
+
+    async def mark_published(self, key: str) -> None: ...
+
+
+def _member_doc(member: CaseMember) -> Document:
+    return {
+        "case_id": member.case_id,
+        "area": member.area,
+        "category": member.category,
+        "terms": sorted(member.terms),
+        "at": member.at,
+    }
+
+
+def _member(item_id: str, doc: dict[str, Any]) -> CaseMember:
+    at = doc["at"]
+    return CaseMember(
+        item_id=item_id,
+        case_id=str(doc["case_id"]),
+        area=str(doc["area"]),
+        category=str(doc["category"]),
+        terms=frozenset(doc["terms"]),
+        at=at if at.tzinfo else at.replace(tzinfo=UTC),
+    )
 
 
 class InMemoryAssignmentRepository:
     def __init__(self) -> None:
         self.assignments: dict[UUID, FeedbackRouted] = {}
+        self.state: dict[UUID, Assignment] = {}
+        self.members: dict[str, CaseMember] = {}
+        self.events: dict[UUID, list[dict[str, Any]]] = {}
+        self.outbox: dict[UUID, FeedbackRouted | StatusChanged] = {}
+        self.learned: list[tuple[str, str]] = []
+        self.escalations: dict[str, Escalation] = {}
 
-    async def add_once(self, decision: FeedbackRouted) -> FeedbackRouted:
-        return self.assignments.setdefault(decision.item_id, decision)
+    async def add_once(
+        self,
+        decision: FeedbackRouted,
+        *,
+        address: str | None = None,
+        province_hint: str | None = None,
+    ) -> FeedbackRouted:
+        stored = self.assignments.setdefault(decision.item_id, decision)
+        if stored is decision:
+            self.state[decision.item_id] = Assignment(
+                decision,
+                decision.status,
+                decision.body,
+                decision.due_on,
+                decision.case_id,
+                decision.category.code,
+                address,
+                province_hint,
+            )
+        return stored
+
+    async def get(self, item_id: UUID) -> Assignment | None:
+        return self.state.get(item_id)
+
+    async def update(
+        self,
+        item_id: UUID,
+        *,
+        expected: Status,
+        status: Status,
+        body: BodyRef | None = None,
+        due_on: date | None = None,
+        category: str | None = None,
+    ) -> bool:
+        current = self.state.get(item_id)
+        if current is None or current.status is not expected:
+            return False
+        self.state[item_id] = replace(
+            current,
+            status=status,
+            body=body or current.body,
+            due_on=due_on or current.due_on,
+            category=category or current.category,
+        )
+        return True
+
+    async def set_case(self, item_ids: list[UUID], case_id: UUID) -> None:
+        for item_id in item_ids:
+            if item_id in self.state:
+                self.state[item_id] = replace(self.state[item_id], case_id=case_id)
+            if (member := self.members.get(str(item_id))) is not None:
+                self.members[str(item_id)] = replace(member, case_id=str(case_id))
+
+    async def in_status(self, statuses: frozenset[Status]) -> list[Assignment]:
+        return [a for a in self.state.values() if a.status in statuses]
+
+    async def case_members(self, area: str, category: str, since: datetime) -> list[CaseMember]:
+        return [
+            m
+            for m in self.members.values()
+            if m.area == area and m.category == category and m.at >= since
+        ]
+
+    async def join_case_once(self, member: CaseMember) -> CaseMember:
+        return self.members.setdefault(member.item_id, member)
+
+    async def case_items(self, case_id: UUID) -> list[UUID]:
+        return sorted(UUID(m.item_id) for m in self.members.values() if m.case_id == str(case_id))
+
+    async def add_history(
+        self, item_id: UUID, event: FeedbackRouted | StatusChanged, *, published: bool = True
+    ) -> None:
+        events = self.events.setdefault(item_id, [])
+        if all(e["event_id"] != str(event.event_id) for e in events):
+            events.append(event.model_dump(mode="json"))
+            if not published:
+                self.outbox[event.event_id] = event
+
+    async def history(self, item_id: UUID) -> list[dict[str, Any]]:
+        return sorted(self.events.get(item_id, []), key=lambda e: e["occurred_at"])
+
+    async def unpublished(self) -> list[FeedbackRouted | StatusChanged]:
+        return sorted(self.outbox.values(), key=lambda e: e.occurred_at)
+
+    async def mark_history_published(self, event_id: UUID) -> None:
+        self.outbox.pop(event_id, None)
+
+    async def add_correction(self, item_id: UUID, text: str, category: str, body_id: str) -> None:
+        self.learned.append((text, category))
+
+    async def corrections(self) -> list[tuple[str, str]]:
+        return list(self.learned)
+
+    async def escalate_once(self, key: str, event: StatusChanged) -> Escalation:
+        return self.escalations.setdefault(key, Escalation(key, event, published=False))
+
+    async def mark_published(self, key: str) -> None:
+        self.escalations[key] = replace(self.escalations[key], published=True)
 
 
 class MongoAssignmentRepository:
@@ -30,18 +245,37 @@ class MongoAssignmentRepository:
 
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._assignments = db["assignments"]
+        self._members = db["case_members"]
+        self._history = db["history"]
+        self._corrections = db["corrections"]
+        self._escalations = db["escalations"]
 
     async def prepare(self) -> None:
         await self._assignments.create_index("tracking_code", unique=True)
         await self._assignments.create_index([("body_id", 1), ("status", 1)])
+        await self._assignments.create_index([("status", 1), ("due_on", 1)])
+        await self._members.create_index([("area", 1), ("category", 1)])
+        await self._members.create_index("case_id")
+        await self._history.create_index("item_id")
+        await self._history.create_index("published")
 
-    async def add_once(self, decision: FeedbackRouted) -> FeedbackRouted:
+    async def add_once(
+        self,
+        decision: FeedbackRouted,
+        *,
+        address: str | None = None,
+        province_hint: str | None = None,
+    ) -> FeedbackRouted:
         document: Document = {
             "tracking_code": decision.tracking_code,
             "status": decision.status.value,
             "body_id": decision.body.id if decision.body else None,
+            "body": decision.body.model_dump(mode="json") if decision.body else None,
             "category": decision.category.code,
             "due_on": decision.due_on.isoformat() if decision.due_on else None,
+            "case_id": str(decision.case_id) if decision.case_id else None,
+            "address": address,
+            "province_hint": province_hint,
             "decided_at": datetime.now(UTC),
             "event": decision.model_dump(mode="json"),
         }
@@ -51,3 +285,128 @@ class MongoAssignmentRepository:
                 f"tracking code {decision.tracking_code} is already used by another item"
             )
         return FeedbackRouted.model_validate(stored["event"])
+
+    @staticmethod
+    def _assignment(doc: dict[str, Any]) -> Assignment:
+        return Assignment(
+            routed=FeedbackRouted.model_validate(doc["event"]),
+            status=Status(doc["status"]),
+            body=BodyRef.model_validate(doc["body"]) if doc.get("body") else None,
+            due_on=date.fromisoformat(doc["due_on"]) if doc.get("due_on") else None,
+            case_id=UUID(doc["case_id"]) if doc.get("case_id") else None,
+            category=str(doc["category"]),
+            address=doc.get("address"),
+            province_hint=doc.get("province_hint"),
+        )
+
+    async def get(self, item_id: UUID) -> Assignment | None:
+        doc = await self._assignments.find_one({"_id": str(item_id)})
+        return self._assignment(doc) if doc else None
+
+    async def update(
+        self,
+        item_id: UUID,
+        *,
+        expected: Status,
+        status: Status,
+        body: BodyRef | None = None,
+        due_on: date | None = None,
+        category: str | None = None,
+    ) -> bool:
+        changes: Document = {"status": status.value, "updated_at": datetime.now(UTC)}
+        if body is not None:
+            changes |= {"body": body.model_dump(mode="json"), "body_id": body.id}
+        if due_on is not None:
+            changes["due_on"] = due_on.isoformat()
+        if category is not None:
+            changes["category"] = category
+        result = await self._assignments.update_one(
+            {"_id": str(item_id), "status": expected.value}, {"$set": changes}
+        )
+        return result.modified_count == 1
+
+    async def set_case(self, item_ids: list[UUID], case_id: UUID) -> None:
+        ids = [str(i) for i in item_ids]
+        await self._assignments.update_many(
+            {"_id": {"$in": ids}}, {"$set": {"case_id": str(case_id)}}
+        )
+        await self._members.update_many({"_id": {"$in": ids}}, {"$set": {"case_id": str(case_id)}})
+
+    async def in_status(self, statuses: frozenset[Status]) -> list[Assignment]:
+        cursor = self._assignments.find({"status": {"$in": [s.value for s in statuses]}})
+        return [self._assignment(doc) async for doc in cursor]
+
+    async def case_members(self, area: str, category: str, since: datetime) -> list[CaseMember]:
+        cursor = self._members.find({"area": area, "category": category, "at": {"$gte": since}})
+        return [_member(str(doc["_id"]), doc) async for doc in cursor]
+
+    async def join_case_once(self, member: CaseMember) -> CaseMember:
+        stored, _ = await insert_once(self._members, member.item_id, _member_doc(member))
+        return _member(member.item_id, stored or _member_doc(member))  # only `_id` is unique
+
+    async def case_items(self, case_id: UUID) -> list[UUID]:
+        cursor = self._members.find({"case_id": str(case_id)}, {"_id": 1})
+        return sorted([UUID(str(doc["_id"])) async for doc in cursor])
+
+    async def add_history(
+        self, item_id: UUID, event: FeedbackRouted | StatusChanged, *, published: bool = True
+    ) -> None:
+        record: Document = {
+            "item_id": str(item_id),
+            "published": published,
+            **event.model_dump(mode="json"),
+        }
+        await insert_once(self._history, str(event.event_id), record)
+
+    async def history(self, item_id: UUID) -> list[dict[str, Any]]:
+        cursor = self._history.find({"item_id": str(item_id)}, {"_id": 0, "published": 0})
+        return sorted([doc async for doc in cursor], key=lambda e: str(e["occurred_at"]))
+
+    async def unpublished(self) -> list[FeedbackRouted | StatusChanged]:
+        cursor = self._history.find({"published": False}, {"_id": 0, "published": 0})
+        events: list[FeedbackRouted | StatusChanged] = [
+            FeedbackRouted.model_validate(doc)
+            if doc["type"] == FeedbackRouted.TYPE
+            else StatusChanged.model_validate(doc)
+            async for doc in cursor
+        ]
+        return sorted(events, key=lambda e: e.occurred_at)
+
+    async def mark_history_published(self, event_id: UUID) -> None:
+        await self._history.update_one({"_id": str(event_id)}, {"$set": {"published": True}})
+
+    async def add_correction(self, item_id: UUID, text: str, category: str, body_id: str) -> None:
+        await self._corrections.insert_one(
+            {
+                "item_id": str(item_id),
+                "text": text,
+                "category": category,
+                "body_id": body_id,
+                "at": datetime.now(UTC),
+            }
+        )
+
+    async def corrections(self) -> list[tuple[str, str]]:
+        cursor = self._corrections.find({}, {"text": 1, "category": 1})
+        return [(str(doc["text"]), str(doc["category"])) async for doc in cursor]
+
+    async def escalate_once(self, key: str, event: StatusChanged) -> Escalation:
+        record: Document = {"event": event.model_dump(mode="json"), "published": False}
+        stored, _ = await insert_once(self._escalations, key, record)
+        stored = stored or record  # only `_id` is unique here
+        return Escalation(
+            key, StatusChanged.model_validate(stored["event"]), bool(stored["published"])
+        )
+
+    async def mark_published(self, key: str) -> None:
+        await self._escalations.update_one({"_id": key}, {"$set": {"published": True}})
+
+
+__all__ = [
+    "CASE_WINDOW",
+    "Assignment",
+    "AssignmentRepository",
+    "Escalation",
+    "InMemoryAssignmentRepository",
+    "MongoAssignmentRepository",
+]

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from hoiam_shared.settings import ServiceSettings
@@ -19,4 +19,11 @@ class RouterSettings(ServiceSettings):
     )
     fallback_province: str | None = Field(
         default="86", description="Province code used when an item names none (the deployment's)."
+    )
+    operator_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token of the operator API; without it every operator call gets 401.",
+    )
+    sweep_interval_seconds: float = Field(
+        default=300.0, gt=0, description="How often the overdue sweep runs."
     )

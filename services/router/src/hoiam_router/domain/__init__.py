@@ -1,0 +1,337 @@
+"""Pure routing rules: locate the place, classify the words, decide the competent body, explain.
+
+`route_text` is the whole decision for a text and an address, without storing anything (the
+preview API and the evaluation call it); `route` wraps it for a `FeedbackReceived` and adds the
+due date.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from typing import Literal
+
+from hoiam_router.domain.classify import (
+    CONFIDENCE_CAP,
+    Classification,
+    CorrectionsModel,
+    classify,
+    mentions_any,
+)
+from hoiam_router.domain.directory import (
+    ANY_CATEGORY,
+    Body,
+    Category,
+    CompetenceRule,
+    Councillor,
+    Directory,
+)
+from hoiam_router.domain.geo import Located, locate
+from hoiam_router.domain.sla import VIETNAM_TIME, add_working_days
+from hoiam_router.domain.text import fold, lower
+from hoiam_shared.events import FeedbackReceived, ResolvedLocation, Status
+
+__all__ = [
+    "CONFIDENCE_THRESHOLD",
+    "Routing",
+    "RoutingDecision",
+    "add_working_days",
+    "detect_scope",
+    "fold",
+    "route",
+    "route_text",
+]
+
+CONFIDENCE_THRESHOLD = 0.5
+NATIONAL_SCORE = 2  # strong words count 2, others 1
+SCOPE_ORDER = ("national", "provincial_policy", "national_highway", "provincial_road", "local")
+
+
+@dataclass(frozen=True, slots=True)
+class Routing:
+    """Who should answer a text from a place, how sure the router is, and why."""
+
+    triage: bool
+    category: Category
+    classification: Classification
+    scope: str
+    location: ResolvedLocation
+    body: Body | None
+    confidence: float
+    reasons: tuple[str, ...]
+    councillors: tuple[Councillor, ...] = ()
+    candidates: tuple[Body, ...] = ()
+    rule: CompetenceRule | None = None
+
+    @property
+    def level(self) -> str | None:
+        return self.body.level if self.body else None
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingDecision:
+    """A routing of a received item, with its status and due date."""
+
+    status: Literal[Status.ROUTED, Status.TRIAGE]
+    category: Category
+    body: Body | None
+    confidence: float
+    reasons: tuple[str, ...]
+    due_on: date | None
+    location: ResolvedLocation = field(default_factory=ResolvedLocation)
+    scope: str | None = None
+    level: str | None = None
+    councillors: tuple[Councillor, ...] = ()
+    candidates: tuple[Body, ...] = ()
+
+
+_ACT = r"(?:quyết định|nghị quyết|nghị định|thông tư|chỉ thị|công văn|đề án|chương trình)"
+
+
+@cache
+def _citations(national_strong: tuple[str, ...]) -> re.Pattern[str]:
+    """A legal act cited by its number, with the issuer if named: a citation of what applies,
+    not a request to the central level."""
+    issuers = sorted(
+        {lower(w) for w in national_strong if w.startswith(("bộ ", "thủ tướng", "chính phủ"))}
+        | {"thủ tướng chính phủ", "chính phủ", "quốc hội", "ủy ban thường vụ quốc hội"},
+        key=len,
+        reverse=True,
+    )
+    of = "|".join(re.escape(i) for i in issuers)
+    return re.compile(
+        rf"\b{_ACT}\s+(?:số\s+)?\d[\w/.\-]*(?:\s+ngày\s+[\d/.\-]+(?:\s+năm\s+\d+)?)?"
+        rf"(?:\s+của\s+(?:{of}))?"
+    )
+
+
+def detect_scope(text: str, directory: Directory) -> tuple[str, list[str]]:
+    """How far the matter reaches: national policy, a provincial support level or allowance, a
+    national highway, a provincial road, a hamlet lane, or (by default) the province; with the
+    words that said so."""
+    scopes = directory.scopes
+    # "theo quy định của pháp luật" cites the law; it does not ask to change it.
+    policy_text = lower(text)
+    for phrase in scopes.get("procedural", ()):
+        policy_text = policy_text.replace(lower(phrase), " ")
+    # "theo Quyết định 1719/QĐ-TTg của Thủ tướng Chính phủ" cites a programme by its number.
+    policy_text = _citations(tuple(directory.national_strong)).sub(" ", policy_text)
+    national = mentions_any(policy_text, scopes.get("national", ()))
+    strong = set(directory.national_strong)
+    score = sum(2 if w in strong else 1 for w in national)
+    if score >= NATIONAL_SCORE:
+        return "national", national
+    for scope in SCOPE_ORDER[1:]:
+        if found := mentions_any(text, scopes.get(scope, ())):
+            return scope, found
+    return "province", []
+
+
+def _applies(rule: CompetenceRule, category: str, scope: str, text: str) -> list[str] | None:
+    """The words that made the rule apply ([] for a rule without words), or None."""
+    if (
+        rule.category not in (category, ANY_CATEGORY)
+        or (rule.scope is not None and rule.scope != scope)
+        or rule.unless_scope == scope
+    ):
+        return None
+    if not rule.words:
+        return []
+    return mentions_any(text, rule.words) or None
+
+
+def _competent(
+    directory: Directory,
+    *,
+    category: str,
+    scope: str,
+    text: str,
+    province: str,
+    commune: str | None,
+    exclude: frozenset[str] = frozenset(),
+) -> tuple[Body | None, CompetenceRule | None, list[str]]:
+    reasons: list[str] = []
+    for rule in directory.competence:
+        words = _applies(rule, category, scope, text)
+        if words is None:
+            continue
+        body = directory.live_body(province=province, key=rule.body, commune=commune)
+        if body is None:
+            reasons.append(
+                f"rule {category}/{rule.scope or 'any'} → {rule.body}: no such body here"
+                + (" (commune unknown)" if rule.body == "ubnd-xa" else "")
+            )
+            continue
+        if body.id in exclude:
+            reasons.append(f"{body.id} handed the item back as not competent: next rule")
+            continue
+        why = f"{category} at scope {scope} is for {rule.body}: {body.name}"
+        if words:
+            why += f" (words {', '.join(repr(w) for w in words)})"
+        reasons.append(why)
+        return body, rule, reasons
+    return None, None, reasons
+
+
+def route_text(
+    directory: Directory,
+    *,
+    text: str,
+    address: str | None = None,
+    province_hint: str | None = None,
+    corrections: CorrectionsModel | None = None,
+    exclude: frozenset[str] = frozenset(),
+) -> Routing:
+    """The whole routing decision for a text; pure, stores nothing."""
+    located: Located = locate(address=address, text=text, province_hint=province_hint)
+    classification = classify(text, directory.lexicon, corrections=corrections)
+    category = directory.category(classification.category)
+    scope, scope_words = detect_scope(text, directory)
+    reasons = [*located.reasons, classification.reason]
+    reasons.append(
+        f"scope {scope} from words {', '.join(repr(w) for w in scope_words)}"
+        if scope_words
+        else "scope province (no national, road or hamlet words)"
+    )
+    province, commune = located.province_code, located.commune_code
+    body: Body | None = None
+    rule: CompetenceRule | None = None
+    confidence = classification.confidence
+    if province is not None:
+        body, rule, why = _competent(
+            directory,
+            category=category.code,
+            scope=scope,
+            text=text,
+            province=province,
+            commune=commune,
+            exclude=exclude,
+        )
+        reasons.extend(why)
+        if body is not None:
+            confidence, agreeing = _body_confidence(
+                directory, classification, body, scope, text, province, commune
+            )
+            if agreeing:
+                reasons.append(
+                    f"categories {', '.join(agreeing)} lead to the same body: "
+                    f"confidence {confidence:.3g}"
+                )
+        if rule is not None:
+            confidence *= rule.factor
+    confidence = round(confidence, 3)
+    candidates = tuple(
+        c
+        for c in _candidates(directory, classification, scope, text, province, commune, body)
+        if c.id not in exclude
+    )
+    triage = body is None or confidence < CONFIDENCE_THRESHOLD
+    if triage:
+        reasons.append(
+            "no competent body: triage"
+            if body is None
+            else f"confidence {confidence} below {CONFIDENCE_THRESHOLD}: triage"
+        )
+        # The body the router would have picked is the operator's first candidate.
+        candidates = tuple(c for c in (body, *candidates) if c is not None)[:3]
+    return Routing(
+        triage=triage,
+        category=category,
+        classification=classification,
+        scope=scope,
+        location=located.location,
+        body=None if triage else body,
+        confidence=confidence,
+        reasons=tuple(reasons),
+        councillors=directory.councillors_for(commune),
+        candidates=candidates,
+        rule=rule,
+    )
+
+
+def _body_confidence(
+    directory: Directory,
+    classification: Classification,
+    body: Body,
+    scope: str,
+    text: str,
+    province: str,
+    commune: str | None,
+) -> tuple[float, list[str]]:
+    """How sure the router is of the body, not only of the category: when the runner-up
+    categories lead to the same body ("a school's road" is education or transport, both the
+    commune's), their weight supports the body instead of counting against it. Returns the
+    confidence and the other categories that agreed."""
+    scores = classification.scores
+    if len(scores) < 2:
+        return classification.confidence, []
+    support, against, agreeing = scores[0][1], 0.0, []
+    for code, weight in scores[1:]:
+        other, _, _ = _competent(
+            directory, category=code, scope=scope, text=text, province=province, commune=commune
+        )
+        if other == body:
+            support += weight
+            agreeing.append(code)
+        else:
+            against = max(against, weight)
+    if not agreeing:
+        return classification.confidence, []
+    return round(min(CONFIDENCE_CAP, support / (support + against + 0.5)), 3), agreeing
+
+
+def _candidates(
+    directory: Directory,
+    classification: Classification,
+    scope: str,
+    text: str,
+    province: str | None,
+    commune: str | None,
+    chosen: Body | None,
+) -> tuple[Body, ...]:
+    """The bodies of the next-best categories: what an operator in triage picks from."""
+    if province is None:
+        return ()
+    found: list[Body] = []
+    for code, _ in classification.scores[1:3]:
+        body, _, _ = _competent(
+            directory, category=code, scope=scope, text=text, province=province, commune=commune
+        )
+        if body is not None and body != chosen and body not in found:
+            found.append(body)
+    return tuple(found)
+
+
+def route(
+    item: FeedbackReceived,
+    directory: Directory,
+    *,
+    fallback_province: str | None,
+    corrections: CorrectionsModel | None = None,
+) -> RoutingDecision:
+    """Decide who answers an item; anything uncertain goes to triage, never nowhere."""
+    text = "\n".join(filter(None, (item.text.subject, item.text.normalised)))
+    routing = route_text(
+        directory,
+        text=text,
+        address=item.location.raw_address,
+        province_hint=item.location.province_hint or fallback_province,
+        corrections=corrections,
+    )
+    due_on = None
+    if routing.body is not None and not routing.triage:
+        received_on = item.received_at.astimezone(VIETNAM_TIME).date()
+        due_on = add_working_days(received_on, routing.body.sla_working_days)
+    return RoutingDecision(
+        status=Status.TRIAGE if routing.triage else Status.ROUTED,
+        category=routing.category,
+        body=None if routing.triage else routing.body,
+        confidence=routing.confidence,
+        reasons=routing.reasons,
+        due_on=due_on,
+        location=routing.location,
+        scope=routing.scope,
+        level=None if routing.triage else routing.level,
+        councillors=routing.councillors,
+        candidates=routing.candidates,
+    )

@@ -1,0 +1,149 @@
+"""The router's store contract, run against the in-memory fake and MongoDB on FerretDB."""
+
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from hoiam_router.directory import load_directory
+from hoiam_router.domain import route
+from hoiam_router.domain.cases import CaseMember
+from hoiam_router.handlers import to_event
+from hoiam_router.repository import (
+    AssignmentRepository,
+    InMemoryAssignmentRepository,
+    MongoAssignmentRepository,
+)
+from hoiam_shared.events import BodyRef, FeedbackRouted, Status, StatusChange, StatusChanged
+from hoiam_shared.ids import new_id
+from support.samples import make_received
+
+type Mongo = AsyncMongoClient[dict[str, Any]]
+NOW = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture(params=["memory", "mongo"])
+async def store(
+    request: pytest.FixtureRequest, prefix: str, mongo: Mongo
+) -> AsyncIterator[AssignmentRepository]:
+    if request.param == "memory":
+        yield InMemoryAssignmentRepository()
+        return
+    adapter = MongoAssignmentRepository(mongo[f"{prefix}_router_contract"])
+    await adapter.prepare()
+    yield adapter
+    await mongo.drop_database(f"{prefix}_router_contract")
+
+
+def routed(text: str = "Mất điện cả ấp", address: str = "tỉnh Bến Tre") -> FeedbackRouted:
+    item = make_received(text, address=address)
+    return to_event(item, route(item, load_directory(), fallback_province=None), item.item_id)
+
+
+async def test_an_assignment_keeps_its_first_decision_and_its_address(
+    store: AssignmentRepository,
+) -> None:
+    decision = routed()
+    assert await store.add_once(decision, address="tỉnh Bến Tre", province_hint="86") == decision
+    again = decision.model_copy(update={"event_id": new_id()})
+    assert await store.add_once(again) == decision
+
+    held = await store.get(decision.item_id)
+
+    assert held is not None
+    assert held.status is Status.ROUTED
+    assert held.body == decision.body
+    assert held.address == "tỉnh Bến Tre"
+    assert held.province_hint == "86"
+    assert held.case_id == decision.item_id
+    assert await store.get(new_id()) is None
+
+
+async def test_update_is_a_compare_and_set_on_the_status(store: AssignmentRepository) -> None:
+    decision = routed()
+    await store.add_once(decision)
+    body = BodyRef(id="86-so-cong-thuong", name="Sở Công Thương", level="province_department")
+
+    assert await store.update(decision.item_id, expected=Status.ROUTED, status=Status.ACKNOWLEDGED)
+    assert not await store.update(decision.item_id, expected=Status.ROUTED, status=Status.RESOLVED)
+    assert await store.update(
+        decision.item_id,
+        expected=Status.ACKNOWLEDGED,
+        status=Status.IN_PROGRESS,
+        body=body,
+        due_on=date(2027, 1, 4),
+    )
+    held = await store.get(decision.item_id)
+    assert held is not None
+    assert (held.status, held.body, held.due_on) == (Status.IN_PROGRESS, body, date(2027, 1, 4))
+    assert [a.item_id for a in await store.in_status(frozenset({Status.IN_PROGRESS}))] == [
+        decision.item_id
+    ]
+
+
+async def test_case_members_join_once_and_move_between_cases(
+    store: AssignmentRepository,
+) -> None:
+    a, b = routed(), routed()
+    for decision in (a, b):
+        await store.add_once(decision)
+    first = CaseMember(str(a.item_id), str(a.item_id), "29341", "transport", frozenset({"x"}), NOW)
+    second = CaseMember(str(b.item_id), str(a.item_id), "29341", "transport", frozenset({"y"}), NOW)
+
+    assert await store.join_case_once(first) == first
+    assert await store.join_case_once(second) == second
+    replay = CaseMember(str(b.item_id), "other", "29341", "transport", frozenset(), NOW)
+    assert (await store.join_case_once(replay)).case_id == str(a.item_id)
+
+    since = NOW - timedelta(days=1)
+    assert len(await store.case_members("29341", "transport", since)) == 2
+    assert await store.case_members("29341", "land", since) == []
+    assert await store.case_members("29341", "transport", NOW + timedelta(days=1)) == []
+    assert await store.case_items(a.item_id) == sorted([a.item_id, b.item_id])
+
+    await store.set_case([b.item_id], b.item_id)
+
+    assert await store.case_items(a.item_id) == [a.item_id]
+    assert await store.case_items(b.item_id) == [b.item_id]
+    held = await store.get(b.item_id)
+    assert held is not None
+    assert held.case_id == b.item_id
+
+
+async def test_history_corrections_and_escalations(store: AssignmentRepository) -> None:
+    decision = routed()
+    await store.add_once(decision)
+    change = StatusChanged(
+        correlation_id=decision.item_id,
+        item_id=decision.item_id,
+        tracking_code=decision.tracking_code,
+        status=Status.ROUTED,
+        change=StatusChange.ESCALATED,
+    )
+    await store.add_history(decision.item_id, decision)
+    await store.add_history(decision.item_id, change)
+    await store.add_history(decision.item_id, change)  # a retry adds nothing
+    assert [h["type"] for h in await store.history(decision.item_id)] == [
+        "FeedbackRouted",
+        "StatusChanged",
+    ]
+
+    assert await store.unpublished() == []
+    pending = change.model_copy(update={"event_id": new_id(), "status": Status.ACKNOWLEDGED})
+    await store.add_history(decision.item_id, pending, published=False)
+    assert await store.unpublished() == [pending]
+    await store.mark_history_published(pending.event_id)
+    assert await store.unpublished() == []
+    assert len(await store.history(decision.item_id)) == 3
+
+    await store.add_correction(decision.item_id, "cầm đồ lãi cắt cổ", "security", "86-cong-an")
+    assert await store.corrections() == [("cầm đồ lãi cắt cổ", "security")]
+
+    first = await store.escalate_once("k", change)
+    assert (first.event, first.published) == (change, False)
+    other = change.model_copy(update={"event_id": new_id()})
+    assert (await store.escalate_once("k", other)).event == change
+    await store.mark_published("k")
+    assert (await store.escalate_once("k", other)).published is True
