@@ -154,7 +154,8 @@ def build_router(
 
     async def operator(authorization: Annotated[str | None, Header()] = None) -> None:
         # Closed when no token is configured: citizens' personal data is never open by default.
-        expected = f"Bearer {operator_token.get_secret_value()}" if operator_token else None
+        secret = operator_token.get_secret_value() if operator_token else ""
+        expected = f"Bearer {secret}" if secret else None
         if (
             expected is None
             or not authorization
@@ -289,7 +290,8 @@ def build_router(
         x_zevent_signature: Annotated[str | None, Header()] = None,
     ) -> dict[str, bool]:
         body = await read_body(request, Channel.ZALO, ("application/json",))
-        if zalo_oa_secret is None or not zalo_app_id:
+        # An empty secret would let anyone sign: it counts as not configured.
+        if zalo_oa_secret is None or not zalo_oa_secret.get_secret_value() or not zalo_app_id:
             raise refuse(Channel.ZALO, 403, "not_configured", "Zalo is not configured here")
         await verified(
             Channel.ZALO,
@@ -325,7 +327,7 @@ def build_router(
         expected = facebook_verify_token.get_secret_value() if facebook_verify_token else None
         ok = (
             mode == "subscribe"
-            and expected is not None
+            and expected  # an empty configured token verifies nobody
             and token is not None
             and hmac.compare_digest(token.encode(), expected.encode())
         )
@@ -347,7 +349,7 @@ def build_router(
         x_hub_signature_256: Annotated[str | None, Header()] = None,
     ) -> PlainTextResponse:
         body = await read_body(request, Channel.FACEBOOK, ("application/json",))
-        if facebook_app_secret is None:
+        if facebook_app_secret is None or not facebook_app_secret.get_secret_value():
             raise refuse(Channel.FACEBOOK, 403, "not_configured", "Facebook is not configured")
         await verified(
             Channel.FACEBOOK,

@@ -9,6 +9,7 @@ import logging
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.header import Header
 from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any, Protocol
@@ -83,13 +84,26 @@ class InMemorySender:
 # --- email --------------------------------------------------------------------------------------
 
 
+def encoded_header(name: str, value: str) -> str:
+    """`value` as RFC 2047 encoded-words folded at 76 columns, ready for `set_raw`.
+
+    Python 3.12's own folding of a long non-ASCII header can leave a space between two
+    encoded-words, where readers must drop it ("kiến nghị" arrives as "kiếnnghị");
+    `email.header.Header` splits inside the encoded text, so every space survives. Lines stay
+    under 78 columns, so the SMTP policy's generator does not fold them again.
+    """
+    if value.isascii():
+        return value
+    return Header(value, "utf-8", header_name=name).encode(maxlinelen=76)
+
+
 def build_email(outgoing: Outgoing, *, sender: str, mail_domain: str) -> EmailMessage:
     """Plain text plus HTML; a citizen's answer threads under their own message."""
     notification, target = outgoing.notification, outgoing.target
     message = EmailMessage()
     message["From"] = sender
     message["To"] = target.address
-    message["Subject"] = notification.subject
+    message.set_raw("Subject", encoded_header("Subject", notification.subject))
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = message_id(outgoing.delivery_id, mail_domain)
     message["X-HoiAm-Tracking-Code"] = notification.tracking_code
