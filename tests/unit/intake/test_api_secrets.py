@@ -2,12 +2,12 @@
 
 import hashlib
 import hmac
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from uuid import UUID
 
+import httpx
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
 
@@ -29,7 +29,7 @@ class Published:
         self.events.append(event)
 
 
-def client_with(**secrets: object) -> tuple[TestClient, Published]:
+def client_with(**secrets: object) -> tuple[httpx.AsyncClient, Published]:
     published = Published()
     store = InMemoryIntakeStore()
     metrics = IntakeMetrics(CollectorRegistry())
@@ -48,11 +48,12 @@ def client_with(**secrets: object) -> tuple[TestClient, Published]:
             **secrets,  # type: ignore[arg-type]
         )
     )
-    return TestClient(app), published
+    transport = httpx.ASGITransport(app=app)
+    return httpx.AsyncClient(transport=transport, base_url="http://intake"), published
 
 
 @pytest.fixture
-def empty() -> Iterator[tuple[TestClient, Published]]:
+async def empty() -> AsyncIterator[tuple[httpx.AsyncClient, Published]]:
     client, published = client_with(
         operator_token=SecretStr(""),
         zalo_app_id="123",
@@ -60,31 +61,34 @@ def empty() -> Iterator[tuple[TestClient, Published]]:
         facebook_app_secret=SecretStr(""),
         facebook_verify_token=SecretStr(""),
     )
-    with client:
+    async with client:
         yield client, published
 
 
-def test_an_empty_operator_token_lets_nobody_in(empty: tuple[TestClient, Published]) -> None:
+async def test_an_empty_operator_token_lets_nobody_in(
+    empty: tuple[httpx.AsyncClient, Published],
+) -> None:
     client, _ = empty
-    assert client.get("/v1/operator/tasks", headers={"authorization": "Bearer "}).status_code == 401
-    assert client.get("/v1/operator/tasks").status_code == 401
+    answer = await client.get("/v1/operator/tasks", headers={"authorization": "Bearer "})
+    assert answer.status_code == 401
+    assert (await client.get("/v1/operator/tasks")).status_code == 401
 
 
-def test_an_empty_facebook_verify_token_verifies_nobody(
-    empty: tuple[TestClient, Published],
+async def test_an_empty_facebook_verify_token_verifies_nobody(
+    empty: tuple[httpx.AsyncClient, Published],
 ) -> None:
     client, _ = empty
     params = {"hub.mode": "subscribe", "hub.verify_token": "", "hub.challenge": "42"}
-    assert client.get("/webhooks/facebook", params=params).status_code == 403
+    assert (await client.get("/webhooks/facebook", params=params)).status_code == 403
 
 
-def test_a_webhook_signed_with_an_empty_secret_is_refused(
-    empty: tuple[TestClient, Published],
+async def test_a_webhook_signed_with_an_empty_secret_is_refused(
+    empty: tuple[httpx.AsyncClient, Published],
 ) -> None:
     client, published = empty
     body = b'{"object": "page", "entry": []}'
     signature = "sha256=" + hmac.new(b"", body, hashlib.sha256).hexdigest()
-    answer = client.post(
+    answer = await client.post(
         "/webhooks/facebook",
         content=body,
         headers={"content-type": "application/json", "x-hub-signature-256": signature},
@@ -92,7 +96,7 @@ def test_a_webhook_signed_with_an_empty_secret_is_refused(
     assert answer.status_code == 403
     zalo = b'{"app_id": "123", "timestamp": "1"}'
     mac = hashlib.sha256(b"123" + zalo + b"1").hexdigest()
-    answer = client.post(
+    answer = await client.post(
         "/webhooks/zalo",
         content=zalo,
         headers={"content-type": "application/json", "x-zevent-signature": f"mac={mac}"},
@@ -101,10 +105,8 @@ def test_a_webhook_signed_with_an_empty_secret_is_refused(
     assert published.events == []
 
 
-def test_a_configured_token_still_works() -> None:
+async def test_a_configured_token_still_works() -> None:
     client, _ = client_with(operator_token=SecretStr("t0ken"))
-    with client:
-        assert (
-            client.get("/v1/operator/tasks", headers={"authorization": "Bearer t0ken"}).status_code
-            == 200
-        )
+    async with client:
+        answer = await client.get("/v1/operator/tasks", headers={"authorization": "Bearer t0ken"})
+        assert answer.status_code == 200
