@@ -5,10 +5,17 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from hoiam_router.directory import Directory, load_directory
-from hoiam_router.domain import CONFIDENCE_THRESHOLD, detect_scope, fold, route, route_text
+from hoiam_router.domain import (
+    CONFIDENCE_THRESHOLD,
+    GUESSED_COMMUNE_FACTOR,
+    detect_scope,
+    fold,
+    route,
+    route_text,
+)
 from hoiam_router.domain.cases import CaseMember, best_case, case_area, fingerprint, similarity
 from hoiam_router.domain.classify import classify, learn
-from hoiam_router.domain.geo import locate
+from hoiam_router.domain.geo import gazetteer, likely_successor, locate
 from hoiam_router.domain.lifecycle import TransitionError, check_transition
 from hoiam_router.domain.sla import add_working_days
 from hoiam_shared.events import Location, Status
@@ -478,3 +485,78 @@ def test_a_programme_cited_by_its_number_is_not_a_national_request(directory: Di
     assert detect_scope(cited, directory)[0] != "national"
     asked = "Đề nghị Chính phủ sửa đổi Nghị định 33/2023/NĐ-CP về phụ cấp"
     assert detect_scope(asked, directory)[0] == "national"
+
+
+# --- a commune that is not known for sure ------------------------------------------------------
+
+
+def test_a_split_commune_names_its_continuing_successor_without_choosing_it() -> None:
+    found = locate(address="Phường Ngọc Hà, Quận Ba Đình, Hà Nội", text="")
+
+    assert found.location.commune is None  # the location itself stays undecided
+    assert found.likely_basis == "split"
+    assert found.likely_commune is not None
+    assert found.likely_commune.name == "Phường Ngọc Hà"  # the successor that kept its name
+    assert "Phường Ba Đình" in found.likely_why
+
+
+def test_the_successor_that_kept_the_old_code_continues_a_split_commune() -> None:
+    g = gazetteer()
+    kept = next(
+        (old, news)
+        for old, news in g.old_ward_successors.items()
+        if len(news) > 1 and old in news and news[0] != old
+    )
+    unit = next(
+        u
+        for units in g.names.values()
+        for u in units
+        if u.kind == "old_commune" and u.code == kept[0]
+    )
+
+    assert likely_successor(g, unit) == (kept[0], "kept its code")
+
+
+def test_an_old_district_alone_points_to_the_commune_that_took_its_name() -> None:
+    found = locate(address="huyện Tiểu Cần, tỉnh Trà Vinh", text="")
+
+    assert found.location.commune is None
+    assert found.likely_basis == "district"
+    assert found.likely_commune is not None
+    assert found.likely_commune.name == "Xã Tiểu Cần"
+    assert "Xã Tập Ngãi" in found.likely_why  # every commune of the old district is named
+
+
+def test_two_old_districts_point_to_no_commune() -> None:
+    found = locate(address="Quận Ninh Kiều, quận Ô Môn, Cần Thơ", text="")
+
+    assert found.likely_commune is None
+
+
+def test_a_commune_matter_in_a_split_commune_goes_to_the_likely_successor_less_surely(
+    directory: Directory,
+) -> None:
+    text = "Đường hẻm vào xóm bị ổ gà, đề nghị sửa chữa"
+    sure = route_text(directory, text=text, address="Phường Hồng Hà, Hà Nội")
+    guessed = route_text(directory, text=text, address="Phường Ngọc Hà, Quận Ba Đình, Hà Nội")
+
+    assert guessed.body is not None
+    assert guessed.body.id == "00008-ubnd-xa"
+    assert guessed.level == "commune"
+    assert guessed.confidence == pytest.approx(
+        sure.confidence * GUESSED_COMMUNE_FACTOR["split"], abs=0.001
+    )
+    assert any("not known for sure" in r and "Phường Ba Đình" in r for r in guessed.reasons)
+    assert guessed.location.commune is None
+
+
+def test_a_commune_matter_with_only_the_old_district_goes_to_its_seat(
+    directory: Directory,
+) -> None:
+    routing = route_text(
+        directory, text="Đường hẻm vào xóm bị ổ gà", address="huyện Tiểu Cần, tỉnh Trà Vinh"
+    )
+
+    assert routing.body is not None
+    assert routing.body.id == "29341-ubnd-xa"
+    assert any("took the old district's name" in r for r in routing.reasons)

@@ -45,6 +45,9 @@ __all__ = [
 CONFIDENCE_THRESHOLD = 0.5
 NATIONAL_SCORE = 2  # strong words count 2, others 1
 SCOPE_ORDER = ("national", "provincial_policy", "national_highway", "provincial_road", "local")
+# A commune-level matter whose commune is not known for sure goes to the most likely commune,
+# less surely: a split commune's continuing successor, or the commune of an old district's seat.
+GUESSED_COMMUNE_FACTOR = {"split": 0.9, "district": 0.8}
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +197,9 @@ def route_text(
         else "scope province (no national, road or hamlet words)"
     )
     province, commune = located.province_code, located.commune_code
+    if commune is None and located.likely_commune is not None:
+        # Rules may pick the likely commune; the location itself stays undecided.
+        commune = located.likely_commune.code
     body: Body | None = None
     rule: CompetenceRule | None = None
     confidence = classification.confidence
@@ -219,6 +225,13 @@ def route_text(
                 )
         if rule is not None:
             confidence *= rule.factor
+        if body is not None and body.level == "commune" and located.commune_code is None:
+            basis = located.likely_basis or "split"
+            confidence *= GUESSED_COMMUNE_FACTOR[basis]
+            reasons.append(
+                f"commune not known for sure: most likely {located.likely_why}; "
+                f"confidence × {GUESSED_COMMUNE_FACTOR[basis]}"
+            )
     confidence = round(confidence, 3)
     candidates = tuple(
         c
@@ -243,7 +256,7 @@ def route_text(
         body=None if triage else body,
         confidence=confidence,
         reasons=tuple(reasons),
-        councillors=directory.councillors_for(commune),
+        councillors=directory.councillors_for(located.commune_code),
         candidates=candidates,
         rule=rule,
     )
