@@ -560,3 +560,38 @@ def test_a_commune_matter_with_only_the_old_district_goes_to_its_seat(
     assert routing.body is not None
     assert routing.body.id == "29341-ubnd-xa"
     assert any("took the old district's name" in r for r in routing.reasons)
+
+
+# --- a national route needs a national request --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cử tri kiến nghị Bộ Y tế sớm ban hành quy định về giá dịch vụ khám chữa bệnh",
+        "Đề nghị Quốc hội sửa đổi Luật Đất đai để người dân được cấp giấy chứng nhận",
+        "De nghi Chinh phu sua doi Luat Dat dai",  # typed without accents
+        "Kiến nghị với Bộ Giao thông vận tải sớm nâng cấp cầu",  # the old ministry's name
+        "Bộ Nội vụ sớm có hướng dẫn về chế độ đối với cán bộ dôi dư sau sắp xếp",
+        "Chính phủ xem xét tăng mức lương cơ sở cho cán bộ, công chức",
+    ],
+)
+def test_a_national_body_asked_or_a_national_rule_to_change_is_national(
+    directory: Directory, text: str
+) -> None:
+    assert detect_scope(text, directory)[0] == "national"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thực hiện chủ trương của Chính phủ về xóa nhà tạm, đề nghị tỉnh sớm hỗ trợ các hộ "
+        "nghèo của xã",
+        "Chương trình của Chính phủ và các bộ đã có, đề nghị tỉnh bố trí vốn làm đường",
+        "Dự án do Bộ Xây dựng làm chủ đầu tư đã xong, đề nghị xã sửa lại đường dân sinh",
+    ],
+)
+def test_the_government_named_as_background_is_not_a_national_request(
+    directory: Directory, text: str
+) -> None:
+    assert detect_scope(text, directory)[0] != "national"
