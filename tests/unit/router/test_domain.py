@@ -595,3 +595,17 @@ def test_the_government_named_as_background_is_not_a_national_request(
     directory: Directory, text: str
 ) -> None:
     assert detect_scope(text, directory)[0] != "national"
+
+
+def test_a_matter_inside_an_industrial_zone_is_for_the_zone_board_under_the_committee(
+    directory: Directory,
+) -> None:
+    routing = route_text(
+        directory,
+        text="Thi công khu công nghiệp làm mất con đường dân sinh, đề nghị mở lại đường",
+        address="xã Tiểu Cần, Trà Vinh",
+    )
+
+    assert routing.body is not None
+    assert routing.body.id == "86-ubnd-tinh"
+    assert any("khu công nghiệp" in r for r in routing.reasons)
