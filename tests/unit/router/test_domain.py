@@ -245,6 +245,10 @@ def test_a_term_seen_in_one_correction_only_is_not_learned() -> None:
         ("Kênh mương nội đồng bị bồi lắng", "xã Tiểu Cần, Trà Vinh", "local", "29341-ubnd-xa"),
         ("Đề nghị tăng mức phụ cấp cho trưởng ấp", "xã Tiểu Cần, Trà Vinh",
          "provincial_policy", "86-ubnd-tinh"),
+        ("Đề nghị xem xét lại mức thu phí chợ cho phù hợp", "xã Tiểu Cần, Trà Vinh",
+         "provincial_policy", "86-ubnd-tinh"),
+        ("Nâng định mức chi cho hoạt động của nhà văn hóa thôn", "Vĩnh Long", "provincial_policy",
+         "86-ubnd-tinh"),
         ("Cấp lại thẻ bảo hiểm y tế bị sai thông tin", "Vĩnh Long", "province", "86-bhxh"),
         ("Hộ dân chưa có điện lưới quốc gia", "Vĩnh Long", "province", "86-so-cong-thuong"),
         # the body the voters address by name (old names after the 2025 mergers)
