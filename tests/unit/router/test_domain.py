@@ -148,6 +148,15 @@ def test_nowhere_without_a_place_or_hint() -> None:
         ("Thuế hộ kinh doanh quá cao, lệ phí nhiều", "finance"),
         ("Đề nghị trùng tu di tích lịch sử và tổ chức lễ hội", "culture"),
         ("Sóng điện thoại yếu, không có internet", "telecoms"),
+        # general petition vocabulary, with and without accents
+        ("Đề nghị làm tuyến đường dọc bờ suối vào khu sản xuất", "transport"),
+        ("Tu sửa nghĩa trang liệt sĩ của xã", "social_policy"),
+        ("tu sua nghia trang liet si cua xa", "social_policy"),
+        ("Khu vực này không có sóng, mạng yếu", "telecoms"),
+        ("khu vuc nay khong co song, mang yeu", "telecoms"),
+        ("Tình trạng côn đồ, bảo kê ở chợ", "security"),
+        ("Xây tường rào trường và sân trường cho điểm trường", "education"),
+        ("Khói bụi do đốt rơm rạ", "environment"),
         ("Xây dựng trái phép lấn chiếm vỉa hè, mất trật tự đô thị", "construction"),
     ],
 )
