@@ -248,6 +248,9 @@ def test_a_term_seen_in_one_correction_only_is_not_learned() -> None:
          "province", "29341-ubnd-xa"),
         ("Trường trung học phổ thông thiếu sách giáo khoa", "xã Tiểu Cần, Trà Vinh", "province",
          "86-so-gd-dt"),
+        # a school with no upper-secondary or province-wide words is most likely the commune's
+        ("Trường học xuống cấp, học sinh phải học nhờ", "xã Tiểu Cần, Trà Vinh", "province",
+         "29341-ubnd-xa"),
         ("Trạm y tế xã xuống cấp, thiếu thuốc", "xã Tiểu Cần, Trà Vinh", "province",
          "29341-ubnd-xa"),
         ("Sửa chữa nhà văn hóa ấp", "xã Tiểu Cần, Trà Vinh", "province", "29341-ubnd-xa"),
