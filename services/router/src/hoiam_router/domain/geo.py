@@ -383,9 +383,10 @@ def commune_ref(g: Gazetteer, code: int, confidence: float) -> AreaRef:
 
 def likely_successor(g: Gazetteer, old: Unit) -> tuple[int, str]:
     """The successor that most likely continues a split pre-2025 commune, and why: the one that
-    kept its code (every commune formed in 2025 carries the code of one of the communes it was
-    made of, Quyết định 19/2025/QĐ-TTg), else the one that kept its name, else the first listed
-    in the official conversion table (a tie-break with no administrative meaning)."""
+    kept its code (in the code table of Quyết định 19/2025/QĐ-TTg, as the package carries it,
+    every commune formed in 2025 has the code of one of the communes it was made of), else the
+    one that kept its name, else the first listed in the official conversion table (a tie-break
+    with no administrative meaning)."""
     news = g.old_ward_successors.get(old.code, ())
     if old.code in news:
         return old.code, "kept its code"
