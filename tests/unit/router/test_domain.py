@@ -639,16 +639,3 @@ def test_a_matter_inside_an_industrial_zone_is_for_the_zone_board_under_the_comm
     assert routing.body is not None
     assert routing.body.id == "86-ubnd-tinh"
     assert any("khu công nghiệp" in r for r in routing.reasons)
-
-
-def test_the_progress_of_an_investment_project_is_for_the_committee(
-    directory: Directory,
-) -> None:
-    routing = route_text(
-        directory,
-        text="Đề nghị thông tin tình hình triển khai thực hiện dự án nghĩa trang ở phường",
-        address="xã Tiểu Cần, Trà Vinh",
-    )
-
-    assert routing.body is not None
-    assert routing.body.id == "86-ubnd-tinh"
