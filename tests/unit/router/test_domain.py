@@ -5,10 +5,17 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from hoiam_router.directory import Directory, load_directory
-from hoiam_router.domain import CONFIDENCE_THRESHOLD, detect_scope, fold, route, route_text
+from hoiam_router.domain import (
+    CONFIDENCE_THRESHOLD,
+    GUESSED_COMMUNE_FACTOR,
+    detect_scope,
+    fold,
+    route,
+    route_text,
+)
 from hoiam_router.domain.cases import CaseMember, best_case, case_area, fingerprint, similarity
 from hoiam_router.domain.classify import classify, learn
-from hoiam_router.domain.geo import locate
+from hoiam_router.domain.geo import gazetteer, likely_successor, locate
 from hoiam_router.domain.lifecycle import TransitionError, check_transition
 from hoiam_router.domain.sla import add_working_days
 from hoiam_shared.events import Location, Status
@@ -141,6 +148,15 @@ def test_nowhere_without_a_place_or_hint() -> None:
         ("Thuế hộ kinh doanh quá cao, lệ phí nhiều", "finance"),
         ("Đề nghị trùng tu di tích lịch sử và tổ chức lễ hội", "culture"),
         ("Sóng điện thoại yếu, không có internet", "telecoms"),
+        # general petition vocabulary, with and without accents
+        ("Đề nghị làm tuyến đường dọc bờ suối vào khu sản xuất", "transport"),
+        ("Tu sửa nghĩa trang liệt sĩ của xã", "social_policy"),
+        ("tu sua nghia trang liet si cua xa", "social_policy"),
+        ("Khu vực này không có sóng, mạng yếu", "telecoms"),
+        ("khu vuc nay khong co song, mang yeu", "telecoms"),
+        ("Tình trạng côn đồ, bảo kê ở chợ", "security"),
+        ("Xây tường rào trường và sân trường cho điểm trường", "education"),
+        ("Khói bụi do đốt rơm rạ", "environment"),
         ("Xây dựng trái phép lấn chiếm vỉa hè, mất trật tự đô thị", "construction"),
     ],
 )
@@ -232,12 +248,27 @@ def test_a_term_seen_in_one_correction_only_is_not_learned() -> None:
          "province", "29341-ubnd-xa"),
         ("Trường trung học phổ thông thiếu sách giáo khoa", "xã Tiểu Cần, Trà Vinh", "province",
          "86-so-gd-dt"),
+        # a school with no upper-secondary or province-wide words is most likely the commune's
+        ("Trường học xuống cấp, học sinh phải học nhờ", "xã Tiểu Cần, Trà Vinh", "province",
+         "29341-ubnd-xa"),
         ("Trạm y tế xã xuống cấp, thiếu thuốc", "xã Tiểu Cần, Trà Vinh", "province",
          "29341-ubnd-xa"),
         ("Sửa chữa nhà văn hóa ấp", "xã Tiểu Cần, Trà Vinh", "province", "29341-ubnd-xa"),
+        ("Loa truyền thanh của ấp bị hỏng, không nghe được", "xã Tiểu Cần, Trà Vinh",
+         "province", "29341-ubnd-xa"),
+        ("Mạng di động chập chờn, đề nghị lắp thêm trạm phát sóng", "xã Tiểu Cần, Trà Vinh",
+         "province", "86-so-khcn"),
+        ("Hỗ trợ tổ chức lễ hội truyền thống của làng", "xã Tiểu Cần, Trà Vinh", "province",
+         "29341-ubnd-xa"),
+        ("Trùng tu di tích lịch sử cấp tỉnh đã xuống cấp", "xã Tiểu Cần, Trà Vinh", "province",
+         "86-so-vhttdl"),
         ("Kênh mương nội đồng bị bồi lắng", "xã Tiểu Cần, Trà Vinh", "local", "29341-ubnd-xa"),
         ("Đề nghị tăng mức phụ cấp cho trưởng ấp", "xã Tiểu Cần, Trà Vinh",
          "provincial_policy", "86-ubnd-tinh"),
+        ("Đề nghị xem xét lại mức thu phí chợ cho phù hợp", "xã Tiểu Cần, Trà Vinh",
+         "provincial_policy", "86-ubnd-tinh"),
+        ("Nâng định mức chi cho hoạt động của nhà văn hóa thôn", "Vĩnh Long", "provincial_policy",
+         "86-ubnd-tinh"),
         ("Cấp lại thẻ bảo hiểm y tế bị sai thông tin", "Vĩnh Long", "province", "86-bhxh"),
         ("Hộ dân chưa có điện lưới quốc gia", "Vĩnh Long", "province", "86-so-cong-thuong"),
         # the body the voters address by name (old names after the 2025 mergers)
@@ -247,6 +278,12 @@ def test_a_term_seen_in_one_correction_only_is_not_learned() -> None:
          "province", "86-ubnd-tinh"),
         ("Rác thải sinh hoạt không được thu gom, bốc mùi hôi", "xã Tiểu Cần, Trà Vinh",
          "province", "29341-ubnd-xa"),
+        ("Trại chăn nuôi của hộ dân gây mùi hôi thối, ô nhiễm môi trường", "xã Tiểu Cần, Trà Vinh",
+         "province", "29341-ubnd-xa"),
+        ("Công ty xả nước thải gây ô nhiễm môi trường", "xã Tiểu Cần, Trà Vinh", "province",
+         "86-so-nn-mt"),
+        ("Khai thác cát trái phép gây sạt lở bờ ruộng", "xã Tiểu Cần, Trà Vinh", "province",
+         "86-so-nn-mt"),
         ("Cử tri kiến nghị Bộ Y tế sớm ban hành quy định về giá dịch vụ khám chữa bệnh",
          "Vĩnh Long", "national", "86-doan-dbqh"),
     ],
@@ -478,3 +515,127 @@ def test_a_programme_cited_by_its_number_is_not_a_national_request(directory: Di
     assert detect_scope(cited, directory)[0] != "national"
     asked = "Đề nghị Chính phủ sửa đổi Nghị định 33/2023/NĐ-CP về phụ cấp"
     assert detect_scope(asked, directory)[0] == "national"
+
+
+# --- a commune that is not known for sure ------------------------------------------------------
+
+
+def test_a_split_commune_names_its_continuing_successor_without_choosing_it() -> None:
+    found = locate(address="Phường Ngọc Hà, Quận Ba Đình, Hà Nội", text="")
+
+    assert found.location.commune is None  # the location itself stays undecided
+    assert found.likely_basis == "split"
+    assert found.likely_commune is not None
+    assert found.likely_commune.name == "Phường Ngọc Hà"  # the successor that kept its name
+    assert "Phường Ba Đình" in found.likely_why
+
+
+def test_the_successor_that_kept_the_old_code_continues_a_split_commune() -> None:
+    g = gazetteer()
+    kept = next(
+        (old, news)
+        for old, news in g.old_ward_successors.items()
+        if len(news) > 1 and old in news and news[0] != old
+    )
+    unit = next(
+        u
+        for units in g.names.values()
+        for u in units
+        if u.kind == "old_commune" and u.code == kept[0]
+    )
+
+    assert likely_successor(g, unit) == (kept[0], "kept its code")
+
+
+def test_an_old_district_alone_points_to_the_commune_that_took_its_name() -> None:
+    found = locate(address="huyện Tiểu Cần, tỉnh Trà Vinh", text="")
+
+    assert found.location.commune is None
+    assert found.likely_basis == "district"
+    assert found.likely_commune is not None
+    assert found.likely_commune.name == "Xã Tiểu Cần"
+    assert "Xã Tập Ngãi" in found.likely_why  # every commune of the old district is named
+
+
+def test_two_old_districts_point_to_no_commune() -> None:
+    found = locate(address="Quận Ninh Kiều, quận Ô Môn, Cần Thơ", text="")
+
+    assert found.likely_commune is None
+
+
+def test_a_commune_matter_in_a_split_commune_goes_to_the_likely_successor_less_surely(
+    directory: Directory,
+) -> None:
+    text = "Đường hẻm vào xóm bị ổ gà, đề nghị sửa chữa"
+    sure = route_text(directory, text=text, address="Phường Hồng Hà, Hà Nội")
+    guessed = route_text(directory, text=text, address="Phường Ngọc Hà, Quận Ba Đình, Hà Nội")
+
+    assert guessed.body is not None
+    assert guessed.body.id == "00008-ubnd-xa"
+    assert guessed.level == "commune"
+    assert guessed.confidence == pytest.approx(
+        sure.confidence * GUESSED_COMMUNE_FACTOR["split"], abs=0.001
+    )
+    assert any("not known for sure" in r and "Phường Ba Đình" in r for r in guessed.reasons)
+    assert guessed.location.commune is None
+
+
+def test_a_commune_matter_with_only_the_old_district_goes_to_its_seat(
+    directory: Directory,
+) -> None:
+    routing = route_text(
+        directory, text="Đường hẻm vào xóm bị ổ gà", address="huyện Tiểu Cần, tỉnh Trà Vinh"
+    )
+
+    assert routing.body is not None
+    assert routing.body.id == "29341-ubnd-xa"
+    assert any("took the old district's name" in r for r in routing.reasons)
+
+
+# --- a national route needs a national request --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cử tri kiến nghị Bộ Y tế sớm ban hành quy định về giá dịch vụ khám chữa bệnh",
+        "Đề nghị Quốc hội sửa đổi Luật Đất đai để người dân được cấp giấy chứng nhận",
+        "De nghi Chinh phu sua doi Luat Dat dai",  # typed without accents
+        "Kiến nghị với Bộ Giao thông vận tải sớm nâng cấp cầu",  # the old ministry's name
+        "Bộ Nội vụ sớm có hướng dẫn về chế độ đối với cán bộ dôi dư sau sắp xếp",
+        "Chính phủ xem xét tăng mức lương cơ sở cho cán bộ, công chức",
+    ],
+)
+def test_a_national_body_asked_or_a_national_rule_to_change_is_national(
+    directory: Directory, text: str
+) -> None:
+    assert detect_scope(text, directory)[0] == "national"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thực hiện chủ trương của Chính phủ về xóa nhà tạm, đề nghị tỉnh sớm hỗ trợ các hộ "
+        "nghèo của xã",
+        "Chương trình của Chính phủ và các bộ đã có, đề nghị tỉnh bố trí vốn làm đường",
+        "Dự án do Bộ Xây dựng làm chủ đầu tư đã xong, đề nghị xã sửa lại đường dân sinh",
+    ],
+)
+def test_the_government_named_as_background_is_not_a_national_request(
+    directory: Directory, text: str
+) -> None:
+    assert detect_scope(text, directory)[0] != "national"
+
+
+def test_a_matter_inside_an_industrial_zone_is_for_the_zone_board_under_the_committee(
+    directory: Directory,
+) -> None:
+    routing = route_text(
+        directory,
+        text="Thi công khu công nghiệp làm mất con đường dân sinh, đề nghị mở lại đường",
+        address="xã Tiểu Cần, Trà Vinh",
+    )
+
+    assert routing.body is not None
+    assert routing.body.id == "86-ubnd-tinh"
+    assert any("khu công nghiệp" in r for r in routing.reasons)

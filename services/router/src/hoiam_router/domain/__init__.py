@@ -28,7 +28,7 @@ from hoiam_router.domain.directory import (
 )
 from hoiam_router.domain.geo import Located, locate
 from hoiam_router.domain.sla import VIETNAM_TIME, add_working_days
-from hoiam_router.domain.text import fold, lower
+from hoiam_router.domain.text import fold, has_marks, lower
 from hoiam_shared.events import FeedbackReceived, ResolvedLocation, Status
 
 __all__ = [
@@ -45,6 +45,9 @@ __all__ = [
 CONFIDENCE_THRESHOLD = 0.5
 NATIONAL_SCORE = 2  # strong words count 2, others 1
 SCOPE_ORDER = ("national", "provincial_policy", "national_highway", "provincial_road", "local")
+# A commune-level matter whose commune is not known for sure goes to the most likely commune,
+# less surely: a split commune's continuing successor, or the commune of an old district's seat.
+GUESSED_COMMUNE_FACTOR = {"split": 0.9, "district": 0.8}
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +108,45 @@ def _citations(national_strong: tuple[str, ...]) -> re.Pattern[str]:
     )
 
 
+_REQUEST = r"(?:đề nghị|kiến nghị|đề xuất|yêu cầu|mong muốn|mong|xin)"
+_CHANGE = (
+    r"(?:sửa đổi|sửa(?! chữa)|bổ sung|ban hành|điều chỉnh|thay đổi|bãi bỏ|quy định lại"
+    r"|nâng(?! cấp)|tăng|giảm|hạ|miễn|có hướng dẫn|hướng dẫn)"
+)
+_RULES = (
+    r"(?:luật|nghị định|thông tư|quy định|chính sách|chế độ|mức lương|lương cơ sở|tiêu chí"
+    r"|định mức|tiêu chuẩn|khung giá|giá điện|mức đóng|mức hưởng|mức trợ cấp)"
+)
+_NATIONWIDE = r"(?:toàn quốc|cả nước|trên phạm vi cả nước)"
+
+
+@cache
+def _national_request(national_strong: tuple[str, ...], accented: bool) -> re.Pattern[str]:
+    """What makes a national matter: a request to change a law, decree or national policy; a
+    national body asked by name (or the subject of the sentence), so its own work is at issue;
+    or a nationwide matter. A ministry or the Government named as background ("theo chủ trương
+    của Chính phủ, đề nghị tỉnh…") is none of these."""
+    bodies = sorted(
+        {lower(w) for w in national_strong} - {"sửa đổi luật", "toàn quốc", "cả nước"},
+        key=len,
+        reverse=True,
+    )
+    national = "(?:" + "|".join(re.escape(b) for b in bodies) + ")"
+    pattern = (
+        rf"{_CHANGE}\s+(?:[\w,]+\s+){{0,4}}?{_RULES}\b"
+        rf"|{_REQUEST}\s+(?:(?:với|lên|tới|đến|các|cấp|của)\s+)*{national}\b"
+        rf"|(?:^|[.;:\n]\s*){national}\s+(?!của\b)"
+        rf"|{_NATIONWIDE}"
+    )
+    return re.compile(pattern if accented else fold(pattern))
+
+
+def _asks_the_centre(text: str, directory: Directory) -> bool:
+    accented = has_marks(text)
+    probe = lower(text) if accented else fold(text)
+    return _national_request(tuple(directory.national_strong), accented).search(probe) is not None
+
+
 def detect_scope(text: str, directory: Directory) -> tuple[str, list[str]]:
     """How far the matter reaches: national policy, a provincial support level or allowance, a
     national highway, a provincial road, a hamlet lane, or (by default) the province; with the
@@ -119,7 +161,7 @@ def detect_scope(text: str, directory: Directory) -> tuple[str, list[str]]:
     national = mentions_any(policy_text, scopes.get("national", ()))
     strong = set(directory.national_strong)
     score = sum(2 if w in strong else 1 for w in national)
-    if score >= NATIONAL_SCORE:
+    if score >= NATIONAL_SCORE and _asks_the_centre(policy_text, directory):
         return "national", national
     for scope in SCOPE_ORDER[1:]:
         if found := mentions_any(text, scopes.get(scope, ())):
@@ -194,6 +236,9 @@ def route_text(
         else "scope province (no national, road or hamlet words)"
     )
     province, commune = located.province_code, located.commune_code
+    if commune is None and located.likely_commune is not None:
+        # Rules may pick the likely commune; the location itself stays undecided.
+        commune = located.likely_commune.code
     body: Body | None = None
     rule: CompetenceRule | None = None
     confidence = classification.confidence
@@ -219,6 +264,13 @@ def route_text(
                 )
         if rule is not None:
             confidence *= rule.factor
+        if body is not None and body.level == "commune" and located.commune_code is None:
+            basis = located.likely_basis or "split"
+            confidence *= GUESSED_COMMUNE_FACTOR[basis]
+            reasons.append(
+                f"commune not known for sure: most likely {located.likely_why}; "
+                f"confidence × {GUESSED_COMMUNE_FACTOR[basis]}"
+            )
     confidence = round(confidence, 3)
     candidates = tuple(
         c
@@ -243,7 +295,7 @@ def route_text(
         body=None if triage else body,
         confidence=confidence,
         reasons=tuple(reasons),
-        councillors=directory.councillors_for(commune),
+        councillors=directory.councillors_for(located.commune_code),
         candidates=candidates,
         rule=rule,
     )

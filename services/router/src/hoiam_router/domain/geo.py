@@ -24,6 +24,7 @@ from hoiam_router.domain.text import fold, has_marks, lower
 from hoiam_shared.events import AreaRef, ResolvedLocation
 
 Group = Literal["province", "district", "commune"]
+Guess = Literal["split", "district"]
 Kind = Literal["province", "commune", "old_province", "old_district", "old_commune"]
 
 # The written type of a unit (folded words) → the groups a name after it can belong to.
@@ -126,7 +127,8 @@ class Gazetteer:
     old_provinces: dict[int, OldProvince]
     old_districts: dict[int, OldDistrict]
     old_province_successors: dict[int, tuple[int, ...]]  # most of the old wards first
-    old_ward_successors: dict[int, tuple[int, ...]]
+    old_ward_successors: dict[int, tuple[int, ...]]  # in the order of the official table
+    old_district_wards: dict[int, tuple[Unit, ...]]
 
 
 def _key(words: list[str] | tuple[str, ...]) -> tuple[str, ...]:
@@ -187,6 +189,7 @@ def gazetteer() -> Gazetteer:
         add("district", unit, key)
         if len(key) >= 2:
             bare_districts.add(key)
+    old_district_wards: dict[int, list[Unit]] = {}
     for old_ward in OldWard.iter_all():
         code, district_code = int(old_ward.code), int(old_ward.district_code)
         type_words, key = _split_type(old_ward.name)
@@ -199,6 +202,7 @@ def gazetteer() -> Gazetteer:
             district_code,
         )
         add("commune", unit, key)
+        old_district_wards.setdefault(district_code, []).append(unit)
     return Gazetteer(
         names={k: tuple(v) for k, v in names.items()},
         bare_provinces=frozenset(bare_provinces),
@@ -209,6 +213,7 @@ def gazetteer() -> Gazetteer:
         old_districts=old_districts,
         old_province_successors=old_province_successors,
         old_ward_successors=old_ward_successors,
+        old_district_wards={k: tuple(v) for k, v in old_district_wards.items()},
     )
 
 
@@ -353,6 +358,11 @@ class Located:
     location: ResolvedLocation
     reasons: tuple[str, ...]
     old_districts: tuple[str, ...] = field(default=())
+    # When no single commune is known: the most likely one (see `likely_successor` and
+    # `district_seat`), for a commune-level matter only, with how it was guessed and why.
+    likely_commune: AreaRef | None = None
+    likely_basis: Guess | None = None
+    likely_why: str = ""
 
     @property
     def province_code(self) -> str | None:
@@ -369,6 +379,46 @@ def province_ref(g: Gazetteer, code: int, confidence: float) -> AreaRef:
 
 def commune_ref(g: Gazetteer, code: int, confidence: float) -> AreaRef:
     return AreaRef(code=f"{code:05d}", name=g.wards[code].name, confidence=round(confidence, 3))
+
+
+def likely_successor(g: Gazetteer, old: Unit) -> tuple[int, str]:
+    """The successor that most likely continues a split pre-2025 commune, and why: the one that
+    kept its code (in the code table of Quyết định 19/2025/QĐ-TTg, as the package carries it,
+    every commune formed in 2025 has the code of one of the communes it was made of), else the
+    one that kept its name, else the first listed in the official conversion table (a tie-break
+    with no administrative meaning)."""
+    news = g.old_ward_successors.get(old.code, ())
+    if old.code in news:
+        return old.code, "kept its code"
+    for new in news:
+        if _split_type(g.wards[new].name)[1] == _split_type(old.name)[1]:
+            return new, "kept its name"
+    return news[0], "first listed in the official conversion table"
+
+
+@cache
+def district_seat(district: int) -> tuple[int, str, tuple[int, ...]] | None:
+    """For an old district named without its commune: the current commune most likely to hold
+    what the district's seat was, why, and every current commune of the district (most of its
+    old communes first). The commune that took the district's name (the 2025 mergers usually
+    named the commune around the old seat after the district: Xã Hàm Yên, Phường Ô Môn), else
+    the successor of the district's town (thị trấn, the usual seat), else the commune that took
+    most of the district's old communes."""
+    g = gazetteer()
+    olds = g.old_district_wards.get(district, ())
+    counts = Counter(new for old in olds for new in g.old_ward_successors.get(old.code, ()))
+    if not counts:
+        return None
+    ranked = tuple(code for code, _ in counts.most_common())
+    name = _split_type(g.old_districts[district].name)[1]
+    for new in ranked:
+        if _split_type(g.wards[new].name)[1] == name:
+            return new, "took the old district's name", ranked
+    towns = [u for u in olds if u.type_words == ("thi", "tran") and u.code in g.old_ward_successors]
+    if len(towns) == 1:
+        new, _ = likely_successor(g, towns[0])
+        return new, f"continues {towns[0].name}, the district's town", ranked
+    return ranked[0], "took most of the district's old communes", ranked
 
 
 def _current_provinces(g: Gazetteer, unit: Unit) -> tuple[int, ...]:
@@ -399,7 +449,9 @@ def locate(*, address: str | None, text: str, province_hint: str | None = None) 
             reasons.append(f"province {g.provinces[province].name} from the old district")
     district_codes = {d.code for d in districts}
     commune_mentions = [m for m in mentions if m.group == "commune"]
-    communes, why, old_commune = _first_commune(g, commune_mentions, province, district_codes)
+    communes, why, old_commune, likely = _first_commune(
+        g, commune_mentions, province, district_codes
+    )
 
     hint = _hint(g, province_hint)
     if province is None and hint is not None:
@@ -409,7 +461,7 @@ def locate(*, address: str | None, text: str, province_hint: str | None = None) 
         found_elsewhere = {int(g.wards[c].province_code) for c in communes}
         if in_hint[0] or len(found_elsewhere) != 1:
             province, province_confidence = hint, 0.6
-            communes, why, old_commune = in_hint
+            communes, why, old_commune, likely = in_hint
             reasons.append(
                 f"province {g.provinces[hint].name} from the receiving channel (fallback)"
             )
@@ -447,7 +499,37 @@ def locate(*, address: str | None, text: str, province_hint: str | None = None) 
         legacy=", ".join(legacy) or None,
         confidence=confidence,
     )
-    return Located(location, tuple(reasons), tuple(d.name for d in districts))
+    old_names = tuple(d.name for d in districts)
+    if commune is not None:
+        return Located(location, tuple(reasons), old_names)
+    if likely is not None and len(ranked) > 1:
+        code, how = likely
+        names = ", ".join(c.name for c in ranked)
+        return Located(
+            location,
+            tuple(reasons),
+            old_names,
+            likely_commune=commune_ref(g, code, communes[code]),
+            likely_basis="split",
+            likely_why=f"{g.wards[code].name}, the successor that {how} (candidates: {names})",
+        )
+    if not ranked and len(district_codes) == 1:
+        seat = district_seat(districts[0].code)
+        if seat is not None and int(g.wards[seat[0]].province_code) == province:
+            code, how, all_codes = seat
+            names = ", ".join(g.wards[c].name for c in all_codes)
+            return Located(
+                location,
+                tuple(reasons),
+                old_names,
+                likely_commune=commune_ref(g, code, 0.9 / len(all_codes)),
+                likely_basis="district",
+                likely_why=(
+                    f"{g.wards[code].name}, the commune of {districts[0].name} that {how} "
+                    f"(communes of the old district: {names})"
+                ),
+            )
+    return Located(location, tuple(reasons), old_names)
 
 
 def _named_province(
@@ -484,20 +566,24 @@ def _old_districts(g: Gazetteer, mentions: list[Mention], province: int | None) 
     return districts if len({d.code for d in districts}) <= MAX_CANDIDATES else []
 
 
+Likely = tuple[int, str] | None  # a split commune's likely successor, and why
+
+
 def _first_commune(
     g: Gazetteer, mentions: list[Mention], province: int | None, districts: set[int]
-) -> tuple[dict[int, float], str, str | None]:
-    """The first commune mention that resolves: (code → confidence, why, old name)."""
+) -> tuple[dict[int, float], str, str | None, Likely]:
+    """The first commune mention that resolves: (code → confidence, why, old name, the likely
+    successor if the commune was split)."""
     for mention in mentions:
-        scores, why, old = _resolve_commune(g, mention, province, districts)
+        scores, why, old, likely = _resolve_commune(g, mention, province, districts)
         if scores:
             if province is not None:
                 scores = {
                     c: v for c, v in scores.items() if int(g.wards[c].province_code) == province
                 }
             if scores:
-                return scores, why, old
-    return {}, "", None
+                return scores, why, old, likely if likely and likely[0] in scores else None
+    return {}, "", None, None
 
 
 def _ranked(g: Gazetteer, communes: dict[int, float]) -> tuple[AreaRef, ...]:
@@ -515,7 +601,7 @@ def _hint(g: Gazetteer, province_hint: str | None) -> int | None:
 
 def _resolve_commune(
     g: Gazetteer, mention: Mention, province: int | None, districts: set[int]
-) -> tuple[dict[int, float], str, str | None]:
+) -> tuple[dict[int, float], str, str | None, Likely]:
     """Current communes (code → confidence) a commune mention stands for, why, and its old name."""
     current = [u for u in mention.units if u.kind == "commune" and province in (None, u.province)]
     old = [u for u in mention.units if u.kind == "old_commune"]
@@ -532,14 +618,15 @@ def _resolve_commune(
                 share = 1.0 / (len(news) * len(old))
                 successors[new] = successors.get(new, 0.0) + share
         if not successors or len(successors) > MAX_CANDIDATES:
-            return {}, "", None
+            return {}, "", None, None
         scores = {c: round(0.9 * s, 3) for c, s in successors.items()}
         names = ", ".join(g.wards[c].name for c in scores)
         split = " (split: every successor kept)" if len(scores) > 1 else ""
         why = f"commune {mention.written!r} before 2025 → {names}{split}"
-        return scores, why, old[0].name if len(old) == 1 else None
+        likely = likely_successor(g, old[0]) if len(old) == 1 and len(scores) > 1 else None
+        return scores, why, old[0].name if len(old) == 1 else None, likely
     if current and len(current) <= MAX_CANDIDATES:
         share = 0.95 if len(current) == 1 else 0.9 / len(current)
         scores = {u.code: round(share, 3) for u in current}
-        return scores, f"commune {current[0].name} from {mention.written!r}", None
-    return {}, "", None
+        return scores, f"commune {current[0].name} from {mention.written!r}", None, None
+    return {}, "", None, None
