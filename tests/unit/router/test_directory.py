@@ -1,5 +1,6 @@
 """The generated directory: every province and commune, the 2025 departments, abolished bodies."""
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -56,9 +57,59 @@ def test_generated_contacts_use_the_reserved_domain_unless_overridden(
     assert directory.body("92-so-y-te").contacts[0].address.endswith(".hoiam.example")
 
 
-def test_the_councillor_sample_is_marked_illustrative(directory: Directory) -> None:
-    assert directory.councillors
-    assert all(c.illustrative and c.communes for c in directory.councillors)
+def test_the_vinh_long_councillors_are_marked_illustrative(directory: Directory) -> None:
+    vinh_long = [c for c in directory.councillors if c.province == "86"]
+    assert len(vinh_long) == 8  # constituencies 1-4, two placeholders each
+    assert all(c.illustrative and c.communes and c.source is None for c in vinh_long)
+    assert vinh_long[0].id == "86-hdnd-1-1"  # ids count per province
+
+
+def test_the_hue_councillors_are_real_and_sourced(directory: Directory) -> None:
+    hue = [c for c in directory.councillors if c.province == "46"]
+    # Seats as published per constituency: 4, 4, 3 and 5.
+    seats = Counter(c.constituency.removesuffix(" (HĐND thành phố Huế khóa IX)") for c in hue)
+    assert seats == {
+        "Đơn vị bầu cử số 1": 4, "Đơn vị bầu cử số 2": 4,
+        "Đơn vị bầu cử số 3": 3, "Đơn vị bầu cử số 4": 5,
+    }  # fmt: skip
+    assert not any(c.illustrative for c in hue)
+    assert all(c.source and c.source.startswith("https://") for c in hue)
+    phu_xuan = directory.body("19753-ubnd-xa")  # Phường Phú Xuân, the whole of constituency 4
+    assert phu_xuan.name == "Ủy ban nhân dân phường Phú Xuân"
+    assert {c.name for c in directory.councillors_for("19753")} == {
+        "Trần Kiêm Hảo", "Lê Minh Nhân", "Võ Lê Nhật", "Phạm Đức Tiến", "Nguyễn Đại Viên"
+    }  # fmt: skip
+    first = [c for c in hue if c.constituency.startswith("Đơn vị bầu cử số 1 ")]
+    assert all(set(c.communes) == {"19828", "19831", "19858", "19819"} for c in first)
+
+
+def _with_councillors(tmp_path: Path, block: str) -> Path:
+    text = Path(__file__).parents[3] / "services/router/src/hoiam_router/data/directory.yaml"
+    original = text.read_text("utf-8")
+    start, end = original.index("councillors:\n"), original.index("\n# Per-body overrides")
+    path = tmp_path / "directory.yaml"
+    path.write_text(original[:start] + "councillors:\n" + block + original[end:], "utf-8")
+    return path
+
+
+def test_a_real_delegate_without_a_source_is_rejected(tmp_path: Path) -> None:
+    path = _with_councillors(
+        tmp_path,
+        "  - {constituency: X, council: HĐND thành phố Huế, province: '46',"
+        " communes: [Phường Phú Xuân], delegates: [Nguyễn Văn A]}\n",
+    )
+    with pytest.raises(ValidationError, match="real delegates need the source"):
+        load_directory(path)
+
+
+def test_a_misspelt_commune_is_rejected_rather_than_dropped(tmp_path: Path) -> None:
+    path = _with_councillors(
+        tmp_path,
+        "  - {constituency: X, council: HĐND thành phố Huế, province: '46',"
+        " communes: [Phường Phú Xuan Mới], delegates: ['Đại biểu minh họa 1']}\n",
+    )
+    with pytest.raises(ValueError, match="no commune 'Phường Phú Xuan Mới' in 46"):
+        load_directory(path)
 
 
 def test_a_configuration_with_an_unknown_category_in_a_rule_is_rejected(tmp_path: Path) -> None:

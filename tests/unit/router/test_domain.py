@@ -369,6 +369,30 @@ def test_councillors_of_the_constituency(directory: Directory) -> None:
         "Đơn vị bầu cử số 2 (HĐND tỉnh Vĩnh Long khóa X)",
     }
     assert not route_text(directory, text="Mất điện", address="Trà Vinh").councillors
+    assert all(c.illustrative for c in routing.councillors)
+
+
+def test_a_real_delegate_is_attached_to_an_item_from_their_constituency(
+    directory: Directory,
+) -> None:
+    # Xã Đan Điền is in constituency 2 of HĐND thành phố Huế khóa IX (2026-2031).
+    routing = route_text(
+        directory, text="Đường liên thôn bị sạt lở", address="thôn 3, xã Đan Điền, thành phố Huế"
+    )
+
+    assert routing.location.commune is not None
+    assert routing.location.commune.name == "Xã Đan Điền"
+    assert {c.name for c in routing.councillors} == {
+        "Lê Ngọc Bảo", "Nguyễn Thị Châu", "Hoàng Vũ Yến Oanh", "Hoàng Phú"
+    }  # fmt: skip
+    assert {c.constituency for c in routing.councillors} == {
+        "Đơn vị bầu cử số 2 (HĐND thành phố Huế khóa IX)"
+    }
+    assert not any(c.illustrative for c in routing.councillors)
+    # A commune of Huế outside the four sample constituencies gets no one.
+    elsewhere = route_text(directory, text="Mất điện", address="phường Vỹ Dạ, thành phố Huế")
+    assert elsewhere.location.commune is not None
+    assert not elsewhere.councillors
 
 
 # --- SLA ----------------------------------------------------------------------------------------

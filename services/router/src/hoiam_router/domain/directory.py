@@ -73,6 +73,7 @@ class Councillor(_Frozen):
     province: str
     communes: tuple[str, ...]
     illustrative: bool = False
+    source: str | None = Field(default=None, description="Where the election result was published.")
     contacts: tuple[BodyContact, ...] = ()
 
 
@@ -206,12 +207,31 @@ class _Abolished(_Frozen):
 
 
 class _Constituency(_Frozen):
+    """Written either with today's communes or with the pre-2025 units it was drawn from."""
+
     constituency: str
     council: str
     province: str
-    old_units: tuple[str, ...]
-    old_district: str
+    communes: tuple[str, ...] = ()
+    old_units: tuple[str, ...] = ()
+    old_district: str | None = None
     delegates: tuple[str, ...]
+    source: str | None = None
+    units_source: str | None = None
+
+    @model_validator(mode="after")
+    def _one_way_to_its_area_and_a_source_for_real_names(self) -> "_Constituency":
+        if bool(self.communes) == bool(self.old_units):
+            raise ValueError(f"{self.constituency}: give either communes or old_units")
+        if self.old_units and not self.old_district:
+            raise ValueError(f"{self.constituency}: old_units need their old_district")
+        if self.source is None and not all(_illustrative(d) for d in self.delegates):
+            raise ValueError(f"{self.constituency}: real delegates need the source of the result")
+        return self
+
+
+def _illustrative(delegate: str) -> bool:
+    return "minh họa" in delegate
 
 
 class _Override(_Frozen):
@@ -385,12 +405,28 @@ def _apply(body: Body, override: _Override | None) -> Body:
 
 
 def _councillors(constituencies: tuple[_Constituency, ...]) -> tuple[Councillor, ...]:
-    """Constituencies written with their pre-2025 units → today's communes (every successor)."""
-    from hoiam_router.domain.geo import locate
+    """Each constituency's communes as today's codes: named ones looked up in the province,
+    pre-2025 units resolved to every successor."""
+    from hoiam_router.domain.geo import gazetteer, locate
 
+    g = gazetteer()
     result = []
-    for n, unit in enumerate(constituencies, start=1):
+    numbered: Counter[str] = Counter()  # ids count per province, so one province's are stable
+    for unit in constituencies:
+        numbered[unit.province] += 1
+        n = numbered[unit.province]
         communes: dict[str, None] = {}
+        in_province = {
+            fold(ward.name): code
+            for code, ward in g.wards.items()
+            if int(ward.province_code) == int(unit.province)
+        }
+        for name in unit.communes:
+            code = in_province.get(fold(name))
+            if code is None:
+                # A misspelt commune would silently drop its delegates: refuse the file instead.
+                raise ValueError(f"{unit.constituency}: no commune {name!r} in {unit.province}")
+            communes[f"{code:05d}"] = None
         for old in unit.old_units:
             located = locate(address=f"{old}, {unit.old_district}", text="", province_hint=None)
             location = located.location
@@ -406,7 +442,8 @@ def _councillors(constituencies: tuple[_Constituency, ...]) -> tuple[Councillor,
                     constituency=unit.constituency,
                     province=unit.province,
                     communes=tuple(communes),
-                    illustrative="minh họa" in delegate,
+                    illustrative=_illustrative(delegate),
+                    source=unit.source,
                 )
             )
     return tuple(result)
