@@ -27,7 +27,7 @@ AUTH = {"Authorization": f"Bearer {SECRET}"}
 
 ANSWERS = {
     "email": "Ngày 02/12 xã đã cho nạo vét cống và nâng nền đoạn đường liên ấp Phú Thọ.",
-    "zalo": "Ngày 03/12 xã đã thay cầu khỉ ấp Tân Thành bằng cầu sắt tạm, cấm xe trên 1 tấn.",
+    "zalo": "Ngày 03/12 đã thay cầu khỉ ấp Tân Thành bằng cầu sắt tạm, cấm xe trên 1 tấn.",
 }
 
 
@@ -80,6 +80,16 @@ def show_route(channel: str, view: dict[str, Any]) -> None:
     print(f"    vì: {'; '.join(routing['reasons'][:4])}")
 
 
+async def show_answer(channel: str, code: str, answer: str) -> None:
+    """Wait until the answer reached the citizen, then print every message about the item and
+    on which of them the answer itself travelled."""
+    emails, requests = await demo_notifier.wait_for_answer(code, answer)
+    print(demo_notifier.describe(code, emails, requests))
+    ways = [f"email to {e['to']}" for e in emails if answer in e["text"]]
+    ways += [r["provider"] for r in requests if answer in demo_notifier.text_of(r)]
+    print(f"  → the {channel} citizen got the answer «{answer}» by {', '.join(ways)}")
+
+
 async def main() -> int:
     sent = await demo_intake.send_every_channel(
         INTAKE,
@@ -120,7 +130,7 @@ async def main() -> int:
             item_id, code = next((i, c) for ch, i, c in items if ch == channel)
             view = await make_answerable(router, views[item_id])
             await demo_router.resolve(ROUTER, view["item_id"], answer, SECRET)
-            await demo_notifier.show_answer(code, answer.split(",")[0])
+            await show_answer(channel, code, answer)
             print()
 
     print(
