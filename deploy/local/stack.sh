@@ -506,6 +506,14 @@ pg_create_database() {
         die "createdb ferretdb failed on 127.0.0.1:$PG_PORT"
 }
 
+# GIN companions for FerretDB's indexes, so its lookups stop scanning (postgres/lookup-indexes.sql).
+pg_install_lookup_indexes() {
+    local out
+    out="$("$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres \
+        -d ferretdb -f "$HERE/postgres/lookup-indexes.sql" 2>&1)" ||
+        die "installing the lookup indexes in PostgreSQL failed: $out"
+}
+
 start_postgres() {
     local pid
     if pid="$(pg_pid)"; then
@@ -518,6 +526,7 @@ start_postgres() {
             wait_ready PostgreSQL "$pid" pg_ready "$PG_TIMEOUT" "$PG_LOG"
         fi
         pg_create_database
+        pg_install_lookup_indexes
         return 0
     fi
     require_free_port "$PG_PORT" HOIAM_PG_PORT
@@ -538,6 +547,7 @@ start_postgres() {
     pid="$(pg_pid)" || die "pg_ctl reported PostgreSQL started but no postmaster runs for $(rel "$PG_DATA"); see $(rel "$PG_LOG")"
     wait_ready PostgreSQL "$pid" pg_ready "$PG_TIMEOUT" "$PG_LOG"
     pg_create_database
+    pg_install_lookup_indexes
 }
 
 # Fast shutdown: disconnect clients, checkpoint, exit. Immediate (crash-like, recovered on the

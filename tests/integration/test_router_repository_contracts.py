@@ -98,9 +98,10 @@ async def test_case_members_join_once_and_move_between_cases(
     assert (await store.join_case_once(replay)).case_id == str(a.item_id)
 
     since = NOW - timedelta(days=1)
-    assert len(await store.case_members("29341", "transport", since)) == 2
-    assert await store.case_members("29341", "land", since) == []
-    assert await store.case_members("29341", "transport", NOW + timedelta(days=1)) == []
+    # Only the item that opened the case is compared with, however many joined it.
+    assert await store.case_openers("29341", "transport", since) == [first]
+    assert await store.case_openers("29341", "land", since) == []
+    assert await store.case_openers("29341", "transport", NOW + timedelta(days=1)) == []
     assert await store.case_items(a.item_id) == sorted([a.item_id, b.item_id])
 
     await store.set_case([b.item_id], b.item_id)

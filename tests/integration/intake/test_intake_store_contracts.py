@@ -10,6 +10,7 @@ from pymongo import AsyncMongoClient
 from hoiam_intake.imap import InMemoryMailboxState, MailboxState, MongoMailboxState
 from hoiam_intake.repository import InMemoryItemRepository, ItemRepository, MongoItemRepository
 from hoiam_intake.store import (
+    NAMESAKES,
     Earlier,
     InMemoryIntakeStore,
     IntakeStore,
@@ -78,6 +79,26 @@ async def test_names_list_the_other_citizens(store: IntakeStore) -> None:
     assert await store.add_name("nguyen van an", "cit-1") == []
     assert await store.add_name("nguyen van an", "cit-1") == []
     assert await store.add_name("nguyen van an", "cit-2") == ["cit-1"]
+
+
+async def test_a_common_name_suggests_a_few_namesakes_not_all(store: IntakeStore) -> None:
+    for n in range(NAMESAKES + 5):
+        await store.add_name("tran thi bich", f"cit-{n}")
+
+    others = await store.add_name("tran thi bich", "cit-new")
+
+    assert len(others) == NAMESAKES
+    assert len(set(others)) == NAMESAKES
+    assert "cit-new" not in others
+
+
+async def test_contacts_are_found_by_each_of_several_keys(store: IntakeStore) -> None:
+    await store.bind_contact("email:an@example.vn", "cit-1")
+    await store.bind_contact("zalo:84123", "cit-2")
+
+    found = await store.find_contacts(["phone:+84900000000", "zalo:84123", "email:an@example.vn"])
+
+    assert found == {"zalo:84123": "cit-2", "email:an@example.vn": "cit-1"}
 
 
 async def test_suggestions_are_kept_once(store: IntakeStore) -> None:

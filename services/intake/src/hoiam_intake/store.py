@@ -15,6 +15,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 from hoiam_shared.events import Event
 from hoiam_shared.mongo import Document, insert_once
 
+NAMESAKES = 10
+"""At most this many other citizens of the same name are suggested for one new citizen."""
+
 
 class Suggestion(BaseModel):
     """Two citizen records that may be one person: for an operator to decide, never merged here."""
@@ -47,7 +50,7 @@ class IntakeStore(Protocol):
         ...
 
     async def add_name(self, name_key: str, citizen_id: str) -> list[str]:
-        """Record a citizen's name; return other citizens with the same name key."""
+        """Record a citizen's name; return up to `NAMESAKES` other citizens with the same key."""
         ...
 
     async def suggest(self, suggestion: Suggestion) -> None: ...
@@ -100,7 +103,7 @@ class InMemoryIntakeStore:
         known = self.names.setdefault(name_key, [])
         if citizen_id not in known:
             known.append(citizen_id)
-        return [c for c in known if c != citizen_id]
+        return [c for c in known if c != citizen_id][:NAMESAKES]
 
     async def suggest(self, suggestion: Suggestion) -> None:
         self.suggested.setdefault(suggestion.id, suggestion)
@@ -160,8 +163,14 @@ class MongoIntakeStore:
     async def find_contacts(self, keys: Sequence[str]) -> dict[str, str]:
         if not keys:
             return {}
-        found = self._db["contacts"].find({"_id": {"$in": list(keys)}})
-        return {str(d["_id"]): str(d["citizen_id"]) async for d in found}
+        # One equality lookup per key (a person has one to four): FerretDB 1.24 does not push
+        # `$in` down to PostgreSQL, so an `$in` reads the whole collection (docs/decisions.md).
+        found = {}
+        for key in dict.fromkeys(keys):
+            document = await self._db["contacts"].find_one({"_id": key})
+            if document is not None:
+                found[key] = str(document["citizen_id"])
+        return found
 
     async def bind_contact(self, key: str, citizen_id: str) -> str:
         stored, _ = await insert_once(self._db["contacts"], key, {"citizen_id": citizen_id})
@@ -172,8 +181,10 @@ class MongoIntakeStore:
             self._db["names"], f"{name_key}|{citizen_id}",
             {"name_key": name_key, "citizen_id": citizen_id},
         )  # fmt: skip
-        others = self._db["names"].find({"name_key": name_key, "citizen_id": {"$ne": citizen_id}})
-        return [str(d["citizen_id"]) async for d in others]
+        # A common name is shared by many people: suggest a few, not every namesake ever seen.
+        others = self._db["names"].find({"name_key": name_key}).limit(NAMESAKES + 1)
+        found = [str(d["citizen_id"]) async for d in others]
+        return [other for other in found if other != citizen_id][:NAMESAKES]
 
     async def suggest(self, suggestion: Suggestion) -> None:
         await insert_once(
@@ -206,8 +217,11 @@ class MongoIntakeStore:
     async def find_message(self, ids: Sequence[str]) -> Earlier | None:
         if not ids:
             return None
-        found = await self._db["message_ids"].find_one({"_id": {"$in": list(ids)}})
-        return Earlier.model_validate(found) if found else None
+        for message_id in ids:  # equality lookups: FerretDB scans for `$in`
+            found = await self._db["message_ids"].find_one({"_id": message_id})
+            if found is not None:
+                return Earlier.model_validate(found)
+        return None
 
     async def record_event[E: Event](self, kind: str, key: str, event: E) -> E:
         stored, _ = await insert_once(

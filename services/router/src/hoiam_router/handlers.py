@@ -160,7 +160,7 @@ class RouteFeedback:
                     own.item_id, str(first.case_id), own.area, own.category, own.terms, own.at
                 )
         elif area is not None and decision.status is Status.ROUTED:
-            members = await self._assignments.case_members(
+            members = await self._assignments.case_openers(
                 area, decision.category.code, item.received_at - CASE_WINDOW
             )
             others = [m for m in members if m.item_id != own.item_id]

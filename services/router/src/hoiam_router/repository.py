@@ -74,7 +74,10 @@ class AssignmentRepository(Protocol):
 
     async def in_status(self, statuses: frozenset[Status]) -> list[Assignment]: ...
 
-    async def case_members(self, area: str, category: str, since: datetime) -> list[CaseMember]: ...
+    async def case_openers(self, area: str, category: str, since: datetime) -> list[CaseMember]:
+        """The member that opened each case of `area` and `category` since `since`: a new item
+        is compared with these, one per case, so a case of thousands costs one comparison."""
+        ...
 
     async def join_case_once(self, member: CaseMember) -> CaseMember:
         """The item's case membership: this one, or the one stored before (first write wins)."""
@@ -114,6 +117,8 @@ def _member_doc(member: CaseMember) -> Document:
         "category": member.category,
         "terms": sorted(member.terms),
         "at": member.at,
+        # A case is named after the item that opened it; only openers are compared with.
+        "opener": member.case_id == member.item_id,
     }
 
 
@@ -134,6 +139,7 @@ class InMemoryAssignmentRepository:
         self.assignments: dict[UUID, FeedbackRouted] = {}
         self.state: dict[UUID, Assignment] = {}
         self.members: dict[str, CaseMember] = {}
+        self.openers: set[str] = set()
         self.events: dict[UUID, list[dict[str, Any]]] = {}
         self.outbox: dict[UUID, FeedbackRouted | StatusChanged] = {}
         self.learned: list[tuple[str, str]] = []
@@ -195,14 +201,19 @@ class InMemoryAssignmentRepository:
     async def in_status(self, statuses: frozenset[Status]) -> list[Assignment]:
         return [a for a in self.state.values() if a.status in statuses]
 
-    async def case_members(self, area: str, category: str, since: datetime) -> list[CaseMember]:
+    async def case_openers(self, area: str, category: str, since: datetime) -> list[CaseMember]:
         return [
             m
             for m in self.members.values()
-            if m.area == area and m.category == category and m.at >= since
+            if m.item_id in self.openers
+            and m.area == area
+            and m.category == category
+            and m.at >= since
         ]
 
     async def join_case_once(self, member: CaseMember) -> CaseMember:
+        if member.item_id not in self.members and member.case_id == member.item_id:
+            self.openers.add(member.item_id)
         return self.members.setdefault(member.item_id, member)
 
     async def case_items(self, case_id: UUID) -> list[UUID]:
@@ -254,7 +265,7 @@ class MongoAssignmentRepository:
         await self._assignments.create_index("tracking_code", unique=True)
         await self._assignments.create_index([("body_id", 1), ("status", 1)])
         await self._assignments.create_index([("status", 1), ("due_on", 1)])
-        await self._members.create_index([("area", 1), ("category", 1)])
+        await self._members.create_index([("area", 1), ("category", 1), ("opener", 1)])
         await self._members.create_index("case_id")
         await self._history.create_index("item_id")
         await self._history.create_index("published")
@@ -336,8 +347,10 @@ class MongoAssignmentRepository:
         cursor = self._assignments.find({"status": {"$in": [s.value for s in statuses]}})
         return [self._assignment(doc) async for doc in cursor]
 
-    async def case_members(self, area: str, category: str, since: datetime) -> list[CaseMember]:
-        cursor = self._members.find({"area": area, "category": category, "at": {"$gte": since}})
+    async def case_openers(self, area: str, category: str, since: datetime) -> list[CaseMember]:
+        cursor = self._members.find(
+            {"area": area, "category": category, "opener": True, "at": {"$gte": since}}
+        )
         return [_member(str(doc["_id"]), doc) async for doc in cursor]
 
     async def join_case_once(self, member: CaseMember) -> CaseMember:
