@@ -63,7 +63,7 @@ import-mail: setup ## import mail: make import-mail FILES="a.eml archive.mbox" [
 replay-dlq: setup ## re-feed intake.raw.v1.dlq to intake.raw.v1 after a fix (idempotent)
 	@$(VENV)/python -m hoiam_intake.replay $(ARGS)
 
-bench-intake: setup ## webhook accept p50/p99 at a fixed rate: [URL=] [RATE=50] [SECONDS=10]
+bench-intake: up ## webhook accept p50/p99 at a fixed rate: [URL=] [RATE=50] [SECONDS=10]
 	@$(VENV)/python deploy/local/bench_intake.py --url $(or $(URL),http://127.0.0.1:8001) \
 		--rate $(or $(RATE),50) --seconds $(or $(SECONDS),10)
 

@@ -93,8 +93,21 @@ def main() -> None:
     parser.add_argument("--url", default="http://127.0.0.1:8001")
     parser.add_argument("--rate", type=float, default=50, help="requests per second offered")
     parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--app-id", default=os.environ.get("HOIAM_INTAKE_ZALO_APP_ID", ""))
-    parser.add_argument("--secret", default=os.environ.get("HOIAM_INTAKE_ZALO_OA_SECRET", ""))
+    # Defaults: the local stack's credentials (deploy/local/services.sh), so `make bench-intake`
+    # works against `make up` as it is.
+    parser.add_argument(
+        "--app-id",
+        default=os.environ.get(
+            "HOIAM_INTAKE_ZALO_APP_ID",
+            os.environ.get("HOIAM_DEMO_ZALO_APP_ID", "1234567890123456789"),
+        ),
+    )
+    parser.add_argument(
+        "--secret",
+        default=os.environ.get(
+            "HOIAM_INTAKE_ZALO_OA_SECRET", os.environ.get("HOIAM_DEMO_SECRET", "local-demo-only")
+        ),
+    )
     args = parser.parse_args()
     if not args.app_id or not args.secret:
         parser.error("the intake's Zalo app id and OA secret are needed to sign the events")
