@@ -111,6 +111,20 @@ async def cleanup(prefix: str) -> None:
         await mongo.close()
 
 
+async def read_metrics(url: str, within: float = 30) -> str:
+    """The notifier's metrics; its consumers start before uvicorn listens, so a short run can
+    finish its sends before the HTTP port is open: wait for it."""
+    deadline = time.monotonic() + within
+    async with httpx.AsyncClient() as client:
+        while True:
+            try:
+                return (await client.get(url)).text
+            except httpx.ConnectError:
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.2)
+
+
 async def run(events: int, consumers: int) -> dict[str, Any]:
     prefix = f"bench{uuid.uuid4().hex[:8]}"
     topics = Topics(prefix=f"{prefix}.")
@@ -159,8 +173,7 @@ async def run(events: int, consumers: int) -> dict[str, Any]:
             if process.returncode is not None:
                 raise SystemExit(f"notifier exited: {log.read_text()[-2000:]}")
             await asyncio.sleep(0.2)
-        async with httpx.AsyncClient() as client:
-            metrics = (await client.get(f"http://127.0.0.1:{http_port}/metrics")).text
+        metrics = await read_metrics(f"http://127.0.0.1:{http_port}/metrics")
     finally:
         process.terminate()
         await asyncio.wait_for(process.wait(), 30)
