@@ -3,11 +3,12 @@
 import base64
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from hoiam_shared.events import (
     Channel,
@@ -87,14 +88,29 @@ def normalise_email(raw: str) -> str:
     return f"{local}@{domain.lower()}"
 
 
+def _when_given(normalise: Callable[[str], str]) -> Callable[[str | None], str | None]:
+    return lambda value: normalise(value) if value else None
+
+
+OptionalEmail = Annotated[
+    str | None, Field(max_length=320), AfterValidator(_when_given(normalise_email))
+]
+"""An email field of a submission form: normalised when given, `None` when empty."""
+
+OptionalPhone = Annotated[
+    str | None, Field(max_length=40), AfterValidator(_when_given(normalise_phone))
+]
+"""A phone field of a submission form: E.164 when given, `None` when empty."""
+
+
 class WebSubmission(BaseModel):
     """What the web form (and `POST /v1/intake/web`) accepts from a citizen."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
     name: str | None = Field(default=None, max_length=200)
-    email: str | None = Field(default=None, max_length=320)
-    phone: str | None = Field(default=None, max_length=40)
+    email: OptionalEmail = None
+    phone: OptionalPhone = None
     address: str | None = Field(default=None, max_length=500)
     subject: str | None = Field(default=None, max_length=300)
     text: str = Field(min_length=3, max_length=20_000)
@@ -102,16 +118,6 @@ class WebSubmission(BaseModel):
         default=False, description="The citizen agrees that the body may see their contact details."
     )
     preferred_channel: Literal["email", "phone"] | None = None
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        return normalise_email(value) if value else None
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, value: str | None) -> str | None:
-        return normalise_phone(value) if value else None
 
     @model_validator(mode="after")
     def _reachable_on_preferred(self) -> "WebSubmission":

@@ -10,13 +10,13 @@ import json
 from typing import Any
 from urllib.parse import parse_qsl
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hoiam_intake.domain import (
     WEB_CONTENT_TYPE,
+    OptionalEmail,
+    OptionalPhone,
     WebSubmission,
-    normalise_email,
-    normalise_phone,
     normalise_text,
     normalise_web,
 )
@@ -48,24 +48,14 @@ class Open311Request(BaseModel):
     long: float | None = Field(default=None, ge=-180, le=180)
     address_string: str | None = Field(default=None, max_length=500)
     address_id: str | None = Field(default=None, max_length=200)
-    email: str | None = Field(default=None, max_length=320)
+    email: OptionalEmail = None
     device_id: str | None = Field(default=None, max_length=200)
     account_id: str | None = Field(default=None, max_length=200)
     first_name: str | None = Field(default=None, max_length=100)
     last_name: str | None = Field(default=None, max_length=100)
-    phone: str | None = Field(default=None, max_length=40)
+    phone: OptionalPhone = None
     description: str = Field(min_length=3, max_length=20_000)
     media_url: str | None = Field(default=None, max_length=2000)
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        return normalise_email(value) if value else None
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, value: str | None) -> str | None:
-        return normalise_phone(value) if value else None
 
     @model_validator(mode="after")
     def _located(self) -> "Open311Request":
