@@ -15,7 +15,7 @@ class RouterSettings(ServiceSettings):
     mongo_database: str = "hoiam_router"
     kafka_group_id: str = "hoiam-router"
     directory_path: Path | None = Field(
-        default=None, description="Routing directory YAML; the bundled sample when unset."
+        default=None, description="Routing directory YAML; the bundled 34-province one when unset."
     )
     fallback_province: str | None = Field(
         default="86", description="Province code used when an item names none (the deployment's)."
