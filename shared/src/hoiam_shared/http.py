@@ -1,14 +1,19 @@
-"""The HTTP shell of every service: lifespan (topics, broker, store), `/health`, `/metrics`."""
+"""The HTTP shell of every service: lifespan (topics, broker, store, background loops),
+`/health`, `/metrics`, and the guard of operator endpoints."""
 
 import asyncio
+import contextlib
+import hmac
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
+from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Response
+from fastapi import APIRouter, FastAPI, Header, HTTPException, Response
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from pydantic import SecretStr
 from pymongo import AsyncMongoClient
 
 from hoiam_shared.kafka import ensure_topics
@@ -29,9 +34,15 @@ def service_app(
     registry: CollectorRegistry,
     prepare_store: Callable[[], Awaitable[None]],
     routers: Sequence[APIRouter] = (),
+    background: Sequence[Callable[[], Coroutine[Any, Any, None]]] = (),
+    on_stop: Sequence[Callable[[], Awaitable[None]]] = (),
     description: str = "",
 ) -> FastAPI:
-    """A FastAPI app that owns the broker's and store's life cycle and reports on both."""
+    """A FastAPI app that owns the broker's and store's life cycle and reports on both.
+
+    `background` loops (a poller, a sweep, a flush) start once the broker runs and are cancelled
+    before it stops; `on_stop` closes what the service opened itself (an HTTP client).
+    """
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -45,11 +56,22 @@ def service_app(
             log.info("created topics", extra={"topics": created})
         await prepare_store()
         await broker.start()
+        tasks = [
+            asyncio.create_task(loop(), name=getattr(loop, "__name__", "background"))
+            for loop in background
+        ]
         log.info("service started", extra={"port": settings.http_port})
         try:
             yield
         finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await broker.stop()
+            for close in on_stop:
+                await close()
             await mongo.close()
 
     app = FastAPI(title=f"Hồi Âm {name}", description=description, lifespan=lifespan)
@@ -80,3 +102,27 @@ def service_app(
     for router in routers:
         app.include_router(router)
     return app
+
+
+def operator_guard(token: SecretStr | None) -> Callable[..., Awaitable[None]]:
+    """A FastAPI dependency letting through only ``Authorization: Bearer <token>``.
+
+    Closed when no token is configured (or it is empty): citizens' personal data is never open
+    by default. The comparison takes constant time, so the token cannot be guessed by timing.
+    """
+    expected = token.get_secret_value().encode() if token else b""
+
+    async def check(authorization: Annotated[str | None, Header()] = None) -> None:
+        scheme, _, given = (authorization or "").partition(" ")
+        if not (
+            expected
+            and scheme.lower() == "bearer"
+            and hmac.compare_digest(given.strip().encode(), expected)
+        ):
+            raise HTTPException(
+                status_code=401,
+                detail="operator token required (Authorization: Bearer <token>)",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+
+    return check

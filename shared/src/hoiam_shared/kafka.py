@@ -206,6 +206,11 @@ async def consume_event[E: Event](
         raise
 
 
+def subscription_group(group_id: str, title: str) -> str:
+    """The consumer group of one subscription of a service."""
+    return f"{group_id}.{title}"
+
+
 def subscribe[E: Event](
     broker: KafkaBroker,
     *,
@@ -222,6 +227,10 @@ def subscribe[E: Event](
     The group's offsets are committed only after `handle` returns (NACK_ON_ERROR); each process
     runs `kafka_consumers` consumers of the group, so different partitions are worked at once
     while the events of one item (one key, one partition) stay in order.
+
+    Each subscription has its own group, `<kafka_group_id>.<title>`: consumers of one topic then
+    never rebalance because another subscription of the same process joined or left
+    (docs/decisions.md says how a deployment moves its offsets from the older single group).
     """
 
     # FastStream injects the raw message (bytes, headers, offsets) by this annotation; decoding is
@@ -240,7 +249,7 @@ def subscribe[E: Event](
     consume.__name__ = consume.__qualname__ = title
     broker.subscriber(
         topic,
-        group_id=settings.kafka_group_id,
+        group_id=subscription_group(settings.kafka_group_id, title),
         max_workers=settings.kafka_consumers,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
