@@ -12,6 +12,7 @@ import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -204,6 +205,19 @@ async def consume_event[E: Event](
         log.exception("outage while handling a record; it will be retried", extra={"topic": topic})
         await asyncio.sleep(retry_backoff_seconds)
         raise
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription[E: Event]:
+    """One subscriber of a service: which topic, which event, which handler, under which name.
+
+    A service's `build()` lists them without touching a broker; `subscribe` puts them on one.
+    """
+
+    topic: str
+    event: type[E]
+    handle: Callable[[E], Awaitable[Any]]
+    title: str
 
 
 def subscription_group(group_id: str, title: str) -> str:

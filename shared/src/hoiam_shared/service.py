@@ -1,0 +1,79 @@
+"""What a service is once wired, and how it becomes a running ASGI app.
+
+Each service's `app.build(...)` takes settings, stores, a publisher, senders and a clock, does no
+I/O, and returns its handlers together with a `Wiring`; tests call `build` with fakes and put the subscriptions on FastStream's
+in-memory broker. `create_app` makes the real clients, calls `build` and hands the result to
+`serve`, so production and tests share one wiring.
+"""
+
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from faststream.kafka import KafkaBroker
+from prometheus_client import CollectorRegistry
+from pymongo import AsyncMongoClient
+
+from hoiam_shared.http import service_app
+from hoiam_shared.kafka import DeadLetters, Subscription, subscribe
+from hoiam_shared.mongo import Document
+from hoiam_shared.settings import ServiceSettings
+
+
+async def _nothing() -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Wiring:
+    """Everything a service does, built and not yet started."""
+
+    name: str
+    description: str
+    dead_letters: DeadLetters
+    on_dead_letter: Callable[[str], None]
+    subscriptions: Sequence[Subscription[Any]] = ()
+    routers: Sequence[APIRouter] = ()
+    background: Sequence[Callable[[], Coroutine[Any, Any, None]]] = ()
+    prepare_store: Callable[[], Awaitable[None]] = _nothing
+    on_stop: Sequence[Callable[[], Awaitable[None]]] = ()
+
+
+def subscribe_all(broker: KafkaBroker, wiring: Wiring, settings: ServiceSettings) -> None:
+    """Put every subscription of `wiring` on `broker` with the shared delivery rules."""
+    for subscription in wiring.subscriptions:
+        subscribe(
+            broker,
+            topic=subscription.topic,
+            event=subscription.event,
+            handle=subscription.handle,
+            title=subscription.title,
+            settings=settings,
+            dead_letters=wiring.dead_letters,
+            on_dead_letter=wiring.on_dead_letter,
+        )
+
+
+def serve(
+    wiring: Wiring,
+    *,
+    settings: ServiceSettings,
+    broker: KafkaBroker,
+    mongo: AsyncMongoClient[Document],
+    registry: CollectorRegistry,
+) -> FastAPI:
+    """Subscribe the wiring on the real broker and wrap it in the shared HTTP shell."""
+    subscribe_all(broker, wiring, settings)
+    return service_app(
+        name=wiring.name,
+        settings=settings,
+        broker=broker,
+        mongo=mongo,
+        registry=registry,
+        prepare_store=wiring.prepare_store,
+        routers=wiring.routers,
+        background=wiring.background,
+        on_stop=wiring.on_stop,
+        description=wiring.description,
+    )
