@@ -1,9 +1,9 @@
 """What a service is once wired, and how it becomes a running ASGI app.
 
 Each service's `app.build(...)` takes settings, stores, a publisher, senders and a clock, does no
-I/O, and returns its handlers together with a `Wiring`; tests call `build` with fakes and put the subscriptions on FastStream's
-in-memory broker. `create_app` makes the real clients, calls `build` and hands the result to
-`serve`, so production and tests share one wiring.
+I/O, and returns its handlers together with a `Wiring`; tests call `build` with fakes and put
+the subscriptions on FastStream's in-memory broker. `create_app` makes the real clients, calls
+`build` and hands the result to `serve`, so production and tests share one wiring.
 """
 
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
