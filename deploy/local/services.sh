@@ -38,6 +38,7 @@ notifier_env=(
 demo_secret="${HOIAM_DEMO_SECRET:-local-demo-only}"
 demo_zalo_app="${HOIAM_DEMO_ZALO_APP_ID:-1234567890123456789}"
 intake_env=(
+  "HOIAM_INTAKE_ID_SECRET=$demo_secret"
   "HOIAM_INTAKE_ZALO_APP_ID=$demo_zalo_app"
   "HOIAM_INTAKE_ZALO_OA_SECRET=$demo_secret"
   "HOIAM_INTAKE_FACEBOOK_APP_SECRET=$demo_secret"

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from pymongo import AsyncMongoClient
 
+from support.clock import TestClock
 from support.services import Running, running_services
 from support.smtp import SmtpServer
 from support.stack import Stack, ensure_stack, free_port, remove_test_leftovers
@@ -31,7 +32,12 @@ def services(
     log_dir: Path = tmp_path_factory.mktemp("service-logs")
     prefix = f"e{uuid.uuid4().hex[:10]}"
     with running_services(
-        stack=stack, prefix=prefix, smtp_port=smtp.port, log_dir=log_dir
+        stack=stack,
+        prefix=prefix,
+        smtp_port=smtp.port,
+        log_dir=log_dir,
+        # Answers reach citizens at once only outside quiet hours: the e2e tests follow them.
+        clock=TestClock.daytime(),
     ) as running:
         yield running
     asyncio.run(remove_test_leftovers(stack, prefix))

@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from support.clock import TestClock
 from support.services import Running, running_services
 from support.smtp import SmtpServer
 from support.stack import Stack, free_port, remove_test_leftovers
@@ -22,7 +23,14 @@ def crash_site(stack: Stack, tmp_path: Path) -> Iterator[tuple[Running, SmtpServ
     prefix = f"k{uuid.uuid4().hex[:10]}"
     with (
         SmtpServer(free_port()) as smtp,
-        running_services(stack=stack, prefix=prefix, smtp_port=smtp.port, log_dir=tmp_path) as run,
+        running_services(
+            stack=stack,
+            prefix=prefix,
+            smtp_port=smtp.port,
+            log_dir=tmp_path,
+            # Every petitioner is told at once (no quiet-hours hold) only in the daytime.
+            clock=TestClock.daytime(),
+        ) as run,
     ):
         yield run, smtp
     asyncio.run(remove_test_leftovers(stack, prefix))

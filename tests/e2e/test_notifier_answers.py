@@ -13,6 +13,7 @@ from aiokafka import AIOKafkaProducer
 
 from hoiam_shared.events import Status, StatusChanged
 from hoiam_shared.topics import FEEDBACK_STATUS, Topics
+from support.clock import TestClock
 from support.notifier_providers import FakeProviders, notifier_env
 from support.services import Running, running_services
 from support.smtp import SmtpServer
@@ -30,6 +31,8 @@ def answering(stack: Stack, tmp_path: Path) -> Iterator[tuple[Running, FakeProvi
             prefix=prefix,
             smtp_port=smtp.port,
             log_dir=tmp_path,
+            # Zalo and SMS answers go out at once only outside quiet hours (21:00-07:00).
+            clock=TestClock.daytime(),
             extra_env={"notifier": notifier_env(fake.url)},
         ) as running,
     ):

@@ -27,6 +27,7 @@ from hoiam_shared.events import (
 )
 from hoiam_shared.ids import new_id, new_tracking_code
 from hoiam_shared.topics import FEEDBACK_ROUTED, OPERATOR_TASKS
+from support.clock import TestClock
 from support.notifier_providers import FakeProviders, notifier_env
 from support.services import service_env, start, stop, wait_healthy
 from support.smtp import SmtpServer
@@ -87,7 +88,14 @@ async def test_killed_between_send_and_commit_then_restarted(
 ) -> None:
     prefix = f"c{new_id().hex[:10]}"
     port = free_port()
-    env = service_env("notifier", stack=stack, prefix=prefix, port=port, smtp_port=smtp.port)
+    env = service_env(
+        "notifier",
+        stack=stack,
+        prefix=prefix,
+        port=port,
+        smtp_port=smtp.port,
+        clock=TestClock.daytime(),
+    )
     env |= notifier_env(fake.url) | {"HOIAM_NOTIFIER_KAFKA_CONSUMERS": "1"}
     url = f"http://127.0.0.1:{port}"
     if way == "zalo":

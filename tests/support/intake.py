@@ -9,6 +9,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 
+from support.clock import TestClock
 from support.services import service_env, start, stop, wait_healthy
 from support.stack import Stack, free_port
 
@@ -40,7 +41,9 @@ class Intake:
 
 
 def intake_env(stack: Stack, prefix: str, port: int, **extra: str) -> dict[str, str]:
-    env = service_env("intake", stack=stack, prefix=prefix, port=port, smtp_port=0)
+    env = service_env(
+        "intake", stack=stack, prefix=prefix, port=port, smtp_port=0, clock=TestClock.shifted()
+    )
     p = "HOIAM_INTAKE_"
     env |= {
         f"{p}ZALO_APP_ID": ZALO_APP,

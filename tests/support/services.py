@@ -1,4 +1,8 @@
-"""Run the three services as real processes (uvicorn), the way `make up` does, for e2e tests."""
+"""Run the three services as real processes (uvicorn), the way `make up` does, for e2e tests.
+
+Each process runs `support.apps:<service>`, the real app handed the test's clock: no service
+started by a test reads the bare wall clock.
+"""
 
 import os
 import subprocess
@@ -11,7 +15,8 @@ from pathlib import Path
 
 import httpx
 
-from support.stack import Stack, free_port
+from support.clock import TestClock
+from support.stack import REPO, Stack, free_port
 
 SERVICES = ("intake", "router", "notifier")
 
@@ -45,11 +50,18 @@ class Running:
 OPERATOR_TOKEN = "operator-e2e-token"
 """The operators' bearer token every service started by `running_services` accepts."""
 
+ID_SECRET = "intake-e2e-id-secret"
+"""The key of intake's derived item ids in processes started by tests (never a real one)."""
+
 
 def service_env(
-    service: str, *, stack: Stack, prefix: str, port: int, smtp_port: int
+    service: str, *, stack: Stack, prefix: str, port: int, smtp_port: int, clock: TestClock
 ) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOIAM_")}
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(REPO / "tests"), *filter(None, [os.environ.get("PYTHONPATH")])]
+    )
+    env |= clock.env()
     p = f"HOIAM_{service.upper()}_"
     env |= {
         f"{p}KAFKA_BOOTSTRAP_SERVERS": stack.kafka,
@@ -62,6 +74,8 @@ def service_env(
     }
     if service in ("intake", "router"):
         env[f"{p}OPERATOR_TOKEN"] = OPERATOR_TOKEN
+    if service == "intake":
+        env[f"{p}ID_SECRET"] = ID_SECRET
     if service == "notifier":
         env |= {f"{p}SMTP_PORT": str(smtp_port), f"{p}MAIL_DOMAIN": "e2e.hoiam.test"}
     return env
@@ -88,7 +102,7 @@ def wait_healthy(
 def start(service: str, env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [
-            sys.executable, "-m", "uvicorn", "--factory", f"hoiam_{service}.app:create_app",
+            sys.executable, "-m", "uvicorn", "--factory", f"support.apps:{service}",
             "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
         ],
         env=env,
@@ -114,15 +128,17 @@ def running_services(
     prefix: str,
     smtp_port: int,
     log_dir: Path,
+    clock: TestClock,
     extra_env: dict[str, dict[str, str]] | None = None,
 ) -> Iterator[Running]:
-    """Start the three services on free ports; `extra_env[service]` adds or overrides settings."""
+    """Start the three services on free ports, all reading `clock`; `extra_env[service]` adds or
+    overrides settings."""
     ports = {name: free_port() for name in SERVICES}
     running = Running(urls={}, processes={}, logs={}, envs={}, ports=ports, prefix=prefix)
     try:
         for name in SERVICES:
             env = service_env(
-                name, stack=stack, prefix=prefix, port=ports[name], smtp_port=smtp_port
+                name, stack=stack, prefix=prefix, port=ports[name], smtp_port=smtp_port, clock=clock
             )
             env |= (extra_env or {}).get(name, {})
             running.envs[name] = env

@@ -27,6 +27,7 @@ from hoiam_shared.events import (
     decode_event,
 )
 from hoiam_shared.topics import FEEDBACK_RECEIVED, FEEDBACK_ROUTED, FEEDBACK_STATUS
+from support.clock import TestClock
 from support.samples import make_received
 from support.services import service_env, start, stop, wait_healthy
 from support.stack import REPO, Stack, free_port
@@ -49,7 +50,9 @@ def demo_router() -> ModuleType:
 @pytest.fixture
 def router(stack: Stack, prefix: str, tmp_path: Path) -> Iterator[str]:
     port = free_port()
-    env = service_env("router", stack=stack, prefix=prefix, port=port, smtp_port=1)
+    env = service_env(
+        "router", stack=stack, prefix=prefix, port=port, smtp_port=1, clock=TestClock.shifted()
+    )
     env |= {
         "HOIAM_ROUTER_OPERATOR_TOKEN": TOKEN,
         "HOIAM_ROUTER_SWEEP_INTERVAL_SECONDS": "0.5",
