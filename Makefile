@@ -3,8 +3,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 VENV := .venv/bin
 
-.PHONY: help setup system-packages up demo down status test test-unit lint typecheck schemas bench \
-	eval-routing
+.PHONY: help setup system-packages up demo down status test test-unit test-integration test-e2e lint \
+	typecheck schemas bench eval-routing
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -31,17 +31,23 @@ system-packages: ## Debian packages the tests run for real (Dovecot), installed 
 	@bash deploy/local/system-packages.sh
 
 test: setup system-packages ## every test: unit, integration and e2e on the real stack (started if needed)
-	@$(VENV)/pytest
+	@$(VENV)/pytest --durations=15
 
-test-unit: setup ## only the fast tests
-	@$(VENV)/pytest tests/unit
+test-unit: setup ## only the fast tests (no server needed)
+	@$(VENV)/pytest -m "not integration and not e2e"
+
+test-integration: setup system-packages ## the tests against the real Kafka, FerretDB, Dovecot and SMTP
+	@$(VENV)/pytest -m integration
+
+test-e2e: setup ## the whole pipeline as processes
+	@$(VENV)/pytest -m e2e
 
 lint: setup ## ruff and the import contracts (services never import each other)
 	@$(VENV)/ruff check .
 	@$(VENV)/ruff format --check .
 	@$(VENV)/lint-imports
 
-typecheck: setup ## mypy strict
+typecheck: setup ## mypy strict, the tests included
 	@$(VENV)/mypy
 
 schemas: setup ## re-export the events' JSON Schemas into shared/schemas

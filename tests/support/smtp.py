@@ -4,7 +4,7 @@ import asyncio
 import time
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from typing import Any, cast
+from typing import Any
 
 from aiosmtpd.controller import Controller
 
@@ -20,7 +20,7 @@ class Recorder:
         if self.refuse_next > 0:
             self.refuse_next -= 1
             return "451 4.3.0 try again later"
-        message = cast(EmailMessage, message_from_bytes(envelope.content, policy=policy.default))
+        message = message_from_bytes(envelope.content, policy=policy.default)
         self.messages.append(message)
         return "250 2.0.0 OK queued"
 

@@ -85,7 +85,7 @@ def service_with_image(compose: dict[str, Any], image: str) -> str:
         if str(svc.get("image", "")).split(":")[0] == image
     ]
     assert len(names) == 1, f"expected one service running {image}, found {names}"
-    return names[0]
+    return str(names[0])
 
 
 def settings_from_compose(

@@ -2,6 +2,7 @@
 
 import base64
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 
@@ -33,7 +34,7 @@ RECEIVED_AT = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
 
 def example_events() -> dict[str, Event]:
     item = make_received("Khu vực ấp Long Hòa bị mất điện kéo dài 3 ngày.", address="tỉnh Trà Vinh")
-    common = {"correlation_id": item.item_id, "item_id": item.item_id}
+    common: dict[str, Any] = {"correlation_id": item.item_id, "item_id": item.item_id}
     code = item.tracking_code
     examples: list[Event] = [
         RawFeedbackAccepted(

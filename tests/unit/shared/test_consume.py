@@ -2,26 +2,15 @@
 
 from types import SimpleNamespace
 from typing import Any
-from uuid import UUID
 
 import pytest
 from aiokafka.errors import KafkaConnectionError
 from pymongo.errors import ServerSelectionTimeoutError
 
-from hoiam_shared.events import DeadLetterRecorded, Event, Status, StatusChanged
+from fakes import RecordingPublisher
+from hoiam_shared.events import DeadLetterRecorded, Status, StatusChanged
 from hoiam_shared.ids import new_id
 from hoiam_shared.kafka import DeadLetters, consume_event
-
-
-class RecordingPublisher:
-    def __init__(self, fail_with: BaseException | None = None) -> None:
-        self.published: list[tuple[str, Event]] = []
-        self.fail_with = fail_with
-
-    async def publish(self, topic: str, event: Event, *, key: UUID | str) -> None:
-        if self.fail_with is not None:
-            raise self.fail_with
-        self.published.append((topic, event))
 
 
 def record(value: bytes) -> Any:

@@ -5,7 +5,13 @@ import time
 
 import pytest
 
-from hoiam_shared.ids import is_tracking_code, new_id, new_tracking_code
+from hoiam_shared.ids import (
+    TRACKING_CODE_RE,
+    is_tracking_code,
+    new_id,
+    new_tracking_code,
+    tracking_code_from_bits,
+)
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE = re.compile(rf"HA-[{CROCKFORD}]{{4}}-[{CROCKFORD}]{{4}}")
@@ -71,3 +77,16 @@ def test_is_tracking_code_accepts(text: str) -> None:
 )
 def test_is_tracking_code_rejects(text: str) -> None:
     assert not is_tracking_code(text)
+
+
+def test_a_code_is_found_inside_a_mail_subject_and_not_inside_a_longer_word() -> None:
+    assert TRACKING_CODE_RE.findall("Re: [HA-7K3Q-92XM] Đường ấp 3") == ["HA-7K3Q-92XM"]
+    assert TRACKING_CODE_RE.search("XHA-7K3Q-92XMM") is None
+
+
+def test_the_bits_spell_the_same_code_every_time() -> None:
+    assert tracking_code_from_bits(0) == "HA-0000-0000"
+    assert tracking_code_from_bits(2**40 - 1) == "HA-ZZZZ-ZZZZ"
+    # Only the low 40 bits count: a derived 64-bit digest and its low part name one code.
+    assert tracking_code_from_bits(2**45 + 31) == tracking_code_from_bits(31)
+    assert is_tracking_code(tracking_code_from_bits(123_456_789))
