@@ -1,6 +1,5 @@
 """One contract per port, run against the in-memory fake and the MongoDB adapter on FerretDB."""
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -8,14 +7,6 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from hoiam_intake.repository import InMemoryItemRepository, ItemRepository, MongoItemRepository
-from hoiam_router.directory import load_directory
-from hoiam_router.domain import route
-from hoiam_router.handlers import to_event
-from hoiam_router.repository import (
-    AssignmentRepository,
-    InMemoryAssignmentRepository,
-    MongoAssignmentRepository,
-)
 from support.samples import make_received
 
 type Mongo = AsyncMongoClient[dict[str, Any]]
@@ -38,7 +29,6 @@ def _kinds[T](memory: Callable[[], T], make_adapter: Callable[[Any], T]) -> Any:
 
 
 items_repo = _kinds(InMemoryItemRepository, MongoItemRepository)
-assignments_repo = _kinds(InMemoryAssignmentRepository, MongoAssignmentRepository)
 
 
 async def test_items_first_write_wins(items_repo: ItemRepository) -> None:
@@ -48,18 +38,3 @@ async def test_items_first_write_wins(items_repo: ItemRepository) -> None:
     again = item.model_copy(update={"tracking_code": "HA-0000-0000"})
     assert await items_repo.add_once(again) == item
     assert await items_repo.get(item.item_id) == item
-
-
-async def test_assignments_first_write_wins_even_when_racing(
-    assignments_repo: AssignmentRepository,
-) -> None:
-    directory = load_directory()
-    item = make_received("Mất điện cả ấp", address="tỉnh Bến Tre")
-    decision = to_event(item, route(item, directory, fallback_province=None))
-    other = decision.model_copy(update={"event_id": make_received("x").event_id})
-    stored = await asyncio.gather(
-        assignments_repo.add_once(decision), assignments_repo.add_once(other)
-    )
-    assert stored[0] == stored[1]
-    assert stored[0].event_id in {decision.event_id, other.event_id}
-    assert await assignments_repo.add_once(decision) == stored[0]

@@ -1,5 +1,6 @@
 """The router's store contract, run against the in-memory fake and MongoDB on FerretDB."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -7,17 +8,15 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient
 
-from hoiam_router.directory import load_directory
+from fakes import InMemoryAssignmentRepository
 from hoiam_router.domain import route
 from hoiam_router.domain.cases import CaseMember
-from hoiam_router.handlers import to_event
-from hoiam_router.repository import (
-    AssignmentRepository,
-    InMemoryAssignmentRepository,
-    MongoAssignmentRepository,
-)
+from hoiam_router.domain.events import routed_event
+from hoiam_router.repository import AssignmentRepository, MongoAssignmentRepository
 from hoiam_shared.events import BodyRef, FeedbackRouted, Status, StatusChange, StatusChanged
 from hoiam_shared.ids import new_id
+from support.clock import TestClock
+from support.router import bundled_directory
 from support.samples import make_received
 
 type Mongo = AsyncMongoClient[dict[str, Any]]
@@ -31,7 +30,9 @@ async def store(
     if request.param == "memory":
         yield InMemoryAssignmentRepository()
         return
-    adapter = MongoAssignmentRepository(mongo[f"{prefix}_router_contract"])
+    adapter = MongoAssignmentRepository(
+        mongo[f"{prefix}_router_contract"], clock=TestClock.frozen(NOW)
+    )
     await adapter.prepare()
     yield adapter
     await mongo.drop_database(f"{prefix}_router_contract")
@@ -39,7 +40,8 @@ async def store(
 
 def routed(text: str = "Mất điện cả ấp", address: str = "tỉnh Bến Tre") -> FeedbackRouted:
     item = make_received(text, address=address)
-    return to_event(item, route(item, load_directory(), fallback_province=None), item.item_id)
+    decision = route(item, bundled_directory(), fallback_province=None)
+    return routed_event(item, decision, item.item_id, at=NOW)
 
 
 async def test_an_assignment_keeps_its_first_decision_and_its_address(
@@ -59,6 +61,17 @@ async def test_an_assignment_keeps_its_first_decision_and_its_address(
     assert held.province_hint == "86"
     assert held.case_id == decision.item_id
     assert await store.get(new_id()) is None
+
+
+async def test_assignments_first_write_wins_even_when_racing(
+    store: AssignmentRepository,
+) -> None:
+    decision = routed("Mất điện cả ấp", address="tỉnh Bến Tre")
+    other = decision.model_copy(update={"event_id": make_received("x").event_id})
+    stored = await asyncio.gather(store.add_once(decision), store.add_once(other))
+    assert stored[0] == stored[1]
+    assert stored[0].event_id in {decision.event_id, other.event_id}
+    assert await store.add_once(decision) == stored[0]
 
 
 async def test_update_is_a_compare_and_set_on_the_status(store: AssignmentRepository) -> None:
@@ -122,21 +135,25 @@ async def test_history_corrections_and_escalations(store: AssignmentRepository) 
         tracking_code=decision.tracking_code,
         status=Status.ROUTED,
         change=StatusChange.ESCALATED,
+        occurred_at=NOW + timedelta(minutes=1),
     )
     await store.add_history(decision.item_id, decision)
     await store.add_history(decision.item_id, change)
     await store.add_history(decision.item_id, change)  # a retry adds nothing
-    assert [h["type"] for h in await store.history(decision.item_id)] == [
+    assert [h.type for h in await store.history(decision.item_id)] == [
         "FeedbackRouted",
         "StatusChanged",
     ]
 
-    assert await store.unpublished() == []
+    later = NOW + timedelta(hours=1)
+    assert await store.unpublished(until=later) == []
     pending = change.model_copy(update={"event_id": new_id(), "status": Status.ACKNOWLEDGED})
     await store.add_history(decision.item_id, pending, published=False)
-    assert await store.unpublished() == [pending]
+    assert await store.unpublished(until=later) == [pending]
+    assert await store.unpublished(until=pending.occurred_at) == [pending]  # inclusive
+    assert await store.unpublished(until=NOW) == []  # it occurred after that
     await store.mark_history_published(pending.event_id)
-    assert await store.unpublished() == []
+    assert await store.unpublished(until=later) == []
     assert len(await store.history(decision.item_id)) == 3
 
     await store.add_correction(decision.item_id, "cầm đồ lãi cắt cổ", "security", "86-cong-an")

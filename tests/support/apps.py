@@ -17,7 +17,7 @@ def intake() -> FastAPI:
 
 
 def router() -> FastAPI:
-    return create_router()  # the clock is handed over once the router takes one (issue 9)
+    return create_router(clock=TestClock.from_env())
 
 
 def notifier() -> FastAPI:

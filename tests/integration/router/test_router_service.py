@@ -5,11 +5,11 @@ decisions; the overdue sweep escalating once."""
 import asyncio
 import importlib.util
 import time
+import uuid
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
-from pathlib import Path
+from dataclasses import dataclass
+from datetime import timedelta
 from types import ModuleType
-from typing import Any
 from uuid import UUID
 
 import httpx
@@ -17,8 +17,9 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from pymongo import AsyncMongoClient
 
+from fakes import ROUTER_MONDAY
+from hoiam_shared.clock import vietnam_date
 from hoiam_shared.events import (
-    Event,
     FeedbackReceived,
     FeedbackRouted,
     Status,
@@ -27,14 +28,14 @@ from hoiam_shared.events import (
     decode_event,
 )
 from hoiam_shared.topics import FEEDBACK_RECEIVED, FEEDBACK_ROUTED, FEEDBACK_STATUS
-from support.clock import TestClock
+from support.clock import TestClock, shift
 from support.samples import make_received
 from support.services import service_env, start, stop, wait_healthy
-from support.stack import REPO, Stack, free_port
+from support.stack import REPO, Stack, free_port, remove_test_leftovers
 
 TOKEN = "test-operator-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-POTHOLE_PLACE = "ấp 3, xã Phú Cần, huyện Tiểu Cần, tỉnh Trà Vinh"
+PLACE = "ấp 3, xã Phú Cần, huyện Tiểu Cần, tỉnh Trà Vinh"
 
 
 def demo_router() -> ModuleType:
@@ -47,18 +48,41 @@ def demo_router() -> ModuleType:
     return module
 
 
-@pytest.fixture
-def router(stack: Stack, prefix: str, tmp_path: Path) -> Iterator[str]:
+# One router process serves the whole module (starting one costs seconds: imports and the
+# directory). The tests share its topics and database and keep apart by their own items: each
+# reads back only the events about its items, and each has its own matter (or commune), since
+# the same matter from the same commune joins one case whichever test sent it.
+
+
+@pytest.fixture(scope="module")
+async def module_prefix(stack: Stack) -> AsyncIterator[str]:
+    """The topics, groups and database of this module's router, removed afterwards."""
+    name = f"t{uuid.uuid4().hex[:10]}"
+    yield name
+    await remove_test_leftovers(stack, name)
+
+
+@pytest.fixture(scope="module")
+def clock() -> TestClock:
+    """The router's clock: the Monday after the samples' Friday (nothing they make is overdue
+    yet), moved by the suite's shift; it ticks."""
+    return TestClock.at(ROUTER_MONDAY + shift())
+
+
+@pytest.fixture(scope="module")
+def router(
+    stack: Stack, module_prefix: str, clock: TestClock, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     port = free_port()
     env = service_env(
-        "router", stack=stack, prefix=prefix, port=port, smtp_port=1, clock=TestClock.shifted()
+        "router", stack=stack, prefix=module_prefix, port=port, smtp_port=1, clock=clock
     )
     env |= {
         "HOIAM_ROUTER_OPERATOR_TOKEN": TOKEN,
         "HOIAM_ROUTER_SWEEP_INTERVAL_SECONDS": "0.5",
         "HOIAM_ROUTER_KAFKA_PARTITIONS": "2",
     }
-    log = tmp_path / "router.log"
+    log = tmp_path_factory.mktemp("router") / "router.log"
     process = start("router", env, port, log)
     try:
         wait_healthy(f"http://127.0.0.1:{port}", process, log)
@@ -73,62 +97,92 @@ async def client(router: str) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
-async def publish(stack: Stack, topic: str, *items: FeedbackReceived) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=stack.kafka, acks="all")
-    await producer.start()
-    try:
-        for item in items:
-            await producer.send_and_wait(topic, item.to_bytes(), key=str(item.item_id).encode())
-    finally:
-        await producer.stop()
+@dataclass(frozen=True)
+class Bus:
+    """The module router's topics: items sent in, and the events about them read back."""
+
+    stack: Stack
+    prefix: str
+
+    @property
+    def database(self) -> str:
+        return f"{self.prefix}_router"
+
+    async def send(self, *items: FeedbackReceived) -> None:
+        producer = AIOKafkaProducer(bootstrap_servers=self.stack.kafka, acks="all")
+        await producer.start()
+        try:
+            for item in items:
+                await producer.send_and_wait(
+                    f"{self.prefix}.{FEEDBACK_RECEIVED}",
+                    item.to_bytes(),
+                    key=str(item.item_id).encode(),
+                )
+        finally:
+            await producer.stop()
+
+    async def routed(self, *items: FeedbackReceived, at_least: int) -> list[FeedbackRouted]:
+        """The routing events about `items` (from the start), once there are `at_least`."""
+        return await self._read(FEEDBACK_ROUTED, FeedbackRouted, items, at_least=at_least)
+
+    async def statuses(self, *items: FeedbackReceived, at_least: int) -> list[StatusChanged]:
+        """The status events about `items` (from the start), once there are `at_least`."""
+        return await self._read(FEEDBACK_STATUS, StatusChanged, items, at_least=at_least)
+
+    async def statuses_within(
+        self, *items: FeedbackReceived, seconds: float
+    ) -> list[StatusChanged]:
+        """Every status event about `items` that arrives within `seconds`."""
+        return await self._read(FEEDBACK_STATUS, StatusChanged, items, within=seconds)
+
+    async def _read[E: FeedbackRouted | StatusChanged](
+        self,
+        topic: str,
+        kind: type[E],
+        items: tuple[FeedbackReceived, ...],
+        *,
+        at_least: int | None = None,
+        within: float = 45,
+    ) -> list[E]:
+        about = {item.item_id for item in items}
+        consumer = AIOKafkaConsumer(
+            f"{self.prefix}.{topic}",
+            bootstrap_servers=self.stack.kafka,
+            auto_offset_reset="earliest",
+        )
+        await consumer.start()
+        events: list[E] = []
+        try:
+            deadline = time.monotonic() + within
+            while time.monotonic() < deadline and (at_least is None or len(events) < at_least):
+                for batch in (await consumer.getmany(timeout_ms=300)).values():
+                    decoded = (decode_event(kind, record.value) for record in batch)
+                    events.extend(e for e in decoded if e.item_id in about)
+        finally:
+            await consumer.stop()
+        if at_least is not None:
+            assert len(events) >= at_least, f"{topic}: only {len(events)} events"
+        return events
 
 
-async def read[E: Event](
-    stack: Stack, topic: str, kind: type[E], until: Any, within: float = 45
-) -> list[E]:
-    """Events of `topic` (from the start) until `until(events)` holds."""
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=stack.kafka, auto_offset_reset="earliest")
-    await consumer.start()
-    events: list[E] = []
-    try:
-        deadline = time.monotonic() + within
-        while time.monotonic() < deadline and not until(events):
-            for batch in (await consumer.getmany(timeout_ms=300)).values():
-                events.extend(decode_event(kind, record.value) for record in batch)
-    finally:
-        await consumer.stop()
-    assert until(events), f"{topic}: only {len(events)} events"
-    return events
-
-
-async def read_for[E: Event](stack: Stack, topic: str, kind: type[E], *, seconds: float) -> list[E]:
-    """Every event of `topic` that arrives within `seconds`."""
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=stack.kafka, auto_offset_reset="earliest")
-    await consumer.start()
-    events: list[E] = []
-    try:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            for batch in (await consumer.getmany(timeout_ms=300)).values():
-                events.extend(decode_event(kind, record.value) for record in batch)
-    finally:
-        await consumer.stop()
-    return events
+@pytest.fixture(scope="module")
+def bus(stack: Stack, module_prefix: str) -> Bus:
+    return Bus(stack, module_prefix)
 
 
 async def test_routed_events_carry_cases_location_and_councillors(
-    stack: Stack, prefix: str, router: str, mongo: AsyncMongoClient[dict[str, object]]
+    bus: Bus, router: str, mongo: AsyncMongoClient[dict[str, object]]
 ) -> None:
-    first = make_received("Đường ấp 3 bị sạt lở, nhiều ổ gà nguy hiểm", address=POTHOLE_PLACE)
-    second = make_received("duong ap 3 sat lo, o ga nguy hiem", address=POTHOLE_PLACE)
+    first = make_received("Đường ấp 3 bị sạt lở, nhiều ổ gà nguy hiểm", address=PLACE)
+    second = make_received("duong ap 3 sat lo, o ga nguy hiem", address=PLACE)
     councilled = make_received("Mất điện nhiều ngày", address="Phường 1, TP Vĩnh Long")
     # One after the other: two consumers deciding at the same instant each open a case (the
     # operators merge those; docs/router.md).
     for n, item in enumerate((first, second, councilled), start=1):
-        await publish(stack, f"{prefix}.{FEEDBACK_RECEIVED}", item)
-        await read(stack, f"{prefix}.{FEEDBACK_ROUTED}", FeedbackRouted, lambda e, n=n: len(e) >= n)
+        await bus.send(item)
+        await bus.routed(first, second, councilled, at_least=n)
 
-    events = await read(stack, f"{prefix}.{FEEDBACK_ROUTED}", FeedbackRouted, lambda e: len(e) >= 3)
+    events = await bus.routed(first, second, councilled, at_least=3)
 
     by_item = {e.item_id: e for e in events}
     a, b, c = by_item[first.item_id], by_item[second.item_id], by_item[councilled.item_id]
@@ -145,15 +199,17 @@ async def test_routed_events_carry_cases_location_and_councillors(
     assert c.body.id == "86-dien-luc"
     assert c.councillors
     assert {x.council for x in c.councillors} == {"HĐND tỉnh Vĩnh Long"}
-    stored = await mongo[f"{prefix}_router"]["assignments"].find_one({"_id": str(first.item_id)})
+    stored = await mongo[bus.database]["assignments"].find_one({"_id": str(first.item_id)})
     assert stored is not None
     assert stored["case_id"] == str(first.item_id)
     assert any("ubnd-xa" in r for r in stored["event"]["reasons"])  # type: ignore[index]
 
 
 async def test_the_preview_answers_without_storing(
-    client: httpx.AsyncClient, prefix: str, mongo: AsyncMongoClient[dict[str, object]]
+    client: httpx.AsyncClient, bus: Bus, mongo: AsyncMongoClient[dict[str, object]]
 ) -> None:
+    db = mongo[bus.database]
+    stored_before = [await db[c].count_documents({}) for c in ("assignments", "case_members")]
     assert (await client.get("/health")).status_code == 200
     assert (await client.post("/v1/route/preview", json={"text": "x"})).status_code == 401
     wrong = {"Authorization": "Bearer nope"}
@@ -187,25 +243,25 @@ async def test_the_preview_answers_without_storing(
     assert unsure.json()["body"] is None
     bad = await client.post("/v1/route/preview", json={"txt": "x"}, headers=AUTH)
     assert bad.status_code == 422
-    db = mongo[f"{prefix}_router"]
-    assert await db["assignments"].count_documents({}) == 0
-    assert await db["case_members"].count_documents({}) == 0
+    # Other tests' items share the database: the preview added nothing to what they stored.
+    stored_after = [await db[c].count_documents({}) for c in ("assignments", "case_members")]
+    assert stored_after == stored_before
 
 
 async def test_the_status_api_publishes_every_change_for_the_whole_case(
-    stack: Stack, prefix: str, client: httpx.AsyncClient
+    bus: Bus, client: httpx.AsyncClient
 ) -> None:
-    first = make_received("Đường ấp 3 bị sạt lở, nhiều ổ gà nguy hiểm", address=POTHOLE_PLACE)
-    second = make_received("Đường ấp 3 sạt lở, ổ gà nguy hiểm lắm", address=POTHOLE_PLACE)
-    await publish(stack, f"{prefix}.{FEEDBACK_RECEIVED}", first)
-    await read(stack, f"{prefix}.{FEEDBACK_ROUTED}", FeedbackRouted, lambda e: len(e) >= 1)
-    await publish(stack, f"{prefix}.{FEEDBACK_RECEIVED}", second)
-    await read(stack, f"{prefix}.{FEEDBACK_ROUTED}", FeedbackRouted, lambda e: len(e) >= 2)
+    first = make_received("Cầu khỉ ấp Tân Thành gãy nhịp giữa, đề nghị làm cầu mới", address=PLACE)
+    second = make_received("Cầu khỉ Tân Thành gãy, xin làm cầu mới", address=PLACE)
+    await bus.send(first)
+    await bus.routed(first, at_least=1)
+    await bus.send(second)
+    await bus.routed(first, second, at_least=2)
 
     last = await demo_router().resolve(str(client.base_url), str(first.item_id), "Đã sửa.", TOKEN)
 
     assert last["status"] == "resolved"
-    events = await read(stack, f"{prefix}.{FEEDBACK_STATUS}", StatusChanged, lambda e: len(e) >= 3)
+    events = await bus.statuses(first, at_least=3)
     assert [e.status for e in events] == [Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESOLVED]
     resolved = events[-1]
     assert resolved.answer == "Đã sửa."
@@ -233,15 +289,15 @@ async def test_the_status_api_publishes_every_change_for_the_whole_case(
     assert [h["type"] for h in view["history"]] == ["FeedbackRouted"] + ["StatusChanged"] * 3
 
 
-async def test_a_triage_decision_routes_the_item(
-    stack: Stack, prefix: str, client: httpx.AsyncClient
-) -> None:
+async def test_a_triage_decision_routes_the_item(bus: Bus, client: httpx.AsyncClient) -> None:
     unsure = make_received("Xin chào, tôi có một ý kiến muốn gửi.", address="tỉnh Trà Vinh")
-    await publish(stack, f"{prefix}.{FEEDBACK_RECEIVED}", unsure)
-    await read(stack, f"{prefix}.{FEEDBACK_ROUTED}", FeedbackRouted, lambda e: len(e) >= 1)
+    await bus.send(unsure)
+    await bus.routed(unsure, at_least=1)
 
     waiting = (await client.get("/v1/triage", headers=AUTH)).json()
-    assert [w["item_id"] for w in waiting] == [str(unsure.item_id)]
+    mine = [w for w in waiting if w["item_id"] == str(unsure.item_id)]
+    assert len(mine) == 1  # other tests' items may wait in triage beside it
+    assert mine[0]["tracking_code"] == unsure.tracking_code
     answer = await client.post(
         f"/v1/triage/{unsure.item_id}/decide",
         json={"category": "culture", "body_id": "86-so-vhttdl"},
@@ -249,26 +305,27 @@ async def test_a_triage_decision_routes_the_item(
     )
 
     assert answer.status_code == 202
-    events = await read(stack, f"{prefix}.{FEEDBACK_ROUTED}", FeedbackRouted, lambda e: len(e) >= 2)
+    events = await bus.routed(unsure, at_least=2)
     decided = events[-1]
     assert decided.status is Status.ROUTED
     assert decided.body is not None
     assert decided.body.id == "86-so-vhttdl"
     assert decided.category.code == "culture"
-    assert (await client.get("/v1/triage", headers=AUTH)).json() == []
+    after = (await client.get("/v1/triage", headers=AUTH)).json()
+    assert str(unsure.item_id) not in [w["item_id"] for w in after]
 
 
 async def test_the_sweep_escalates_an_overdue_item_once(
-    stack: Stack, prefix: str, router: str
+    bus: Bus, router: str, clock: TestClock
 ) -> None:
-    old = make_received("Mất điện cả ấp", address="xã Tiểu Cần, tỉnh Trà Vinh").model_copy(
-        update={"received_at": datetime(2026, 1, 5, 2, 0, tzinfo=UTC)}
+    old = make_received("Mất điện cả ấp", address="xã Cầu Ngang, tỉnh Trà Vinh").model_copy(
+        update={"received_at": clock() - timedelta(days=60)}
     )
-    await publish(stack, f"{prefix}.{FEEDBACK_RECEIVED}", old)
+    await bus.send(old)
 
-    events = await read(stack, f"{prefix}.{FEEDBACK_STATUS}", StatusChanged, lambda e: len(e) >= 1)
+    events = await bus.statuses(old, at_least=1)
     await asyncio.sleep(2)  # four more sweeps
-    again = await read_for(stack, f"{prefix}.{FEEDBACK_STATUS}", StatusChanged, seconds=3)
+    again = await bus.statuses_within(old, seconds=3)
 
     escalated = events[0]
     assert escalated.change is StatusChange.ESCALATED
@@ -279,18 +336,18 @@ async def test_the_sweep_escalates_an_overdue_item_once(
     assert escalated.escalated_to.id == "86-so-cong-thuong"
     assert escalated.case_item_ids == (old.item_id,)
     assert escalated.due_on is not None
-    assert escalated.due_on < datetime.now(UTC).date()
+    assert escalated.due_on < vietnam_date(clock())
     assert len(again) == 1
 
 
 async def test_reassign_hand_back_merge_and_split_over_http(
-    stack: Stack, prefix: str, client: httpx.AsyncClient
+    bus: Bus, client: httpx.AsyncClient
 ) -> None:
-    road = make_received("Đường ấp 3 bị sạt lở, nhiều ổ gà nguy hiểm", address=POTHOLE_PLACE)
-    power = make_received("Mất điện cả ấp ba ngày nay", address=POTHOLE_PLACE)
+    road = make_received("Con lộ đal ấp Chợ lún sụt, xe cộ đi lại khó khăn", address=PLACE)
+    power = make_received("Mất điện cả ấp ba ngày nay", address=PLACE)
     for n, item in enumerate((road, power), start=1):
-        await publish(stack, f"{prefix}.{FEEDBACK_RECEIVED}", item)
-        await read(stack, f"{prefix}.{FEEDBACK_ROUTED}", FeedbackRouted, lambda e, n=n: len(e) >= n)
+        await bus.send(item)
+        await bus.routed(road, power, at_least=n)
 
     handed = await client.post(
         f"/v1/items/{road.item_id}/hand-back",
@@ -333,7 +390,7 @@ async def test_reassign_hand_back_merge_and_split_over_http(
     view = (await client.get(f"/v1/items/{power.item_id}", headers=AUTH)).json()
     assert view["case"] == {"id": split.json()["case_id"], "item_ids": [str(power.item_id)]}
     assert view["body"]["id"] == "86-so-cong-thuong"
-    routed = await read(stack, f"{prefix}.{FEEDBACK_ROUTED}", FeedbackRouted, lambda e: len(e) >= 4)
+    routed = await bus.routed(road, power, at_least=4)
     # the first two decisions, then one per new body, so each new body is told
     assert sorted(e.body.id for e in routed if e.body) == [
         "29341-ubnd-xa", "86-dien-luc", "86-so-cong-thuong", "86-so-xay-dung",

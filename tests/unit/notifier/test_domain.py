@@ -31,9 +31,8 @@ from hoiam_notifier.domain import (
     quiet_until,
     retry_delay,
 )
-from hoiam_router.directory import load_directory
 from hoiam_router.domain import route
-from hoiam_router.handlers import to_event
+from hoiam_router.domain.events import routed_event as router_event
 from hoiam_shared.events import (
     BodyContact,
     BodyRef,
@@ -51,6 +50,7 @@ from hoiam_shared.events import (
     StatusChange,
     StatusChanged,
 )
+from support.router import bundled_directory
 from support.samples import make_received
 
 LINKS = Links(console_url="https://console.example", public_url="https://hoiam.example")
@@ -61,7 +61,8 @@ ELECTRICITY = "Khu vực ấp Long Hòa bị mất điện kéo dài 3 ngày, đ
 
 def routed_event(item: FeedbackReceived | None = None) -> FeedbackRouted:
     item = item or make_received(ELECTRICITY, address="xã Châu Thành, tỉnh Trà Vinh")
-    return to_event(item, route(item, load_directory(), fallback_province=None))
+    decision = route(item, bundled_directory(), fallback_province=None)
+    return router_event(item, decision, at=item.received_at)
 
 
 def plan(routed: FeedbackRouted, reach: Reachability | None = None) -> list[Notification]:

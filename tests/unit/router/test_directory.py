@@ -6,12 +6,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from hoiam_router.directory import Directory, load_config, load_directory
-
-
-@pytest.fixture(scope="module")
-def directory() -> Directory:
-    return load_directory()
+from hoiam_router.directory_yaml import load_config, load_directory
+from hoiam_router.domain.directory import Directory
 
 
 def test_every_province_and_commune_has_its_committee(directory: Directory) -> None:

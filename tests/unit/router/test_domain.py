@@ -4,7 +4,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from hoiam_router.directory import Directory, load_directory
 from hoiam_router.domain import (
     CONFIDENCE_THRESHOLD,
     GUESSED_COMMUNE_FACTOR,
@@ -15,17 +14,12 @@ from hoiam_router.domain import (
 )
 from hoiam_router.domain.cases import CaseMember, best_case, case_area, fingerprint, similarity
 from hoiam_router.domain.classify import classify, learn
+from hoiam_router.domain.directory import Directory
 from hoiam_router.domain.geo import gazetteer, likely_successor, locate
 from hoiam_router.domain.lifecycle import TransitionError, check_transition
 from hoiam_router.domain.sla import add_working_days
 from hoiam_shared.events import Location, Status
 from support.samples import make_received
-
-
-@pytest.fixture(scope="module")
-def directory() -> Directory:
-    return load_directory()
-
 
 # --- locate -------------------------------------------------------------------------------------
 

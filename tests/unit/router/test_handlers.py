@@ -1,75 +1,32 @@
 """Handlers on the in-memory store: cases, status changes, reassignment, hand-back, triage
 decisions that teach the classifier, and the overdue sweep."""
 
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 import pytest
 from aiokafka.errors import KafkaConnectionError
-from prometheus_client import CollectorRegistry
 
-from hoiam_router.directory import Directory, load_directory
+from fakes import ROUTER_MONDAY, RouterWorld, router_world
+from hoiam_router.domain.directory import Directory
 from hoiam_router.domain.lifecycle import TransitionError
-from hoiam_router.handlers import (
-    LearnedCorrections,
-    NotFoundError,
-    Operations,
-    RouteFeedback,
-    SweepOverdue,
-)
-from hoiam_router.metrics import RouterMetrics
-from hoiam_router.repository import InMemoryAssignmentRepository
-from hoiam_shared.events import Event, FeedbackRouted, Status, StatusChange, StatusChanged
-from hoiam_shared.topics import Topics
+from hoiam_router.operations import NotFoundError
+from hoiam_router.outbox import SETTLING
+from hoiam_shared.clock import vietnam_date
+from hoiam_shared.events import FeedbackRouted, Status, StatusChange, StatusChanged
 from support.samples import make_received
 
 
-class RecordingPublisher:
-    def __init__(self) -> None:
-        self.published: list[tuple[str, Event]] = []
-
-    async def publish(self, topic: str, event: Event, *, key: UUID | str) -> None:
-        self.published.append((topic, event))
-
-    def of(self, kind: type[Event]) -> list[Event]:
-        return [e for _, e in self.published if isinstance(e, kind)]
-
-
-@pytest.fixture(scope="module")
-def directory() -> Directory:
-    return load_directory()
-
-
-class World:
-    def __init__(self, directory: Directory) -> None:
-        self.store = InMemoryAssignmentRepository()
-        self.publisher = RecordingPublisher()
-        self.corrections = LearnedCorrections()
-        metrics = RouterMetrics(CollectorRegistry())
-        common = {"directory": directory, "assignments": self.store, "publisher": self.publisher,
-                  "topics": Topics()}  # fmt: skip
-        self.route = RouteFeedback(
-            **common, metrics=metrics, fallback_province="86", corrections=self.corrections
-        )
-        self.ops = Operations(
-            **common,
-            corrections=self.corrections,
-            fallback_province="86",
-            today=lambda: date(2026, 11, 30),
-        )
-        self.sweep = SweepOverdue(**common, metrics=metrics)
-
-
 @pytest.fixture
-def world(directory: Directory) -> World:
-    return World(directory)
+def world(directory: Directory) -> RouterWorld:
+    return router_world(directory)
 
 
 POTHOLE = "Đường ấp 3 bị sạt lở, nhiều ổ gà nguy hiểm cho học sinh"
 PLACE = "ấp 3, xã Phú Cần, huyện Tiểu Cần, tỉnh Trà Vinh"
 
 
-async def test_many_voters_with_the_same_matter_make_one_case(world: World) -> None:
+async def test_many_voters_with_the_same_matter_make_one_case(world: RouterWorld) -> None:
     first = await world.route(make_received(POTHOLE, address=PLACE))
     second = await world.route(
         make_received("duong ap 3 sat lo, o ga nguy hiem cho hoc sinh", address=PLACE)
@@ -85,7 +42,7 @@ async def test_many_voters_with_the_same_matter_make_one_case(world: World) -> N
     assert first.body.id == "29341-ubnd-xa"
 
 
-async def test_a_redelivered_item_keeps_its_case_and_decision(world: World) -> None:
+async def test_a_redelivered_item_keeps_its_case_and_decision(world: RouterWorld) -> None:
     item = make_received(POTHOLE, address=PLACE)
     once = await world.route(item)
     again = await world.route(item)
@@ -93,7 +50,7 @@ async def test_a_redelivered_item_keeps_its_case_and_decision(world: World) -> N
     assert again == once
 
 
-async def test_the_status_api_path_tells_every_petitioner_of_the_case(world: World) -> None:
+async def test_the_status_api_path_tells_every_petitioner_of_the_case(world: RouterWorld) -> None:
     first = await world.route(make_received(POTHOLE, address=PLACE))
     second = await world.route(make_received(POTHOLE + " đã lâu", address=PLACE))
 
@@ -113,11 +70,11 @@ async def test_the_status_api_path_tells_every_petitioner_of_the_case(world: Wor
     with pytest.raises(NotFoundError):
         await world.ops.change_status(UUID(int=1), Status.ACKNOWLEDGED)
     view = await world.ops.view(first.item_id)
-    assert view["status"] == "resolved"
-    assert len(view["history"]) == 4  # routed + three changes
+    assert view.assignment.status is Status.RESOLVED
+    assert len(view.history) == 4  # routed + three changes
 
 
-async def test_hand_back_routes_to_the_next_competent_body(world: World) -> None:
+async def test_hand_back_routes_to_the_next_competent_body(world: RouterWorld) -> None:
     routed = await world.route(make_received(POTHOLE, address=PLACE))
 
     event = await world.ops.hand_back(routed.item_id, reason="đường do tỉnh quản lý")
@@ -130,10 +87,11 @@ async def test_hand_back_routes_to_the_next_competent_body(world: World) -> None
     assert isinstance(rerouted, FeedbackRouted)
     assert rerouted.body is not None
     assert rerouted.body.id == "86-so-xay-dung"
+    assert vietnam_date(world.clock()) == date(2026, 11, 30)  # the world's clock: a Monday
     assert rerouted.due_on == date(2026, 12, 21)  # 15 working days from Monday 30/11
 
 
-async def test_reassign_to_an_unknown_body_is_refused(world: World) -> None:
+async def test_reassign_to_an_unknown_body_is_refused(world: RouterWorld) -> None:
     routed = await world.route(make_received(POTHOLE, address=PLACE))
     with pytest.raises(NotFoundError):
         await world.ops.reassign(routed.item_id, "99-nowhere", reason="x")
@@ -142,7 +100,7 @@ async def test_reassign_to_an_unknown_body_is_refused(world: World) -> None:
     assert event.body.id == "86-so-xay-dung"
 
 
-async def test_triage_decisions_are_learned_and_change_later_routing(world: World) -> None:
+async def test_triage_decisions_are_learned_and_change_later_routing(world: RouterWorld) -> None:
     texts = ["Tiệm cầm đồ thu lãi cắt cổ người nghèo", "Cầm đồ lãi cắt cổ, nhiều người mắc bẫy"]
     before = await world.route(
         make_received("Hai tiệm cầm đồ trá hình thu lãi", address="Trà Vinh")
@@ -162,15 +120,17 @@ async def test_triage_decisions_are_learned_and_change_later_routing(world: Worl
     assert later.category.code == "security"
     assert later.body is not None
     assert later.body.id == "86-cong-an"
-    assert [t["item_id"] for t in await world.ops.triage()] == [str(before.item_id)]
+    assert [t.item_id for t in await world.ops.triage()] == [before.item_id]
 
 
-async def test_the_sweep_escalates_overdue_items_once_to_the_parent(world: World) -> None:
+async def test_the_sweep_escalates_overdue_items_once_to_the_parent(world: RouterWorld) -> None:
     routed = await world.route(make_received(POTHOLE, address=PLACE))
     assert routed.due_on is not None
 
-    late = await world.sweep(date(2027, 1, 4))
-    again = await world.sweep(date(2027, 1, 5))
+    world.clock.set(datetime(2027, 1, 4, 10))
+    late = await world.sweep()
+    world.clock.set(datetime(2027, 1, 5, 10))
+    again = await world.sweep()
 
     assert len(late) == 1
     assert again == []
@@ -181,10 +141,11 @@ async def test_the_sweep_escalates_overdue_items_once_to_the_parent(world: World
     assert event.body is not None
     assert event.body.id == "29341-ubnd-xa"
     assert event.case_item_ids == (routed.item_id,)
-    assert await world.sweep(routed.due_on) == []  # not overdue on its due date
+    world.clock.set(datetime.combine(routed.due_on, ROUTER_MONDAY.time()))
+    assert await world.sweep() == []  # not overdue on its due date
 
 
-async def test_operators_merge_and_split_cases(world: World) -> None:
+async def test_operators_merge_and_split_cases(world: RouterWorld) -> None:
     a = await world.route(make_received(POTHOLE, address=PLACE))
     b = await world.route(make_received("Mất điện ba ngày nay", address=PLACE))
     assert a.case_id != b.case_id
@@ -208,7 +169,7 @@ async def test_operators_merge_and_split_cases(world: World) -> None:
         await world.ops.merge_cases(UUID(int=5), [a.case_id])
 
 
-async def test_hand_back_with_no_other_body_goes_to_triage(world: World) -> None:
+async def test_hand_back_with_no_other_body_goes_to_triage(world: RouterWorld) -> None:
     routed = await world.route(make_received("Mất điện cả ấp", address=PLACE))
     assert routed.body is not None
     assert routed.body.id == "86-dien-luc"
@@ -218,57 +179,30 @@ async def test_hand_back_with_no_other_body_goes_to_triage(world: World) -> None
     assert event.status is Status.TRIAGE
     assert event.body is None
     assert event.reason_code == "not_competent"
-    assert [t["item_id"] for t in await world.ops.triage()] == [str(routed.item_id)]
+    assert [t.item_id for t in await world.ops.triage()] == [routed.item_id]
     with pytest.raises(TransitionError):
         await world.ops.hand_back(routed.item_id, reason="again")
 
 
-class FlakyPublisher(RecordingPublisher):
-    """The broker is away for the first `failures` publishes."""
-
-    def __init__(self, failures: int) -> None:
-        super().__init__()
-        self.failures = failures
-
-    async def publish(self, topic: str, event: Event, *, key: UUID | str) -> None:
-        if self.failures:
-            self.failures -= 1
-            raise KafkaConnectionError("broker away")
-        await super().publish(topic, event, key=key)
-
-
 async def test_a_status_change_survives_a_broker_outage_through_the_outbox(
-    directory: Directory,
+    world: RouterWorld,
 ) -> None:
-    world = World(directory)
     routed = await world.route(make_received(POTHOLE, address=PLACE))
-    flaky = FlakyPublisher(failures=1)
-    ops = Operations(
-        directory=directory,
-        assignments=world.store,
-        publisher=flaky,
-        topics=Topics(),
-        corrections=world.corrections,
-        fallback_province="86",
-    )
+    world.publisher.fail_with = KafkaConnectionError("broker away")
 
-    event = await ops.change_status(routed.item_id, Status.ACKNOWLEDGED)
+    event = await world.ops.change_status(routed.item_id, Status.ACKNOWLEDGED)
 
-    assert flaky.published == []
-    assert await world.store.unpublished() == [event]
-    sweep = SweepOverdue(
-        directory=directory,
-        assignments=world.store,
-        publisher=flaky,
-        topics=Topics(),
-        metrics=RouterMetrics(CollectorRegistry()),
-    )
-    assert await sweep.republish() == 1
-    assert flaky.of(StatusChanged) == [event]
-    assert await world.store.unpublished() == []
+    assert world.publisher.of(StatusChanged) == []
+    assert await world.store.unpublished(until=world.clock()) == [event]
+    world.publisher.fail_with = None
+    assert await world.outbox.republish() == 0  # left to the path that wrote it, for now
+    world.clock.advance(SETTLING)
+    assert await world.outbox.republish() == 1
+    assert world.publisher.of(StatusChanged) == [event]
+    assert await world.store.unpublished(until=world.clock()) == []
 
 
-async def test_a_repeated_message_joins_the_case_of_the_first(world: World) -> None:
+async def test_a_repeated_message_joins_the_case_of_the_first(world: RouterWorld) -> None:
     first = await world.route(make_received(POTHOLE, address=PLACE))
     again = make_received("Tôi gửi lại: đường ấp 3 vẫn chưa sửa", address=PLACE).model_copy(
         update={"duplicate_of": first.item_id}

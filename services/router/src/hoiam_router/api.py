@@ -1,19 +1,29 @@
-"""HTTP endpoints of the router, thin: parse → handler → answer. Operators need a bearer token."""
+"""HTTP endpoints of the router, thin: parse → operation → typed answer. Operators need a bearer
+token; an outage of the store or broker answers 503 with `Retry-After`."""
 
-import hmac
+from collections.abc import Callable, Coroutine
+from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from hoiam_router import domain
+from hoiam_router.corrections import LearnedCorrections
+from hoiam_router.domain.assignment import Assignment
 from hoiam_router.domain.classify import CorrectionsModel
-from hoiam_router.domain.directory import Directory
+from hoiam_router.domain.directory import Body, Councillor, Directory
 from hoiam_router.domain.lifecycle import TransitionError
-from hoiam_router.handlers import LearnedCorrections, NotFoundError, Operations
 from hoiam_router.metrics import RouterMetrics
-from hoiam_shared.events import Status
+from hoiam_router.operations import ItemView, NotFoundError, Operations
+from hoiam_shared.events import AreaRef, BodyRef, FeedbackRouted, Status, StatusChanged
+from hoiam_shared.http import operator_guard
+from hoiam_shared.kafka import TRANSIENT_ERRORS
+
+# --- requests -----------------------------------------------------------------------------------
 
 
 class _Request(BaseModel):
@@ -60,10 +70,133 @@ class SplitRequest(_Request):
     item_ids: list[UUID] = Field(min_length=1)
 
 
+# --- answers ------------------------------------------------------------------------------------
+
+
+class _Answer(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Place(_Answer):
+    code: str
+    name: str
+
+    @classmethod
+    def of(cls, area: AreaRef | None) -> "Place | None":
+        return cls(code=area.code, name=area.name) if area else None
+
+
+class BodyBrief(_Answer):
+    id: str
+    name: str
+    level: str
+
+    @classmethod
+    def of(cls, body: Body) -> "BodyBrief":
+        return cls(id=body.id, name=body.name, level=body.level)
+
+
+class CouncillorBrief(_Answer):
+    id: str
+    name: str
+    council: str
+    constituency: str
+
+    @classmethod
+    def of(cls, councillor: Councillor) -> "CouncillorBrief":
+        return cls(
+            id=councillor.id,
+            name=councillor.name,
+            council=councillor.council,
+            constituency=councillor.constituency,
+        )
+
+
+class Preview(_Answer):
+    """The routing decision, as the issue's preview contract says; nothing is stored."""
+
+    province: Place | None
+    commune: Place | None
+    commune_candidates: list[AreaRef]
+    legacy: str | None
+    category: str
+    scope: str
+    level: str | None
+    body: BodyBrief | None
+    councillors: list[CouncillorBrief]
+    candidates: list[BodyBrief]
+    confidence: float
+    reasons: list[str]
+    triage: bool
+
+
+class CaseAnswer(_Answer):
+    id: UUID | None
+    item_ids: list[UUID]
+
+
+class ItemAnswer(_Answer):
+    """An item for operators: assignment, case and history (`GET /v1/items/{id}`)."""
+
+    item_id: UUID
+    tracking_code: str
+    status: Status
+    category: str
+    body: BodyRef | None
+    due_on: date | None
+    routing: FeedbackRouted
+    case: CaseAnswer
+    history: list[Annotated[FeedbackRouted | StatusChanged, Field(discriminator="type")]]
+
+    @classmethod
+    def of(cls, view: ItemView) -> "ItemAnswer":
+        a = view.assignment
+        return cls(
+            item_id=a.item_id,
+            tracking_code=a.routed.tracking_code,
+            status=a.status,
+            category=a.category,
+            body=a.body,
+            due_on=a.due_on,
+            routing=a.routed,
+            case=CaseAnswer(id=a.case_id, item_ids=list(view.case_item_ids)),
+            history=view.history,
+        )
+
+
+class TriageEntry(_Answer):
+    """An item waiting for a human decision, with what the router thought of it."""
+
+    item_id: UUID
+    tracking_code: str
+    category: str
+    confidence: float
+    text: str
+    candidates: list[BodyRef]
+    reasons: list[str]
+
+    @classmethod
+    def of(cls, a: Assignment) -> "TriageEntry":
+        return cls(
+            item_id=a.item_id,
+            tracking_code=a.routed.tracking_code,
+            category=a.category,
+            confidence=a.routed.confidence,
+            text=a.routed.text,
+            candidates=list(a.routed.candidates),
+            reasons=list(a.routed.reasons),
+        )
+
+
+class CaseMembers(_Answer):
+    case_id: UUID
+    item_ids: list[UUID]
+
+
 def preview(
     directory: Directory, request: PreviewRequest, corrections: CorrectionsModel | None
-) -> dict[str, Any]:
-    """The routing decision, as the issue's preview contract says, without storing anything."""
+) -> Preview:
+    """The routing decision for a text, without storing anything."""
     routing = domain.route_text(
         directory,
         text=request.text,
@@ -73,46 +206,44 @@ def preview(
     )
     location = routing.location
     body = routing.body
-    return {
-        "province": location.province.model_dump(include={"code", "name"})
-        if location.province
-        else None,
-        "commune": location.commune.model_dump(include={"code", "name"})
-        if location.commune
-        else None,
-        "commune_candidates": [c.model_dump() for c in location.commune_candidates],
-        "legacy": location.legacy,
-        "category": routing.category.code,
-        "scope": routing.scope,
-        "level": routing.level if not routing.triage else None,
-        "body": {"id": body.id, "name": body.name, "level": body.level}
-        if body and not routing.triage
-        else None,
-        "councillors": [
-            {"id": c.id, "name": c.name, "council": c.council, "constituency": c.constituency}
-            for c in routing.councillors
-        ],
-        "candidates": [{"id": b.id, "name": b.name, "level": b.level} for b in routing.candidates],
-        "confidence": routing.confidence,
-        "reasons": list(routing.reasons),
-        "triage": routing.triage,
-    }
+    return Preview(
+        province=Place.of(location.province),
+        commune=Place.of(location.commune),
+        commune_candidates=list(location.commune_candidates),
+        legacy=location.legacy,
+        category=routing.category.code,
+        scope=routing.scope,
+        level=routing.level if not routing.triage else None,
+        body=BodyBrief.of(body) if body and not routing.triage else None,
+        councillors=[CouncillorBrief.of(c) for c in routing.councillors],
+        candidates=[BodyBrief.of(b) for b in routing.candidates],
+        confidence=routing.confidence,
+        reasons=list(routing.reasons),
+        triage=routing.triage,
+    )
 
 
-def operator_guard(token: SecretStr | None) -> Any:
-    """A dependency that lets through only `Authorization: Bearer <token>`."""
+# --- endpoints ----------------------------------------------------------------------------------
 
-    async def check(authorization: Annotated[str | None, Header()] = None) -> None:
-        expected = token.get_secret_value() if token else None
-        given = (authorization or "").removeprefix("Bearer ").strip()
-        if not expected or not authorization or not hmac.compare_digest(given, expected):
-            raise HTTPException(
-                status_code=401,
-                detail="operator token required (Authorization: Bearer ...)",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
 
-    return check
+class _AnswersOutages(APIRoute):
+    """A route that answers 503 when the store or broker is away: nothing was half-done that
+    the outbox does not cover, so the caller may simply retry."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def answer(request: Request) -> Response:
+            try:
+                return await handle(request)
+            except TRANSIENT_ERRORS as error:
+                return JSONResponse(
+                    {"detail": f"temporarily unavailable, retry: {type(error).__name__}"},
+                    status_code=503,
+                    headers={"Retry-After": "5"},
+                )
+
+        return answer
 
 
 def router_api(
@@ -123,7 +254,11 @@ def router_api(
     metrics: RouterMetrics,
     operator_token: SecretStr | None,
 ) -> APIRouter:
-    api = APIRouter(prefix="/v1", dependencies=[Depends(operator_guard(operator_token))])
+    api = APIRouter(
+        prefix="/v1",
+        dependencies=[Depends(operator_guard(operator_token))],
+        route_class=_AnswersOutages,
+    )
 
     def fail(error: Exception) -> HTTPException:
         if isinstance(error, NotFoundError):
@@ -131,11 +266,11 @@ def router_api(
         return HTTPException(status_code=409, detail=str(error))
 
     @api.post("/route/preview", tags=["routing"], summary="Routing decision, nothing stored")
-    async def route_preview(request: PreviewRequest) -> dict[str, Any]:
+    async def route_preview(request: PreviewRequest) -> Preview:
         return preview(directory, request, corrections.model)
 
     @api.post("/items/{item_id}/status", status_code=202, tags=["operators"])
-    async def change_status(item_id: UUID, request: StatusRequest) -> dict[str, Any]:
+    async def change_status(item_id: UUID, request: StatusRequest) -> StatusChanged:
         try:
             event = await operations.change_status(
                 item_id,
@@ -148,61 +283,58 @@ def router_api(
         except (NotFoundError, TransitionError) as error:
             raise fail(error) from None
         metrics.status_changes.labels(event.status.value).inc()
-        return event.model_dump(mode="json")
+        return event
 
     @api.post("/items/{item_id}/reassign", status_code=202, tags=["operators"])
-    async def reassign(item_id: UUID, request: ReassignRequest) -> dict[str, Any]:
+    async def reassign(item_id: UUID, request: ReassignRequest) -> StatusChanged:
         try:
-            event = await operations.reassign(
+            return await operations.reassign(
                 item_id, request.body_id, reason=request.reason, actor=request.actor
             )
         except (NotFoundError, TransitionError) as error:
             raise fail(error) from None
-        return event.model_dump(mode="json")
 
     @api.post("/items/{item_id}/hand-back", status_code=202, tags=["operators"])
-    async def hand_back(item_id: UUID, request: HandBackRequest) -> dict[str, Any]:
+    async def hand_back(item_id: UUID, request: HandBackRequest) -> StatusChanged:
         try:
-            event = await operations.hand_back(item_id, reason=request.reason, actor=request.actor)
+            return await operations.hand_back(item_id, reason=request.reason, actor=request.actor)
         except (NotFoundError, TransitionError) as error:
             raise fail(error) from None
-        return event.model_dump(mode="json")
 
     @api.post("/triage/{item_id}/decide", status_code=202, tags=["operators"])
-    async def decide(item_id: UUID, request: DecideRequest) -> dict[str, Any]:
+    async def decide(item_id: UUID, request: DecideRequest) -> FeedbackRouted:
         try:
-            event = await operations.decide(
+            return await operations.decide(
                 item_id, category=request.category, body_id=request.body_id, actor=request.actor
             )
         except (NotFoundError, TransitionError) as error:
             raise fail(error) from None
-        return event.model_dump(mode="json")
 
     @api.get("/items/{item_id}", tags=["operators"], summary="Assignment, case and history")
-    async def item(item_id: UUID) -> dict[str, Any]:
+    async def item(item_id: UUID) -> ItemAnswer:
         try:
-            return await operations.view(item_id)
+            return ItemAnswer.of(await operations.view(item_id))
         except NotFoundError as error:
             raise fail(error) from None
 
     @api.get("/triage", tags=["operators"], summary="Items waiting for a human decision")
-    async def triage() -> list[dict[str, Any]]:
-        return await operations.triage()
+    async def triage() -> list[TriageEntry]:
+        return [TriageEntry.of(a) for a in await operations.triage()]
 
     @api.post("/cases/{case_id}/merge", tags=["operators"])
-    async def merge(case_id: UUID, request: MergeRequest) -> dict[str, Any]:
+    async def merge(case_id: UUID, request: MergeRequest) -> CaseMembers:
         try:
             items = await operations.merge_cases(case_id, request.case_ids)
         except NotFoundError as error:
             raise fail(error) from None
-        return {"case_id": str(case_id), "item_ids": [str(i) for i in items]}
+        return CaseMembers(case_id=case_id, item_ids=items)
 
     @api.post("/cases/{case_id}/split", tags=["operators"])
-    async def split(case_id: UUID, request: SplitRequest) -> dict[str, Any]:
+    async def split(case_id: UUID, request: SplitRequest) -> CaseMembers:
         try:
             new_case = await operations.split_case(case_id, request.item_ids)
         except NotFoundError as error:
             raise fail(error) from None
-        return {"case_id": str(new_case), "item_ids": [str(i) for i in request.item_ids]}
+        return CaseMembers(case_id=new_case, item_ids=request.item_ids)
 
     return api

@@ -1,102 +1,98 @@
-"""The only wiring of the router: settings → directory → clients → broker → handlers → ASGI app."""
+"""The only wiring of the router: `build` puts the handlers together from what it is handed;
+`create_app` reads the directory, makes the real clients and serves what `build` returns."""
 
-import asyncio
-import contextlib
-import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
 from hoiam_router.api import router_api
-from hoiam_router.directory import load_directory
-from hoiam_router.handlers import (
-    LearnedCorrections,
-    Operations,
-    RouteFeedback,
-    SweepOverdue,
-    register_handlers,
-    vietnam_today,
-)
+from hoiam_router.corrections import LearnedCorrections
+from hoiam_router.directory_yaml import load_directory
+from hoiam_router.domain.directory import Directory
+from hoiam_router.handlers import RouteFeedback
 from hoiam_router.metrics import RouterMetrics
-from hoiam_router.repository import MongoAssignmentRepository
+from hoiam_router.operations import Operations
+from hoiam_router.outbox import Outbox
+from hoiam_router.repository import AssignmentRepository, MongoAssignmentRepository
 from hoiam_router.settings import RouterSettings
-from hoiam_shared.http import service_app
-from hoiam_shared.kafka import TRANSIENT_ERRORS, DeadLetters, KafkaEventPublisher, make_broker
+from hoiam_router.sweep import SweepOverdue, sweep_periodically
+from hoiam_shared.clock import Clock, system_clock
+from hoiam_shared.events import FeedbackReceived
+from hoiam_shared.kafka import (
+    DeadLetters,
+    EventPublisher,
+    KafkaEventPublisher,
+    Subscription,
+    make_broker,
+)
 from hoiam_shared.logs import configure_logging
 from hoiam_shared.mongo import make_mongo
+from hoiam_shared.service import Wiring, serve
+from hoiam_shared.topics import FEEDBACK_RECEIVED
 
 SERVICE = "router"
-log = logging.getLogger(__name__)
 
 
-async def _every(
-    interval: float,
-    sweep: SweepOverdue,
-    corrections: LearnedCorrections,
-    store: MongoAssignmentRepository,
-) -> None:
-    """The periodic sweep; also picks up corrections other router processes stored."""
-    while True:
-        try:
-            await corrections.refresh(store)
-            await sweep(vietnam_today())
-        except TRANSIENT_ERRORS as error:  # an outage: the next round tries again
-            log.warning("sweep failed, retrying next round", extra={"error": str(error)})
-        await asyncio.sleep(interval)
+@dataclass(frozen=True)
+class RouterParts:
+    """The router, built and not started: its handlers (what tests call) and its wiring."""
+
+    route: RouteFeedback
+    operations: Operations
+    sweep: SweepOverdue
+    corrections: LearnedCorrections
+    outbox: Outbox
+    metrics: RouterMetrics
+    wiring: Wiring
 
 
-def create_app(settings: RouterSettings | None = None) -> FastAPI:
-    settings = settings or RouterSettings()
-    configure_logging(SERVICE, settings.log_level)
-    directory = load_directory(settings.directory_path)
-    registry = CollectorRegistry()
+def build(
+    settings: RouterSettings,
+    *,
+    directory: Directory,
+    assignments: AssignmentRepository,
+    publisher: EventPublisher,
+    clock: Clock,
+    registry: CollectorRegistry,
+) -> RouterParts:
+    """Everything the router does, from what it is handed; no I/O, no client made here."""
     metrics = RouterMetrics(registry)
-    broker = make_broker(settings, service=SERVICE, registry=registry)
-    mongo, db = make_mongo(settings)
-    assignments = MongoAssignmentRepository(db)
-    publisher = KafkaEventPublisher(broker)
-    topics = settings.topics
     corrections = LearnedCorrections()
-    register_handlers(
-        broker,
-        route=RouteFeedback(
-            directory=directory,
-            assignments=assignments,
-            publisher=publisher,
-            topics=topics,
-            metrics=metrics,
-            fallback_province=settings.fallback_province,
-            corrections=corrections,
-        ),
-        dead_letters=DeadLetters(publisher, service=SERVICE),
-        settings=settings,
+    outbox = Outbox(store=assignments, publisher=publisher, topics=settings.topics, clock=clock)
+    route = RouteFeedback(
+        directory=directory,
+        assignments=assignments,
+        outbox=outbox,
         metrics=metrics,
+        corrections=corrections,
+        fallback_province=settings.fallback_province,
+        clock=clock,
     )
     operations = Operations(
         directory=directory,
         assignments=assignments,
-        publisher=publisher,
-        topics=topics,
+        outbox=outbox,
         corrections=corrections,
         fallback_province=settings.fallback_province,
+        clock=clock,
     )
     sweep = SweepOverdue(
-        directory=directory,
-        assignments=assignments,
-        publisher=publisher,
-        topics=topics,
-        metrics=metrics,
+        directory=directory, assignments=assignments, outbox=outbox, metrics=metrics, clock=clock
     )
-    app = service_app(
+    wiring = Wiring(
         name=SERVICE,
-        settings=settings,
-        broker=broker,
-        mongo=mongo,
-        registry=registry,
-        prepare_store=assignments.prepare,
+        description="Assigns every item to the responsible body, or to triage.",
+        dead_letters=DeadLetters(publisher, service=SERVICE),
+        on_dead_letter=lambda kind: metrics.dead_letters.labels(kind).inc(),
+        subscriptions=[
+            Subscription(
+                topic=settings.topics.name(FEEDBACK_RECEIVED),
+                event=FeedbackReceived,
+                handle=route,
+                title="route_feedback",
+            )
+        ],
         routers=[
             router_api(
                 directory=directory,
@@ -106,34 +102,32 @@ def create_app(settings: RouterSettings | None = None) -> FastAPI:
                 operator_token=settings.operator_token,
             )
         ],
-        description="Assigns every item to the responsible body, or to triage.",
-    )
-
-    async def unavailable(_: Request, error: Exception) -> JSONResponse:
-        # The store or broker is away: nothing was half-done that the outbox does not cover.
-        return JSONResponse(
-            {"detail": f"temporarily unavailable, retry: {type(error).__name__}"},
-            status_code=503,
-            headers={"Retry-After": "5"},
-        )
-
-    for error_type in TRANSIENT_ERRORS:
-        if issubclass(error_type, Exception):
-            app.add_exception_handler(error_type, unavailable)
-    shell = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(application: FastAPI) -> AsyncIterator[None]:
-        async with shell(application):
-            task = asyncio.create_task(
-                _every(settings.sweep_interval_seconds, sweep, corrections, assignments)
+        background=[
+            sweep_periodically(
+                sweep,
+                corrections=corrections,
+                store=assignments,
+                interval_seconds=settings.sweep_interval_seconds,
             )
-            try:
-                yield
-            finally:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        ],
+        prepare_store=assignments.prepare,
+    )
+    return RouterParts(route, operations, sweep, corrections, outbox, metrics, wiring)
 
-    app.router.lifespan_context = lifespan
-    return app
+
+def create_app(settings: RouterSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    settings = settings or RouterSettings()
+    configure_logging(SERVICE, settings.log_level)
+    clock = clock or system_clock
+    registry = CollectorRegistry()
+    broker = make_broker(settings, service=SERVICE, registry=registry)
+    mongo, db = make_mongo(settings)
+    parts = build(
+        settings,
+        directory=load_directory(settings.directory_path),
+        assignments=MongoAssignmentRepository(db, clock=clock),
+        publisher=KafkaEventPublisher(broker),
+        clock=clock,
+        registry=registry,
+    )
+    return serve(parts.wiring, settings=settings, broker=broker, mongo=mongo, registry=registry)

@@ -21,7 +21,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hoiam_router import domain
-from hoiam_router.directory import Directory, load_directory
+from hoiam_router.directory_yaml import load_directory
+from hoiam_router.domain.directory import Directory
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "data/eval/petitions.yaml"
 DEFAULT_OUT = Path(".local/eval-routing.json")

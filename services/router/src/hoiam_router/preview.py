@@ -4,7 +4,7 @@ import json
 import sys
 
 from hoiam_router.api import PreviewRequest, preview
-from hoiam_router.directory import load_directory
+from hoiam_router.directory_yaml import load_directory
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -13,7 +13,8 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m hoiam_router.preview TEXT [ADDRESS]", file=sys.stderr)
         return 2
     request = PreviewRequest(text=args[0], address=(args[1] if len(args) > 1 else None) or None)
-    print(json.dumps(preview(load_directory(), request, None), ensure_ascii=False, indent=2))
+    answer = preview(load_directory(), request, None).model_dump(mode="json")
+    print(json.dumps(answer, ensure_ascii=False, indent=2))
     return 0
 
 

@@ -1,4 +1,5 @@
-"""Where the router keeps its state: a port, its MongoDB adapter and an in-memory fake.
+"""Where the router keeps its state: a port and its MongoDB adapter (the in-memory fake, which
+the same contract suite checks, is in tests/fakes.py).
 
 Collections: `assignments` (one per item, insert-first, the first decision wins; the current
 status, body and due date beside it), `case_members` (one per item, insert-first), `history`
@@ -7,44 +8,37 @@ triage decisions, learned from) and `escalations` (one per item and due date, so
 escalates once).
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from hoiam_router.domain.cases import CASE_WINDOW, CaseMember
+from hoiam_router.domain.assignment import Assignment
+from hoiam_router.domain.cases import CaseMember
+from hoiam_shared.clock import Clock
 from hoiam_shared.events import BodyRef, FeedbackRouted, Status, StatusChanged
 from hoiam_shared.mongo import Document, insert_once
 
-
-@dataclass(frozen=True, slots=True)
-class Assignment:
-    """An item as the router holds it now: its first routing event and what changed since."""
-
-    routed: FeedbackRouted
-    status: Status
-    body: BodyRef | None
-    due_on: date | None
-    case_id: UUID | None
-    category: str
-    address: str | None = None
-    province_hint: str | None = None
-
-    @property
-    def item_id(self) -> UUID:
-        return self.routed.item_id
+type ItemEvent = FeedbackRouted | StatusChanged
+"""What an item's history holds: its routings and its status changes."""
 
 
 @dataclass(frozen=True, slots=True)
 class Escalation:
+    """The sweep's record that an item was reported overdue for one due date (`key`)."""
+
     key: str
     event: StatusChanged
     published: bool
 
 
 class AssignmentRepository(Protocol):
+    async def prepare(self) -> None:
+        """Create what the store needs (indexes) before the service starts."""
+        ...
+
     async def add_once(
         self,
         decision: FeedbackRouted,
@@ -67,7 +61,8 @@ class AssignmentRepository(Protocol):
         due_on: date | None = None,
         category: str | None = None,
     ) -> bool:
-        """Compare-and-set on the status: False when the item was no longer `expected`."""
+        """Compare-and-set on the status: False when the item was no longer `expected`. A
+        field given as None stays as it is."""
         ...
 
     async def set_case(self, item_ids: list[UUID], case_id: UUID) -> None: ...
@@ -85,16 +80,17 @@ class AssignmentRepository(Protocol):
 
     async def case_items(self, case_id: UUID) -> list[UUID]: ...
 
-    async def add_history(
-        self, item_id: UUID, event: FeedbackRouted | StatusChanged, *, published: bool = True
-    ) -> None:
+    async def add_history(self, item_id: UUID, event: ItemEvent, *, published: bool = True) -> None:
         """Record an event about an item once; `published=False` makes it an outbox entry."""
         ...
 
-    async def history(self, item_id: UUID) -> list[dict[str, Any]]: ...
+    async def history(self, item_id: UUID) -> list[ItemEvent]:
+        """Every event about the item, oldest first."""
+        ...
 
-    async def unpublished(self) -> list[FeedbackRouted | StatusChanged]:
-        """Outbox entries whose publish has not been confirmed, oldest first."""
+    async def unpublished(self, *, until: datetime) -> list[ItemEvent]:
+        """Outbox entries of events that occurred until `until` (inclusive) whose publish has
+        not been confirmed, oldest first."""
         ...
 
     async def mark_history_published(self, event_id: UUID) -> None: ...
@@ -108,6 +104,12 @@ class AssignmentRepository(Protocol):
     async def escalate_once(self, key: str, event: StatusChanged) -> Escalation: ...
 
     async def mark_published(self, key: str) -> None: ...
+
+
+def _event(doc: dict[str, Any]) -> ItemEvent:
+    if doc["type"] == FeedbackRouted.TYPE:
+        return FeedbackRouted.model_validate(doc)
+    return StatusChanged.model_validate(doc)
 
 
 def _member_doc(member: CaseMember) -> Document:
@@ -134,127 +136,12 @@ def _member(item_id: str, doc: dict[str, Any]) -> CaseMember:
     )
 
 
-class InMemoryAssignmentRepository:
-    def __init__(self) -> None:
-        self.assignments: dict[UUID, FeedbackRouted] = {}
-        self.state: dict[UUID, Assignment] = {}
-        self.members: dict[str, CaseMember] = {}
-        self.openers: set[str] = set()
-        self.events: dict[UUID, list[dict[str, Any]]] = {}
-        self.outbox: dict[UUID, FeedbackRouted | StatusChanged] = {}
-        self.learned: list[tuple[str, str]] = []
-        self.escalations: dict[str, Escalation] = {}
-
-    async def add_once(
-        self,
-        decision: FeedbackRouted,
-        *,
-        address: str | None = None,
-        province_hint: str | None = None,
-    ) -> FeedbackRouted:
-        stored = self.assignments.setdefault(decision.item_id, decision)
-        if stored is decision:
-            self.state[decision.item_id] = Assignment(
-                decision,
-                decision.status,
-                decision.body,
-                decision.due_on,
-                decision.case_id,
-                decision.category.code,
-                address,
-                province_hint,
-            )
-        return stored
-
-    async def get(self, item_id: UUID) -> Assignment | None:
-        return self.state.get(item_id)
-
-    async def update(
-        self,
-        item_id: UUID,
-        *,
-        expected: Status,
-        status: Status,
-        body: BodyRef | None = None,
-        due_on: date | None = None,
-        category: str | None = None,
-    ) -> bool:
-        current = self.state.get(item_id)
-        if current is None or current.status is not expected:
-            return False
-        self.state[item_id] = replace(
-            current,
-            status=status,
-            body=body or current.body,
-            due_on=due_on or current.due_on,
-            category=category or current.category,
-        )
-        return True
-
-    async def set_case(self, item_ids: list[UUID], case_id: UUID) -> None:
-        for item_id in item_ids:
-            if item_id in self.state:
-                self.state[item_id] = replace(self.state[item_id], case_id=case_id)
-            if (member := self.members.get(str(item_id))) is not None:
-                self.members[str(item_id)] = replace(member, case_id=str(case_id))
-
-    async def in_status(self, statuses: frozenset[Status]) -> list[Assignment]:
-        return [a for a in self.state.values() if a.status in statuses]
-
-    async def case_openers(self, area: str, category: str, since: datetime) -> list[CaseMember]:
-        return [
-            m
-            for m in self.members.values()
-            if m.item_id in self.openers
-            and m.area == area
-            and m.category == category
-            and m.at >= since
-        ]
-
-    async def join_case_once(self, member: CaseMember) -> CaseMember:
-        if member.item_id not in self.members and member.case_id == member.item_id:
-            self.openers.add(member.item_id)
-        return self.members.setdefault(member.item_id, member)
-
-    async def case_items(self, case_id: UUID) -> list[UUID]:
-        return sorted(UUID(m.item_id) for m in self.members.values() if m.case_id == str(case_id))
-
-    async def add_history(
-        self, item_id: UUID, event: FeedbackRouted | StatusChanged, *, published: bool = True
-    ) -> None:
-        events = self.events.setdefault(item_id, [])
-        if all(e["event_id"] != str(event.event_id) for e in events):
-            events.append(event.model_dump(mode="json"))
-            if not published:
-                self.outbox[event.event_id] = event
-
-    async def history(self, item_id: UUID) -> list[dict[str, Any]]:
-        return sorted(self.events.get(item_id, []), key=lambda e: e["occurred_at"])
-
-    async def unpublished(self) -> list[FeedbackRouted | StatusChanged]:
-        return sorted(self.outbox.values(), key=lambda e: e.occurred_at)
-
-    async def mark_history_published(self, event_id: UUID) -> None:
-        self.outbox.pop(event_id, None)
-
-    async def add_correction(self, item_id: UUID, text: str, category: str, body_id: str) -> None:
-        self.learned.append((text, category))
-
-    async def corrections(self) -> list[tuple[str, str]]:
-        return list(self.learned)
-
-    async def escalate_once(self, key: str, event: StatusChanged) -> Escalation:
-        return self.escalations.setdefault(key, Escalation(key, event, published=False))
-
-    async def mark_published(self, key: str) -> None:
-        self.escalations[key] = replace(self.escalations[key], published=True)
-
-
 class MongoAssignmentRepository:
     """One document per item with the published event inside, so a replay republishes it as is
     (same event_id), and the fields operators query on beside it."""
 
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
+    def __init__(self, db: AsyncDatabase[Document], *, clock: Clock) -> None:
+        self._clock = clock  # for the audit fields: when decided, updated, corrected
         self._assignments = db["assignments"]
         self._members = db["case_members"]
         self._history = db["history"]
@@ -287,7 +174,7 @@ class MongoAssignmentRepository:
             "case_id": str(decision.case_id) if decision.case_id else None,
             "address": address,
             "province_hint": province_hint,
-            "decided_at": datetime.now(UTC),
+            "decided_at": self._clock(),
             "event": decision.model_dump(mode="json"),
         }
         stored, _ = await insert_once(self._assignments, str(decision.item_id), document)
@@ -324,7 +211,7 @@ class MongoAssignmentRepository:
         due_on: date | None = None,
         category: str | None = None,
     ) -> bool:
-        changes: Document = {"status": status.value, "updated_at": datetime.now(UTC)}
+        changes: Document = {"status": status.value, "updated_at": self._clock()}
         if body is not None:
             changes |= {"body": body.model_dump(mode="json"), "body_id": body.id}
         if due_on is not None:
@@ -361,9 +248,7 @@ class MongoAssignmentRepository:
         cursor = self._members.find({"case_id": str(case_id)}, {"_id": 1})
         return sorted([UUID(str(doc["_id"])) async for doc in cursor])
 
-    async def add_history(
-        self, item_id: UUID, event: FeedbackRouted | StatusChanged, *, published: bool = True
-    ) -> None:
+    async def add_history(self, item_id: UUID, event: ItemEvent, *, published: bool = True) -> None:
         record: Document = {
             "item_id": str(item_id),
             "published": published,
@@ -371,18 +256,13 @@ class MongoAssignmentRepository:
         }
         await insert_once(self._history, str(event.event_id), record)
 
-    async def history(self, item_id: UUID) -> list[dict[str, Any]]:
+    async def history(self, item_id: UUID) -> list[ItemEvent]:
         cursor = self._history.find({"item_id": str(item_id)}, {"_id": 0, "published": 0})
-        return sorted([doc async for doc in cursor], key=lambda e: str(e["occurred_at"]))
+        return sorted([_event(doc) async for doc in cursor], key=lambda e: e.occurred_at)
 
-    async def unpublished(self) -> list[FeedbackRouted | StatusChanged]:
+    async def unpublished(self, *, until: datetime) -> list[ItemEvent]:
         cursor = self._history.find({"published": False}, {"_id": 0, "published": 0})
-        events: list[FeedbackRouted | StatusChanged] = [
-            FeedbackRouted.model_validate(doc)
-            if doc["type"] == FeedbackRouted.TYPE
-            else StatusChanged.model_validate(doc)
-            async for doc in cursor
-        ]
+        events = [event async for doc in cursor if (event := _event(doc)).occurred_at <= until]
         return sorted(events, key=lambda e: e.occurred_at)
 
     async def mark_history_published(self, event_id: UUID) -> None:
@@ -395,7 +275,7 @@ class MongoAssignmentRepository:
                 "text": text,
                 "category": category,
                 "body_id": body_id,
-                "at": datetime.now(UTC),
+                "at": self._clock(),
             }
         )
 
@@ -413,13 +293,3 @@ class MongoAssignmentRepository:
 
     async def mark_published(self, key: str) -> None:
         await self._escalations.update_one({"_id": key}, {"$set": {"published": True}})
-
-
-__all__ = [
-    "CASE_WINDOW",
-    "Assignment",
-    "AssignmentRepository",
-    "Escalation",
-    "InMemoryAssignmentRepository",
-    "MongoAssignmentRepository",
-]

@@ -27,8 +27,9 @@ from hoiam_router.domain.directory import (
     Directory,
 )
 from hoiam_router.domain.geo import Located, locate
-from hoiam_router.domain.sla import VIETNAM_TIME, add_working_days
+from hoiam_router.domain.sla import add_working_days
 from hoiam_router.domain.text import fold, has_marks, lower
+from hoiam_shared.clock import vietnam_date
 from hoiam_shared.events import FeedbackReceived, ResolvedLocation, Status
 
 __all__ = [
@@ -372,8 +373,8 @@ def route(
     )
     due_on = None
     if routing.body is not None and not routing.triage:
-        received_on = item.received_at.astimezone(VIETNAM_TIME).date()
-        due_on = add_working_days(received_on, routing.body.sla_working_days)
+        # Due dates count from the day of receipt in Việt Nam, not in UTC.
+        due_on = add_working_days(vietnam_date(item.received_at), routing.body.sla_working_days)
     return RoutingDecision(
         status=Status.TRIAGE if routing.triage else Status.ROUTED,
         category=routing.category,

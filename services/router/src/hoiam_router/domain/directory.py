@@ -6,22 +6,22 @@ People's Committee, the departments after the 2025 restructuring, the agencies t
 petitions, the power and water companies, the National Assembly delegation; for every commune
 its People's Committee. Bodies abolished in 2025 (district committees, merged departments, the
 committees of merged provinces) stay, each with `replaced_by`, so old names still resolve.
+
+Pure: the configuration arrives as a parsed `DirectoryConfig`; reading the YAML (a file, or the
+bundled one) is `hoiam_router.directory_yaml`'s job.
 """
 
 import re
 from collections import Counter
 from functools import cached_property
-from importlib import resources
-from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hoiam_router.domain.classify import Lexicon, build_lexicon
 from hoiam_router.domain.geo import gazetteer, place_names
 from hoiam_router.domain.text import fold
-from hoiam_shared.events import BodyContact, Channel
+from hoiam_shared.events import BodyContact, BodyRef, Channel
 
 Level = Literal["commune", "province_department", "province_committee", "utility", "national"]
 Scope = Literal[
@@ -61,6 +61,10 @@ class Body(_Frozen):
     )
     sla_working_days: int = Field(default=15, ge=1)
     contacts: tuple[BodyContact, ...] = ()
+
+    def ref(self) -> BodyRef:
+        """The body as events name it."""
+        return BodyRef(id=self.id, name=self.name, level=self.level, contacts=self.contacts)
 
 
 class Councillor(_Frozen):
@@ -447,20 +451,3 @@ def _councillors(constituencies: tuple[_Constituency, ...]) -> tuple[Councillor,
                 )
             )
     return tuple(result)
-
-
-def parse_config(text: str) -> DirectoryConfig:
-    return DirectoryConfig.model_validate(yaml.safe_load(text))
-
-
-def load_directory(path: Path | None = None) -> Directory:
-    """The directory generated from the configuration at `path`, or from the bundled one."""
-    return build_directory(load_config(path))
-
-
-def load_config(path: Path | None = None) -> DirectoryConfig:
-    if path is None:
-        text = resources.files("hoiam_router").joinpath("data/directory.yaml").read_text("utf-8")
-    else:
-        text = path.read_text("utf-8")
-    return parse_config(text)

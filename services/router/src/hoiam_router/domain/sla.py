@@ -5,13 +5,10 @@ Hùng Vương, 30/4, 1/5, Quốc khánh 2/9 and the days added around them, and 
 days off the government declares), not from a hand-written list.
 """
 
-from datetime import date, timedelta, timezone
+from datetime import date, timedelta
 from functools import cache
 
 import holidays
-
-# Due dates count from the day of receipt in Việt Nam (UTC+7, no daylight saving), not in UTC.
-VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
 
 
 @cache
