@@ -13,8 +13,8 @@ from pydantic import SecretStr
 
 from hoiam_intake.accepting import Acceptor
 from hoiam_intake.api import build_router
+from hoiam_intake.domain.rules import Rules
 from hoiam_intake.metrics import IntakeMetrics
-from hoiam_intake.outcomes import Rules
 from hoiam_intake.repository import InMemoryItemRepository
 from hoiam_intake.store import InMemoryIntakeStore
 from hoiam_shared.events import Event

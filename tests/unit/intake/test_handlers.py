@@ -4,17 +4,18 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import pytest
 from prometheus_client import CollectorRegistry
 
-from hoiam_intake.calls import CALL_CONTENT_TYPE, ManualCall, parse_cdr
-from hoiam_intake.domain import accept_raw
-from hoiam_intake.email_parse import EMAIL_CONTENT_TYPE
+from hoiam_intake.domain.channels.calls import CALL_CONTENT_TYPE, ManualCall, parse_cdr
+from hoiam_intake.domain.channels.email import EMAIL_CONTENT_TYPE
+from hoiam_intake.domain.items import accept_raw
+from hoiam_intake.domain.keys import item_id_for, tracking_code_for
+from hoiam_intake.domain.rules import Rules
 from hoiam_intake.handlers import NormaliseFeedback
-from hoiam_intake.keys import item_id_for, tracking_code_for
 from hoiam_intake.metrics import IntakeMetrics
-from hoiam_intake.outcomes import Rules
 from hoiam_intake.repository import InMemoryItemRepository
 from hoiam_intake.store import InMemoryIntakeStore
 from hoiam_shared.events import (
@@ -177,7 +178,7 @@ async def test_an_auto_reply_is_counted_and_dropped(setup: Setup) -> None:
 
 
 async def test_missed_calls_open_one_task_each_however_often_seen(setup: Setup) -> None:
-    calls, _ = parse_cdr(CDR_LINES, timezone="Asia/Ho_Chi_Minh")
+    calls, _ = parse_cdr(CDR_LINES, timezone=ZoneInfo("Asia/Ho_Chi_Minh"))
     for _ in range(2):
         for record in calls:
             payload = record.model_dump_json().encode()
@@ -194,7 +195,7 @@ async def test_missed_calls_open_one_task_each_however_often_seen(setup: Setup) 
 
 
 async def test_an_operator_keying_a_logged_call_adds_an_edit(setup: Setup) -> None:
-    calls, _ = parse_cdr(CDR_LINES, timezone="Asia/Ho_Chi_Minh")
+    calls, _ = parse_cdr(CDR_LINES, timezone=ZoneInfo("Asia/Ho_Chi_Minh"))
     logged = calls[0]
     await setup.feed(Channel.PHONE, logged.model_dump_json().encode(), CALL_CONTENT_TYPE,
                      logged.call_id)  # fmt: skip

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
-from hoiam_intake import domain, keys
+from hoiam_intake.domain import items, keys
 from hoiam_intake.metrics import IntakeMetrics
 from hoiam_intake.store import IntakeStore
 from hoiam_shared.events import Channel
@@ -74,7 +74,7 @@ class Acceptor:
         first = True
         if source_ref is not None:
             first = await self._store.claim(keys.source_key(channel, source_ref))
-        raw = domain.accept_raw(
+        raw = items.accept_raw(
             item_id=item_id,
             tracking_code=tracking_code,
             channel=channel,

@@ -18,24 +18,24 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, R
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, SecretStr, ValidationError
 
-from hoiam_intake import domain
 from hoiam_intake.accepting import Acceptor, Receipt
-from hoiam_intake.calls import (
+from hoiam_intake.domain.channels.calls import (
     CALL_CONTENT_TYPE,
     LogFormat,
     ManualCall,
     Rejected,
     parse_call_log,
 )
-from hoiam_intake.email_parse import EMAIL_CONTENT_TYPE, message_ids
-from hoiam_intake.facebook import facebook_page, verify_facebook
-from hoiam_intake.legacy import decode_declared
+from hoiam_intake.domain.channels.email import EMAIL_CONTENT_TYPE, message_ids
+from hoiam_intake.domain.channels.facebook import facebook_page, verify_facebook
+from hoiam_intake.domain.channels.open311 import FORM_CONTENT_TYPE, Open311Request, read_open311
+from hoiam_intake.domain.channels.web import WEB_CONTENT_TYPE, WebSubmission
+from hoiam_intake.domain.channels.zalo import BadSignatureError, verify_zalo, zalo_user
+from hoiam_intake.domain.legacy import decode_declared
+from hoiam_intake.domain.rules import Rules
 from hoiam_intake.metrics import IntakeMetrics
-from hoiam_intake.open311 import FORM_CONTENT_TYPE, Open311Request, read_open311
-from hoiam_intake.outcomes import Rules
 from hoiam_intake.repository import ItemRepository
 from hoiam_intake.store import IntakeStore, Suggestion
-from hoiam_intake.zalo import BadSignatureError, verify_zalo, zalo_user
 from hoiam_shared.events import Channel, FeedbackReceived, OperatorTaskOpened
 from hoiam_shared.kafka import TRANSIENT_ERRORS
 
@@ -175,9 +175,7 @@ def build_router(
         openapi_extra={
             "requestBody": {
                 "required": True,
-                "content": {
-                    "application/json": {"schema": domain.WebSubmission.model_json_schema()}
-                },
+                "content": {"application/json": {"schema": WebSubmission.model_json_schema()}},
             }
         },
         responses={200: {}, 413: {}, 415: {}, 422: {}, 503: {}},
@@ -187,12 +185,12 @@ def build_router(
         response: Response,
         idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
     ) -> Accepted:
-        body = await read_body(request, Channel.WEB, (domain.WEB_CONTENT_TYPE,))
+        body = await read_body(request, Channel.WEB, (WEB_CONTENT_TYPE,))
         try:
-            domain.WebSubmission.model_validate_json(body)
+            WebSubmission.model_validate_json(body)
         except ValidationError as error:
             raise invalid(Channel.WEB, error) from error
-        receipt = await accept(Channel.WEB, body, domain.WEB_CONTENT_TYPE, idempotency_key)
+        receipt = await accept(Channel.WEB, body, WEB_CONTENT_TYPE, idempotency_key)
         return answer(receipt, response)
 
     @router.post(

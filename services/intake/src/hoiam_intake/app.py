@@ -12,10 +12,10 @@ from prometheus_client import CollectorRegistry
 
 from hoiam_intake.accepting import Acceptor
 from hoiam_intake.api import build_router
+from hoiam_intake.domain.rules import Rules
 from hoiam_intake.handlers import NormaliseFeedback, register_handlers
 from hoiam_intake.imap import ImapPoller, MongoMailboxState
 from hoiam_intake.metrics import IntakeMetrics
-from hoiam_intake.outcomes import Rules
 from hoiam_intake.repository import MongoItemRepository
 from hoiam_intake.settings import IntakeSettings
 from hoiam_intake.store import MongoIntakeStore

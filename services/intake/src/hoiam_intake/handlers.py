@@ -12,12 +12,13 @@ from datetime import UTC, datetime, timedelta
 
 from faststream.kafka import KafkaBroker
 
-from hoiam_intake import keys
+from hoiam_intake.domain import keys
+from hoiam_intake.domain.channels import interpret
+from hoiam_intake.domain.outcomes import CallBack, Dropped, Followup, NewItem, Outcome, Reachability
+from hoiam_intake.domain.rules import Rules
 from hoiam_intake.metrics import IntakeMetrics
-from hoiam_intake.normalise import interpret
-from hoiam_intake.outcomes import CallBack, Dropped, Followup, NewItem, Outcome, Reachability, Rules
 from hoiam_intake.repository import ItemRepository
-from hoiam_intake.store import Earlier, InMemoryIntakeStore, IntakeStore, Suggestion
+from hoiam_intake.store import Earlier, IntakeStore, Suggestion
 from hoiam_shared.events import (
     Channel,
     FeedbackMessageAdded,
@@ -53,16 +54,16 @@ class NormaliseFeedback:
         publisher: EventPublisher,
         topics: Topics,
         metrics: IntakeMetrics,
-        store: IntakeStore | None = None,
-        rules: Rules | None = None,
+        store: IntakeStore,
+        rules: Rules,
         duplicate_window: timedelta = timedelta(hours=72),
     ) -> None:
         self._items = items
         self._publisher = publisher
         self._topics = topics
         self._metrics = metrics
-        self._store: IntakeStore = store if store is not None else InMemoryIntakeStore()
-        self._rules = rules or Rules()
+        self._store = store
+        self._rules = rules
         self._window = duplicate_window
 
     async def __call__(self, raw: RawFeedbackAccepted) -> None:

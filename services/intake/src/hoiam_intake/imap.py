@@ -17,7 +17,7 @@ import aioimaplib  # type: ignore[import-untyped]
 from pymongo.asynchronous.database import AsyncDatabase
 
 from hoiam_intake.accepting import Acceptor
-from hoiam_intake.email_parse import EMAIL_CONTENT_TYPE, message_ids
+from hoiam_intake.domain.channels.email import EMAIL_CONTENT_TYPE, message_ids
 from hoiam_intake.metrics import IntakeMetrics
 from hoiam_intake.settings import IntakeSettings
 from hoiam_shared.events import Channel

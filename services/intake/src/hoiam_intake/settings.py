@@ -1,5 +1,7 @@
 """Intake settings, read from ``HOIAM_INTAKE_*`` environment variables."""
 
+from zoneinfo import ZoneInfo
+
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
@@ -29,7 +31,9 @@ class IntakeSettings(ServiceSettings):
         default_factory=dict,
         description="Receiving account (mailbox, hotline, OA id, page id) → province code.",
     )
-    timezone: str = Field(default="Asia/Ho_Chi_Minh", description="Of PBX local call times.")
+    timezone: ZoneInfo = Field(
+        default=ZoneInfo("Asia/Ho_Chi_Minh"), description="Of PBX local call times."
+    )
     calls_csv_columns: dict[str, str] = Field(
         default_factory=dict,
         description="Generic call CSV: our field (call_id, caller, name, started_at, status, "

@@ -13,10 +13,11 @@ from email.parser import BytesParser
 from email.utils import getaddresses
 from html.parser import HTMLParser
 
-from hoiam_intake.domain import InvalidContactError, normalise_email, normalise_text
-from hoiam_intake.keys import TRACKING_CODE, identity
-from hoiam_intake.legacy import decode_declared, repair_legacy
-from hoiam_intake.outcomes import Dropped, NewItem, Outcome, Rules
+from hoiam_intake.domain.items import InvalidContactError, normalise_email, normalise_text
+from hoiam_intake.domain.keys import TRACKING_CODE, identity
+from hoiam_intake.domain.legacy import decode_declared, repair_legacy
+from hoiam_intake.domain.outcomes import Dropped, NewItem, Outcome
+from hoiam_intake.domain.rules import Rules
 from hoiam_shared.events import (
     Attachment,
     Channel,

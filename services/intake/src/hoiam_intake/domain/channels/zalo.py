@@ -12,9 +12,10 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from hoiam_intake.domain import normalise_text
-from hoiam_intake.keys import identity
-from hoiam_intake.outcomes import Dropped, NewItem, Outcome, Reachability, Rules
+from hoiam_intake.domain.items import normalise_text
+from hoiam_intake.domain.keys import identity
+from hoiam_intake.domain.outcomes import Dropped, NewItem, Outcome, Reachability
+from hoiam_intake.domain.rules import Rules
 from hoiam_shared.events import (
     Attachment,
     Channel,

@@ -12,15 +12,10 @@ from urllib.parse import parse_qsl
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from hoiam_intake.domain import (
-    WEB_CONTENT_TYPE,
-    OptionalEmail,
-    OptionalPhone,
-    WebSubmission,
-    normalise_text,
-    normalise_web,
-)
-from hoiam_intake.outcomes import NewItem, Outcome, Rules
+from hoiam_intake.domain.channels.web import WEB_CONTENT_TYPE, WebSubmission, normalise_web
+from hoiam_intake.domain.items import OptionalEmail, OptionalPhone, normalise_text
+from hoiam_intake.domain.outcomes import NewItem, Outcome
+from hoiam_intake.domain.rules import Rules
 from hoiam_shared.events import (
     Attachment,
     Channel,

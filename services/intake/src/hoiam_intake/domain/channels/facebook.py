@@ -12,10 +12,11 @@ import json
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from hoiam_intake.domain import normalise_text
-from hoiam_intake.keys import identity
-from hoiam_intake.outcomes import Dropped, Followup, NewItem, Outcome, Rules
-from hoiam_intake.zalo import BadSignatureError
+from hoiam_intake.domain.channels.zalo import BadSignatureError
+from hoiam_intake.domain.items import normalise_text
+from hoiam_intake.domain.keys import identity
+from hoiam_intake.domain.outcomes import Dropped, Followup, NewItem, Outcome
+from hoiam_intake.domain.rules import Rules
 from hoiam_shared.events import (
     Attachment,
     Channel,

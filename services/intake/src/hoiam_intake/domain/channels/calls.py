@@ -11,16 +11,16 @@ import hashlib
 import io
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from hoiam_intake.domain import InvalidContactError, normalise_phone, normalise_text
-from hoiam_intake.keys import derived_uuid, identity
-from hoiam_intake.legacy import repair_legacy
-from hoiam_intake.outcomes import CallBack, NewItem, Outcome, Rules
+from hoiam_intake.domain.items import InvalidContactError, normalise_phone, normalise_text
+from hoiam_intake.domain.keys import derived_uuid, identity
+from hoiam_intake.domain.legacy import repair_legacy
+from hoiam_intake.domain.outcomes import CallBack, NewItem, Outcome
+from hoiam_intake.domain.rules import Rules
 from hoiam_shared.events import (
     Channel,
     Citizen,
@@ -110,7 +110,7 @@ def _phone(raw: str) -> str | None:
         return None
 
 
-def _local_time(value: str, tz: ZoneInfo) -> datetime:
+def _local_time(value: str, tz: tzinfo) -> datetime:
     value = value.strip()
     for pattern in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M:%S",
                     "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"):  # fmt: skip
@@ -145,9 +145,8 @@ def _rows[R](reader: Iterator[R], rejected: list[Rejected]) -> Iterator[tuple[in
         yield getattr(reader, "line_num", 0), row
 
 
-def parse_cdr(text: str, *, timezone: str) -> tuple[list[CallRecord], list[Rejected]]:
+def parse_cdr(text: str, *, timezone: tzinfo) -> tuple[list[CallRecord], list[Rejected]]:
     """Asterisk cdr_csv lines (no header). Times are the PBX's local time."""
-    tz = ZoneInfo(timezone)
     calls: list[CallRecord] = []
     rejected: list[Rejected] = []
     for number, row in _rows(csv.reader(io.StringIO(text, newline="")), rejected):
@@ -159,7 +158,7 @@ def parse_cdr(text: str, *, timezone: str) -> tuple[list[CallRecord], list[Rejec
             continue
         fields = dict(zip(CDR_COLUMNS, row, strict=False))
         try:
-            started = _local_time(fields["start"], tz)
+            started = _local_time(fields["start"], timezone)
             duration = int(fields["billsec"] or 0)
         except ValueError as error:
             rejected.append(Rejected(line=number, reason=f"bad time or billsec: {error}"))
@@ -265,11 +264,10 @@ def parse_queue_log(text: str) -> tuple[list[CallRecord], list[Rejected]]:
 
 
 def parse_mapped_csv(
-    text: str, *, timezone: str, columns: Mapping[str, str]
+    text: str, *, timezone: tzinfo, columns: Mapping[str, str]
 ) -> tuple[list[CallRecord], list[Rejected]]:
     """A CSV with a header row; `columns` maps our fields (call_id, caller, name, started_at,
     status, text, address, hotline) to the file's headers."""
-    tz = ZoneInfo(timezone)
     wanted = {"call_id": "call_id", "caller": "caller", "started_at": "started_at",
               "status": "status"} | dict(columns)  # fmt: skip
     reader = csv.DictReader(io.StringIO(text, newline=""))
@@ -293,7 +291,7 @@ def parse_mapped_csv(
             rejected.append(Rejected(line=number, reason=f"unknown status {status!r}"))
             continue
         try:
-            started = _local_time(cell("started_at"), tz)
+            started = _local_time(cell("started_at"), timezone)
         except ValueError as error:
             rejected.append(Rejected(line=number, reason=f"bad time: {error}"))
             continue
@@ -330,7 +328,7 @@ def parse_call_log(
     return parse_mapped_csv(text, timezone=rules.timezone, columns=rules.csv_columns)
 
 
-def _summary(call: CallRecord, tz: ZoneInfo) -> str:
+def _summary(call: CallRecord, tz: tzinfo) -> str:
     local = call.started_at.astimezone(tz).strftime("%H:%M ngày %d/%m/%Y")
     seconds = f", {call.duration_seconds} giây" if call.duration_seconds else ""
     return (
@@ -358,7 +356,7 @@ def call_outcome(raw: RawFeedbackAccepted, rules: Rules) -> Outcome:
             )
         )
     item_id, tracking_code = identity(raw, call.call_id, secret=rules.secret)
-    original = call.text or _summary(call, ZoneInfo(rules.timezone))
+    original = call.text or _summary(call, rules.timezone)
     return NewItem(
         FeedbackReceived(
             correlation_id=item_id,

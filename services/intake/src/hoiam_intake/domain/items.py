@@ -1,28 +1,21 @@
-"""Pure intake rules: what a web submission is, and how raw payloads become normalised items."""
+"""Pure rules of one item: its text and contacts normalised, the raw record it is born as.
+
+The raw record (`RawFeedbackAccepted`) is written before a caller is answered; every channel's
+reading of it becomes one `FeedbackReceived` (built by `feedback_item`), and a later message on
+a known item one `FeedbackMessageAdded` (built by `as_message`).
+"""
 
 import base64
 import re
 import unicodedata
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, Field
 
-from hoiam_shared.events import (
-    Channel,
-    Citizen,
-    Contacts,
-    FeedbackReceived,
-    FeedbackText,
-    Location,
-    Origin,
-    OriginKind,
-    RawFeedbackAccepted,
-)
-
-WEB_CONTENT_TYPE = "application/json"
+from hoiam_shared.events import Channel, RawFeedbackAccepted
 
 # Mobile prefixes renumbered in 2018 (11 digits → 10): old prefix → new prefix, without the 0.
 _OLD_MOBILE_PREFIXES = {
@@ -103,35 +96,6 @@ OptionalPhone = Annotated[
 """A phone field of a submission form: E.164 when given, `None` when empty."""
 
 
-class WebSubmission(BaseModel):
-    """What the web form (and `POST /v1/intake/web`) accepts from a citizen."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
-
-    name: str | None = Field(default=None, max_length=200)
-    email: OptionalEmail = None
-    phone: OptionalPhone = None
-    address: str | None = Field(default=None, max_length=500)
-    subject: str | None = Field(default=None, max_length=300)
-    text: str = Field(min_length=3, max_length=20_000)
-    consent: bool = Field(
-        default=False, description="The citizen agrees that the body may see their contact details."
-    )
-    preferred_channel: Literal["email", "phone"] | None = None
-
-    @model_validator(mode="after")
-    def _reachable_on_preferred(self) -> "WebSubmission":
-        if self.preferred_channel == "email" and not self.email:
-            raise ValueError("preferred_channel is email but no email was given")
-        if self.preferred_channel == "phone" and not self.phone:
-            raise ValueError("preferred_channel is phone but no phone was given")
-        return self
-
-
-class UnsupportedChannelError(ValueError):
-    """No normaliser for this channel or content type yet."""
-
-
 def accept_raw(
     *,
     item_id: UUID,
@@ -153,47 +117,4 @@ def accept_raw(
         content_type=content_type,
         # Base64Bytes validates base64 text into bytes; the raw bytes go in encoded.
         payload=base64.b64encode(payload),
-    )
-
-
-def _reply_channel(submission: WebSubmission) -> Channel:
-    # A web visitor gets answers where they asked, else by email, else by phone; no contact at all
-    # still yields an item (anonymous feedback is allowed) that answers on the public page only.
-    if submission.preferred_channel == "phone":
-        return Channel.PHONE
-    if submission.email:
-        return Channel.EMAIL
-    if submission.phone:
-        return Channel.PHONE
-    return Channel.WEB
-
-
-def normalise_web(raw: RawFeedbackAccepted) -> FeedbackReceived:
-    submission = WebSubmission.model_validate_json(raw.payload)
-    return FeedbackReceived(
-        correlation_id=raw.item_id,
-        causation_id=raw.event_id,
-        item_id=raw.item_id,
-        tracking_code=raw.tracking_code,
-        channel=raw.channel,
-        source_ref=raw.source_ref,
-        received_at=raw.received_at,
-        citizen=Citizen(
-            name=normalise_text(submission.name) if submission.name else None,
-            contacts=Contacts(email=submission.email, phone=submission.phone),
-            preferred_channel=_reply_channel(submission),
-            consent=submission.consent,
-        ),
-        text=FeedbackText(
-            original=submission.text,
-            normalised=normalise_text(submission.text),
-            subject=normalise_text(submission.subject) if submission.subject else None,
-        ),
-        location=Location(
-            raw_address=normalise_text(submission.address) if submission.address else None
-        ),
-        origin=Origin(
-            kind=OriginKind.OPEN311 if raw.channel is Channel.OPEN311 else OriginKind.WEB_FORM,
-            account_id=raw.channel.value,
-        ),
     )
