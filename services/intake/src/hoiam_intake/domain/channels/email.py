@@ -14,7 +14,7 @@ from email.utils import getaddresses
 from html.parser import HTMLParser
 
 from hoiam_intake.domain.items import InvalidContactError, normalise_email, normalise_text
-from hoiam_intake.domain.keys import TRACKING_CODE, identity
+from hoiam_intake.domain.keys import identity
 from hoiam_intake.domain.legacy import decode_declared, repair_legacy
 from hoiam_intake.domain.outcomes import Dropped, NewItem, Outcome
 from hoiam_intake.domain.rules import Rules
@@ -30,6 +30,7 @@ from hoiam_shared.events import (
     OriginKind,
     RawFeedbackAccepted,
 )
+from hoiam_shared.ids import TRACKING_CODE_RE
 
 EMAIL_CONTENT_TYPE = "message/rfc822"
 EMPTY_BODY = "(Thư không có nội dung; xem tệp đính kèm.)"
@@ -235,6 +236,6 @@ def email_outcome(raw: RawFeedbackAccepted, rules: Rules) -> Outcome:
             references=mail.references,
         ),
     )
-    code = TRACKING_CODE.search(mail.subject or "")
+    code = TRACKING_CODE_RE.search(mail.subject or "")
     refs = tuple(dict.fromkeys(mail.in_reply_to + tuple(reversed(mail.references))))
     return NewItem(item, reply_code=code.group(0) if code else None, reply_refs=refs)
