@@ -37,6 +37,7 @@ from hoiam_intake.metrics import IntakeMetrics
 from hoiam_intake.repository import ItemRepository
 from hoiam_intake.store import IntakeStore, Suggestion
 from hoiam_shared.events import Channel, FeedbackReceived, OperatorTaskOpened
+from hoiam_shared.http import operator_guard
 from hoiam_shared.kafka import TRANSIENT_ERRORS
 
 log = logging.getLogger(__name__)
@@ -152,18 +153,7 @@ def build_router(
             error.errors(include_url=False, include_context=False, include_input=False),
         )  # fmt: skip
 
-    async def operator(authorization: Annotated[str | None, Header()] = None) -> None:
-        # Closed when no token is configured: citizens' personal data is never open by default.
-        secret = operator_token.get_secret_value() if operator_token else ""
-        expected = f"Bearer {secret}" if secret else None
-        if (
-            expected is None
-            or not authorization
-            or not hmac.compare_digest(authorization.encode(), expected.encode())
-        ):
-            raise HTTPException(
-                401, detail="operator token required", headers={"WWW-Authenticate": "Bearer"}
-            )
+    operator = operator_guard(operator_token)
 
     body_doc = {"requestBody": {"required": True, "content": {"application/json": {}}}}
 
