@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient
 
+from hoiam_intake.domain.items import Earlier
 from hoiam_intake.imap import InMemoryMailboxState, MailboxState, MongoMailboxState
 from hoiam_intake.repository import InMemoryItemRepository, ItemRepository, MongoItemRepository
 from hoiam_intake.store import (
     NAMESAKES,
-    Earlier,
     InMemoryIntakeStore,
     IntakeStore,
     MongoIntakeStore,

@@ -7,11 +7,11 @@ docs/decisions.md), so concurrent or repeated writers end with one record and re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
-from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel
 from pymongo.asynchronous.database import AsyncDatabase
 
+from hoiam_intake.domain.items import Earlier, in_window
 from hoiam_shared.events import Event
 from hoiam_shared.mongo import Document, insert_once
 
@@ -27,13 +27,6 @@ class Suggestion(BaseModel):
     reason: str
     detail: str
     created_at: AwareDatetime
-
-
-class Earlier(BaseModel):
-    """The first item of a duplicate pair (same citizen, same words, inside the window)."""
-
-    item_id: UUID
-    tracking_code: str
 
 
 class IntakeStore(Protocol):
@@ -115,7 +108,7 @@ class InMemoryIntakeStore:
         self, key: str, earlier: Earlier, at: datetime, window: timedelta
     ) -> Earlier | None:
         stored, stored_at = self.texts.setdefault(key, (earlier, at))
-        found, renew = _in_window(stored, stored_at, earlier, at, window)
+        found, renew = in_window(stored, stored_at, earlier, at, window)
         if renew:
             self.texts[key] = (earlier, at)
         return found
@@ -135,17 +128,6 @@ class InMemoryIntakeStore:
         return [model.model_validate(e.model_dump()) for e in self.recorded.get(kind, {}).values()][
             :limit
         ]
-
-
-def _in_window(
-    stored: Earlier, stored_at: datetime, mine: Earlier, at: datetime, window: timedelta
-) -> tuple[Earlier | None, bool]:
-    """(the earlier item `mine` duplicates, whether `mine` starts a new window instead)."""
-    if stored.item_id == mine.item_id:
-        return None, False  # this item itself, redelivered
-    if abs(at - stored_at) <= window:
-        return stored, False
-    return None, True
 
 
 class MongoIntakeStore:
@@ -203,7 +185,7 @@ class MongoIntakeStore:
         stored, _ = await insert_once(texts, key, record)
         if stored is None:
             raise RuntimeError("texts has no unique index but _id")
-        found, renew = _in_window(
+        found, renew = in_window(
             Earlier.model_validate(stored), _aware(stored["at"]), earlier, at, window
         )
         if renew:

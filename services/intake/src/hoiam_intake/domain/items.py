@@ -6,16 +6,29 @@ a known item one `FeedbackMessageAdded` (built by `as_message`).
 """
 
 import base64
+import hashlib
 import re
 import unicodedata
 from collections.abc import Callable
-from datetime import datetime
-from typing import Annotated
+from datetime import datetime, timedelta
+from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BaseModel, Field
 
-from hoiam_shared.events import Channel, RawFeedbackAccepted
+from hoiam_intake.domain.keys import identity
+from hoiam_intake.domain.rules import Rules
+from hoiam_shared.events import (
+    Attachment,
+    Channel,
+    Citizen,
+    FeedbackMessageAdded,
+    FeedbackReceived,
+    FeedbackText,
+    Location,
+    Origin,
+    RawFeedbackAccepted,
+)
 
 # Mobile prefixes renumbered in 2018 (11 digits → 10): old prefix → new prefix, without the 0.
 _OLD_MOBILE_PREFIXES = {
@@ -108,6 +121,7 @@ def accept_raw(
 ) -> RawFeedbackAccepted:
     """The raw record written before the caller is answered; the item is born here."""
     return RawFeedbackAccepted(
+        occurred_at=received_at,
         correlation_id=item_id,
         item_id=item_id,
         tracking_code=tracking_code,
@@ -118,3 +132,98 @@ def accept_raw(
         # Base64Bytes validates base64 text into bytes; the raw bytes go in encoded.
         payload=base64.b64encode(payload),
     )
+
+
+def feedback_item(
+    raw: RawFeedbackAccepted,
+    rules: Rules,
+    *,
+    source_ref: str | None,
+    citizen: Citizen,
+    text: str,
+    origin: Origin,
+    subject: str | None = None,
+    raw_address: str | None = None,
+    attachments: tuple[Attachment, ...] = (),
+) -> FeedbackReceived:
+    """The one place a channel's reading of `raw` becomes a `FeedbackReceived`.
+
+    Its id and tracking code are derived from `source_ref` (`keys.identity`), its words and
+    address normalised, and its province hinted by the account that received it. Like every
+    event intake derives from a raw record, it occurred when that record was received.
+    """
+    item_id, tracking_code = identity(raw, source_ref, secret=rules.secret)
+    return FeedbackReceived(
+        occurred_at=raw.received_at,
+        correlation_id=item_id,
+        causation_id=raw.event_id,
+        item_id=item_id,
+        tracking_code=tracking_code,
+        channel=raw.channel,
+        source_ref=source_ref,
+        received_at=raw.received_at,
+        citizen=citizen,
+        text=FeedbackText(original=text, normalised=normalise_text(text), subject=subject),
+        location=Location(
+            raw_address=normalise_text(raw_address) if raw_address else None,
+            province_hint=rules.province_of(origin.account_id),
+        ),
+        attachments=attachments,
+        origin=origin,
+    )
+
+
+class Earlier(BaseModel):
+    """An item already known, by its ids: what a reply, an edit or a duplicate points at."""
+
+    item_id: UUID
+    tracking_code: str
+
+    @classmethod
+    def of(cls, item: FeedbackReceived) -> "Earlier":
+        return cls(item_id=item.item_id, tracking_code=item.tracking_code)
+
+
+def edit_ref(source_ref: str | None, words: str) -> str:
+    """The source reference of an edit: providers give an edit no id, so its words tell one edit
+    from another (and the same edit delivered twice is one message)."""
+    return f"{source_ref}:edit:{hashlib.sha256(words.encode()).hexdigest()[:16]}"
+
+
+def as_message(
+    item: FeedbackReceived,
+    *,
+    kind: Literal["reply", "edit", "remove"],
+    source_ref: str | None,
+    onto: Earlier | None = None,
+) -> FeedbackMessageAdded:
+    """`item`'s words as a message on a known item (`onto`, else `item` itself): a reply, an
+    edit, or a removal (which carries no words)."""
+    target = onto or Earlier.of(item)
+    return FeedbackMessageAdded(
+        occurred_at=item.received_at,
+        correlation_id=target.item_id,
+        causation_id=item.causation_id,
+        item_id=target.item_id,
+        tracking_code=target.tracking_code,
+        channel=item.channel,
+        source_ref=source_ref,
+        kind=kind,
+        received_at=item.received_at,
+        citizen=item.citizen,
+        text=None if kind == "remove" else item.text,
+        origin=item.origin,
+        attachments=item.attachments,
+    )
+
+
+def in_window(
+    stored: Earlier, stored_at: datetime, mine: Earlier, at: datetime, window: timedelta
+) -> tuple[Earlier | None, bool]:
+    """The duplicate window (same citizen, same words): (the earlier item `mine` duplicates,
+    whether `mine` starts a new window instead). Every `IntakeStore` decides by this."""
+    if stored.item_id == mine.item_id:
+        return None, False  # this item itself, redelivered
+    if abs(at - stored_at) <= window:
+        return stored, False
+    return None, True

@@ -32,7 +32,7 @@ def _outcomes(raw: RawFeedbackAccepted, rules: Rules) -> list[Outcome]:
         case Channel.OPEN311:
             return [open311_outcome(raw, rules)]
         case Channel.WEB if raw.content_type == WEB_CONTENT_TYPE:
-            return [NewItem(normalise_web(raw))]
+            return [NewItem(normalise_web(raw, rules))]
     raise UnsupportedChannelError(f"no normaliser for {raw.channel} / {raw.content_type}")
 
 

@@ -16,8 +16,13 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from hoiam_intake.domain.items import InvalidContactError, normalise_phone, normalise_text
-from hoiam_intake.domain.keys import derived_uuid, identity
+from hoiam_intake.domain.items import (
+    InvalidContactError,
+    feedback_item,
+    normalise_phone,
+    normalise_text,
+)
+from hoiam_intake.domain.keys import derived_uuid
 from hoiam_intake.domain.legacy import repair_legacy
 from hoiam_intake.domain.outcomes import CallBack, NewItem, Outcome
 from hoiam_intake.domain.rules import Rules
@@ -25,9 +30,6 @@ from hoiam_shared.events import (
     Channel,
     Citizen,
     Contacts,
-    FeedbackReceived,
-    FeedbackText,
-    Location,
     OperatorTaskOpened,
     Origin,
     OriginKind,
@@ -198,9 +200,9 @@ def parse_cdr(text: str, *, timezone: tzinfo) -> tuple[list[CallRecord], list[Re
 class _QueueCall:
     first_line: int
     queue: str
+    started: datetime
     lines: list[str] = field(default_factory=list)
     caller: str = ""
-    started: datetime | None = None
     answered: bool = False
     end: str | None = None
 
@@ -228,9 +230,8 @@ def parse_queue_log(text: str) -> tuple[list[CallRecord], list[Rejected]]:
             continue
         if call_id in ("", "NONE"):
             continue  # agent or queue events, not a call
-        call = seen.setdefault(call_id, _QueueCall(first_line=number, queue=queue))
+        call = seen.setdefault(call_id, _QueueCall(first_line=number, queue=queue, started=at))
         call.lines.append(raw_line.strip())
-        call.started = call.started or at
         if event == "ENTERQUEUE":
             call.caller = data[1] if len(data) > 1 else ""
             call.started = at
@@ -253,7 +254,7 @@ def parse_queue_log(text: str) -> tuple[list[CallRecord], list[Rejected]]:
                 call_id=call_id,
                 caller=caller,
                 hotline=call.queue or None,
-                started_at=call.started or datetime.now(UTC),
+                started_at=call.started,
                 answered=call.answered,
                 disposition="CONNECT" if call.answered else str(call.end),
                 source="queue-log",
@@ -343,6 +344,7 @@ def call_outcome(raw: RawFeedbackAccepted, rules: Rules) -> Outcome:
         task_id = f"call_back:{call.call_id}"
         return CallBack(
             OperatorTaskOpened(
+                occurred_at=raw.received_at,
                 event_id=derived_uuid("task", task_id),
                 correlation_id=derived_uuid("task-correlation", task_id),
                 causation_id=raw.event_id,
@@ -355,28 +357,20 @@ def call_outcome(raw: RawFeedbackAccepted, rules: Rules) -> Outcome:
                 opened_at=call.started_at,
             )
         )
-    item_id, tracking_code = identity(raw, call.call_id, secret=rules.secret)
     original = call.text or _summary(call, rules.timezone)
     return NewItem(
-        FeedbackReceived(
-            correlation_id=item_id,
-            causation_id=raw.event_id,
-            item_id=item_id,
-            tracking_code=tracking_code,
-            channel=Channel.PHONE,
+        feedback_item(
+            raw,
+            rules,
             source_ref=call.call_id,
-            received_at=raw.received_at,
             citizen=Citizen(
                 name=normalise_text(call.caller_name) if call.caller_name else None,
                 contacts=Contacts(phone=call.caller),
                 preferred_channel=Channel.PHONE,
                 last_inbound_at=call.started_at,
             ),
-            text=FeedbackText(original=original, normalised=normalise_text(original)),
-            location=Location(
-                raw_address=normalise_text(call.address) if call.address else None,
-                province_hint=rules.province_of(call.hotline),
-            ),
+            text=original,
+            raw_address=call.address,
             origin=Origin(
                 kind=OriginKind.OPERATOR if call.source == "manual" else OriginKind.CALL,
                 account_id=call.hotline,

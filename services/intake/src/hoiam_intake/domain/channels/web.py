@@ -4,14 +4,18 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from hoiam_intake.domain.items import OptionalEmail, OptionalPhone, normalise_text
+from hoiam_intake.domain.items import (
+    OptionalEmail,
+    OptionalPhone,
+    feedback_item,
+    normalise_text,
+)
+from hoiam_intake.domain.rules import Rules
 from hoiam_shared.events import (
     Channel,
     Citizen,
     Contacts,
     FeedbackReceived,
-    FeedbackText,
-    Location,
     Origin,
     OriginKind,
     RawFeedbackAccepted,
@@ -57,30 +61,21 @@ def _reply_channel(submission: WebSubmission) -> Channel:
     return Channel.WEB
 
 
-def normalise_web(raw: RawFeedbackAccepted) -> FeedbackReceived:
+def normalise_web(raw: RawFeedbackAccepted, rules: Rules) -> FeedbackReceived:
     submission = WebSubmission.model_validate_json(raw.payload)
-    return FeedbackReceived(
-        correlation_id=raw.item_id,
-        causation_id=raw.event_id,
-        item_id=raw.item_id,
-        tracking_code=raw.tracking_code,
-        channel=raw.channel,
+    return feedback_item(
+        raw,
+        rules,
         source_ref=raw.source_ref,
-        received_at=raw.received_at,
         citizen=Citizen(
             name=normalise_text(submission.name) if submission.name else None,
             contacts=Contacts(email=submission.email, phone=submission.phone),
             preferred_channel=_reply_channel(submission),
             consent=submission.consent,
         ),
-        text=FeedbackText(
-            original=submission.text,
-            normalised=normalise_text(submission.text),
-            subject=normalise_text(submission.subject) if submission.subject else None,
-        ),
-        location=Location(
-            raw_address=normalise_text(submission.address) if submission.address else None
-        ),
+        text=submission.text,
+        subject=normalise_text(submission.subject) if submission.subject else None,
+        raw_address=submission.address,
         origin=Origin(
             kind=OriginKind.OPEN311 if raw.channel is Channel.OPEN311 else OriginKind.WEB_FORM,
             account_id=raw.channel.value,
