@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient
 
-from hoiam_intake.repository import InMemoryItemRepository, ItemRepository, MongoItemRepository
 from hoiam_router.directory import load_directory
 from hoiam_router.domain import route
 from hoiam_router.handlers import to_event
@@ -37,17 +36,7 @@ def _kinds[T](memory: Callable[[], T], make_adapter: Callable[[Any], T]) -> Any:
     return repo
 
 
-items_repo = _kinds(InMemoryItemRepository, MongoItemRepository)
 assignments_repo = _kinds(InMemoryAssignmentRepository, MongoAssignmentRepository)
-
-
-async def test_items_first_write_wins(items_repo: ItemRepository) -> None:
-    item = make_received("Đường hỏng")
-    assert await items_repo.get(item.item_id) is None
-    assert await items_repo.add_once(item) == item
-    again = item.model_copy(update={"tracking_code": "HA-0000-0000"})
-    assert await items_repo.add_once(again) == item
-    assert await items_repo.get(item.item_id) == item
 
 
 async def test_assignments_first_write_wins_even_when_racing(

@@ -8,7 +8,6 @@ uploader hears which lines were refused. Everything else happens in the normalis
 import hmac
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 from typing import Annotated, cast
@@ -16,7 +15,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response, status
 from fastapi.responses import JSONResponse, PlainTextResponse
-from pydantic import BaseModel, SecretStr, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from hoiam_intake.accepting import Acceptor, Receipt
 from hoiam_intake.domain.channels.calls import (
@@ -35,7 +34,9 @@ from hoiam_intake.domain.legacy import decode_declared
 from hoiam_intake.domain.rules import Rules
 from hoiam_intake.metrics import IntakeMetrics
 from hoiam_intake.repository import ItemRepository
+from hoiam_intake.settings import IntakeSettings
 from hoiam_intake.store import IntakeStore, Suggestion
+from hoiam_shared.clock import Clock
 from hoiam_shared.events import Channel, FeedbackReceived, OperatorTaskOpened
 from hoiam_shared.http import operator_guard
 from hoiam_shared.kafka import TRANSIENT_ERRORS
@@ -93,14 +94,15 @@ def build_router(
     store: IntakeStore,
     metrics: IntakeMetrics,
     rules: Rules,
-    max_body_bytes: int,
-    operator_token: SecretStr | None = None,
-    zalo_app_id: str = "",
-    zalo_oa_secret: SecretStr | None = None,
-    facebook_app_secret: SecretStr | None = None,
-    facebook_verify_token: SecretStr | None = None,
+    settings: IntakeSettings,
+    clock: Clock,
 ) -> APIRouter:
     router = APIRouter()
+    max_body_bytes = settings.max_body_bytes
+    zalo_app_id = settings.zalo_app_id
+    zalo_oa_secret = settings.zalo_oa_secret
+    facebook_app_secret = settings.facebook_app_secret
+    facebook_verify_token = settings.facebook_verify_token
 
     def refuse(channel: Channel, code: int, reason: str, detail: object) -> HTTPException:
         metrics.rejected.labels(channel.value, reason).inc()
@@ -153,7 +155,7 @@ def build_router(
             error.errors(include_url=False, include_context=False, include_input=False),
         )  # fmt: skip
 
-    operator = operator_guard(operator_token)
+    operator = operator_guard(settings.operator_token)
 
     body_doc = {"requestBody": {"required": True, "content": {"application/json": {}}}}
 
@@ -259,7 +261,7 @@ def build_router(
     async def intake_manual_call(request: Request, response: Response) -> Accepted:
         body = await read_body(request, Channel.PHONE, ("application/json",))
         try:
-            call = ManualCall.model_validate_json(body).record(datetime.now(UTC))
+            call = ManualCall.model_validate_json(body).record(clock())
         except ValidationError as error:
             raise invalid(Channel.PHONE, error) from error
         payload = call.model_dump_json().encode()

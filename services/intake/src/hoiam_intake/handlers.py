@@ -7,9 +7,7 @@ event (same event_id) and downstream dedupe holds.
 """
 
 import logging
-from datetime import UTC, datetime, timedelta
-
-from faststream.kafka import KafkaBroker
+from datetime import timedelta
 
 from hoiam_intake.domain import keys
 from hoiam_intake.domain.channels import interpret
@@ -19,19 +17,18 @@ from hoiam_intake.domain.rules import Rules
 from hoiam_intake.metrics import IntakeMetrics
 from hoiam_intake.repository import ItemRepository
 from hoiam_intake.store import IntakeStore, Suggestion
+from hoiam_shared.clock import Clock
 from hoiam_shared.events import (
     Channel,
     FeedbackMessageAdded,
     FeedbackReceived,
     RawFeedbackAccepted,
 )
-from hoiam_shared.kafka import DeadLetters, EventPublisher, subscribe
-from hoiam_shared.settings import ServiceSettings
+from hoiam_shared.kafka import EventPublisher
 from hoiam_shared.topics import (
     CITIZEN_CONTACTS,
     FEEDBACK_MESSAGES,
     FEEDBACK_RECEIVED,
-    INTAKE_RAW,
     OPERATOR_TASKS,
     Topics,
 )
@@ -51,7 +48,8 @@ class NormaliseFeedback:
         metrics: IntakeMetrics,
         store: IntakeStore,
         rules: Rules,
-        duplicate_window: timedelta = timedelta(hours=72),
+        duplicate_window: timedelta,
+        clock: Clock,
     ) -> None:
         self._items = items
         self._publisher = publisher
@@ -60,6 +58,7 @@ class NormaliseFeedback:
         self._store = store
         self._rules = rules
         self._window = duplicate_window
+        self._clock = clock
 
     async def __call__(self, raw: RawFeedbackAccepted) -> None:
         for outcome in interpret(raw, self._rules):
@@ -197,26 +196,6 @@ class NormaliseFeedback:
                 citizen_ids=(a, b),
                 reason=reason,
                 detail=detail,
-                created_at=datetime.now(UTC),
+                created_at=self._clock(),
             )
         )
-
-
-def register_handlers(
-    broker: KafkaBroker,
-    *,
-    normalise: NormaliseFeedback,
-    dead_letters: DeadLetters,
-    settings: ServiceSettings,
-    metrics: IntakeMetrics,
-) -> None:
-    subscribe(
-        broker,
-        topic=settings.topics.name(INTAKE_RAW),
-        event=RawFeedbackAccepted,
-        handle=normalise,
-        title="normalise_raw_feedback",
-        settings=settings,
-        dead_letters=dead_letters,
-        on_dead_letter=lambda kind: metrics.dead_letters.labels(kind).inc(),
-    )

@@ -39,17 +39,6 @@ class MailboxState(Protocol):
     async def set(self, mailbox: str, uidvalidity: int, uid: int) -> None: ...
 
 
-class InMemoryMailboxState:
-    def __init__(self) -> None:
-        self.marks: dict[str, tuple[int, int]] = {}
-
-    async def get(self, mailbox: str) -> tuple[int, int] | None:
-        return self.marks.get(mailbox)
-
-    async def set(self, mailbox: str, uidvalidity: int, uid: int) -> None:
-        self.marks[mailbox] = (uidvalidity, uid)
-
-
 class MongoMailboxState:
     """One small document per mailbox; an update in place is fine at one write per message."""
 
