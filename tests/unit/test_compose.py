@@ -85,7 +85,7 @@ def service_with_image(compose: dict[str, Any], image: str) -> str:
         if str(svc.get("image", "")).split(":")[0] == image
     ]
     assert len(names) == 1, f"expected one service running {image}, found {names}"
-    return names[0]
+    return str(names[0])
 
 
 def settings_from_compose(
@@ -113,6 +113,29 @@ def test_env_vars_name_real_settings_fields(compose: dict[str, Any], name: str) 
         assert key.startswith(prefix), f"{name}: {key} lacks the prefix {prefix}"
         field = key.removeprefix(prefix).lower()
         assert field in cls.model_fields, f"{name}: {key} names no field of {cls.__name__}"
+
+
+@pytest.mark.parametrize("name", sorted(SETTINGS))
+def test_required_settings_come_from_the_environment(compose: dict[str, Any], name: str) -> None:
+    """A setting without a default (a secret) is passed as ``${VAR:?message}``: compose refuses
+    to start without it, and no value of it is ever committed here."""
+    cls = SETTINGS[name]
+    prefix = str(cls.model_config.get("env_prefix", ""))
+    env = environment(service(compose, name))
+    for field, info in cls.model_fields.items():
+        if not info.is_required():
+            continue
+        key = f"{prefix}{field.upper()}"
+        assert key in env, f"{name}: compose does not set {key}, which has no default"
+        assert re.fullmatch(r"\$\{\w+:\?[^}]+\}", env[key]), (
+            f"{name}: {key} must come from the environment as ${{VAR:?message}}, not {env[key]!r}"
+        )
+
+
+def test_intake_takes_its_id_secret_from_the_environment(compose: dict[str, Any]) -> None:
+    assert IntakeSettings.model_fields["id_secret"].is_required()
+    value = environment(service(compose, "intake"))["HOIAM_INTAKE_ID_SECRET"]
+    assert value.startswith("${HOIAM_INTAKE_ID_SECRET:?"), value
 
 
 @pytest.mark.parametrize("name", sorted(SETTINGS))

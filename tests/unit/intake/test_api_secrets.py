@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -11,7 +12,7 @@ from pydantic import SecretStr
 from fakes import RecordingPublisher, intake_world
 
 
-def client_with(**secrets: object) -> tuple[httpx.AsyncClient, RecordingPublisher]:
+def client_with(**secrets: Any) -> tuple[httpx.AsyncClient, RecordingPublisher]:
     world = intake_world(id_secret=SecretStr("s"), kafka_topic_prefix="t.", **secrets)
     return world.http(), world.published
 
