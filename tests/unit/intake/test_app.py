@@ -14,6 +14,7 @@ from hoiam_intake.settings import START_REFUSED, IntakeSettings, load_settings
 from hoiam_shared.events import RawFeedbackAccepted
 from hoiam_shared.topics import INTAKE_RAW
 from support.clock import TestClock
+from support.intake_samples import ZALO_APP, zalo_signed, zalo_text
 from support.stack import REPO
 
 OPERATOR = {"authorization": "Bearer op-token"}
@@ -62,6 +63,30 @@ async def test_a_keyed_call_without_a_time_started_when_the_service_clock_says()
     assert answer.status_code == 202
     [raw] = world.published.of(RawFeedbackAccepted)
     assert CallRecord.model_validate_json(raw.payload).started_at == clock()
+
+
+async def test_open311_answers_in_georeport_shape() -> None:
+    world = intake_world()
+    async with world.http() as client:
+        answer = await client.post(
+            "/v1/open311/requests",
+            data={"service_code": "roads", "address_string": "Ấp 3", "description": "Ổ gà lớn"},
+        )
+    assert answer.status_code == 201
+    [receipt] = answer.json()
+    assert set(receipt) == {"service_request_id", "service_notice", "account_id", "id",
+                            "tracking_code"}  # fmt: skip
+    assert receipt["service_request_id"] == receipt["tracking_code"]
+    assert receipt["account_id"] is None
+
+
+async def test_a_verified_zalo_event_is_answered_received() -> None:
+    world = intake_world(zalo_app_id=ZALO_APP, zalo_oa_secret=SecretStr("oa"))
+    body, headers = zalo_signed(zalo_text(), secret="oa")
+    async with world.http() as client:
+        answer = await client.post("/webhooks/zalo", content=body, headers=headers)
+    assert (answer.status_code, answer.json()) == (200, {"received": True})
+    assert len(world.published.of(RawFeedbackAccepted)) == 1
 
 
 def test_the_id_secret_has_no_default(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -69,6 +69,22 @@ class CallLogAnswer(BaseModel):
     calls: list[CallResult]
 
 
+class Received(BaseModel):
+    """What a provider's webhook hears once its events are on `intake.raw`."""
+
+    received: bool = True
+
+
+class Open311Receipt(BaseModel):
+    """GeoReport v2's answer to a created request, with intake's own ids beside it."""
+
+    service_request_id: str
+    service_notice: str = "Đã tiếp nhận. Tra cứu bằng mã này."
+    account_id: str | None = None
+    id: UUID
+    tracking_code: str
+
+
 class StoredItem(FeedbackReceived):
     """The item as published, plus the tracking code of the item it duplicates (if any)."""
 
@@ -278,7 +294,7 @@ def build_router(
     async def zalo_webhook(
         request: Request,
         x_zevent_signature: Annotated[str | None, Header()] = None,
-    ) -> dict[str, bool]:
+    ) -> Received:
         body = await read_body(request, Channel.ZALO, ("application/json",))
         # An empty secret would let anyone sign: it counts as not configured.
         if zalo_oa_secret is None or not zalo_oa_secret.get_secret_value() or not zalo_app_id:
@@ -292,7 +308,7 @@ def build_router(
             ),
         )  # fmt: skip
         await accept(Channel.ZALO, body, "application/json", None, key=zalo_user(body))
-        return {"received": True}
+        return Received()
 
     async def verified(channel: Channel, header: str | None, check: Callable[[], None]) -> None:
         try:
@@ -368,9 +384,11 @@ def build_router(
                 },
             }
         },
+        status_code=201,
+        response_model=list[Open311Receipt],
         responses={400: {}, 413: {}, 415: {}, 503: {}},
     )
-    async def open311_create(request: Request) -> JSONResponse:
+    async def open311_create(request: Request) -> JSONResponse | list[Open311Receipt]:
         allowed = (FORM_CONTENT_TYPE, "application/json")
         content_type = _content_type(request)
         body = await read_body(request, Channel.OPEN311, allowed)
@@ -381,18 +399,13 @@ def build_router(
             # GeoReport v2 errors are a list of {code, description}.
             return JSONResponse([{"code": 400, "description": str(error)[:1000]}], 400)
         receipt = await accept(Channel.OPEN311, body, content_type, None)
-        return JSONResponse(
-            [
-                {
-                    "service_request_id": receipt.tracking_code,
-                    "service_notice": "Đã tiếp nhận. Tra cứu bằng mã này.",
-                    "account_id": None,
-                    "id": str(receipt.id),
-                    "tracking_code": receipt.tracking_code,
-                }
-            ],
-            status_code=201,
-        )
+        return [
+            Open311Receipt(
+                service_request_id=receipt.tracking_code,
+                id=receipt.id,
+                tracking_code=receipt.tracking_code,
+            )
+        ]
 
     @router.get(
         "/v1/feedback/{item_id}",
