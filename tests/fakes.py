@@ -49,6 +49,7 @@ from hoiam_intake.domain.items import Earlier, in_window  # noqa: E402
 from hoiam_intake.settings import IntakeSettings  # noqa: E402
 from hoiam_intake.store import NAMESAKES, Suggestion  # noqa: E402
 from hoiam_shared.events import FeedbackReceived  # noqa: E402
+from hoiam_shared.kafka import EventPublisher  # noqa: E402
 from support.clock import TestClock  # noqa: E402
 
 INTAKE_ID_SECRET = "intake-unit-id-secret"
@@ -165,8 +166,14 @@ class IntakeWorld:
     items: InMemoryItemRepository
     store: InMemoryIntakeStore
     marks: InMemoryMailboxState
-    published: RecordingPublisher
+    publisher: EventPublisher
     parts: IntakeParts
+
+    @property
+    def published(self) -> RecordingPublisher:
+        """What intake published, when this world records it (the default publisher)."""
+        assert isinstance(self.publisher, RecordingPublisher), "this world publishes elsewhere"
+        return self.publisher
 
     def http(self) -> httpx.AsyncClient:
         """A client of intake's HTTP routes, served in this process."""
@@ -177,20 +184,22 @@ class IntakeWorld:
 
 
 def intake_world(
-    *, clock: TestClock | None = None, publisher: RecordingPublisher | None = None, **fields: Any
+    *, clock: TestClock | None = None, publisher: EventPublisher | None = None, **fields: Any
 ) -> IntakeWorld:
     """Intake on fakes; `fields` are settings (see `intake_settings`), `clock` the time it reads
-    (default: the suite's shifted now)."""
+    (default: the suite's shifted now), `publisher` where its events go (default: a recorder; a
+    `KafkaEventPublisher` on FastStream's in-memory broker chains it to other services, with
+    `subscribe_all(broker, world.parts.wiring, world.settings)`)."""
     settings = intake_settings(**fields)
     world_clock = clock or TestClock.shifted()
     items, store, marks = InMemoryItemRepository(), InMemoryIntakeStore(), InMemoryMailboxState()
-    published = publisher or RecordingPublisher()
+    publisher = publisher or RecordingPublisher()
     parts = build_intake(
         settings,
         items=items,
         store=store,
         mailbox_state=marks,
-        publisher=published,
+        publisher=publisher,
         clock=world_clock,
         registry=CollectorRegistry(),
     )
@@ -200,7 +209,7 @@ def intake_world(
         items=items,
         store=store,
         marks=marks,
-        published=published,
+        publisher=publisher,
         parts=parts,
     )
 
