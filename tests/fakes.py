@@ -47,7 +47,186 @@ class RecordingPublisher:
 # =================================================================================================
 
 
-# (intake's fakes and world go here)
+# Imports here, not in the header, so each service's section stays its own.
+from collections.abc import Sequence  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from datetime import datetime, timedelta  # noqa: E402
+from typing import Any  # noqa: E402
+
+import httpx  # noqa: E402
+from fastapi import FastAPI  # noqa: E402
+from prometheus_client import CollectorRegistry  # noqa: E402
+from pydantic import SecretStr  # noqa: E402
+
+from hoiam_intake.app import IntakeParts  # noqa: E402
+from hoiam_intake.app import build as build_intake  # noqa: E402
+from hoiam_intake.domain.items import Earlier, in_window  # noqa: E402
+from hoiam_intake.settings import IntakeSettings  # noqa: E402
+from hoiam_intake.store import NAMESAKES, Suggestion  # noqa: E402
+from hoiam_shared.events import FeedbackReceived  # noqa: E402
+from hoiam_shared.kafka import EventPublisher  # noqa: E402
+from support.clock import TestClock  # noqa: E402
+
+INTAKE_ID_SECRET = "intake-unit-id-secret"
+"""The key of derived item ids and tracking codes in an intake world (never a real one)."""
+
+
+class InMemoryItemRepository:
+    """Intake's items in a dict: the fake of `ItemRepository` (same contract suite)."""
+
+    def __init__(self) -> None:
+        self.items: dict[UUID, FeedbackReceived] = {}
+
+    async def prepare(self) -> None:
+        return None
+
+    async def add_once(self, item: FeedbackReceived) -> FeedbackReceived:
+        return self.items.setdefault(item.item_id, item)
+
+    async def get(self, item_id: UUID) -> FeedbackReceived | None:
+        return self.items.get(item_id)
+
+    async def find_by_tracking_code(self, code: str) -> FeedbackReceived | None:
+        return next((i for i in self.items.values() if i.tracking_code == code), None)
+
+
+class InMemoryIntakeStore:
+    """Intake's claims, citizens, threads, tasks and suggestions: the fake of `IntakeStore`."""
+
+    def __init__(self) -> None:
+        self.claims: set[str] = set()
+        self.contacts: dict[str, str] = {}
+        self.names: dict[str, list[str]] = {}
+        self.suggested: dict[str, Suggestion] = {}
+        self.texts: dict[str, tuple[Earlier, datetime]] = {}
+        self.message_ids: dict[str, Earlier] = {}
+        self.recorded: dict[str, dict[str, Event]] = {}
+
+    async def prepare(self) -> None:
+        return None
+
+    async def claim(self, key: str) -> bool:
+        if key in self.claims:
+            return False
+        self.claims.add(key)
+        return True
+
+    async def find_contacts(self, keys: Sequence[str]) -> dict[str, str]:
+        return {k: self.contacts[k] for k in keys if k in self.contacts}
+
+    async def bind_contact(self, key: str, citizen_id: str) -> str:
+        return self.contacts.setdefault(key, citizen_id)
+
+    async def add_name(self, name_key: str, citizen_id: str) -> list[str]:
+        known = self.names.setdefault(name_key, [])
+        if citizen_id not in known:
+            known.append(citizen_id)
+        return [c for c in known if c != citizen_id][:NAMESAKES]
+
+    async def suggest(self, suggestion: Suggestion) -> None:
+        self.suggested.setdefault(suggestion.id, suggestion)
+
+    async def suggestions(self, limit: int = 100) -> list[Suggestion]:
+        return list(self.suggested.values())[:limit]
+
+    async def claim_text(
+        self, key: str, earlier: Earlier, at: datetime, window: timedelta
+    ) -> Earlier | None:
+        stored, stored_at = self.texts.setdefault(key, (earlier, at))
+        found, renew = in_window(stored, stored_at, earlier, at, window)
+        if renew:
+            self.texts[key] = (earlier, at)
+        return found
+
+    async def index_message_ids(self, ids: Sequence[str], item: Earlier) -> None:
+        for message_id in ids:
+            self.message_ids.setdefault(message_id, item)
+
+    async def find_message(self, ids: Sequence[str]) -> Earlier | None:
+        return next((self.message_ids[i] for i in ids if i in self.message_ids), None)
+
+    async def record_event[E: Event](self, kind: str, key: str, event: E) -> E:
+        stored = self.recorded.setdefault(kind, {}).setdefault(key, event)
+        return type(event).model_validate(stored.model_dump())
+
+    async def events[E: Event](self, kind: str, model: type[E], limit: int = 100) -> list[E]:
+        recorded = self.recorded.get(kind, {}).values()
+        return [model.model_validate(e.model_dump()) for e in recorded][:limit]
+
+
+class InMemoryMailboxState:
+    """The IMAP poller's marks in a dict: the fake of `MailboxState`."""
+
+    def __init__(self) -> None:
+        self.marks: dict[str, tuple[int, int]] = {}
+
+    async def get(self, mailbox: str) -> tuple[int, int] | None:
+        return self.marks.get(mailbox)
+
+    async def set(self, mailbox: str, uidvalidity: int, uid: int) -> None:
+        self.marks[mailbox] = (uidvalidity, uid)
+
+
+def intake_settings(**fields: Any) -> IntakeSettings:
+    """Intake's settings for a test: a test id secret unless `fields` name another."""
+    return IntakeSettings(**({"id_secret": SecretStr(INTAKE_ID_SECRET)} | fields))
+
+
+@dataclass(frozen=True)
+class IntakeWorld:
+    """Intake as its real `build` wires it, on the fakes above, reading a test clock."""
+
+    settings: IntakeSettings
+    clock: TestClock
+    items: InMemoryItemRepository
+    store: InMemoryIntakeStore
+    marks: InMemoryMailboxState
+    publisher: EventPublisher
+    parts: IntakeParts
+
+    @property
+    def published(self) -> RecordingPublisher:
+        """What intake published, when this world records it (the default publisher)."""
+        assert isinstance(self.publisher, RecordingPublisher), "this world publishes elsewhere"
+        return self.publisher
+
+    def http(self) -> httpx.AsyncClient:
+        """A client of intake's HTTP routes, served in this process."""
+        app = FastAPI()
+        for router in self.parts.wiring.routers:
+            app.include_router(router)
+        return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://intake")
+
+
+def intake_world(
+    *, clock: TestClock | None = None, publisher: EventPublisher | None = None, **fields: Any
+) -> IntakeWorld:
+    """Intake on fakes; `fields` are settings (see `intake_settings`), `clock` the time it reads
+    (default: the suite's shifted now), `publisher` where its events go (default: a recorder; a
+    `KafkaEventPublisher` on FastStream's in-memory broker chains it to other services, with
+    `subscribe_all(broker, world.parts.wiring, world.settings)`)."""
+    settings = intake_settings(**fields)
+    world_clock = clock or TestClock.shifted()
+    items, store, marks = InMemoryItemRepository(), InMemoryIntakeStore(), InMemoryMailboxState()
+    publisher = publisher or RecordingPublisher()
+    parts = build_intake(
+        settings,
+        items=items,
+        store=store,
+        mailbox_state=marks,
+        publisher=publisher,
+        clock=world_clock,
+        registry=CollectorRegistry(),
+    )
+    return IntakeWorld(
+        settings=settings,
+        clock=world_clock,
+        items=items,
+        store=store,
+        marks=marks,
+        publisher=publisher,
+        parts=parts,
+    )
 
 
 # =================================================================================================

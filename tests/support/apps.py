@@ -13,7 +13,7 @@ from support.clock import TestClock
 
 
 def intake() -> FastAPI:
-    return create_intake()  # the clock is handed over once intake takes one (issue 9)
+    return create_intake(clock=TestClock.from_env())
 
 
 def router() -> FastAPI:

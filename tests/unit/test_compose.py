@@ -116,6 +116,29 @@ def test_env_vars_name_real_settings_fields(compose: dict[str, Any], name: str) 
 
 
 @pytest.mark.parametrize("name", sorted(SETTINGS))
+def test_required_settings_come_from_the_environment(compose: dict[str, Any], name: str) -> None:
+    """A setting without a default (a secret) is passed as ``${VAR:?message}``: compose refuses
+    to start without it, and no value of it is ever committed here."""
+    cls = SETTINGS[name]
+    prefix = str(cls.model_config.get("env_prefix", ""))
+    env = environment(service(compose, name))
+    for field, info in cls.model_fields.items():
+        if not info.is_required():
+            continue
+        key = f"{prefix}{field.upper()}"
+        assert key in env, f"{name}: compose does not set {key}, which has no default"
+        assert re.fullmatch(r"\$\{\w+:\?[^}]+\}", env[key]), (
+            f"{name}: {key} must come from the environment as ${{VAR:?message}}, not {env[key]!r}"
+        )
+
+
+def test_intake_takes_its_id_secret_from_the_environment(compose: dict[str, Any]) -> None:
+    assert IntakeSettings.model_fields["id_secret"].is_required()
+    value = environment(service(compose, "intake"))["HOIAM_INTAKE_ID_SECRET"]
+    assert value.startswith("${HOIAM_INTAKE_ID_SECRET:?"), value
+
+
+@pytest.mark.parametrize("name", sorted(SETTINGS))
 def test_kafka_bootstrap_is_the_compose_broker(
     compose: dict[str, Any], name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -2,32 +2,32 @@
 
 from collections.abc import Iterator
 from typing import Any
-from uuid import UUID
 
 import pytest
 from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
 from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
 
-from hoiam_intake.accepting import Acceptor
+from fakes import RecordingPublisher, intake_settings
+from hoiam_intake.app import build
 from hoiam_intake.imap import ImapPoller, MailboxState, MongoMailboxState
-from hoiam_intake.metrics import IntakeMetrics
-from hoiam_intake.settings import IntakeSettings
+from hoiam_intake.repository import MongoItemRepository
 from hoiam_intake.store import MongoIntakeStore
-from hoiam_shared.events import Event, RawFeedbackAccepted
-from hoiam_shared.topics import Topics
+from hoiam_shared.events import RawFeedbackAccepted
+from support.clock import TestClock
 from support.intake_dovecot import Dovecot, message, running_dovecot
 
 type Mongo = AsyncMongoClient[dict[str, Any]]
+type Database = AsyncDatabase[dict[str, Any]]
 
 
-class Recorder:
-    def __init__(self) -> None:
-        self.raw: list[RawFeedbackAccepted] = []
+class Recorder(RecordingPublisher):
+    """What the poller put on `intake.raw`, in order."""
 
-    async def publish(self, topic: str, event: Event, *, key: UUID | str) -> None:
-        assert isinstance(event, RawFeedbackAccepted)
-        self.raw.append(event)
+    @property
+    def raw(self) -> list[RawFeedbackAccepted]:
+        return self.of(RawFeedbackAccepted)
 
 
 class CrashAfter:
@@ -52,26 +52,30 @@ def dovecot() -> Iterator[Dovecot]:
         yield server
 
 
-def poller(dovecot: Dovecot, store: MongoIntakeStore, state: MailboxState, out: Recorder,
+def poller(dovecot: Dovecot, db: Database, state: MailboxState, out: Recorder,
            batch: int = 50) -> ImapPoller:  # fmt: skip
-    settings = IntakeSettings(
+    """The poller as intake's `build` wires it, on the real store and Dovecot."""
+    settings = intake_settings(
         imap_host="127.0.0.1", imap_port=dovecot.port, imap_tls=False, imap_user=dovecot.user,
         imap_password=SecretStr(dovecot.password), imap_batch=batch,
     )  # fmt: skip
-    metrics = IntakeMetrics(CollectorRegistry())
-    acceptor = Acceptor(publisher=out, store=store, topics=Topics(), metrics=metrics, secret="t")
-    return ImapPoller(settings=settings, acceptor=acceptor, state=state, metrics=metrics)
+    parts = build(
+        settings, items=MongoItemRepository(db), store=MongoIntakeStore(db), mailbox_state=state,
+        publisher=out, clock=TestClock.shifted(), registry=CollectorRegistry(),
+    )  # fmt: skip
+    assert parts.poller is not None
+    return parts.poller
 
 
 async def test_a_restart_mid_mailbox_misses_nothing_and_takes_nothing_twice(
     dovecot: Dovecot, mongo: Mongo, prefix: str
 ) -> None:
     db = mongo[f"{prefix}_intake"]
-    store, marks, out = MongoIntakeStore(db), MongoMailboxState(db), Recorder()
+    marks, out = MongoMailboxState(db), Recorder()
     await dovecot.append(*(message(n) for n in range(1, 6)), message(6, message_id=False))
 
     # The first process takes two messages, publishes the third and dies before its mark.
-    first = poller(dovecot, store, CrashAfter(marks, 2), out)
+    first = poller(dovecot, db, CrashAfter(marks, 2), out)
     with pytest.raises(ConnectionError):
         await first.poll_once()
     assert len(out.raw) == 3
@@ -80,7 +84,7 @@ async def test_a_restart_mid_mailbox_misses_nothing_and_takes_nothing_twice(
     assert mark[1] == 2
 
     # A fresh process resumes from the stored mark; the overlap is one message.
-    second = poller(dovecot, store, marks, out, batch=2)
+    second = poller(dovecot, db, marks, out, batch=2)
     assert await second.poll_once() == 2
     assert await second.poll_once() == 2
     assert await second.poll_once() == 0  # "UID n:*" still matches the newest: not taken again
@@ -99,9 +103,9 @@ async def test_a_restart_mid_mailbox_misses_nothing_and_takes_nothing_twice(
 
 async def test_a_new_uidvalidity_starts_over(dovecot: Dovecot, mongo: Mongo, prefix: str) -> None:
     db = mongo[f"{prefix}_intake"]
-    store, marks, out = MongoIntakeStore(db), MongoMailboxState(db), Recorder()
+    marks, out = MongoMailboxState(db), Recorder()
     await dovecot.append(message(1), message(2))
-    imap = poller(dovecot, store, marks, out)
+    imap = poller(dovecot, db, marks, out)
     await marks.set(imap.mailbox_key, 1, 99)  # a mark from a mailbox that was rebuilt
     assert await imap.poll_once() == 2
     mark = await marks.get(imap.mailbox_key)
@@ -113,6 +117,6 @@ async def test_a_wrong_password_is_an_error_not_a_crash(dovecot: Dovecot, mongo:
                                                         prefix: str) -> None:  # fmt: skip
     db = mongo[f"{prefix}_intake"]
     dovecot.password = "wrong"
-    imap = poller(dovecot, MongoIntakeStore(db), MongoMailboxState(db), Recorder())
+    imap = poller(dovecot, db, MongoMailboxState(db), Recorder())
     with pytest.raises(Exception, match="login refused"):
         await imap.poll_once()

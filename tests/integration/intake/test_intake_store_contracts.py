@@ -1,4 +1,4 @@
-"""Intake's store and mailbox marks: one contract, run against the fakes and FerretDB."""
+"""Intake's items, store and mailbox marks: one contract each, against the fakes and FerretDB."""
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -7,16 +7,11 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient
 
-from hoiam_intake.imap import InMemoryMailboxState, MailboxState, MongoMailboxState
-from hoiam_intake.repository import InMemoryItemRepository, ItemRepository, MongoItemRepository
-from hoiam_intake.store import (
-    NAMESAKES,
-    Earlier,
-    InMemoryIntakeStore,
-    IntakeStore,
-    MongoIntakeStore,
-    Suggestion,
-)
+from fakes import InMemoryIntakeStore, InMemoryItemRepository, InMemoryMailboxState
+from hoiam_intake.domain.items import Earlier
+from hoiam_intake.imap import MailboxState, MongoMailboxState
+from hoiam_intake.repository import ItemRepository, MongoItemRepository
+from hoiam_intake.store import NAMESAKES, IntakeStore, MongoIntakeStore, Suggestion
 from hoiam_shared.events import Channel, OperatorTaskOpened
 from hoiam_shared.ids import new_id
 from support.samples import make_received
@@ -137,6 +132,15 @@ async def test_recorded_events_first_write_wins(store: IntakeStore) -> None:
     assert await store.record_event("tasks", "call_back:1", first) == first
     assert await store.record_event("tasks", "call_back:1", task("busy")) == first
     assert await store.events("tasks", OperatorTaskOpened) == [first]
+
+
+async def test_items_first_write_wins(items: ItemRepository) -> None:
+    item = make_received("Đường hỏng")
+    assert await items.get(item.item_id) is None
+    assert await items.add_once(item) == item
+    again = item.model_copy(update={"tracking_code": "HA-0000-0000"})
+    assert await items.add_once(again) == item
+    assert await items.get(item.item_id) == item
 
 
 async def test_items_are_found_by_tracking_code(items: ItemRepository) -> None:

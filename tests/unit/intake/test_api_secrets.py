@@ -3,57 +3,22 @@
 import hashlib
 import hmac
 from collections.abc import AsyncIterator
-from uuid import UUID
+from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
-from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
 
-from hoiam_intake.accepting import Acceptor
-from hoiam_intake.api import build_router
-from hoiam_intake.metrics import IntakeMetrics
-from hoiam_intake.outcomes import Rules
-from hoiam_intake.repository import InMemoryItemRepository
-from hoiam_intake.store import InMemoryIntakeStore
-from hoiam_shared.events import Event
-from hoiam_shared.topics import Topics
+from fakes import RecordingPublisher, intake_world
 
 
-class Published:
-    def __init__(self) -> None:
-        self.events: list[Event] = []
-
-    async def publish(self, topic: str, event: Event, *, key: UUID | str) -> None:
-        self.events.append(event)
-
-
-def client_with(**secrets: object) -> tuple[httpx.AsyncClient, Published]:
-    published = Published()
-    store = InMemoryIntakeStore()
-    metrics = IntakeMetrics(CollectorRegistry())
-    acceptor = Acceptor(
-        publisher=published, store=store, topics=Topics("t."), metrics=metrics, secret="s"
-    )
-    app = FastAPI()
-    app.include_router(
-        build_router(
-            acceptor=acceptor,
-            items=InMemoryItemRepository(),
-            store=store,
-            metrics=metrics,
-            rules=Rules(secret="s"),
-            max_body_bytes=1 << 20,
-            **secrets,  # type: ignore[arg-type]
-        )
-    )
-    transport = httpx.ASGITransport(app=app)
-    return httpx.AsyncClient(transport=transport, base_url="http://intake"), published
+def client_with(**secrets: Any) -> tuple[httpx.AsyncClient, RecordingPublisher]:
+    world = intake_world(id_secret=SecretStr("s"), kafka_topic_prefix="t.", **secrets)
+    return world.http(), world.published
 
 
 @pytest.fixture
-async def empty() -> AsyncIterator[tuple[httpx.AsyncClient, Published]]:
+async def empty() -> AsyncIterator[tuple[httpx.AsyncClient, RecordingPublisher]]:
     client, published = client_with(
         operator_token=SecretStr(""),
         zalo_app_id="123",
@@ -66,7 +31,7 @@ async def empty() -> AsyncIterator[tuple[httpx.AsyncClient, Published]]:
 
 
 async def test_an_empty_operator_token_lets_nobody_in(
-    empty: tuple[httpx.AsyncClient, Published],
+    empty: tuple[httpx.AsyncClient, RecordingPublisher],
 ) -> None:
     client, _ = empty
     answer = await client.get("/v1/operator/tasks", headers={"authorization": "Bearer "})
@@ -75,7 +40,7 @@ async def test_an_empty_operator_token_lets_nobody_in(
 
 
 async def test_an_empty_facebook_verify_token_verifies_nobody(
-    empty: tuple[httpx.AsyncClient, Published],
+    empty: tuple[httpx.AsyncClient, RecordingPublisher],
 ) -> None:
     client, _ = empty
     params = {"hub.mode": "subscribe", "hub.verify_token": "", "hub.challenge": "42"}
@@ -83,7 +48,7 @@ async def test_an_empty_facebook_verify_token_verifies_nobody(
 
 
 async def test_a_webhook_signed_with_an_empty_secret_is_refused(
-    empty: tuple[httpx.AsyncClient, Published],
+    empty: tuple[httpx.AsyncClient, RecordingPublisher],
 ) -> None:
     client, published = empty
     body = b'{"object": "page", "entry": []}'
@@ -102,7 +67,7 @@ async def test_a_webhook_signed_with_an_empty_secret_is_refused(
         headers={"content-type": "application/json", "x-zevent-signature": f"mac={mac}"},
     )
     assert answer.status_code == 403
-    assert published.events == []
+    assert published.published == []
 
 
 async def test_a_configured_token_still_works() -> None:
@@ -110,3 +75,11 @@ async def test_a_configured_token_still_works() -> None:
     async with client:
         answer = await client.get("/v1/operator/tasks", headers={"authorization": "Bearer t0ken"})
         assert answer.status_code == 200
+
+
+async def test_a_token_without_its_bearer_scheme_is_refused() -> None:
+    client, _ = client_with(operator_token=SecretStr("t0ken"))
+    async with client:
+        answer = await client.get("/v1/operator/tasks", headers={"authorization": "t0ken"})
+        assert answer.status_code == 401
+        assert answer.headers["www-authenticate"] == "Bearer"

@@ -1,11 +1,12 @@
 """Call logs: Asterisk Master.csv, queue_log, a mapped CSV, keyed calls; missed calls → tasks."""
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hoiam_intake.calls import (
+from hoiam_intake.domain.channels.calls import (
     CALL_CONTENT_TYPE,
     CallRecord,
     ManualCall,
@@ -14,14 +15,15 @@ from hoiam_intake.calls import (
     parse_mapped_csv,
     parse_queue_log,
 )
-from hoiam_intake.domain import accept_raw
-from hoiam_intake.outcomes import CallBack, NewItem, Rules
+from hoiam_intake.domain.items import accept_raw
+from hoiam_intake.domain.outcomes import CallBack, NewItem
+from hoiam_intake.domain.rules import Rules
 from hoiam_shared.events import Channel, OriginKind
 from hoiam_shared.ids import new_id
 from support.intake_samples import CDR_LINES, QUEUE_LOG
 
 RULES = Rules(secret="test", account_provinces={"1900": "86"})
-TZ = "Asia/Ho_Chi_Minh"
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def outcome_of(call: CallRecord) -> NewItem | CallBack:

@@ -10,24 +10,23 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from hoiam_intake.domain import (
-    WEB_CONTENT_TYPE,
+from hoiam_intake.domain.channels import UnsupportedChannelError, interpret
+from hoiam_intake.domain.channels.web import WEB_CONTENT_TYPE, WebSubmission
+from hoiam_intake.domain.items import (
     InvalidContactError,
-    UnsupportedChannelError,
-    WebSubmission,
     accept_raw,
     normalise_email,
     normalise_phone,
     normalise_text,
 )
-from hoiam_intake.normalise import interpret
-from hoiam_intake.outcomes import NewItem, Rules
+from hoiam_intake.domain.outcomes import NewItem
+from hoiam_intake.domain.rules import Rules
 from hoiam_shared.events import Channel, FeedbackReceived, RawFeedbackAccepted
 from hoiam_shared.ids import new_id, new_tracking_code
 
 
 def normalise(raw: RawFeedbackAccepted) -> FeedbackReceived:
-    [outcome] = interpret(raw, Rules())
+    [outcome] = interpret(raw, Rules(secret="test"))
     assert isinstance(outcome, NewItem)
     return outcome.item
 

@@ -8,10 +8,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hoiam_intake.domain import accept_raw
-from hoiam_intake.email_parse import EMAIL_CONTENT_TYPE, email_outcome, html_to_text, read_email
-from hoiam_intake.keys import item_id_for, tracking_code_for
-from hoiam_intake.outcomes import Dropped, NewItem, Rules
+from hoiam_intake.domain.channels.email import (
+    EMAIL_CONTENT_TYPE,
+    email_outcome,
+    html_to_text,
+    read_email,
+)
+from hoiam_intake.domain.items import accept_raw
+from hoiam_intake.domain.keys import item_id_for, tracking_code_for
+from hoiam_intake.domain.outcomes import Dropped, NewItem
+from hoiam_intake.domain.rules import Rules
 from hoiam_shared.events import Channel, OriginKind, RawFeedbackAccepted
 from support.intake_samples import (
     SENTENCE,

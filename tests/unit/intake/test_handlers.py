@@ -3,30 +3,25 @@
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import pytest
-from prometheus_client import CollectorRegistry
+from pydantic import SecretStr
 
-from hoiam_intake.calls import CALL_CONTENT_TYPE, ManualCall, parse_cdr
-from hoiam_intake.domain import accept_raw
-from hoiam_intake.email_parse import EMAIL_CONTENT_TYPE
-from hoiam_intake.handlers import NormaliseFeedback
-from hoiam_intake.keys import item_id_for, tracking_code_for
-from hoiam_intake.metrics import IntakeMetrics
-from hoiam_intake.outcomes import Rules
-from hoiam_intake.repository import InMemoryItemRepository
-from hoiam_intake.store import InMemoryIntakeStore
+from fakes import IntakeWorld, intake_world
+from hoiam_intake.domain.channels.calls import CALL_CONTENT_TYPE, ManualCall, parse_cdr
+from hoiam_intake.domain.channels.email import EMAIL_CONTENT_TYPE
+from hoiam_intake.domain.items import accept_raw
+from hoiam_intake.domain.keys import item_id_for, tracking_code_for
 from hoiam_shared.events import (
     Channel,
     ContactReachabilityChanged,
-    Event,
     FeedbackMessageAdded,
     FeedbackReceived,
     OperatorTaskOpened,
     RawFeedbackAccepted,
 )
-from hoiam_shared.topics import Topics
+from support.clock import TestClock
 from support.intake_samples import (
     CDR_LINES,
     email,
@@ -39,31 +34,19 @@ SECRET = "test"
 AT = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 
 
-class Recorder:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, Event]] = []
-
-    async def publish(self, topic: str, event: Event, *, key: UUID | str) -> None:
-        self.sent.append((topic, event))
-
-    def of[E: Event](self, kind: type[E]) -> list[E]:
-        return [e for _, e in self.sent if isinstance(e, kind)]
-
-
 class Setup:
+    """Intake on fakes, its clock stopped at `AT`; `feed` hands the normaliser a raw record."""
+
     def __init__(self) -> None:
-        self.items = InMemoryItemRepository()
-        self.store = InMemoryIntakeStore()
-        self.out = Recorder()
-        self.handle = NormaliseFeedback(
-            items=self.items,
-            publisher=self.out,
-            topics=Topics(),
-            metrics=IntakeMetrics(CollectorRegistry()),
-            store=self.store,
-            rules=Rules(secret=SECRET, account_provinces={"1900": "86"}),
-            duplicate_window=timedelta(hours=72),
+        self.world: IntakeWorld = intake_world(
+            clock=TestClock.frozen(AT),
+            id_secret=SecretStr(SECRET),
+            account_provinces={"1900": "86"},
+            duplicate_window_hours=72,
         )
+        self.store = self.world.store
+        self.out = self.world.published
+        self.handle = self.world.parts.normalise
 
     async def feed(
         self, channel: Channel, payload: bytes, content_type: str, ref: str | None = None,
@@ -120,6 +103,7 @@ async def test_a_same_name_is_only_a_suggestion(setup: Setup) -> None:
     assert first.citizen.citizen_id != second.citizen.citizen_id
     [suggestion] = await setup.store.suggestions()
     assert suggestion.reason == "same_name"
+    assert suggestion.created_at == AT  # the service's clock, not the wall's
     assert set(suggestion.citizen_ids) == {first.citizen.citizen_id, second.citizen.citizen_id}
 
 
@@ -173,11 +157,11 @@ async def test_an_email_in_a_known_thread_is_a_reply(setup: Setup) -> None:
 async def test_an_auto_reply_is_counted_and_dropped(setup: Setup) -> None:
     await setup.feed(Channel.EMAIL, email(body=b"Away", extra="Auto-Submitted: auto-replied\r\n"),
                      EMAIL_CONTENT_TYPE, "ooo@x.vn")  # fmt: skip
-    assert setup.out.sent == []
+    assert setup.out.published == []
 
 
 async def test_missed_calls_open_one_task_each_however_often_seen(setup: Setup) -> None:
-    calls, _ = parse_cdr(CDR_LINES, timezone="Asia/Ho_Chi_Minh")
+    calls, _ = parse_cdr(CDR_LINES, timezone=ZoneInfo("Asia/Ho_Chi_Minh"))
     for _ in range(2):
         for record in calls:
             payload = record.model_dump_json().encode()
@@ -194,7 +178,7 @@ async def test_missed_calls_open_one_task_each_however_often_seen(setup: Setup) 
 
 
 async def test_an_operator_keying_a_logged_call_adds_an_edit(setup: Setup) -> None:
-    calls, _ = parse_cdr(CDR_LINES, timezone="Asia/Ho_Chi_Minh")
+    calls, _ = parse_cdr(CDR_LINES, timezone=ZoneInfo("Asia/Ho_Chi_Minh"))
     logged = calls[0]
     await setup.feed(Channel.PHONE, logged.model_dump_json().encode(), CALL_CONTENT_TYPE,
                      logged.call_id)  # fmt: skip
@@ -223,7 +207,7 @@ async def test_facebook_comment_edit_and_remove_follow_the_item(setup: Setup) ->
 async def test_removing_an_unknown_comment_is_dropped(setup: Setup) -> None:
     await setup.feed(Channel.FACEBOOK, json.dumps(facebook_comment(verb="remove")).encode(),
                      "application/json")  # fmt: skip
-    assert setup.out.sent == []
+    assert setup.out.published == []
 
 
 async def test_zalo_follow_reports_reachability_for_the_known_citizen(setup: Setup) -> None:

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hoiam_intake.legacy import (
+from hoiam_intake.domain.legacy import (
     decode_declared,
     from_tcvn3,
     from_vni,

@@ -6,10 +6,17 @@ from urllib.parse import urlencode
 
 import pytest
 
-from hoiam_intake.domain import accept_raw
-from hoiam_intake.keys import contact_keys, item_id_for, name_key, text_key, tracking_code_for
-from hoiam_intake.open311 import FORM_CONTENT_TYPE, open311_outcome
-from hoiam_intake.outcomes import NewItem, Rules
+from hoiam_intake.domain.channels.open311 import FORM_CONTENT_TYPE, open311_outcome
+from hoiam_intake.domain.items import accept_raw
+from hoiam_intake.domain.keys import (
+    contact_keys,
+    item_id_for,
+    name_key,
+    text_key,
+    tracking_code_for,
+)
+from hoiam_intake.domain.outcomes import NewItem
+from hoiam_intake.domain.rules import Rules
 from hoiam_shared.events import Channel, Contacts, OriginKind
 from hoiam_shared.ids import is_tracking_code, new_id, new_tracking_code
 

@@ -9,12 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hoiam_intake.domain import accept_raw
-from hoiam_intake.facebook import facebook_outcomes, verify_facebook
-from hoiam_intake.keys import item_id_for, tracking_code_for
-from hoiam_intake.normalise import interpret
-from hoiam_intake.outcomes import Dropped, Followup, NewItem, Reachability, Rules
-from hoiam_intake.zalo import BadSignatureError, verify_zalo, zalo_outcomes
+from hoiam_intake.domain.channels import interpret
+from hoiam_intake.domain.channels.facebook import facebook_outcomes, verify_facebook
+from hoiam_intake.domain.channels.zalo import BadSignatureError, verify_zalo, zalo_outcomes
+from hoiam_intake.domain.items import accept_raw
+from hoiam_intake.domain.keys import item_id_for, tracking_code_for
+from hoiam_intake.domain.outcomes import Dropped, Followup, NewItem, Reachability
+from hoiam_intake.domain.rules import Rules
 from hoiam_shared.events import Channel, OriginKind, RawFeedbackAccepted
 from hoiam_shared.ids import new_id, new_tracking_code
 from support.intake_samples import (

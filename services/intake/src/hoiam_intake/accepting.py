@@ -8,12 +8,12 @@ gets the same item id and tracking code.
 import logging
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from uuid import UUID
 
-from hoiam_intake import domain, keys
+from hoiam_intake.domain import items, keys
 from hoiam_intake.metrics import IntakeMetrics
 from hoiam_intake.store import IntakeStore
+from hoiam_shared.clock import Clock
 from hoiam_shared.events import Channel
 from hoiam_shared.ids import new_id, new_tracking_code
 from hoiam_shared.kafka import EventPublisher
@@ -31,6 +31,8 @@ class Receipt:
 
 
 class Acceptor:
+    """Takes a submission in: its identity, its dedupe claim, its raw record stamped by `clock`."""
+
     def __init__(
         self,
         *,
@@ -39,12 +41,14 @@ class Acceptor:
         topics: Topics,
         metrics: IntakeMetrics,
         secret: str,
+        clock: Clock,
     ) -> None:
         self._publisher = publisher
         self._store = store
         self._topics = topics
         self._metrics = metrics
         self._secret = secret
+        self._clock = clock
 
     def identity(self, channel: Channel, source_ref: str | None) -> tuple[UUID, str]:
         if source_ref is None:
@@ -74,13 +78,13 @@ class Acceptor:
         first = True
         if source_ref is not None:
             first = await self._store.claim(keys.source_key(channel, source_ref))
-        raw = domain.accept_raw(
+        raw = items.accept_raw(
             item_id=item_id,
             tracking_code=tracking_code,
             channel=channel,
             payload=payload,
             content_type=content_type,
-            received_at=datetime.now(UTC),
+            received_at=self._clock(),
             source_ref=source_ref,
         )
         with correlation(raw.item_id):

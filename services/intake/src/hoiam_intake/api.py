@@ -8,7 +8,6 @@ uploader hears which lines were refused. Everything else happens in the normalis
 import hmac
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 from typing import Annotated, cast
@@ -16,27 +15,30 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response, status
 from fastapi.responses import JSONResponse, PlainTextResponse
-from pydantic import BaseModel, SecretStr, ValidationError
+from pydantic import BaseModel, ValidationError
 
-from hoiam_intake import domain
 from hoiam_intake.accepting import Acceptor, Receipt
-from hoiam_intake.calls import (
+from hoiam_intake.domain.channels.calls import (
     CALL_CONTENT_TYPE,
     LogFormat,
     ManualCall,
     Rejected,
     parse_call_log,
 )
-from hoiam_intake.email_parse import EMAIL_CONTENT_TYPE, message_ids
-from hoiam_intake.facebook import facebook_page, verify_facebook
-from hoiam_intake.legacy import decode_declared
+from hoiam_intake.domain.channels.email import EMAIL_CONTENT_TYPE, message_ids
+from hoiam_intake.domain.channels.facebook import facebook_page, verify_facebook
+from hoiam_intake.domain.channels.open311 import FORM_CONTENT_TYPE, Open311Request, read_open311
+from hoiam_intake.domain.channels.web import WEB_CONTENT_TYPE, WebSubmission
+from hoiam_intake.domain.channels.zalo import BadSignatureError, verify_zalo, zalo_user
+from hoiam_intake.domain.legacy import decode_declared
+from hoiam_intake.domain.rules import Rules
 from hoiam_intake.metrics import IntakeMetrics
-from hoiam_intake.open311 import FORM_CONTENT_TYPE, Open311Request, read_open311
-from hoiam_intake.outcomes import Rules
 from hoiam_intake.repository import ItemRepository
+from hoiam_intake.settings import IntakeSettings
 from hoiam_intake.store import IntakeStore, Suggestion
-from hoiam_intake.zalo import BadSignatureError, verify_zalo, zalo_user
+from hoiam_shared.clock import Clock
 from hoiam_shared.events import Channel, FeedbackReceived, OperatorTaskOpened
+from hoiam_shared.http import operator_guard
 from hoiam_shared.kafka import TRANSIENT_ERRORS
 
 log = logging.getLogger(__name__)
@@ -67,6 +69,22 @@ class CallLogAnswer(BaseModel):
     calls: list[CallResult]
 
 
+class Received(BaseModel):
+    """What a provider's webhook hears once its events are on `intake.raw`."""
+
+    received: bool = True
+
+
+class Open311Receipt(BaseModel):
+    """GeoReport v2's answer to a created request, with intake's own ids beside it."""
+
+    service_request_id: str
+    service_notice: str = "Đã tiếp nhận. Tra cứu bằng mã này."
+    account_id: str | None = None
+    id: UUID
+    tracking_code: str
+
+
 class StoredItem(FeedbackReceived):
     """The item as published, plus the tracking code of the item it duplicates (if any)."""
 
@@ -92,14 +110,15 @@ def build_router(
     store: IntakeStore,
     metrics: IntakeMetrics,
     rules: Rules,
-    max_body_bytes: int,
-    operator_token: SecretStr | None = None,
-    zalo_app_id: str = "",
-    zalo_oa_secret: SecretStr | None = None,
-    facebook_app_secret: SecretStr | None = None,
-    facebook_verify_token: SecretStr | None = None,
+    settings: IntakeSettings,
+    clock: Clock,
 ) -> APIRouter:
     router = APIRouter()
+    max_body_bytes = settings.max_body_bytes
+    zalo_app_id = settings.zalo_app_id
+    zalo_oa_secret = settings.zalo_oa_secret
+    facebook_app_secret = settings.facebook_app_secret
+    facebook_verify_token = settings.facebook_verify_token
 
     def refuse(channel: Channel, code: int, reason: str, detail: object) -> HTTPException:
         metrics.rejected.labels(channel.value, reason).inc()
@@ -152,18 +171,7 @@ def build_router(
             error.errors(include_url=False, include_context=False, include_input=False),
         )  # fmt: skip
 
-    async def operator(authorization: Annotated[str | None, Header()] = None) -> None:
-        # Closed when no token is configured: citizens' personal data is never open by default.
-        secret = operator_token.get_secret_value() if operator_token else ""
-        expected = f"Bearer {secret}" if secret else None
-        if (
-            expected is None
-            or not authorization
-            or not hmac.compare_digest(authorization.encode(), expected.encode())
-        ):
-            raise HTTPException(
-                401, detail="operator token required", headers={"WWW-Authenticate": "Bearer"}
-            )
+    operator = operator_guard(settings.operator_token)
 
     body_doc = {"requestBody": {"required": True, "content": {"application/json": {}}}}
 
@@ -175,9 +183,7 @@ def build_router(
         openapi_extra={
             "requestBody": {
                 "required": True,
-                "content": {
-                    "application/json": {"schema": domain.WebSubmission.model_json_schema()}
-                },
+                "content": {"application/json": {"schema": WebSubmission.model_json_schema()}},
             }
         },
         responses={200: {}, 413: {}, 415: {}, 422: {}, 503: {}},
@@ -187,12 +193,12 @@ def build_router(
         response: Response,
         idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
     ) -> Accepted:
-        body = await read_body(request, Channel.WEB, (domain.WEB_CONTENT_TYPE,))
+        body = await read_body(request, Channel.WEB, (WEB_CONTENT_TYPE,))
         try:
-            domain.WebSubmission.model_validate_json(body)
+            WebSubmission.model_validate_json(body)
         except ValidationError as error:
             raise invalid(Channel.WEB, error) from error
-        receipt = await accept(Channel.WEB, body, domain.WEB_CONTENT_TYPE, idempotency_key)
+        receipt = await accept(Channel.WEB, body, WEB_CONTENT_TYPE, idempotency_key)
         return answer(receipt, response)
 
     @router.post(
@@ -271,7 +277,7 @@ def build_router(
     async def intake_manual_call(request: Request, response: Response) -> Accepted:
         body = await read_body(request, Channel.PHONE, ("application/json",))
         try:
-            call = ManualCall.model_validate_json(body).record(datetime.now(UTC))
+            call = ManualCall.model_validate_json(body).record(clock())
         except ValidationError as error:
             raise invalid(Channel.PHONE, error) from error
         payload = call.model_dump_json().encode()
@@ -288,7 +294,7 @@ def build_router(
     async def zalo_webhook(
         request: Request,
         x_zevent_signature: Annotated[str | None, Header()] = None,
-    ) -> dict[str, bool]:
+    ) -> Received:
         body = await read_body(request, Channel.ZALO, ("application/json",))
         # An empty secret would let anyone sign: it counts as not configured.
         if zalo_oa_secret is None or not zalo_oa_secret.get_secret_value() or not zalo_app_id:
@@ -302,7 +308,7 @@ def build_router(
             ),
         )  # fmt: skip
         await accept(Channel.ZALO, body, "application/json", None, key=zalo_user(body))
-        return {"received": True}
+        return Received()
 
     async def verified(channel: Channel, header: str | None, check: Callable[[], None]) -> None:
         try:
@@ -378,9 +384,11 @@ def build_router(
                 },
             }
         },
+        status_code=201,
+        response_model=list[Open311Receipt],
         responses={400: {}, 413: {}, 415: {}, 503: {}},
     )
-    async def open311_create(request: Request) -> JSONResponse:
+    async def open311_create(request: Request) -> JSONResponse | list[Open311Receipt]:
         allowed = (FORM_CONTENT_TYPE, "application/json")
         content_type = _content_type(request)
         body = await read_body(request, Channel.OPEN311, allowed)
@@ -391,18 +399,13 @@ def build_router(
             # GeoReport v2 errors are a list of {code, description}.
             return JSONResponse([{"code": 400, "description": str(error)[:1000]}], 400)
         receipt = await accept(Channel.OPEN311, body, content_type, None)
-        return JSONResponse(
-            [
-                {
-                    "service_request_id": receipt.tracking_code,
-                    "service_notice": "Đã tiếp nhận. Tra cứu bằng mã này.",
-                    "account_id": None,
-                    "id": str(receipt.id),
-                    "tracking_code": receipt.tracking_code,
-                }
-            ],
-            status_code=201,
-        )
+        return [
+            Open311Receipt(
+                service_request_id=receipt.tracking_code,
+                id=receipt.id,
+                tracking_code=receipt.tracking_code,
+            )
+        ]
 
     @router.get(
         "/v1/feedback/{item_id}",

@@ -1,10 +1,12 @@
-"""The only wiring of intake: settings → clients → broker → handlers → ASGI app."""
+"""The only wiring of intake: `build` puts it together from what it is given; `create_app` gives
+it the real clients.
 
-import asyncio
-import contextlib
+`build` does no I/O and creates no client, so tests call it with the fakes of `tests/fakes.py`
+and a test clock, and production calls it with MongoDB, Kafka and the system clock: one wiring.
+"""
+
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 
 from fastapi import FastAPI
@@ -12,109 +14,155 @@ from prometheus_client import CollectorRegistry
 
 from hoiam_intake.accepting import Acceptor
 from hoiam_intake.api import build_router
-from hoiam_intake.handlers import NormaliseFeedback, register_handlers
-from hoiam_intake.imap import ImapPoller, MongoMailboxState
+from hoiam_intake.domain.rules import Rules
+from hoiam_intake.handlers import NormaliseFeedback
+from hoiam_intake.imap import ImapPoller, MailboxState, MongoMailboxState
 from hoiam_intake.metrics import IntakeMetrics
-from hoiam_intake.outcomes import Rules
-from hoiam_intake.repository import MongoItemRepository
-from hoiam_intake.settings import IntakeSettings
-from hoiam_intake.store import MongoIntakeStore
-from hoiam_shared.http import service_app
-from hoiam_shared.kafka import DeadLetters, KafkaEventPublisher, make_broker
+from hoiam_intake.repository import ItemRepository, MongoItemRepository
+from hoiam_intake.settings import IntakeSettings, load_settings
+from hoiam_intake.store import IntakeStore, MongoIntakeStore
+from hoiam_shared.clock import Clock, system_clock
+from hoiam_shared.events import RawFeedbackAccepted
+from hoiam_shared.kafka import (
+    DeadLetters,
+    EventPublisher,
+    KafkaEventPublisher,
+    Subscription,
+    make_broker,
+)
 from hoiam_shared.logs import configure_logging
 from hoiam_shared.mongo import make_mongo
+from hoiam_shared.service import Wiring, serve
+from hoiam_shared.topics import INTAKE_RAW
 
 SERVICE = "intake"
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: IntakeSettings | None = None) -> FastAPI:
-    settings = settings or IntakeSettings()
-    configure_logging(SERVICE, settings.log_level)
-    registry = CollectorRegistry()
-    metrics = IntakeMetrics(registry)
-    broker = make_broker(settings, service=SERVICE, registry=registry)
-    mongo, db = make_mongo(settings)
-    items = MongoItemRepository(db)
-    store = MongoIntakeStore(db)
-    publisher = KafkaEventPublisher(broker)
-    topics = settings.topics
-    secret = settings.id_secret.get_secret_value()
-    rules = Rules(
-        secret=secret,
+@dataclass(frozen=True)
+class IntakeParts:
+    """Intake built and not yet started: the objects tests drive, and the `Wiring` to serve."""
+
+    rules: Rules
+    metrics: IntakeMetrics
+    acceptor: Acceptor
+    """Takes every submission in (HTTP endpoints and the IMAP poller)."""
+    normalise: NormaliseFeedback
+    """The subscriber of `intake.raw`."""
+    poller: ImapPoller | None
+    """Set when `imap_host` is: it runs as a background loop."""
+    wiring: Wiring
+
+
+def rules_of(settings: IntakeSettings) -> Rules:
+    """What the pure normalisers read from the settings."""
+    return Rules(
+        secret=settings.id_secret.get_secret_value(),
         account_provinces=settings.account_provinces,
         timezone=settings.timezone,
         csv_columns=settings.calls_csv_columns,
         default_mailbox=settings.imap_user or None,
     )
-    register_handlers(
-        broker,
-        normalise=NormaliseFeedback(
-            items=items,
-            publisher=publisher,
-            topics=topics,
-            metrics=metrics,
-            store=store,
-            rules=rules,
-            duplicate_window=timedelta(hours=settings.duplicate_window_hours),
-        ),
-        dead_letters=DeadLetters(publisher, service=SERVICE),
-        settings=settings,
-        metrics=metrics,
-    )
+
+
+def build(
+    settings: IntakeSettings,
+    *,
+    items: ItemRepository,
+    store: IntakeStore,
+    publisher: EventPublisher,
+    clock: Clock,
+    registry: CollectorRegistry,
+    mailbox_state: MailboxState | None = None,
+) -> IntakeParts:
+    """Intake's handlers, routes and background loops on the given stores, publisher and clock.
+
+    `mailbox_state` keeps the IMAP poller's marks; it is needed only when `imap_host` is set.
+    """
+    metrics = IntakeMetrics(registry)
+    rules = rules_of(settings)
     acceptor = Acceptor(
-        publisher=publisher, store=store, topics=topics, metrics=metrics, secret=secret
+        publisher=publisher,
+        store=store,
+        topics=settings.topics,
+        metrics=metrics,
+        secret=rules.secret,
+        clock=clock,
     )
+    normalise = NormaliseFeedback(
+        items=items,
+        publisher=publisher,
+        topics=settings.topics,
+        metrics=metrics,
+        store=store,
+        rules=rules,
+        duplicate_window=timedelta(hours=settings.duplicate_window_hours),
+        clock=clock,
+    )
+    poller = None
+    if settings.imap_host:
+        if mailbox_state is None:
+            raise ValueError("imap_host is set: build() needs the mailbox_state for the poller")
+        poller = ImapPoller(
+            settings=settings, acceptor=acceptor, state=mailbox_state, metrics=metrics
+        )
 
     async def prepare_store() -> None:
         await items.prepare()
         await store.prepare()
 
+    router = build_router(
+        acceptor=acceptor,
+        items=items,
+        store=store,
+        metrics=metrics,
+        rules=rules,
+        settings=settings,
+        clock=clock,
+    )
+    wiring = Wiring(
+        name=SERVICE,
+        description="Every channel in, raw first, normalised into one event.",
+        dead_letters=DeadLetters(publisher, service=SERVICE),
+        on_dead_letter=lambda kind: metrics.dead_letters.labels(kind).inc(),
+        subscriptions=(
+            Subscription(
+                topic=settings.topics.name(INTAKE_RAW),
+                event=RawFeedbackAccepted,
+                handle=normalise,
+                title="normalise_raw_feedback",
+            ),
+        ),
+        routers=(router,),
+        background=(poller.run_forever,) if poller is not None else (),
+        prepare_store=prepare_store,
+    )
+    return IntakeParts(
+        rules=rules,
+        metrics=metrics,
+        acceptor=acceptor,
+        normalise=normalise,
+        poller=poller,
+        wiring=wiring,
+    )
+
+
+def create_app(settings: IntakeSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    """The running service: MongoDB, Kafka and (unless a test hands one) the system clock."""
+    settings = settings or load_settings()
+    configure_logging(SERVICE, settings.log_level)
+    registry = CollectorRegistry()
+    broker = make_broker(settings, service=SERVICE, registry=registry)
+    mongo, db = make_mongo(settings)
     if settings.operator_token is None:
         log.warning("HOIAM_INTAKE_OPERATOR_TOKEN is unset: operator endpoints answer 401")
-    app = service_app(
-        name=SERVICE,
-        settings=settings,
-        broker=broker,
-        mongo=mongo,
+    parts = build(
+        settings,
+        items=MongoItemRepository(db),
+        store=MongoIntakeStore(db),
+        mailbox_state=MongoMailboxState(db),
+        publisher=KafkaEventPublisher(broker),
+        clock=clock or system_clock,
         registry=registry,
-        prepare_store=prepare_store,
-        routers=[
-            build_router(
-                acceptor=acceptor,
-                items=items,
-                store=store,
-                metrics=metrics,
-                rules=rules,
-                max_body_bytes=settings.max_body_bytes,
-                operator_token=settings.operator_token,
-                zalo_app_id=settings.zalo_app_id,
-                zalo_oa_secret=settings.zalo_oa_secret,
-                facebook_app_secret=settings.facebook_app_secret,
-                facebook_verify_token=settings.facebook_verify_token,
-            )
-        ],
-        description="Every channel in, raw first, normalised into one event.",
     )
-    if settings.imap_host:
-        poller = ImapPoller(
-            settings=settings,
-            acceptor=acceptor,
-            state=MongoMailboxState(db),
-            metrics=metrics,
-        )
-        inner = app.router.lifespan_context
-
-        @asynccontextmanager
-        async def with_poller(app_: FastAPI) -> AsyncIterator[None]:
-            async with inner(app_):
-                task = asyncio.create_task(poller.run_forever(), name="imap-poller")
-                try:
-                    yield
-                finally:
-                    task.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await task
-
-        app.router.lifespan_context = with_poller
-    return app
+    return serve(parts.wiring, settings=settings, broker=broker, mongo=mongo, registry=registry)

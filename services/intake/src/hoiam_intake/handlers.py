@@ -6,41 +6,34 @@ contact itself. The stored event is what gets published, so a redelivery republi
 event (same event_id) and downstream dedupe holds.
 """
 
-import hashlib
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-from faststream.kafka import KafkaBroker
-
-from hoiam_intake import keys
+from hoiam_intake.domain import keys
+from hoiam_intake.domain.channels import interpret
+from hoiam_intake.domain.items import Earlier, as_message, edit_ref
+from hoiam_intake.domain.outcomes import CallBack, Dropped, Followup, NewItem, Outcome, Reachability
+from hoiam_intake.domain.rules import Rules
 from hoiam_intake.metrics import IntakeMetrics
-from hoiam_intake.normalise import interpret
-from hoiam_intake.outcomes import CallBack, Dropped, Followup, NewItem, Outcome, Reachability, Rules
 from hoiam_intake.repository import ItemRepository
-from hoiam_intake.store import Earlier, InMemoryIntakeStore, IntakeStore, Suggestion
+from hoiam_intake.store import IntakeStore, Suggestion
+from hoiam_shared.clock import Clock
 from hoiam_shared.events import (
     Channel,
     FeedbackMessageAdded,
     FeedbackReceived,
-    Location,
     RawFeedbackAccepted,
 )
-from hoiam_shared.kafka import DeadLetters, EventPublisher, subscribe
-from hoiam_shared.settings import ServiceSettings
+from hoiam_shared.kafka import EventPublisher
 from hoiam_shared.topics import (
     CITIZEN_CONTACTS,
     FEEDBACK_MESSAGES,
     FEEDBACK_RECEIVED,
-    INTAKE_RAW,
     OPERATOR_TASKS,
     Topics,
 )
 
 log = logging.getLogger(__name__)
-
-
-def _earlier(item: FeedbackReceived) -> Earlier:
-    return Earlier(item_id=item.item_id, tracking_code=item.tracking_code)
 
 
 class NormaliseFeedback:
@@ -53,17 +46,19 @@ class NormaliseFeedback:
         publisher: EventPublisher,
         topics: Topics,
         metrics: IntakeMetrics,
-        store: IntakeStore | None = None,
-        rules: Rules | None = None,
-        duplicate_window: timedelta = timedelta(hours=72),
+        store: IntakeStore,
+        rules: Rules,
+        duplicate_window: timedelta,
+        clock: Clock,
     ) -> None:
         self._items = items
         self._publisher = publisher
         self._topics = topics
         self._metrics = metrics
-        self._store: IntakeStore = store if store is not None else InMemoryIntakeStore()
-        self._rules = rules or Rules()
+        self._store = store
+        self._rules = rules
         self._window = duplicate_window
+        self._clock = clock
 
     async def __call__(self, raw: RawFeedbackAccepted) -> None:
         for outcome in interpret(raw, self._rules):
@@ -119,7 +114,7 @@ class NormaliseFeedback:
         if outcome.reply_code:
             known = await self._items.find_by_tracking_code(outcome.reply_code)
             if known is not None:
-                return _earlier(known)
+                return Earlier.of(known)
         if outcome.reply_refs:
             return await self._store.find_message(outcome.reply_refs)
         return None
@@ -133,17 +128,13 @@ class NormaliseFeedback:
                 citizen_id = await self._citizen(item)
                 citizen = item.citizen.model_copy(update={"citizen_id": citizen_id})
                 reply = item.model_copy(update={"citizen": citizen})
-                await self._message(self._as_message(reply, target, "reply"))
+                await self._message(
+                    as_message(reply, kind="reply", source_ref=reply.source_ref, onto=target)
+                )
                 if message_id:
                     await self._store.index_message_ids([message_id], target)
                 return
         citizen_id = await self._citizen(item)
-        if item.location.province_hint is None and item.origin is not None:
-            hint = self._rules.province_of(item.origin.account_id)
-            item = item.model_copy(
-                update={"location": Location(raw_address=item.location.raw_address,
-                                             province_hint=hint)}
-            )  # fmt: skip
         duplicate_of = None
         if citizen_id is not None:
             item = item.model_copy(
@@ -151,7 +142,7 @@ class NormaliseFeedback:
             )
             earlier = await self._store.claim_text(
                 keys.text_key(citizen_id, item.text.normalised),
-                _earlier(item),
+                Earlier.of(item),
                 item.received_at,
                 self._window,
             )
@@ -162,35 +153,17 @@ class NormaliseFeedback:
         if stored.event_id != item.event_id and stored.text.normalised != item.text.normalised:
             # The same source with new words (an operator keying in a logged call, a re-sent
             # form): the item stays, the new words become an edit on it.
-            await self._message(self._as_message(item, _earlier(stored), "edit"))
+            edit = edit_ref(item.source_ref, item.text.normalised)
+            await self._message(
+                as_message(item, kind="edit", source_ref=edit, onto=Earlier.of(stored))
+            )
         if item.channel is Channel.EMAIL and message_id:
-            await self._store.index_message_ids([message_id], _earlier(stored))
+            await self._store.index_message_ids([message_id], Earlier.of(stored))
         await self._publisher.publish(
             self._topics.name(FEEDBACK_RECEIVED), stored, key=stored.item_id
         )
         self._metrics.items_normalised.labels(stored.channel.value).inc()
         self._count(stored.channel, "duplicate_linked" if stored.duplicate_of else "item")
-
-    @staticmethod
-    def _as_message(item: FeedbackReceived, target: Earlier, kind: str) -> FeedbackMessageAdded:
-        digest = hashlib.sha256(item.text.normalised.encode()).hexdigest()[:16]
-        return FeedbackMessageAdded.model_validate(
-            {
-                "correlation_id": target.item_id,
-                "causation_id": item.causation_id,
-                "item_id": target.item_id,
-                "tracking_code": target.tracking_code,
-                "channel": item.channel,
-                "source_ref": item.source_ref if kind == "reply" else
-                f"{item.source_ref}:edit:{digest}",
-                "kind": kind,
-                "received_at": item.received_at,
-                "citizen": item.citizen,
-                "text": item.text,
-                "origin": item.origin,
-                "attachments": item.attachments,
-            }
-        )  # fmt: skip
 
     async def _citizen(self, item: FeedbackReceived) -> str | None:
         """One citizen record per person: certain contacts join, similar names only suggest."""
@@ -223,26 +196,6 @@ class NormaliseFeedback:
                 citizen_ids=(a, b),
                 reason=reason,
                 detail=detail,
-                created_at=datetime.now(UTC),
+                created_at=self._clock(),
             )
         )
-
-
-def register_handlers(
-    broker: KafkaBroker,
-    *,
-    normalise: NormaliseFeedback,
-    dead_letters: DeadLetters,
-    settings: ServiceSettings,
-    metrics: IntakeMetrics,
-) -> None:
-    subscribe(
-        broker,
-        topic=settings.topics.name(INTAKE_RAW),
-        event=RawFeedbackAccepted,
-        handle=normalise,
-        title="normalise_raw_feedback",
-        settings=settings,
-        dead_letters=dead_letters,
-        on_dead_letter=lambda kind: metrics.dead_letters.labels(kind).inc(),
-    )

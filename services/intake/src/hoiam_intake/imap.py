@@ -17,7 +17,7 @@ import aioimaplib  # type: ignore[import-untyped]
 from pymongo.asynchronous.database import AsyncDatabase
 
 from hoiam_intake.accepting import Acceptor
-from hoiam_intake.email_parse import EMAIL_CONTENT_TYPE, message_ids
+from hoiam_intake.domain.channels.email import EMAIL_CONTENT_TYPE, message_ids
 from hoiam_intake.metrics import IntakeMetrics
 from hoiam_intake.settings import IntakeSettings
 from hoiam_shared.events import Channel
@@ -37,17 +37,6 @@ class MailboxState(Protocol):
         ...
 
     async def set(self, mailbox: str, uidvalidity: int, uid: int) -> None: ...
-
-
-class InMemoryMailboxState:
-    def __init__(self) -> None:
-        self.marks: dict[str, tuple[int, int]] = {}
-
-    async def get(self, mailbox: str) -> tuple[int, int] | None:
-        return self.marks.get(mailbox)
-
-    async def set(self, mailbox: str, uidvalidity: int, uid: int) -> None:
-        self.marks[mailbox] = (uidvalidity, uid)
 
 
 class MongoMailboxState:

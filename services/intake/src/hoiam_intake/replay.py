@@ -18,6 +18,7 @@ from aiokafka.structs import OffsetAndMetadata
 
 from hoiam_intake.settings import IntakeSettings
 from hoiam_shared.events import DeadLetterRecorded
+from hoiam_shared.settings import ServiceSettings
 from hoiam_shared.topics import INTAKE_RAW, Topics
 
 
@@ -103,7 +104,8 @@ async def _one(
 
 
 def main(argv: list[str] | None = None) -> int:
-    settings = IntakeSettings()
+    # Only intake's Kafka settings: replaying moves bytes and derives no ids, so it needs no secret.
+    settings = ServiceSettings(_env_prefix=IntakeSettings.model_config.get("env_prefix"))
     parser = argparse.ArgumentParser(prog="python -m hoiam_intake.replay", description=__doc__)
     parser.add_argument("--bootstrap-servers", default=settings.kafka_bootstrap_servers)
     parser.add_argument("--topic-prefix", default=settings.kafka_topic_prefix)

@@ -1,4 +1,4 @@
-"""Where intake keeps each normalised item: a port, its MongoDB adapter and an in-memory fake."""
+"""Where intake keeps each normalised item: the port and its MongoDB adapter (fake: tests)."""
 
 from typing import Protocol
 from uuid import UUID
@@ -10,6 +10,10 @@ from hoiam_shared.mongo import Document, insert_once
 
 
 class ItemRepository(Protocol):
+    async def prepare(self) -> None:
+        """Create what the store needs (indexes) before the first write."""
+        ...
+
     async def add_once(self, item: FeedbackReceived) -> FeedbackReceived:
         """Store the item unless it is there already; return the stored one (first write wins)."""
         ...
@@ -17,20 +21,6 @@ class ItemRepository(Protocol):
     async def get(self, item_id: UUID) -> FeedbackReceived | None: ...
 
     async def find_by_tracking_code(self, code: str) -> FeedbackReceived | None: ...
-
-
-class InMemoryItemRepository:
-    def __init__(self) -> None:
-        self.items: dict[UUID, FeedbackReceived] = {}
-
-    async def add_once(self, item: FeedbackReceived) -> FeedbackReceived:
-        return self.items.setdefault(item.item_id, item)
-
-    async def get(self, item_id: UUID) -> FeedbackReceived | None:
-        return self.items.get(item_id)
-
-    async def find_by_tracking_code(self, code: str) -> FeedbackReceived | None:
-        return next((i for i in self.items.values() if i.tracking_code == code), None)
 
 
 class MongoItemRepository:

@@ -1,9 +1,16 @@
 """Intake settings, read from ``HOIAM_INTAKE_*`` environment variables."""
 
-from pydantic import Field, SecretStr
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import SettingsConfigDict
 
 from hoiam_shared.settings import ServiceSettings
+
+START_REFUSED = (  # what a start without the id secret prints, and nothing else
+    "HOIAM_INTAKE_ID_SECRET is not set: it keys item ids and tracking codes; "
+    "set it once and keep it"
+)
 
 
 class IntakeSettings(ServiceSettings):
@@ -15,8 +22,9 @@ class IntakeSettings(ServiceSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Larger requests get 413.")
 
     id_secret: SecretStr = Field(
-        default=SecretStr("hoiam-local-only"),
-        description="Keys the derivation of item ids and tracking codes from provider ids.",
+        min_length=1,
+        description="Keys the derivation of item ids and tracking codes from provider ids. "
+        "Required, with no default: a known key would let anyone compute tracking codes.",
     )
     operator_token: SecretStr | None = Field(
         default=None,
@@ -29,7 +37,9 @@ class IntakeSettings(ServiceSettings):
         default_factory=dict,
         description="Receiving account (mailbox, hotline, OA id, page id) → province code.",
     )
-    timezone: str = Field(default="Asia/Ho_Chi_Minh", description="Of PBX local call times.")
+    timezone: ZoneInfo = Field(
+        default=ZoneInfo("Asia/Ho_Chi_Minh"), description="Of PBX local call times."
+    )
     calls_csv_columns: dict[str, str] = Field(
         default_factory=dict,
         description="Generic call CSV: our field (call_id, caller, name, started_at, status, "
@@ -49,3 +59,18 @@ class IntakeSettings(ServiceSettings):
     imap_mailbox: str = "INBOX"
     imap_poll_seconds: float = Field(default=30, gt=0)
     imap_batch: int = Field(default=50, ge=1, description="Messages fetched per round.")
+
+
+def load_settings() -> IntakeSettings:
+    """The settings of a starting intake; without its id secret, one clear line and exit 1.
+
+    The secret has no default on purpose (ids and codes would be computable by anyone, and
+    changing it later changes the ids of retried messages), so the process refuses to start
+    rather than printing a validation traceback.
+    """
+    try:
+        return IntakeSettings()
+    except ValidationError as error:
+        if any(problem["loc"] == ("id_secret",) for problem in error.errors()):
+            raise SystemExit(START_REFUSED) from None
+        raise

@@ -6,12 +6,12 @@ docs/decisions.md), so concurrent or repeated writers end with one record and re
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, Protocol
-from uuid import UUID
+from typing import Protocol
 
 from pydantic import AwareDatetime, BaseModel
 from pymongo.asynchronous.database import AsyncDatabase
 
+from hoiam_intake.domain.items import Earlier, in_window
 from hoiam_shared.events import Event
 from hoiam_shared.mongo import Document, insert_once
 
@@ -29,14 +29,13 @@ class Suggestion(BaseModel):
     created_at: AwareDatetime
 
 
-class Earlier(BaseModel):
-    """The first item of a duplicate pair (same citizen, same words, inside the window)."""
-
-    item_id: UUID
-    tracking_code: str
-
-
 class IntakeStore(Protocol):
+    """Intake's records beside the items; `tests/fakes.py` holds the in-memory one."""
+
+    async def prepare(self) -> None:
+        """Create what the store needs (indexes) before the first write."""
+        ...
+
     async def claim(self, key: str) -> bool:
         """True the first time `key` is claimed, False ever after (across restarts)."""
         ...
@@ -75,77 +74,6 @@ class IntakeStore(Protocol):
         ...
 
     async def events[E: Event](self, kind: str, model: type[E], limit: int = 100) -> list[E]: ...
-
-
-class InMemoryIntakeStore:
-    def __init__(self) -> None:
-        self.claims: set[str] = set()
-        self.contacts: dict[str, str] = {}
-        self.names: dict[str, list[str]] = {}
-        self.suggested: dict[str, Suggestion] = {}
-        self.texts: dict[str, tuple[Earlier, datetime]] = {}
-        self.message_ids: dict[str, Earlier] = {}
-        self.recorded: dict[str, dict[str, Any]] = {}
-
-    async def claim(self, key: str) -> bool:
-        if key in self.claims:
-            return False
-        self.claims.add(key)
-        return True
-
-    async def find_contacts(self, keys: Sequence[str]) -> dict[str, str]:
-        return {k: self.contacts[k] for k in keys if k in self.contacts}
-
-    async def bind_contact(self, key: str, citizen_id: str) -> str:
-        return self.contacts.setdefault(key, citizen_id)
-
-    async def add_name(self, name_key: str, citizen_id: str) -> list[str]:
-        known = self.names.setdefault(name_key, [])
-        if citizen_id not in known:
-            known.append(citizen_id)
-        return [c for c in known if c != citizen_id][:NAMESAKES]
-
-    async def suggest(self, suggestion: Suggestion) -> None:
-        self.suggested.setdefault(suggestion.id, suggestion)
-
-    async def suggestions(self, limit: int = 100) -> list[Suggestion]:
-        return list(self.suggested.values())[:limit]
-
-    async def claim_text(
-        self, key: str, earlier: Earlier, at: datetime, window: timedelta
-    ) -> Earlier | None:
-        stored, stored_at = self.texts.setdefault(key, (earlier, at))
-        found, renew = _in_window(stored, stored_at, earlier, at, window)
-        if renew:
-            self.texts[key] = (earlier, at)
-        return found
-
-    async def index_message_ids(self, ids: Sequence[str], item: Earlier) -> None:
-        for message_id in ids:
-            self.message_ids.setdefault(message_id, item)
-
-    async def find_message(self, ids: Sequence[str]) -> Earlier | None:
-        return next((self.message_ids[i] for i in ids if i in self.message_ids), None)
-
-    async def record_event[E: Event](self, kind: str, key: str, event: E) -> E:
-        stored = self.recorded.setdefault(kind, {}).setdefault(key, event)
-        return type(event).model_validate(stored.model_dump())
-
-    async def events[E: Event](self, kind: str, model: type[E], limit: int = 100) -> list[E]:
-        return [model.model_validate(e.model_dump()) for e in self.recorded.get(kind, {}).values()][
-            :limit
-        ]
-
-
-def _in_window(
-    stored: Earlier, stored_at: datetime, mine: Earlier, at: datetime, window: timedelta
-) -> tuple[Earlier | None, bool]:
-    """(the earlier item `mine` duplicates, whether `mine` starts a new window instead)."""
-    if stored.item_id == mine.item_id:
-        return None, False  # this item itself, redelivered
-    if abs(at - stored_at) <= window:
-        return stored, False
-    return None, True
 
 
 class MongoIntakeStore:
@@ -203,7 +131,7 @@ class MongoIntakeStore:
         stored, _ = await insert_once(texts, key, record)
         if stored is None:
             raise RuntimeError("texts has no unique index but _id")
-        found, renew = _in_window(
+        found, renew = in_window(
             Earlier.model_validate(stored), _aware(stored["at"]), earlier, at, window
         )
         if renew:

@@ -12,23 +12,15 @@ from urllib.parse import parse_qsl
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from hoiam_intake.domain import (
-    WEB_CONTENT_TYPE,
-    OptionalEmail,
-    OptionalPhone,
-    WebSubmission,
-    normalise_text,
-    normalise_web,
-)
-from hoiam_intake.outcomes import NewItem, Outcome, Rules
+from hoiam_intake.domain.channels.web import WEB_CONTENT_TYPE, WebSubmission, normalise_web
+from hoiam_intake.domain.items import OptionalEmail, OptionalPhone, feedback_item, normalise_text
+from hoiam_intake.domain.outcomes import NewItem, Outcome
+from hoiam_intake.domain.rules import Rules
 from hoiam_shared.events import (
     Attachment,
     Channel,
     Citizen,
     Contacts,
-    FeedbackReceived,
-    FeedbackText,
-    Location,
     Origin,
     OriginKind,
     RawFeedbackAccepted,
@@ -79,7 +71,7 @@ def open311_outcome(raw: RawFeedbackAccepted, rules: Rules) -> Outcome:
     if raw.content_type == WEB_CONTENT_TYPE and "service_code" not in fields:
         # Records accepted before the Open311 shape existed carry the web form's fields.
         WebSubmission.model_validate(fields)
-        return NewItem(normalise_web(raw))
+        return NewItem(normalise_web(raw, rules))
     request = Open311Request.model_validate(fields)
     name = " ".join(p for p in (request.first_name, request.last_name) if p) or None
     where = request.address_string or (
@@ -88,28 +80,18 @@ def open311_outcome(raw: RawFeedbackAccepted, rules: Rules) -> Outcome:
     preferred = Channel.EMAIL if request.email else Channel.PHONE if request.phone else Channel.WEB
     account = request.jurisdiction_id or "open311"
     return NewItem(
-        FeedbackReceived(
-            correlation_id=raw.item_id,
-            causation_id=raw.event_id,
-            item_id=raw.item_id,
-            tracking_code=raw.tracking_code,
-            channel=Channel.OPEN311,
+        feedback_item(
+            raw,
+            rules,
             source_ref=raw.source_ref,
-            received_at=raw.received_at,
             citizen=Citizen(
                 name=normalise_text(name) if name else None,
                 contacts=Contacts(email=request.email, phone=request.phone),
                 preferred_channel=preferred,
             ),
-            text=FeedbackText(
-                original=request.description,
-                normalised=normalise_text(request.description),
-                subject=request.service_code,
-            ),
-            location=Location(
-                raw_address=normalise_text(where) if where else None,
-                province_hint=rules.province_of(account),
-            ),
+            text=request.description,
+            subject=request.service_code,
+            raw_address=where,
             attachments=(Attachment(filename=request.media_url, content_type="image/*", size=0),)
             if request.media_url
             else (),

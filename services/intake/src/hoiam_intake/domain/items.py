@@ -1,28 +1,34 @@
-"""Pure intake rules: what a web submission is, and how raw payloads become normalised items."""
+"""Pure rules of one item: its text and contacts normalised, the raw record it is born as.
+
+The raw record (`RawFeedbackAccepted`) is written before a caller is answered; every channel's
+reading of it becomes one `FeedbackReceived` (built by `feedback_item`), and a later message on
+a known item one `FeedbackMessageAdded` (built by `as_message`).
+"""
 
 import base64
+import hashlib
 import re
 import unicodedata
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field
 
+from hoiam_intake.domain.keys import identity
+from hoiam_intake.domain.rules import Rules
 from hoiam_shared.events import (
+    Attachment,
     Channel,
     Citizen,
-    Contacts,
+    FeedbackMessageAdded,
     FeedbackReceived,
     FeedbackText,
     Location,
     Origin,
-    OriginKind,
     RawFeedbackAccepted,
 )
-
-WEB_CONTENT_TYPE = "application/json"
 
 # Mobile prefixes renumbered in 2018 (11 digits → 10): old prefix → new prefix, without the 0.
 _OLD_MOBILE_PREFIXES = {
@@ -103,35 +109,6 @@ OptionalPhone = Annotated[
 """A phone field of a submission form: E.164 when given, `None` when empty."""
 
 
-class WebSubmission(BaseModel):
-    """What the web form (and `POST /v1/intake/web`) accepts from a citizen."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
-
-    name: str | None = Field(default=None, max_length=200)
-    email: OptionalEmail = None
-    phone: OptionalPhone = None
-    address: str | None = Field(default=None, max_length=500)
-    subject: str | None = Field(default=None, max_length=300)
-    text: str = Field(min_length=3, max_length=20_000)
-    consent: bool = Field(
-        default=False, description="The citizen agrees that the body may see their contact details."
-    )
-    preferred_channel: Literal["email", "phone"] | None = None
-
-    @model_validator(mode="after")
-    def _reachable_on_preferred(self) -> "WebSubmission":
-        if self.preferred_channel == "email" and not self.email:
-            raise ValueError("preferred_channel is email but no email was given")
-        if self.preferred_channel == "phone" and not self.phone:
-            raise ValueError("preferred_channel is phone but no phone was given")
-        return self
-
-
-class UnsupportedChannelError(ValueError):
-    """No normaliser for this channel or content type yet."""
-
-
 def accept_raw(
     *,
     item_id: UUID,
@@ -144,6 +121,7 @@ def accept_raw(
 ) -> RawFeedbackAccepted:
     """The raw record written before the caller is answered; the item is born here."""
     return RawFeedbackAccepted(
+        occurred_at=received_at,
         correlation_id=item_id,
         item_id=item_id,
         tracking_code=tracking_code,
@@ -156,44 +134,96 @@ def accept_raw(
     )
 
 
-def _reply_channel(submission: WebSubmission) -> Channel:
-    # A web visitor gets answers where they asked, else by email, else by phone; no contact at all
-    # still yields an item (anonymous feedback is allowed) that answers on the public page only.
-    if submission.preferred_channel == "phone":
-        return Channel.PHONE
-    if submission.email:
-        return Channel.EMAIL
-    if submission.phone:
-        return Channel.PHONE
-    return Channel.WEB
+def feedback_item(
+    raw: RawFeedbackAccepted,
+    rules: Rules,
+    *,
+    source_ref: str | None,
+    citizen: Citizen,
+    text: str,
+    origin: Origin,
+    subject: str | None = None,
+    raw_address: str | None = None,
+    attachments: tuple[Attachment, ...] = (),
+) -> FeedbackReceived:
+    """The one place a channel's reading of `raw` becomes a `FeedbackReceived`.
 
-
-def normalise_web(raw: RawFeedbackAccepted) -> FeedbackReceived:
-    submission = WebSubmission.model_validate_json(raw.payload)
+    Its id and tracking code are derived from `source_ref` (`keys.identity`), its words and
+    address normalised, and its province hinted by the account that received it. Like every
+    event intake derives from a raw record, it occurred when that record was received.
+    """
+    item_id, tracking_code = identity(raw, source_ref, secret=rules.secret)
     return FeedbackReceived(
-        correlation_id=raw.item_id,
+        occurred_at=raw.received_at,
+        correlation_id=item_id,
         causation_id=raw.event_id,
-        item_id=raw.item_id,
-        tracking_code=raw.tracking_code,
+        item_id=item_id,
+        tracking_code=tracking_code,
         channel=raw.channel,
-        source_ref=raw.source_ref,
+        source_ref=source_ref,
         received_at=raw.received_at,
-        citizen=Citizen(
-            name=normalise_text(submission.name) if submission.name else None,
-            contacts=Contacts(email=submission.email, phone=submission.phone),
-            preferred_channel=_reply_channel(submission),
-            consent=submission.consent,
-        ),
-        text=FeedbackText(
-            original=submission.text,
-            normalised=normalise_text(submission.text),
-            subject=normalise_text(submission.subject) if submission.subject else None,
-        ),
+        citizen=citizen,
+        text=FeedbackText(original=text, normalised=normalise_text(text), subject=subject),
         location=Location(
-            raw_address=normalise_text(submission.address) if submission.address else None
+            raw_address=normalise_text(raw_address) if raw_address else None,
+            province_hint=rules.province_of(origin.account_id),
         ),
-        origin=Origin(
-            kind=OriginKind.OPEN311 if raw.channel is Channel.OPEN311 else OriginKind.WEB_FORM,
-            account_id=raw.channel.value,
-        ),
+        attachments=attachments,
+        origin=origin,
     )
+
+
+class Earlier(BaseModel):
+    """An item already known, by its ids: what a reply, an edit or a duplicate points at."""
+
+    item_id: UUID
+    tracking_code: str
+
+    @classmethod
+    def of(cls, item: FeedbackReceived) -> "Earlier":
+        return cls(item_id=item.item_id, tracking_code=item.tracking_code)
+
+
+def edit_ref(source_ref: str | None, words: str) -> str:
+    """The source reference of an edit: providers give an edit no id, so its words tell one edit
+    from another (and the same edit delivered twice is one message)."""
+    return f"{source_ref}:edit:{hashlib.sha256(words.encode()).hexdigest()[:16]}"
+
+
+def as_message(
+    item: FeedbackReceived,
+    *,
+    kind: Literal["reply", "edit", "remove"],
+    source_ref: str | None,
+    onto: Earlier | None = None,
+) -> FeedbackMessageAdded:
+    """`item`'s words as a message on a known item (`onto`, else `item` itself): a reply, an
+    edit, or a removal (which carries no words)."""
+    target = onto or Earlier.of(item)
+    return FeedbackMessageAdded(
+        occurred_at=item.received_at,
+        correlation_id=target.item_id,
+        causation_id=item.causation_id,
+        item_id=target.item_id,
+        tracking_code=target.tracking_code,
+        channel=item.channel,
+        source_ref=source_ref,
+        kind=kind,
+        received_at=item.received_at,
+        citizen=item.citizen,
+        text=None if kind == "remove" else item.text,
+        origin=item.origin,
+        attachments=item.attachments,
+    )
+
+
+def in_window(
+    stored: Earlier, stored_at: datetime, mine: Earlier, at: datetime, window: timedelta
+) -> tuple[Earlier | None, bool]:
+    """The duplicate window (same citizen, same words): (the earlier item `mine` duplicates,
+    whether `mine` starts a new window instead). Every `IntakeStore` decides by this."""
+    if stored.item_id == mine.item_id:
+        return None, False  # this item itself, redelivered
+    if abs(at - stored_at) <= window:
+        return stored, False
+    return None, True

@@ -1,7 +1,6 @@
 """What one raw record turns into: new items, messages on known items, tasks, or a reasoned drop."""
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from hoiam_shared.events import (
     ContactReachabilityChanged,
@@ -9,20 +8,6 @@ from hoiam_shared.events import (
     FeedbackReceived,
     OperatorTaskOpened,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Rules:
-    """Settings the pure normalisers need, handed in by the wiring."""
-
-    secret: str = "hoiam-local-only"  # noqa: S105 - the wiring passes the real one
-    account_provinces: Mapping[str, str] = field(default_factory=dict)
-    timezone: str = "Asia/Ho_Chi_Minh"
-    csv_columns: Mapping[str, str] = field(default_factory=dict)
-    default_mailbox: str | None = None
-
-    def province_of(self, account_id: str | None) -> str | None:
-        return self.account_provinces.get(account_id) if account_id else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,13 +1,22 @@
-"""Raw record → outcomes, per channel: the one entry point of the pure normalisers."""
+"""Each channel's reading of a raw record, and `interpret`: the one entry point to them.
 
-from hoiam_intake.calls import CALL_CONTENT_TYPE, call_outcome
-from hoiam_intake.domain import WEB_CONTENT_TYPE, UnsupportedChannelError, normalise_web
-from hoiam_intake.email_parse import email_outcome
-from hoiam_intake.facebook import facebook_outcomes
-from hoiam_intake.open311 import open311_outcome
-from hoiam_intake.outcomes import NewItem, Outcome, Rules
-from hoiam_intake.zalo import zalo_outcomes
+A module per channel (web form, email, hotline calls, Zalo OA, Facebook Page, Open311) reads its
+provider's payload as the provider documents it and says what it turns into (`outcomes`).
+"""
+
+from hoiam_intake.domain.channels.calls import CALL_CONTENT_TYPE, call_outcome
+from hoiam_intake.domain.channels.email import email_outcome
+from hoiam_intake.domain.channels.facebook import facebook_outcomes
+from hoiam_intake.domain.channels.open311 import open311_outcome
+from hoiam_intake.domain.channels.web import WEB_CONTENT_TYPE, normalise_web
+from hoiam_intake.domain.channels.zalo import zalo_outcomes
+from hoiam_intake.domain.outcomes import NewItem, Outcome
+from hoiam_intake.domain.rules import Rules
 from hoiam_shared.events import Channel, RawFeedbackAccepted
+
+
+class UnsupportedChannelError(ValueError):
+    """No normaliser for this channel or content type yet."""
 
 
 def _outcomes(raw: RawFeedbackAccepted, rules: Rules) -> list[Outcome]:
@@ -23,7 +32,7 @@ def _outcomes(raw: RawFeedbackAccepted, rules: Rules) -> list[Outcome]:
         case Channel.OPEN311:
             return [open311_outcome(raw, rules)]
         case Channel.WEB if raw.content_type == WEB_CONTENT_TYPE:
-            return [NewItem(normalise_web(raw))]
+            return [NewItem(normalise_web(raw, rules))]
     raise UnsupportedChannelError(f"no normaliser for {raw.channel} / {raw.content_type}")
 
 

@@ -12,18 +12,15 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from hoiam_intake.domain import normalise_text
-from hoiam_intake.keys import identity
-from hoiam_intake.outcomes import Dropped, NewItem, Outcome, Reachability, Rules
+from hoiam_intake.domain.items import feedback_item
+from hoiam_intake.domain.outcomes import Dropped, NewItem, Outcome, Reachability
+from hoiam_intake.domain.rules import Rules
 from hoiam_shared.events import (
     Attachment,
     Channel,
     Citizen,
     ContactReachabilityChanged,
     Contacts,
-    FeedbackReceived,
-    FeedbackText,
-    Location,
     Origin,
     OriginKind,
     RawFeedbackAccepted,
@@ -118,6 +115,7 @@ def zalo_outcomes(raw: RawFeedbackAccepted, rules: Rules) -> list[Outcome]:
         return [
             Reachability(
                 ContactReachabilityChanged(
+                    occurred_at=raw.received_at,
                     correlation_id=raw.item_id,
                     causation_id=raw.event_id,
                     channel=Channel.ZALO,
@@ -138,22 +136,16 @@ def zalo_outcomes(raw: RawFeedbackAccepted, rules: Rules) -> list[Outcome]:
         raise ValueError(f"{name} without sender.id or message.msg_id")
     attachments = _attachments(message)
     text = str(message.get("text") or "").strip() or _describe(name, attachments)
-    item_id, tracking_code = identity(raw, msg_id, secret=rules.secret)
-    item = FeedbackReceived(
-        correlation_id=item_id,
-        causation_id=raw.event_id,
-        item_id=item_id,
-        tracking_code=tracking_code,
-        channel=Channel.ZALO,
+    item = feedback_item(
+        raw,
+        rules,
         source_ref=msg_id,
-        received_at=raw.received_at,
         citizen=Citizen(
             contacts=Contacts(zalo_user_id=sender),
             preferred_channel=Channel.ZALO,
             last_inbound_at=at,
         ),
-        text=FeedbackText(original=text, normalised=normalise_text(text)),
-        location=Location(province_hint=rules.province_of(oa)),
+        text=text,
         attachments=attachments,
         origin=Origin(
             kind=OriginKind.ZALO_MESSAGE, account_id=oa, message_id=msg_id, thread_id=sender

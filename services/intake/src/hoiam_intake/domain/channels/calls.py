@@ -11,23 +11,25 @@ import hashlib
 import io
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from hoiam_intake.domain import InvalidContactError, normalise_phone, normalise_text
-from hoiam_intake.keys import derived_uuid, identity
-from hoiam_intake.legacy import repair_legacy
-from hoiam_intake.outcomes import CallBack, NewItem, Outcome, Rules
+from hoiam_intake.domain.items import (
+    InvalidContactError,
+    feedback_item,
+    normalise_phone,
+    normalise_text,
+)
+from hoiam_intake.domain.keys import derived_uuid
+from hoiam_intake.domain.legacy import repair_legacy
+from hoiam_intake.domain.outcomes import CallBack, NewItem, Outcome
+from hoiam_intake.domain.rules import Rules
 from hoiam_shared.events import (
     Channel,
     Citizen,
     Contacts,
-    FeedbackReceived,
-    FeedbackText,
-    Location,
     OperatorTaskOpened,
     Origin,
     OriginKind,
@@ -110,7 +112,7 @@ def _phone(raw: str) -> str | None:
         return None
 
 
-def _local_time(value: str, tz: ZoneInfo) -> datetime:
+def _local_time(value: str, tz: tzinfo) -> datetime:
     value = value.strip()
     for pattern in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M:%S",
                     "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"):  # fmt: skip
@@ -145,9 +147,8 @@ def _rows[R](reader: Iterator[R], rejected: list[Rejected]) -> Iterator[tuple[in
         yield getattr(reader, "line_num", 0), row
 
 
-def parse_cdr(text: str, *, timezone: str) -> tuple[list[CallRecord], list[Rejected]]:
+def parse_cdr(text: str, *, timezone: tzinfo) -> tuple[list[CallRecord], list[Rejected]]:
     """Asterisk cdr_csv lines (no header). Times are the PBX's local time."""
-    tz = ZoneInfo(timezone)
     calls: list[CallRecord] = []
     rejected: list[Rejected] = []
     for number, row in _rows(csv.reader(io.StringIO(text, newline="")), rejected):
@@ -159,7 +160,7 @@ def parse_cdr(text: str, *, timezone: str) -> tuple[list[CallRecord], list[Rejec
             continue
         fields = dict(zip(CDR_COLUMNS, row, strict=False))
         try:
-            started = _local_time(fields["start"], tz)
+            started = _local_time(fields["start"], timezone)
             duration = int(fields["billsec"] or 0)
         except ValueError as error:
             rejected.append(Rejected(line=number, reason=f"bad time or billsec: {error}"))
@@ -199,9 +200,9 @@ def parse_cdr(text: str, *, timezone: str) -> tuple[list[CallRecord], list[Rejec
 class _QueueCall:
     first_line: int
     queue: str
+    started: datetime
     lines: list[str] = field(default_factory=list)
     caller: str = ""
-    started: datetime | None = None
     answered: bool = False
     end: str | None = None
 
@@ -229,9 +230,8 @@ def parse_queue_log(text: str) -> tuple[list[CallRecord], list[Rejected]]:
             continue
         if call_id in ("", "NONE"):
             continue  # agent or queue events, not a call
-        call = seen.setdefault(call_id, _QueueCall(first_line=number, queue=queue))
+        call = seen.setdefault(call_id, _QueueCall(first_line=number, queue=queue, started=at))
         call.lines.append(raw_line.strip())
-        call.started = call.started or at
         if event == "ENTERQUEUE":
             call.caller = data[1] if len(data) > 1 else ""
             call.started = at
@@ -254,7 +254,7 @@ def parse_queue_log(text: str) -> tuple[list[CallRecord], list[Rejected]]:
                 call_id=call_id,
                 caller=caller,
                 hotline=call.queue or None,
-                started_at=call.started or datetime.now(UTC),
+                started_at=call.started,
                 answered=call.answered,
                 disposition="CONNECT" if call.answered else str(call.end),
                 source="queue-log",
@@ -265,11 +265,10 @@ def parse_queue_log(text: str) -> tuple[list[CallRecord], list[Rejected]]:
 
 
 def parse_mapped_csv(
-    text: str, *, timezone: str, columns: Mapping[str, str]
+    text: str, *, timezone: tzinfo, columns: Mapping[str, str]
 ) -> tuple[list[CallRecord], list[Rejected]]:
     """A CSV with a header row; `columns` maps our fields (call_id, caller, name, started_at,
     status, text, address, hotline) to the file's headers."""
-    tz = ZoneInfo(timezone)
     wanted = {"call_id": "call_id", "caller": "caller", "started_at": "started_at",
               "status": "status"} | dict(columns)  # fmt: skip
     reader = csv.DictReader(io.StringIO(text, newline=""))
@@ -293,7 +292,7 @@ def parse_mapped_csv(
             rejected.append(Rejected(line=number, reason=f"unknown status {status!r}"))
             continue
         try:
-            started = _local_time(cell("started_at"), tz)
+            started = _local_time(cell("started_at"), timezone)
         except ValueError as error:
             rejected.append(Rejected(line=number, reason=f"bad time: {error}"))
             continue
@@ -330,7 +329,7 @@ def parse_call_log(
     return parse_mapped_csv(text, timezone=rules.timezone, columns=rules.csv_columns)
 
 
-def _summary(call: CallRecord, tz: ZoneInfo) -> str:
+def _summary(call: CallRecord, tz: tzinfo) -> str:
     local = call.started_at.astimezone(tz).strftime("%H:%M ngày %d/%m/%Y")
     seconds = f", {call.duration_seconds} giây" if call.duration_seconds else ""
     return (
@@ -345,6 +344,7 @@ def call_outcome(raw: RawFeedbackAccepted, rules: Rules) -> Outcome:
         task_id = f"call_back:{call.call_id}"
         return CallBack(
             OperatorTaskOpened(
+                occurred_at=raw.received_at,
                 event_id=derived_uuid("task", task_id),
                 correlation_id=derived_uuid("task-correlation", task_id),
                 causation_id=raw.event_id,
@@ -357,28 +357,20 @@ def call_outcome(raw: RawFeedbackAccepted, rules: Rules) -> Outcome:
                 opened_at=call.started_at,
             )
         )
-    item_id, tracking_code = identity(raw, call.call_id, secret=rules.secret)
-    original = call.text or _summary(call, ZoneInfo(rules.timezone))
+    original = call.text or _summary(call, rules.timezone)
     return NewItem(
-        FeedbackReceived(
-            correlation_id=item_id,
-            causation_id=raw.event_id,
-            item_id=item_id,
-            tracking_code=tracking_code,
-            channel=Channel.PHONE,
+        feedback_item(
+            raw,
+            rules,
             source_ref=call.call_id,
-            received_at=raw.received_at,
             citizen=Citizen(
                 name=normalise_text(call.caller_name) if call.caller_name else None,
                 contacts=Contacts(phone=call.caller),
                 preferred_channel=Channel.PHONE,
                 last_inbound_at=call.started_at,
             ),
-            text=FeedbackText(original=original, normalised=normalise_text(original)),
-            location=Location(
-                raw_address=normalise_text(call.address) if call.address else None,
-                province_hint=rules.province_of(call.hotline),
-            ),
+            text=original,
+            raw_address=call.address,
             origin=Origin(
                 kind=OriginKind.OPERATOR if call.source == "manual" else OriginKind.CALL,
                 account_id=call.hotline,

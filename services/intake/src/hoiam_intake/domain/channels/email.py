@@ -13,22 +13,25 @@ from email.parser import BytesParser
 from email.utils import getaddresses
 from html.parser import HTMLParser
 
-from hoiam_intake.domain import InvalidContactError, normalise_email, normalise_text
-from hoiam_intake.keys import TRACKING_CODE, identity
-from hoiam_intake.legacy import decode_declared, repair_legacy
-from hoiam_intake.outcomes import Dropped, NewItem, Outcome, Rules
+from hoiam_intake.domain.items import (
+    InvalidContactError,
+    feedback_item,
+    normalise_email,
+    normalise_text,
+)
+from hoiam_intake.domain.legacy import decode_declared, repair_legacy
+from hoiam_intake.domain.outcomes import Dropped, NewItem, Outcome
+from hoiam_intake.domain.rules import Rules
 from hoiam_shared.events import (
     Attachment,
     Channel,
     Citizen,
     Contacts,
-    FeedbackReceived,
-    FeedbackText,
-    Location,
     Origin,
     OriginKind,
     RawFeedbackAccepted,
 )
+from hoiam_shared.ids import TRACKING_CODE_RE
 
 EMAIL_CONTENT_TYPE = "message/rfc822"
 EMPTY_BODY = "(Thư không có nội dung; xem tệp đính kèm.)"
@@ -203,28 +206,21 @@ def email_outcome(raw: RawFeedbackAccepted, rules: Rules) -> Outcome:
         email = None
     # Without a Message-ID the poller's UIDVALIDITY:UID (or nothing) is the source reference.
     source_ref = mail.message_id or raw.source_ref
-    item_id, tracking_code = identity(raw, source_ref, secret=rules.secret)
     account = mail.recipient or rules.default_mailbox
     original = mail.text if mail.text.strip() else (mail.subject or EMPTY_BODY)
     thread = mail.references[0] if mail.references else mail.message_id
-    item = FeedbackReceived(
-        correlation_id=item_id,
-        causation_id=raw.event_id,
-        item_id=item_id,
-        tracking_code=tracking_code,
-        channel=Channel.EMAIL,
+    item = feedback_item(
+        raw,
+        rules,
         source_ref=source_ref,
-        received_at=raw.received_at,
         citizen=Citizen(
             name=mail.from_name,
             contacts=Contacts(email=email),
             preferred_channel=Channel.EMAIL if email else Channel.WEB,
             last_inbound_at=raw.received_at if email else None,
         ),
-        text=FeedbackText(
-            original=original, normalised=normalise_text(original), subject=mail.subject
-        ),
-        location=Location(province_hint=rules.province_of(account)),
+        text=original,
+        subject=mail.subject,
         attachments=mail.attachments,
         origin=Origin(
             kind=OriginKind.EMAIL,
@@ -234,6 +230,6 @@ def email_outcome(raw: RawFeedbackAccepted, rules: Rules) -> Outcome:
             references=mail.references,
         ),
     )
-    code = TRACKING_CODE.search(mail.subject or "")
+    code = TRACKING_CODE_RE.search(mail.subject or "")
     refs = tuple(dict.fromkeys(mail.in_reply_to + tuple(reversed(mail.references))))
     return NewItem(item, reply_code=code.group(0) if code else None, reply_refs=refs)

@@ -9,14 +9,11 @@ public (a Facebook comment id) and a tracking code must not be computable by a s
 
 import hashlib
 import hmac
-import re
 import unicodedata
 import uuid
 
 from hoiam_shared.events import Channel, Contacts, RawFeedbackAccepted
-
-_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base32, as hoiam_shared.ids
-TRACKING_CODE = re.compile(r"\bHA-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}\b")
+from hoiam_shared.ids import tracking_code_from_bits
 
 
 def source_key(channel: Channel, source_ref: str) -> str:
@@ -35,9 +32,7 @@ def item_id_for(channel: Channel, source_ref: str, *, secret: str) -> uuid.UUID:
 
 def tracking_code_for(item_id: uuid.UUID, *, secret: str) -> str:
     """The item's tracking code (``HA-XXXX-XXXX``, 40 bits), derived from its id."""
-    bits = int.from_bytes(_digest(secret, f"code:{item_id}")[:5], "big")
-    chars = "".join(_ALPHABET[(bits >> (5 * i)) & 31] for i in range(8))
-    return f"HA-{chars[:4]}-{chars[4:]}"
+    return tracking_code_from_bits(int.from_bytes(_digest(secret, f"code:{item_id}")[:5], "big"))
 
 
 def derived_uuid(*parts: str) -> uuid.UUID:

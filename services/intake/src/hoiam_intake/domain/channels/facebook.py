@@ -12,19 +12,16 @@ import json
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from hoiam_intake.domain import normalise_text
-from hoiam_intake.keys import identity
-from hoiam_intake.outcomes import Dropped, Followup, NewItem, Outcome, Rules
-from hoiam_intake.zalo import BadSignatureError
+from hoiam_intake.domain.channels.zalo import BadSignatureError
+from hoiam_intake.domain.items import as_message, edit_ref, feedback_item, normalise_text
+from hoiam_intake.domain.outcomes import Dropped, Followup, NewItem, Outcome
+from hoiam_intake.domain.rules import Rules
 from hoiam_shared.events import (
     Attachment,
     Channel,
     Citizen,
     Contacts,
-    FeedbackMessageAdded,
     FeedbackReceived,
-    FeedbackText,
-    Location,
     Origin,
     OriginKind,
     RawFeedbackAccepted,
@@ -77,20 +74,14 @@ def _item(
     origin: Origin,
     attachments: tuple[Attachment, ...] = (),
 ) -> FeedbackReceived:
-    item_id, tracking_code = identity(raw, source_ref, secret=rules.secret)
-    return FeedbackReceived(
-        correlation_id=item_id,
-        causation_id=raw.event_id,
-        item_id=item_id,
-        tracking_code=tracking_code,
-        channel=Channel.FACEBOOK,
+    return feedback_item(
+        raw,
+        rules,
         source_ref=source_ref,
-        received_at=raw.received_at,
         citizen=citizen,
-        text=FeedbackText(original=text, normalised=normalise_text(text)),
-        location=Location(province_hint=rules.province_of(origin.account_id)),
-        attachments=attachments,
+        text=text,
         origin=origin,
+        attachments=attachments,
     )
 
 
@@ -156,22 +147,8 @@ def _comment(raw: RawFeedbackAccepted, rules: Rules, page: str, value: dict[str,
     if verb not in ("edited", "remove", "edit"):
         return Dropped(f"facebook_comment_{verb or 'no_verb'}")
     kind: Literal["edit", "remove"] = "remove" if verb == "remove" else "edit"
-    message = FeedbackMessageAdded(
-        correlation_id=item.item_id,
-        causation_id=raw.event_id,
-        item_id=item.item_id,
-        tracking_code=item.tracking_code,
-        channel=Channel.FACEBOOK,
-        # Meta gives an edit no id of its own: the new words tell one edit from another.
-        source_ref=f"{comment_id}:remove"
-        if kind == "remove"
-        else f"{comment_id}:edit:{hashlib.sha256(text.encode()).hexdigest()[:16]}",
-        kind=kind,
-        received_at=raw.received_at,
-        citizen=citizen,
-        text=item.text if kind == "edit" else None,
-        origin=origin,
-    )
+    ref = f"{comment_id}:remove" if kind == "remove" else edit_ref(comment_id, text)
+    message = as_message(item, kind=kind, source_ref=ref)
     # An edit of a comment made before we subscribed is still feedback; a removal of one is not.
     return Followup(message, fallback=item if kind == "edit" else None)
 

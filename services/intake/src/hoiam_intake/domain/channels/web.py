@@ -1,0 +1,83 @@
+"""The web form (and `POST /v1/intake/web`): what a citizen submits, and the item it becomes."""
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from hoiam_intake.domain.items import (
+    OptionalEmail,
+    OptionalPhone,
+    feedback_item,
+    normalise_text,
+)
+from hoiam_intake.domain.rules import Rules
+from hoiam_shared.events import (
+    Channel,
+    Citizen,
+    Contacts,
+    FeedbackReceived,
+    Origin,
+    OriginKind,
+    RawFeedbackAccepted,
+)
+
+WEB_CONTENT_TYPE = "application/json"
+
+
+class WebSubmission(BaseModel):
+    """What the web form (and `POST /v1/intake/web`) accepts from a citizen."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+    name: str | None = Field(default=None, max_length=200)
+    email: OptionalEmail = None
+    phone: OptionalPhone = None
+    address: str | None = Field(default=None, max_length=500)
+    subject: str | None = Field(default=None, max_length=300)
+    text: str = Field(min_length=3, max_length=20_000)
+    consent: bool = Field(
+        default=False, description="The citizen agrees that the body may see their contact details."
+    )
+    preferred_channel: Literal["email", "phone"] | None = None
+
+    @model_validator(mode="after")
+    def _reachable_on_preferred(self) -> "WebSubmission":
+        if self.preferred_channel == "email" and not self.email:
+            raise ValueError("preferred_channel is email but no email was given")
+        if self.preferred_channel == "phone" and not self.phone:
+            raise ValueError("preferred_channel is phone but no phone was given")
+        return self
+
+
+def _reply_channel(submission: WebSubmission) -> Channel:
+    # A web visitor gets answers where they asked, else by email, else by phone; no contact at all
+    # still yields an item (anonymous feedback is allowed) that answers on the public page only.
+    if submission.preferred_channel == "phone":
+        return Channel.PHONE
+    if submission.email:
+        return Channel.EMAIL
+    if submission.phone:
+        return Channel.PHONE
+    return Channel.WEB
+
+
+def normalise_web(raw: RawFeedbackAccepted, rules: Rules) -> FeedbackReceived:
+    submission = WebSubmission.model_validate_json(raw.payload)
+    return feedback_item(
+        raw,
+        rules,
+        source_ref=raw.source_ref,
+        citizen=Citizen(
+            name=normalise_text(submission.name) if submission.name else None,
+            contacts=Contacts(email=submission.email, phone=submission.phone),
+            preferred_channel=_reply_channel(submission),
+            consent=submission.consent,
+        ),
+        text=submission.text,
+        subject=normalise_text(submission.subject) if submission.subject else None,
+        raw_address=submission.address,
+        origin=Origin(
+            kind=OriginKind.OPEN311 if raw.channel is Channel.OPEN311 else OriginKind.WEB_FORM,
+            account_id=raw.channel.value,
+        ),
+    )
