@@ -53,6 +53,7 @@ class RecordingPublisher:
 # `NotifierWorld`: the real `hoiam_notifier.app.build` on them.
 # Its imports stay here (E402), so the sections of the three services never touch each other.
 
+from collections.abc import Iterable  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from datetime import datetime  # noqa: E402
 
@@ -179,12 +180,16 @@ NOTIFIER_SETTINGS: dict[str, object] = {
     "sms_api_url": "http://sms.invalid/send",
 }
 
+PROVIDER_WAYS = tuple(way for way in Way if way is not Way.CALL_BACK)
+"""Every way a provider carries (a call-back is a task for a person)."""
+
 
 class NotifierWorld:
     """The notifier as production wires it (`build`), on in-memory stores and senders.
 
     `clock` is the test's (a frozen moment for unit tests); `settings` override
-    `NOTIFIER_SETTINGS`; `publisher` is shared when several services' worlds talk.
+    `NOTIFIER_SETTINGS`; `publisher` is shared when several services' worlds talk; `ways` are
+    the ways with a (fake) provider, every one but the call-back by default.
     """
 
     def __init__(
@@ -192,6 +197,7 @@ class NotifierWorld:
         clock: TestClock,
         *,
         publisher: EventPublisher | None = None,
+        ways: Iterable[Way] = PROVIDER_WAYS,
         **settings: object,
     ) -> None:
         self.clock = clock
@@ -200,9 +206,7 @@ class NotifierWorld:
         self.items = InMemoryNotifierItems()
         self.contacts = InMemoryContactRepository()
         self.queue = InMemoryQueueRepository()
-        self.senders: dict[Way, InMemorySender] = {
-            way: InMemorySender() for way in Way if way is not Way.CALL_BACK
-        }
+        self.senders: dict[Way, InMemorySender] = {way: InMemorySender() for way in ways}
         self.published = RecordingPublisher()
         self.registry = CollectorRegistry()
         self.parts = build(
