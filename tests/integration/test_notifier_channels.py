@@ -1,8 +1,8 @@
 """Channel adapters against the fake providers (real HTTP) and aiosmtpd (real SMTP): request
 shapes, auth, token refresh, error classes; and one contract run against the fake and the real."""
 
-from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 from uuid import UUID
@@ -10,22 +10,17 @@ from uuid import UUID
 import httpx
 import pytest
 
-from hoiam_notifier.channels import (
-    InMemorySender,
-    InMemoryTokenStore,
-    MetaSender,
-    Outgoing,
-    Sender,
-    SendError,
-    SmsSender,
-    SmtpSender,
-    ZaloSender,
-    ZaloToken,
-    ZaloTokens,
-)
-from hoiam_notifier.domain import HUMAN_AGENT, ErrorKind, Notification, Target, Verdict, Way
+from fakes import InMemorySender, InMemoryTokenStore
+from hoiam_notifier.channels.errors import ErrorKind, Verdict
+from hoiam_notifier.channels.meta import MetaSender
+from hoiam_notifier.channels.port import Outgoing, Sender, SendError
+from hoiam_notifier.channels.sms import SmsSender
+from hoiam_notifier.channels.smtp import SmtpSender
+from hoiam_notifier.channels.zalo import TokenStore, ZaloSender, ZaloToken, ZaloTokens
+from hoiam_notifier.domain.notifications import HUMAN_AGENT, Notification, Target, Way
 from hoiam_shared.events import RecipientKind
 from support import notifier_providers as fake_api
+from support.clock import TestClock
 from support.notifier_providers import FakeProviders
 from support.smtp import SmtpServer
 from support.stack import free_port
@@ -46,6 +41,9 @@ NOTIFICATION = Notification(
 )
 
 
+CLOCK = TestClock.shifted()  # token expiry and Retry-After dates are read against it
+
+
 def outgoing(way: Way, address: str, **target: Any) -> Outgoing:
     t = Target(way=way, address=address, **target)
     return Outgoing(NOTIFICATION, t, NOTIFICATION.delivery_id(t))
@@ -63,11 +61,19 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
-def zalo(fake: FakeProviders, client: httpx.AsyncClient, **token: Any) -> ZaloSender:
+def zalo(
+    fake: FakeProviders,
+    client: httpx.AsyncClient,
+    *,
+    access: str = fake_api.ACCESS_TOKEN,
+    refresh: str = fake_api.REFRESH_TOKEN,
+    expires_at: datetime | None = None,
+    store: TokenStore | None = None,
+) -> ZaloSender:
     initial = ZaloToken(
-        access_token=token.get("access", fake_api.ACCESS_TOKEN),
-        refresh_token=token.get("refresh", fake_api.REFRESH_TOKEN),
-        expires_at=token.get("expires_at", datetime.now(UTC) + timedelta(hours=20)),
+        access_token=access,
+        refresh_token=refresh,
+        expires_at=expires_at or CLOCK() + timedelta(hours=20),
     )
     tokens = ZaloTokens(
         client=client,
@@ -75,7 +81,8 @@ def zalo(fake: FakeProviders, client: httpx.AsyncClient, **token: Any) -> ZaloSe
         app_id=fake_api.APP_ID,
         secret_key=fake_api.SECRET_KEY,
         initial=initial,
-        store=token.get("store", InMemoryTokenStore()),
+        store=store or InMemoryTokenStore(),
+        clock=CLOCK,
     )
     return ZaloSender(
         client=client,
@@ -83,6 +90,7 @@ def zalo(fake: FakeProviders, client: httpx.AsyncClient, **token: Any) -> ZaloSe
         zns_base=f"{fake.url}/zns",
         tokens=tokens,
         zns_template_id="tpl-42",
+        clock=CLOCK,
     )
 
 
@@ -92,11 +100,14 @@ def meta(fake: FakeProviders, client: httpx.AsyncClient) -> MetaSender:
         graph_base=f"{fake.url}/graph/v21.0",
         page_id="me",
         page_token=fake_api.PAGE_TOKEN,
+        clock=CLOCK,
     )
 
 
 def sms(fake: FakeProviders, client: httpx.AsyncClient) -> SmsSender:
-    return SmsSender(client=client, url=f"{fake.url}/sms/send", token=fake_api.SMS_TOKEN)
+    return SmsSender(
+        client=client, url=f"{fake.url}/sms/send", token=fake_api.SMS_TOKEN, clock=CLOCK
+    )
 
 
 def last(fake: FakeProviders, provider: str) -> dict[str, Any]:
@@ -165,7 +176,7 @@ async def test_an_expiring_zalo_token_is_refreshed_before_sending(
         client,
         access="stale",
         refresh=fake.state.refresh_token,
-        expires_at=datetime.now(UTC) - timedelta(minutes=1),
+        expires_at=CLOCK() - timedelta(minutes=1),
     )
     refused_before = len(fake.received("zalo_cs", accepted=False))
 
@@ -250,12 +261,13 @@ async def test_provider_errors_are_classified(
 ) -> None:
     if script is not None:
         fake.script(address, script)
-    sender: Sender = {
+    senders: dict[Way, Sender] = {
         Way.ZALO_CS: zalo(fake, client, refresh=fake.state.refresh_token),
         Way.ZALO_ZNS: zalo(fake, client, refresh=fake.state.refresh_token),
         Way.MESSENGER: meta(fake, client),
         Way.SMS: sms(fake, client),
-    }[way]
+    }
+    sender = senders[way]
     if way in (Way.ZALO_CS, Way.ZALO_ZNS):
         fake.state.access_tokens.add(fake_api.ACCESS_TOKEN)
 
@@ -268,7 +280,9 @@ async def test_provider_errors_are_classified(
 
 
 async def test_an_unreachable_provider_is_a_retry(client: httpx.AsyncClient) -> None:
-    sender = SmsSender(client=client, url=f"http://127.0.0.1:{free_port()}/sms", token="t")
+    sender = SmsSender(
+        client=client, url=f"http://127.0.0.1:{free_port()}/sms", token="t", clock=CLOCK
+    )
 
     with pytest.raises(SendError) as raised:
         await sender.send(outgoing(Way.SMS, "+84912345678"))
@@ -289,6 +303,7 @@ def smtp_sender(port: int) -> SmtpSender:
         timeout=5,
         mail_from="Hồi Âm <hoi-am@hoiam.example>",
         mail_domain="hoiam.example",
+        clock=CLOCK,
     )
 
 
@@ -329,7 +344,7 @@ async def test_a_refused_mailbox_fails_and_a_busy_server_retries() -> None:
 @pytest.fixture(params=["memory", "real"])
 def contract(
     request: pytest.FixtureRequest, fake: FakeProviders, client: httpx.AsyncClient
-) -> tuple[Sender, Any]:
+) -> tuple[Sender, Callable[[str], None]]:
     """A sender and a way to make its provider say 'window closed' for an address."""
     if request.param == "memory":
         memory = InMemorySender()
@@ -347,7 +362,7 @@ def contract(
 
 
 async def test_contract_accepts_with_an_id_then_says_fallback_when_the_window_closed(
-    contract: tuple[Sender, Any],
+    contract: tuple[Sender, Callable[[str], None]],
 ) -> None:
     sender, close_window = contract
 

@@ -3,8 +3,8 @@ restarted: each recipient gets exactly one message from the provider's point of 
 
 import asyncio
 import time
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterator
+from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -13,21 +13,19 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from hoiam_shared.events import (
-    BodyRef,
-    CategoryRef,
     Channel,
     Citizen,
     Contacts,
-    FeedbackRouted,
     OperatorTaskOpened,
     Origin,
     OriginKind,
-    Status,
     decode_event,
 )
-from hoiam_shared.ids import new_id, new_tracking_code
+from hoiam_shared.ids import new_id
 from hoiam_shared.topics import FEEDBACK_ROUTED, OPERATOR_TASKS
+from support.apps import CRASH_VARIABLE
 from support.clock import TestClock
+from support.notifier_events import routed
 from support.notifier_providers import FakeProviders, notifier_env
 from support.services import service_env, start, stop, wait_healthy
 from support.smtp import SmtpServer
@@ -46,29 +44,10 @@ def smtp() -> Iterator[SmtpServer]:
         yield server
 
 
-def routed(citizen: Citizen, origin: Origin, channel: Channel) -> FeedbackRouted:
-    item_id = new_id()
-    return FeedbackRouted(
-        correlation_id=item_id,
-        item_id=item_id,
-        tracking_code=new_tracking_code(),
-        status=Status.ROUTED,
-        category=CategoryRef(code="electricity", name="Điện"),
-        body=BodyRef(id="dl", name="Công ty Điện lực Vĩnh Long", level="utility"),
-        confidence=0.9,
-        reasons=("từ khóa: mất điện",),
-        channel=channel,
-        citizen=citizen,
-        text="Mất điện ba ngày.",
-        origin=origin,
-        received_at=datetime.now(UTC) - timedelta(minutes=5),
-    )
-
-
-async def wait_until(check: object, within: float, what: str) -> None:
+async def wait_until(check: Callable[[], bool], within: float, what: str) -> None:
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
-        if check():  # type: ignore[operator]
+        if check():
             return
         await asyncio.sleep(0.1)
     raise AssertionError(f"not within {within}s: {what}")
@@ -88,13 +67,10 @@ async def test_killed_between_send_and_commit_then_restarted(
 ) -> None:
     prefix = f"c{new_id().hex[:10]}"
     port = free_port()
+    # 10:00 in Việt Nam: Zalo goes out at once (quiet hours are 21:00-07:00).
+    clock = TestClock.daytime()
     env = service_env(
-        "notifier",
-        stack=stack,
-        prefix=prefix,
-        port=port,
-        smtp_port=smtp.port,
-        clock=TestClock.daytime(),
+        "notifier", stack=stack, prefix=prefix, port=port, smtp_port=smtp.port, clock=clock
     )
     env |= notifier_env(fake.url) | {"HOIAM_NOTIFIER_KAFKA_CONSUMERS": "1"}
     url = f"http://127.0.0.1:{port}"
@@ -102,14 +78,21 @@ async def test_killed_between_send_and_commit_then_restarted(
         citizen = Citizen(
             contacts=Contacts(zalo_user_id="crash-user", phone="+84911000099"),
             preferred_channel=Channel.ZALO,
-            last_inbound_at=datetime.now(UTC) - timedelta(minutes=5),
+            last_inbound_at=clock() - timedelta(minutes=5),
         )
-        item = routed(citizen, Origin(kind=OriginKind.ZALO_MESSAGE), Channel.ZALO)
+        origin = Origin(kind=OriginKind.ZALO_MESSAGE)
+        item = routed(citizen, origin=origin, received_at=clock() - timedelta(minutes=5))
     else:
         citizen = Citizen(
             contacts=Contacts(email="crash@example.vn"), preferred_channel=Channel.EMAIL
         )
-        item = routed(citizen, Origin(kind=OriginKind.EMAIL, message_id="<c@x>"), Channel.EMAIL)
+        origin = Origin(kind=OriginKind.EMAIL, message_id="<c@x>")
+        item = routed(
+            citizen,
+            origin=origin,
+            received_at=clock() - timedelta(minutes=5),
+            channel=Channel.EMAIL,
+        )
 
     def accepted() -> list[object]:
         if way == "zalo":
@@ -117,7 +100,8 @@ async def test_killed_between_send_and_commit_then_restarted(
         return list(smtp.recorder.about(item.tracking_code))
 
     log = tmp_path / "notifier.log"
-    process = start("notifier", env | {"HOIAM_NOTIFIER_TEST_CRASH_AFTER": crash_after}, port, log)
+    crashing = env | {CRASH_VARIABLE: crash_after}
+    process = start("notifier", crashing, port, log, factory="notifier_crashing")
     producer = AIOKafkaProducer(bootstrap_servers=stack.kafka)
     try:
         wait_healthy(url, process, log)

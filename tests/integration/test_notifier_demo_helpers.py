@@ -9,10 +9,13 @@ from uuid import UUID
 import httpx
 from aiosmtpd.controller import Controller
 
-from hoiam_notifier.channels import MetaSender, Outgoing, SmtpSender
-from hoiam_notifier.domain import Notification, Target, Way
+from hoiam_notifier.channels.meta import MetaSender
+from hoiam_notifier.channels.port import Outgoing
+from hoiam_notifier.channels.smtp import SmtpSender
+from hoiam_notifier.domain.notifications import Notification, Target, Way
 from hoiam_shared.events import RecipientKind
 from support import notifier_providers as fake_api
+from support.clock import TestClock
 from support.notifier_providers import FakeProviders
 from support.stack import REPO, free_port
 
@@ -59,6 +62,7 @@ async def test_the_demo_sees_the_answer_by_email_and_by_messenger(tmp_path: Path
             timeout=5,
             mail_from="hoi-am@hoiam.example",
             mail_domain="hoiam.example",
+            clock=TestClock.shifted(),
         )
         for tracking in (code, other):
             target = Target(way=Way.EMAIL, address="cutri@example.vn")
@@ -72,6 +76,7 @@ async def test_the_demo_sees_the_answer_by_email_and_by_messenger(tmp_path: Path
                 graph_base=f"{fake.url}/graph/v21.0",
                 page_id="me",
                 page_token=fake_api.PAGE_TOKEN,
+                clock=TestClock.shifted(),
             )
             target = Target(way=Way.MESSENGER, address="psid-demo")
             await meta.send(Outgoing(note(code), target, "d-m"))

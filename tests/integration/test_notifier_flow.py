@@ -17,26 +17,26 @@ from hoiam_notifier.settings import NotifierSettings
 from hoiam_shared.events import (
     BodyContact,
     BodyRef,
-    CategoryRef,
     Channel,
     Citizen,
     ContactReachabilityChanged,
     Contacts,
     Delivery,
     Event,
+    FeedbackMessageAdded,
     FeedbackRouted,
     NotificationFailed,
     NotificationSent,
     OperatorTaskOpened,
     Origin,
     OriginKind,
-    Status,
     StatusChanged,
     decode_event,
 )
-from hoiam_shared.ids import new_id, new_tracking_code
+from hoiam_shared.ids import new_id
 from hoiam_shared.topics import (
     CITIZEN_CONTACTS,
+    FEEDBACK_MESSAGES,
     FEEDBACK_ROUTED,
     FEEDBACK_STATUS,
     NOTIFICATION_FAILED,
@@ -44,26 +44,19 @@ from hoiam_shared.topics import (
     OPERATOR_TASKS,
     Topics,
 )
+from support.clock import TestClock
+from support.notifier_events import resolved as resolved_event
+from support.notifier_events import routed as routed_event
 from support.notifier_providers import FakeProviders, notifier_env
 from support.smtp import SmtpServer
 from support.stack import Stack, free_port, remove_test_leftovers
 
-OUTPUTS = {
+OUTPUTS: dict[str, type[Event]] = {
     NOTIFICATION_SENT: NotificationSent,
     NOTIFICATION_FAILED: NotificationFailed,
     OPERATOR_TASKS: OperatorTaskOpened,
     CITIZEN_CONTACTS: ContactReachabilityChanged,
 }
-
-
-class Clock:
-    """The notifier's clock, shifted by tests that need it to be night in Vietnam."""
-
-    def __init__(self) -> None:
-        self.fixed: datetime | None = None
-
-    def __call__(self) -> datetime:
-        return self.fixed or datetime.now(UTC)
 
 
 @dataclass
@@ -72,8 +65,26 @@ class Site:
     producer: AIOKafkaProducer
     fake: FakeProviders
     smtp: SmtpServer
-    clock: Clock
+    clock: TestClock  # 10:00 in Việt Nam unless a test about quiet hours or digests moves it
     seen: list[Event] = field(default_factory=list)
+
+    def back_to_daytime(self) -> None:
+        self.clock.set(TestClock.daytime()())
+
+    def routed(self, citizen: Citizen, *, origin: Origin | None, **extra: Any) -> FeedbackRouted:
+        """Routed to the utility; received an hour ago unless `extra` says when."""
+        fields: dict[str, Any] = {"received_at": self.clock() - timedelta(hours=1)}
+        return routed_event(citizen, origin=origin, **(fields | extra))
+
+    def zalo_citizen(self, user: str, phone: str, **extra: Any) -> Citizen:
+        """A citizen who wrote on Zalo an hour ago (inside the 48 h window)."""
+        return Citizen(
+            name="Lê Thị Cúc",
+            contacts=Contacts(zalo_user_id=user, phone=phone),
+            preferred_channel=Channel.ZALO,
+            last_inbound_at=self.clock() - timedelta(hours=1),
+            **extra,
+        )
 
     async def publish(self, topic: str, event: Event) -> None:
         await self.producer.send_and_wait(
@@ -129,7 +140,8 @@ async def site(stack: Stack, fake: FakeProviders, smtp: SmtpServer) -> AsyncIter
             "public_url": "https://hoiam.example",
         }
     )
-    clock = Clock()
+    # Zalo and SMS go out at once only outside quiet hours (21:00-07:00): it is 10:00 here.
+    clock = TestClock.daytime()
     app = create_app(settings, clock=clock)
     producer = AIOKafkaProducer(bootstrap_servers=stack.kafka)
     topics = settings.topics
@@ -162,47 +174,8 @@ async def site(stack: Stack, fake: FakeProviders, smtp: SmtpServer) -> AsyncIter
     await remove_test_leftovers(stack, prefix)
 
 
-def routed(citizen: Citizen, *, origin: Origin | None, **extra: Any) -> FeedbackRouted:
-    item_id = new_id()
-    fields: dict[str, Any] = {
-        "correlation_id": item_id,
-        "item_id": item_id,
-        "tracking_code": new_tracking_code(),
-        "status": Status.ROUTED,
-        "category": CategoryRef(code="electricity", name="Điện"),
-        "body": BodyRef(id="dl", name="Công ty Điện lực Vĩnh Long", level="utility"),
-        "confidence": 0.9,
-        "reasons": ("từ khóa: mất điện",),
-        "channel": Channel.ZALO,
-        "citizen": citizen,
-        "text": "Mất điện ba ngày.",
-        "origin": origin,
-        "received_at": datetime.now(UTC) - timedelta(hours=1),
-    }
-    return FeedbackRouted.model_validate(fields | extra)
-
-
 def resolved(*items: FeedbackRouted) -> StatusChanged:
-    first = items[0]
-    return StatusChanged(
-        correlation_id=first.item_id,
-        item_id=first.item_id,
-        tracking_code=first.tracking_code,
-        status=Status.RESOLVED,
-        answer="Điện lực đã nối lại đường dây ngày 26/11.",
-        case_item_ids=tuple(i.item_id for i in items),
-        body=first.body,
-    )
-
-
-def zalo_citizen(user: str, phone: str, **extra: Any) -> Citizen:
-    return Citizen(
-        name="Lê Thị Cúc",
-        contacts=Contacts(zalo_user_id=user, phone=phone),
-        preferred_channel=Channel.ZALO,
-        last_inbound_at=datetime.now(UTC) - timedelta(hours=1),
-        **extra,
-    )
+    return resolved_event(*items, answer="Điện lực đã nối lại đường dây ngày 26/11.")
 
 
 def texts(fake: FakeProviders, provider: str, needle: str) -> list[dict[str, Any]]:
@@ -226,7 +199,7 @@ ZALO = Origin(kind=OriginKind.ZALO_MESSAGE, message_id="zmsg-1")
 async def test_zalo_a_resolution_reaches_the_citizen_once_even_if_the_event_repeats(
     site: Site,
 ) -> None:
-    item = routed(zalo_citizen("flow-z1", "+84911000001"), origin=ZALO)
+    item = site.routed(site.zalo_citizen("flow-z1", "+84911000001"), origin=ZALO)
     await site.publish(FEEDBACK_ROUTED, item)
     await wait_texts(site.fake, "zalo_cs", item.tracking_code, 1)
 
@@ -254,7 +227,7 @@ async def test_email_a_case_update_reaches_every_petitioner_in_their_thread(site
         for n in (1, 2)
     ]
     origin = Origin(kind=OriginKind.EMAIL, message_id="<q1@mail.example>")
-    items = [routed(p, origin=origin, channel=Channel.EMAIL) for p in people]
+    items = [site.routed(p, origin=origin, channel=Channel.EMAIL) for p in people]
     for item in items:
         await site.publish(FEEDBACK_ROUTED, item)
     await site.smtp.recorder.wait_for(items[1].tracking_code, 1)
@@ -273,7 +246,7 @@ async def test_email_a_case_update_reaches_every_petitioner_in_their_thread(site
 
 
 async def test_messenger_inside_24h_and_human_agent_after(site: Site) -> None:
-    now = datetime.now(UTC)
+    now = site.clock()
     fresh = Citizen(
         contacts=Contacts(facebook_psid="flow-p1"),
         preferred_channel=Channel.FACEBOOK,
@@ -287,7 +260,7 @@ async def test_messenger_inside_24h_and_human_agent_after(site: Site) -> None:
     )
     origin = Origin(kind=OriginKind.MESSENGER, message_id="m_1")
     items = [
-        routed(c, origin=origin, channel=Channel.FACEBOOK, received_at=c.last_inbound_at)
+        site.routed(c, origin=origin, channel=Channel.FACEBOOK, received_at=c.last_inbound_at)
         for c in (fresh, older)
     ]
     for item in items:
@@ -309,7 +282,7 @@ async def test_messenger_inside_24h_and_human_agent_after(site: Site) -> None:
 
 async def test_a_feed_comment_gets_a_comment_reply(site: Site) -> None:
     origin = Origin(kind=OriginKind.FEED_COMMENT, message_id="post7_c42", thread_id="post7")
-    item = routed(Citizen(preferred_channel=Channel.FACEBOOK), origin=origin)
+    item = site.routed(Citizen(preferred_channel=Channel.FACEBOOK), origin=origin)
 
     await site.publish(FEEDBACK_ROUTED, item)
 
@@ -325,7 +298,7 @@ async def test_a_feed_comment_gets_a_comment_reply(site: Site) -> None:
 
 async def test_sms_for_a_web_citizen_who_chose_phone(site: Site) -> None:
     citizen = Citizen(contacts=Contacts(phone="+84911000005"), preferred_channel=Channel.PHONE)
-    item = routed(citizen, origin=Origin(kind=OriginKind.WEB_FORM), channel=Channel.WEB)
+    item = site.routed(citizen, origin=Origin(kind=OriginKind.WEB_FORM), channel=Channel.WEB)
 
     await site.publish(FEEDBACK_ROUTED, item)
 
@@ -341,7 +314,7 @@ async def test_sms_for_a_web_citizen_who_chose_phone(site: Site) -> None:
 
 async def test_a_phone_only_caller_becomes_a_call_back_task(site: Site) -> None:
     citizen = Citizen(contacts=Contacts(phone="+84911000006"), preferred_channel=Channel.PHONE)
-    item = routed(citizen, origin=Origin(kind=OriginKind.CALL), channel=Channel.PHONE)
+    item = site.routed(citizen, origin=Origin(kind=OriginKind.CALL), channel=Channel.PHONE)
 
     await site.publish(FEEDBACK_ROUTED, item)
 
@@ -350,7 +323,7 @@ async def test_a_phone_only_caller_becomes_a_call_back_task(site: Site) -> None:
 
 
 async def test_window_closed_at_zalo_falls_back_to_zns(site: Site) -> None:
-    item = routed(zalo_citizen("flow-z2", "+84911000002"), origin=ZALO)
+    item = site.routed(site.zalo_citizen("flow-z2", "+84911000002"), origin=ZALO)
     site.fake.script("flow-z2", {"zalo_error": -230, "message": "User not interact recently"})
 
     await site.publish(FEEDBACK_ROUTED, item)
@@ -362,7 +335,7 @@ async def test_window_closed_at_zalo_falls_back_to_zns(site: Site) -> None:
 
 
 async def test_an_unfollow_on_kafka_sends_the_next_update_by_zns(site: Site) -> None:
-    item = routed(zalo_citizen("flow-z3", "+84911000003"), origin=ZALO)
+    item = site.routed(site.zalo_citizen("flow-z3", "+84911000003"), origin=ZALO)
     await site.publish(FEEDBACK_ROUTED, item)
     await wait_texts(site.fake, "zalo_cs", item.tracking_code, 1)
     await site.publish(
@@ -373,7 +346,7 @@ async def test_an_unfollow_on_kafka_sends_the_next_update_by_zns(site: Site) -> 
             address="flow-z3",
             reachable=False,
             reason="unfollowed",
-            changed_at=datetime.now(UTC),
+            changed_at=site.clock(),
         ),
     )
     await asyncio.sleep(1.5)  # the contact fact is consumed from its own topic
@@ -384,8 +357,36 @@ async def test_an_unfollow_on_kafka_sends_the_next_update_by_zns(site: Site) -> 
     assert len(texts(site.fake, "zalo_cs", item.tracking_code)) == 1
 
 
+async def test_a_reply_on_kafka_reopens_the_zalo_window(site: Site) -> None:
+    four_days_ago = site.clock() - timedelta(days=4)
+    citizen = site.zalo_citizen("flow-z8", "+84911000010").model_copy(
+        update={"last_inbound_at": four_days_ago}
+    )
+    item = site.routed(citizen, origin=ZALO, received_at=four_days_ago)
+    await site.publish(FEEDBACK_ROUTED, item)
+    await wait_texts(site.fake, "zns", item.tracking_code, 1)  # the 48 h window is closed
+    await site.publish(
+        FEEDBACK_MESSAGES,
+        FeedbackMessageAdded(
+            correlation_id=item.item_id,
+            item_id=item.item_id,
+            tracking_code=item.tracking_code,
+            channel=Channel.ZALO,
+            kind="reply",
+            received_at=site.clock() - timedelta(minutes=5),
+        ),
+    )
+    await asyncio.sleep(1.5)  # the reply is consumed from its own topic
+
+    await site.publish(FEEDBACK_STATUS, resolved(item))
+
+    [answer] = await wait_texts(site.fake, "zalo_cs", item.tracking_code, 1)
+    assert "nối lại đường dây" in answer["body"]["message"]["text"]
+    assert answer["body"]["recipient"] == {"user_id": "flow-z8"}
+
+
 async def test_a_5xx_then_success_is_retried(site: Site) -> None:
-    item = routed(zalo_citizen("flow-z4", "+84911000004"), origin=ZALO)
+    item = site.routed(site.zalo_citizen("flow-z4", "+84911000004"), origin=ZALO)
     site.fake.script("flow-z4", {"status": 502})
 
     await site.publish(FEEDBACK_ROUTED, item)
@@ -402,7 +403,7 @@ async def test_a_bad_address_gives_notification_failed_with_the_provider_answer(
     site: Site,
 ) -> None:
     citizen = Citizen(contacts=Contacts(phone="+8491"), preferred_channel=Channel.PHONE)
-    item = routed(citizen, origin=Origin(kind=OriginKind.WEB_FORM), channel=Channel.WEB)
+    item = site.routed(citizen, origin=Origin(kind=OriginKind.WEB_FORM), channel=Channel.WEB)
 
     await site.publish(FEEDBACK_ROUTED, item)
 
@@ -417,26 +418,26 @@ async def test_a_bad_address_gives_notification_failed_with_the_provider_answer(
 
 async def test_quiet_hours_hold_zalo_until_seven(site: Site) -> None:
     night = datetime(2026, 11, 27, 15, 30, tzinfo=UTC)  # 22:30 in Vietnam
-    site.clock.fixed = night
+    site.clock.set(night)
     try:
-        citizen = zalo_citizen("flow-z5", "+84911000007").model_copy(
+        citizen = site.zalo_citizen("flow-z5", "+84911000007").model_copy(
             update={"last_inbound_at": night - timedelta(hours=1)}
         )
-        item = routed(citizen, origin=ZALO, received_at=night - timedelta(hours=1))
+        item = site.routed(citizen, origin=ZALO, received_at=night - timedelta(hours=1))
         await site.publish(FEEDBACK_ROUTED, item)
         await asyncio.sleep(3)
         assert texts(site.fake, "zalo_cs", item.tracking_code) == []
 
-        site.clock.fixed = night + timedelta(hours=8, minutes=31)  # 07:01 next morning
+        site.clock.set(night + timedelta(hours=8, minutes=31))  # 07:01 next morning
         await wait_texts(site.fake, "zalo_cs", item.tracking_code, 1)
         await asyncio.sleep(1)  # several flushes ran: still one message
         assert len(texts(site.fake, "zalo_cs", item.tracking_code)) == 1
     finally:
-        site.clock.fixed = None
+        site.back_to_daytime()
 
 
 async def test_an_expired_zalo_token_is_refreshed_and_the_message_goes(site: Site) -> None:
-    item = routed(zalo_citizen("flow-z6", "+84911000008"), origin=ZALO)
+    item = site.routed(site.zalo_citizen("flow-z6", "+84911000008"), origin=ZALO)
     site.fake.expire_zalo_token()
 
     await site.publish(FEEDBACK_ROUTED, item)
@@ -452,7 +453,7 @@ async def test_a_body_contact_on_zalo_is_told_with_the_inbox_link(site: Site) ->
         level="utility",
         contacts=(BodyContact(channel=Channel.ZALO, address="flow-officer"),),
     )
-    item = routed(zalo_citizen("flow-z7", "+84911000009"), origin=ZALO, body=body)
+    item = site.routed(site.zalo_citizen("flow-z7", "+84911000009"), origin=ZALO, body=body)
 
     await site.publish(FEEDBACK_ROUTED, item)
 
@@ -462,7 +463,7 @@ async def test_a_body_contact_on_zalo_is_told_with_the_inbox_link(site: Site) ->
 
 async def test_a_digest_contact_gets_one_email_a_day_at_the_digest_hour(site: Site) -> None:
     noon = datetime(2026, 11, 27, 5, 0, tzinfo=UTC)  # 12:00 in Vietnam; digests at 17:00
-    site.clock.fixed = noon
+    site.clock.set(noon)
     try:
         body = BodyRef(
             id="digest-body",
@@ -475,7 +476,7 @@ async def test_a_digest_contact_gets_one_email_a_day_at_the_digest_hour(site: Si
             ),
         )
         items = [
-            routed(zalo_citizen(f"flow-d{n}", f"+8491100002{n}"), origin=ZALO, body=body)
+            site.routed(site.zalo_citizen(f"flow-d{n}", f"+8491100002{n}"), origin=ZALO, body=body)
             for n in range(3)
         ]
         for item in items:
@@ -484,7 +485,7 @@ async def test_a_digest_contact_gets_one_email_a_day_at_the_digest_hour(site: Si
         await asyncio.sleep(1)
         assert site.smtp.recorder.to("digest@phucan.example") == []
 
-        site.clock.fixed = noon + timedelta(hours=5, minutes=1)  # 17:01
+        site.clock.set(noon + timedelta(hours=5, minutes=1))  # 17:01
         for _ in range(300):
             if site.smtp.recorder.to("digest@phucan.example"):
                 break
@@ -496,4 +497,4 @@ async def test_a_digest_contact_gets_one_email_a_day_at_the_digest_hour(site: Si
         assert all(i.tracking_code in plain.get_content() for i in items)
         assert "(3)" in str(digest["Subject"])
     finally:
-        site.clock.fixed = None
+        site.back_to_daytime()

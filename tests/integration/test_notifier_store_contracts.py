@@ -1,41 +1,41 @@
 """The notifier's store ports, one contract each, run against the fakes and MongoDB on FerretDB."""
 
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 import pytest
 from pymongo import AsyncMongoClient
 
-from hoiam_notifier.channels import InMemoryTokenStore, ZaloToken
-from hoiam_notifier.domain import ItemRecord, Notification, Target, Way
-from hoiam_notifier.repository import (
-    DIGEST,
-    PENDING,
-    QUIET,
-    SENT,
-    ContactFact,
-    ContactRepository,
-    DeliveryRepository,
+from fakes import (
     InMemoryContactRepository,
     InMemoryDeliveryRepository,
-    InMemoryItemRepository,
+    InMemoryNotifierItems,
     InMemoryQueueRepository,
+    InMemoryTokenStore,
+)
+from hoiam_notifier.channels.zalo import TokenStore, ZaloToken
+from hoiam_notifier.domain.deliveries import DeliveryStatus, Held, Queued
+from hoiam_notifier.domain.knowledge import ContactFact, ItemRecord, fold
+from hoiam_notifier.domain.notifications import Notification, Target, Way
+from hoiam_notifier.repository import (
+    ContactRepository,
+    DeliveryRepository,
     ItemRepository,
     MongoContactRepository,
     MongoDeliveryRepository,
     MongoItemRepository,
     MongoQueueRepository,
     MongoTokenStore,
-    Queued,
     QueueRepository,
-    fold,
 )
 from hoiam_shared.events import Channel, Citizen, NotificationSent, RecipientKind
+from support.clock import TestClock
 
 type Mongo = AsyncMongoClient[dict[str, Any]]
 NOW = datetime(2026, 11, 27, 5, 0, tzinfo=UTC)
+CLOCK = TestClock.frozen(NOW)  # when the Mongo adapters stamp a record
 
 
 def _kinds[T](memory: Callable[[], T], make_adapter: Callable[[Any], T]) -> Any:
@@ -52,11 +52,11 @@ def _kinds[T](memory: Callable[[], T], make_adapter: Callable[[Any], T]) -> Any:
     return repo
 
 
-deliveries = _kinds(InMemoryDeliveryRepository, MongoDeliveryRepository)
-items = _kinds(InMemoryItemRepository, MongoItemRepository)
+deliveries = _kinds(InMemoryDeliveryRepository, lambda db: MongoDeliveryRepository(db, clock=CLOCK))
+items = _kinds(InMemoryNotifierItems, MongoItemRepository)
 contacts = _kinds(InMemoryContactRepository, MongoContactRepository)
 queue = _kinds(InMemoryQueueRepository, MongoQueueRepository)
-tokens = _kinds(InMemoryTokenStore, MongoTokenStore)
+tokens = _kinds(InMemoryTokenStore, lambda db: MongoTokenStore(db, clock=CLOCK))
 
 NOTE = Notification(
     event_id=UUID(int=1),
@@ -81,8 +81,8 @@ async def test_the_first_plan_and_the_first_outcome_stand(deliveries: DeliveryRe
     delivery = NOTE.delivery_id(target)
     first = await deliveries.begin(delivery, NOTE, target)
     again = await deliveries.begin(delivery, NOTE, target)
-    assert (first.fresh, first.status) == (True, PENDING)
-    assert (again.fresh, again.status, again.outcome) == (False, PENDING, None)
+    assert (first.fresh, first.status) == (True, DeliveryStatus.PENDING)
+    assert (again.fresh, again.status, again.outcome) == (False, DeliveryStatus.PENDING, None)
 
     sent = NotificationSent(
         correlation_id=NOTE.item_id,
@@ -94,11 +94,15 @@ async def test_the_first_plan_and_the_first_outcome_stand(deliveries: DeliveryRe
         provider_message_id="zmid1",
         attempts=1,
     )
-    await deliveries.finish(delivery, item_id=NOTE.item_id, status=SENT, outcome=sent)
-    await deliveries.finish(delivery, item_id=NOTE.item_id, status="failed", outcome=None)
+    await deliveries.finish(
+        delivery, item_id=NOTE.item_id, status=DeliveryStatus.SENT, outcome=sent
+    )
+    await deliveries.finish(
+        delivery, item_id=NOTE.item_id, status=DeliveryStatus.FAILED, outcome=None
+    )
     done = await deliveries.begin(delivery, NOTE, target)
-    assert (done.status, done.outcome) == (SENT, sent)
-    assert await deliveries.outcomes(NOTE.item_id) == [(delivery, SENT)]
+    assert (done.status, done.outcome) == (DeliveryStatus.SENT, sent)
+    assert await deliveries.outcomes(NOTE.item_id) == [(delivery, DeliveryStatus.SENT)]
 
 
 async def test_items_are_found_by_id_first_write_wins(items: ItemRepository) -> None:
@@ -142,9 +146,13 @@ async def test_the_latest_reachability_wins_and_inbound_times_are_kept(
 
 
 async def test_queued_sends_come_out_when_due_once(queue: QueueRepository) -> None:
-    night = Queued(key="k1", kind=QUIET, due_at=NOW, notification=NOTE)
+    night = Queued(key="k1", kind=Held.QUIET, due_at=NOW, notification=NOTE)
     digest = Queued(
-        key="k2", kind=DIGEST, due_at=NOW + timedelta(hours=5), notification=NOTE, day="2026-11-27"
+        key="k2",
+        kind=Held.DIGEST,
+        due_at=NOW + timedelta(hours=5),
+        notification=NOTE,
+        day=date(2026, 11, 27),
     )
     await queue.put(night)
     await queue.put(night)
@@ -152,13 +160,13 @@ async def test_queued_sends_come_out_when_due_once(queue: QueueRepository) -> No
 
     assert [q.key for q in await queue.due(NOW - timedelta(minutes=1))] == []
     [due] = await queue.due(NOW)
-    assert (due.key, due.kind, due.notification) == ("k1", QUIET, NOTE)
+    assert (due.key, due.kind, due.notification) == ("k1", Held.QUIET, NOTE)
     assert [q.key for q in await queue.due(NOW + timedelta(hours=6))] == ["k1", "k2"]
     await queue.remove("k1")
-    assert [q.day for q in await queue.due(NOW + timedelta(hours=6))] == ["2026-11-27"]
+    assert [q.day for q in await queue.due(NOW + timedelta(hours=6))] == [date(2026, 11, 27)]
 
 
-async def test_the_newest_zalo_token_is_the_one_loaded(tokens: Any) -> None:
+async def test_the_newest_zalo_token_is_the_one_loaded(tokens: TokenStore) -> None:
     assert await tokens.load() is None
     first = ZaloToken("a1", "r1", NOW)
     second = ZaloToken("a2", "r2", NOW + timedelta(hours=25))

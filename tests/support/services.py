@@ -99,10 +99,13 @@ def wait_healthy(
     raise RuntimeError(f"{url} not healthy after {timeout}s:\n{log.read_text()[-3000:]}")
 
 
-def start(service: str, env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+def start(
+    service: str, env: dict[str, str], port: int, log: Path, *, factory: str | None = None
+) -> subprocess.Popen[bytes]:
+    """Run `support.apps:<factory>` (the service's own by default) as `service`'s process."""
     return subprocess.Popen(
         [
-            sys.executable, "-m", "uvicorn", "--factory", f"support.apps:{service}",
+            sys.executable, "-m", "uvicorn", "--factory", f"support.apps:{factory or service}",
             "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
         ],
         env=env,

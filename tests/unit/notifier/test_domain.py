@@ -5,32 +5,12 @@ from uuid import UUID
 
 import pytest
 
-from hoiam_notifier.domain import (
-    HUMAN_AGENT,
-    ErrorKind,
-    ItemRecord,
-    Links,
-    Notification,
-    Policy,
-    Reachability,
-    Target,
-    Way,
-    case_items,
-    citizen_targets,
-    classify_http_status,
-    classify_meta,
-    classify_smtp,
-    classify_zalo,
-    delivery_id,
-    digest_due,
-    digest_notification,
-    item_record,
-    parse_retry_after,
-    plan_routed,
-    plan_status,
-    quiet_until,
-    retry_delay,
-)
+from hoiam_notifier.domain.digests import digest_notification
+from hoiam_notifier.domain.knowledge import ItemRecord, Links, Policy, Reachability, item_record
+from hoiam_notifier.domain.notifications import HUMAN_AGENT, Notification, Target, Way, delivery_id
+from hoiam_notifier.domain.plans import case_items, plan_routed, plan_status
+from hoiam_notifier.domain.quiet_hours import digest_due, quiet_until
+from hoiam_notifier.domain.ways import citizen_targets
 from hoiam_router.domain import route
 from hoiam_router.domain.events import routed_event as router_event
 from hoiam_shared.events import (
@@ -125,6 +105,7 @@ def test_a_routed_item_tells_each_body_contact_each_councillor_and_the_citizen()
     assert [n.digest for n in by_kind[RecipientKind.BODY]] == [False, False, True]
     [delegate] = by_kind[RecipientKind.COUNCILLOR]
     assert "Đại biểu Trần Văn Bình" in delegate.text
+    assert routed.body is not None
     assert routed.body.name in delegate.text
     [citizen] = by_kind[RecipientKind.CITIZEN]
     assert ways(citizen.targets) == [(Way.EMAIL, "cutri.nguyenvana@gmail.com")]
@@ -500,68 +481,6 @@ def test_a_digest_lists_every_item_and_is_one_per_recipient_and_day() -> None:
     assert "(2)" in first.subject
     assert first.event_id == again.event_id != tomorrow.event_id
     assert digest_due(date(2026, 11, 27), POLICY) == datetime(2026, 11, 27, 10, tzinfo=UTC)
-
-
-# --- provider errors ----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("code", "kind"),
-    [
-        (-216, ErrorKind.REFRESH),
-        (-124, ErrorKind.REFRESH),
-        (-32, ErrorKind.RETRY),
-        (-213, ErrorKind.FALLBACK),
-        (-230, ErrorKind.FALLBACK),
-        (-108, ErrorKind.FAIL),
-        (-201, ErrorKind.FAIL),
-        (-99999, ErrorKind.FAIL),
-    ],
-)
-def test_zalo_error_codes(code: int, kind: ErrorKind) -> None:
-    assert classify_zalo(code).kind is kind
-
-
-@pytest.mark.parametrize(
-    ("code", "subcode", "kind"),
-    [
-        (10, 2018278, ErrorKind.FALLBACK),
-        (551, 1545041, ErrorKind.FALLBACK),
-        (613, None, ErrorKind.RETRY),
-        (4, None, ErrorKind.RETRY),
-        (190, None, ErrorKind.FAIL),
-        (100, 2018001, ErrorKind.FAIL),
-    ],
-)
-def test_meta_error_codes(code: int, subcode: int | None, kind: ErrorKind) -> None:
-    assert classify_meta(code, subcode).kind is kind
-
-
-@pytest.mark.parametrize(
-    ("status", "kind"),
-    [(200, None), (429, ErrorKind.RETRY), (503, ErrorKind.RETRY), (400, ErrorKind.FAIL)],
-)
-def test_http_status(status: int, kind: ErrorKind | None) -> None:
-    assert classify_http_status(status) is kind
-
-
-def test_smtp_codes() -> None:
-    assert classify_smtp(550).kind is ErrorKind.FAIL
-    assert classify_smtp(451).kind is ErrorKind.RETRY
-
-
-def test_backoff_doubles_honours_retry_after_and_is_capped() -> None:
-    assert [retry_delay(a, backoff=1, retry_after=None, cap=30) for a in (1, 2, 3)] == [1, 2, 4]
-    assert retry_delay(1, backoff=1, retry_after=7, cap=30) == 7
-    assert retry_delay(1, backoff=1, retry_after=300, cap=30) == 30
-
-
-def test_retry_after_in_seconds_or_as_a_date() -> None:
-    now = datetime(2026, 11, 27, 5, 0, tzinfo=UTC)
-    assert parse_retry_after("12", now=now) == 12
-    assert parse_retry_after("Fri, 27 Nov 2026 05:00:30 GMT", now=now) == 30
-    assert parse_retry_after("soon", now=now) is None
-    assert parse_retry_after(None, now=now) is None
 
 
 def test_equal_quiet_start_and_end_mean_no_quiet_hours() -> None:

@@ -1,12 +1,14 @@
 """Email as the SMTP client writes it: long Vietnamese subjects keep every space and letter."""
 
 import uuid
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 
 import pytest
 
-from hoiam_notifier.channels import Outgoing, build_email, encoded_header
-from hoiam_notifier.domain import Notification, Target, Way
+from hoiam_notifier.channels.port import Outgoing
+from hoiam_notifier.channels.smtp import build_email, encoded_header
+from hoiam_notifier.domain.notifications import Notification, Target, Way
 from hoiam_shared.events import RecipientKind
 
 SUBJECTS = [
@@ -34,7 +36,12 @@ def outgoing(subject: str) -> Outgoing:
 
 @pytest.mark.parametrize("subject", SUBJECTS)
 def test_the_subject_survives_the_smtp_generator_and_a_reader(subject: str) -> None:
-    message = build_email(outgoing(subject), sender="hoiam@example.vn", mail_domain="example.vn")
+    message = build_email(
+        outgoing(subject),
+        sender="hoiam@example.vn",
+        mail_domain="example.vn",
+        written_at=datetime(2026, 11, 27, 5, 0, tzinfo=UTC),
+    )
 
     # aiosmtplib flattens with the SMTP policy; a reader parses with the default policy.
     raw = message.as_bytes(policy=policy.SMTP)

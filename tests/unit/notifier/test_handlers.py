@@ -1,42 +1,26 @@
 """The notifier's handlers on in-memory stores and senders: once, fallbacks, tasks, queues."""
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 import pytest
-from prometheus_client import CollectorRegistry
 
-from hoiam_notifier.channels import InMemorySender, SendError
-from hoiam_notifier.domain import (
-    ErrorKind,
-    Links,
-    Policy,
-    Reachability,
-    Verdict,
-    Way,
-    plan_routed,
-)
-from hoiam_notifier.handlers import Notifier
-from hoiam_notifier.metrics import NotifierMetrics
-from hoiam_notifier.repository import (
-    FALLBACK,
-    SENT,
-    UNKNOWN,
-    InMemoryContactRepository,
-    InMemoryDeliveryRepository,
-    InMemoryItemRepository,
-    InMemoryQueueRepository,
-)
+from fakes import NotifierWorld
+from hoiam_notifier.channels.errors import ErrorKind, Verdict
+from hoiam_notifier.channels.port import SendError
+from hoiam_notifier.domain.deliveries import DeliveryStatus
+from hoiam_notifier.domain.knowledge import Links, Policy, Reachability
+from hoiam_notifier.domain.notifications import Way
+from hoiam_notifier.domain.plans import plan_routed
 from hoiam_shared.events import (
     BodyContact,
     BodyRef,
-    CategoryRef,
     Channel,
     Citizen,
     ContactReachabilityChanged,
     Contacts,
     Delivery,
-    Event,
     FeedbackMessageAdded,
     FeedbackRouted,
     NotificationFailed,
@@ -44,96 +28,34 @@ from hoiam_shared.events import (
     OperatorTaskOpened,
     Origin,
     OriginKind,
-    Status,
     StatusChanged,
 )
-from hoiam_shared.ids import new_id, new_tracking_code
-from hoiam_shared.topics import Topics
+from support.clock import TestClock
+from support.notifier_events import UTILITY
+from support.notifier_events import resolved as resolved_event
+from support.notifier_events import routed as routed_event
 
 NOON = datetime(2026, 11, 27, 5, 0, tzinfo=UTC)  # 12:00 in Vietnam
 
 
-class Recorder:
-    def __init__(self) -> None:
-        self.events: list[tuple[str, Event]] = []
-
-    async def publish(self, topic: str, event: Event, *, key: UUID | str) -> None:
-        self.events.append((topic, event))
-
-    def of[E: Event](self, kind: type[E]) -> list[E]:
-        return [e for _, e in self.events if isinstance(e, kind)]
+def world_at(moment: datetime = NOON) -> NotifierWorld:
+    """The notifier built as production builds it, on fakes, its clock frozen at `moment`."""
+    return NotifierWorld(TestClock.frozen(moment), send_attempts=3)
 
 
-class World:
-    def __init__(self, now: datetime = NOON) -> None:
-        self.now = now
-        self.deliveries = InMemoryDeliveryRepository()
-        self.items = InMemoryItemRepository()
-        self.contacts = InMemoryContactRepository()
-        self.queue = InMemoryQueueRepository()
-        self.senders = {way: InMemorySender() for way in Way if way is not Way.CALL_BACK}
-        self.published = Recorder()
-        self.registry = CollectorRegistry()
-        self.notifier = Notifier(
-            deliveries=self.deliveries,
-            items=self.items,
-            contacts=self.contacts,
-            queue=self.queue,
-            senders=dict(self.senders),
-            publisher=self.published,
-            topics=Topics(),
-            metrics=NotifierMetrics(self.registry),
-            links=Links(console_url="http://console", public_url="http://public"),
-            policy=Policy(),
-            clock=lambda: self.now,
-            send_attempts=3,
-            retry_backoff_seconds=0.001,
-        )
-
-    def sent(self, way: Way) -> list[str]:
-        return [o.target.address for o in self.senders[way].sent]
-
-    def metric(self, name: str, **labels: str) -> float:
-        return self.registry.get_sample_value(name, labels) or 0.0
+BODY = UTILITY.model_copy(
+    update={"contacts": (BodyContact(channel=Channel.EMAIL, address="cskh@dienluc.example"),)}
+)
 
 
-def routed(citizen: Citizen, *, origin: Origin | None = None, **extra: object) -> FeedbackRouted:
-    item_id = new_id()
-    fields: dict[str, object] = {
-        "correlation_id": item_id,
-        "item_id": item_id,
-        "tracking_code": new_tracking_code(),
-        "status": Status.ROUTED,
-        "category": CategoryRef(code="electricity", name="Điện"),
-        "body": BodyRef(
-            id="dl",
-            name="Công ty Điện lực Vĩnh Long",
-            level="utility",
-            contacts=(BodyContact(channel=Channel.EMAIL, address="cskh@dienluc.example"),),
-        ),
-        "confidence": 0.9,
-        "reasons": ("từ khóa: mất điện",),
-        "channel": Channel.ZALO,
-        "citizen": citizen,
-        "text": "Mất điện ba ngày.",
-        "origin": origin,
-        "received_at": NOON - timedelta(hours=1),
-    }
-    return FeedbackRouted.model_validate(fields | extra)
+def routed(citizen: Citizen, *, origin: Origin | None = None, **extra: Any) -> FeedbackRouted:
+    """Routed an hour before noon to a utility with an email contact."""
+    fields: dict[str, Any] = {"body": BODY, "received_at": NOON - timedelta(hours=1)}
+    return routed_event(citizen, origin=origin, **(fields | extra))
 
 
 def resolved(*items: FeedbackRouted) -> StatusChanged:
-    first = items[0]
-    return StatusChanged(
-        correlation_id=first.item_id,
-        item_id=first.item_id,
-        tracking_code=first.tracking_code,
-        status=Status.RESOLVED,
-        answer="Đã nối lại đường dây.",
-        case_id=UUID(int=5),
-        case_item_ids=tuple(i.item_id for i in items),
-        body=first.body,
-    )
+    return resolved_event(*items, answer="Đã nối lại đường dây.", case_id=UUID(int=5))
 
 
 ZALO_CITIZEN = Citizen(
@@ -146,7 +68,7 @@ ZALO_ORIGIN = Origin(kind=OriginKind.ZALO_MESSAGE, message_id="zmsg-1")
 
 
 async def test_routed_tells_body_and_citizen_once_even_when_redelivered() -> None:
-    world = World()
+    world = world_at()
     event = routed(ZALO_CITIZEN, origin=ZALO_ORIGIN)
 
     await world.notifier.notify_routed(event)
@@ -164,7 +86,7 @@ async def test_routed_tells_body_and_citizen_once_even_when_redelivered() -> Non
 
 
 async def test_a_status_change_reaches_every_petitioner_of_the_case() -> None:
-    world = World()
+    world = world_at()
     by_email = Citizen(contacts=Contacts(email="an@example.vn"), preferred_channel=Channel.EMAIL)
     first, second = routed(ZALO_CITIZEN, origin=ZALO_ORIGIN), routed(by_email)
     await world.notifier.notify_routed(first)
@@ -180,7 +102,7 @@ async def test_a_status_change_reaches_every_petitioner_of_the_case() -> None:
 
 
 async def test_window_closed_at_the_provider_falls_back_to_zns_and_says_so() -> None:
-    world = World()
+    world = world_at()
     world.senders[Way.ZALO_CS].script["z-cuc"] = [
         SendError(Verdict(ErrorKind.FALLBACK, "user has not interacted"), answer="-230")
     ]
@@ -194,7 +116,7 @@ async def test_window_closed_at_the_provider_falls_back_to_zns_and_says_so() -> 
 
 
 async def test_an_unfollow_event_makes_the_next_message_skip_zalo() -> None:
-    world = World()
+    world = world_at()
     event = routed(ZALO_CITIZEN, origin=ZALO_ORIGIN)
     await world.notifier.notify_routed(event)
     await world.notifier.record_reachability(
@@ -215,7 +137,7 @@ async def test_an_unfollow_event_makes_the_next_message_skip_zalo() -> None:
 
 
 async def test_a_later_message_reopens_the_window() -> None:
-    world = World()
+    world = world_at()
     old = ZALO_CITIZEN.model_copy(update={"last_inbound_at": NOON - timedelta(days=4)})
     event = routed(
         old, origin=ZALO_ORIGIN, received_at=NOON - timedelta(days=4), channel=Channel.ZALO
@@ -239,7 +161,7 @@ async def test_a_later_message_reopens_the_window() -> None:
 
 
 async def test_an_edited_comment_does_not_reopen_a_window() -> None:
-    world = World()
+    world = world_at()
     old = ZALO_CITIZEN.model_copy(update={"last_inbound_at": NOON - timedelta(days=4)})
     event = routed(old, origin=ZALO_ORIGIN, received_at=NOON - timedelta(days=4))
     await world.notifier.notify_routed(event)
@@ -261,7 +183,7 @@ async def test_an_edited_comment_does_not_reopen_a_window() -> None:
 
 
 async def test_transient_errors_are_retried_then_sent() -> None:
-    world = World()
+    world = world_at()
     world.senders[Way.EMAIL].script["cskh@dienluc.example"] = [
         SendError(Verdict(ErrorKind.RETRY, "HTTP 503")),
         SendError(Verdict(ErrorKind.RETRY, "HTTP 429"), retry_after=0.01),
@@ -275,7 +197,7 @@ async def test_transient_errors_are_retried_then_sent() -> None:
 
 
 async def test_a_bad_address_fails_with_the_answer_marks_the_bounce_and_falls_back() -> None:
-    world = World()
+    world = world_at()
     citizen = Citizen(
         contacts=Contacts(email="nobody@example.vn", phone="+84912345678"),
         preferred_channel=Channel.EMAIL,
@@ -298,7 +220,7 @@ async def test_a_bad_address_fails_with_the_answer_marks_the_bounce_and_falls_ba
 
 
 async def test_a_mail_server_down_past_the_retries_fails_without_marking_a_bounce() -> None:
-    world = World()
+    world = world_at()
     citizen = Citizen(contacts=Contacts(email="an@example.vn"), preferred_channel=Channel.EMAIL)
     world.senders[Way.EMAIL].script["an@example.vn"] = [
         SendError(Verdict(ErrorKind.RETRY, "mail server unreachable"), answer="refused")
@@ -316,7 +238,7 @@ async def test_a_mail_server_down_past_the_retries_fails_without_marking_a_bounc
 
 
 async def test_a_phone_only_caller_gets_a_call_back_task_once() -> None:
-    world = World()
+    world = world_at()
     caller = Citizen(contacts=Contacts(phone="+84912345678"), preferred_channel=Channel.PHONE)
     event = routed(caller, origin=Origin(kind=OriginKind.CALL), channel=Channel.PHONE)
 
@@ -331,7 +253,7 @@ async def test_a_phone_only_caller_gets_a_call_back_task_once() -> None:
 
 
 async def test_when_every_way_fails_an_operator_task_is_opened() -> None:
-    world = World()
+    world = world_at()
     citizen = Citizen(contacts=Contacts(facebook_psid="p1"), preferred_channel=Channel.FACEBOOK)
     world.senders[Way.MESSENGER].script["p1"] = [
         SendError(Verdict(ErrorKind.FALLBACK, "this person isn't available right now"))
@@ -346,7 +268,7 @@ async def test_when_every_way_fails_an_operator_task_is_opened() -> None:
 
 
 async def test_an_interrupted_zalo_send_is_not_resent_but_handed_to_a_person() -> None:
-    world = World()
+    world = world_at()
     event = routed(ZALO_CITIZEN, origin=ZALO_ORIGIN)
     [_, citizen_plan] = plan_routed(
         event,
@@ -366,18 +288,18 @@ async def test_an_interrupted_zalo_send_is_not_resent_but_handed_to_a_person() -
     [task] = world.published.of(OperatorTaskOpened)
     assert task.reason == "delivery_outcome_unknown"
     statuses = dict(await world.deliveries.outcomes(event.item_id))
-    assert statuses[citizen_plan.delivery_id(target)] == UNKNOWN
+    assert statuses[citizen_plan.delivery_id(target)] is DeliveryStatus.UNKNOWN
 
 
 async def test_quiet_hours_hold_zalo_until_seven_then_the_flush_sends_it_once() -> None:
-    world = World(now=datetime(2026, 11, 27, 15, 30, tzinfo=UTC))  # 22:30 in Vietnam
+    world = world_at(datetime(2026, 11, 27, 15, 30, tzinfo=UTC))  # 22:30 in Vietnam
     await world.notifier.notify_routed(routed(ZALO_CITIZEN, origin=ZALO_ORIGIN, received_at=None))
 
     assert world.sent(Way.EMAIL) == ["cskh@dienluc.example"]  # email goes at night
     assert world.sent(Way.ZALO_CS) == []
     assert await world.notifier.flush() == 0  # still night
 
-    world.now = datetime(2026, 11, 28, 0, 1, tzinfo=UTC)  # 07:01
+    world.clock.set(datetime(2026, 11, 28, 0, 1, tzinfo=UTC))  # 07:01
     assert await world.notifier.flush() == 1
     assert await world.notifier.flush() == 0
     # The window is counted from the citizen's last message, ~9.5 h before: still open.
@@ -385,7 +307,7 @@ async def test_quiet_hours_hold_zalo_until_seven_then_the_flush_sends_it_once() 
 
 
 async def test_digest_recipients_get_one_message_a_day_at_the_digest_hour() -> None:
-    world = World()  # noon; digests at 17:00 local
+    world = world_at()  # noon; digests at 17:00 local
     body = BodyRef(
         id="dl",
         name="Công ty Điện lực Vĩnh Long",
@@ -402,7 +324,7 @@ async def test_digest_recipients_get_one_message_a_day_at_the_digest_hour() -> N
     await world.notifier.notify_routed(events[0])  # a redelivery queues nothing new
 
     assert world.sent(Way.EMAIL) == []
-    world.now = datetime(2026, 11, 27, 10, 1, tzinfo=UTC)  # 17:01
+    world.clock.set(datetime(2026, 11, 27, 10, 1, tzinfo=UTC))  # 17:01
     await world.notifier.flush()
     await world.notifier.flush()
 
@@ -411,11 +333,11 @@ async def test_digest_recipients_get_one_message_a_day_at_the_digest_hour() -> N
     assert all(e.tracking_code in digest.notification.text for e in events)
 
 
-@pytest.mark.parametrize("status", [SENT, FALLBACK])
-async def test_a_finished_delivery_is_never_tried_again(status: str) -> None:
-    world = World()
+@pytest.mark.parametrize("status", [DeliveryStatus.SENT, DeliveryStatus.FALLBACK])
+async def test_a_finished_delivery_is_never_tried_again(status: DeliveryStatus) -> None:
+    world = world_at()
     event = routed(ZALO_CITIZEN, origin=ZALO_ORIGIN)
-    if status == FALLBACK:
+    if status is DeliveryStatus.FALLBACK:
         world.senders[Way.ZALO_CS].script["z-cuc"] = [
             SendError(Verdict(ErrorKind.FALLBACK, "window closed"))
         ]
@@ -429,7 +351,7 @@ async def test_a_finished_delivery_is_never_tried_again(status: str) -> None:
 
 
 async def test_a_body_contact_no_way_can_reach_is_reported_as_failed() -> None:
-    world = World()
+    world = world_at()
     body = BodyRef(
         id="dl",
         name="Công ty Điện lực Vĩnh Long",

@@ -8,55 +8,37 @@ event walks the stored plan, skipping what has an outcome. See docs/notifier.md.
 import asyncio
 import hashlib
 import logging
-import os
-import signal
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
-from faststream.kafka import KafkaBroker
-
-from hoiam_notifier.channels import Outgoing, Sender, SendError
-from hoiam_notifier.domain import (
-    ErrorKind,
+from hoiam_notifier.channels.errors import ErrorKind, Verdict, retry_delay
+from hoiam_notifier.channels.port import Outgoing, Sender, SendError
+from hoiam_notifier.domain.deliveries import DeliveryStatus, Held, Queued
+from hoiam_notifier.domain.digests import digest_notification
+from hoiam_notifier.domain.knowledge import (
+    ContactFact,
     ItemRecord,
     Links,
-    Notification,
     Policy,
     Reachability,
-    Target,
-    Verdict,
-    Way,
-    case_items,
-    digest_due,
-    digest_notification,
+    fold,
     item_record,
-    local_day,
-    plan_routed,
-    plan_status,
-    quiet_until,
-    retry_delay,
 )
+from hoiam_notifier.domain.notifications import Notification, Target, Way
+from hoiam_notifier.domain.plans import case_items, plan_routed, plan_status
+from hoiam_notifier.domain.quiet_hours import digest_due, quiet_until
 from hoiam_notifier.metrics import NotifierMetrics
 from hoiam_notifier.repository import (
-    DIGEST,
-    FAILED,
-    FALLBACK,
-    PENDING,
-    QUIET,
-    SENT,
-    TASK,
-    UNKNOWN,
-    ContactFact,
     ContactRepository,
     DeliveryRepository,
     ItemRepository,
-    Queued,
     QueueRepository,
-    fold,
 )
+from hoiam_shared.clock import Clock, vietnam_date
 from hoiam_shared.events import (
     Channel,
     ContactReachabilityChanged,
@@ -69,13 +51,9 @@ from hoiam_shared.events import (
     RecipientKind,
     StatusChanged,
 )
-from hoiam_shared.kafka import DeadLetters, EventPublisher, subscribe
-from hoiam_shared.settings import ServiceSettings
+from hoiam_shared.kafka import EventPublisher
 from hoiam_shared.topics import (
     CITIZEN_CONTACTS,
-    FEEDBACK_MESSAGES,
-    FEEDBACK_ROUTED,
-    FEEDBACK_STATUS,
     NOTIFICATION_FAILED,
     NOTIFICATION_SENT,
     OPERATOR_TASKS,
@@ -83,8 +61,6 @@ from hoiam_shared.topics import (
 )
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +109,6 @@ class Notifier:
         send_attempts: int = 3,
         retry_backoff_seconds: float = 1.0,
         max_retry_wait_seconds: float = 30.0,
-        crash_after: str = "",
     ) -> None:
         self._deliveries = deliveries
         self._items = items
@@ -149,7 +124,6 @@ class Notifier:
         self._attempts = send_attempts
         self._backoff = retry_backoff_seconds
         self._max_wait = max_retry_wait_seconds
-        self._crash_after = crash_after
 
     # --- subscribers ----------------------------------------------------------------------------
 
@@ -232,13 +206,12 @@ class Notifier:
         """Send what is due: quiet-hour messages after 07:00, each recipient's daily digest."""
         now = self._clock()
         due = await self._queue.due(now)
-        digests: dict[tuple[str, str], list[Queued]] = {}
+        digests: dict[tuple[str, date], list[Queued]] = {}
         sent = 0
         for queued in due:
-            if queued.kind == DIGEST:
-                digests.setdefault((queued.notification.recipient, queued.day or ""), []).append(
-                    queued
-                )
+            if queued.kind is Held.DIGEST:
+                day = queued.day or vietnam_date(queued.due_at)
+                digests.setdefault((queued.notification.recipient, day), []).append(queued)
                 continue
             await self._deliver(queued.notification, now=now, from_queue=True)
             await self._queue.remove(queued.key)
@@ -246,7 +219,7 @@ class Notifier:
         for (_, day), entries in digests.items():
             digest = digest_notification(
                 [q.notification for q in entries],
-                day=datetime.fromisoformat(day).date(),
+                day=day,
                 links=self._links,
             )
             # The digest's identity is (recipient, day): a crash after sending and before the
@@ -295,15 +268,15 @@ class Notifier:
             wait = quiet_until(target.way, now, urgent=notification.urgent, policy=self._policy)
             if wait is not None:
                 await self._queue.put(
-                    Queued(key=delivery, kind=QUIET, due_at=wait, notification=notification)
+                    Queued(key=delivery, kind=Held.QUIET, due_at=wait, notification=notification)
                 )
                 self._metrics.queued.labels("quiet_hours").inc()
                 return
             stored = await self._deliveries.begin(delivery, notification, target)
             if not stored.fresh:
-                if stored.status in (FALLBACK, FAILED):
+                if stored.status in (DeliveryStatus.FALLBACK, DeliveryStatus.FAILED):
                     continue  # this target was tried and did not reach them: on to the next
-                if stored.status != PENDING:
+                if stored.status is not DeliveryStatus.PENDING:
                     # Redelivered: it went out (or was handed to a person) already. The outcome is
                     # published again in case the crash came before its publish; same event id.
                     self._metrics.notifications.labels(
@@ -328,11 +301,9 @@ class Notifier:
                         "fallback_from": first.way.channel if index > 0 and first else None,
                     }
                 )
-                self._crash_point("send")
                 await self._deliveries.finish(
-                    delivery, item_id=notification.item_id, status=SENT, outcome=sent
+                    delivery, item_id=notification.item_id, status=DeliveryStatus.SENT, outcome=sent
                 )
-                self._crash_point("record")
                 await self._emit(sent)
                 self._metrics.notifications.labels(target.way.channel.value, "sent").inc()
                 return
@@ -343,7 +314,10 @@ class Notifier:
             # left is a failure someone must see, so it is reported as one.
             if outcome.verdict.kind is ErrorKind.FALLBACK and (more or citizen):
                 await self._deliveries.finish(
-                    delivery, item_id=notification.item_id, status=FALLBACK, outcome=None
+                    delivery,
+                    item_id=notification.item_id,
+                    status=DeliveryStatus.FALLBACK,
+                    outcome=None,
                 )
                 self._metrics.fallbacks.labels(target.way.value).inc()
                 log.info(
@@ -360,7 +334,7 @@ class Notifier:
                 }
             )
             await self._deliveries.finish(
-                delivery, item_id=notification.item_id, status=FAILED, outcome=failed
+                delivery, item_id=notification.item_id, status=DeliveryStatus.FAILED, outcome=failed
             )
             await self._emit(failed)
             self._metrics.notifications.labels(target.way.channel.value, "failed").inc()
@@ -429,7 +403,9 @@ class Notifier:
         task = self._task(
             n, kind="call_back", reason="phone_only", phone=target.address, key=delivery
         )
-        await self._deliveries.finish(delivery, item_id=n.item_id, status=TASK, outcome=task)
+        await self._deliveries.finish(
+            delivery, item_id=n.item_id, status=DeliveryStatus.TASK, outcome=task
+        )
         await self._emit(task)
         self._metrics.notifications.labels(Channel.PHONE.value, "call_back").inc()
 
@@ -446,7 +422,9 @@ class Notifier:
             details=f"{target.way.value} to {target.address}: interrupted mid-send; check the "
             "conversation and send the update by hand if it is missing.",
         )
-        await self._deliveries.finish(delivery, item_id=n.item_id, status=UNKNOWN, outcome=task)
+        await self._deliveries.finish(
+            delivery, item_id=n.item_id, status=DeliveryStatus.UNKNOWN, outcome=task
+        )
         await self._emit(task)
         self._metrics.notifications.labels(target.way.channel.value, "unknown").inc()
 
@@ -486,7 +464,9 @@ class Notifier:
             await self._emit(stored.outcome)
             return
         task = self._task(n, kind=kind, reason=reason, phone=phone, key=key)
-        await self._deliveries.finish(delivery, item_id=n.item_id, status=TASK, outcome=task)
+        await self._deliveries.finish(
+            delivery, item_id=n.item_id, status=DeliveryStatus.TASK, outcome=task
+        )
         await self._emit(task)
         self._metrics.operator_tasks.labels(kind).inc()
 
@@ -506,17 +486,17 @@ class Notifier:
         )
 
     async def _queue_digest(self, n: Notification, now: datetime) -> None:
-        day = local_day(now)
+        day = vietnam_date(now)
         if now >= digest_due(day, self._policy):
             day = day + timedelta(days=1)
         key = f"{n.event_id}|{n.recipient}"
         await self._queue.put(
             Queued(
                 key=key,
-                kind=DIGEST,
+                kind=Held.DIGEST,
                 due_at=digest_due(day, self._policy),
                 notification=n,
-                day=day.isoformat(),
+                day=day,
             )
         )
         self._metrics.queued.labels("digest").inc()
@@ -530,61 +510,16 @@ class Notifier:
             topic = OPERATOR_TASKS
         await self._publisher.publish(self._topics.name(topic), event, key=event.correlation_id)
 
-    def _crash_point(self, where: str) -> None:
-        if self._crash_after == where:
-            # Test hook (HOIAM_NOTIFIER_TEST_CRASH_AFTER): die like a killed process, no cleanup.
-            os.kill(os.getpid(), signal.SIGKILL)
 
+def flush_every(notifier: Notifier, seconds: float) -> Callable[[], Coroutine[Any, Any, None]]:
+    """The periodic flush as a background loop: what quiet hours held, and due digests."""
 
-def register_handlers(
-    broker: KafkaBroker,
-    *,
-    notifier: Notifier,
-    dead_letters: DeadLetters,
-    settings: ServiceSettings,
-    metrics: NotifierMetrics,
-) -> None:
-    def dead(kind: str) -> None:
-        metrics.dead_letters.labels(kind).inc()
+    async def flush_queued() -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            try:
+                await notifier.flush()
+            except Exception:  # the loop must outlive an outage; the next round retries
+                log.exception("flush failed; retrying next round")
 
-    topics = settings.topics
-    subscribe(
-        broker,
-        topic=topics.name(FEEDBACK_ROUTED),
-        event=FeedbackRouted,
-        handle=notifier.notify_routed,
-        title="notify_routed",
-        settings=settings,
-        dead_letters=dead_letters,
-        on_dead_letter=dead,
-    )
-    subscribe(
-        broker,
-        topic=topics.name(FEEDBACK_STATUS),
-        event=StatusChanged,
-        handle=notifier.notify_status,
-        title="notify_status",
-        settings=settings,
-        dead_letters=dead_letters,
-        on_dead_letter=dead,
-    )
-    subscribe(
-        broker,
-        topic=topics.name(FEEDBACK_MESSAGES),
-        event=FeedbackMessageAdded,
-        handle=notifier.record_message,
-        title="record_inbound_message",
-        settings=settings,
-        dead_letters=dead_letters,
-        on_dead_letter=dead,
-    )
-    subscribe(
-        broker,
-        topic=topics.name(CITIZEN_CONTACTS),
-        event=ContactReachabilityChanged,
-        handle=notifier.record_reachability,
-        title="record_reachability",
-        settings=settings,
-        dead_letters=dead_letters,
-        on_dead_letter=dead,
-    )
+    return flush_queued

@@ -1,37 +1,35 @@
 """What the notifier keeps: deliveries (intent, then outcome), items, reachability, queued sends.
 
-Each store is a `Protocol` with a Mongo adapter and an in-memory fake. Every write is an insert
-under a natural key (insert-first, `insert_once`), because FerretDB 1.24 scans on any lookup by
-`_id`; reads by field go through a separate indexed field (`item_id`, `contact`, `due_at`).
+Each store is a `Protocol` with a Mongo adapter (its in-memory fake lives in `tests/fakes.py`,
+and one contract suite runs against both). Every write is an insert under a natural key
+(insert-first, `insert_once`), because FerretDB 1.24 scans on any lookup by `_id`; reads by field
+go through a separate indexed field (`item_id`, `contact`, `due_at`).
 """
 
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import date, datetime
 from typing import Protocol
 from uuid import UUID
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
-from hoiam_notifier.channels import ZaloToken
-from hoiam_notifier.domain import ItemRecord, Notification, Reachability, Target
+from hoiam_notifier.channels.zalo import ZaloToken
+from hoiam_notifier.domain.deliveries import DeliveryStatus, Held, Queued
+from hoiam_notifier.domain.knowledge import ContactFact, ItemRecord
+from hoiam_notifier.domain.notifications import Notification, Target
+from hoiam_shared.clock import Clock
 from hoiam_shared.events import EVENT_TYPES, Channel, Event
 from hoiam_shared.mongo import Document, insert_once
-
-# A delivery's life: `pending` (intent recorded, send under way or interrupted), then one of
-SENT = "sent"  # the provider accepted it
-FAILED = "failed"  # the provider refused it for good (bad address), or retries ran out
-FALLBACK = "fallback"  # this way could not reach the person (window, blocked): next one tried
-TASK = "task"  # handed to a person (call-back) or nobody could be reached
-UNKNOWN = "unknown"  # interrupted mid-send on a provider without idempotency: a person checks
-PENDING = "pending"
 
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
+    """What is stored for one delivery: its status, and the event its outcome published."""
+
     delivery_id: str
-    status: str
+    status: DeliveryStatus
     outcome: Event | None = None
     fresh: bool = False  # this call recorded the intent: nobody has tried to send it yet
 
@@ -41,6 +39,13 @@ def _event(raw: object) -> Event | None:
         return None
     kind = EVENT_TYPES.get(str(raw.get("type")))
     return kind.model_validate(raw) if kind else None
+
+
+def _moment(value: object) -> datetime:
+    """A time this module stored (the client is tz-aware, so it comes back aware)."""
+    if not isinstance(value, datetime):
+        raise TypeError(f"stored time is not a date: {value!r}")
+    return value
 
 
 def plan_key(notification: Notification) -> str:
@@ -58,51 +63,25 @@ class DeliveryRepository(Protocol):
         ...
 
     async def finish(
-        self, delivery_id: str, *, item_id: UUID, status: str, outcome: Event | None
+        self, delivery_id: str, *, item_id: UUID, status: DeliveryStatus, outcome: Event | None
     ) -> None:
         """Record the outcome; the first one stands."""
         ...
 
-    async def outcomes(self, item_id: UUID) -> list[tuple[str, str]]:
+    async def outcomes(self, item_id: UUID) -> list[tuple[str, DeliveryStatus]]:
         """(delivery id, status) of every finished delivery of an item, for operators and tests."""
         ...
-
-
-class InMemoryDeliveryRepository:
-    def __init__(self) -> None:
-        self.intents: dict[str, tuple[Notification, Target]] = {}
-        self.finished: dict[str, tuple[UUID, str, Event | None]] = {}
-        self.plans: dict[str, Notification] = {}
-
-    async def claim(self, notification: Notification) -> Notification:
-        return self.plans.setdefault(plan_key(notification), notification)
-
-    async def begin(self, delivery_id: str, notification: Notification, target: Target) -> Delivery:
-        if delivery_id not in self.intents:
-            self.intents[delivery_id] = (notification, target)
-            return Delivery(delivery_id, PENDING, None, fresh=True)
-        if delivery_id in self.finished:
-            _, status, outcome = self.finished[delivery_id]
-            return Delivery(delivery_id, status, outcome)
-        return Delivery(delivery_id, PENDING)
-
-    async def finish(
-        self, delivery_id: str, *, item_id: UUID, status: str, outcome: Event | None
-    ) -> None:
-        self.finished.setdefault(delivery_id, (item_id, status, outcome))
-
-    async def outcomes(self, item_id: UUID) -> list[tuple[str, str]]:
-        return [(d, s) for d, (i, s, _) in self.finished.items() if i == item_id]
 
 
 class MongoDeliveryRepository:
     """Two immutable records per delivery: the intent (`deliveries`, before the send) and its
     outcome (`delivery_outcomes`, after). Plain inserts; only a redelivered event reads back."""
 
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
+    def __init__(self, db: AsyncDatabase[Document], *, clock: Clock) -> None:
         self._deliveries = db["deliveries"]
         self._outcomes = db["delivery_outcomes"]
         self._plans = db["delivery_plans"]
+        self._clock = clock
 
     async def prepare(self) -> None:
         await self._plans.create_index("item_id")
@@ -133,18 +112,20 @@ class MongoDeliveryRepository:
             "channel": target.way.channel.value,
             "address": target.address,
             "subject": notification.subject,
-            "created_at": datetime.now(UTC),
+            "created_at": self._clock(),
         }
         _, inserted = await insert_once(self._deliveries, delivery_id, document)
         if inserted:
-            return Delivery(delivery_id, PENDING, None, fresh=True)
+            return Delivery(delivery_id, DeliveryStatus.PENDING, None, fresh=True)
         stored = await self._outcomes.find_one({"delivery_id": delivery_id})
         if stored is None:
-            return Delivery(delivery_id, PENDING)
-        return Delivery(delivery_id, str(stored["status"]), _event(stored.get("outcome")))
+            return Delivery(delivery_id, DeliveryStatus.PENDING)
+        return Delivery(
+            delivery_id, DeliveryStatus(str(stored["status"])), _event(stored.get("outcome"))
+        )
 
     async def finish(
-        self, delivery_id: str, *, item_id: UUID, status: str, outcome: Event | None
+        self, delivery_id: str, *, item_id: UUID, status: DeliveryStatus, outcome: Event | None
     ) -> None:
         await insert_once(
             self._outcomes,
@@ -152,15 +133,15 @@ class MongoDeliveryRepository:
             {
                 "delivery_id": delivery_id,
                 "item_id": str(item_id),
-                "status": status,
-                "finished_at": datetime.now(UTC),
+                "status": status.value,
+                "finished_at": self._clock(),
                 "outcome": outcome.model_dump(mode="json") if outcome else None,
             },
         )
 
-    async def outcomes(self, item_id: UUID) -> list[tuple[str, str]]:
+    async def outcomes(self, item_id: UUID) -> list[tuple[str, DeliveryStatus]]:
         cursor = self._outcomes.find({"item_id": str(item_id)}, {"delivery_id": 1, "status": 1})
-        return [(str(d["delivery_id"]), str(d["status"])) async for d in cursor]
+        return [(str(d["delivery_id"]), DeliveryStatus(str(d["status"]))) async for d in cursor]
 
 
 # --- items --------------------------------------------------------------------------------------
@@ -172,17 +153,6 @@ class ItemRepository(Protocol):
         ...
 
     async def find(self, item_ids: tuple[UUID, ...]) -> list[ItemRecord]: ...
-
-
-class InMemoryItemRepository:
-    def __init__(self) -> None:
-        self.items: dict[UUID, ItemRecord] = {}
-
-    async def remember(self, record: ItemRecord) -> None:
-        self.items.setdefault(record.item_id, record)
-
-    async def find(self, item_ids: tuple[UUID, ...]) -> list[ItemRecord]:
-        return [self.items[i] for i in item_ids if i in self.items]
 
 
 class MongoItemRepository:
@@ -210,52 +180,10 @@ def contact_key(channel: Channel, address: str) -> str:
     return f"{channel.value}:{address}"
 
 
-@dataclass(frozen=True, slots=True)
-class ContactFact:
-    """One thing learnt about a contact: reachable or not (with why), or a message from them."""
-
-    key: str  # unique per fact (event id), so a redelivered event adds nothing
-    channel: Channel
-    address: str
-    at: datetime
-    reachable: bool | None = None  # None: an inbound message, not a reachability change
-    reason: str | None = None
-
-
-def fold(facts: list[ContactFact]) -> Reachability:
-    """The latest reachability per contact, and the latest inbound message time."""
-    blocked: set[tuple[Channel, str]] = set()
-    latest: dict[tuple[Channel, str], datetime] = {}
-    inbound: dict[tuple[Channel, str], datetime] = {}
-    for fact in sorted(facts, key=lambda f: f.at):
-        contact = (fact.channel, fact.address)
-        if fact.reachable is None:
-            inbound[contact] = max(fact.at, inbound.get(contact, fact.at))
-            continue
-        latest[contact] = fact.at
-        if fact.reachable:
-            blocked.discard(contact)
-        else:
-            blocked.add(contact)
-    return Reachability(blocked=frozenset(blocked), last_inbound=inbound)
-
-
 class ContactRepository(Protocol):
     async def record(self, fact: ContactFact) -> None: ...
 
     async def facts(self, contacts: list[tuple[Channel, str]]) -> list[ContactFact]: ...
-
-
-class InMemoryContactRepository:
-    def __init__(self) -> None:
-        self.facts_by_key: dict[str, ContactFact] = {}
-
-    async def record(self, fact: ContactFact) -> None:
-        self.facts_by_key.setdefault(fact.key, fact)
-
-    async def facts(self, contacts: list[tuple[Channel, str]]) -> list[ContactFact]:
-        wanted = set(contacts)
-        return [f for f in self.facts_by_key.values() if (f.channel, f.address) in wanted]
 
 
 class MongoContactRepository:
@@ -289,7 +217,7 @@ class MongoContactRepository:
                 key=str(d["_id"]),
                 channel=Channel(str(d["channel"])),
                 address=str(d["address"]),
-                at=d["at"] if isinstance(d["at"], datetime) else datetime.now(UTC),
+                at=_moment(d["at"]),
                 reachable=flag if isinstance(flag := d.get("reachable"), bool) else None,
                 reason=str(d["reason"]) if d.get("reason") else None,
             )
@@ -298,18 +226,6 @@ class MongoContactRepository:
 
 
 # --- queued sends: quiet hours and digests ------------------------------------------------------
-
-QUIET = "quiet"
-DIGEST = "digest"
-
-
-@dataclass(frozen=True, slots=True)
-class Queued:
-    key: str
-    kind: str  # QUIET or DIGEST
-    due_at: datetime
-    notification: Notification
-    day: str | None = None  # DIGEST: the local day it belongs to
 
 
 class QueueRepository(Protocol):
@@ -320,20 +236,6 @@ class QueueRepository(Protocol):
     async def due(self, now: datetime) -> list[Queued]: ...
 
     async def remove(self, key: str) -> None: ...
-
-
-class InMemoryQueueRepository:
-    def __init__(self) -> None:
-        self.queued: dict[str, Queued] = {}
-
-    async def put(self, queued: Queued) -> None:
-        self.queued.setdefault(queued.key, queued)
-
-    async def due(self, now: datetime) -> list[Queued]:
-        return sorted((q for q in self.queued.values() if q.due_at <= now), key=lambda q: q.due_at)
-
-    async def remove(self, key: str) -> None:
-        self.queued.pop(key, None)
 
 
 class MongoQueueRepository:
@@ -350,9 +252,9 @@ class MongoQueueRepository:
             self._queue,
             queued.key,
             {
-                "kind": queued.kind,
+                "kind": queued.kind.value,
                 "due_at": queued.due_at,
-                "day": queued.day,
+                "day": queued.day.isoformat() if queued.day else None,
                 "notification": queued.notification.model_dump(mode="json"),
             },
         )
@@ -362,10 +264,10 @@ class MongoQueueRepository:
         return [
             Queued(
                 key=str(d["_id"]),
-                kind=str(d["kind"]),
-                due_at=d["due_at"] if isinstance(d["due_at"], datetime) else now,
+                kind=Held(str(d["kind"])),
+                due_at=_moment(d["due_at"]),
                 notification=Notification.model_validate(d["notification"]),
-                day=str(d["day"]) if d.get("day") else None,
+                day=date.fromisoformat(str(d["day"])) if d.get("day") else None,
             )
             async for d in cursor
         ]
@@ -380,8 +282,9 @@ class MongoQueueRepository:
 class MongoTokenStore:
     """Every refreshed token pair is a new record; the newest is the one in use."""
 
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
+    def __init__(self, db: AsyncDatabase[Document], *, clock: Clock) -> None:
         self._tokens = db["zalo_tokens"]
+        self._clock = clock
 
     async def prepare(self) -> None:
         await self._tokens.create_index("seq")
@@ -392,21 +295,43 @@ class MongoTokenStore:
             return ZaloToken(
                 access_token=str(d["access_token"]),
                 refresh_token=str(d["refresh_token"]),
-                expires_at=d["expires_at"]
-                if isinstance(d["expires_at"], datetime)
-                else datetime.now(UTC),
+                expires_at=_moment(d["expires_at"]),
             )
         return None
 
     async def save(self, token: ZaloToken) -> None:
-        now = datetime.now(UTC)
         await self._tokens.insert_one(
             {
                 # Nanoseconds, not the BSON date (milliseconds): two refreshes stay ordered.
                 "seq": time.time_ns(),
-                "refreshed_at": now,
+                "refreshed_at": self._clock(),
                 "access_token": token.access_token,
                 "refresh_token": token.refresh_token,
                 "expires_at": token.expires_at,
             }
         )
+
+
+@dataclass(frozen=True)
+class MongoStores:
+    """Every store of the notifier on one database, and the indexes they need."""
+
+    deliveries: MongoDeliveryRepository
+    items: MongoItemRepository
+    contacts: MongoContactRepository
+    queue: MongoQueueRepository
+    tokens: MongoTokenStore
+
+    @classmethod
+    def on(cls, db: AsyncDatabase[Document], *, clock: Clock) -> "MongoStores":
+        return cls(
+            deliveries=MongoDeliveryRepository(db, clock=clock),
+            items=MongoItemRepository(db),
+            contacts=MongoContactRepository(db),
+            queue=MongoQueueRepository(db),
+            tokens=MongoTokenStore(db, clock=clock),
+        )
+
+    async def prepare(self) -> None:
+        for store in (self.deliveries, self.items, self.contacts, self.queue, self.tokens):
+            await store.prepare()

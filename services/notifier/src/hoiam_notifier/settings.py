@@ -1,7 +1,5 @@
 """Notifier settings, read from ``HOIAM_NOTIFIER_*`` environment variables."""
 
-from typing import Literal
-
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
@@ -61,11 +59,3 @@ class NotifierSettings(ServiceSettings):
     # Retries
     send_attempts: int = Field(default=3, ge=1, description="Tries per message before giving up.")
     max_retry_wait_seconds: float = Field(default=30, gt=0)
-    clock_offset_seconds: float = Field(
-        default=0, description="Shifts the notifier's clock (tests and demos of quiet hours)."
-    )
-    test_crash_after: Literal["", "send", "record"] = Field(
-        default="",
-        description="Test hook: SIGKILL itself right after a provider accepted ('send') or after "
-        "the outcome is recorded ('record'), before the offset commit. Never set in production.",
-    )

@@ -1,0 +1,108 @@
+"""What the notifier knows about an item and a person, and the rules it is configured with."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+from hoiam_shared.events import BodyRef, Channel, Citizen, FeedbackRouted, Origin
+
+
+class ItemRecord(BaseModel):
+    """What a later status change needs to answer the petitioner of one item."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    item_id: UUID
+    tracking_code: str
+    case_id: UUID | None = None
+    channel: Channel
+    citizen: Citizen
+    origin: Origin | None = None
+    source_ref: str | None = None
+    subject: str | None = None
+    category: str | None = None
+    body: BodyRef | None = None
+    received_at: AwareDatetime | None = None
+
+
+def item_record(routed: FeedbackRouted) -> ItemRecord:
+    return ItemRecord(
+        item_id=routed.item_id,
+        tracking_code=routed.tracking_code,
+        case_id=routed.case_id,
+        channel=routed.channel,
+        citizen=routed.citizen,
+        origin=routed.origin,
+        source_ref=routed.source_ref,
+        subject=routed.subject,
+        category=routed.category.name,
+        body=routed.body,
+        received_at=routed.received_at,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Reachability:
+    """What we learnt about a citizen's contacts: who cannot be reached, when they last wrote."""
+
+    blocked: frozenset[tuple[Channel, str]] = frozenset()
+    last_inbound: dict[tuple[Channel, str], datetime] = field(default_factory=dict)
+
+    def reachable(self, channel: Channel, address: str) -> bool:
+        return (channel, address) not in self.blocked
+
+    def inbound(self, channel: Channel, address: str, fallback: datetime | None) -> datetime | None:
+        known = [t for t in (self.last_inbound.get((channel, address)), fallback) if t is not None]
+        return max(known) if known else None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactFact:
+    """One thing learnt about a contact: reachable or not (with why), or a message from them."""
+
+    key: str  # unique per fact (event id), so a redelivered event adds nothing
+    channel: Channel
+    address: str
+    at: datetime
+    reachable: bool | None = None  # None: an inbound message, not a reachability change
+    reason: str | None = None
+
+
+def fold(facts: list[ContactFact]) -> Reachability:
+    """The latest reachability per contact, and the latest inbound message time."""
+    blocked: set[tuple[Channel, str]] = set()
+    inbound: dict[tuple[Channel, str], datetime] = {}
+    for fact in sorted(facts, key=lambda f: f.at):
+        contact = (fact.channel, fact.address)
+        if fact.reachable is None:
+            inbound[contact] = max(fact.at, inbound.get(contact, fact.at))
+        elif fact.reachable:
+            blocked.discard(contact)
+        else:
+            blocked.add(contact)
+    return Reachability(blocked=frozenset(blocked), last_inbound=inbound)
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """Provider windows, what is configured, and quiet hours; all times are aware."""
+
+    zalo_window: timedelta = timedelta(hours=48)
+    messenger_window: timedelta = timedelta(hours=24)
+    human_agent_window: timedelta = timedelta(days=7)
+    zns_enabled: bool = True
+    sms_enabled: bool = True
+    quiet_start: time = time(21, 0)
+    quiet_end: time = time(7, 0)
+    digest_hour: int = 17
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    console_url: str
+    public_url: str
+
+    def status_page(self, tracking_code: str) -> str:
+        return f"{self.public_url}/t/{tracking_code}"

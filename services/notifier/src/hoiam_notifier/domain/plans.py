@@ -1,0 +1,299 @@
+"""Who is told what about an event: the plans for a routing decision and a status change."""
+
+from datetime import datetime
+from uuid import UUID
+
+from hoiam_notifier.domain.knowledge import ItemRecord, Links, Policy, Reachability, item_record
+from hoiam_notifier.domain.notifications import Notification
+from hoiam_notifier.domain.texts import (
+    STATUS_LABEL_VI,
+    Text,
+    as_html,
+    body_text,
+    citizen_text,
+    format_date,
+    in_english,
+    status_news,
+)
+from hoiam_notifier.domain.ways import body_target, citizen_targets
+from hoiam_shared.events import (
+    BodyContact,
+    BodyRef,
+    Channel,
+    FeedbackRouted,
+    OriginKind,
+    RecipientKind,
+    Status,
+    StatusChange,
+    StatusChanged,
+)
+
+# --- citizens -----------------------------------------------------------------------------------
+
+
+def _citizen_notification(
+    *,
+    event_id: UUID,
+    record: ItemRecord,
+    reach: Reachability,
+    text: Text,
+    status_label: str,
+    now: datetime,
+    policy: Policy,
+) -> Notification:
+    targets = citizen_targets(record, reach, at=now, policy=policy)
+    origin = record.origin
+    in_reply_to: str | None = None
+    references: tuple[str, ...] = ()
+    if origin is not None and origin.kind is OriginKind.EMAIL and origin.message_id:
+        in_reply_to = origin.message_id
+        references = (*origin.references, origin.message_id)
+    elif record.channel is Channel.EMAIL and record.source_ref:
+        in_reply_to, references = record.source_ref, (record.source_ref,)
+    return Notification(
+        event_id=event_id,
+        item_id=record.item_id,
+        tracking_code=record.tracking_code,
+        recipient_kind=RecipientKind.CITIZEN,
+        recipient=f"citizen:{record.item_id}",
+        subject=text.subject,
+        text=text.body,
+        html=as_html(text.body),
+        short_text=text.short,
+        template_data={
+            "customer_name": (record.citizen.name or "Ông/Bà")[:30],
+            "tracking_code": record.tracking_code,
+            "status": status_label[:30],
+        },
+        in_reply_to=in_reply_to,
+        references=tuple(dict.fromkeys(references)),
+        targets=targets,
+        unreachable_reason=None if targets else "no contact can reach this citizen",
+    )
+
+
+# --- bodies and councillors ---------------------------------------------------------------------
+
+
+def _contact_notifications(
+    *,
+    event_id: UUID,
+    item_id: UUID,
+    tracking_code: str,
+    kind: RecipientKind,
+    owner_id: str,
+    owner_name: str,
+    contacts: tuple[BodyContact, ...],
+    text: Text,
+    urgent: bool,
+    allow_digest: bool,
+) -> list[Notification]:
+    found: list[Notification] = []
+    for contact in contacts:
+        target = body_target(contact)
+        if target is None:
+            continue
+        found.append(
+            Notification(
+                event_id=event_id,
+                item_id=item_id,
+                tracking_code=tracking_code,
+                recipient_kind=kind,
+                recipient=f"{kind.value}:{owner_id}:{contact.channel.value}:{contact.address}",
+                subject=text.subject,
+                text=text.body,
+                html=as_html(text.body),
+                short_text=text.short,
+                targets=(target,),
+                urgent=urgent,
+                digest=allow_digest and contact.delivery.value == "digest",
+                body_name=owner_name,
+            )
+        )
+    return found
+
+
+def plan_routed(
+    routed: FeedbackRouted,
+    *,
+    reach: Reachability,
+    links: Links,
+    now: datetime,
+    policy: Policy,
+) -> list[Notification]:
+    """A routing decision: the body's contacts, the constituency's delegates, and the citizen."""
+    plan: list[Notification] = []
+    if routed.status is Status.ROUTED and routed.body is not None:
+        for kind, owner_id, name, contacts in [
+            (RecipientKind.BODY, routed.body.id, routed.body.name, routed.body.contacts),
+            *(
+                (RecipientKind.COUNCILLOR, c.id, f"Đại biểu {c.name}", c.contacts)
+                for c in routed.councillors
+            ),
+        ]:
+            heading = (
+                "Hệ thống Hồi Âm chuyển đến Quý cơ quan ý kiến, kiến nghị của cử tri để xem xét, "
+                "giải quyết và trả lời."
+                if kind is RecipientKind.BODY
+                else f"Ý kiến, kiến nghị của cử tri trong đơn vị bầu cử của Đại biểu đã được "
+                f"chuyển đến {routed.body.name}."
+            )
+            topic = routed.subject or routed.category.name
+            text = body_text(
+                title=f"Ý kiến, kiến nghị mới: {topic}",
+                heading=heading,
+                addressee=name,
+                tracking_code=routed.tracking_code,
+                item_id=routed.item_id,
+                category=routed.category.name,
+                case_id=routed.case_id,
+                due_on=routed.due_on,
+                citizen=routed.citizen,
+                text=routed.text,
+                reasons=routed.reasons,
+                links=links,
+            )
+            plan += _contact_notifications(
+                event_id=routed.event_id,
+                item_id=routed.item_id,
+                tracking_code=routed.tracking_code,
+                kind=kind,
+                owner_id=owner_id,
+                owner_name=name,
+                contacts=contacts,
+                text=text,
+                urgent=False,
+                allow_digest=True,
+            )
+    record = item_record(routed)
+    english = in_english(routed.citizen)
+    acknowledgement = StatusChanged(
+        correlation_id=routed.item_id,
+        item_id=routed.item_id,
+        tracking_code=routed.tracking_code,
+        status=routed.status,
+        body=routed.body,
+    )
+    news = status_news(acknowledgement, english=english)
+    if routed.status is Status.ROUTED and routed.due_on is not None:
+        news += (
+            f" Due date: {format_date(routed.due_on, True)}."
+            if english
+            else f" Hạn trả lời: {format_date(routed.due_on)}."
+        )
+    text = citizen_text(
+        citizen=routed.citizen,
+        tracking_code=routed.tracking_code,
+        news=news,
+        links=links,
+        english=english,
+    )
+    plan.append(
+        _citizen_notification(
+            event_id=routed.event_id,
+            record=record,
+            reach=reach,
+            text=text,
+            status_label=STATUS_LABEL_VI[routed.status],
+            now=now,
+            policy=policy,
+        )
+    )
+    return plan
+
+
+def plan_status(
+    event: StatusChanged,
+    *,
+    records: list[ItemRecord],
+    reaches: dict[UUID, Reachability],
+    links: Links,
+    now: datetime,
+    policy: Policy,
+) -> list[Notification]:
+    """A status change: every petitioner of the case, and for overdue or escalation the bodies.
+
+    `records` are the items of the case the notifier knows (from their routed events); an item
+    it has never seen has no contact to answer on and is skipped here (the handler counts it).
+    """
+    plan: list[Notification] = []
+    if event.change in (StatusChange.OVERDUE, StatusChange.ESCALATED, StatusChange.REASSIGNED):
+        title = {
+            StatusChange.OVERDUE: "Quá hạn trả lời",
+            StatusChange.ESCALATED: "Quá hạn, đã báo cáo cấp trên",
+            StatusChange.REASSIGNED: "Ý kiến, kiến nghị được chuyển đến",
+        }[event.change]
+        owners: list[tuple[BodyRef, str]] = []
+        if event.body is not None:
+            heading = {
+                StatusChange.OVERDUE: "Ý kiến, kiến nghị của cử tri đã quá hạn trả lời.",
+                StatusChange.ESCALATED: "Ý kiến, kiến nghị quá hạn đã được báo cáo lên cấp trên.",
+                StatusChange.REASSIGNED: (
+                    "Hệ thống Hồi Âm chuyển đến Quý cơ quan ý kiến, kiến nghị của cử tri để xem "
+                    "xét, giải quyết và trả lời."
+                ),
+            }[event.change]
+            owners.append((event.body, heading))
+        if event.escalated_to is not None and event.change is not StatusChange.REASSIGNED:
+            owners.append(
+                (
+                    event.escalated_to,
+                    f"Ý kiến, kiến nghị của cử tri giao {event.body.name if event.body else ''} "
+                    "đã quá hạn trả lời, đề nghị Quý cơ quan đôn đốc.",
+                )
+            )
+        for body, heading in owners:
+            text = body_text(
+                title=title,
+                heading=heading,
+                addressee=body.name,
+                tracking_code=event.tracking_code,
+                item_id=event.item_id,
+                category=None,
+                case_id=event.case_id,
+                due_on=event.due_on,
+                citizen=None,
+                text=None,
+                reasons=(),
+                links=links,
+            )
+            plan += _contact_notifications(
+                event_id=event.event_id,
+                item_id=event.item_id,
+                tracking_code=event.tracking_code,
+                kind=RecipientKind.BODY,
+                owner_id=body.id,
+                owner_name=body.name,
+                contacts=body.contacts,
+                text=text,
+                urgent=event.change is not StatusChange.REASSIGNED,
+                allow_digest=event.change is StatusChange.REASSIGNED,
+            )
+    if event.change is StatusChange.OVERDUE:
+        return plan  # lateness is the bodies' business; the citizen hears of the escalation
+    for record in records:
+        english = in_english(record.citizen)
+        text = citizen_text(
+            citizen=record.citizen,
+            tracking_code=record.tracking_code,
+            news=status_news(event, english=english, known=record.body),
+            links=links,
+            english=english,
+        )
+        plan.append(
+            _citizen_notification(
+                event_id=event.event_id,
+                record=record,
+                reach=reaches.get(record.item_id, Reachability()),
+                text=text,
+                status_label=STATUS_LABEL_VI[event.status],
+                now=now,
+                policy=policy,
+            )
+        )
+    return plan
+
+
+def case_items(event: StatusChanged) -> tuple[UUID, ...]:
+    """Every item whose petitioner hears of this change: the case's items, or the one item."""
+    return tuple(dict.fromkeys((event.item_id, *event.case_item_ids)))
