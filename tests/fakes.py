@@ -6,13 +6,33 @@ uses, with nothing wired again by hand in a test. The contract suites under
 cannot drift from the real thing.
 """
 
-from dataclasses import dataclass, replace
-from datetime import date, datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
+import httpx
+from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
+from pydantic import SecretStr
 
-from hoiam_router.app import RouterParts, build
+from hoiam_intake.app import IntakeParts
+from hoiam_intake.app import build as build_intake
+from hoiam_intake.domain.items import Earlier, in_window
+from hoiam_intake.settings import IntakeSettings
+from hoiam_intake.store import NAMESAKES, Suggestion
+from hoiam_notifier.app import build as build_notifier
+from hoiam_notifier.channels.port import Outgoing, SendError
+from hoiam_notifier.channels.zalo import ZaloToken
+from hoiam_notifier.domain.deliveries import DeliveryStatus, Queued
+from hoiam_notifier.domain.knowledge import ContactFact, ItemRecord
+from hoiam_notifier.domain.notifications import Notification, Target, Way
+from hoiam_notifier.repository import Delivery as StoredDelivery
+from hoiam_notifier.repository import plan_key
+from hoiam_notifier.settings import NotifierSettings
+from hoiam_router.app import RouterParts
+from hoiam_router.app import build as build_router
 from hoiam_router.domain.assignment import Assignment
 from hoiam_router.domain.cases import CaseMember
 from hoiam_router.domain.directory import Directory
@@ -22,7 +42,16 @@ from hoiam_router.outbox import Outbox
 from hoiam_router.repository import Escalation, ItemEvent
 from hoiam_router.settings import RouterSettings
 from hoiam_router.sweep import SweepOverdue
-from hoiam_shared.events import BodyRef, Event, FeedbackRouted, Status, StatusChanged
+from hoiam_shared.events import (
+    BodyRef,
+    Channel,
+    Event,
+    FeedbackReceived,
+    FeedbackRouted,
+    Status,
+    StatusChanged,
+)
+from hoiam_shared.kafka import EventPublisher
 from support.clock import TestClock
 
 
@@ -48,24 +77,7 @@ class RecordingPublisher:
 
 
 # Imports here, not in the header, so each service's section stays its own.
-from collections.abc import Sequence  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-from datetime import datetime, timedelta  # noqa: E402
-from typing import Any  # noqa: E402
 
-import httpx  # noqa: E402
-from fastapi import FastAPI  # noqa: E402
-from prometheus_client import CollectorRegistry  # noqa: E402
-from pydantic import SecretStr  # noqa: E402
-
-from hoiam_intake.app import IntakeParts  # noqa: E402
-from hoiam_intake.app import build as build_intake  # noqa: E402
-from hoiam_intake.domain.items import Earlier, in_window  # noqa: E402
-from hoiam_intake.settings import IntakeSettings  # noqa: E402
-from hoiam_intake.store import NAMESAKES, Suggestion  # noqa: E402
-from hoiam_shared.events import FeedbackReceived  # noqa: E402
-from hoiam_shared.kafka import EventPublisher  # noqa: E402
-from support.clock import TestClock  # noqa: E402
 
 INTAKE_ID_SECRET = "intake-unit-id-secret"
 """The key of derived item ids and tracking codes in an intake world (never a real one)."""
@@ -392,19 +404,21 @@ def router_world(
     *,
     clock: TestClock | None = None,
     settings: RouterSettings | None = None,
+    publisher: EventPublisher | None = None,
 ) -> RouterWorld:
-    """A router world at `clock` (default: frozen at `ROUTER_MONDAY`), fallback province 86."""
+    """A router world at `clock` (default: frozen at `ROUTER_MONDAY`), fallback province 86;
+    `publisher` is shared when several services' worlds talk (the recorder then stays empty)."""
     clock = clock or TestClock.frozen(ROUTER_MONDAY)
-    store, publisher = InMemoryAssignmentRepository(), RecordingPublisher()
-    parts = build(
+    store, recorder = InMemoryAssignmentRepository(), RecordingPublisher()
+    parts = build_router(
         settings or RouterSettings(fallback_province="86"),
         directory=directory,
         assignments=store,
-        publisher=publisher,
+        publisher=publisher or recorder,
         clock=clock,
         registry=CollectorRegistry(),
     )
-    return RouterWorld(parts, store, publisher, clock)
+    return RouterWorld(parts, store, recorder, clock)
 
 
 # =================================================================================================
@@ -415,26 +429,6 @@ def router_world(
 # The notifier's in-memory stores (contract: tests/integration/test_notifier_store_contracts.py),
 # its fake sender and token store (contract: tests/integration/test_notifier_channels.py), and
 # `NotifierWorld`: the real `hoiam_notifier.app.build` on them.
-# Its imports stay here (E402), so the sections of the three services never touch each other.
-
-from collections.abc import Iterable  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from datetime import datetime  # noqa: E402
-
-from prometheus_client import CollectorRegistry  # noqa: E402
-
-from hoiam_notifier.app import build  # noqa: E402
-from hoiam_notifier.channels.port import Outgoing, SendError  # noqa: E402
-from hoiam_notifier.channels.zalo import ZaloToken  # noqa: E402
-from hoiam_notifier.domain.deliveries import DeliveryStatus, Queued  # noqa: E402
-from hoiam_notifier.domain.knowledge import ContactFact, ItemRecord  # noqa: E402
-from hoiam_notifier.domain.notifications import Notification, Target, Way  # noqa: E402
-from hoiam_notifier.repository import Delivery as StoredDelivery  # noqa: E402
-from hoiam_notifier.repository import plan_key  # noqa: E402
-from hoiam_notifier.settings import NotifierSettings  # noqa: E402
-from hoiam_shared.events import Channel  # noqa: E402
-from hoiam_shared.kafka import EventPublisher  # noqa: E402
-from support.clock import TestClock  # noqa: E402
 
 
 class InMemoryDeliveryRepository:
@@ -573,7 +567,7 @@ class NotifierWorld:
         self.senders: dict[Way, InMemorySender] = {way: InMemorySender() for way in ways}
         self.published = RecordingPublisher()
         self.registry = CollectorRegistry()
-        self.parts = build(
+        self.parts = build_notifier(
             self.settings,
             deliveries=self.deliveries,
             items=self.items,

@@ -3,44 +3,44 @@
 import json
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import pytest
 from faststream.kafka import KafkaBroker, TestKafkaBroker
-from prometheus_client import CollectorRegistry
 
-from hoiam_intake import domain as intake_domain
-from hoiam_intake.handlers import NormaliseFeedback
-from hoiam_intake.handlers import register_handlers as register_intake
-from hoiam_intake.metrics import IntakeMetrics
-from hoiam_intake.repository import InMemoryItemRepository
-from hoiam_notifier.channels import InMemorySender
-from hoiam_notifier.domain import Links, Policy, Way
-from hoiam_notifier.handlers import Notifier
-from hoiam_notifier.handlers import register_handlers as register_notifier
-from hoiam_notifier.metrics import NotifierMetrics
-from hoiam_notifier.repository import (
-    InMemoryContactRepository,
+from fakes import (
+    InMemoryAssignmentRepository,
     InMemoryDeliveryRepository,
-    InMemoryQueueRepository,
+    InMemoryItemRepository,
+    InMemorySender,
+    NotifierWorld,
+    intake_world,
+    router_world,
 )
-from hoiam_notifier.repository import InMemoryItemRepository as InMemoryNotifierItems
-from hoiam_router.directory import load_directory
-from hoiam_router.handlers import RouteFeedback
-from hoiam_router.handlers import register_handlers as register_router
-from hoiam_router.metrics import RouterMetrics
-from hoiam_router.repository import InMemoryAssignmentRepository
+from hoiam_intake.domain.channels.web import WEB_CONTENT_TYPE
+from hoiam_intake.domain.items import accept_raw
+from hoiam_notifier.domain.notifications import Way
+from hoiam_router.settings import RouterSettings
 from hoiam_shared.events import Channel, DeadLetterRecorded, FeedbackRouted, Status
 from hoiam_shared.ids import new_id, new_tracking_code
-from hoiam_shared.kafka import DeadLetters, KafkaEventPublisher
-from hoiam_shared.settings import ServiceSettings
+from hoiam_shared.kafka import KafkaEventPublisher
+from hoiam_shared.service import subscribe_all
 from hoiam_shared.topics import FEEDBACK_ROUTED, INTAKE_RAW, Topics
+from support.clock import TestClock
+from support.router import bundled_directory
+
+# In memory there is one consumer per subscriber; the prefix keeps names apart as in prod.
+COMMON: dict[str, object] = {
+    "kafka_topic_prefix": "unit.",
+    "kafka_consumers": 1,
+    "retry_backoff_seconds": 0.01,
+}
 
 
 @dataclass
 class Pipeline:
     broker: KafkaBroker
     topics: Topics
+    clock: TestClock
     items: InMemoryItemRepository
     assignments: InMemoryAssignmentRepository
     deliveries: InMemoryDeliveryRepository
@@ -50,62 +50,26 @@ class Pipeline:
 
 @pytest.fixture
 async def pipeline() -> AsyncIterator[Pipeline]:
+    """The three services as their own `build` wires them, on one in-memory broker.
+
+    The clock is a weekday morning: the e-mails asserted below go out at once in any case, and
+    nothing here is about quiet hours.
+    """
     broker = KafkaBroker()
-    # In memory there is one consumer per subscriber; the prefix keeps names apart as in prod.
-    settings = ServiceSettings(
-        kafka_topic_prefix="unit.", kafka_consumers=1, retry_backoff_seconds=0.01
-    )
-    topics = settings.topics
     publisher = KafkaEventPublisher(broker)
-    registry = CollectorRegistry()
-    items, assignments = InMemoryItemRepository(), InMemoryAssignmentRepository()
-    deliveries, email = InMemoryDeliveryRepository(), InMemorySender()
-    intake_metrics, router_metrics = IntakeMetrics(registry), RouterMetrics(registry)
-    notifier_metrics = NotifierMetrics(registry)
-    register_intake(
-        broker,
-        normalise=NormaliseFeedback(
-            items=items, publisher=publisher, topics=topics, metrics=intake_metrics
-        ),
-        dead_letters=DeadLetters(publisher, service="intake"),
-        settings=settings,
-        metrics=intake_metrics,
+    clock = TestClock.daytime()
+    intake = intake_world(clock=clock, publisher=publisher, **COMMON)
+    router_settings = RouterSettings.model_validate({"fallback_province": "86", **COMMON})
+    router = router_world(
+        bundled_directory(), clock=clock, settings=router_settings, publisher=publisher
     )
-    register_router(
-        broker,
-        route=RouteFeedback(
-            directory=load_directory(),
-            assignments=assignments,
-            publisher=publisher,
-            topics=topics,
-            metrics=router_metrics,
-            fallback_province="86",
-        ),
-        dead_letters=DeadLetters(publisher, service="router"),
-        settings=settings,
-        metrics=router_metrics,
+    notifier = NotifierWorld(
+        clock, publisher=publisher, ways=(Way.EMAIL,), send_attempts=2, **COMMON
     )
-    register_notifier(
-        broker,
-        notifier=Notifier(
-            deliveries=deliveries,
-            items=InMemoryNotifierItems(),
-            contacts=InMemoryContactRepository(),
-            queue=InMemoryQueueRepository(),
-            senders={Way.EMAIL: email},
-            publisher=publisher,
-            topics=topics,
-            metrics=notifier_metrics,
-            links=Links(console_url="http://console", public_url="http://public"),
-            policy=Policy(),
-            clock=lambda: datetime.now(UTC),
-            send_attempts=2,
-            retry_backoff_seconds=0.01,
-        ),
-        dead_letters=DeadLetters(publisher, service="notifier"),
-        settings=settings,
-        metrics=notifier_metrics,
-    )
+    subscribe_all(broker, intake.parts.wiring, intake.settings)
+    subscribe_all(broker, router.parts.wiring, router_settings)
+    subscribe_all(broker, notifier.parts.wiring, notifier.settings)
+    topics = intake.settings.topics
     dead: list[DeadLetterRecorded] = []
 
     @broker.subscriber(topics.dlq(INTAKE_RAW))
@@ -117,17 +81,33 @@ async def pipeline() -> AsyncIterator[Pipeline]:
         dead.append(DeadLetterRecorded.model_validate(body))
 
     async with TestKafkaBroker(broker) as test_broker:
-        yield Pipeline(test_broker, topics, items, assignments, deliveries, email, dead)
+        yield Pipeline(
+            test_broker,
+            topics,
+            clock,
+            intake.items,
+            router.store,
+            notifier.deliveries,
+            notifier.senders[Way.EMAIL],
+            dead,
+        )
 
 
-def web_raw(payload: Mapping[str, object]) -> bytes:
-    raw = intake_domain.accept_raw(
+async def submit(pipeline: Pipeline, payload: Mapping[str, object]) -> None:
+    """A web submission as intake's edge writes it to `intake.raw.v1`."""
+    await pipeline.broker.publish(
+        web_raw(payload, pipeline.clock), pipeline.topics.name(INTAKE_RAW)
+    )
+
+
+def web_raw(payload: Mapping[str, object], clock: TestClock) -> bytes:
+    raw = accept_raw(
         item_id=new_id(),
         tracking_code=new_tracking_code(),
         channel=Channel.WEB,
         payload=json.dumps(payload, ensure_ascii=False).encode(),
-        content_type=intake_domain.WEB_CONTENT_TYPE,
-        received_at=datetime.now(UTC),
+        content_type=WEB_CONTENT_TYPE,
+        received_at=clock(),
     )
     return raw.to_bytes()
 
@@ -144,7 +124,7 @@ SUBMISSION = {
 async def test_a_web_item_is_routed_and_both_body_and_citizen_are_emailed(
     pipeline: Pipeline,
 ) -> None:
-    await pipeline.broker.publish(web_raw(SUBMISSION), pipeline.topics.name(INTAKE_RAW))
+    await submit(pipeline, SUBMISSION)
 
     [routed] = pipeline.assignments.assignments.values()
     assert routed.status is Status.ROUTED
@@ -158,7 +138,7 @@ async def test_a_web_item_is_routed_and_both_body_and_citizen_are_emailed(
 async def test_the_same_event_twice_gives_one_route_and_one_email_each(
     pipeline: Pipeline,
 ) -> None:
-    record = web_raw(SUBMISSION)
+    record = web_raw(SUBMISSION, pipeline.clock)
     await pipeline.broker.publish(record, pipeline.topics.name(INTAKE_RAW))
     await pipeline.broker.publish(record, pipeline.topics.name(INTAKE_RAW))
 
@@ -172,7 +152,7 @@ async def test_an_undecodable_record_goes_to_the_dlq_and_the_next_one_still_flow
     pipeline: Pipeline,
 ) -> None:
     await pipeline.broker.publish(b"\xff not json", pipeline.topics.name(INTAKE_RAW), key=b"k1")
-    await pipeline.broker.publish(web_raw(SUBMISSION), pipeline.topics.name(INTAKE_RAW))
+    await submit(pipeline, SUBMISSION)
 
     [letter] = pipeline.dead
     assert letter.service == "intake"
@@ -186,9 +166,7 @@ async def test_an_undecodable_record_goes_to_the_dlq_and_the_next_one_still_flow
 async def test_a_valid_envelope_with_a_bad_payload_is_dead_lettered_with_its_cause(
     pipeline: Pipeline,
 ) -> None:
-    await pipeline.broker.publish(
-        web_raw({"text": "ok?"} | {"phone": "12"}), pipeline.topics.name(INTAKE_RAW)
-    )
+    await submit(pipeline, {"text": "ok?"} | {"phone": "12"})
 
     [letter] = pipeline.dead
     assert letter.error_type == "ValidationError"
@@ -199,7 +177,7 @@ async def test_a_valid_envelope_with_a_bad_payload_is_dead_lettered_with_its_cau
 async def test_a_routed_event_republished_by_a_replay_sends_nothing_new(
     pipeline: Pipeline,
 ) -> None:
-    await pipeline.broker.publish(web_raw(SUBMISSION), pipeline.topics.name(INTAKE_RAW))
+    await submit(pipeline, SUBMISSION)
     [routed] = pipeline.assignments.assignments.values()
     assert isinstance(routed, FeedbackRouted)
 
