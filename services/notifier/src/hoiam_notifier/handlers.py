@@ -386,6 +386,7 @@ class Notifier:
 
     def _common(self, n: Notification, target: Target, delivery: str) -> dict[str, object]:
         return {
+            "occurred_at": self._clock(),  # the envelope too reads the notifier's clock
             "correlation_id": n.item_id,
             "causation_id": n.event_id,
             "item_id": n.item_id,
@@ -438,8 +439,10 @@ class Notifier:
         key: str,
         details: str | None = None,
     ) -> OperatorTaskOpened:
+        at = self._clock()
         return OperatorTaskOpened.model_validate(
             {
+                "occurred_at": at,
                 "correlation_id": n.item_id,
                 "causation_id": n.event_id,
                 "task_id": _task_id(kind, key),
@@ -449,7 +452,7 @@ class Notifier:
                 "phone": phone,
                 "reason": reason,
                 "details": details or n.text[:2000],
-                "opened_at": self._clock(),
+                "opened_at": at,
             }
         )
 
@@ -472,6 +475,7 @@ class Notifier:
 
     async def _bounced(self, n: Notification, target: Target, now: datetime) -> None:
         changed = ContactReachabilityChanged(
+            occurred_at=now,
             correlation_id=n.item_id,
             causation_id=n.event_id,
             channel=Channel.EMAIL,
