@@ -1,7 +1,7 @@
 """Handlers on the in-memory store: cases, status changes, reassignment, hand-back, triage
 decisions that teach the classifier, and the overdue sweep."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 import pytest
@@ -13,7 +13,7 @@ from hoiam_router.domain.lifecycle import TransitionError
 from hoiam_router.operations import NotFoundError
 from hoiam_router.outbox import SETTLING
 from hoiam_shared.clock import vietnam_date
-from hoiam_shared.events import FeedbackRouted, Status, StatusChange, StatusChanged
+from hoiam_shared.events import Event, FeedbackRouted, Status, StatusChange, StatusChanged
 from support.samples import make_received
 
 
@@ -200,6 +200,52 @@ async def test_a_status_change_survives_a_broker_outage_through_the_outbox(
     assert await world.outbox.republish() == 1
     assert world.publisher.of(StatusChanged) == [event]
     assert await world.store.unpublished(until=world.clock()) == []
+
+
+async def test_a_routing_decision_in_a_broker_outage_is_raised_and_its_redelivery_publishes_it(
+    world: RouterWorld,
+) -> None:
+    item = make_received(POTHOLE, address=PLACE)
+    world.publisher.fail_with = KafkaConnectionError("broker away")
+
+    # Raised, so the consumer does not commit and Kafka delivers the item again shortly.
+    with pytest.raises(KafkaConnectionError):
+        await world.route(item)
+    assert world.publisher.of(FeedbackRouted) == []
+
+    world.publisher.fail_with = None
+    routed = await world.route(item)  # the redelivery
+
+    assert world.publisher.of(FeedbackRouted) == [routed]
+    # Recorded as published: nothing is left for the sweep to publish a second time.
+    world.clock.advance(SETTLING)
+    assert await world.store.unpublished(until=world.clock()) == []
+    assert await world.outbox.republish() == 0
+
+
+async def test_an_outbox_entry_that_still_fails_does_not_hold_up_the_others(
+    world: RouterWorld,
+) -> None:
+    first = await world.route(make_received(POTHOLE, address=PLACE))
+    second = await world.route(make_received("Mất điện ba ngày nay", address=PLACE))
+    world.publisher.fail_with = KafkaConnectionError("broker away")
+    stuck = await world.ops.change_status(first.item_id, Status.ACKNOWLEDGED)
+    world.clock.advance(timedelta(seconds=1))
+    later = await world.ops.change_status(second.item_id, Status.ACKNOWLEDGED)
+    world.publisher.fail_with = None
+    world.clock.advance(SETTLING)
+    refused = world.publisher.publish
+
+    async def refuse_the_first(topic: str, event: Event, *, key: UUID | str) -> None:
+        if event.event_id == stuck.event_id:
+            raise KafkaConnectionError("this one is still refused")
+        await refused(topic, event, key=key)
+
+    world.publisher.publish = refuse_the_first  # type: ignore[method-assign]
+
+    assert await world.outbox.republish() == 1
+    assert world.publisher.of(StatusChanged) == [later]
+    assert await world.store.unpublished(until=world.clock()) == [stuck]
 
 
 async def test_a_repeated_message_joins_the_case_of_the_first(world: RouterWorld) -> None:

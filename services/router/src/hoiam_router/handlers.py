@@ -57,7 +57,7 @@ class RouteFeedback:
             self._metrics.decision_confidence.observe(stored.confidence)
         else:
             self._metrics.redeliveries.inc()
-        await self._outbox.publish(stored)
+        await self._outbox.publish_handled(stored)
         return stored
 
     async def _join_case(self, item: FeedbackReceived, decision: domain.RoutingDecision) -> UUID:

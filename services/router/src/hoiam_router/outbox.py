@@ -1,10 +1,17 @@
-"""The one way the router publishes: record the event in the item's history, then publish it.
+"""The one way the router publishes an event about an item, and records it in the item's history.
 
-The history entry is written first with `published: false` (the outbox) and marked published
-once the broker took the event. If the broker is away, the caller is not failed: the event is
-already stored, and the sweep publishes what the outbox holds (`republish`). So an operator's
-change or a routing decision is never lost once the store has it; the same event id may then
-reach the topic twice (at-least-once; consumers dedupe by event id).
+Two kinds of change reach it, and each has its outbox:
+- An operator's change or the sweep's escalation (`publish`) has no Kafka record behind it that
+  would be delivered again. The history entry is written first with `published: false` (the
+  outbox) and marked published once the broker took the event; if the broker is away the caller
+  is not failed, and the sweep publishes what the outbox holds (`republish`).
+- A routing decision (`publish_handled`) is made while handling a `feedback.received` record,
+  which is committed only once the handler returns: that record is the outbox. The event is
+  published, then recorded as published; an outage is raised, the record is redelivered after
+  the consumer's short back-off, and the redelivery publishes the same stored decision again.
+  Nothing waits for the sweep, and the store is written once.
+Either way nothing is lost once the store has the change; the same event id may reach the topic
+twice (at-least-once; consumers dedupe by event id).
 
 The sweep leaves alone the entries younger than `SETTLING`: those are still on their way
 through the path that wrote them, and taking them too would publish most events twice.
@@ -57,11 +64,29 @@ class Outbox:
             return False
         return True
 
+    async def publish_handled(self, event: ItemEvent) -> None:
+        """Publish an event decided while handling a Kafka record, then record it as published.
+
+        Outages are raised on purpose: the record being handled is this event's outbox.
+        """
+        await self._publisher.publish(self.topic_of(event), event, key=event.item_id)
+        await self._store.add_history(event.item_id, event, published=True)
+
     async def republish(self) -> int:
-        """Publish what the broker did not take at the time, oldest first; how many."""
+        """Publish what the broker did not take at the time, oldest first; how many went.
+
+        An entry that fails is left for the next round and does not hold up the ones after it.
+        """
         done = 0
         for event in await self._store.unpublished(until=self._clock() - SETTLING):
-            await self._send(event)
+            try:
+                await self._send(event)
+            except TRANSIENT_ERRORS as error:
+                log.warning(
+                    "outbox entry still not published; next round",
+                    extra={"event_id": str(event.event_id), "error": str(error)},
+                )
+                continue
             done += 1
         return done
 

@@ -65,7 +65,8 @@ class SweepOverdue:
             escalation = await self._store.escalate_once(key, candidate)
             if escalation.published:
                 continue
-            await self._outbox.publish(escalation.event)
+            if not await self._outbox.publish(escalation.event):
+                continue  # in the outbox: the next round publishes it and marks it then
             await self._store.mark_published(key)
             self._metrics.escalations.labels(escalation.event.change.value).inc()
             reported.append(escalation.event)
