@@ -60,6 +60,8 @@ def service_app(
             asyncio.create_task(loop(), name=getattr(loop, "__name__", "background"))
             for loop in background
         ]
+        for task in tasks:
+            task.add_done_callback(_report_stopped)
         log.info("service started", extra={"port": settings.http_port})
         try:
             yield
@@ -67,7 +69,8 @@ def service_app(
             for task in tasks:
                 task.cancel()
             for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError):
+                # A loop that died was reported when it did; the shutdown goes on regardless.
+                with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
             await broker.stop()
             for close in on_stop:
@@ -102,6 +105,12 @@ def service_app(
     for router in routers:
         app.include_router(router)
     return app
+
+
+def _report_stopped(task: asyncio.Task[None]) -> None:
+    """A background loop must outlive outages; one that ends by an error says so, loudly."""
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.error("background loop stopped", extra={"loop": task.get_name()}, exc_info=error)
 
 
 def operator_guard(token: SecretStr | None) -> Callable[..., Awaitable[None]]:
