@@ -23,11 +23,13 @@ type Database = AsyncDatabase[dict[str, Any]]
 
 
 class Recorder(RecordingPublisher):
-    """What the poller put on `intake.raw`, in order."""
+    """What the poller put on `intake.raw`, in order: raw records and nothing else."""
 
     @property
     def raw(self) -> list[RawFeedbackAccepted]:
-        return self.of(RawFeedbackAccepted)
+        raw = self.of(RawFeedbackAccepted)
+        assert len(raw) == len(self.published), "the poller published something not raw"
+        return raw
 
 
 class CrashAfter:
