@@ -76,9 +76,6 @@ class RecordingPublisher:
 # =================================================================================================
 
 
-# Imports here, not in the header, so each service's section stays its own.
-
-
 INTAKE_ID_SECRET = "intake-unit-id-secret"
 """The key of derived item ids and tracking codes in an intake world (never a real one)."""
 

@@ -1,10 +1,12 @@
 """The clocks tests hand to services: never the bare wall clock, always a moment chosen on purpose.
 
-`HOIAM_TEST_CLOCK_SHIFT_HOURS=N` (default 0) moves every clock made here by N hours, so one
+`HOIAM_TEST_CLOCK_SHIFT_HOURS=N` (default 0) moves by N hours every clock made here that stands
+for "now" (`shifted()`, and a process handed none), and the day `daytime()` falls on, so one
 machine can check in one afternoon that the suite does not care at which hour CI runs it
 (`make test` passes at N = 0, 8 and 16: three points eight hours apart, one of them always
-inside the night). A test that needs a particular time of day says so (`daytime`, `at`);
-only tests about quiet hours, windows and deadlines pick a night, a weekend or a holiday.
+inside the night). A test that needs a particular time of day says so (`daytime`, `at`,
+`frozen`) and gets exactly that; only tests about quiet hours, windows and deadlines pick a
+night, a weekend or a holiday.
 
 A clock ticks at the wall clock's speed from the moment it was set (retries, timeouts and Kafka
 still run in real time), unless it is frozen. A service started as a process gets the same clock

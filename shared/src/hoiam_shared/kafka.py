@@ -26,6 +26,7 @@ from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CollectorRegistry
 from pymongo.errors import ConnectionFailure
 
+from hoiam_shared.clock import Clock
 from hoiam_shared.events import DeadLetterRecorded, Event, decode_event
 from hoiam_shared.ids import new_id
 from hoiam_shared.logs import correlation
@@ -127,9 +128,10 @@ def _guess_correlation(value: bytes, key: bytes | None) -> UUID:
 class DeadLetters:
     """Writes a record that cannot be processed to `<its topic>.dlq`, bytes and cause included."""
 
-    def __init__(self, publisher: EventPublisher, *, service: str) -> None:
+    def __init__(self, publisher: EventPublisher, *, service: str, clock: Clock) -> None:
         self._publisher = publisher
         self._service = service
+        self._clock = clock
 
     async def record(
         self, message: KafkaMessage, error: BaseException, *, topic: str
@@ -138,6 +140,7 @@ class DeadLetters:
         key: bytes | None = getattr(raw, "key", None)
         value: bytes = message.body if isinstance(message.body, bytes) else bytes(message.body)
         letter = DeadLetterRecorded(
+            occurred_at=self._clock(),
             correlation_id=_guess_correlation(value, key),
             service=self._service,
             source_topic=topic,

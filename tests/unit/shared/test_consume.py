@@ -1,5 +1,6 @@
 """What `consume_event` does with each kind of failure: park it on the DLQ, or retry it."""
 
+from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
@@ -11,6 +12,9 @@ from fakes import RecordingPublisher
 from hoiam_shared.events import DeadLetterRecorded, Status, StatusChanged
 from hoiam_shared.ids import new_id
 from hoiam_shared.kafka import DeadLetters, consume_event
+from support.clock import TestClock
+
+CLOCK = TestClock.frozen(datetime(2026, 3, 2, 9, 0))
 
 
 def record(value: bytes) -> Any:
@@ -35,7 +39,7 @@ async def run(value: bytes, handle: Any, publisher: RecordingPublisher) -> list[
         StatusChanged,
         handle,
         topic="x.feedback.status.v1",
-        dead_letters=DeadLetters(publisher, service="test"),
+        dead_letters=DeadLetters(publisher, service="test", clock=CLOCK),
         retry_backoff_seconds=0,
         on_dead_letter=kinds.append,
     )
@@ -66,6 +70,7 @@ async def test_a_rule_violation_is_parked_with_its_cause_and_position() -> None:
     assert isinstance(letter, DeadLetterRecorded)
     assert (letter.value, letter.offset, letter.partition, letter.key) == (value, 41, 2, "k")
     assert letter.error == "tracking code already used"
+    assert letter.occurred_at == CLOCK()  # the service's clock, not the wall's
 
 
 @pytest.mark.parametrize(

@@ -119,7 +119,7 @@ def build(
     wiring = Wiring(
         name=SERVICE,
         description=DESCRIPTION,
-        dead_letters=DeadLetters(publisher, service=SERVICE),
+        dead_letters=DeadLetters(publisher, service=SERVICE, clock=clock),
         on_dead_letter=lambda kind: metrics.dead_letters.labels(kind).inc(),
         subscriptions=(
             Subscription(

@@ -83,7 +83,7 @@ def build(
     wiring = Wiring(
         name=SERVICE,
         description="Assigns every item to the responsible body, or to triage.",
-        dead_letters=DeadLetters(publisher, service=SERVICE),
+        dead_letters=DeadLetters(publisher, service=SERVICE, clock=clock),
         on_dead_letter=lambda kind: metrics.dead_letters.labels(kind).inc(),
         subscriptions=[
             Subscription(
