@@ -142,7 +142,9 @@ class InMemoryIntakeStore:
         self, key: str, earlier: Earlier, at: datetime, window: timedelta
     ) -> Earlier | None:
         stored, stored_at = self.texts.setdefault(key, (earlier, at))
-        found, renew = in_window(stored, stored_at, earlier, at, window)
+        found, renew = in_window(
+            stored=stored, stored_at=stored_at, mine=earlier, at=at, window=window
+        )
         if renew:
             self.texts[key] = (earlier, at)
         return found

@@ -58,8 +58,8 @@ async def test_each_new_group_starts_where_the_old_group_stopped(stack: Stack, p
     await _produce(stack, status, ["s-new"])
 
     moves = {
-        routed: subscription_group(old, "notify_routed"),
-        status: subscription_group(old, "notify_status"),
+        routed: subscription_group(group_id=old, title="notify_routed"),
+        status: subscription_group(group_id=old, title="notify_status"),
     }
     plan = await move_offsets(stack.kafka, old_group=old, moves=moves)
 

@@ -223,7 +223,7 @@ class Subscription[E: Event]:
     title: str
 
 
-def subscription_group(group_id: str, title: str) -> str:
+def subscription_group(*, group_id: str, title: str) -> str:
     """The consumer group of one subscription of a service."""
     return f"{group_id}.{title}"
 
@@ -266,7 +266,7 @@ def subscribe[E: Event](
     consume.__name__ = consume.__qualname__ = title
     broker.subscriber(
         topic,
-        group_id=subscription_group(settings.kafka_group_id, title),
+        group_id=subscription_group(group_id=settings.kafka_group_id, title=title),
         max_workers=settings.kafka_consumers,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,

@@ -153,7 +153,7 @@ class NormaliseFeedback:
         if stored.event_id != item.event_id and stored.text.normalised != item.text.normalised:
             # The same source with new words (an operator keying in a logged call, a re-sent
             # form): the item stays, the new words become an edit on it.
-            edit = edit_ref(item.source_ref, item.text.normalised)
+            edit = edit_ref(source_ref=item.source_ref, words=item.text.normalised)
             await self._message(
                 as_message(item, kind="edit", source_ref=edit, onto=Earlier.of(stored))
             )

@@ -132,7 +132,11 @@ class MongoIntakeStore:
         if stored is None:
             raise RuntimeError("texts has no unique index but _id")
         found, renew = in_window(
-            Earlier.model_validate(stored), _aware(stored["at"]), earlier, at, window
+            stored=Earlier.model_validate(stored),
+            stored_at=_aware(stored["at"]),
+            mine=earlier,
+            at=at,
+            window=window,
         )
         if renew:
             await texts.replace_one({"_id": key}, record)

@@ -220,8 +220,8 @@ class Operations:
         """Store `after` unless the item moved meanwhile, then tell every petitioner of its case."""
         await self._save(before, after)
         event = status_changed(
-            before,
-            after,
+            before=before,
+            after=after,
             at=self._clock(),
             case_item_ids=await self._case_items(after),
             change=change,

@@ -49,8 +49,8 @@ class SweepOverdue:
                 continue
             parent = self._parent(assignment.body)
             candidate = status_changed(
-                assignment,
-                assignment,
+                before=assignment,
+                after=assignment,
                 at=self._clock(),
                 case_item_ids=(
                     tuple(await self._store.case_items(assignment.case_id))

@@ -184,7 +184,7 @@ class Earlier(BaseModel):
         return cls(item_id=item.item_id, tracking_code=item.tracking_code)
 
 
-def edit_ref(source_ref: str | None, words: str) -> str:
+def edit_ref(*, source_ref: str | None, words: str) -> str:
     """The source reference of an edit: providers give an edit no id, so its words tell one edit
     from another (and the same edit delivered twice is one message)."""
     return f"{source_ref}:edit:{hashlib.sha256(words.encode()).hexdigest()[:16]}"
@@ -218,7 +218,7 @@ def as_message(
 
 
 def in_window(
-    stored: Earlier, stored_at: datetime, mine: Earlier, at: datetime, window: timedelta
+    *, stored: Earlier, stored_at: datetime, mine: Earlier, at: datetime, window: timedelta
 ) -> tuple[Earlier | None, bool]:
     """The duplicate window (same citizen, same words): (the earlier item `mine` duplicates,
     whether `mine` starts a new window instead). Every `IntakeStore` decides by this."""

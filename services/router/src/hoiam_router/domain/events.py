@@ -66,9 +66,9 @@ def routed_event(
 
 
 def status_changed(
+    *,
     before: Assignment,
     after: Assignment,
-    *,
     at: datetime,
     case_item_ids: tuple[UUID, ...],
     change: StatusChange = StatusChange.TRANSITION,

@@ -147,7 +147,9 @@ def _comment(raw: RawFeedbackAccepted, rules: Rules, page: str, value: dict[str,
     if verb not in ("edited", "remove", "edit"):
         return Dropped(f"facebook_comment_{verb or 'no_verb'}")
     kind: Literal["edit", "remove"] = "remove" if verb == "remove" else "edit"
-    ref = f"{comment_id}:remove" if kind == "remove" else edit_ref(comment_id, text)
+    ref = (
+        f"{comment_id}:remove" if kind == "remove" else edit_ref(source_ref=comment_id, words=text)
+    )
     message = as_message(item, kind=kind, source_ref=ref)
     # An edit of a comment made before we subscribed is still feedback; a removal of one is not.
     return Followup(message, fallback=item if kind == "edit" else None)
