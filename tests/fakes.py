@@ -303,13 +303,6 @@ class InMemoryAssignmentRepository:
             self.members[str(move.item_id)] = replace(member, case_id=str(move.case_id))
         return True
 
-    async def set_case(self, item_ids: list[UUID], case_id: UUID) -> None:
-        for item_id in item_ids:
-            if item_id in self.state:
-                self.state[item_id] = replace(self.state[item_id], case_id=case_id)
-            if (member := self.members.get(str(item_id))) is not None:
-                self.members[str(item_id)] = replace(member, case_id=str(case_id))
-
     async def in_status(self, statuses: frozenset[Status]) -> list[Assignment]:
         return [a for a in self.state.values() if a.status in statuses]
 

@@ -88,8 +88,6 @@ class AssignmentRepository(Protocol):
         no longer `move.expected`."""
         ...
 
-    async def set_case(self, item_ids: list[UUID], case_id: UUID) -> None: ...
-
     async def in_status(self, statuses: frozenset[Status]) -> list[Assignment]: ...
 
     async def case_openers(self, area: str, category: str, since: datetime) -> list[CaseMember]:
@@ -298,13 +296,6 @@ class MongoAssignmentRepository:
                 {"_id": str(move.item_id)}, {"$set": {"case_id": str(move.case_id)}}
             )
         return True
-
-    async def set_case(self, item_ids: list[UUID], case_id: UUID) -> None:
-        ids = [str(i) for i in item_ids]
-        await self._assignments.update_many(
-            {"_id": {"$in": ids}}, {"$set": {"case_id": str(case_id)}}
-        )
-        await self._members.update_many({"_id": {"$in": ids}}, {"$set": {"case_id": str(case_id)}})
 
     async def in_status(self, statuses: frozenset[Status]) -> list[Assignment]:
         cursor = self._assignments.find({"status": {"$in": [s.value for s in statuses]}})
