@@ -1,5 +1,6 @@
 """The labelled evaluation set of real voter petitions: schema, vocabulary and provenance checks."""
 
+import hashlib
 import re
 import unicodedata
 from collections import Counter
@@ -12,9 +13,12 @@ from vietnam_provinces import Province, ProvinceCode, Ward, WardCode
 
 EVAL_FILE = Path(__file__).parents[3] / "services" / "router" / "data" / "eval" / "petitions.yaml"
 
-# The number of real items collected (issue 4 asks for 150 or more): fewer means items were lost.
-MIN_ITEMS = 151
-MIN_PROVINCES = 12
+# The number of real items collected (issue 4 asked for 150, issue 14 for a bigger, broader set):
+# fewer means items were lost. After the northern/central and southern collections are merged these
+# become 600 items, 15 provinces and 100 held-out items.
+MIN_ITEMS = 259
+MIN_PROVINCES = 25
+MIN_HELDOUT = 41
 # The richest public source (Tuyên Quang's per-petition pages) must not become the whole set.
 MAX_SHARE_OF_ONE_PROVINCE = 0.8
 
@@ -102,6 +106,14 @@ def test_the_set_is_big_enough_and_spans_several_provinces(items: list[dict[str,
     provinces = Counter(item["province_code"] for item in items)
     assert len(provinces) >= MIN_PROVINCES
     assert provinces.most_common(1)[0][1] <= len(items) * MAX_SHARE_OF_ONE_PROVINCE
+
+
+def test_the_held_out_part_follows_the_hash_rule(items: list[dict[str, Any]]) -> None:
+    # Marked by a script, never by hand: sha256(source_url)[0] < 0x55 (README, "Held-out part").
+    heldout = [item for item in items if item.get("heldout")]
+    assert len(heldout) >= MIN_HELDOUT
+    for item in heldout:
+        assert hashlib.sha256(item["source_url"].encode()).digest()[0] < 0x55, item["id"]
 
 
 def test_every_item_has_exactly_the_schema_fields_as_non_empty_strings(
