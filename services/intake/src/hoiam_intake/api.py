@@ -30,7 +30,7 @@ from hoiam_intake.domain.channels.facebook import facebook_page, verify_facebook
 from hoiam_intake.domain.channels.open311 import FORM_CONTENT_TYPE, Open311Request, read_open311
 from hoiam_intake.domain.channels.web import WEB_CONTENT_TYPE, WebSubmission
 from hoiam_intake.domain.channels.zalo import BadSignatureError, verify_zalo, zalo_user
-from hoiam_intake.domain.legacy import decode_declared
+from hoiam_intake.domain.legacy import decode_declared, text_codec
 from hoiam_intake.domain.rules import Rules
 from hoiam_intake.metrics import IntakeMetrics
 from hoiam_intake.repository import ItemRepository
@@ -235,7 +235,12 @@ def build_router(
         if log_format not in CALL_FORMATS:
             raise refuse(Channel.PHONE, 422, "invalid", f"format is one of {CALL_FORMATS}")
         body = await read_body(request, Channel.PHONE, CALL_LOG_TYPES)
-        text, _ = decode_declared(body.removeprefix(b"\xef\xbb\xbf"), _charset(request) or "utf-8")
+        charset = _charset(request) or "utf-8"
+        if text_codec(charset) is None:
+            raise refuse(
+                Channel.PHONE, 415, "unsupported_charset", f"charset {charset} is no text encoding"
+            )
+        text, _ = decode_declared(body.removeprefix(b"\xef\xbb\xbf"), charset)
         calls, rejected = parse_call_log(text, cast(LogFormat, log_format), rules)
         for _ in rejected:
             metrics.rejected.labels(Channel.PHONE.value, "bad_line").inc()

@@ -175,6 +175,17 @@ def repair_legacy(text: str) -> tuple[str, str | None]:
 _WESTERN = {"iso8859-1", "cp1252", "ascii", "latin-1"}
 
 
+def text_codec(charset: str) -> str | None:
+    """Python's name of the text encoding `charset` names; None for an unknown name and for
+    codecs that are no text encoding (rot13, base64, zlib: `bytes.decode` refuses them)."""
+    try:
+        info = codecs.lookup(charset.strip().strip('"'))
+    except LookupError:
+        return None
+    # CodecInfo marks the bytes-to-bytes and str-to-str transforms; there is no public flag.
+    return info.name if getattr(info, "_is_text_encoding", True) else None
+
+
 def decode_declared(data: bytes, charset: str | None) -> tuple[str, str | None]:
     """Bytes in their declared charset → NFC text with legacy encodings repaired.
 
@@ -183,10 +194,7 @@ def decode_declared(data: bytes, charset: str | None) -> tuple[str, str | None]:
     (every byte decodes), and the legacy check runs on Western results.
     """
     name = (charset or "").strip().strip('"').lower()
-    try:
-        codec = codecs.lookup(name).name if name else "ascii"
-    except LookupError:
-        codec = "unknown"
+    codec = (text_codec(name) or "unknown") if name else "ascii"
     text: str | None = None
     if codec != "unknown":
         try:
