@@ -71,7 +71,7 @@ async def test_a_non_ascii_bearer_token_is_401_on_intake_and_router(
     router = FastAPI()
     for part in router_world(bundled_directory(), settings=settings).parts.wiring.routers:
         router.include_router(part)
-    headers = {"authorization": "Bearer tộken".encode()}
+    headers = {b"authorization": "Bearer tộken".encode()}
     async with served(router, "http://router") as router_http:
         refused(await router_http.get("/v1/triage", headers=headers), 401, "Bearer")
     refused(await client.get("/v1/operator/tasks", headers=headers), 401, "Bearer")
@@ -79,7 +79,8 @@ async def test_a_non_ascii_bearer_token_is_401_on_intake_and_router(
 
 async def test_a_non_ascii_zalo_mac_is_403(world: IntakeWorld, client: httpx.AsyncClient) -> None:
     body, headers = zalo_signed(zalo_text(), secret=ZALO_SECRET)
-    wrong = {**headers, "x-zevent-signature": "mac=chữký".encode()}
+    wrong = {k.encode(): v.encode() for k, v in headers.items()}
+    wrong[b"x-zevent-signature"] = "mac=chữký".encode()
     refused(await client.post("/webhooks/zalo", content=body, headers=wrong), 403, "signature")
     assert world.published.published == []
 
@@ -88,7 +89,8 @@ async def test_a_non_ascii_hub_signature_is_403(
     world: IntakeWorld, client: httpx.AsyncClient
 ) -> None:
     body, headers = facebook_signed(facebook_message(), secret=FACEBOOK_SECRET)
-    wrong = {**headers, "x-hub-signature-256": "sha256=chữký".encode()}
+    wrong = {k.encode(): v.encode() for k, v in headers.items()}
+    wrong[b"x-hub-signature-256"] = "sha256=chữký".encode()
     refused(await client.post("/webhooks/facebook", content=body, headers=wrong), 403, "signature")
     assert world.published.published == []
 
