@@ -146,14 +146,34 @@ def _score(text: str) -> tuple[int, int]:
 
 
 def repair_legacy(text: str) -> tuple[str, str | None]:
-    """Convert `text` from TCVN3 or VNI when that is what it is; returns (text, encoding used).
+    """Convert `text` from TCVN3 or VNI where that is what it is; returns (text, encoding used).
 
-    Text that already holds Vietnamese-only Unicode letters is left alone (it was decoded right),
-    so the function is idempotent; a conversion is kept only when it turns more words into
-    Vietnamese syllables, leaves no more unreadable words than the text had, and makes at least
-    five in six of its accented words Vietnamese syllables.
+    Old-font text reaches us as Unicode too: pasted from a .VnTime document into the web form,
+    Zalo, Messenger or a UTF-8 mail ("KhÈn tr\u00ad¬ng kÐo ®\u00adêng d©y ®iÖn"), often below
+    a line the citizen typed in Unicode. So a line that holds Vietnamese-only Unicode letters is
+    kept as it is (it was decoded right; within a line the old font's letters cannot be told
+    from Unicode ones: "xã" is also TCVN3 for "xó"), and every other line is judged alone. A
+    conversion is kept only when it turns more words into Vietnamese syllables, leaves no more
+    unreadable words than the text had, and makes at least five in six of its accented words
+    Vietnamese syllables. Converted text holds Vietnamese-only letters, so the function is
+    idempotent.
     """
-    if not text or text.isascii() or any(c in _VIETNAMESE_ONLY for c in text):
+    if not text or text.isascii():
+        return text, None
+    if not any(c in _VIETNAMESE_ONLY for c in text):
+        return _repair_stretch(text)
+    found: str | None = None
+    lines = text.splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        if not any(c in _VIETNAMESE_ONLY for c in line):
+            lines[index], encoding = _repair_stretch(line)
+            found = found or encoding
+    return "".join(lines), found
+
+
+def _repair_stretch(text: str) -> tuple[str, str | None]:
+    """`repair_legacy` of a text without any Vietnamese-only Unicode letter."""
+    if not text or text.isascii():
         return text, None
     good, bad = _score(text)
     best: tuple[str, str | None] = (text, None)
