@@ -108,7 +108,41 @@ _INITIALS = (
     "b", "c", "d", "đ", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x", "",
 )  # fmt: skip
 _FINALS = ("ch", "ng", "nh", "c", "m", "n", "p", "t", "i", "y", "o", "u", "")
-_NUCLEUS = re.compile(r"^[aăâeêioôơuưy]{1,3}$")
+# The vowel cores a syllable can have (its final i/y/o/u is a final, above): a shape this
+# strict tells a right conversion ("phường") from a wrong one ("phửụứng": u-ư-ơ is no core).
+_NUCLEI = frozenset(
+    [
+        "a",
+        "ă",
+        "â",
+        "e",
+        "ê",
+        "i",
+        "o",
+        "ô",
+        "ơ",
+        "u",
+        "ư",
+        "y",
+        "ia",
+        "iê",
+        "yê",
+        "ua",
+        "uô",
+        "ưa",
+        "ươ",
+        "oa",
+        "oă",
+        "oe",
+        "uâ",
+        "uê",
+        "uy",
+        "uơ",
+        "oo",
+        "uya",
+        "uyê",
+    ]
+)
 
 
 def _base(letter: str) -> str:
@@ -126,9 +160,7 @@ def is_vietnamese_syllable(word: str) -> bool:
             continue
         rest = plain[len(initial) :]
         for final in _FINALS:
-            if rest.endswith(final) and _NUCLEUS.match(rest[: len(rest) - len(final)] or "-"):
-                return True
-            if final in "iyou" and final and rest == final:
+            if rest.endswith(final) and rest[: len(rest) - len(final)] in _NUCLEI:
                 return True
     return False
 
