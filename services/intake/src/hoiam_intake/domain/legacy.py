@@ -110,39 +110,11 @@ _INITIALS = (
 _FINALS = ("ch", "ng", "nh", "c", "m", "n", "p", "t", "i", "y", "o", "u", "")
 # The vowel cores a syllable can have (its final i/y/o/u is a final, above): a shape this
 # strict tells a right conversion ("phường") from a wrong one ("phửụứng": u-ư-ơ is no core).
-_NUCLEI = frozenset(
-    [
-        "a",
-        "ă",
-        "â",
-        "e",
-        "ê",
-        "i",
-        "o",
-        "ô",
-        "ơ",
-        "u",
-        "ư",
-        "y",
-        "ia",
-        "iê",
-        "yê",
-        "ua",
-        "uô",
-        "ưa",
-        "ươ",
-        "oa",
-        "oă",
-        "oe",
-        "uâ",
-        "uê",
-        "uy",
-        "uơ",
-        "oo",
-        "uya",
-        "uyê",
-    ]
-)
+_NUCLEI = frozenset((
+    "a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y",
+    "ia", "iê", "yê", "ua", "uô", "ưa", "ươ", "oa", "oă", "oe", "uâ", "uê", "uy", "uơ", "oo",
+    "uya", "uyê",
+))  # fmt: skip
 
 
 def _base(letter: str) -> str:
