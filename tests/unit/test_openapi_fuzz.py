@@ -3,7 +3,7 @@
 Each operation gets 8 generated requests that fit its schema and 8 that do not, with the operator
 token (so the guarded endpoints are reached too), derandomized so a run is repeatable. The
 services as processes on the real stack (with `/health`, `/metrics` and the notifier) are
-fuzzed by `tests/integration/test_openapi_fuzz_stack.py`.
+fuzzed by `tests/e2e/test_openapi_fuzz_stack.py`.
 """
 
 from collections.abc import Sequence
