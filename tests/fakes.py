@@ -50,20 +50,27 @@ from hoiam_shared.events import (
     Status,
     StatusChanged,
 )
-from hoiam_shared.kafka import EventPublisher
+from hoiam_shared.kafka import EventPublisher, RecordTooLargeError
 from support.clock import TestClock
 
 
 class RecordingPublisher:
-    """Keeps what was published, in order; can be told to fail like a broker that is down."""
+    """Keeps what was published, in order; can be told to fail like a broker that is down, and
+    to refuse records over `max_record_bytes` as `KafkaEventPublisher` does."""
 
-    def __init__(self, fail_with: BaseException | None = None) -> None:
+    def __init__(
+        self, fail_with: BaseException | None = None, *, max_record_bytes: int | None = None
+    ) -> None:
         self.published: list[tuple[str, Event]] = []
         self.fail_with = fail_with
+        self.max_record_bytes = max_record_bytes
 
     async def publish(self, topic: str, event: Event, *, key: UUID | str) -> None:
         if self.fail_with is not None:
             raise self.fail_with
+        size = len(event.to_bytes())
+        if self.max_record_bytes is not None and size > self.max_record_bytes:
+            raise RecordTooLargeError(f"{event.type} of {size} bytes is too large for Kafka")
         self.published.append((topic, event))
 
     def of[E: Event](self, kind: type[E]) -> list[E]:

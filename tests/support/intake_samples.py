@@ -10,6 +10,8 @@ import hmac
 import json
 import quopri
 import unicodedata
+from email.message import EmailMessage
+from email.policy import SMTP
 from typing import Any
 
 TONES = "\u0300\u0301\u0303\u0309\u0323"
@@ -249,3 +251,19 @@ def facebook_signed(body_json: dict[str, Any], *, secret: str) -> tuple[bytes, d
     body = json.dumps(body_json, ensure_ascii=False).encode()
     signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     return body, {"content-type": "application/json", "x-hub-signature-256": signature}
+
+
+def email_with_attachment(
+    *, text: str, attachment: int, message_id: str = "<scan-1@mail.example.vn>"
+) -> bytes:
+    """A citizen's mail with a scanned document of `attachment` bytes (base64 in the mail)."""
+    mail = EmailMessage()
+    mail["From"] = "Trần Thị Bích <bich.tran@example.vn>"
+    mail["To"] = "hopthu@mttq-vinhlong.example.vn"
+    mail["Subject"] = "Đơn kiến nghị kèm bản scan"
+    mail["Message-ID"] = message_id
+    mail.set_content(text)
+    # Incompressible like a real scan, and the same bytes on every run.
+    scan = hashlib.shake_256(message_id.encode()).digest(attachment)
+    mail.add_attachment(scan, maintype="application", subtype="pdf", filename="don-kien-nghi.pdf")
+    return mail.as_bytes(policy=SMTP)

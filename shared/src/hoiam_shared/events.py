@@ -140,6 +140,12 @@ class FeedbackText(Value):
     normalised: str = Field(description="NFC-normalised, whitespace tidied.")
     subject: str | None = None
     language: str = "vi"
+    # Added with issue 10 (text length capped):
+    original_length: int | None = Field(
+        default=None,
+        description="Set when the text was cut to the length limit (both texts then end with a "
+        "marker saying so): its length in characters before the cut. The raw record keeps it all.",
+    )
 
 
 class Location(Value):
@@ -463,6 +469,13 @@ class DeadLetterRecorded(Event):
     value: Base64Bytes
     error_type: str
     error: str
+    # Added with issue 10 (records too large for Kafka):
+    value_truncated: bool = Field(
+        default=False,
+        description="The record was too large for its letter: `value` is its start only; the "
+        "whole record is at source_topic/partition/offset while retention keeps it.",
+    )
+    value_size: int | None = Field(default=None, description="Bytes of the whole record.")
 
 
 EVENT_TYPES: dict[str, type[Event]] = {

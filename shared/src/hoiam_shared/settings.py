@@ -26,6 +26,12 @@ class ServiceSettings(BaseSettings):
         description="Consumers per process in the group; each owns some partitions, so one item's "
         "events stay in order while different partitions are handled at once.",
     )
+    kafka_max_record_bytes: int = Field(
+        default=1_048_576,
+        ge=65_536,
+        description="Largest record a service publishes (the producer's max.request.size); "
+        "at most the broker's message.max.bytes. A larger one is bad input, not an outage.",
+    )
     mongo_url: MongoDsn = MongoDsn("mongodb://127.0.0.1:27017/")
     mongo_database: str = ""
     http_host: str = "127.0.0.1"

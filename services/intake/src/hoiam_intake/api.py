@@ -30,16 +30,16 @@ from hoiam_intake.domain.channels.facebook import facebook_page, verify_facebook
 from hoiam_intake.domain.channels.open311 import FORM_CONTENT_TYPE, Open311Request, read_open311
 from hoiam_intake.domain.channels.web import WEB_CONTENT_TYPE, WebSubmission
 from hoiam_intake.domain.channels.zalo import BadSignatureError, verify_zalo, zalo_user
-from hoiam_intake.domain.legacy import decode_declared
+from hoiam_intake.domain.legacy import decode_declared, text_codec
 from hoiam_intake.domain.rules import Rules
 from hoiam_intake.metrics import IntakeMetrics
 from hoiam_intake.repository import ItemRepository
-from hoiam_intake.settings import IntakeSettings
+from hoiam_intake.settings import Endpoint, IntakeSettings
 from hoiam_intake.store import IntakeStore, Suggestion
 from hoiam_shared.clock import Clock
 from hoiam_shared.events import Channel, FeedbackReceived, OperatorTaskOpened
 from hoiam_shared.http import operator_guard
-from hoiam_shared.kafka import TRANSIENT_ERRORS
+from hoiam_shared.kafka import TRANSIENT_ERRORS, RecordTooLargeError
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +114,6 @@ def build_router(
     clock: Clock,
 ) -> APIRouter:
     router = APIRouter()
-    max_body_bytes = settings.max_body_bytes
     zalo_app_id = settings.zalo_app_id
     zalo_oa_secret = settings.zalo_oa_secret
     facebook_app_secret = settings.facebook_app_secret
@@ -124,22 +123,26 @@ def build_router(
         metrics.rejected.labels(channel.value, reason).inc()
         return HTTPException(status_code=code, detail=detail)
 
-    async def read_body(request: Request, channel: Channel, allowed: tuple[str, ...]) -> bytes:
+    async def read_body(
+        request: Request, channel: Channel, allowed: tuple[str, ...], endpoint: Endpoint
+    ) -> bytes:
         declared = _content_type(request)
         if declared not in allowed:
             raise refuse(
                 channel, 415, "unsupported_media_type",
                 f"send {' or '.join(allowed)}, not {declared or 'no content type'}",
             )  # fmt: skip
+        limit = settings.body_limit(endpoint)
+        too_large = f"{endpoint} submissions are limited to {limit} bytes; this one is larger"
         length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > max_body_bytes:
-            raise refuse(channel, 413, "too_large", f"body over {max_body_bytes} bytes")
+        if length and length.isdigit() and int(length) > limit:
+            raise refuse(channel, 413, "too_large", too_large)
         # Counted while streaming: a client may send more than its Content-Length says, or none.
         body = bytearray()
         async for chunk in request.stream():
             body += chunk
-            if len(body) > max_body_bytes:
-                raise refuse(channel, 413, "too_large", f"body over {max_body_bytes} bytes")
+            if len(body) > limit:
+                raise refuse(channel, 413, "too_large", too_large)
         return bytes(body)
 
     async def accept(
@@ -151,6 +154,9 @@ def build_router(
     ) -> Receipt:
         try:
             return await acceptor.accept(channel, payload, content_type, source_ref, key=key)
+        except RecordTooLargeError as error:
+            # Kafka will never take it: retrying is useless, the caller must send less.
+            raise refuse(channel, 413, "too_large", f"too large to store: {error}") from error
         except TRANSIENT_ERRORS as error:
             # Not accepted, so nothing is lost: the caller is told to try again.
             log.error("raw record not written; answering 503", extra={"error": str(error)})
@@ -193,7 +199,7 @@ def build_router(
         response: Response,
         idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
     ) -> Accepted:
-        body = await read_body(request, Channel.WEB, (WEB_CONTENT_TYPE,))
+        body = await read_body(request, Channel.WEB, (WEB_CONTENT_TYPE,), "web")
         try:
             WebSubmission.model_validate_json(body)
         except ValidationError as error:
@@ -210,7 +216,7 @@ def build_router(
         responses={200: {}, 400: {}, 413: {}, 415: {}, 503: {}},
     )
     async def intake_email(request: Request, response: Response) -> Accepted:
-        body = await read_body(request, Channel.EMAIL, (EMAIL_CONTENT_TYPE,))
+        body = await read_body(request, Channel.EMAIL, (EMAIL_CONTENT_TYPE,), "email")
         try:
             headers = BytesHeaderParser(policy=default_policy).parsebytes(body)
             sender = headers.get("From")
@@ -234,8 +240,13 @@ def build_router(
     ) -> CallLogAnswer:
         if log_format not in CALL_FORMATS:
             raise refuse(Channel.PHONE, 422, "invalid", f"format is one of {CALL_FORMATS}")
-        body = await read_body(request, Channel.PHONE, CALL_LOG_TYPES)
-        text, _ = decode_declared(body.removeprefix(b"\xef\xbb\xbf"), _charset(request) or "utf-8")
+        body = await read_body(request, Channel.PHONE, CALL_LOG_TYPES, "calls")
+        charset = _charset(request) or "utf-8"
+        if text_codec(charset) is None:
+            raise refuse(
+                Channel.PHONE, 415, "unsupported_charset", f"charset {charset} is no text encoding"
+            )
+        text, _ = decode_declared(body.removeprefix(b"\xef\xbb\xbf"), charset)
         calls, rejected = parse_call_log(text, cast(LogFormat, log_format), rules)
         for _ in rejected:
             metrics.rejected.labels(Channel.PHONE.value, "bad_line").inc()
@@ -275,7 +286,7 @@ def build_router(
         dependencies=[Depends(operator)],
     )
     async def intake_manual_call(request: Request, response: Response) -> Accepted:
-        body = await read_body(request, Channel.PHONE, ("application/json",))
+        body = await read_body(request, Channel.PHONE, ("application/json",), "manual_call")
         try:
             call = ManualCall.model_validate_json(body).record(clock())
         except ValidationError as error:
@@ -295,7 +306,7 @@ def build_router(
         request: Request,
         x_zevent_signature: Annotated[str | None, Header()] = None,
     ) -> Received:
-        body = await read_body(request, Channel.ZALO, ("application/json",))
+        body = await read_body(request, Channel.ZALO, ("application/json",), "zalo")
         # An empty secret would let anyone sign: it counts as not configured.
         if zalo_oa_secret is None or not zalo_oa_secret.get_secret_value() or not zalo_app_id:
             raise refuse(Channel.ZALO, 403, "not_configured", "Zalo is not configured here")
@@ -354,7 +365,7 @@ def build_router(
         request: Request,
         x_hub_signature_256: Annotated[str | None, Header()] = None,
     ) -> PlainTextResponse:
-        body = await read_body(request, Channel.FACEBOOK, ("application/json",))
+        body = await read_body(request, Channel.FACEBOOK, ("application/json",), "facebook")
         if facebook_app_secret is None or not facebook_app_secret.get_secret_value():
             raise refuse(Channel.FACEBOOK, 403, "not_configured", "Facebook is not configured")
         await verified(
@@ -391,7 +402,7 @@ def build_router(
     async def open311_create(request: Request) -> JSONResponse | list[Open311Receipt]:
         allowed = (FORM_CONTENT_TYPE, "application/json")
         content_type = _content_type(request)
-        body = await read_body(request, Channel.OPEN311, allowed)
+        body = await read_body(request, Channel.OPEN311, allowed, "open311")
         try:
             Open311Request.model_validate(read_open311(body, content_type))
         except (ValueError, UnicodeDecodeError) as error:

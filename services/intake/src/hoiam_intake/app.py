@@ -62,6 +62,7 @@ def rules_of(settings: IntakeSettings) -> Rules:
         timezone=settings.timezone,
         csv_columns=settings.calls_csv_columns,
         default_mailbox=settings.imap_user or None,
+        max_text_chars=settings.max_text_chars,
     )
 
 
