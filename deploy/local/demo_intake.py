@@ -138,7 +138,7 @@ async def send_every_channel(
 
         log = await post(
             "/v1/intake/calls", params={"format": "asterisk-cdr"}, content=_call_log(run),
-            headers={"content-type": "text/csv"},
+            headers={"content-type": "text/csv"} | auth,
         )  # fmt: skip
         for call in log.json()["calls"]:
             kind = call["kind"]

@@ -191,10 +191,10 @@ async def test_the_same_source_twice_is_one_item(stack: Stack, intake: Intake) -
         log_once = await client.post(
             "/v1/intake/calls?format=asterisk-cdr",
             content=log,
-            headers={"content-type": "text/csv"},
+            headers={"content-type": "text/csv"} | AUTH,
         )
         log_again = await client.post("/v1/intake/calls?format=asterisk-cdr", content=log,
-                                      headers={"content-type": "text/csv"})  # fmt: skip
+                                      headers={"content-type": "text/csv"} | AUTH)  # fmt: skip
     assert (first.status_code, again.status_code) == (202, 200)
     assert first.json() == again.json()
     assert {w.status_code for w in webhooks} == {200}
@@ -235,7 +235,9 @@ async def test_bad_input_is_a_counted_4xx_never_a_5xx(intake: Intake) -> None:
             "email too big": await client.post("/v1/intake/email", content=b"x" * 1_100_000,
                                                headers={"content-type": "message/rfc822"}),
             "calls bad format": await client.post("/v1/intake/calls?format=excel", content=b"a",
-                                                  headers={"content-type": "text/csv"}),
+                                                  headers={"content-type": "text/csv"} | AUTH),
+            "calls no token": await client.post("/v1/intake/calls", content=b"a",
+                                                headers={"content-type": "text/csv"}),
             "manual no token": await client.post("/v1/intake/calls/manual", json={}),
             "manual invalid": await client.post("/v1/intake/calls/manual", json={"caller": "1"},
                                                 headers=AUTH),
@@ -249,7 +251,7 @@ async def test_bad_input_is_a_counted_4xx_never_a_5xx(intake: Intake) -> None:
     assert codes == {
         "zalo unsigned": 401, "zalo forged": 403, "zalo not json": 400, "facebook forged": 403,
         "facebook bad token": 403, "email as text": 415, "email no headers": 400,
-        "email too big": 413, "calls bad format": 422, "manual no token": 401,
+        "email too big": 413, "calls bad format": 422, "calls no token": 401, "manual no token": 401,
         "manual invalid": 422, "open311 no location": 400,
     }  # fmt: skip
     assert "location" in answers["open311 no location"].json()[0]["description"]
@@ -367,14 +369,14 @@ async def test_queue_logs_mapped_csv_zalo_media_and_comment_changes(
             await client.post(
                 "/v1/intake/calls?format=queue-log",
                 content=queue_log,
-                headers={"content-type": "text/plain"},
+                headers={"content-type": "text/plain"} | AUTH,
             )
         ).json()
         mapped = (
             await client.post(
                 "/v1/intake/calls?format=csv",
                 content=csv_log.encode(),
-                headers={"content-type": "text/csv; charset=utf-8"},
+                headers={"content-type": "text/csv; charset=utf-8"} | AUTH,
             )
         ).json()
         for event in (

@@ -227,7 +227,10 @@ def build_router(
         tags=["intake"],
         summary="Import a call log: Asterisk Master.csv, Asterisk queue_log, or a mapped CSV",
         openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {}}}},
-        responses={413: {}, 415: {}, 422: {}, 503: {}},
+        responses={401: {}, 413: {}, 415: {}, 422: {}, 503: {}},
+        # Operators only: an open import would let anyone fabricate calls, and re-sending a
+        # known call id would hand out that citizen's tracking code.
+        dependencies=[Depends(operator)],
     )
     async def intake_calls(
         request: Request, log_format: Annotated[str, Query(alias="format")] = "asterisk-cdr"
@@ -271,7 +274,7 @@ def build_router(
                 "content": {"application/json": {"schema": ManualCall.model_json_schema()}},
             }
         },
-        responses={200: {}, 413: {}, 415: {}, 422: {}, 503: {}},
+        responses={200: {}, 401: {}, 413: {}, 415: {}, 422: {}, 503: {}},
         dependencies=[Depends(operator)],
     )
     async def intake_manual_call(request: Request, response: Response) -> Accepted:
