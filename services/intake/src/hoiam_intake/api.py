@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, R
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, ValidationError
 
-from hoiam_intake.accepting import Acceptor, Receipt
+from hoiam_intake.accepting import Acceptor, Receipt, SourceReusedError
 from hoiam_intake.domain.channels.calls import (
     CALL_CONTENT_TYPE,
     LogFormat,
@@ -30,6 +30,7 @@ from hoiam_intake.domain.channels.facebook import facebook_page, verify_facebook
 from hoiam_intake.domain.channels.open311 import FORM_CONTENT_TYPE, Open311Request, read_open311
 from hoiam_intake.domain.channels.web import WEB_CONTENT_TYPE, WebSubmission
 from hoiam_intake.domain.channels.zalo import BadSignatureError, verify_zalo, zalo_user
+from hoiam_intake.domain.keys import email_fingerprint, json_fingerprint
 from hoiam_intake.domain.legacy import decode_declared
 from hoiam_intake.domain.rules import Rules
 from hoiam_intake.metrics import IntakeMetrics
@@ -148,9 +149,16 @@ def build_router(
         content_type: str,
         source_ref: str | None,
         key: str | None = None,
+        fingerprint: str | None = None,
+        reused: str = "",
     ) -> Receipt:
         try:
-            return await acceptor.accept(channel, payload, content_type, source_ref, key=key)
+            return await acceptor.accept(
+                channel, payload, content_type, source_ref, key=key, fingerprint=fingerprint
+            )
+        except SourceReusedError as error:
+            # Not the first submitter's ids: they would go to whoever reused the reference.
+            raise HTTPException(status.HTTP_409_CONFLICT, detail=reused) from error
         except TRANSIENT_ERRORS as error:
             # Not accepted, so nothing is lost: the caller is told to try again.
             log.error("raw record not written; answering 503", extra={"error": str(error)})
@@ -186,7 +194,7 @@ def build_router(
                 "content": {"application/json": {"schema": WebSubmission.model_json_schema()}},
             }
         },
-        responses={200: {}, 413: {}, 415: {}, 422: {}, 503: {}},
+        responses={200: {}, 409: {}, 413: {}, 415: {}, 422: {}, 429: {}, 503: {}},
     )
     async def intake_web(
         request: Request,
@@ -198,7 +206,12 @@ def build_router(
             WebSubmission.model_validate_json(body)
         except ValidationError as error:
             raise invalid(Channel.WEB, error) from error
-        receipt = await accept(Channel.WEB, body, WEB_CONTENT_TYPE, idempotency_key)
+        receipt = await accept(
+            Channel.WEB, body, WEB_CONTENT_TYPE, idempotency_key,
+            fingerprint=json_fingerprint(body),
+            reused="this Idempotency-Key was used for another submission: "
+            "send a new submission with a new key",
+        )  # fmt: skip
         return answer(receipt, response)
 
     @router.post(
@@ -207,7 +220,7 @@ def build_router(
         tags=["intake"],
         summary="Accept one raw email (RFC 5322), e.g. from a mail pipe",
         openapi_extra={"requestBody": {"required": True, "content": {EMAIL_CONTENT_TYPE: {}}}},
-        responses={200: {}, 400: {}, 413: {}, 415: {}, 503: {}},
+        responses={200: {}, 400: {}, 409: {}, 413: {}, 415: {}, 429: {}, 503: {}},
     )
     async def intake_email(request: Request, response: Response) -> Accepted:
         body = await read_body(request, Channel.EMAIL, (EMAIL_CONTENT_TYPE,))
@@ -219,7 +232,11 @@ def build_router(
             raise refuse(Channel.EMAIL, 400, "malformed", f"unreadable headers: {error}") from error
         if not body.strip() or sender is None:
             raise refuse(Channel.EMAIL, 400, "malformed", "not an email: no From header")
-        receipt = await accept(Channel.EMAIL, body, EMAIL_CONTENT_TYPE, ids[0])
+        receipt = await accept(
+            Channel.EMAIL, body, EMAIL_CONTENT_TYPE, ids[0],
+            fingerprint=email_fingerprint(body),
+            reused="this Message-ID was already used by another message",
+        )  # fmt: skip
         return answer(receipt, response)
 
     @router.post(

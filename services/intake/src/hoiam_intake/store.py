@@ -40,6 +40,15 @@ class IntakeStore(Protocol):
         """True the first time `key` is claimed, False ever after (across restarts)."""
         ...
 
+    async def claim_with(self, key: str, fingerprint: str) -> str | None:
+        """Claim `key` for the submission `fingerprint`: None the first time, else the
+        fingerprint of the first claim ("" for a claim made without one)."""
+        ...
+
+    async def claimed(self, key: str) -> bool:
+        """Whether `key` was claimed (a look, not a claim)."""
+        ...
+
     async def find_contacts(self, keys: Sequence[str]) -> dict[str, str]:
         """Contact key → citizen id, for the keys already bound."""
         ...
@@ -87,6 +96,13 @@ class MongoIntakeStore:
     async def claim(self, key: str) -> bool:
         _, inserted = await insert_once(self._db["claims"], key, {})
         return inserted
+
+    async def claim_with(self, key: str, fingerprint: str) -> str | None:
+        stored, inserted = await insert_once(self._db["claims"], key, {"fingerprint": fingerprint})
+        return None if inserted else str((stored or {}).get("fingerprint", ""))
+
+    async def claimed(self, key: str) -> bool:
+        return await self._db["claims"].find_one({"_id": key}, {"_id": 1}) is not None
 
     async def find_contacts(self, keys: Sequence[str]) -> dict[str, str]:
         if not keys:
