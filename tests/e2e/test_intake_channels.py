@@ -251,8 +251,8 @@ async def test_bad_input_is_a_counted_4xx_never_a_5xx(intake: Intake) -> None:
     assert codes == {
         "zalo unsigned": 401, "zalo forged": 403, "zalo not json": 400, "facebook forged": 403,
         "facebook bad token": 403, "email as text": 415, "email no headers": 400,
-        "email too big": 413, "calls bad format": 422, "calls no token": 401, "manual no token": 401,
-        "manual invalid": 422, "open311 no location": 400,
+        "email too big": 413, "calls bad format": 422, "calls no token": 401,
+        "manual no token": 401, "manual invalid": 422, "open311 no location": 400,
     }  # fmt: skip
     assert "location" in answers["open311 no location"].json()[0]["description"]
     assert (challenge.status_code, challenge.text) == (200, "1158201444")

@@ -5,7 +5,7 @@ The notifier is pointed at them with its ordinary base-URL settings:
   zalo_api_base   = {url}/zalo     → POST /zalo/v3.0/oa/message/cs   (header access_token)
   zns_api_base    = {url}/zns      → POST /zns/message/template      (header access_token)
   zalo_oauth_base = {url}/oauth    → POST /oauth/v4/oa/access_token  (header secret_key, form)
-  graph_api_base  = {url}/graph/v21.0 → POST …/{page}/messages, …/{comment}/comments (Authorization: Bearer page token)
+  graph_api_base  = {url}/graph/v21.0 → POST …/{page}/messages, …/{comment}/comments (Bearer header)
   sms_api_url     = {url}/sms/send → POST (Authorization: Bearer …)
 Control: `POST /_script` queues answers for an address, `POST /_expire` invalidates the Zalo
 access token, `GET /_received` lists requests (`?text=` filters by a substring such as a tracking

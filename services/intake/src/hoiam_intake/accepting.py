@@ -85,7 +85,8 @@ class Acceptor:
         item_id, tracking_code = self.identity(channel, source_ref)
         first = True
         if source_ref is not None and fingerprint is not None:
-            earlier = await self._store.claim_with(keys.source_key(channel, source_ref), fingerprint)
+            claim = keys.source_key(channel, source_ref)
+            earlier = await self._store.claim_with(claim, fingerprint)
             first = earlier is None
             # "" is a claim made before fingerprints were kept: it cannot be told apart.
             if earlier and earlier != fingerprint:
