@@ -1,14 +1,25 @@
 """Who may do what at intake's door: operator-only imports, idempotency keys that cannot be
 borrowed, and signed webhooks that are fresh and processed once."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
+import pytest
 from pydantic import SecretStr
 
-from fakes import intake_world
-from hoiam_shared.events import RawFeedbackAccepted
+from fakes import IntakeWorld, intake_world
+from hoiam_shared.events import Channel, RawFeedbackAccepted
 from support.clock import TestClock
-from support.intake_samples import CDR_LINES
+from support.intake_samples import (
+    CDR_LINES,
+    ZALO_APP,
+    facebook_comment,
+    facebook_message,
+    facebook_signed,
+    sent_at,
+    zalo_signed,
+    zalo_text,
+)
 
 OPERATOR = {"authorization": "Bearer op-token"}
 NOON = datetime(2026, 3, 2, 12, 0)  # naive: Việt Nam time
@@ -82,3 +93,102 @@ async def test_a_message_id_reused_by_another_message_is_refused() -> None:
     assert other.status_code == 409
     assert "Message-ID" in other.json()["detail"]
     assert first.json()["tracking_code"] not in other.text
+
+
+# --- signed webhooks: fresh, and processed once -----------------------------------------------
+
+
+def zalo_world(clock: TestClock, **fields: Any) -> IntakeWorld:
+    return intake_world(clock=clock, zalo_app_id=ZALO_APP, zalo_oa_secret=SecretStr("oa"), **fields)
+
+
+def facebook_world(clock: TestClock, **fields: Any) -> IntakeWorld:
+    return intake_world(clock=clock, facebook_app_secret=SecretStr("app"), **fields)
+
+
+@pytest.mark.parametrize(
+    ("age", "code"),
+    [
+        (timedelta(minutes=9), 200),
+        (timedelta(minutes=11), 403),
+        (timedelta(hours=-1), 403),  # from the future: a clock that far off is not the provider's
+    ],
+)
+async def test_a_zalo_event_older_than_ten_minutes_is_refused(age: timedelta, code: int) -> None:
+    clock = TestClock.frozen(NOON)
+    world = zalo_world(clock)
+    body, headers = zalo_signed(sent_at(zalo_text(), clock() - age), secret="oa")
+    async with world.http() as client:
+        answer = await client.post("/webhooks/zalo", content=body, headers=headers)
+    assert answer.status_code == code, answer.text
+    if code == 403:
+        assert "timestamp" in answer.json()["detail"]
+        assert world.published.of(RawFeedbackAccepted) == []
+
+
+@pytest.mark.parametrize(
+    ("event", "age", "code"),
+    [
+        (facebook_message(), timedelta(minutes=9), 200),
+        (facebook_message(), timedelta(minutes=11), 403),
+        (facebook_comment(), timedelta(minutes=9), 200),  # feed entries count in seconds
+        (facebook_comment(), timedelta(minutes=11), 403),
+    ],
+)
+async def test_a_meta_webhook_older_than_ten_minutes_is_refused(
+    event: dict[str, Any], age: timedelta, code: int
+) -> None:
+    clock = TestClock.frozen(NOON)
+    world = facebook_world(clock)
+    body, headers = facebook_signed(sent_at(event, clock() - age), secret="app")
+    async with world.http() as client:
+        answer = await client.post("/webhooks/facebook", content=body, headers=headers)
+    assert answer.status_code == code, answer.text
+    assert len(world.published.of(RawFeedbackAccepted)) == (code == 200)
+
+
+async def test_the_webhook_tolerance_is_a_setting() -> None:
+    clock = TestClock.frozen(NOON)
+    world = zalo_world(clock, webhook_max_age_seconds=60)
+    body, headers = zalo_signed(sent_at(zalo_text(), clock() - timedelta(seconds=90)), secret="oa")
+    async with world.http() as client:
+        assert (
+            await client.post("/webhooks/zalo", content=body, headers=headers)
+        ).status_code == 403
+
+
+async def test_a_signed_webhook_without_its_timestamp_is_refused() -> None:
+    clock = TestClock.frozen(NOON)
+    zalo = zalo_text()
+    zalo["timestamp"] = ""
+    body, headers = zalo_signed(zalo, secret="oa")
+    meta = facebook_message()
+    del meta["entry"][0]["time"]
+    fb_body, fb_headers = facebook_signed(meta, secret="app")
+    async with zalo_world(clock).http() as client:
+        assert (
+            await client.post("/webhooks/zalo", content=body, headers=headers)
+        ).status_code == 400
+    async with facebook_world(clock).http() as client:
+        answer = await client.post("/webhooks/facebook", content=fb_body, headers=fb_headers)
+        assert answer.status_code == 400
+
+
+async def test_a_replayed_webhook_is_acknowledged_and_not_processed_again() -> None:
+    clock = TestClock.frozen(NOON)
+    world = intake_world(
+        clock=clock, zalo_app_id=ZALO_APP, zalo_oa_secret=SecretStr("oa"),
+        facebook_app_secret=SecretStr("app"),
+    )  # fmt: skip
+    zalo, zalo_headers = zalo_signed(sent_at(zalo_text(), clock()), secret="oa")
+    meta, meta_headers = facebook_signed(sent_at(facebook_message(), clock()), secret="app")
+    async with world.http() as client:
+        for _ in range(3):
+            answer = await client.post("/webhooks/zalo", content=zalo, headers=zalo_headers)
+            assert (answer.status_code, answer.json()) == (200, {"received": True})
+            answer = await client.post("/webhooks/facebook", content=meta, headers=meta_headers)
+            assert (answer.status_code, answer.text) == (200, "EVENT_RECEIVED")
+    assert [r.channel for r in world.published.of(RawFeedbackAccepted)] == [
+        Channel.ZALO,
+        Channel.FACEBOOK,
+    ]

@@ -7,7 +7,8 @@ uploader hears which lines were refused. Everything else happens in the normalis
 
 import hmac
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 from typing import Annotated, cast
@@ -18,6 +19,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, ValidationError
 
 from hoiam_intake.accepting import Acceptor, Receipt, SourceReusedError
+from hoiam_intake.domain import keys
 from hoiam_intake.domain.channels.calls import (
     CALL_CONTENT_TYPE,
     LogFormat,
@@ -26,10 +28,15 @@ from hoiam_intake.domain.channels.calls import (
     parse_call_log,
 )
 from hoiam_intake.domain.channels.email import EMAIL_CONTENT_TYPE, message_ids
-from hoiam_intake.domain.channels.facebook import facebook_page, verify_facebook
+from hoiam_intake.domain.channels.facebook import facebook_page, facebook_sent_at, verify_facebook
 from hoiam_intake.domain.channels.open311 import FORM_CONTENT_TYPE, Open311Request, read_open311
 from hoiam_intake.domain.channels.web import WEB_CONTENT_TYPE, WebSubmission
-from hoiam_intake.domain.channels.zalo import BadSignatureError, verify_zalo, zalo_user
+from hoiam_intake.domain.channels.zalo import (
+    BadSignatureError,
+    verify_zalo,
+    zalo_sent_at,
+    zalo_user,
+)
 from hoiam_intake.domain.keys import email_fingerprint, json_fingerprint
 from hoiam_intake.domain.legacy import decode_declared
 from hoiam_intake.domain.rules import Rules
@@ -120,6 +127,7 @@ def build_router(
     zalo_oa_secret = settings.zalo_oa_secret
     facebook_app_secret = settings.facebook_app_secret
     facebook_verify_token = settings.facebook_verify_token
+    webhook_max_age = timedelta(seconds=settings.webhook_max_age_seconds)
 
     def refuse(channel: Channel, code: int, reason: str, detail: object) -> HTTPException:
         metrics.rejected.labels(channel.value, reason).inc()
@@ -327,8 +335,46 @@ def build_router(
                 oa_secret=zalo_oa_secret.get_secret_value(),
             ),
         )  # fmt: skip
-        await accept(Channel.ZALO, body, "application/json", None, key=zalo_user(body))
+        signature = (x_zevent_signature or "").strip().lower()
+        await once(
+            Channel.ZALO,
+            signature,
+            zalo_sent_at(body),
+            lambda: accept(Channel.ZALO, body, "application/json", None, key=zalo_user(body)),
+        )
         return Received()
+
+    async def once(
+        channel: Channel,
+        signature: str,
+        sent_at: datetime | None,
+        take: Callable[[], Awaitable[Receipt]],
+    ) -> None:
+        """Take a verified webhook in if it is fresh and was not taken in before.
+
+        Only what the provider signed counts: its own timestamp, held against our clock, stops a
+        captured request from being replayed later; within the tolerance, its signature (the
+        same body signs the same) marks it as taken. The mark is stored, and written only once
+        the raw record is on Kafka: a provider retrying after our 503 is still taken in, and
+        two copies racing each other are both published, which the normaliser's insert-first
+        makes one item.
+        """
+        if sent_at is None:
+            raise refuse(channel, 400, "malformed", "no provider timestamp in a signed webhook")
+        if abs(clock() - sent_at) > webhook_max_age:
+            raise refuse(
+                channel, 403, "stale",
+                f"timestamp {sent_at.isoformat()} is more than "
+                f"{webhook_max_age.total_seconds():.0f} s from now: refused as a replay",
+            )  # fmt: skip
+        replay = keys.webhook_key(channel, signature)
+        if await store.claimed(replay):
+            # Acknowledged, as providers require, but not taken in a second time.
+            metrics.duplicates.labels(channel.value).inc()
+            log.info("webhook replayed; acknowledged", extra={"channel": channel.value})
+            return
+        await take()
+        await store.claim(replay)
 
     async def verified(channel: Channel, header: str | None, check: Callable[[], None]) -> None:
         try:
@@ -386,9 +432,15 @@ def build_router(
         )
         try:
             page = facebook_page(body)
+            sent_at = facebook_sent_at(body)
         except ValueError as error:
             raise refuse(Channel.FACEBOOK, 400, "malformed", f"not JSON: {error}") from error
-        await accept(Channel.FACEBOOK, body, "application/json", None, key=page)
+        await once(
+            Channel.FACEBOOK,
+            (x_hub_signature_256 or "").strip().lower(),
+            sent_at,
+            lambda: accept(Channel.FACEBOOK, body, "application/json", None, key=page),
+        )
         return PlainTextResponse("EVENT_RECEIVED")
 
     @router.post(

@@ -50,6 +50,13 @@ class IntakeSettings(ServiceSettings):
     zalo_oa_secret: SecretStr | None = Field(default=None, description="Unset: Zalo refused.")
     facebook_app_secret: SecretStr | None = Field(default=None, description="Unset: refused.")
     facebook_verify_token: SecretStr | None = None
+    webhook_max_age_seconds: float = Field(
+        default=600,
+        gt=0,
+        description="A signed webhook whose provider timestamp (Zalo `timestamp`, Meta entry "
+        "`time`) is further than this from our clock is refused: a captured request cannot be "
+        "replayed later. A provider's retries after a longer outage are refused too.",
+    )
 
     imap_host: str | None = Field(default=None, description="Set to poll a mailbox.")
     imap_port: int = 993

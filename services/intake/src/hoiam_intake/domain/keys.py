@@ -26,6 +26,11 @@ def _digest(secret: str, text: str) -> bytes:
     return hmac.new(secret.encode(), text.encode(), hashlib.sha256).digest()
 
 
+def webhook_key(channel: Channel, signature: str) -> str:
+    """The replay mark of a signed webhook: the provider's signature of exactly that body."""
+    return f"webhook:{channel.value}:{signature}"
+
+
 def item_id_for(channel: Channel, source_ref: str, *, secret: str) -> uuid.UUID:
     """A name-based UUID (version 5 layout) for the item this provider message becomes."""
     return uuid.UUID(bytes=_digest(secret, source_key(channel, source_ref))[:16], version=5)
