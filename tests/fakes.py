@@ -105,6 +105,7 @@ class InMemoryIntakeStore:
     def __init__(self) -> None:
         self.claims: set[str] = set()
         self.fingerprints: dict[str, str] = {}
+        self.hits: dict[str, tuple[int, int]] = {}
         self.contacts: dict[str, str] = {}
         self.names: dict[str, list[str]] = {}
         self.suggested: dict[str, Suggestion] = {}
@@ -130,6 +131,11 @@ class InMemoryIntakeStore:
 
     async def claimed(self, key: str) -> bool:
         return key in self.claims
+
+    async def count_hit(self, key: str, window: int) -> int:
+        at, count = self.hits.get(key, (window, 0))
+        self.hits[key] = (window, count + 1 if at == window else 1)
+        return self.hits[key][1]
 
     async def find_contacts(self, keys: Sequence[str]) -> dict[str, str]:
         return {k: self.contacts[k] for k in keys if k in self.contacts}

@@ -1,8 +1,9 @@
 """Intake's door on its real store: what it remembers about who sent what holds across a restart
 and across replicas (two `build`s on one FerretDB database are two processes' worth of state)."""
 
+import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -97,3 +98,33 @@ async def test_a_replayed_webhook_is_not_taken_in_again_after_a_restart(processe
         again = await client.post("/webhooks/facebook", content=meta, headers=meta_headers)
         assert (again.status_code, again.text) == (200, "EVENT_RECEIVED")
     assert after.raw() == []
+
+
+async def test_replicas_count_one_contact_together(processes: Start) -> None:
+    clock = TestClock.frozen(NOON)
+    limits = {"rate_window_seconds": 600, "rate_per_ip": 100, "rate_per_contact": 2}
+    replicas = [await processes(clock, **limits) for _ in range(3)]
+    body = {"email": "nan@example.vn", "text": "Đèn đường tổ 5 hỏng", "consent": True}
+    codes = []
+    for n, replica in enumerate(replicas):  # a load balancer sends each to another replica
+        async with replica.http(client_ip=f"198.51.100.{n}") as client:
+            codes.append((await client.post("/v1/intake/web", json=body)).status_code)
+    assert codes == [202, 202, 429]
+    clock.advance(timedelta(minutes=10))
+    async with replicas[0].http() as client:
+        assert (await client.post("/v1/intake/web", json=body)).status_code == 202
+
+
+async def test_the_hit_counter_counts_per_window_across_replicas(mongo: Mongo, prefix: str) -> None:
+    # One after another: FerretDB 1.24 applies `$inc` as read-modify-write, so two hits at the
+    # same instant may count once there (MongoDB, which production runs, counts both).
+    stores = [MongoIntakeStore(mongo[f"{prefix}_intake"]) for _ in range(4)]
+    counts = [await s.count_hit("ip:203.0.113.9", 7) for s in stores * 5]
+    assert counts == list(range(1, 21))
+    # Hits racing to open a window are not refused or doubled: each is counted at least once.
+    opened = await asyncio.gather(*(s.count_hit("ip:203.0.113.10", 7) for s in stores))
+    assert min(opened) == 1
+    assert await stores[0].count_hit("ip:203.0.113.10", 7) > max(opened)
+    assert await stores[0].count_hit("ip:203.0.113.9", 8) == 1  # a new window starts again
+    assert await stores[1].count_hit("ip:203.0.113.9", 8) == 2
+    assert await stores[2].count_hit("ip:198.51.100.1", 8) == 1

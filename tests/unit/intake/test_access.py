@@ -192,3 +192,86 @@ async def test_a_replayed_webhook_is_acknowledged_and_not_processed_again() -> N
         Channel.ZALO,
         Channel.FACEBOOK,
     ]
+
+
+# --- rate limits on the public endpoints ------------------------------------------------------
+
+LIMITS = {"rate_window_seconds": 600, "rate_per_ip": 3, "rate_per_contact": 2}
+
+
+def web(email: str | None = None, phone: str | None = None) -> dict[str, Any]:
+    return {"email": email, "phone": phone, "text": "Đèn đường tổ 5 hỏng", "consent": True}
+
+
+async def test_the_web_form_limits_each_address_and_tells_when_to_come_back() -> None:
+    clock = TestClock.frozen(datetime(2026, 3, 2, 12, 7, 30))  # 7.5 min into a 10 min window
+    world = intake_world(clock=clock, **(LIMITS | {"rate_per_contact": 100}))
+    async with world.http(client_ip="203.0.113.7") as client:
+        codes = [(await client.post("/v1/intake/web", json=web())).status_code for _ in range(3)]
+        refused = await client.post("/v1/intake/web", json=web())
+    assert codes == [202, 202, 202]
+    assert refused.status_code == 429
+    assert refused.headers["retry-after"] == "150"
+    assert "too many" in refused.json()["detail"]
+    async with world.http(client_ip="203.0.113.8") as other:
+        assert (await other.post("/v1/intake/web", json=web())).status_code == 202
+    clock.advance(timedelta(seconds=150))  # the next window
+    async with world.http(client_ip="203.0.113.7") as client:
+        assert (await client.post("/v1/intake/web", json=web())).status_code == 202
+    assert len(world.published.of(RawFeedbackAccepted)) == 5
+
+
+async def test_one_contact_cannot_be_sent_acknowledgements_from_many_addresses() -> None:
+    world = intake_world(clock=TestClock.frozen(NOON), **LIMITS)
+    answers = []
+    # The victim's address, written three ways, from three machines: one contact.
+    for n, email in enumerate(("nan@example.vn", "NaN@Example.VN", " nan@example.vn")):
+        async with world.http(client_ip=f"198.51.100.{n}") as client:
+            answers.append(await client.post("/v1/intake/web", json=web(email=email)))
+    assert [a.status_code for a in answers] == [202, 202, 429]
+    phones = ("0912 345 678", "+84912345678", "84-912-345-678")
+    answers = []
+    for n, phone in enumerate(phones):
+        async with world.http(client_ip=f"192.0.2.{n}") as client:
+            answers.append(await client.post("/v1/intake/web", json=web(phone=phone)))
+    assert [a.status_code for a in answers] == [202, 202, 429]
+    async with world.http(client_ip="192.0.2.99") as client:
+        assert (await client.post("/v1/intake/web", json=web(email="b@x.vn"))).status_code == 202
+
+
+async def test_open311_and_the_email_upload_are_limited_too() -> None:
+    world = intake_world(clock=TestClock.frozen(NOON), **LIMITS)
+    form = {"service_code": "roads", "address_string": "Ấp 3", "description": "Ổ gà lớn",
+            "email": "nan@example.vn"}  # fmt: skip
+    async with world.http(client_ip="198.51.100.1") as client:
+        codes = [(await client.post("/v1/open311/requests", data=form)).status_code
+                 for _ in range(3)]  # fmt: skip
+        refused = await client.post("/v1/open311/requests", data=form | {"email": "x@y.vn"})
+    assert codes == [201, 201, 429]  # the third is one too many for that contact
+    assert refused.status_code == 429  # and the fourth one too many for that address
+    assert int(refused.headers["retry-after"]) > 0
+    assert refused.json()[0]["code"] == 429  # GeoReport's error shape
+    mails = [mail(f"Lần {n}").replace(b"abc.123", f"m{n}".encode()) for n in range(3)]
+    async with world.http(client_ip="198.51.100.2") as client:
+        codes = [
+            (await client.post("/v1/intake/email", content=m,
+                               headers={"content-type": "message/rfc822"})).status_code
+            for m in mails
+        ]  # fmt: skip
+    assert codes == [202, 202, 429]  # one sender (From) at most twice per window
+
+
+async def test_a_mail_pipe_host_can_be_exempt_from_the_address_limit() -> None:
+    world = intake_world(
+        clock=TestClock.frozen(NOON), **LIMITS, rate_exempt_ips=frozenset({"10.0.0.25"})
+    )
+    async with world.http(client_ip="10.0.0.25") as client:
+        codes = []
+        for n in range(6):
+            message = mail("Cống nghẹt").replace(b"abc.123", f"m{n}".encode())
+            message = message.replace(b"hoa@example.vn", f"c{n}@example.vn".encode())
+            answer = await client.post(
+                "/v1/intake/email", content=message, headers={"content-type": "message/rfc822"}
+            )
+            codes.append(answer.status_code)
+    assert codes == [202] * 6

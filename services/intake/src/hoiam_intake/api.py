@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
+from email.utils import getaddresses
 from typing import Annotated, cast
 from uuid import UUID
 
@@ -39,6 +40,7 @@ from hoiam_intake.domain.channels.zalo import (
 )
 from hoiam_intake.domain.keys import email_fingerprint, json_fingerprint
 from hoiam_intake.domain.legacy import decode_declared
+from hoiam_intake.domain.limits import contact_keys, window_at
 from hoiam_intake.domain.rules import Rules
 from hoiam_intake.metrics import IntakeMetrics
 from hoiam_intake.repository import ItemRepository
@@ -189,6 +191,43 @@ def build_router(
 
     operator = operator_guard(settings.operator_token)
 
+    class TooManyError(Exception):
+        def __init__(self, retry_after: int) -> None:
+            super().__init__(retry_after)
+            self.retry_after = retry_after
+
+    async def within_limits(channel: Channel, request: Request, contacts: list[str]) -> None:
+        """Count this submission against its sender's address and the contacts it names.
+
+        Counted in the store, not in this process: a per-process count would let one victim be
+        sent N times the limit by N replicas behind a load balancer, and forget it at a restart.
+        Raises `TooManyError` with the seconds until the window ends.
+        """
+        window = window_at(clock(), seconds=settings.rate_window_seconds)
+        ip = request.client.host if request.client else "unknown"
+        checks = [(f"contact:{key}", settings.rate_per_contact) for key in contacts]
+        if ip not in settings.rate_exempt_ips:
+            checks.insert(0, (f"ip:{ip}", settings.rate_per_ip))
+        for key, cap in checks:
+            if cap and await store.count_hit(key, window.index) > cap:
+                metrics.rejected.labels(channel.value, "rate_limited").inc()
+                log.warning(
+                    "rate limit reached",
+                    extra={"channel": channel.value, "limit": key.split(":", 2)[1]},
+                )
+                raise TooManyError(window.retry_after)
+
+    async def limited(channel: Channel, request: Request, contacts: list[str]) -> None:
+        try:
+            await within_limits(channel, request, contacts)
+        except TooManyError as error:
+            raise HTTPException(
+                status.HTTP_429_TOO_MANY_REQUESTS,
+                detail="too many submissions from this address or for this contact; "
+                f"try again in {error.retry_after} s",
+                headers={"Retry-After": str(error.retry_after)},
+            ) from error
+
     body_doc = {"requestBody": {"required": True, "content": {"application/json": {}}}}
 
     @router.post(
@@ -211,9 +250,11 @@ def build_router(
     ) -> Accepted:
         body = await read_body(request, Channel.WEB, (WEB_CONTENT_TYPE,))
         try:
-            WebSubmission.model_validate_json(body)
+            submission = WebSubmission.model_validate_json(body)
         except ValidationError as error:
             raise invalid(Channel.WEB, error) from error
+        contacts = contact_keys(emails=[submission.email], phones=[submission.phone])
+        await limited(Channel.WEB, request, contacts)
         receipt = await accept(
             Channel.WEB, body, WEB_CONTENT_TYPE, idempotency_key,
             fingerprint=json_fingerprint(body),
@@ -240,6 +281,9 @@ def build_router(
             raise refuse(Channel.EMAIL, 400, "malformed", f"unreadable headers: {error}") from error
         if not body.strip() or sender is None:
             raise refuse(Channel.EMAIL, 400, "malformed", "not an email: no From header")
+        # Acknowledgements go to From (or Reply-To): those are the contacts to count.
+        addresses = getaddresses([str(sender), str(headers.get("Reply-To") or "")])
+        await limited(Channel.EMAIL, request, contact_keys(emails=[a for _, a in addresses]))
         receipt = await accept(
             Channel.EMAIL, body, EMAIL_CONTENT_TYPE, ids[0],
             fingerprint=email_fingerprint(body),
@@ -458,18 +502,28 @@ def build_router(
         },
         status_code=201,
         response_model=list[Open311Receipt],
-        responses={400: {}, 413: {}, 415: {}, 503: {}},
+        responses={400: {}, 413: {}, 415: {}, 429: {}, 503: {}},
     )
     async def open311_create(request: Request) -> JSONResponse | list[Open311Receipt]:
         allowed = (FORM_CONTENT_TYPE, "application/json")
         content_type = _content_type(request)
         body = await read_body(request, Channel.OPEN311, allowed)
         try:
-            Open311Request.model_validate(read_open311(body, content_type))
+            filed = Open311Request.model_validate(read_open311(body, content_type))
         except (ValueError, UnicodeDecodeError) as error:
             metrics.rejected.labels(Channel.OPEN311.value, "invalid").inc()
             # GeoReport v2 errors are a list of {code, description}.
             return JSONResponse([{"code": 400, "description": str(error)[:1000]}], 400)
+        try:
+            contacts = contact_keys(emails=[filed.email], phones=[filed.phone])
+            await within_limits(Channel.OPEN311, request, contacts)
+        except TooManyError as error:
+            description = f"too many requests; try again in {error.retry_after} s"
+            return JSONResponse(
+                [{"code": 429, "description": description}],
+                429,
+                headers={"Retry-After": str(error.retry_after)},
+            )
         receipt = await accept(Channel.OPEN311, body, content_type, None)
         return [
             Open311Receipt(

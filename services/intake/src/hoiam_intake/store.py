@@ -9,7 +9,9 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from pydantic import AwareDatetime, BaseModel
+from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from hoiam_intake.domain.items import Earlier, in_window
 from hoiam_shared.events import Event
@@ -76,6 +78,11 @@ class IntakeStore(Protocol):
 
     async def find_message(self, ids: Sequence[str]) -> Earlier | None:
         """The item one of these email Message-IDs belongs to."""
+        ...
+
+    async def count_hit(self, key: str, window: int) -> int:
+        """Count one more hit on `key` in fixed window `window`; return the hits in it so far
+        (a later window starts again from one)."""
         ...
 
     async def record_event[E: Event](self, kind: str, key: str, event: E) -> E:
@@ -170,6 +177,31 @@ class MongoIntakeStore:
             if found is not None:
                 return Earlier.model_validate(found)
         return None
+
+    async def count_hit(self, key: str, window: int) -> int:
+        # One document per key, so the collection grows with the senders seen, not with time.
+        # Both steps are single-document updates; a racing writer at most costs a retry. On
+        # MongoDB `$inc` is atomic; FerretDB 1.24 reads and writes, so hits at the same instant
+        # may count once there (a limit overshoots by at most the concurrency).
+        hits = self._db["hits"]
+        for _ in range(5):
+            counted = await hits.find_one_and_update(
+                {"_id": key, "window": window},
+                {"$inc": {"count": 1}},
+                return_document=ReturnDocument.AFTER,
+            )
+            if counted is not None:
+                return int(counted["count"])
+            try:
+                await hits.update_one(
+                    {"_id": key, "window": {"$ne": window}},
+                    {"$set": {"window": window, "count": 1}},
+                    upsert=True,
+                )
+            except DuplicateKeyError:
+                continue  # another replica opened this window first: count on it
+            return 1
+        raise RuntimeError(f"hit counter for {key!r} kept changing under us")
 
     async def record_event[E: Event](self, kind: str, key: str, event: E) -> E:
         stored, _ = await insert_once(
