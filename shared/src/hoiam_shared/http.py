@@ -51,6 +51,7 @@ def service_app(
             settings.topics.everything(),
             partitions=settings.kafka_partitions,
             replication_factor=settings.kafka_replication_factor,
+            configs=settings.topic_configs(),
         )
         if created:
             log.info("created topics", extra={"topics": created})
