@@ -196,7 +196,7 @@ async def test_a_replayed_webhook_is_acknowledged_and_not_processed_again() -> N
 
 # --- rate limits on the public endpoints ------------------------------------------------------
 
-LIMITS = {"rate_window_seconds": 600, "rate_per_ip": 3, "rate_per_contact": 2}
+LIMITS: dict[str, Any] = {"rate_window_seconds": 600, "rate_per_ip": 3, "rate_per_contact": 2}
 
 
 def web(email: str | None = None, phone: str | None = None) -> dict[str, Any]:

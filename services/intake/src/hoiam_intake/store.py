@@ -191,7 +191,7 @@ class MongoIntakeStore:
                 return_document=ReturnDocument.AFTER,
             )
             if counted is not None:
-                return int(counted["count"])
+                return _count(counted["count"])
             try:
                 await hits.update_one(
                     {"_id": key, "window": {"$ne": window}},
@@ -212,6 +212,12 @@ class MongoIntakeStore:
     async def events[E: Event](self, kind: str, model: type[E], limit: int = 100) -> list[E]:
         found = self._db[kind].find({}).sort("at", -1).limit(limit)
         return [model.model_validate(d["event"]) async for d in found]
+
+
+def _count(value: object) -> int:
+    if not isinstance(value, int):
+        raise TypeError(f"expected a count, got {type(value).__name__}")
+    return value
 
 
 def _aware(value: object) -> datetime:
