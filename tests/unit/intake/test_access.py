@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from pydantic import SecretStr
+from pymongo.errors import ConnectionFailure
 
 from fakes import IntakeWorld, intake_world
 from hoiam_shared.events import Channel, RawFeedbackAccepted
@@ -275,3 +276,23 @@ async def test_a_mail_pipe_host_can_be_exempt_from_the_address_limit() -> None:
             )
             codes.append(answer.status_code)
     assert codes == [202] * 6
+
+
+async def test_a_store_outage_does_not_close_the_door(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The replay mark and the rate counts are defences; while the store is down a submission
+    is still taken in (freshness still holds), as before they existed."""
+    clock = TestClock.frozen(NOON)
+    world = zalo_world(clock, **LIMITS)
+
+    async def down(*_: object) -> None:
+        raise ConnectionFailure("store down")
+
+    for name in ("claimed", "claim", "count_hit"):
+        monkeypatch.setattr(world.store, name, down)
+    body, headers = zalo_signed(sent_at(zalo_text(), clock()), secret="oa")
+    async with world.http() as client:
+        assert (
+            await client.post("/webhooks/zalo", content=body, headers=headers)
+        ).status_code == 200
+        assert (await client.post("/v1/intake/web", json=web(email="a@b.vn"))).status_code == 202
+    assert len(world.published.of(RawFeedbackAccepted)) == 2

@@ -209,7 +209,15 @@ def build_router(
         if ip not in settings.rate_exempt_ips:
             checks.insert(0, (f"ip:{ip}", settings.rate_per_ip))
         for key, cap in checks:
-            if cap and await store.count_hit(key, window.index) > cap:
+            if not cap:
+                continue
+            try:
+                hits = await store.count_hit(key, window.index)
+            except TRANSIENT_ERRORS as error:
+                # Refusing every citizen while the store is down would be worse than a burst.
+                log.warning("rate limit unavailable", extra={"error": repr(error)})
+                return
+            if hits > cap:
                 metrics.rejected.labels(channel.value, "rate_limited").inc()
                 log.warning(
                     "rate limit reached",
@@ -412,13 +420,22 @@ def build_router(
                 f"{webhook_max_age.total_seconds():.0f} s from now: refused as a replay",
             )  # fmt: skip
         replay = keys.webhook_key(channel, signature)
-        if await store.claimed(replay):
+        try:
+            seen = await store.claimed(replay)
+        except TRANSIENT_ERRORS as error:
+            # A defence, not the door: while the store is down the fresh webhook is taken in.
+            log.warning("replay check unavailable", extra={"error": repr(error)})
+            seen = False
+        if seen:
             # Acknowledged, as providers require, but not taken in a second time.
             metrics.duplicates.labels(channel.value).inc()
             log.info("webhook replayed; acknowledged", extra={"channel": channel.value})
             return
         await take()
-        await store.claim(replay)
+        try:
+            await store.claim(replay)
+        except TRANSIENT_ERRORS as error:
+            log.warning("replay mark not stored", extra={"error": repr(error)})
 
     async def verified(channel: Channel, header: str | None, check: Callable[[], None]) -> None:
         try:
