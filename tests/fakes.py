@@ -110,6 +110,8 @@ class InMemoryIntakeStore:
 
     def __init__(self) -> None:
         self.claims: set[str] = set()
+        self.fingerprints: dict[str, str] = {}
+        self.hits: dict[str, tuple[int, int]] = {}
         self.contacts: dict[str, str] = {}
         self.names: dict[str, list[str]] = {}
         self.suggested: dict[str, Suggestion] = {}
@@ -125,6 +127,21 @@ class InMemoryIntakeStore:
             return False
         self.claims.add(key)
         return True
+
+    async def claim_with(self, key: str, fingerprint: str) -> str | None:
+        if key in self.claims:
+            return self.fingerprints.get(key, "")
+        self.claims.add(key)
+        self.fingerprints[key] = fingerprint
+        return None
+
+    async def claimed(self, key: str) -> bool:
+        return key in self.claims
+
+    async def count_hit(self, key: str, window: int) -> int:
+        at, count = self.hits.get(key, (window, 0))
+        self.hits[key] = (window, count + 1 if at == window else 1)
+        return self.hits[key][1]
 
     async def find_contacts(self, keys: Sequence[str]) -> dict[str, str]:
         return {k: self.contacts[k] for k in keys if k in self.contacts}
@@ -207,12 +224,13 @@ class IntakeWorld:
         assert isinstance(self.publisher, RecordingPublisher), "this world publishes elsewhere"
         return self.publisher
 
-    def http(self) -> httpx.AsyncClient:
-        """A client of intake's HTTP routes, served in this process."""
+    def http(self, *, client_ip: str = "127.0.0.1") -> httpx.AsyncClient:
+        """A client of intake's HTTP routes, served in this process, calling from `client_ip`."""
         app = FastAPI()
         for router in self.parts.wiring.routers:
             app.include_router(router)
-        return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://intake")
+        transport = httpx.ASGITransport(app=app, client=(client_ip, 50000))
+        return httpx.AsyncClient(transport=transport, base_url="http://intake")
 
 
 def intake_world(

@@ -10,6 +10,7 @@ import hmac
 import json
 import quopri
 import unicodedata
+from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from typing import Any
@@ -196,6 +197,19 @@ def zalo_follow(event: str = "follow", app_id: str = "3482178216594085616") -> d
         "app_id": app_id,
         "timestamp": "1732674500000",
     }
+
+
+def sent_at(event: dict[str, Any], moment: datetime) -> dict[str, Any]:
+    """`event` (a Zalo event or a Meta webhook) as the provider would send it at `moment`: the
+    providers' own timestamps, which intake holds against its clock (milliseconds for Zalo and
+    Messenger entries, seconds for feed entries, as each sample has them)."""
+    event = json.loads(json.dumps(event))
+    ms = int(moment.timestamp() * 1000)
+    if "timestamp" in event:
+        event["timestamp"] = str(ms)
+    for entry in event.get("entry") or []:
+        entry["time"] = ms if int(entry.get("time", ms)) > 10**11 else ms // 1000
+    return event
 
 
 def zalo_signed(event: dict[str, Any], *, secret: str) -> tuple[bytes, dict[str, str]]:

@@ -11,7 +11,7 @@ import base64
 import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
@@ -73,9 +73,16 @@ def make_broker(
 
 
 async def ensure_topics(
-    bootstrap_servers: str, names: Iterable[str], *, partitions: int, replication_factor: int
+    bootstrap_servers: str,
+    names: Iterable[str],
+    *,
+    partitions: int,
+    replication_factor: int,
+    configs: Mapping[str, Mapping[str, str]] | None = None,
 ) -> list[str]:
-    """Create the topics that do not exist yet; returns the ones it created."""
+    """Create the topics that do not exist yet, each with its `configs` (retention...); returns
+    the ones it created. Existing topics are left as they are: changing a running topic's
+    retention is an operator's decision (`kafka-configs.sh --alter`), see docs/decisions.md."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="hoiam-admin")
     await admin.start()
     try:
@@ -86,7 +93,15 @@ async def ensure_topics(
         # Another service may create them at the same moment: the outcome we wanted anyway.
         with contextlib.suppress(TopicAlreadyExistsError):
             await admin.create_topics(
-                [NewTopic(name, partitions, replication_factor) for name in missing]
+                [
+                    NewTopic(
+                        name,
+                        partitions,
+                        replication_factor,
+                        topic_configs=dict((configs or {}).get(name, {})),
+                    )
+                    for name in missing
+                ]
             )
         return missing
     finally:

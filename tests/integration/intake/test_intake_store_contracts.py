@@ -61,6 +61,17 @@ async def test_a_claim_is_won_once(store: IntakeStore) -> None:
     assert await store.claim("email:c@d") is True
 
 
+async def test_a_claim_keeps_the_fingerprint_of_its_first_submission(store: IntakeStore) -> None:
+    assert await store.claimed("web:key-1") is False
+    assert await store.claim_with("web:key-1", "digest-a") is None
+    assert await store.claimed("web:key-1") is True
+    assert await store.claim_with("web:key-1", "digest-b") == "digest-a"
+    assert await store.claim_with("web:key-1", "digest-a") == "digest-a"
+    # A claim made without a fingerprint answers "", which no fingerprint equals.
+    assert await store.claim("web:key-2") is True
+    assert await store.claim_with("web:key-2", "digest-a") == ""
+
+
 async def test_contacts_bind_first_write_wins(store: IntakeStore) -> None:
     assert await store.find_contacts(["phone:+84912345678"]) == {}
     assert await store.bind_contact("phone:+84912345678", "cit-1") == "cit-1"

@@ -14,7 +14,7 @@ from hoiam_intake.settings import START_REFUSED, IntakeSettings, load_settings
 from hoiam_shared.events import RawFeedbackAccepted
 from hoiam_shared.topics import INTAKE_RAW
 from support.clock import TestClock
-from support.intake_samples import ZALO_APP, zalo_signed, zalo_text
+from support.intake_samples import ZALO_APP, sent_at, zalo_signed, zalo_text
 from support.stack import REPO
 
 OPERATOR = {"authorization": "Bearer op-token"}
@@ -82,7 +82,7 @@ async def test_open311_answers_in_georeport_shape() -> None:
 
 async def test_a_verified_zalo_event_is_answered_received() -> None:
     world = intake_world(zalo_app_id=ZALO_APP, zalo_oa_secret=SecretStr("oa"))
-    body, headers = zalo_signed(zalo_text(), secret="oa")
+    body, headers = zalo_signed(sent_at(zalo_text(), world.clock()), secret="oa")
     async with world.http() as client:
         answer = await client.post("/webhooks/zalo", content=body, headers=headers)
     assert (answer.status_code, answer.json()) == (200, {"received": True})

@@ -7,9 +7,11 @@ uploader hears which lines were refused. Everything else happens in the normalis
 
 import hmac
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
+from email.utils import getaddresses
 from typing import Annotated, cast
 from uuid import UUID
 
@@ -17,7 +19,8 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, R
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, ValidationError
 
-from hoiam_intake.accepting import Acceptor, Receipt
+from hoiam_intake.accepting import Acceptor, Receipt, SourceReusedError
+from hoiam_intake.domain import keys
 from hoiam_intake.domain.channels.calls import (
     CALL_CONTENT_TYPE,
     LogFormat,
@@ -26,11 +29,18 @@ from hoiam_intake.domain.channels.calls import (
     parse_call_log,
 )
 from hoiam_intake.domain.channels.email import EMAIL_CONTENT_TYPE, message_ids
-from hoiam_intake.domain.channels.facebook import facebook_page, verify_facebook
+from hoiam_intake.domain.channels.facebook import facebook_page, facebook_sent_at, verify_facebook
 from hoiam_intake.domain.channels.open311 import FORM_CONTENT_TYPE, Open311Request, read_open311
 from hoiam_intake.domain.channels.web import WEB_CONTENT_TYPE, WebSubmission
-from hoiam_intake.domain.channels.zalo import BadSignatureError, verify_zalo, zalo_user
+from hoiam_intake.domain.channels.zalo import (
+    BadSignatureError,
+    verify_zalo,
+    zalo_sent_at,
+    zalo_user,
+)
+from hoiam_intake.domain.keys import email_fingerprint, json_fingerprint
 from hoiam_intake.domain.legacy import decode_declared, text_codec
+from hoiam_intake.domain.limits import contact_keys, window_at
 from hoiam_intake.domain.rules import Rules
 from hoiam_intake.metrics import IntakeMetrics
 from hoiam_intake.repository import ItemRepository
@@ -118,6 +128,7 @@ def build_router(
     zalo_oa_secret = settings.zalo_oa_secret
     facebook_app_secret = settings.facebook_app_secret
     facebook_verify_token = settings.facebook_verify_token
+    webhook_max_age = timedelta(seconds=settings.webhook_max_age_seconds)
 
     def refuse(channel: Channel, code: int, reason: str, detail: object) -> HTTPException:
         metrics.rejected.labels(channel.value, reason).inc()
@@ -151,12 +162,19 @@ def build_router(
         content_type: str,
         source_ref: str | None,
         key: str | None = None,
+        fingerprint: str | None = None,
+        reused: str = "",
     ) -> Receipt:
         try:
-            return await acceptor.accept(channel, payload, content_type, source_ref, key=key)
+            return await acceptor.accept(
+                channel, payload, content_type, source_ref, key=key, fingerprint=fingerprint
+            )
         except RecordTooLargeError as error:
             # Kafka will never take it: retrying is useless, the caller must send less.
             raise refuse(channel, 413, "too_large", f"too large to store: {error}") from error
+        except SourceReusedError as error:
+            # Not the first submitter's ids: they would go to whoever reused the reference.
+            raise HTTPException(status.HTTP_409_CONFLICT, detail=reused) from error
         except TRANSIENT_ERRORS as error:
             # Not accepted, so nothing is lost: the caller is told to try again.
             log.error("raw record not written; answering 503", extra={"error": str(error)})
@@ -179,6 +197,51 @@ def build_router(
 
     operator = operator_guard(settings.operator_token)
 
+    class TooManyError(Exception):
+        def __init__(self, retry_after: int) -> None:
+            super().__init__(retry_after)
+            self.retry_after = retry_after
+
+    async def within_limits(channel: Channel, request: Request, contacts: list[str]) -> None:
+        """Count this submission against its sender's address and the contacts it names.
+
+        Counted in the store, not in this process: a per-process count would let one victim be
+        sent N times the limit by N replicas behind a load balancer, and forget it at a restart.
+        Raises `TooManyError` with the seconds until the window ends.
+        """
+        window = window_at(clock(), seconds=settings.rate_window_seconds)
+        ip = request.client.host if request.client else "unknown"
+        checks = [(f"contact:{key}", settings.rate_per_contact) for key in contacts]
+        if ip not in settings.rate_exempt_ips:
+            checks.insert(0, (f"ip:{ip}", settings.rate_per_ip))
+        for key, cap in checks:
+            if not cap:
+                continue
+            try:
+                hits = await store.count_hit(key, window.index)
+            except TRANSIENT_ERRORS as error:
+                # Refusing every citizen while the store is down would be worse than a burst.
+                log.warning("rate limit unavailable", extra={"error": repr(error)})
+                return
+            if hits > cap:
+                metrics.rejected.labels(channel.value, "rate_limited").inc()
+                log.warning(
+                    "rate limit reached",
+                    extra={"channel": channel.value, "limit": key.split(":", 2)[1]},
+                )
+                raise TooManyError(window.retry_after)
+
+    async def limited(channel: Channel, request: Request, contacts: list[str]) -> None:
+        try:
+            await within_limits(channel, request, contacts)
+        except TooManyError as error:
+            raise HTTPException(
+                status.HTTP_429_TOO_MANY_REQUESTS,
+                detail="too many submissions from this address or for this contact; "
+                f"try again in {error.retry_after} s",
+                headers={"Retry-After": str(error.retry_after)},
+            ) from error
+
     body_doc = {"requestBody": {"required": True, "content": {"application/json": {}}}}
 
     @router.post(
@@ -192,7 +255,7 @@ def build_router(
                 "content": {"application/json": {"schema": WebSubmission.model_json_schema()}},
             }
         },
-        responses={200: {}, 413: {}, 415: {}, 422: {}, 503: {}},
+        responses={200: {}, 409: {}, 413: {}, 415: {}, 422: {}, 429: {}, 503: {}},
     )
     async def intake_web(
         request: Request,
@@ -201,10 +264,17 @@ def build_router(
     ) -> Accepted:
         body = await read_body(request, Channel.WEB, (WEB_CONTENT_TYPE,), "web")
         try:
-            WebSubmission.model_validate_json(body)
+            submission = WebSubmission.model_validate_json(body)
         except ValidationError as error:
             raise invalid(Channel.WEB, error) from error
-        receipt = await accept(Channel.WEB, body, WEB_CONTENT_TYPE, idempotency_key)
+        contacts = contact_keys(emails=[submission.email], phones=[submission.phone])
+        await limited(Channel.WEB, request, contacts)
+        receipt = await accept(
+            Channel.WEB, body, WEB_CONTENT_TYPE, idempotency_key,
+            fingerprint=json_fingerprint(body),
+            reused="this Idempotency-Key was used for another submission: "
+            "send a new submission with a new key",
+        )  # fmt: skip
         return answer(receipt, response)
 
     @router.post(
@@ -213,7 +283,7 @@ def build_router(
         tags=["intake"],
         summary="Accept one raw email (RFC 5322), e.g. from a mail pipe",
         openapi_extra={"requestBody": {"required": True, "content": {EMAIL_CONTENT_TYPE: {}}}},
-        responses={200: {}, 400: {}, 413: {}, 415: {}, 503: {}},
+        responses={200: {}, 400: {}, 409: {}, 413: {}, 415: {}, 429: {}, 503: {}},
     )
     async def intake_email(request: Request, response: Response) -> Accepted:
         body = await read_body(request, Channel.EMAIL, (EMAIL_CONTENT_TYPE,), "email")
@@ -225,7 +295,14 @@ def build_router(
             raise refuse(Channel.EMAIL, 400, "malformed", f"unreadable headers: {error}") from error
         if not body.strip() or sender is None:
             raise refuse(Channel.EMAIL, 400, "malformed", "not an email: no From header")
-        receipt = await accept(Channel.EMAIL, body, EMAIL_CONTENT_TYPE, ids[0])
+        # Acknowledgements go to From (or Reply-To): those are the contacts to count.
+        addresses = getaddresses([str(sender), str(headers.get("Reply-To") or "")])
+        await limited(Channel.EMAIL, request, contact_keys(emails=[a for _, a in addresses]))
+        receipt = await accept(
+            Channel.EMAIL, body, EMAIL_CONTENT_TYPE, ids[0],
+            fingerprint=email_fingerprint(body),
+            reused="this Message-ID was already used by another message",
+        )  # fmt: skip
         return answer(receipt, response)
 
     @router.post(
@@ -233,7 +310,10 @@ def build_router(
         tags=["intake"],
         summary="Import a call log: Asterisk Master.csv, Asterisk queue_log, or a mapped CSV",
         openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {}}}},
-        responses={413: {}, 415: {}, 422: {}, 503: {}},
+        responses={401: {}, 413: {}, 415: {}, 422: {}, 503: {}},
+        # Operators only: an open import would let anyone fabricate calls, and re-sending a
+        # known call id would hand out that citizen's tracking code.
+        dependencies=[Depends(operator)],
     )
     async def intake_calls(
         request: Request, log_format: Annotated[str, Query(alias="format")] = "asterisk-cdr"
@@ -282,7 +362,7 @@ def build_router(
                 "content": {"application/json": {"schema": ManualCall.model_json_schema()}},
             }
         },
-        responses={200: {}, 413: {}, 415: {}, 422: {}, 503: {}},
+        responses={200: {}, 401: {}, 413: {}, 415: {}, 422: {}, 503: {}},
         dependencies=[Depends(operator)],
     )
     async def intake_manual_call(request: Request, response: Response) -> Accepted:
@@ -318,8 +398,55 @@ def build_router(
                 oa_secret=zalo_oa_secret.get_secret_value(),
             ),
         )  # fmt: skip
-        await accept(Channel.ZALO, body, "application/json", None, key=zalo_user(body))
+        signature = (x_zevent_signature or "").strip().lower()
+        await once(
+            Channel.ZALO,
+            signature,
+            zalo_sent_at(body),
+            lambda: accept(Channel.ZALO, body, "application/json", None, key=zalo_user(body)),
+        )
         return Received()
+
+    async def once(
+        channel: Channel,
+        signature: str,
+        sent_at: datetime | None,
+        take: Callable[[], Awaitable[Receipt]],
+    ) -> None:
+        """Take a verified webhook in if it is fresh and was not taken in before.
+
+        Only what the provider signed counts: its own timestamp, held against our clock, stops a
+        captured request from being replayed later; within the tolerance, its signature (the
+        same body signs the same) marks it as taken. The mark is stored, and written only once
+        the raw record is on Kafka: a provider retrying after our 503 is still taken in, and
+        two copies racing each other are both published, which the normaliser's insert-first
+        makes one item.
+        """
+        if sent_at is None:
+            raise refuse(channel, 400, "malformed", "no provider timestamp in a signed webhook")
+        if abs(clock() - sent_at) > webhook_max_age:
+            raise refuse(
+                channel, 403, "stale",
+                f"timestamp {sent_at.isoformat()} is more than "
+                f"{webhook_max_age.total_seconds():.0f} s from now: refused as a replay",
+            )  # fmt: skip
+        replay = keys.webhook_key(channel, signature)
+        try:
+            seen = await store.claimed(replay)
+        except TRANSIENT_ERRORS as error:
+            # A defence, not the door: while the store is down the fresh webhook is taken in.
+            log.warning("replay check unavailable", extra={"error": repr(error)})
+            seen = False
+        if seen:
+            # Acknowledged, as providers require, but not taken in a second time.
+            metrics.duplicates.labels(channel.value).inc()
+            log.info("webhook replayed; acknowledged", extra={"channel": channel.value})
+            return
+        await take()
+        try:
+            await store.claim(replay)
+        except TRANSIENT_ERRORS as error:
+            log.warning("replay mark not stored", extra={"error": repr(error)})
 
     async def verified(channel: Channel, header: str | None, check: Callable[[], None]) -> None:
         try:
@@ -377,9 +504,15 @@ def build_router(
         )
         try:
             page = facebook_page(body)
+            sent_at = facebook_sent_at(body)
         except ValueError as error:
             raise refuse(Channel.FACEBOOK, 400, "malformed", f"not JSON: {error}") from error
-        await accept(Channel.FACEBOOK, body, "application/json", None, key=page)
+        await once(
+            Channel.FACEBOOK,
+            (x_hub_signature_256 or "").strip().lower(),
+            sent_at,
+            lambda: accept(Channel.FACEBOOK, body, "application/json", None, key=page),
+        )
         return PlainTextResponse("EVENT_RECEIVED")
 
     @router.post(
@@ -397,18 +530,28 @@ def build_router(
         },
         status_code=201,
         response_model=list[Open311Receipt],
-        responses={400: {}, 413: {}, 415: {}, 503: {}},
+        responses={400: {}, 413: {}, 415: {}, 429: {}, 503: {}},
     )
     async def open311_create(request: Request) -> JSONResponse | list[Open311Receipt]:
         allowed = (FORM_CONTENT_TYPE, "application/json")
         content_type = _content_type(request)
         body = await read_body(request, Channel.OPEN311, allowed, "open311")
         try:
-            Open311Request.model_validate(read_open311(body, content_type))
+            filed = Open311Request.model_validate(read_open311(body, content_type))
         except (ValueError, UnicodeDecodeError) as error:
             metrics.rejected.labels(Channel.OPEN311.value, "invalid").inc()
             # GeoReport v2 errors are a list of {code, description}.
             return JSONResponse([{"code": 400, "description": str(error)[:1000]}], 400)
+        try:
+            contacts = contact_keys(emails=[filed.email], phones=[filed.phone])
+            await within_limits(Channel.OPEN311, request, contacts)
+        except TooManyError as error:
+            description = f"too many requests; try again in {error.retry_after} s"
+            return JSONResponse(
+                [{"code": 429, "description": description}],
+                429,
+                headers={"Retry-After": str(error.retry_after)},
+            )
         receipt = await accept(Channel.OPEN311, body, content_type, None)
         return [
             Open311Receipt(

@@ -80,6 +80,35 @@ class IntakeSettings(ServiceSettings):
     zalo_oa_secret: SecretStr | None = Field(default=None, description="Unset: Zalo refused.")
     facebook_app_secret: SecretStr | None = Field(default=None, description="Unset: refused.")
     facebook_verify_token: SecretStr | None = None
+    webhook_max_age_seconds: float = Field(
+        default=600,
+        gt=0,
+        description="A signed webhook whose provider timestamp (Zalo `timestamp`, Meta entry "
+        "`time`) is further than this from our clock is refused: a captured request cannot be "
+        "replayed later. A provider's retries after a longer outage are refused too.",
+    )
+
+    rate_window_seconds: float = Field(
+        default=3600, gt=0, description="Length of the fixed window the rate limits count in."
+    )
+    rate_per_ip: int = Field(
+        default=30,
+        ge=0,
+        description="Submissions per window from one client address to the web form, Open311 "
+        "and the email upload (0: no limit). The address is the ASGI client's: behind a proxy, "
+        "run uvicorn with --forwarded-allow-ips=<the proxy> so it is the citizen's.",
+    )
+    rate_per_contact: int = Field(
+        default=5,
+        ge=0,
+        description="Submissions per window naming one email or phone (0: no limit): each is "
+        "acknowledged there, so this bounds what a stranger can make a victim receive.",
+    )
+    rate_exempt_ips: frozenset[str] = Field(
+        default=frozenset(),
+        description="Client addresses with no per-address limit (the mail pipe's host, which "
+        "posts every citizen's mail); their contacts are still counted.",
+    )
 
     imap_host: str | None = Field(default=None, description="Set to poll a mailbox.")
     imap_port: int = 993

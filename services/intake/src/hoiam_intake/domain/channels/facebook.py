@@ -54,7 +54,18 @@ def facebook_page(body: bytes) -> str | None:
     return None
 
 
-def _when(value: Any, fallback: datetime) -> datetime:
+def facebook_sent_at(body: bytes) -> datetime | None:
+    """When Meta sent a verified webhook: its oldest entry's `time`; None if an entry has none."""
+    data = read_json(body)
+    entries = data.get("entry") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or not entries:
+        return None
+    times = [_when(e.get("time"), None) if isinstance(e, dict) else None for e in entries]
+    known = [t for t in times if t is not None]
+    return min(known) if len(known) == len(times) else None
+
+
+def _when[T: datetime | None](value: Any, fallback: T) -> datetime | T:
     """Messenger timestamps are milliseconds; feed `created_time` seconds."""
     try:
         number = int(value)

@@ -59,6 +59,12 @@ def verify_zalo(body: bytes, header: str | None, *, app_id: str, oa_secret: str)
         raise BadSignatureError("signature does not match")
 
 
+def zalo_sent_at(body: bytes) -> datetime | None:
+    """When Zalo sent a verified event (its `timestamp`, milliseconds); None without one."""
+    event = read_json(body)
+    return _when(event.get("timestamp"), None) if isinstance(event, dict) else None
+
+
 def zalo_user(body: bytes) -> str | None:
     """The partition key of a verified event: its user, so one user's events stay in order."""
     event = read_json(body)
@@ -69,7 +75,7 @@ def zalo_user(body: bytes) -> str | None:
     return None
 
 
-def _when(timestamp: Any, fallback: datetime) -> datetime:
+def _when[T: datetime | None](timestamp: Any, fallback: T) -> datetime | T:
     try:
         return datetime.fromtimestamp(int(str(timestamp)) / 1000, UTC)
     except (ValueError, OverflowError, OSError):
