@@ -27,13 +27,13 @@ status: ## what is running
 	@bash deploy/local/services.sh status || true
 	@bash deploy/local/stack.sh status || true
 
-system-packages: ## Debian packages the tests run for real (Dovecot), installed once
+system-packages: ## Debian packages the tests run for real (Dovecot, Prometheus), installed once
 	@bash deploy/local/system-packages.sh
 
 test: setup system-packages ## every test: unit, integration and e2e on the real stack (started if needed)
 	@$(VENV)/pytest --durations=15
 
-test-unit: setup ## only the fast tests (no server needed)
+test-unit: setup system-packages ## only the fast tests (no server needed; promtool checks the rules)
 	@$(VENV)/pytest -m "not integration and not e2e"
 
 test-integration: setup system-packages ## the tests against the real Kafka, FerretDB, Dovecot and SMTP

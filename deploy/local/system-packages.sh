@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests run for real (Dovecot, an IMAP server), once, without starting them.
+# Installs the Debian packages the tests run for real (Dovecot, an IMAP server; Prometheus and its
+# promtool, for the alert rules and a real scrape), once, without starting them.
 set -euo pipefail
 
 say() { echo "system-packages: $*"; }
@@ -7,6 +8,7 @@ die() { echo "system-packages: ERROR: $*" >&2; exit 1; }
 
 missing=()
 command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || missing+=(dovecot-core dovecot-imapd)
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
