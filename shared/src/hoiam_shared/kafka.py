@@ -29,6 +29,7 @@ from pymongo.errors import ConnectionFailure
 from hoiam_shared.clock import Clock
 from hoiam_shared.events import DeadLetterRecorded, Event, decode_event
 from hoiam_shared.ids import new_id
+from hoiam_shared.lag import ConsumerLag
 from hoiam_shared.logs import correlation
 from hoiam_shared.settings import ServiceSettings
 from hoiam_shared.topics import dead_letter_topic
@@ -67,7 +68,10 @@ def make_broker(
         enable_idempotence=True,
         client_id=f"hoiam-{service}",
         max_request_size=settings.kafka_max_record_bytes,
-        middlewares=[KafkaPrometheusMiddleware(registry=registry, app_name=service)],
+        middlewares=[
+            KafkaPrometheusMiddleware(registry=registry, app_name=service),
+            ConsumerLag(registry).middleware(),
+        ],
         logger=logging.getLogger(f"hoiam_{service}.broker"),
     )
 

@@ -54,6 +54,7 @@ class RouteFeedback:
         )
         if stored.event_id == fresh.event_id:
             self._metrics.items_routed.labels(stored.status.value, stored.category.code).inc()
+            self._metrics.items_by_level.labels(stored.status.value, stored.level or "none").inc()
             self._metrics.decision_confidence.observe(stored.confidence)
         else:
             self._metrics.redeliveries.inc()

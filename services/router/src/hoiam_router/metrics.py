@@ -11,6 +11,13 @@ class RouterMetrics:
             ["status", "category"],
             registry=registry,
         )
+        self.items_by_level = Counter(
+            "router_items_routed_by_level_total",
+            "Routing decisions published, per outcome and level of the body assigned (province "
+            "committee, department, commune...; `none` for triage).",
+            ["status", "level"],
+            registry=registry,
+        )
         self.decision_confidence = Histogram(
             "router_decision_confidence_ratio",
             "Confidence of each routing decision (0..1).",
