@@ -5,6 +5,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
+
+from support.metrics import exported_metrics, promql_names
 
 RULES = Path(__file__).resolve().parents[2] / "deploy" / "prometheus" / "rules"
 
@@ -18,7 +21,7 @@ def promtool() -> str:
 
 
 def run(promtool: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - our own files, a fixed tool
+    return subprocess.run(
         [promtool, *args], cwd=RULES, capture_output=True, text=True, timeout=30, check=False
     )
 
@@ -40,3 +43,21 @@ def test_the_compose_prometheus_loads_the_rules(promtool: str) -> None:
     result = run(promtool, "check", "config", "../prometheus.yml")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "hoiam.rules.yml" in result.stdout
+
+
+def test_the_rules_only_read_metrics_the_services_export() -> None:
+    exported = {"up"} | {name for m in exported_metrics().values() for name in m}
+    rules = [
+        rule
+        for path in sorted(RULES.glob("*.rules.yml"))
+        for group in yaml.safe_load(path.read_text("utf-8"))["groups"]
+        for rule in group["rules"]
+    ]
+    recorded = {rule["record"] for rule in rules if "record" in rule}
+    unknown = {
+        rule.get("record") or rule["alert"]: sorted(
+            promql_names(rule["expr"])[0] - exported - recorded
+        )
+        for rule in rules
+    }
+    assert {name: names for name, names in unknown.items() if names} == {}

@@ -49,9 +49,7 @@ class ConsumerLag:
         lag = self
 
         class MeasureLag(BaseMiddleware):
-            async def consume_scope(
-                self, call_next: AsyncFuncAny, msg: StreamMessage[Any]
-            ) -> Any:
+            async def consume_scope(self, call_next: AsyncFuncAny, msg: StreamMessage[Any]) -> Any:
                 try:
                     return await call_next(msg)
                 finally:

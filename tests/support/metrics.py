@@ -1,0 +1,167 @@
+"""What each service really exports on /metrics: its registry as its own `build` fills it (on the
+fakes), plus the broker's (FastStream's metrics and the consumer lag), read back from the registry.
+
+Used to check that dashboards and alert rules only name metrics that exist, and with their labels.
+"""
+
+import re
+from collections.abc import Mapping
+
+from prometheus_client import CollectorRegistry
+
+from fakes import (
+    InMemoryAssignmentRepository,
+    InMemoryIntakeStore,
+    InMemoryItemRepository,
+    InMemoryMailboxState,
+    NotifierWorld,
+    RecordingPublisher,
+    intake_settings,
+)
+from hoiam_intake.app import build as build_intake
+from hoiam_router.app import build as build_router
+from hoiam_router.settings import RouterSettings
+from hoiam_shared.kafka import make_broker
+from support.clock import TestClock
+from support.router import bundled_directory
+
+# What each sample of a metric family is called in the exposition format, by family type.
+_SUFFIXES = {
+    "counter": ("_total", "_created"),
+    "histogram": ("_bucket", "_sum", "_count", "_created"),
+    "summary": ("_sum", "_count", "_created", ""),
+    "gauge": ("",),
+    "info": ("_info",),
+}
+
+SCRAPE_LABELS = frozenset({"job", "instance"})
+"""Labels Prometheus adds to every scraped series (the target's)."""
+
+
+def _exported(registry: CollectorRegistry) -> dict[str, frozenset[str]]:
+    """Sample name → its label names, for every metric in `registry` (children or not)."""
+    names: dict[str, frozenset[str]] = {}
+    for collector in set(registry._collector_to_names):  # no public way to list label names
+        labels = frozenset(getattr(collector, "_labelnames", ()))
+        for family in collector.collect():
+            for suffix in _SUFFIXES[family.type]:
+                extra = {"le"} if suffix == "_bucket" else set()
+                names[family.name + suffix] = labels | extra | SCRAPE_LABELS
+    return names
+
+
+def exported_metrics() -> Mapping[str, dict[str, frozenset[str]]]:
+    """Service → (sample name → label names), as each service's wiring registers them."""
+    clock = TestClock.daytime()
+    intake_registry = CollectorRegistry()
+    settings = intake_settings()
+    build_intake(
+        settings,
+        items=InMemoryItemRepository(),
+        store=InMemoryIntakeStore(),
+        mailbox_state=InMemoryMailboxState(),
+        publisher=RecordingPublisher(),
+        clock=clock,
+        registry=intake_registry,
+    )
+    make_broker(settings, service="intake", registry=intake_registry)
+
+    router_registry = CollectorRegistry()
+    router_settings = RouterSettings(fallback_province="86")
+    build_router(
+        router_settings,
+        directory=bundled_directory(),
+        assignments=InMemoryAssignmentRepository(),
+        publisher=RecordingPublisher(),
+        clock=clock,
+        registry=router_registry,
+    )
+    make_broker(router_settings, service="router", registry=router_registry)
+
+    notifier = NotifierWorld(clock)
+    make_broker(notifier.settings, service="notifier", registry=notifier.registry)
+    return {
+        "intake": _exported(intake_registry),
+        "router": _exported(router_registry),
+        "notifier": _exported(notifier.registry),
+    }
+
+
+_FUNCTIONS_AND_KEYWORDS = frozenset(
+    [
+        "sum",
+        "avg",
+        "min",
+        "max",
+        "count",
+        "count_values",
+        "stddev",
+        "stdvar",
+        "topk",
+        "bottomk",
+        "quantile",
+        "group",
+        "by",
+        "without",
+        "on",
+        "ignoring",
+        "group_left",
+        "group_right",
+        "and",
+        "or",
+        "unless",
+        "offset",
+        "bool",
+        "rate",
+        "irate",
+        "increase",
+        "delta",
+        "deriv",
+        "histogram_quantile",
+        "label_replace",
+        "label_join",
+        "abs",
+        "ceil",
+        "floor",
+        "round",
+        "clamp",
+        "clamp_min",
+        "clamp_max",
+        "vector",
+        "scalar",
+        "time",
+        "absent",
+        "absent_over_time",
+        "sum_over_time",
+        "avg_over_time",
+        "max_over_time",
+        "min_over_time",
+        "predict_linear",
+        "sort",
+        "sort_desc",
+        "inf",
+        "nan",
+    ]
+)
+
+
+def promql_names(expr: str) -> tuple[set[str], set[str]]:
+    """The metric names a PromQL expression selects, and the label names it groups or matches by.
+
+    A small reading of PromQL enough for our dashboards and rules: strings, durations and
+    numbers are dropped; `name{...}` matchers and `by (...)` / `on (...)` lists give labels.
+    """
+    labels: set[str] = set()
+    text = re.sub(r'"(?:[^"\\]|\\.)*"', '""', expr)
+    for matchers in re.findall(r"\{([^}]*)\}", text):
+        labels |= set(re.findall(r"([A-Za-z_][A-Za-z0-9_]*)\s*(?:=~|!~|!=|=)", matchers))
+    text = re.sub(r"\{[^}]*\}", " ", text)
+    for grouping in re.findall(
+        r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)\)", text
+    ):
+        labels |= {label.strip() for label in grouping.split(",") if label.strip()}
+    text = re.sub(r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", " ", text)
+    text = re.sub(r"\[[^\]]*\]", " ", text)
+    text = re.sub(r"\boffset\s+\d+[smhdwy]", " ", text)
+    words = re.findall(r"(?<![\w.])([A-Za-z_:][A-Za-z0-9_:]*)\b(?!\s*\()", text)
+    return {w for w in words if w not in _FUNCTIONS_AND_KEYWORDS}, labels
