@@ -1,0 +1,101 @@
+"""A real Prometheus (Debian's) scrapes a running service and loads our alert rules."""
+
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from support.clock import TestClock
+from support.services import service_env, start, stop, wait_healthy
+from support.stack import REPO, Stack, free_port
+
+RULES = REPO / "deploy" / "prometheus" / "rules"
+
+
+@pytest.fixture
+def router_url(stack: Stack, prefix: str, tmp_path: Path) -> Iterator[str]:
+    port = free_port()
+    env = service_env(
+        "router", stack=stack, prefix=prefix, port=port, smtp_port=0, clock=TestClock.daytime()
+    )
+    log = tmp_path / "router.log"
+    process = start("router", env, port, log)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_healthy(url, process, log)
+        yield url
+    finally:
+        stop(process)
+
+
+@pytest.fixture
+def prometheus(router_url: str, tmp_path: Path) -> Iterator[str]:
+    binary = shutil.which("prometheus")
+    if binary is None:
+        pytest.fail("prometheus is missing: run `make system-packages` (Debian's prometheus)")
+    port = free_port()
+    config = {
+        "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
+        "rule_files": [str(RULES / "*.rules.yml")],
+        "scrape_configs": [
+            {
+                "job_name": "router",
+                "static_configs": [{"targets": [router_url.removeprefix("http://")]}],
+            }
+        ],
+    }
+    (tmp_path / "prometheus.yml").write_text(yaml.safe_dump(config), "utf-8")
+    log = tmp_path / "prometheus.log"
+    process = subprocess.Popen(
+        [
+            binary,
+            f"--config.file={tmp_path / 'prometheus.yml'}",
+            f"--storage.tsdb.path={tmp_path / 'tsdb'}",
+            f"--web.listen-address=127.0.0.1:{port}",
+        ],
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(process)
+
+
+def query(base: str, promql: str) -> list[dict[str, Any]]:
+    answer = httpx.get(f"{base}/api/v1/query", params={"query": promql}, timeout=5).json()
+    assert answer["status"] == "success", answer
+    result: list[dict[str, Any]] = answer["data"]["result"]
+    return result
+
+
+def eventually(base: str, promql: str, *, timeout: float = 30) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if result := query(base, promql):
+                return result
+        except httpx.HTTPError:
+            pass  # still starting
+        time.sleep(0.5)
+    raise AssertionError(f"{promql!r} returned nothing within {timeout}s")
+
+
+def test_prometheus_scrapes_the_router_and_loads_the_rules(prometheus: str) -> None:
+    up = eventually(prometheus, 'up{job="router"} == 1')
+    assert up[0]["metric"]["job"] == "router"
+    # The scrape read the router's own registry (a counter without labels shows from the start).
+    assert eventually(prometheus, 'router_redeliveries_total{job="router"} == 0')
+
+    rules = httpx.get(f"{prometheus}/api/v1/rules", timeout=5).json()["data"]["groups"]
+    alerts = {
+        rule["name"] for group in rules for rule in group["rules"] if rule["type"] == "alerting"
+    }
+    assert {"HoiAmServiceDown", "HoiAmDeadLettersNotEmpty", "HoiAmConsumerLagGrowing"} <= alerts
+    assert all(rule["health"] != "err" for group in rules for rule in group["rules"])
