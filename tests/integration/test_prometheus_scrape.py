@@ -69,7 +69,10 @@ def prometheus(router_url: str, tmp_path: Path) -> Iterator[str]:
 
 
 def query(base: str, promql: str) -> list[dict[str, Any]]:
-    answer = httpx.get(f"{base}/api/v1/query", params={"query": promql}, timeout=5).json()
+    response = httpx.get(f"{base}/api/v1/query", params={"query": promql}, timeout=5)
+    if response.status_code == 503:  # still starting: "Service Unavailable", not JSON
+        return []
+    answer = response.json()
     assert answer["status"] == "success", answer
     result: list[dict[str, Any]] = answer["data"]["result"]
     return result
