@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VENV := .venv/bin
 
 .PHONY: help setup system-packages up demo down status test test-unit test-integration test-e2e lint \
-	typecheck schemas bench eval-routing
+	typecheck schemas asyncapi bench eval-routing
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ typecheck: setup ## mypy strict, the tests included
 
 schemas: setup ## re-export the events' JSON Schemas into shared/schemas
 	@$(VENV)/python -m hoiam_shared.schemas
+
+asyncapi: setup ## re-export each service's AsyncAPI document into docs/asyncapi
+	@PYTHONPATH=tests $(VENV)/python -m support.asyncapi
 
 bench: up ## end-to-end throughput and latency on the local stack
 	@$(VENV)/python deploy/local/bench.py

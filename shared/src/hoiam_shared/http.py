@@ -5,7 +5,7 @@ import asyncio
 import contextlib
 import hmac
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
@@ -37,11 +37,13 @@ def service_app(
     background: Sequence[Callable[[], Coroutine[Any, Any, None]]] = (),
     on_stop: Sequence[Callable[[], Awaitable[None]]] = (),
     description: str = "",
+    asyncapi: Mapping[str, Any] | None = None,
 ) -> FastAPI:
     """A FastAPI app that owns the broker's and store's life cycle and reports on both.
 
     `background` loops (a poller, a sweep, a flush) start once the broker runs and are cancelled
-    before it stops; `on_stop` closes what the service opened itself (an HTTP client).
+    before it stops; `on_stop` closes what the service opened itself (an HTTP client);
+    `asyncapi`, the document of the service's topics, is served at `/docs/asyncapi`.
     """
 
     @asynccontextmanager
@@ -106,6 +108,13 @@ def service_app(
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
     async def metrics() -> Response:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    if asyncapi is not None:
+        document = dict(asyncapi)
+
+        @app.get("/docs/asyncapi", tags=["operations"], summary="AsyncAPI document of the topics")
+        async def asyncapi_document() -> JSONResponse:
+            return JSONResponse(document)
 
     for router in routers:
         app.include_router(router)

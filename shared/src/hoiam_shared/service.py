@@ -6,8 +6,8 @@ the subscriptions on FastStream's in-memory broker. `create_app` makes the real 
 `build` and hands the result to `serve`, so production and tests share one wiring.
 """
 
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -15,6 +15,7 @@ from faststream.kafka import KafkaBroker
 from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
+from hoiam_shared.events import Event
 from hoiam_shared.http import service_app
 from hoiam_shared.kafka import DeadLetters, Subscription, subscribe
 from hoiam_shared.mongo import Document
@@ -38,6 +39,8 @@ class Wiring:
     background: Sequence[Callable[[], Coroutine[Any, Any, None]]] = ()
     prepare_store: Callable[[], Awaitable[None]] = _nothing
     on_stop: Sequence[Callable[[], Awaitable[None]]] = ()
+    publishes: Mapping[str, type[Event]] = field(default_factory=dict)
+    """Topic → the event the service writes there (dead letters aside): its AsyncAPI document."""
 
 
 def subscribe_all(broker: KafkaBroker, wiring: Wiring, settings: ServiceSettings) -> None:
@@ -64,6 +67,9 @@ def serve(
     registry: CollectorRegistry,
 ) -> FastAPI:
     """Subscribe the wiring on the real broker and wrap it in the shared HTTP shell."""
+    # Imported here: the document is built from a `Wiring`, which this module defines.
+    from hoiam_shared.asyncapi import asyncapi_document
+
     subscribe_all(broker, wiring, settings)
     return service_app(
         name=wiring.name,
@@ -76,4 +82,5 @@ def serve(
         background=wiring.background,
         on_stop=wiring.on_stop,
         description=wiring.description,
+        asyncapi=asyncapi_document(wiring, settings),
     )

@@ -22,7 +22,13 @@ from hoiam_intake.repository import ItemRepository, MongoItemRepository
 from hoiam_intake.settings import IntakeSettings, load_settings
 from hoiam_intake.store import IntakeStore, MongoIntakeStore
 from hoiam_shared.clock import Clock, system_clock
-from hoiam_shared.events import RawFeedbackAccepted
+from hoiam_shared.events import (
+    ContactReachabilityChanged,
+    FeedbackMessageAdded,
+    FeedbackReceived,
+    OperatorTaskOpened,
+    RawFeedbackAccepted,
+)
 from hoiam_shared.kafka import (
     DeadLetters,
     EventPublisher,
@@ -33,7 +39,13 @@ from hoiam_shared.kafka import (
 from hoiam_shared.logs import configure_logging
 from hoiam_shared.mongo import make_mongo
 from hoiam_shared.service import Wiring, serve
-from hoiam_shared.topics import INTAKE_RAW
+from hoiam_shared.topics import (
+    CITIZEN_CONTACTS,
+    FEEDBACK_MESSAGES,
+    FEEDBACK_RECEIVED,
+    INTAKE_RAW,
+    OPERATOR_TASKS,
+)
 
 SERVICE = "intake"
 log = logging.getLogger(__name__)
@@ -137,6 +149,13 @@ def build(
         routers=(router,),
         background=(poller.run_forever,) if poller is not None else (),
         prepare_store=prepare_store,
+        publishes={
+            settings.topics.name(INTAKE_RAW): RawFeedbackAccepted,
+            settings.topics.name(FEEDBACK_RECEIVED): FeedbackReceived,
+            settings.topics.name(FEEDBACK_MESSAGES): FeedbackMessageAdded,
+            settings.topics.name(CITIZEN_CONTACTS): ContactReachabilityChanged,
+            settings.topics.name(OPERATOR_TASKS): OperatorTaskOpened,
+        },
     )
     return IntakeParts(
         rules=rules,

@@ -37,6 +37,9 @@ from hoiam_shared.events import (
     ContactReachabilityChanged,
     FeedbackMessageAdded,
     FeedbackRouted,
+    NotificationFailed,
+    NotificationSent,
+    OperatorTaskOpened,
     StatusChanged,
 )
 from hoiam_shared.kafka import (
@@ -54,6 +57,9 @@ from hoiam_shared.topics import (
     FEEDBACK_MESSAGES,
     FEEDBACK_ROUTED,
     FEEDBACK_STATUS,
+    NOTIFICATION_FAILED,
+    NOTIFICATION_SENT,
+    OPERATOR_TASKS,
 )
 
 SERVICE = "notifier"
@@ -150,6 +156,12 @@ def build(
             if settings.flush_enabled
             else ()
         ),
+        publishes={
+            topics.name(NOTIFICATION_SENT): NotificationSent,
+            topics.name(NOTIFICATION_FAILED): NotificationFailed,
+            topics.name(OPERATOR_TASKS): OperatorTaskOpened,
+            topics.name(CITIZEN_CONTACTS): ContactReachabilityChanged,
+        },
     )
     return NotifierParts(notifier=notifier, metrics=metrics, wiring=wiring)
 

@@ -18,7 +18,7 @@ from hoiam_router.repository import AssignmentRepository, MongoAssignmentReposit
 from hoiam_router.settings import RouterSettings
 from hoiam_router.sweep import SweepOverdue, sweep_periodically
 from hoiam_shared.clock import Clock, system_clock
-from hoiam_shared.events import FeedbackReceived
+from hoiam_shared.events import FeedbackReceived, FeedbackRouted, StatusChanged
 from hoiam_shared.kafka import (
     DeadLetters,
     EventPublisher,
@@ -29,7 +29,7 @@ from hoiam_shared.kafka import (
 from hoiam_shared.logs import configure_logging
 from hoiam_shared.mongo import make_mongo
 from hoiam_shared.service import Wiring, serve
-from hoiam_shared.topics import FEEDBACK_RECEIVED
+from hoiam_shared.topics import FEEDBACK_RECEIVED, FEEDBACK_ROUTED, FEEDBACK_STATUS
 
 SERVICE = "router"
 
@@ -112,6 +112,10 @@ def build(
             )
         ],
         prepare_store=assignments.prepare,
+        publishes={
+            settings.topics.name(FEEDBACK_ROUTED): FeedbackRouted,
+            settings.topics.name(FEEDBACK_STATUS): StatusChanged,
+        },
     )
     return RouterParts(route, operations, sweep, corrections, outbox, metrics, wiring)
 
