@@ -43,3 +43,6 @@ fi
 export UV_PYTHON_DOWNLOADS=never
 "${uv[@]}" sync --frozen --quiet --python "$python" \
   || die "uv sync failed; see the lines above (a changed pyproject needs 'uv lock')"
+
+# kustomize renders deploy/k8s for the manifest tests (tests/unit/test_k8s.py).
+bash deploy/local/kustomize.sh >/dev/null
