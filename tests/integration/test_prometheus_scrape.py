@@ -1,5 +1,6 @@
 """A real Prometheus (Debian's) scrapes a running service and loads our alert rules."""
 
+import asyncio
 import shutil
 import subprocess
 import time
@@ -10,7 +11,10 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from aiokafka import AIOKafkaProducer
 
+from hoiam_shared.events import FeedbackReceived
+from hoiam_shared.topics import FEEDBACK_RECEIVED
 from support.clock import TestClock
 from support.services import service_env, start, stop, wait_healthy
 from support.stack import REPO, Stack, free_port
@@ -90,11 +94,29 @@ def eventually(base: str, promql: str, *, timeout: float = 30) -> list[dict[str,
     raise AssertionError(f"{promql!r} returned nothing within {timeout}s")
 
 
-def test_prometheus_scrapes_the_router_and_loads_the_rules(prometheus: str) -> None:
+async def publish(bootstrap: str, topic: str, event: FeedbackReceived) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await producer.start()
+    try:
+        await producer.send_and_wait(topic, event.to_bytes(), key=str(event.item_id).encode())
+    finally:
+        await producer.stop()
+
+
+def test_prometheus_scrapes_the_router_and_loads_the_rules(
+    prometheus: str, stack: Stack, prefix: str, pothole: FeedbackReceived
+) -> None:
     up = eventually(prometheus, 'up{job="router"} == 1')
     assert up[0]["metric"]["job"] == "router"
     # The scrape read the router's own registry (a counter without labels shows from the start).
     assert eventually(prometheus, 'router_redeliveries_total{job="router"} == 0')
+
+    # Once the router has handled a record, its consumer lag is measured on the real consumer.
+    asyncio.run(publish(stack.kafka, f"{prefix}.{FEEDBACK_RECEIVED}", pothole))
+    router_group = f"{prefix}-router.route_feedback"
+    lag = eventually(prometheus, f'hoiam_consumer_lag_records{{group="{router_group}"}}', timeout=60)
+    assert {sample["metric"]["topic"] for sample in lag} == {f"{prefix}.{FEEDBACK_RECEIVED}"}
+    assert eventually(prometheus, 'sum(router_items_routed_total{job="router"}) == 1')
 
     rules = httpx.get(f"{prometheus}/api/v1/rules", timeout=5).json()["data"]["groups"]
     alerts = {
