@@ -113,8 +113,8 @@ def test_prometheus_scrapes_the_router_and_loads_the_rules(
 
     # Once the router has handled a record, its consumer lag is measured on the real consumer.
     asyncio.run(publish(stack.kafka, f"{prefix}.{FEEDBACK_RECEIVED}", pothole))
-    router_group = f"{prefix}-router.route_feedback"
-    lag = eventually(prometheus, f'hoiam_consumer_lag_records{{group="{router_group}"}}', timeout=60)
+    lag_query = f'hoiam_consumer_lag_records{{group="{prefix}-router.route_feedback"}}'
+    lag = eventually(prometheus, lag_query, timeout=60)
     assert {sample["metric"]["topic"] for sample in lag} == {f"{prefix}.{FEEDBACK_RECEIVED}"}
     assert eventually(prometheus, 'sum(router_items_routed_total{job="router"}) == 1')
 
