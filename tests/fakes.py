@@ -527,8 +527,8 @@ class InMemorySender:
 
 
 NOTIFIER_SETTINGS: dict[str, object] = {
-    "console_url": "http://console",
-    "public_url": "http://public",
+    "console_base_url": "http://console",
+    "public_base_url": "http://public",
     "retry_backoff_seconds": 0.001,
     # Every channel is configured (the fakes stand in for the providers), so ZNS and SMS are
     # planned; the credentials are never used.

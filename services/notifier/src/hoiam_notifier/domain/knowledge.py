@@ -101,8 +101,16 @@ class Policy:
 
 @dataclass(frozen=True, slots=True)
 class Links:
-    console_url: str
-    public_url: str
+    """Where messages may point: a base URL left unset means that site does not exist yet, and a
+    message names the tracking code instead of printing a link that would 404."""
 
-    def status_page(self, tracking_code: str) -> str:
-        return f"{self.public_url}/t/{tracking_code}"
+    console_url: str | None
+    public_url: str | None
+
+    def status_page(self, tracking_code: str) -> str | None:
+        return f"{self.public_url}/t/{tracking_code}" if self.public_url else None
+
+    def inbox(self, item_id: UUID | None = None) -> str | None:
+        if not self.console_url:
+            return None
+        return f"{self.console_url}/inbox/{item_id}" if item_id else f"{self.console_url}/inbox"
