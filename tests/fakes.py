@@ -20,6 +20,7 @@ from pydantic import SecretStr
 from hoiam_intake.app import IntakeParts
 from hoiam_intake.app import build as build_intake
 from hoiam_intake.domain.items import Earlier, in_window
+from hoiam_intake.domain.tasks import Task, TaskKind, TaskState, opened
 from hoiam_intake.settings import IntakeSettings
 from hoiam_intake.store import NAMESAKES, Suggestion
 from hoiam_notifier.app import build as build_notifier
@@ -48,6 +49,7 @@ from hoiam_shared.events import (
     Event,
     FeedbackReceived,
     FeedbackRouted,
+    OperatorTaskOpened,
     Status,
     StatusChanged,
 )
@@ -165,6 +167,41 @@ class InMemoryIntakeStore:
         return [model.model_validate(e.model_dump()) for e in recorded][:limit]
 
 
+class InMemoryTaskList:
+    """The operators' task list in a dict: the fake of `TaskList` (same contract suite)."""
+
+    def __init__(self) -> None:
+        self.tasks: dict[str, Task] = {}
+
+    async def prepare(self) -> None:
+        return None
+
+    async def open_once(self, event: OperatorTaskOpened) -> Task:
+        return self.tasks.setdefault(event.task_id, opened(event))
+
+    async def get(self, task_id: str) -> Task | None:
+        return self.tasks.get(task_id)
+
+    async def find(
+        self, *, state: TaskState | None = None, kind: TaskKind | None = None, limit: int = 100
+    ) -> list[Task]:
+        found = [
+            t
+            for t in self.tasks.values()
+            if (state is None or t.state is state) and (kind is None or t.kind == kind)
+        ]
+        found.sort(key=lambda t: t.task_id)
+        found.sort(key=lambda t: t.opened.opened_at, reverse=True)
+        return found[:limit]
+
+    async def save(self, task: Task) -> bool:
+        stored = self.tasks.get(task.task_id)
+        if stored is None or stored.version != task.version - 1:
+            return False
+        self.tasks[task.task_id] = task
+        return True
+
+
 class InMemoryMailboxState:
     """The IMAP poller's marks in a dict: the fake of `MailboxState`."""
 
@@ -191,6 +228,7 @@ class IntakeWorld:
     clock: TestClock
     items: InMemoryItemRepository
     store: InMemoryIntakeStore
+    tasks: InMemoryTaskList
     marks: InMemoryMailboxState
     publisher: EventPublisher
     parts: IntakeParts
@@ -219,11 +257,13 @@ def intake_world(
     settings = intake_settings(**fields)
     world_clock = clock or TestClock.shifted()
     items, store, marks = InMemoryItemRepository(), InMemoryIntakeStore(), InMemoryMailboxState()
+    tasks = InMemoryTaskList()
     publisher = publisher or RecordingPublisher()
     parts = build_intake(
         settings,
         items=items,
         store=store,
+        tasks=tasks,
         mailbox_state=marks,
         publisher=publisher,
         clock=world_clock,
@@ -234,6 +274,7 @@ def intake_world(
         clock=world_clock,
         items=items,
         store=store,
+        tasks=tasks,
         marks=marks,
         publisher=publisher,
         parts=parts,

@@ -17,11 +17,13 @@ from hoiam_intake.domain.rules import Rules
 from hoiam_intake.metrics import IntakeMetrics
 from hoiam_intake.repository import ItemRepository
 from hoiam_intake.store import IntakeStore, Suggestion
+from hoiam_intake.tasks import TaskList
 from hoiam_shared.clock import Clock
 from hoiam_shared.events import (
     Channel,
     FeedbackMessageAdded,
     FeedbackReceived,
+    OperatorTaskOpened,
     RawFeedbackAccepted,
 )
 from hoiam_shared.kafka import EventPublisher
@@ -47,11 +49,13 @@ class NormaliseFeedback:
         topics: Topics,
         metrics: IntakeMetrics,
         store: IntakeStore,
+        tasks: TaskList,
         rules: Rules,
         duplicate_window: timedelta,
         clock: Clock,
     ) -> None:
         self._items = items
+        self._tasks = tasks
         self._publisher = publisher
         self._topics = topics
         self._metrics = metrics
@@ -89,7 +93,8 @@ class NormaliseFeedback:
                 )
                 self._count(channel, "reachability")
             case CallBack(task=task):
-                stored_task = await self._store.record_event("tasks", task.task_id, task)
+                # Listed at once; read back from the topic, the same task id changes nothing.
+                stored_task = (await self._tasks.open_once(task)).opened
                 await self._publisher.publish(
                     self._topics.name(OPERATOR_TASKS), stored_task, key=stored_task.task_id
                 )
@@ -199,3 +204,13 @@ class NormaliseFeedback:
                 created_at=self._clock(),
             )
         )
+
+
+class RecordTask:
+    """The subscriber of `operator.tasks`: every task, whoever opened it, joins the one list."""
+
+    def __init__(self, *, tasks: TaskList) -> None:
+        self._tasks = tasks
+
+    async def __call__(self, task: OperatorTaskOpened) -> None:
+        await self._tasks.open_once(task)

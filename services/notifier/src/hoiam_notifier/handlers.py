@@ -416,7 +416,7 @@ class Notifier:
         getting the same chat message twice."""
         task = self._task(
             n,
-            kind="other",
+            kind="delivery_outcome_unknown",
             reason="delivery_outcome_unknown",
             phone=None,
             key=delivery,
