@@ -166,6 +166,14 @@ class InMemoryIntakeStore:
         recorded = self.recorded.get(kind, {}).values()
         return [model.model_validate(e.model_dump()) for e in recorded][:limit]
 
+    async def events_of_item[E: Event](
+        self, kind: str, model: type[E], item_id: UUID, limit: int = 1000
+    ) -> list[E]:
+        recorded = self.recorded.get(kind, {}).values()
+        about = [e for e in recorded if getattr(e, "item_id", None) == item_id]
+        about.sort(key=lambda e: e.occurred_at)
+        return [model.model_validate(e.model_dump()) for e in about][:limit]
+
 
 class InMemoryTaskList:
     """The operators' task list in a dict: the fake of `TaskList` (same contract suite)."""

@@ -26,7 +26,7 @@ from hoiam_intake.domain.channels.calls import (
     Rejected,
     parse_call_log,
 )
-from hoiam_intake.domain.channels.email import EMAIL_CONTENT_TYPE, message_ids
+from hoiam_intake.domain.channels.email import EMAIL_CONTENT_TYPE, message_ids, reply_hints
 from hoiam_intake.domain.channels.facebook import facebook_page, verify_facebook
 from hoiam_intake.domain.channels.open311 import FORM_CONTENT_TYPE, Open311Request, read_open311
 from hoiam_intake.domain.channels.web import WEB_CONTENT_TYPE, WebSubmission
@@ -43,12 +43,13 @@ from hoiam_intake.domain.tasks import (
     finish,
 )
 from hoiam_intake.metrics import IntakeMetrics
+from hoiam_intake.replies import reply_target
 from hoiam_intake.repository import ItemRepository
 from hoiam_intake.settings import IntakeSettings
 from hoiam_intake.store import IntakeStore, Suggestion
 from hoiam_intake.tasks import TaskList
 from hoiam_shared.clock import VIETNAM_TIME, Clock
-from hoiam_shared.events import Channel, FeedbackReceived
+from hoiam_shared.events import Channel, Contacts, FeedbackMessageAdded, FeedbackReceived
 from hoiam_shared.http import operator_guard
 from hoiam_shared.kafka import TRANSIENT_ERRORS
 
@@ -97,9 +98,11 @@ class Open311Receipt(BaseModel):
 
 
 class StoredItem(FeedbackReceived):
-    """The item as published, plus the tracking code of the item it duplicates (if any)."""
+    """The item as published, plus the tracking code of the item it duplicates (if any) and what
+    the citizen added later (replies, edits, removals), oldest first."""
 
     duplicate_of_tracking_code: str | None = None
+    messages: list[FeedbackMessageAdded] = []
 
 
 def _one_person(value: str) -> str:
@@ -306,11 +309,24 @@ def build_router(
             headers = BytesHeaderParser(policy=default_policy).parsebytes(body)
             sender = headers.get("From")
             ids = message_ids(str(headers.get("Message-ID") or "")) or (None,)
+            hints = reply_hints(headers)
         except Exception as error:  # the stdlib raises several types on hostile headers
             raise refuse(Channel.EMAIL, 400, "malformed", f"unreadable headers: {error}") from error
         if not body.strip() or sender is None:
             raise refuse(Channel.EMAIL, 400, "malformed", "not an email: no From header")
         receipt = await accept(Channel.EMAIL, body, EMAIL_CONTENT_TYPE, ids[0])
+        target = await reply_target(
+            items=items,
+            store=store,
+            sender=Contacts(email=hints.sender),
+            code=hints.code,
+            refs=hints.refs,
+        )
+        if target is not None:
+            # A reply becomes a message on the item it answers, never an item of its own: the
+            # citizen is told the code they already have.
+            response.status_code = 200 if receipt.duplicate else 202
+            return Accepted(id=target.item_id, tracking_code=target.tracking_code)
         return answer(receipt, response)
 
     @router.post(
@@ -509,10 +525,12 @@ def build_router(
         if item is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such item (yet)")
         first = await items.get(item.duplicate_of) if item.duplicate_of else None
+        added = await store.events_of_item("messages", FeedbackMessageAdded, item.item_id)
         return StoredItem.model_validate(
             {
                 **item.model_dump(),
                 "duplicate_of_tracking_code": first.tracking_code if first else None,
+                "messages": added,
             }
         )
 

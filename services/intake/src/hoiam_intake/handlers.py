@@ -15,6 +15,7 @@ from hoiam_intake.domain.items import Earlier, as_message, edit_ref
 from hoiam_intake.domain.outcomes import CallBack, Dropped, Followup, NewItem, Outcome, Reachability
 from hoiam_intake.domain.rules import Rules
 from hoiam_intake.metrics import IntakeMetrics
+from hoiam_intake.replies import reply_target
 from hoiam_intake.repository import ItemRepository
 from hoiam_intake.store import IntakeStore, Suggestion
 from hoiam_intake.tasks import TaskList
@@ -116,13 +117,13 @@ class NormaliseFeedback:
         self._count(message.channel, message.kind)
 
     async def _reply_target(self, outcome: NewItem) -> Earlier | None:
-        if outcome.reply_code:
-            known = await self._items.find_by_tracking_code(outcome.reply_code)
-            if known is not None:
-                return Earlier.of(known)
-        if outcome.reply_refs:
-            return await self._store.find_message(outcome.reply_refs)
-        return None
+        return await reply_target(
+            items=self._items,
+            store=self._store,
+            sender=outcome.item.citizen.contacts,
+            code=outcome.reply_code,
+            refs=outcome.reply_refs,
+        )
 
     async def _new_item(self, outcome: NewItem) -> None:
         item = outcome.item
