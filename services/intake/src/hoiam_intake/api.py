@@ -102,7 +102,7 @@ class StoredItem(FeedbackReceived):
     the citizen added later (replies, edits, removals), oldest first."""
 
     duplicate_of_tracking_code: str | None = None
-    messages: list[FeedbackMessageAdded] = []
+    messages: list[FeedbackMessageAdded] = Field(default_factory=list)
 
 
 def _one_person(value: str) -> str:
