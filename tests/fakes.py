@@ -47,6 +47,7 @@ from hoiam_shared.events import (
     BodyRef,
     Channel,
     Event,
+    FeedbackMessageAdded,
     FeedbackReceived,
     FeedbackRouted,
     OperatorTaskOpened,
@@ -307,6 +308,7 @@ class InMemoryAssignmentRepository:
         self.outbox: dict[UUID, ItemEvent] = {}
         self.learned: list[tuple[str, str]] = []
         self.escalations: dict[str, Escalation] = {}
+        self.citizen_messages: dict[UUID, FeedbackMessageAdded] = {}
 
     async def prepare(self) -> None:
         return None
@@ -401,6 +403,13 @@ class InMemoryAssignmentRepository:
 
     async def mark_history_published(self, event_id: UUID) -> None:
         self.outbox.pop(event_id, None)
+
+    async def add_message_once(self, message: FeedbackMessageAdded) -> None:
+        self.citizen_messages.setdefault(message.event_id, message)
+
+    async def messages(self, item_id: UUID) -> list[FeedbackMessageAdded]:
+        found = [m for m in self.citizen_messages.values() if m.item_id == item_id]
+        return sorted(found, key=lambda m: m.occurred_at)
 
     async def add_correction(self, item_id: UUID, text: str, category: str, body_id: str) -> None:
         self.learned.append((text, category))

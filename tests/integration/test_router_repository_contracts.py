@@ -4,6 +4,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import pytest
 from pymongo import AsyncMongoClient
@@ -13,7 +14,16 @@ from hoiam_router.domain import route
 from hoiam_router.domain.cases import CaseMember
 from hoiam_router.domain.events import routed_event
 from hoiam_router.repository import AssignmentRepository, MongoAssignmentRepository
-from hoiam_shared.events import BodyRef, FeedbackRouted, Status, StatusChange, StatusChanged
+from hoiam_shared.events import (
+    BodyRef,
+    Channel,
+    FeedbackMessageAdded,
+    FeedbackRouted,
+    FeedbackText,
+    Status,
+    StatusChange,
+    StatusChanged,
+)
 from hoiam_shared.ids import new_id
 from support.clock import TestClock
 from support.router import bundled_directory
@@ -165,3 +175,24 @@ async def test_history_corrections_and_escalations(store: AssignmentRepository) 
     assert (await store.escalate_once("k", other)).event == change
     await store.mark_published("k")
     assert (await store.escalate_once("k", other)).published is True
+
+
+async def test_what_a_citizen_adds_is_kept_once_per_item_oldest_first(
+    store: AssignmentRepository,
+) -> None:
+    decision = routed()
+
+    def added(words: str, minutes: int, item_id: UUID = decision.item_id) -> FeedbackMessageAdded:
+        at = NOW + timedelta(minutes=minutes)
+        return FeedbackMessageAdded(
+            occurred_at=at, correlation_id=item_id, item_id=item_id,
+            tracking_code=decision.tracking_code, channel=Channel.EMAIL, kind="reply",
+            received_at=at, text=FeedbackText(original=words, normalised=words),
+        )  # fmt: skip
+
+    later, sooner, elsewhere = added("sau", 9), added("trước", 1), added("khác", 5, new_id())
+    for message in (later, sooner, later, elsewhere):  # `later` redelivered
+        await store.add_message_once(message)
+
+    assert await store.messages(decision.item_id) == [sooner, later]
+    assert await store.messages(new_id()) == []

@@ -18,7 +18,13 @@ from pymongo.asynchronous.database import AsyncDatabase
 from hoiam_router.domain.assignment import Assignment
 from hoiam_router.domain.cases import CaseMember
 from hoiam_shared.clock import Clock
-from hoiam_shared.events import BodyRef, FeedbackRouted, Status, StatusChanged
+from hoiam_shared.events import (
+    BodyRef,
+    FeedbackMessageAdded,
+    FeedbackRouted,
+    Status,
+    StatusChanged,
+)
 from hoiam_shared.mongo import Document, insert_once
 
 type ItemEvent = FeedbackRouted | StatusChanged
@@ -95,6 +101,14 @@ class AssignmentRepository(Protocol):
 
     async def mark_history_published(self, event_id: UUID) -> None: ...
 
+    async def add_message_once(self, message: FeedbackMessageAdded) -> None:
+        """Record what a citizen added to an item (by event id: a redelivery adds nothing)."""
+        ...
+
+    async def messages(self, item_id: UUID) -> list[FeedbackMessageAdded]:
+        """What the citizen added to the item, oldest first."""
+        ...
+
     async def add_correction(
         self, item_id: UUID, text: str, category: str, body_id: str
     ) -> None: ...
@@ -147,6 +161,7 @@ class MongoAssignmentRepository:
         self._history = db["history"]
         self._corrections = db["corrections"]
         self._escalations = db["escalations"]
+        self._messages = db["citizen_messages"]
 
     async def prepare(self) -> None:
         await self._assignments.create_index("tracking_code", unique=True)
@@ -156,6 +171,7 @@ class MongoAssignmentRepository:
         await self._members.create_index("case_id")
         await self._history.create_index("item_id")
         await self._history.create_index("published")
+        await self._messages.create_index("item_id")
 
     async def add_once(
         self,
@@ -267,6 +283,19 @@ class MongoAssignmentRepository:
 
     async def mark_history_published(self, event_id: UUID) -> None:
         await self._history.update_one({"_id": str(event_id)}, {"$set": {"published": True}})
+
+    async def add_message_once(self, message: FeedbackMessageAdded) -> None:
+        record: Document = {
+            "item_id": str(message.item_id),
+            "at": message.occurred_at,
+            "event": message.model_dump(mode="json"),
+        }
+        await insert_once(self._messages, str(message.event_id), record)
+
+    async def messages(self, item_id: UUID) -> list[FeedbackMessageAdded]:
+        cursor = self._messages.find({"item_id": str(item_id)})
+        found = [FeedbackMessageAdded.model_validate(doc["event"]) async for doc in cursor]
+        return sorted(found, key=lambda m: m.occurred_at)
 
     async def add_correction(self, item_id: UUID, text: str, category: str, body_id: str) -> None:
         await self._corrections.insert_one(
