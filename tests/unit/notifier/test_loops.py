@@ -3,9 +3,11 @@
 import re
 from datetime import UTC, date, datetime
 from email import message_from_bytes, policy
+from typing import Any
 
 import pytest
 
+from fakes import NotifierWorld
 from hoiam_notifier.channels.port import Outgoing
 from hoiam_notifier.channels.smtp import build_email
 from hoiam_notifier.domain.digests import digest_notification
@@ -19,13 +21,17 @@ from hoiam_shared.events import (
     BodyRef,
     Channel,
     CouncillorRef,
+    FeedbackMessageAdded,
     FeedbackRouted,
+    FeedbackText,
     Origin,
     OriginKind,
+    RecipientKind,
     Status,
     StatusChange,
     StatusChanged,
 )
+from support.clock import TestClock
 from support.router import bundled_directory
 from support.samples import make_received
 
@@ -276,3 +282,57 @@ def test_the_settings_leave_links_off_by_default_and_take_base_urls() -> None:
     assert make_links(configured) == Links(
         console_url="https://console.example", public_url="https://hoiam.example"
     )
+
+
+# --- point 2: the body is told what the citizen added -------------------------------------------
+
+
+def citizen_reply(routed: FeedbackRouted, words: str | None, kind: str = "reply") -> Any:
+    return FeedbackMessageAdded.model_validate(
+        {
+            "correlation_id": routed.item_id,
+            "item_id": routed.item_id,
+            "tracking_code": routed.tracking_code,
+            "channel": Channel.EMAIL,
+            "source_ref": f"<{kind}-1@mail.vn>",
+            "kind": kind,
+            "received_at": NOON,
+            "citizen": routed.citizen,
+            "text": FeedbackText(original=words, normalised=words) if words else None,
+        }
+    )
+
+
+async def test_the_body_is_told_once_what_the_citizen_added() -> None:
+    world = NotifierWorld(TestClock.frozen(NOON), send_attempts=1)
+    routed = routed_event()
+    await world.notifier.notify_routed(routed)
+    before = len(world.senders[Way.EMAIL].sent)
+    added = citizen_reply(routed, "Bổ sung: cột điện ở đầu ấp đã nghiêng hẳn.")
+
+    await world.notifier.record_message(added)
+    await world.notifier.record_message(added)  # redelivered: nobody hears it twice
+
+    told = world.senders[Way.EMAIL].sent[before:]
+    assert [(o.target.address, o.notification.recipient_kind) for o in told] == [
+        ("cskh@dien.example", RecipientKind.BODY)
+    ]
+    message = told[0].notification
+    assert message.subject == f"[Hồi Âm {routed.tracking_code}] Cử tri bổ sung ý kiến"
+    assert "Cử tri đã bổ sung" in message.text
+    assert "Bổ sung: cột điện ở đầu ấp đã nghiêng hẳn." in message.text
+    assert routed.tracking_code in message.text
+    assert "Hạn trả lời" not in message.text  # the notifier does not know it any more
+
+
+async def test_edits_removals_and_unknown_items_tell_no_body() -> None:
+    world = NotifierWorld(TestClock.frozen(NOON), send_attempts=1)
+    routed = routed_event()
+    await world.notifier.notify_routed(routed)
+    before = len(world.senders[Way.EMAIL].sent)
+
+    await world.notifier.record_message(citizen_reply(routed, "sửa chữ", kind="edit"))
+    await world.notifier.record_message(citizen_reply(routed, None, kind="remove"))
+    await world.notifier.record_message(citizen_reply(routed_event(), "chưa định tuyến"))
+
+    assert world.senders[Way.EMAIL].sent[before:] == []

@@ -21,6 +21,7 @@ from hoiam_shared.events import (
     BodyContact,
     BodyRef,
     Channel,
+    FeedbackMessageAdded,
     FeedbackRouted,
     OriginKind,
     RecipientKind,
@@ -295,6 +296,45 @@ def plan_status(
             )
         )
     return plan
+
+
+def plan_added(
+    added: FeedbackMessageAdded, *, record: ItemRecord, links: Links
+) -> list[Notification]:
+    """A citizen added to their item by reply: one message to each contact of the body that has
+    it ("the citizen added …"). Edits and removals, and items still in triage, tell no body."""
+    body = record.body
+    if added.kind != "reply" or added.text is None or body is None:
+        return []
+    name = one_line(body.name)
+    text = body_text(
+        title="Cử tri bổ sung ý kiến",
+        heading="Cử tri đã bổ sung ý kiến, kiến nghị đã chuyển đến Quý cơ quan "
+        f"(mã theo dõi {record.tracking_code}). Nội dung cử tri bổ sung như sau.",
+        addressee=name,
+        tracking_code=record.tracking_code,
+        item_id=record.item_id,
+        category=record.category,
+        case_id=record.case_id,
+        due_on=None,
+        citizen=added.citizen or record.citizen,
+        text=added.text.normalised,
+        reasons=(),
+        links=links,
+        show_due=False,
+    )
+    return _contact_notifications(
+        event_id=added.event_id,
+        item_id=record.item_id,
+        tracking_code=record.tracking_code,
+        kind=RecipientKind.BODY,
+        owner_id=body.id,
+        owner_name=name,
+        contacts=body.contacts,
+        text=text,
+        urgent=False,
+        allow_digest=False,
+    )
 
 
 def case_items(event: StatusChanged) -> tuple[UUID, ...]:

@@ -192,6 +192,7 @@ def body_text(
     text: str | None,
     reasons: tuple[str, ...],
     links: Links,
+    show_due: bool = True,
 ) -> Text:
     lines = [
         f"Kính gửi {one_line(addressee)},",
@@ -206,7 +207,8 @@ def body_text(
         lines.append(f"Vụ việc: {case_id}")
     if citizen is not None:
         lines.append(f"Người gửi: {one_line(citizen.name or '') or 'Cử tri (không ghi tên)'}")
-    lines.append(f"Hạn trả lời: {format_date(due_on)}")
+    if show_due:
+        lines.append(f"Hạn trả lời: {format_date(due_on)}")
     if text:
         lines += ["", f"Nội dung:\n{text}"]
     if reasons:
