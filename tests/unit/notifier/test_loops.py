@@ -287,13 +287,15 @@ def test_the_settings_leave_links_off_by_default_and_take_base_urls() -> None:
 # --- point 2: the body is told what the citizen added -------------------------------------------
 
 
-def citizen_reply(routed: FeedbackRouted, words: str | None, kind: str = "reply") -> Any:
+def citizen_reply(
+    routed: FeedbackRouted, words: str | None, kind: str = "reply", channel: Channel = Channel.EMAIL
+) -> Any:
     return FeedbackMessageAdded.model_validate(
         {
             "correlation_id": routed.item_id,
             "item_id": routed.item_id,
             "tracking_code": routed.tracking_code,
-            "channel": Channel.EMAIL,
+            "channel": channel,
             "source_ref": f"<{kind}-1@mail.vn>",
             "kind": kind,
             "received_at": NOON,
@@ -303,12 +305,14 @@ def citizen_reply(routed: FeedbackRouted, words: str | None, kind: str = "reply"
     )
 
 
-async def test_the_body_is_told_once_what_the_citizen_added() -> None:
+# A later Zalo or Messenger message in the same conversation arrives as a reply too.
+@pytest.mark.parametrize("channel", [Channel.EMAIL, Channel.ZALO, Channel.FACEBOOK])
+async def test_the_body_is_told_once_what_the_citizen_added(channel: Channel) -> None:
     world = NotifierWorld(TestClock.frozen(NOON), send_attempts=1)
     routed = routed_event()
     await world.notifier.notify_routed(routed)
     before = len(world.senders[Way.EMAIL].sent)
-    added = citizen_reply(routed, "Bổ sung: cột điện ở đầu ấp đã nghiêng hẳn.")
+    added = citizen_reply(routed, "Bổ sung: cột điện ở đầu ấp đã nghiêng hẳn.", channel=channel)
 
     await world.notifier.record_message(added)
     await world.notifier.record_message(added)  # redelivered: nobody hears it twice
