@@ -13,6 +13,9 @@ SIGNATURE_EN = (
     "Hồi Âm — listening to voters on behalf of the Fatherland Front and People's Councils"
 )
 
+_ASK_BODY = "Khi trao đổi về ý kiến này với Hệ thống Hồi Âm, xin nêu mã theo dõi {}."
+"""What a body reads instead of the console link while no console is configured."""
+
 _REASONS_VI = {
     "not_competent": "không thuộc thẩm quyền giải quyết của cơ quan",
     "duplicate": "trùng với ý kiến đã được tiếp nhận trước đó",
@@ -220,6 +223,3 @@ def body_text(
     tail = inbox or f"Khi trao đổi, xin nêu mã theo dõi {tracking_code}."
     short = f"Hồi Âm {tracking_code}: {heading} {tail}"
     return Text(subject, body, short)
-
-
-_ASK_BODY = "Khi trao đổi về ý kiến này với Hệ thống Hồi Âm, xin nêu mã theo dõi {}."
