@@ -29,8 +29,8 @@ from hoiam_notifier.channels.zalo import ZaloToken
 from hoiam_notifier.domain.deliveries import DeliveryStatus, Queued
 from hoiam_notifier.domain.knowledge import ContactFact, ItemRecord
 from hoiam_notifier.domain.notifications import Notification, Target, Way
+from hoiam_notifier.repository import ROUTING_FIELDS, plan_key
 from hoiam_notifier.repository import Delivery as StoredDelivery
-from hoiam_notifier.repository import plan_key
 from hoiam_notifier.settings import NotifierSettings
 from hoiam_router.app import RouterParts
 from hoiam_router.app import build as build_router
@@ -523,8 +523,13 @@ class InMemoryNotifierItems:
     def __init__(self) -> None:
         self.items: dict[UUID, ItemRecord] = {}
 
-    async def remember(self, record: ItemRecord) -> None:
-        self.items.setdefault(record.item_id, record)
+    async def remember(self, record: ItemRecord) -> ItemRecord:
+        return self.items.setdefault(record.item_id, record)
+
+    async def rerouted(self, record: ItemRecord) -> None:
+        if (stored := self.items.get(record.item_id)) is not None:
+            routing = {f: getattr(record, f) for f in ROUTING_FIELDS}
+            self.items[record.item_id] = stored.model_copy(update=routing)
 
     async def find(self, item_ids: tuple[UUID, ...]) -> list[ItemRecord]:
         return [self.items[i] for i in item_ids if i in self.items]

@@ -1,9 +1,10 @@
 """Issue 10, "every loop closed": threading ids, line breaks, links, and what a citizen adds."""
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes, policy
 from typing import Any
+from uuid import UUID
 
 import pytest
 
@@ -340,3 +341,30 @@ async def test_edits_removals_and_unknown_items_tell_no_body() -> None:
     await world.notifier.record_message(citizen_reply(routed_event(), "chưa định tuyến"))
 
     assert world.senders[Way.EMAIL].sent[before:] == []
+
+
+async def test_after_a_triage_decision_or_reassignment_the_new_body_hears_it() -> None:
+    world = NotifierWorld(TestClock.frozen(NOON), send_attempts=1)
+    first = routed_event()
+    other = BodyRef(
+        id="86-cap-nuoc",
+        name="Công ty Cấp nước",
+        level="utility",
+        contacts=(BodyContact(channel=Channel.EMAIL, address="cskh@capnuoc.example"),),
+    )
+    again = first.model_copy(
+        update={
+            "event_id": UUID(int=77),
+            "occurred_at": first.occurred_at + timedelta(days=1),
+            "body": other,
+        }
+    )
+    await world.notifier.notify_routed(first)
+    await world.notifier.notify_routed(again)  # the router's routing for the new body
+    await world.notifier.notify_routed(first)  # an old record redelivered changes nothing
+    before = len(world.senders[Way.EMAIL].sent)
+
+    await world.notifier.record_message(citizen_reply(first, "Bổ sung thêm."))
+
+    told = world.senders[Way.EMAIL].sent[before:]
+    assert [o.target.address for o in told] == ["cskh@capnuoc.example"]

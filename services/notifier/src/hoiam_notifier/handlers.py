@@ -129,7 +129,10 @@ class Notifier:
 
     async def notify_routed(self, routed: FeedbackRouted) -> None:
         record = item_record(routed)
-        await self._items.remember(record)
+        stored = await self._items.remember(record)
+        if stored.routed_again(record):
+            # Decided from triage or reassigned: what the citizen adds goes to the new body.
+            await self._items.rerouted(record)
         reaches = await self._reaches([record])
         plan = plan_routed(
             routed,

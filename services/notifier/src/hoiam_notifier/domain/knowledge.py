@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from hoiam_shared.events import BodyRef, Channel, Citizen, FeedbackRouted, Origin
 
@@ -25,6 +25,16 @@ class ItemRecord(BaseModel):
     category: str | None = None
     body: BodyRef | None = None
     received_at: AwareDatetime | None = None
+    routed_at: AwareDatetime | None = Field(
+        default=None, description="When the routing this record holds was decided."
+    )
+
+    def routed_again(self, later: "ItemRecord") -> bool:
+        """Whether `later` is a newer routing of this item (a triage decision, a reassignment),
+        whose body now has the item; a redelivered older routing is not."""
+        if later.routed_at is None or later == self:
+            return False
+        return self.routed_at is None or later.routed_at > self.routed_at
 
 
 def item_record(routed: FeedbackRouted) -> ItemRecord:
@@ -40,6 +50,7 @@ def item_record(routed: FeedbackRouted) -> ItemRecord:
         category=routed.category.name,
         body=routed.body,
         received_at=routed.received_at,
+        routed_at=routed.occurred_at,
     )
 
 
