@@ -442,7 +442,9 @@ class OperatorTaskOpened(Event):
     schema_version: Literal[1] = 1
 
     task_id: str = Field(description="Deterministic, so a redelivered cause opens one task.")
-    kind: Literal["call_back", "unreachable_citizen", "other"]
+    # "delivery_outcome_unknown" added with issue 10 (before, such tasks were "other" with that
+    # reason; readers map those to the new kind).
+    kind: Literal["call_back", "unreachable_citizen", "other", "delivery_outcome_unknown"]
     item_id: UUID | None = None
     tracking_code: str | None = None
     name: str | None = None
