@@ -19,7 +19,10 @@ from pydantic import SecretStr
 
 from hoiam_intake.app import IntakeParts
 from hoiam_intake.app import build as build_intake
+from hoiam_intake.domain.conversations import Gathering
 from hoiam_intake.domain.items import Earlier, in_window
+from hoiam_intake.domain.matters import Matter
+from hoiam_intake.gatherings import RECENT_MATTERS
 from hoiam_intake.settings import IntakeSettings
 from hoiam_intake.store import NAMESAKES, Suggestion
 from hoiam_notifier.app import build as build_notifier
@@ -178,6 +181,40 @@ class InMemoryMailboxState:
         self.marks[mailbox] = (uidvalidity, uid)
 
 
+class InMemoryConversationStore:
+    """Chat gatherings and citizens' matters in dicts: the fake of `ConversationStore`."""
+
+    def __init__(self) -> None:
+        self.gatherings: dict[str, Gathering] = {}
+        self.kept: dict[str, Matter] = {}
+
+    async def prepare(self) -> None:
+        return None
+
+    async def gathering(self, key: str) -> Gathering | None:
+        return self.gatherings.get(key)
+
+    async def save_gathering(self, gathering: Gathering, *, expected: int | None) -> bool:
+        current = self.gatherings.get(gathering.key)
+        if (current.version if current is not None else None) != expected:
+            return False
+        self.gatherings[gathering.key] = gathering
+        return True
+
+    async def unpublished(self) -> list[Gathering]:
+        return [g for g in self.gatherings.values() if g.state != "published"]
+
+    async def add_matter(self, matter: Matter) -> None:
+        self.kept.setdefault(f"{matter.item_id}|{matter.citizen_id}", matter)
+
+    async def matters(self, citizen_ids: Sequence[str], *, since: datetime) -> list[Matter]:
+        found: list[Matter] = []
+        for citizen_id in dict.fromkeys(citizen_ids):
+            mine = [m for m in self.kept.values() if m.citizen_id == citizen_id and m.at >= since]
+            found += sorted(mine, key=lambda m: m.at, reverse=True)[:RECENT_MATTERS]
+        return found
+
+
 def intake_settings(**fields: Any) -> IntakeSettings:
     """Intake's settings for a test: a test id secret unless `fields` name another."""
     return IntakeSettings(**({"id_secret": SecretStr(INTAKE_ID_SECRET)} | fields))
@@ -194,6 +231,7 @@ class IntakeWorld:
     marks: InMemoryMailboxState
     publisher: EventPublisher
     parts: IntakeParts
+    conversations: InMemoryConversationStore = field(default_factory=InMemoryConversationStore)
 
     @property
     def published(self) -> RecordingPublisher:
@@ -210,7 +248,11 @@ class IntakeWorld:
 
 
 def intake_world(
-    *, clock: TestClock | None = None, publisher: EventPublisher | None = None, **fields: Any
+    *,
+    clock: TestClock | None = None,
+    publisher: EventPublisher | None = None,
+    conversations: InMemoryConversationStore | None = None,
+    **fields: Any,
 ) -> IntakeWorld:
     """Intake on fakes; `fields` are settings (see `intake_settings`), `clock` the time it reads
     (default: the suite's shifted now), `publisher` where its events go (default: a recorder; a
@@ -219,11 +261,13 @@ def intake_world(
     settings = intake_settings(**fields)
     world_clock = clock or TestClock.shifted()
     items, store, marks = InMemoryItemRepository(), InMemoryIntakeStore(), InMemoryMailboxState()
+    conversations = conversations or InMemoryConversationStore()
     publisher = publisher or RecordingPublisher()
     parts = build_intake(
         settings,
         items=items,
         store=store,
+        conversations=conversations,
         mailbox_state=marks,
         publisher=publisher,
         clock=world_clock,
@@ -237,6 +281,7 @@ def intake_world(
         marks=marks,
         publisher=publisher,
         parts=parts,
+        conversations=conversations,
     )
 
 

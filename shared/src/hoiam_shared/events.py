@@ -298,6 +298,12 @@ class FeedbackRouted(Event):
     candidates: tuple[BodyRef, ...] = Field(
         default=(), description="For triage: the best bodies the router could think of."
     )
+    # Added with issue 10 (conversations): why an item waits in triage, as a code.
+    triage_reason: str | None = Field(
+        default=None,
+        description="commune_unknown: a commune's matter from an unknown commune (the citizen "
+        "is asked for it); None for low confidence or no competent body.",
+    )
 
 
 class StatusChange(StrEnum):
@@ -394,7 +400,9 @@ class FeedbackMessageAdded(Event):
     tracking_code: str
     channel: Channel
     source_ref: str | None = None
-    kind: Literal["reply", "edit", "remove"]
+    # "resent" (issue 10, conversations): the same citizen sent the same matter again; the item
+    # it repeats is `item_id`, and the citizen is told where that item stands.
+    kind: Literal["reply", "edit", "remove", "resent"]
     received_at: AwareDatetime
     citizen: Citizen | None = None
     text: FeedbackText | None = None

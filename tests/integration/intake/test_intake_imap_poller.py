@@ -11,6 +11,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from fakes import RecordingPublisher, intake_settings
 from hoiam_intake.app import build
+from hoiam_intake.gatherings import MongoConversationStore
 from hoiam_intake.imap import ImapPoller, MailboxState, MongoMailboxState
 from hoiam_intake.repository import MongoItemRepository
 from hoiam_intake.store import MongoIntakeStore
@@ -62,7 +63,8 @@ def poller(dovecot: Dovecot, db: Database, state: MailboxState, out: Recorder,
         imap_password=SecretStr(dovecot.password), imap_batch=batch,
     )  # fmt: skip
     parts = build(
-        settings, items=MongoItemRepository(db), store=MongoIntakeStore(db), mailbox_state=state,
+        settings, items=MongoItemRepository(db), store=MongoIntakeStore(db),
+        conversations=MongoConversationStore(db), mailbox_state=state,
         publisher=out, clock=TestClock.shifted(), registry=CollectorRegistry(),
     )  # fmt: skip
     assert parts.poller is not None

@@ -15,7 +15,8 @@ from prometheus_client import CollectorRegistry
 from hoiam_intake.accepting import Acceptor
 from hoiam_intake.api import build_router
 from hoiam_intake.domain.rules import Rules
-from hoiam_intake.handlers import NormaliseFeedback
+from hoiam_intake.gatherings import ConversationStore, MongoConversationStore
+from hoiam_intake.handlers import NormaliseFeedback, flush_gatherings_every
 from hoiam_intake.imap import ImapPoller, MailboxState, MongoMailboxState
 from hoiam_intake.metrics import IntakeMetrics
 from hoiam_intake.repository import ItemRepository, MongoItemRepository
@@ -70,6 +71,7 @@ def build(
     *,
     items: ItemRepository,
     store: IntakeStore,
+    conversations: ConversationStore,
     publisher: EventPublisher,
     clock: Clock,
     registry: CollectorRegistry,
@@ -97,6 +99,10 @@ def build(
         store=store,
         rules=rules,
         duplicate_window=timedelta(hours=settings.duplicate_window_hours),
+        conversations=conversations,
+        gather_window=timedelta(seconds=settings.gather_seconds),
+        conversation=timedelta(hours=settings.conversation_hours),
+        resent_threshold=settings.resent_similarity,
         clock=clock,
     )
     poller = None
@@ -110,6 +116,7 @@ def build(
     async def prepare_store() -> None:
         await items.prepare()
         await store.prepare()
+        await conversations.prepare()
 
     router = build_router(
         acceptor=acceptor,
@@ -134,7 +141,10 @@ def build(
             ),
         ),
         routers=(router,),
-        background=(poller.run_forever,) if poller is not None else (),
+        background=(
+            flush_gatherings_every(normalise, settings.gather_flush_seconds),
+            *((poller.run_forever,) if poller is not None else ()),
+        ),
         prepare_store=prepare_store,
     )
     return IntakeParts(
@@ -160,6 +170,7 @@ def create_app(settings: IntakeSettings | None = None, *, clock: Clock | None = 
         settings,
         items=MongoItemRepository(db),
         store=MongoIntakeStore(db),
+        conversations=MongoConversationStore(db),
         mailbox_state=MongoMailboxState(db),
         publisher=KafkaEventPublisher(broker),
         clock=clock or system_clock,
