@@ -516,6 +516,12 @@ class InMemoryNotifierItems:
     async def find(self, item_ids: tuple[UUID, ...]) -> list[ItemRecord]:
         return [self.items[i] for i in item_ids if i in self.items]
 
+    async def moved(self, item_ids: tuple[UUID, ...], *, status: Status, body: BodyRef | None) -> None:
+        for item_id in item_ids:
+            if (record := self.items.get(item_id)) is not None:
+                change: dict[str, Any] = {"status": status} | ({"body": body} if body else {})
+                self.items[item_id] = record.model_copy(update=change)
+
 
 class InMemoryContactRepository:
     def __init__(self) -> None:

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from hoiam_shared.events import BodyRef, Channel, Citizen, FeedbackRouted, Origin
+from hoiam_shared.events import BodyRef, Channel, Citizen, FeedbackRouted, Origin, Status
 
 
 class ItemRecord(BaseModel):
@@ -25,6 +25,7 @@ class ItemRecord(BaseModel):
     category: str | None = None
     body: BodyRef | None = None
     received_at: AwareDatetime | None = None
+    status: Status | None = None  # where it stands now, for "you already sent it" (issue 10)
 
 
 def item_record(routed: FeedbackRouted) -> ItemRecord:
@@ -40,6 +41,7 @@ def item_record(routed: FeedbackRouted) -> ItemRecord:
         category=routed.category.name,
         body=routed.body,
         received_at=routed.received_at,
+        status=routed.status,
     )
 
 

@@ -13,6 +13,7 @@ from hoiam_notifier.domain.texts import (
     citizen_text,
     format_date,
     in_english,
+    resent_news,
     status_news,
 )
 from hoiam_notifier.domain.ways import body_target, citizen_targets
@@ -20,6 +21,7 @@ from hoiam_shared.events import (
     BodyContact,
     BodyRef,
     Channel,
+    FeedbackMessageAdded,
     FeedbackRouted,
     OriginKind,
     RecipientKind,
@@ -297,3 +299,53 @@ def plan_status(
 def case_items(event: StatusChanged) -> tuple[UUID, ...]:
     """Every item whose petitioner hears of this change: the case's items, or the one item."""
     return tuple(dict.fromkeys((event.item_id, *event.case_item_ids)))
+
+
+def plan_resent(
+    added: FeedbackMessageAdded,
+    *,
+    first: ItemRecord | None,
+    reach: Reachability,
+    links: Links,
+    now: datetime,
+    policy: Policy,
+) -> list[Notification]:
+    """The same matter sent again: one message to the citizen, on the way they sent it, naming
+    the item they already have and where it stands; nothing to the body."""
+    if added.citizen is None:
+        return []
+    # Answer where they wrote this time, about the first item (`first`, when it was routed here).
+    record = ItemRecord(
+        item_id=added.item_id,
+        tracking_code=added.tracking_code,
+        case_id=first.case_id if first else None,
+        channel=added.channel,
+        citizen=added.citizen,
+        origin=added.origin,
+        source_ref=added.source_ref,
+        body=first.body if first else None,
+        received_at=added.received_at,
+        status=first.status if first else None,
+    )
+    english = in_english(added.citizen)
+    news = resent_news(
+        tracking_code=added.tracking_code, status=record.status, body=record.body, english=english
+    )
+    text = citizen_text(
+        citizen=added.citizen,
+        tracking_code=added.tracking_code,
+        news=news,
+        links=links,
+        english=english,
+    )
+    return [
+        _citizen_notification(
+            event_id=added.event_id,
+            record=record,
+            reach=reach,
+            text=text,
+            status_label=STATUS_LABEL_VI[record.status or Status.RECEIVED],
+            now=now,
+            policy=policy,
+        )
+    ]

@@ -1,0 +1,86 @@
+"""Issue 10, conversations: a re-sent matter is answered with where the first item stands."""
+
+from datetime import UTC, datetime, timedelta
+
+from fakes import NotifierWorld
+from hoiam_notifier.domain.notifications import Way
+from hoiam_shared.events import (
+    BodyContact,
+    Channel,
+    Citizen,
+    Contacts,
+    FeedbackMessageAdded,
+    FeedbackText,
+    Origin,
+    OriginKind,
+    Status,
+    StatusChanged,
+)
+from support.clock import TestClock
+from support.notifier_events import UTILITY
+from support.notifier_events import routed as routed_event
+
+NOON = datetime(2026, 11, 27, 5, 0, tzinfo=UTC)  # 12:00 in Vietnam
+BODY = UTILITY.model_copy(
+    update={"contacts": (BodyContact(channel=Channel.EMAIL, address="cskh@dienluc.example"),)}
+)
+CITIZEN = Citizen(
+    name="Lê Thị Cúc",
+    contacts=Contacts(zalo_user_id="z-cuc", email="cuc@example.vn"),
+    preferred_channel=Channel.ZALO,
+    last_inbound_at=NOON - timedelta(hours=2),
+)
+
+
+def resent(item_id: object, code: str, *, at: datetime) -> FeedbackMessageAdded:
+    return FeedbackMessageAdded.model_validate(
+        {
+            "correlation_id": item_id,
+            "item_id": item_id,
+            "tracking_code": code,
+            "channel": Channel.ZALO,
+            "source_ref": "zmsg-again",
+            "kind": "resent",
+            "received_at": at,
+            "citizen": CITIZEN.model_copy(update={"last_inbound_at": at}),
+            "text": FeedbackText(original="Mất điện ba ngày.", normalised="Mất điện ba ngày."),
+            "origin": Origin(kind=OriginKind.ZALO_MESSAGE, message_id="zmsg-again"),
+        }
+    )
+
+
+async def test_a_resent_matter_gets_one_message_with_the_first_code_and_its_status() -> None:
+    world = NotifierWorld(TestClock.frozen(NOON), send_attempts=3)
+    first = routed_event(CITIZEN, origin=None, received_at=NOON - timedelta(days=1), body=BODY)
+    await world.notifier.notify_routed(first)
+    await world.notifier.notify_status(
+        StatusChanged(
+            correlation_id=first.item_id,
+            item_id=first.item_id,
+            tracking_code=first.tracking_code,
+            status=Status.IN_PROGRESS,
+            case_item_ids=(first.item_id,),
+        )
+    )
+    bodies_before = world.sent(Way.EMAIL)
+    zalo_before = len(world.senders[Way.ZALO_CS].sent)
+
+    again = resent(first.item_id, first.tracking_code, at=NOON - timedelta(minutes=5))
+    await world.notifier.record_message(again)
+    await world.notifier.record_message(again)  # redelivered: still one message
+
+    assert world.sent(Way.EMAIL) == bodies_before  # no "new petition" to the body
+    [told] = world.senders[Way.ZALO_CS].sent[zalo_before:]
+    text = told.notification.text
+    assert first.tracking_code in text
+    assert "đã gửi ý kiến này trước đây" in text
+    assert "đang giải quyết" in text  # where it stands now
+    assert BODY.name in text
+
+
+async def test_a_resent_matter_of_an_item_never_routed_here_is_still_answered() -> None:
+    world = NotifierWorld(TestClock.frozen(NOON), send_attempts=3)
+    again = resent("0190a5c8-0000-7000-8000-000000000001", "HA-AAAA-BBBB", at=NOON)
+    await world.notifier.record_message(again)
+    [told] = world.senders[Way.ZALO_CS].sent
+    assert "HA-AAAA-BBBB" in told.notification.text
