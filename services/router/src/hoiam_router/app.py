@@ -14,11 +14,12 @@ from hoiam_router.handlers import RouteFeedback
 from hoiam_router.metrics import RouterMetrics
 from hoiam_router.operations import Operations
 from hoiam_router.outbox import Outbox
+from hoiam_router.relocation import RelocateOnReply
 from hoiam_router.repository import AssignmentRepository, MongoAssignmentRepository
 from hoiam_router.settings import RouterSettings
 from hoiam_router.sweep import SweepOverdue, sweep_periodically
 from hoiam_shared.clock import Clock, system_clock
-from hoiam_shared.events import FeedbackReceived
+from hoiam_shared.events import FeedbackMessageAdded, FeedbackReceived
 from hoiam_shared.kafka import (
     DeadLetters,
     EventPublisher,
@@ -29,7 +30,7 @@ from hoiam_shared.kafka import (
 from hoiam_shared.logs import configure_logging
 from hoiam_shared.mongo import make_mongo
 from hoiam_shared.service import Wiring, serve
-from hoiam_shared.topics import FEEDBACK_RECEIVED
+from hoiam_shared.topics import FEEDBACK_MESSAGES, FEEDBACK_RECEIVED
 
 SERVICE = "router"
 
@@ -45,6 +46,7 @@ class RouterParts:
     outbox: Outbox
     metrics: RouterMetrics
     wiring: Wiring
+    relocate: RelocateOnReply
 
 
 def build(
@@ -68,6 +70,7 @@ def build(
         corrections=corrections,
         fallback_province=settings.fallback_province,
         clock=clock,
+        ask_commune=settings.ask_commune,
     )
     operations = Operations(
         directory=directory,
@@ -77,6 +80,7 @@ def build(
         fallback_province=settings.fallback_province,
         clock=clock,
     )
+    relocate = RelocateOnReply(operations=operations)
     sweep = SweepOverdue(
         directory=directory, assignments=assignments, outbox=outbox, metrics=metrics, clock=clock
     )
@@ -91,7 +95,13 @@ def build(
                 event=FeedbackReceived,
                 handle=route,
                 title="route_feedback",
-            )
+            ),
+            Subscription(
+                topic=settings.topics.name(FEEDBACK_MESSAGES),
+                event=FeedbackMessageAdded,
+                handle=relocate,
+                title="relocate_on_reply",
+            ),
         ],
         routers=[
             router_api(
@@ -112,7 +122,9 @@ def build(
         ],
         prepare_store=assignments.prepare,
     )
-    return RouterParts(route, operations, sweep, corrections, outbox, metrics, wiring)
+    return RouterParts(
+        route, operations, sweep, corrections, outbox, metrics, wiring, relocate=relocate
+    )
 
 
 def create_app(settings: RouterSettings | None = None, *, clock: Clock | None = None) -> FastAPI:

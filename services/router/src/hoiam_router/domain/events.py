@@ -62,6 +62,7 @@ def routed_event(
             for c in decision.councillors
         ),
         candidates=tuple(b.ref() for b in decision.candidates),
+        triage_reason=decision.triage_reason,
     )
 
 
@@ -125,5 +126,6 @@ def rerouted_event(
             "confidence": confidence,
             "reasons": reasons,
             "candidates": (),
+            "triage_reason": None,
         }
     )
