@@ -10,7 +10,9 @@ from hoiam_shared.events import (
     Citizen,
     Contacts,
     FeedbackMessageAdded,
+    FeedbackRouted,
     FeedbackText,
+    OperatorTaskOpened,
     Origin,
     OriginKind,
     Status,
@@ -84,3 +86,64 @@ async def test_a_resent_matter_of_an_item_never_routed_here_is_still_answered() 
     await world.notifier.record_message(again)
     [told] = world.senders[Way.ZALO_CS].sent
     assert "HA-AAAA-BBBB" in told.notification.text
+
+
+# --- 3. an unknown commune: the citizen is asked on their own channel ------------------------------
+
+
+def waiting_for_commune(
+    citizen: Citizen, *, received_at: datetime = NOON - timedelta(hours=1), **fields: object
+) -> FeedbackRouted:
+    return routed_event(
+        citizen,
+        origin=Origin(kind=OriginKind.ZALO_MESSAGE, message_id="zmsg-1"),
+        received_at=received_at,
+        status=Status.TRIAGE,
+        body=None,
+        triage_reason="commune_unknown",
+        candidates=(BODY,),
+        **fields,
+    )
+
+
+async def test_the_citizen_is_asked_for_the_commune_on_zalo_within_its_window() -> None:
+    world = NotifierWorld(TestClock.frozen(NOON), send_attempts=3)
+    citizen = CITIZEN.model_copy(update={"contacts": Contacts(zalo_user_id="z-cuc")})
+    await world.notifier.notify_routed(waiting_for_commune(citizen))
+
+    [asked] = world.senders[Way.ZALO_CS].sent
+    assert "xã, phường" in asked.notification.text
+    assert world.sent(Way.EMAIL) == []  # no body is told while the item waits
+    assert world.published.of(OperatorTaskOpened) == []
+
+
+async def test_outside_every_window_of_their_own_an_operator_asks() -> None:
+    world = NotifierWorld(TestClock.frozen(NOON), send_attempts=3)
+    citizen = CITIZEN.model_copy(
+        update={
+            "contacts": Contacts(zalo_user_id="z-cuc", phone="+84912345678"),
+            "last_inbound_at": NOON - timedelta(hours=49),  # Zalo's 48 h have passed
+        }
+    )
+    await world.notifier.notify_routed(
+        waiting_for_commune(citizen, received_at=NOON - timedelta(hours=49))
+    )
+
+    assert world.sent(Way.ZALO_CS) == []
+    # The acknowledgement still goes (a ZNS template), and a person asks for the commune.
+    assert world.sent(Way.ZALO_ZNS) == ["+84912345678"]
+    [task] = world.published.of(OperatorTaskOpened)
+    assert (task.kind, task.reason.split(":")[0]) == ("other", "ask_commune")
+
+
+async def test_an_email_citizen_is_asked_any_time() -> None:
+    world = NotifierWorld(TestClock.frozen(NOON), send_attempts=3)
+    citizen = Citizen(
+        contacts=Contacts(email="an@example.vn"),
+        preferred_channel=Channel.EMAIL,
+    )
+    await world.notifier.notify_routed(
+        waiting_for_commune(citizen, received_at=NOON - timedelta(days=5), channel=Channel.EMAIL)
+    )
+    [asked] = world.senders[Way.EMAIL].sent
+    assert "xã, phường" in asked.notification.text

@@ -372,7 +372,7 @@ class Notifier:
             # Never a silent drop: nothing reached the petitioner, so a person will.
             await self._open_task(
                 notification,
-                kind="unreachable_citizen",
+                kind=notification.task_kind,
                 reason=notification.unreachable_reason or "every contact failed",
                 phone=None,
                 task_key="unreachable",

@@ -4,8 +4,10 @@ from datetime import datetime
 from uuid import UUID
 
 from hoiam_notifier.domain.knowledge import ItemRecord, Links, Policy, Reachability, item_record
-from hoiam_notifier.domain.notifications import Notification
+from hoiam_notifier.domain.notifications import Notification, Way
 from hoiam_notifier.domain.texts import (
+    ASK_COMMUNE_EN,
+    ASK_COMMUNE_VI,
     STATUS_LABEL_VI,
     Text,
     as_html,
@@ -183,6 +185,8 @@ def plan_routed(
             if english
             else f" Hạn trả lời: {format_date(routed.due_on)}."
         )
+    if routed.triage_reason == COMMUNE_UNKNOWN:
+        return [*plan, *_ask_commune(routed, record, reach, news, links, now, policy)]
     text = citizen_text(
         citizen=routed.citizen,
         tracking_code=routed.tracking_code,
@@ -202,6 +206,62 @@ def plan_routed(
         )
     )
     return plan
+
+
+COMMUNE_UNKNOWN = "commune_unknown"
+"""The router's triage reason for a commune's matter from an unknown commune."""
+
+ASKING_WAYS = frozenset({Way.EMAIL, Way.ZALO_CS, Way.MESSENGER})
+"""Where a question can be put and answered: the citizen's own conversation (a free message
+inside Zalo's 48 h or Messenger's 24 h, email any time); not ZNS or SMS templates, nor a public
+comment."""
+
+
+def _ask_commune(
+    routed: FeedbackRouted,
+    record: ItemRecord,
+    reach: Reachability,
+    news: str,
+    links: Links,
+    now: datetime,
+    policy: Policy,
+) -> list[Notification]:
+    """The item waits for its commune: the acknowledgement asks for it where the citizen can
+    answer; when no such way is open, the acknowledgement goes as usual and a person asks."""
+    english = in_english(routed.citizen)
+    label = STATUS_LABEL_VI[routed.status]
+    asking = citizen_text(
+        citizen=routed.citizen,
+        tracking_code=routed.tracking_code,
+        news=f"{news}\n\n{ASK_COMMUNE_EN if english else ASK_COMMUNE_VI}",
+        links=links,
+        english=english,
+    )
+    ask = _citizen_notification(
+        event_id=routed.event_id, record=record, reach=reach, text=asking, status_label=label,
+        now=now, policy=policy,
+    )  # fmt: skip
+    own = tuple(t for t in ask.targets if t.way in ASKING_WAYS and t.tag is None)
+    if own:
+        return [ask.model_copy(update={"targets": own})]
+    plain = citizen_text(
+        citizen=routed.citizen, tracking_code=routed.tracking_code, news=news, links=links,
+        english=english,
+    )  # fmt: skip
+    acknowledgement = _citizen_notification(
+        event_id=routed.event_id, record=record, reach=reach, text=plain, status_label=label,
+        now=now, policy=policy,
+    )  # fmt: skip
+    operator = ask.model_copy(
+        update={
+            "recipient": f"{ask.recipient}:ask_commune",
+            "targets": (),
+            "task_kind": "other",
+            "unreachable_reason": "ask_commune: no conversation of the citizen's own is open; "
+            "call or text them for the commune or ward, then decide the item in triage",
+        }
+    )
+    return [acknowledgement, operator]
 
 
 def plan_status(

@@ -140,6 +140,16 @@ def resent_news(*, tracking_code: str, status: Status | None, body: BodyRef | No
     return news + (f" Cơ quan giải quyết: {body.name}." if body else "")
 
 
+ASK_COMMUNE_VI = (
+    "Để chuyển ý kiến đến đúng Ủy ban nhân dân xã, phường nơi xảy ra sự việc, Ông/Bà vui lòng "
+    "trả lời tin nhắn này, cho biết địa chỉ: ấp hoặc khu phố, xã, phường, tỉnh."
+)
+ASK_COMMUNE_EN = (
+    "So that it reaches the right commune or ward People's Committee, please reply to this "
+    "message with the address where it happens: hamlet or quarter, commune or ward, province."
+)
+
+
 STATUS_LABEL_EN = {
     Status.ROUTED: "sent to the responsible body",
     Status.TRIAGE: "staff are finding the responsible body",
