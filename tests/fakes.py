@@ -239,6 +239,21 @@ class IntakeWorld:
         assert isinstance(self.publisher, RecordingPublisher), "this world publishes elsewhere"
         return self.publisher
 
+    def restarted(self) -> "IntakeWorld":
+        """Intake started again on the same stores (what a restart keeps), publishing anew."""
+        publisher = RecordingPublisher()
+        parts = build_intake(
+            self.settings,
+            items=self.items,
+            store=self.store,
+            conversations=self.conversations,
+            mailbox_state=self.marks,
+            publisher=publisher,
+            clock=self.clock,
+            registry=CollectorRegistry(),
+        )
+        return replace(self, publisher=publisher, parts=parts)
+
     def http(self) -> httpx.AsyncClient:
         """A client of intake's HTTP routes, served in this process."""
         app = FastAPI()
@@ -248,11 +263,7 @@ class IntakeWorld:
 
 
 def intake_world(
-    *,
-    clock: TestClock | None = None,
-    publisher: EventPublisher | None = None,
-    conversations: InMemoryConversationStore | None = None,
-    **fields: Any,
+    *, clock: TestClock | None = None, publisher: EventPublisher | None = None, **fields: Any
 ) -> IntakeWorld:
     """Intake on fakes; `fields` are settings (see `intake_settings`), `clock` the time it reads
     (default: the suite's shifted now), `publisher` where its events go (default: a recorder; a
@@ -261,7 +272,7 @@ def intake_world(
     settings = intake_settings(**fields)
     world_clock = clock or TestClock.shifted()
     items, store, marks = InMemoryItemRepository(), InMemoryIntakeStore(), InMemoryMailboxState()
-    conversations = conversations or InMemoryConversationStore()
+    conversations = InMemoryConversationStore()
     publisher = publisher or RecordingPublisher()
     parts = build_intake(
         settings,
@@ -516,7 +527,9 @@ class InMemoryNotifierItems:
     async def find(self, item_ids: tuple[UUID, ...]) -> list[ItemRecord]:
         return [self.items[i] for i in item_ids if i in self.items]
 
-    async def moved(self, item_ids: tuple[UUID, ...], *, status: Status, body: BodyRef | None) -> None:
+    async def moved(
+        self, item_ids: tuple[UUID, ...], *, status: Status, body: BodyRef | None
+    ) -> None:
         for item_id in item_ids:
             if (record := self.items.get(item_id)) is not None:
                 change: dict[str, Any] = {"status": status} | ({"body": body} if body else {})

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from fakes import InMemoryConversationStore, IntakeWorld, intake_world
+from fakes import IntakeWorld, intake_world
 from hoiam_intake.domain.items import accept_raw
 from hoiam_intake.domain.keys import item_id_for, tracking_code_for
 from hoiam_intake.domain.matters import fold_words, likeness
@@ -24,13 +24,12 @@ AT = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 MATTER = "Đường ấp 3 xã Long Hữu ngập nước sâu nửa mét, xe máy không đi được, đề nghị khơi thông"
 
 
-def world(conversations: InMemoryConversationStore | None = None) -> IntakeWorld:
+def world() -> IntakeWorld:
     return intake_world(
         clock=TestClock.frozen(AT),
         id_secret=SecretStr(SECRET),
         duplicate_window_hours=72,
         gather_seconds=120,
-        conversations=conversations,
     )
 
 
@@ -113,12 +112,11 @@ async def test_after_a_long_silence_the_same_sender_starts_a_new_item() -> None:
 
 
 async def test_a_gathering_survives_a_restart() -> None:
-    kept = InMemoryConversationStore()
-    before = world(kept)
+    before = world()
     await feed(before, Channel.ZALO, zalo_text(text="Xin chào", msg_id="z1"), ref="z1", at=AT)
     await feed(before, Channel.ZALO, zalo_text(text=MATTER, msg_id="z2"), ref="z2",
                at=AT + timedelta(seconds=30))  # fmt: skip
-    after = world(kept)  # a new process on the same store (the Mongo one: integration test)
+    after = before.restarted()  # a new process on the same stores (Mongo: integration test)
     assert await flush_at(after, AT + timedelta(minutes=5)) == 1
     [item] = after.published.of(FeedbackReceived)
     assert item.text.normalised == f"Xin chào\n{MATTER}"
@@ -148,11 +146,15 @@ async def test_a_greeting_alone_still_becomes_an_item() -> None:
 
 
 def test_likeness_is_measured_on_folded_word_pairs_and_says_why() -> None:
-    again = "duong ap 3 xa long huu ngap nuoc sau nua met, xe may khong di duoc. De nghi khoi thong!"
+    again = (
+        "duong ap 3 xa long huu ngap nuoc sau nua met, xe may khong di duoc. De nghi khoi thong!"
+    )
     found = likeness(fold_words(again), fold_words(MATTER), threshold=0.6)
     assert found.same
     assert found.score == 1.0
-    other = likeness(fold_words("Đèn đường ấp 3 hỏng đã hai tuần"), fold_words(MATTER), threshold=0.6)
+    other = likeness(
+        fold_words("Đèn đường ấp 3 hỏng đã hai tuần"), fold_words(MATTER), threshold=0.6
+    )
     assert not other.same
     assert "word-pair similarity" in other.why
     assert likeness(("den", "hong"), ("den", "hong"), threshold=0.6).same  # short: same words

@@ -88,7 +88,7 @@ async def test_a_resent_matter_of_an_item_never_routed_here_is_still_answered() 
     assert "HA-AAAA-BBBB" in told.notification.text
 
 
-# --- 3. an unknown commune: the citizen is asked on their own channel ------------------------------
+# --- 3. an unknown commune: the citizen is asked on their own channel ----------------------------
 
 
 def waiting_for_commune(

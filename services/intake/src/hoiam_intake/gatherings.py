@@ -6,6 +6,7 @@ a gathering still open when intake stops is published after it starts again.
 """
 
 from collections.abc import Sequence
+from contextlib import suppress
 from datetime import datetime
 from typing import Protocol
 
@@ -85,10 +86,10 @@ class MongoConversationStore:
             "at": matter.at,
             "matter": matter.model_dump(mode="json"),
         }
-        try:
-            await self._matters.insert_one({"_id": f"{matter.item_id}|{matter.citizen_id}", **document})
-        except DuplicateKeyError:
-            pass  # a redelivered item: first write wins
+        with suppress(DuplicateKeyError):  # a redelivered item: first write wins
+            await self._matters.insert_one(
+                {"_id": f"{matter.item_id}|{matter.citizen_id}", **document}
+            )
 
     async def matters(self, citizen_ids: Sequence[str], *, since: datetime) -> list[Matter]:
         found: list[Matter] = []

@@ -215,9 +215,7 @@ class NormaliseFeedback:
         within the duplicate period, if any."""
         bound = await self._store.find_contacts(keys.contact_keys(item.citizen.contacts))
         citizens = [c for c in (item.citizen.citizen_id, *bound.values()) if c]
-        known = await self._conversations.matters(
-            citizens, since=item.received_at - self._window
-        )
+        known = await self._conversations.matters(citizens, since=item.received_at - self._window)
         found = earlier_matter(
             fold_words(item.text.normalised),
             known,
@@ -274,9 +272,7 @@ class NormaliseFeedback:
             taken = gathering
             if gathering.state == "open":
                 taken = closing(gathering)
-                if not await self._conversations.save_gathering(
-                    taken, expected=gathering.version
-                ):
+                if not await self._conversations.save_gathering(taken, expected=gathering.version):
                     continue  # a message joined it meanwhile: it stays open
             landed = await self._new_item(NewItem(one_item(taken)))
             await self._conversations.save_gathering(

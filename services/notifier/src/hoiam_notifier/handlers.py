@@ -193,7 +193,7 @@ class Notifier:
             await self.tell_resent(added)
 
     async def tell_resent(self, added: FeedbackMessageAdded) -> None:
-        """"You already sent HA-…, here is where it stands", once, on the way they wrote."""
+        """ "You already sent HA-…, here is where it stands", once, on the way they wrote."""
         known = await self._items.find((added.item_id,))
         first = known[0] if known else None
         if added.citizen is None:

@@ -154,7 +154,9 @@ class ItemRepository(Protocol):
 
     async def find(self, item_ids: tuple[UUID, ...]) -> list[ItemRecord]: ...
 
-    async def moved(self, item_ids: tuple[UUID, ...], *, status: Status, body: BodyRef | None) -> None:
+    async def moved(
+        self, item_ids: tuple[UUID, ...], *, status: Status, body: BodyRef | None
+    ) -> None:
         """Where these items stand now (and who answers them, when the event names a body)."""
         ...
 
@@ -176,7 +178,9 @@ class MongoItemRepository:
         found = {str(d["item_id"]): ItemRecord.model_validate(d) async for d in cursor}
         return [found[i] for i in wanted if i in found]
 
-    async def moved(self, item_ids: tuple[UUID, ...], *, status: Status, body: BodyRef | None) -> None:
+    async def moved(
+        self, item_ids: tuple[UUID, ...], *, status: Status, body: BodyRef | None
+    ) -> None:
         change: Document = {"status": status.value}
         if body is not None:
             change["body"] = body.model_dump(mode="json")

@@ -98,9 +98,14 @@ def take(
         version = current.version + 1 if current is not None else 0
         return Gathered(
             Gathering(
-                key=key, state="open", version=version, messages=(item,), refs=(ref,),
-                first_at=at, last_at=at,
-            )  # fmt: skip
+                key=key,
+                state="open",
+                version=version,
+                messages=(item,),
+                refs=(ref,),
+                first_at=at,
+                last_at=at,
+            )
         )
     later = current.model_copy(
         update={
@@ -131,7 +136,12 @@ def closing(gathering: Gathering) -> Gathering:
 def published(gathering: Gathering, item: Earlier) -> Gathering:
     """The conversation's item is stored: later messages are replies to it."""
     return gathering.model_copy(
-        update={"state": "published", "version": gathering.version + 1, "messages": (), "item": item}
+        update={
+            "state": "published",
+            "version": gathering.version + 1,
+            "messages": (),
+            "item": item,
+        }
     )
 
 

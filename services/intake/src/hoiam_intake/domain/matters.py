@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import pairwise
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel
@@ -24,14 +25,15 @@ _WORD = re.compile(r"[a-z0-9]+")
 
 
 def fold_words(text: str) -> tuple[str, ...]:
-    """The words of `text` without case, tones or punctuation: "Đèn ĐƯỜNG hỏng!" → den duong hong."""
+    """The words of `text` without case, tones or punctuation: "Đèn ĐƯỜNG hỏng!" → den, duong,
+    hong."""
     plain = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D")).casefold()
     plain = "".join(c for c in plain if not unicodedata.combining(c))
     return tuple(_WORD.findall(plain))
 
 
 def _pairs(words: tuple[str, ...]) -> set[tuple[str, str]]:
-    return set(zip(words, words[1:], strict=False))
+    return set(pairwise(words))
 
 
 @dataclass(frozen=True, slots=True)

@@ -122,7 +122,9 @@ STATUS_LABEL_VI = {
 }
 
 
-def resent_news(*, tracking_code: str, status: Status | None, body: BodyRef | None, english: bool) -> str:
+def resent_news(
+    *, tracking_code: str, status: Status | None, body: BodyRef | None, english: bool
+) -> str:
     """The answer to a citizen who sent the same matter again: the item they already have and
     where it stands, instead of a second item."""
     if english:
