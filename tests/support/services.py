@@ -76,6 +76,9 @@ def service_env(
         env[f"{p}OPERATOR_TOKEN"] = OPERATOR_TOKEN
     if service == "intake":
         env[f"{p}ID_SECRET"] = ID_SECRET
+        # A chat conversation is gathered until its sender is quiet this long: short here, so
+        # tests see the item in seconds (the gathering itself is tested on the test clock).
+        env |= {f"{p}GATHER_SECONDS": "1", f"{p}GATHER_FLUSH_SECONDS": "0.3"}
     if service == "notifier":
         env |= {f"{p}SMTP_PORT": str(smtp_port), f"{p}MAIL_DOMAIN": "e2e.hoiam.test"}
     return env
