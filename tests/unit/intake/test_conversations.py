@@ -217,3 +217,24 @@ async def test_a_gathered_conversation_repeating_a_matter_is_no_new_item() -> No
     await feed(w, Channel.ZALO, zalo_text(text="Còn nữa", msg_id="z8"), ref="z8",
                at=later + timedelta(minutes=10))  # fmt: skip
     assert w.published.of(FeedbackMessageAdded)[-1].item_id == first.item_id
+
+
+async def test_the_web_form_answers_a_resent_matter_with_the_first_code() -> None:
+    w = world()
+    async with w.http() as client:
+        first = await client.post(
+            "/v1/intake/web", json={"text": MATTER, "phone": "0912345678", "consent": True}
+        )
+        assert first.status_code == 202
+        [raw] = w.published.of(RawFeedbackAccepted)
+        await w.parts.normalise(raw)
+        again = await client.post(
+            "/v1/intake/web",
+            json={"text": MATTER + " Xin cảm ơn.", "phone": "0912 345 678", "consent": True},
+        )
+    assert again.status_code == 200
+    assert again.json()["tracking_code"] == first.json()["tracking_code"]
+    assert again.json()["id"] == first.json()["id"]
+    assert again.json()["already_sent"] is True
+    # The raw record is still written first: nothing the citizen sent is lost.
+    assert len(w.published.of(RawFeedbackAccepted)) == 2

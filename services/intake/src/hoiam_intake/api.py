@@ -15,7 +15,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response, status
 from fastapi.responses import JSONResponse, PlainTextResponse
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from hoiam_intake.accepting import Acceptor, Receipt
 from hoiam_intake.domain.channels.calls import (
@@ -30,14 +30,16 @@ from hoiam_intake.domain.channels.facebook import facebook_page, verify_facebook
 from hoiam_intake.domain.channels.open311 import FORM_CONTENT_TYPE, Open311Request, read_open311
 from hoiam_intake.domain.channels.web import WEB_CONTENT_TYPE, WebSubmission
 from hoiam_intake.domain.channels.zalo import BadSignatureError, verify_zalo, zalo_user
+from hoiam_intake.domain.items import normalise_text
 from hoiam_intake.domain.legacy import decode_declared
 from hoiam_intake.domain.rules import Rules
 from hoiam_intake.metrics import IntakeMetrics
 from hoiam_intake.repository import ItemRepository
+from hoiam_intake.resends import Resends
 from hoiam_intake.settings import IntakeSettings
 from hoiam_intake.store import IntakeStore, Suggestion
 from hoiam_shared.clock import Clock
-from hoiam_shared.events import Channel, FeedbackReceived, OperatorTaskOpened
+from hoiam_shared.events import Channel, Contacts, FeedbackReceived, OperatorTaskOpened
 from hoiam_shared.http import operator_guard
 from hoiam_shared.kafka import TRANSIENT_ERRORS
 
@@ -52,6 +54,10 @@ class Accepted(BaseModel):
 
     id: UUID
     tracking_code: str
+    already_sent: bool = Field(
+        default=False,
+        description="The same citizen sent this matter before: the ids are that first item's.",
+    )
 
 
 class CallResult(BaseModel):
@@ -112,6 +118,7 @@ def build_router(
     rules: Rules,
     settings: IntakeSettings,
     clock: Clock,
+    resends: Resends,
 ) -> APIRouter:
     router = APIRouter()
     max_body_bytes = settings.max_body_bytes
@@ -195,10 +202,23 @@ def build_router(
     ) -> Accepted:
         body = await read_body(request, Channel.WEB, (WEB_CONTENT_TYPE,))
         try:
-            WebSubmission.model_validate_json(body)
+            submission = WebSubmission.model_validate_json(body)
         except ValidationError as error:
             raise invalid(Channel.WEB, error) from error
         receipt = await accept(Channel.WEB, body, WEB_CONTENT_TYPE, idempotency_key)
+        # The raw record is written either way; a re-sent matter is answered with the first
+        # item (the normaliser, by the same rule, makes it a message on that item).
+        earlier = await resends.earlier(
+            contacts=Contacts(email=submission.email, phone=submission.phone),
+            text=normalise_text(submission.text),
+            at=clock(),
+            item_id=receipt.id,
+        )
+        if earlier is not None:
+            response.status_code = 200
+            return Accepted(
+                id=earlier.item_id, tracking_code=earlier.tracking_code, already_sent=True
+            )
         return answer(receipt, response)
 
     @router.post(

@@ -20,6 +20,7 @@ from hoiam_intake.handlers import NormaliseFeedback, flush_gatherings_every
 from hoiam_intake.imap import ImapPoller, MailboxState, MongoMailboxState
 from hoiam_intake.metrics import IntakeMetrics
 from hoiam_intake.repository import ItemRepository, MongoItemRepository
+from hoiam_intake.resends import Resends
 from hoiam_intake.settings import IntakeSettings, load_settings
 from hoiam_intake.store import IntakeStore, MongoIntakeStore
 from hoiam_shared.clock import Clock, system_clock
@@ -91,6 +92,12 @@ def build(
         secret=rules.secret,
         clock=clock,
     )
+    resends = Resends(
+        store=store,
+        conversations=conversations,
+        period=timedelta(hours=settings.duplicate_window_hours),
+        threshold=settings.resent_similarity,
+    )
     normalise = NormaliseFeedback(
         items=items,
         publisher=publisher,
@@ -98,11 +105,10 @@ def build(
         metrics=metrics,
         store=store,
         rules=rules,
-        duplicate_window=timedelta(hours=settings.duplicate_window_hours),
         conversations=conversations,
+        resends=resends,
         gather_window=timedelta(seconds=settings.gather_seconds),
         conversation=timedelta(hours=settings.conversation_hours),
-        resent_threshold=settings.resent_similarity,
         clock=clock,
     )
     poller = None
@@ -126,6 +132,7 @@ def build(
         rules=rules,
         settings=settings,
         clock=clock,
+        resends=resends,
     )
     wiring = Wiring(
         name=SERVICE,

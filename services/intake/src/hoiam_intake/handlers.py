@@ -26,12 +26,13 @@ from hoiam_intake.domain.conversations import (
     take,
 )
 from hoiam_intake.domain.items import Earlier, as_message, edit_ref
-from hoiam_intake.domain.matters import Matter, earlier_matter, fold_words
+from hoiam_intake.domain.matters import Matter, fold_words
 from hoiam_intake.domain.outcomes import CallBack, Dropped, Followup, NewItem, Outcome, Reachability
 from hoiam_intake.domain.rules import Rules
 from hoiam_intake.gatherings import ConversationStore
 from hoiam_intake.metrics import IntakeMetrics
 from hoiam_intake.repository import ItemRepository
+from hoiam_intake.resends import Resends
 from hoiam_intake.store import IntakeStore, Suggestion
 from hoiam_shared.clock import Clock
 from hoiam_shared.events import (
@@ -71,24 +72,22 @@ class NormaliseFeedback:
         metrics: IntakeMetrics,
         store: IntakeStore,
         rules: Rules,
-        duplicate_window: timedelta,
         conversations: ConversationStore,
+        resends: Resends,
         gather_window: timedelta,
         conversation: timedelta,
-        resent_threshold: float,
         clock: Clock,
     ) -> None:
         self._items = items
         self._conversations = conversations
+        self._resends = resends
         self._gather_window = gather_window
         self._conversation = conversation
-        self._threshold = resent_threshold
         self._publisher = publisher
         self._topics = topics
         self._metrics = metrics
         self._store = store
         self._rules = rules
-        self._window = duplicate_window
         self._clock = clock
 
     async def __call__(self, raw: RawFeedbackAccepted) -> None:
@@ -213,25 +212,16 @@ class NormaliseFeedback:
     async def _resent(self, item: FeedbackReceived) -> Earlier | None:
         """The earlier item of the same citizen (any contact they share) saying the same matter
         within the duplicate period, if any."""
-        bound = await self._store.find_contacts(keys.contact_keys(item.citizen.contacts))
-        citizens = [c for c in (item.citizen.citizen_id, *bound.values()) if c]
-        known = await self._conversations.matters(citizens, since=item.received_at - self._window)
-        found = earlier_matter(
-            fold_words(item.text.normalised),
-            known,
-            item_id=item.item_id,
+        earlier = await self._resends.earlier(
+            contacts=item.citizen.contacts,
+            text=item.text.normalised,
             at=item.received_at,
-            period=self._window,
-            threshold=self._threshold,
+            item_id=item.item_id,
+            citizen_id=item.citizen.citizen_id,
         )
-        if found is None:
-            return None
-        log.info(
-            "the same matter again",
-            extra={"earlier": found.earlier.tracking_code, "why": found.likeness.why},
-        )
-        self._count(item.channel, "resent")
-        return Earlier(item_id=found.earlier.item_id, tracking_code=found.earlier.tracking_code)
+        if earlier is not None:
+            self._count(item.channel, "resent")
+        return earlier
 
     # --- chat conversations: gathered, then one item -------------------------------------------
 
