@@ -238,3 +238,19 @@ async def test_the_web_form_answers_a_resent_matter_with_the_first_code() -> Non
     assert again.json()["already_sent"] is True
     # The raw record is still written first: nothing the citizen sent is lost.
     assert len(w.published.of(RawFeedbackAccepted)) == 2
+
+
+async def test_open311_answers_a_resent_request_with_the_first_code() -> None:
+    w = world()
+    form = {
+        "service_code": "giao-thong", "description": MATTER, "address_string": "ấp 3, xã Long Hữu",
+        "email": "an@example.vn",
+    }  # fmt: skip
+    async with w.http() as client:
+        [first] = (await client.post("/v1/open311/requests", data=form)).json()
+        [raw] = w.published.of(RawFeedbackAccepted)
+        await w.parts.normalise(raw)
+        [again] = (await client.post("/v1/open311/requests", data=form)).json()
+    assert again["service_request_id"] == first["service_request_id"]
+    assert again["id"] == first["id"]
+    assert "trước đây" in again["service_notice"]

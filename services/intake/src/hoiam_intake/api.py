@@ -30,7 +30,7 @@ from hoiam_intake.domain.channels.facebook import facebook_page, verify_facebook
 from hoiam_intake.domain.channels.open311 import FORM_CONTENT_TYPE, Open311Request, read_open311
 from hoiam_intake.domain.channels.web import WEB_CONTENT_TYPE, WebSubmission
 from hoiam_intake.domain.channels.zalo import BadSignatureError, verify_zalo, zalo_user
-from hoiam_intake.domain.items import normalise_text
+from hoiam_intake.domain.items import Earlier, normalise_text
 from hoiam_intake.domain.legacy import decode_declared
 from hoiam_intake.domain.rules import Rules
 from hoiam_intake.metrics import IntakeMetrics
@@ -81,11 +81,15 @@ class Received(BaseModel):
     received: bool = True
 
 
+RECEIVED_NOTICE = "Đã tiếp nhận. Tra cứu bằng mã này."
+ALREADY_SENT_NOTICE = "Ý kiến này đã được gửi trước đây; đây là mã của ý kiến đó."
+
+
 class Open311Receipt(BaseModel):
     """GeoReport v2's answer to a created request, with intake's own ids beside it."""
 
     service_request_id: str
-    service_notice: str = "Đã tiếp nhận. Tra cứu bằng mã này."
+    service_notice: str = RECEIVED_NOTICE
     account_id: str | None = None
     id: UUID
     tracking_code: str
@@ -172,6 +176,18 @@ def build_router(
         response.status_code = 200 if receipt.duplicate else 202
         return Accepted(id=receipt.id, tracking_code=receipt.tracking_code)
 
+    async def sent_before(
+        receipt: Receipt, *, email: str | None, phone: str | None, text: str
+    ) -> Earlier | None:
+        """The first item, when this citizen sent the same matter before. The raw record is
+        written either way; the normaliser, by the same rule, makes it a message on that item."""
+        return await resends.earlier(
+            contacts=Contacts(email=email, phone=phone),
+            text=normalise_text(text),
+            at=clock(),
+            item_id=receipt.id,
+        )
+
     def invalid(channel: Channel, error: ValidationError) -> HTTPException:
         return refuse(
             channel, 422, "invalid",
@@ -206,14 +222,8 @@ def build_router(
         except ValidationError as error:
             raise invalid(Channel.WEB, error) from error
         receipt = await accept(Channel.WEB, body, WEB_CONTENT_TYPE, idempotency_key)
-        # The raw record is written either way; a re-sent matter is answered with the first
-        # item (the normaliser, by the same rule, makes it a message on that item).
-        earlier = await resends.earlier(
-            contacts=Contacts(email=submission.email, phone=submission.phone),
-            text=normalise_text(submission.text),
-            at=clock(),
-            item_id=receipt.id,
-        )
+        earlier = await sent_before(receipt, email=submission.email, phone=submission.phone,
+                                    text=submission.text)  # fmt: skip
         if earlier is not None:
             response.status_code = 200
             return Accepted(
@@ -413,17 +423,24 @@ def build_router(
         content_type = _content_type(request)
         body = await read_body(request, Channel.OPEN311, allowed)
         try:
-            Open311Request.model_validate(read_open311(body, content_type))
+            filed = Open311Request.model_validate(read_open311(body, content_type))
         except (ValueError, UnicodeDecodeError) as error:
             metrics.rejected.labels(Channel.OPEN311.value, "invalid").inc()
             # GeoReport v2 errors are a list of {code, description}.
             return JSONResponse([{"code": 400, "description": str(error)[:1000]}], 400)
         receipt = await accept(Channel.OPEN311, body, content_type, None)
+        earlier = await sent_before(
+            receipt, email=filed.email, phone=filed.phone, text=filed.description
+        )
+        code, item_id = (earlier.tracking_code, earlier.item_id) if earlier else (
+            receipt.tracking_code, receipt.id,
+        )  # fmt: skip
         return [
             Open311Receipt(
-                service_request_id=receipt.tracking_code,
-                id=receipt.id,
-                tracking_code=receipt.tracking_code,
+                service_request_id=code,
+                service_notice=ALREADY_SENT_NOTICE if earlier else RECEIVED_NOTICE,
+                id=item_id,
+                tracking_code=code,
             )
         ]
 
