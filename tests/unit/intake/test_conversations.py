@@ -254,3 +254,16 @@ async def test_open311_answers_a_resent_request_with_the_first_code() -> None:
     assert again["service_request_id"] == first["service_request_id"]
     assert again["id"] == first["id"]
     assert "trước đây" in again["service_notice"]
+
+
+async def test_a_late_redelivery_after_a_new_gathering_began_is_still_known() -> None:
+    w = world()
+    raw = await feed(w, Channel.ZALO, zalo_text(text=MATTER, msg_id="z1"), ref="z1", at=AT)
+    await flush_at(w, AT + timedelta(minutes=3))
+    later = AT + timedelta(days=5)
+    await feed(w, Channel.ZALO, zalo_text(text="Đèn đường trước chợ Long Hữu hỏng hai tuần nay",
+               msg_id="z9"), ref="z9", at=later)  # fmt: skip
+    await w.parts.normalise(raw)  # the first message again, while the new gathering is open
+    await flush_at(w, later + timedelta(minutes=3))
+    second = w.published.of(FeedbackReceived)[-1]
+    assert second.text.normalised == "Đèn đường trước chợ Long Hữu hỏng hai tuần nay"

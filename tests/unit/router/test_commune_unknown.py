@@ -94,3 +94,14 @@ async def test_a_reply_on_an_item_not_waiting_for_its_commune_changes_nothing(
 def test_the_router_reads_replies_in_its_own_consumer_group(world: RouterWorld) -> None:
     titles = {s.title: s.topic for s in world.parts.wiring.subscriptions}
     assert titles["relocate_on_reply"].endswith("feedback.messages.v1")
+
+
+async def test_the_matter_sent_again_with_its_address_routes_the_item(world: RouterWorld) -> None:
+    routed = await world.route(make_received(LANE, channel=Channel.ZALO, preferred=Channel.ZALO))
+    again = reply(routed.item_id, f"{LANE}, ấp 3 xã Phú Cần, Tiểu Cần, Trà Vinh", kind="resent")
+
+    moved = await world.parts.relocate(again)
+
+    assert moved is not None
+    assert moved.body is not None
+    assert moved.body.id == "29341-ubnd-xa"

@@ -9,12 +9,13 @@ from hoiam_shared.events import FeedbackMessageAdded, StatusChanged
 
 
 class RelocateOnReply:
-    """A reply's words as the place of an item in triage for `commune_unknown`."""
+    """A reply's words (or the matter sent again, which may now say where) as the place of an
+    item in triage for `commune_unknown`."""
 
     def __init__(self, *, operations: Operations) -> None:
         self._operations = operations
 
     async def __call__(self, added: FeedbackMessageAdded) -> StatusChanged | None:
-        if added.kind != "reply" or added.text is None or not added.text.normalised:
+        if added.kind not in ("reply", "resent") or added.text is None or not added.text.normalised:
             return None
         return await self._operations.relocate(added.item_id, place=added.text.normalised)

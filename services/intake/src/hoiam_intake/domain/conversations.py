@@ -22,6 +22,9 @@ from hoiam_shared.events import FeedbackReceived, FeedbackText, OriginKind
 LONGEST = 10
 """A gathering is published after this many windows even if the sender never stops writing."""
 
+KEPT_REFS = 500
+"""The conversation's latest message ids kept, so a redelivered message is known as seen."""
+
 CHAT_ORIGINS = frozenset({OriginKind.ZALO_MESSAGE, OriginKind.MESSENGER})
 
 type State = Literal["open", "closing", "published"]
@@ -102,7 +105,8 @@ def take(
                 state="open",
                 version=version,
                 messages=(item,),
-                refs=(ref,),
+                # Earlier messages stay known, so a late redelivery of one is not taken again.
+                refs=(*(current.refs if current else ())[-KEPT_REFS:], ref),
                 first_at=at,
                 last_at=at,
             )
@@ -110,7 +114,7 @@ def take(
     later = current.model_copy(
         update={
             "version": current.version + 1,
-            "refs": (*current.refs, ref),
+            "refs": (*current.refs[-KEPT_REFS:], ref),
             "last_at": max(current.last_at, at),
         }
     )
