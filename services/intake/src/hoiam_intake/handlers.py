@@ -53,11 +53,12 @@ from hoiam_shared.topics import (
 log = logging.getLogger(__name__)
 
 SAVE_TRIES = 8
-"""Compare-and-set attempts on one conversation before the record is retried from Kafka."""
+"""Compare-and-set attempts on one conversation before giving up on a record."""
 
 
 class ConversationBusyError(RuntimeError):
-    """A conversation changed under every attempt to add a message: the record is retried."""
+    """A conversation changed under every attempt to add a message: the record is parked in the
+    dead-letter topic with this cause (and replayed from there), never dropped."""
 
 
 class NormaliseFeedback:
