@@ -91,12 +91,19 @@ async def test_a_resent_matter_of_an_item_never_routed_here_is_still_answered() 
 # --- 3. an unknown commune: the citizen is asked on their own channel ----------------------------
 
 
+ZALO = Origin(kind=OriginKind.ZALO_MESSAGE, message_id="zmsg-1")
+
+
 def waiting_for_commune(
-    citizen: Citizen, *, received_at: datetime = NOON - timedelta(hours=1), **fields: object
+    citizen: Citizen,
+    *,
+    received_at: datetime = NOON - timedelta(hours=1),
+    origin: Origin = ZALO,
+    **fields: object,
 ) -> FeedbackRouted:
     return routed_event(
         citizen,
-        origin=Origin(kind=OriginKind.ZALO_MESSAGE, message_id="zmsg-1"),
+        origin=origin,
         received_at=received_at,
         status=Status.TRIAGE,
         body=None,
@@ -147,3 +154,16 @@ async def test_an_email_citizen_is_asked_any_time() -> None:
     )
     [asked] = world.senders[Way.EMAIL].sent
     assert "xã, phường" in asked.notification.text
+
+
+async def test_a_hotline_caller_gets_one_call_that_acknowledges_and_asks() -> None:
+    world = NotifierWorld(TestClock.frozen(NOON), send_attempts=3)
+    caller = Citizen(contacts=Contacts(phone="+84912345678"), preferred_channel=Channel.PHONE)
+    await world.notifier.notify_routed(
+        waiting_for_commune(
+            caller, channel=Channel.PHONE, origin=Origin(kind=OriginKind.CALL, message_id="c-1")
+        )
+    )
+    [task] = world.published.of(OperatorTaskOpened)  # one person, one call
+    assert (task.kind, task.reason.split(":")[0]) == ("other", "ask_commune")
+    assert "+84912345678" in task.reason

@@ -244,6 +244,22 @@ def _ask_commune(
     own = tuple(t for t in ask.targets if t.way in ASKING_WAYS and t.tag is None)
     if own:
         return [ask.model_copy(update={"targets": own})]
+    contacts = record.citizen.contacts
+    reach_by = ", ".join(
+        filter(
+            None, (contacts.phone, contacts.email, contacts.zalo_user_id, contacts.facebook_psid)
+        )
+    )
+    operator = ask.model_copy(
+        update={
+            "recipient": f"{ask.recipient}:ask_commune",
+            "targets": (),
+            "task_kind": "other",
+            "unreachable_reason": f"ask_commune: ask the citizen ({reach_by or 'no contact'}) for "
+            "the commune or ward, no conversation of their own being open; then decide the item "
+            "in triage",
+        }
+    )
     plain = citizen_text(
         citizen=routed.citizen, tracking_code=routed.tracking_code, news=news, links=links,
         english=english,
@@ -252,15 +268,8 @@ def _ask_commune(
         event_id=routed.event_id, record=record, reach=reach, text=plain, status_label=label,
         now=now, policy=policy,
     )  # fmt: skip
-    operator = ask.model_copy(
-        update={
-            "recipient": f"{ask.recipient}:ask_commune",
-            "targets": (),
-            "task_kind": "other",
-            "unreachable_reason": "ask_commune: no conversation of the citizen's own is open; "
-            "call or text them for the commune or ward, then decide the item in triage",
-        }
-    )
+    if all(t.way is Way.CALL_BACK for t in acknowledgement.targets):
+        return [operator]  # the person who calls them acknowledges and asks in one call
     return [acknowledgement, operator]
 
 
