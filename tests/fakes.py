@@ -19,8 +19,11 @@ from pydantic import SecretStr
 
 from hoiam_intake.app import IntakeParts
 from hoiam_intake.app import build as build_intake
+from hoiam_intake.domain.conversations import Gathering
 from hoiam_intake.domain.items import Earlier, in_window
+from hoiam_intake.domain.matters import Matter
 from hoiam_intake.domain.tasks import Task, TaskKind, TaskState, opened
+from hoiam_intake.gatherings import RECENT_MATTERS
 from hoiam_intake.settings import IntakeSettings
 from hoiam_intake.store import NAMESAKES, Suggestion
 from hoiam_notifier.app import build as build_notifier
@@ -44,6 +47,7 @@ from hoiam_router.repository import Escalation, ItemEvent, Move, OutboxEntry
 from hoiam_router.settings import RouterSettings
 from hoiam_router.sweep import SweepOverdue
 from hoiam_shared.events import (
+    BodyRef,
     Channel,
     Event,
     FeedbackMessageAdded,
@@ -247,6 +251,40 @@ class InMemoryMailboxState:
         self.marks[mailbox] = (uidvalidity, uid)
 
 
+class InMemoryConversationStore:
+    """Chat gatherings and citizens' matters in dicts: the fake of `ConversationStore`."""
+
+    def __init__(self) -> None:
+        self.gatherings: dict[str, Gathering] = {}
+        self.kept: dict[str, Matter] = {}
+
+    async def prepare(self) -> None:
+        return None
+
+    async def gathering(self, key: str) -> Gathering | None:
+        return self.gatherings.get(key)
+
+    async def save_gathering(self, gathering: Gathering, *, expected: int | None) -> bool:
+        current = self.gatherings.get(gathering.key)
+        if (current.version if current is not None else None) != expected:
+            return False
+        self.gatherings[gathering.key] = gathering
+        return True
+
+    async def unpublished(self) -> list[Gathering]:
+        return [g for g in self.gatherings.values() if g.state != "published"]
+
+    async def add_matter(self, matter: Matter) -> None:
+        self.kept.setdefault(f"{matter.item_id}|{matter.citizen_id}", matter)
+
+    async def matters(self, citizen_ids: Sequence[str], *, since: datetime) -> list[Matter]:
+        found: list[Matter] = []
+        for citizen_id in dict.fromkeys(citizen_ids):
+            mine = [m for m in self.kept.values() if m.citizen_id == citizen_id and m.at >= since]
+            found += sorted(mine, key=lambda m: m.at, reverse=True)[:RECENT_MATTERS]
+        return found
+
+
 def intake_settings(**fields: Any) -> IntakeSettings:
     """Intake's settings for a test: a test id secret unless `fields` name another."""
     return IntakeSettings(**({"id_secret": SecretStr(INTAKE_ID_SECRET)} | fields))
@@ -264,12 +302,29 @@ class IntakeWorld:
     marks: InMemoryMailboxState
     publisher: EventPublisher
     parts: IntakeParts
+    conversations: InMemoryConversationStore = field(default_factory=InMemoryConversationStore)
 
     @property
     def published(self) -> RecordingPublisher:
         """What intake published, when this world records it (the default publisher)."""
         assert isinstance(self.publisher, RecordingPublisher), "this world publishes elsewhere"
         return self.publisher
+
+    def restarted(self) -> "IntakeWorld":
+        """Intake started again on the same stores (what a restart keeps), publishing anew."""
+        publisher = RecordingPublisher()
+        parts = build_intake(
+            self.settings,
+            items=self.items,
+            store=self.store,
+            tasks=self.tasks,
+            conversations=self.conversations,
+            mailbox_state=self.marks,
+            publisher=publisher,
+            clock=self.clock,
+            registry=CollectorRegistry(),
+        )
+        return replace(self, publisher=publisher, parts=parts)
 
     def http(self, *, client_ip: str = "127.0.0.1") -> httpx.AsyncClient:
         """A client of intake's HTTP routes, served in this process, calling from `client_ip`."""
@@ -291,12 +346,14 @@ def intake_world(
     world_clock = clock or TestClock.shifted()
     items, store, marks = InMemoryItemRepository(), InMemoryIntakeStore(), InMemoryMailboxState()
     tasks = InMemoryTaskList()
+    conversations = InMemoryConversationStore()
     publisher = publisher or RecordingPublisher()
     parts = build_intake(
         settings,
         items=items,
         store=store,
         tasks=tasks,
+        conversations=conversations,
         mailbox_state=marks,
         publisher=publisher,
         clock=world_clock,
@@ -311,6 +368,7 @@ def intake_world(
         marks=marks,
         publisher=publisher,
         parts=parts,
+        conversations=conversations,
     )
 
 
@@ -548,6 +606,14 @@ class InMemoryNotifierItems:
 
     async def find(self, item_ids: tuple[UUID, ...]) -> list[ItemRecord]:
         return [self.items[i] for i in item_ids if i in self.items]
+
+    async def moved(
+        self, item_ids: tuple[UUID, ...], *, status: Status, body: BodyRef | None
+    ) -> None:
+        for item_id in item_ids:
+            if (record := self.items.get(item_id)) is not None:
+                change: dict[str, Any] = {"status": status} | ({"body": body} if body else {})
+                self.items[item_id] = record.model_copy(update=change)
 
 
 class InMemoryContactRepository:

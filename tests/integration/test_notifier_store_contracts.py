@@ -30,7 +30,7 @@ from hoiam_notifier.repository import (
     MongoTokenStore,
     QueueRepository,
 )
-from hoiam_shared.events import BodyRef, Channel, Citizen, NotificationSent, RecipientKind
+from hoiam_shared.events import BodyRef, Channel, Citizen, NotificationSent, RecipientKind, Status
 from support.clock import TestClock
 
 type Mongo = AsyncMongoClient[dict[str, Any]]
@@ -153,6 +153,21 @@ async def test_a_later_routing_replaces_body_category_and_case_only(
     [found] = await items.find((UUID(int=1),))
     assert (found.body, found.category, found.routed_at) == (body, "Nước", NOW + timedelta(days=1))
     assert found.citizen == first.citizen
+
+
+async def test_an_item_moves_to_its_latest_status_and_body(items: ItemRepository) -> None:
+    # Issue 10: "you already sent it" says where the first item stands now.
+    record = ItemRecord(
+        item_id=UUID(int=7), tracking_code="HA-7", channel=Channel.ZALO,
+        citizen=Citizen(preferred_channel=Channel.ZALO), status=Status.ROUTED,
+    )  # fmt: skip
+    await items.remember(record)
+    body = BodyRef(id="dl", name="Điện lực", level="utility")
+    await items.moved((UUID(int=7), UUID(int=8)), status=Status.IN_PROGRESS, body=body)
+    await items.moved((UUID(int=7),), status=Status.RESOLVED, body=None)
+    [found] = await items.find((UUID(int=7),))
+    assert (found.status, found.body) == (Status.RESOLVED, body)
+    assert await items.find((UUID(int=8),)) == []  # never routed here: nothing made up
 
 
 async def test_the_latest_reachability_wins_and_inbound_times_are_kept(

@@ -15,6 +15,7 @@ from pymongo import AsyncMongoClient
 
 from fakes import RecordingPublisher, intake_settings
 from hoiam_intake.app import build
+from hoiam_intake.gatherings import MongoConversationStore
 from hoiam_intake.imap import MongoMailboxState
 from hoiam_intake.repository import MongoItemRepository
 from hoiam_intake.store import MongoIntakeStore
@@ -50,6 +51,7 @@ class Process:
             items=MongoItemRepository(db),
             store=MongoIntakeStore(db),
             tasks=MongoTaskList(db),
+            conversations=MongoConversationStore(db),
             mailbox_state=MongoMailboxState(db),
             publisher=self.published,
             clock=clock,

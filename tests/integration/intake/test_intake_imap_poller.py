@@ -11,6 +11,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from fakes import RecordingPublisher, intake_settings
 from hoiam_intake.app import build
+from hoiam_intake.gatherings import MongoConversationStore
 from hoiam_intake.imap import ImapPoller, MailboxState, MongoMailboxState
 from hoiam_intake.repository import MongoItemRepository
 from hoiam_intake.store import MongoIntakeStore
@@ -64,7 +65,7 @@ def poller(dovecot: Dovecot, db: Database, state: MailboxState, out: Recorder,
     )  # fmt: skip
     parts = build(
         settings, items=MongoItemRepository(db), store=MongoIntakeStore(db),
-        tasks=MongoTaskList(db), mailbox_state=state,
+        tasks=MongoTaskList(db), conversations=MongoConversationStore(db), mailbox_state=state,
         publisher=out, clock=TestClock.shifted(), registry=CollectorRegistry(),
     )  # fmt: skip
     assert parts.poller is not None

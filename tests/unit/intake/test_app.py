@@ -30,14 +30,15 @@ def test_build_lists_the_normaliser_and_the_task_list_as_subscriptions() -> None
     assert tasks.topic == "w.operator.tasks.v1"
     assert tasks.event is OperatorTaskOpened
     assert tasks.handle is world.parts.record_task
-    assert world.parts.wiring.background == ()
+    [flush_loop] = world.parts.wiring.background  # gathered chat conversations
+    assert flush_loop.__name__ == "flush_gatherings"
     assert world.parts.poller is None
 
 
 def test_the_imap_poller_is_a_background_loop_when_a_mailbox_is_set() -> None:
     world = intake_world(imap_host="imap.example.vn", imap_user="hopthu")
     assert world.parts.poller is not None
-    assert list(world.parts.wiring.background) == [world.parts.poller.run_forever]
+    assert world.parts.poller.run_forever in list(world.parts.wiring.background)
     assert world.parts.rules.default_mailbox == "hopthu"
 
 

@@ -38,6 +38,7 @@ from hoiam_intake.domain.channels.zalo import (
     zalo_sent_at,
     zalo_user,
 )
+from hoiam_intake.domain.items import Earlier, normalise_text
 from hoiam_intake.domain.keys import email_fingerprint, json_fingerprint
 from hoiam_intake.domain.legacy import decode_declared, text_codec
 from hoiam_intake.domain.limits import contact_keys, window_at
@@ -54,6 +55,7 @@ from hoiam_intake.domain.tasks import (
 from hoiam_intake.metrics import IntakeMetrics
 from hoiam_intake.replies import reply_target
 from hoiam_intake.repository import ItemRepository
+from hoiam_intake.resends import Resends
 from hoiam_intake.settings import Endpoint, IntakeSettings
 from hoiam_intake.store import IntakeStore, Suggestion
 from hoiam_intake.tasks import TaskList
@@ -73,6 +75,10 @@ class Accepted(BaseModel):
 
     id: UUID
     tracking_code: str
+    already_sent: bool = Field(
+        default=False,
+        description="The same citizen sent this matter before: the ids are that first item's.",
+    )
 
 
 class CallResult(BaseModel):
@@ -96,11 +102,15 @@ class Received(BaseModel):
     received: bool = True
 
 
+RECEIVED_NOTICE = "Đã tiếp nhận. Tra cứu bằng mã này."
+ALREADY_SENT_NOTICE = "Ý kiến này đã được gửi trước đây; đây là mã của ý kiến đó."
+
+
 class Open311Receipt(BaseModel):
     """GeoReport v2's answer to a created request, with intake's own ids beside it."""
 
     service_request_id: str
-    service_notice: str = "Đã tiếp nhận. Tra cứu bằng mã này."
+    service_notice: str = RECEIVED_NOTICE
     account_id: str | None = None
     id: UUID
     tracking_code: str
@@ -215,6 +225,7 @@ def build_router(
     rules: Rules,
     settings: IntakeSettings,
     clock: Clock,
+    resends: Resends,
 ) -> APIRouter:
     router = APIRouter()
     zalo_app_id = settings.zalo_app_id
@@ -281,6 +292,18 @@ def build_router(
         # A provider's retry is answered 200 with the first item's ids; a new item 202.
         response.status_code = 200 if receipt.duplicate else 202
         return Accepted(id=receipt.id, tracking_code=receipt.tracking_code)
+
+    async def sent_before(
+        receipt: Receipt, *, email: str | None, phone: str | None, text: str
+    ) -> Earlier | None:
+        """The first item, when this citizen sent the same matter before. The raw record is
+        written either way; the normaliser, by the same rule, makes it a message on that item."""
+        return await resends.earlier(
+            contacts=Contacts(email=email, phone=phone),
+            text=normalise_text(text),
+            at=clock(),
+            item_id=receipt.id,
+        )
 
     def invalid(channel: Channel, error: ValidationError) -> HTTPException:
         return refuse(
@@ -368,6 +391,13 @@ def build_router(
             reused="this Idempotency-Key was used for another submission: "
             "send a new submission with a new key",
         )  # fmt: skip
+        earlier = await sent_before(receipt, email=submission.email, phone=submission.phone,
+                                    text=submission.text)  # fmt: skip
+        if earlier is not None:
+            response.status_code = 200
+            return Accepted(
+                id=earlier.item_id, tracking_code=earlier.tracking_code, already_sent=True
+            )
         return answer(receipt, response)
 
     @router.post(
@@ -659,11 +689,18 @@ def build_router(
                 headers={"Retry-After": str(error.retry_after)},
             )
         receipt = await accept(Channel.OPEN311, body, content_type, None)
+        earlier = await sent_before(
+            receipt, email=filed.email, phone=filed.phone, text=filed.description
+        )
+        code, item_id = (earlier.tracking_code, earlier.item_id) if earlier else (
+            receipt.tracking_code, receipt.id,
+        )  # fmt: skip
         return [
             Open311Receipt(
-                service_request_id=receipt.tracking_code,
-                id=receipt.id,
-                tracking_code=receipt.tracking_code,
+                service_request_id=code,
+                service_notice=ALREADY_SENT_NOTICE if earlier else RECEIVED_NOTICE,
+                id=item_id,
+                tracking_code=code,
             )
         ]
 

@@ -15,10 +15,12 @@ from prometheus_client import CollectorRegistry
 from hoiam_intake.accepting import Acceptor
 from hoiam_intake.api import build_router
 from hoiam_intake.domain.rules import Rules
-from hoiam_intake.handlers import NormaliseFeedback, RecordTask
+from hoiam_intake.gatherings import ConversationStore, MongoConversationStore
+from hoiam_intake.handlers import NormaliseFeedback, RecordTask, flush_gatherings_every
 from hoiam_intake.imap import ImapPoller, MailboxState, MongoMailboxState
 from hoiam_intake.metrics import IntakeMetrics
 from hoiam_intake.repository import ItemRepository, MongoItemRepository
+from hoiam_intake.resends import Resends
 from hoiam_intake.settings import IntakeSettings, load_settings
 from hoiam_intake.store import IntakeStore, MongoIntakeStore
 from hoiam_intake.tasks import MongoTaskList, TaskList
@@ -75,6 +77,7 @@ def build(
     items: ItemRepository,
     store: IntakeStore,
     tasks: TaskList,
+    conversations: ConversationStore,
     publisher: EventPublisher,
     clock: Clock,
     registry: CollectorRegistry,
@@ -94,6 +97,12 @@ def build(
         secret=rules.secret,
         clock=clock,
     )
+    resends = Resends(
+        store=store,
+        conversations=conversations,
+        period=timedelta(hours=settings.duplicate_window_hours),
+        threshold=settings.resent_similarity,
+    )
     normalise = NormaliseFeedback(
         items=items,
         publisher=publisher,
@@ -102,7 +111,10 @@ def build(
         store=store,
         tasks=tasks,
         rules=rules,
-        duplicate_window=timedelta(hours=settings.duplicate_window_hours),
+        conversations=conversations,
+        resends=resends,
+        gather_window=timedelta(seconds=settings.gather_seconds),
+        conversation=timedelta(hours=settings.conversation_hours),
         clock=clock,
     )
     poller = None
@@ -119,6 +131,7 @@ def build(
         await items.prepare()
         await store.prepare()
         await tasks.prepare()
+        await conversations.prepare()
 
     router = build_router(
         acceptor=acceptor,
@@ -129,6 +142,7 @@ def build(
         rules=rules,
         settings=settings,
         clock=clock,
+        resends=resends,
     )
     wiring = Wiring(
         name=SERVICE,
@@ -150,7 +164,10 @@ def build(
             ),
         ),
         routers=(router,),
-        background=(poller.run_forever,) if poller is not None else (),
+        background=(
+            flush_gatherings_every(normalise, settings.gather_flush_seconds),
+            *((poller.run_forever,) if poller is not None else ()),
+        ),
         prepare_store=prepare_store,
     )
     return IntakeParts(
@@ -178,6 +195,7 @@ def create_app(settings: IntakeSettings | None = None, *, clock: Clock | None = 
         items=MongoItemRepository(db),
         store=MongoIntakeStore(db),
         tasks=MongoTaskList(db),
+        conversations=MongoConversationStore(db),
         mailbox_state=MongoMailboxState(db),
         publisher=KafkaEventPublisher(broker),
         clock=clock or system_clock,

@@ -20,7 +20,7 @@ from hoiam_notifier.domain.deliveries import DeliveryStatus, Held, Queued
 from hoiam_notifier.domain.knowledge import ContactFact, ItemRecord
 from hoiam_notifier.domain.notifications import Notification, Target
 from hoiam_shared.clock import Clock
-from hoiam_shared.events import EVENT_TYPES, Channel, Event
+from hoiam_shared.events import EVENT_TYPES, BodyRef, Channel, Event, Status
 from hoiam_shared.mongo import Document, insert_once
 
 
@@ -160,6 +160,12 @@ class ItemRepository(Protocol):
 
     async def find(self, item_ids: tuple[UUID, ...]) -> list[ItemRecord]: ...
 
+    async def moved(
+        self, item_ids: tuple[UUID, ...], *, status: Status, body: BodyRef | None
+    ) -> None:
+        """Where these items stand now (and who answers them, when the event names a body)."""
+        ...
+
 
 ROUTING_FIELDS = frozenset({"body", "category", "case_id", "routed_at"})
 """What a later routing of an item changes in the notifier's record of it."""
@@ -186,6 +192,15 @@ class MongoItemRepository:
         cursor = self._items.find({"item_id": {"$in": wanted}})
         found = {str(d["item_id"]): ItemRecord.model_validate(d) async for d in cursor}
         return [found[i] for i in wanted if i in found]
+
+    async def moved(
+        self, item_ids: tuple[UUID, ...], *, status: Status, body: BodyRef | None
+    ) -> None:
+        change: Document = {"status": status.value}
+        if body is not None:
+            change["body"] = body.model_dump(mode="json")
+        for item_id in item_ids:  # one indexed equality each: FerretDB scans for `$in`
+            await self._items.update_one({"item_id": str(item_id)}, {"$set": change})
 
 
 # --- reachability and last inbound messages -----------------------------------------------------

@@ -15,6 +15,7 @@ from hoiam_router.messages import RecordCitizenMessage
 from hoiam_router.metrics import RouterMetrics
 from hoiam_router.operations import Operations
 from hoiam_router.outbox import Outbox
+from hoiam_router.relocation import RelocateOnReply
 from hoiam_router.repository import AssignmentRepository, MongoAssignmentRepository
 from hoiam_router.settings import RouterSettings
 from hoiam_router.sweep import SweepOverdue, sweep_periodically
@@ -48,6 +49,7 @@ class RouterParts:
     wiring: Wiring
     record_message: RecordCitizenMessage
     """The subscriber of `feedback.messages`: what citizens add joins the item's history."""
+    relocate: RelocateOnReply
 
 
 def build(
@@ -71,6 +73,7 @@ def build(
         corrections=corrections,
         fallback_province=settings.fallback_province,
         clock=clock,
+        ask_commune=settings.ask_commune,
     )
     operations = Operations(
         directory=directory,
@@ -80,6 +83,7 @@ def build(
         fallback_province=settings.fallback_province,
         clock=clock,
     )
+    relocate = RelocateOnReply(operations=operations)
     sweep = SweepOverdue(
         directory=directory, assignments=assignments, outbox=outbox, metrics=metrics, clock=clock
     )
@@ -101,6 +105,12 @@ def build(
                 event=FeedbackMessageAdded,
                 handle=record_message,
                 title="record_citizen_message",
+            ),
+            Subscription(
+                topic=settings.topics.name(FEEDBACK_MESSAGES),
+                event=FeedbackMessageAdded,
+                handle=relocate,
+                title="relocate_on_reply",
             ),
         ],
         routers=[
@@ -124,7 +134,7 @@ def build(
         prepare_store=assignments.prepare,
     )
     return RouterParts(
-        route, operations, sweep, corrections, outbox, metrics, wiring, record_message
+        route, operations, sweep, corrections, outbox, metrics, wiring, record_message, relocate
     )
 
 

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from hoiam_shared.events import BodyRef, Channel, Citizen, FeedbackRouted, Origin
+from hoiam_shared.events import BodyRef, Channel, Citizen, FeedbackRouted, Origin, Status
 
 
 class ItemRecord(BaseModel):
@@ -26,6 +26,7 @@ class ItemRecord(BaseModel):
     category: str | None = None
     body: BodyRef | None = None
     received_at: AwareDatetime | None = None
+    status: Status | None = None  # where it stands now, for "you already sent it" (issue 10)
     routed_at: AwareDatetime | None = Field(
         default=None, description="When the routing this record holds was decided."
     )
@@ -53,6 +54,7 @@ def item_record(routed: FeedbackRouted) -> ItemRecord:
         body=routed.body,
         received_at=routed.received_at,
         routed_at=routed.occurred_at,
+        status=routed.status,
     )
 
 

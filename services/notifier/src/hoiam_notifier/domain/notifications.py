@@ -75,6 +75,7 @@ class Notification(BaseModel):
     urgent: bool = False
     digest: bool = False
     unreachable_reason: str | None = None
+    task_kind: str = "unreachable_citizen"  # the operator task opened when no target is left
     body_name: str | None = None
 
     def delivery_id(self, target: Target) -> str:

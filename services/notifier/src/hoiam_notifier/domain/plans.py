@@ -4,8 +4,10 @@ from datetime import datetime
 from uuid import UUID
 
 from hoiam_notifier.domain.knowledge import ItemRecord, Links, Policy, Reachability, item_record
-from hoiam_notifier.domain.notifications import Notification, msg_id
+from hoiam_notifier.domain.notifications import Notification, Way, msg_id
 from hoiam_notifier.domain.texts import (
+    ASK_COMMUNE_EN,
+    ASK_COMMUNE_VI,
     STATUS_LABEL_VI,
     Text,
     as_html,
@@ -14,6 +16,7 @@ from hoiam_notifier.domain.texts import (
     format_date,
     in_english,
     one_line,
+    resent_news,
     status_news,
 )
 from hoiam_notifier.domain.ways import body_target, citizen_targets
@@ -198,6 +201,8 @@ def plan_routed(
             if english
             else f" Hạn trả lời: {format_date(routed.due_on)}."
         )
+    if routed.triage_reason == COMMUNE_UNKNOWN:
+        return [*plan, *_ask_commune(routed, record, reach, news, links, now, policy)]
     text = citizen_text(
         citizen=routed.citizen,
         tracking_code=routed.tracking_code,
@@ -217,6 +222,71 @@ def plan_routed(
         )
     )
     return plan
+
+
+COMMUNE_UNKNOWN = "commune_unknown"
+"""The router's triage reason for a commune's matter from an unknown commune."""
+
+ASKING_WAYS = frozenset({Way.EMAIL, Way.ZALO_CS, Way.MESSENGER})
+"""Where a question can be put and answered: the citizen's own conversation (a free message
+inside Zalo's 48 h or Messenger's 24 h, email any time); not ZNS or SMS templates, nor a public
+comment."""
+
+
+def _ask_commune(
+    routed: FeedbackRouted,
+    record: ItemRecord,
+    reach: Reachability,
+    news: str,
+    links: Links,
+    now: datetime,
+    policy: Policy,
+) -> list[Notification]:
+    """The item waits for its commune: the acknowledgement asks for it where the citizen can
+    answer; when no such way is open, the acknowledgement goes as usual and a person asks."""
+    english = in_english(routed.citizen)
+    label = STATUS_LABEL_VI[routed.status]
+    asking = citizen_text(
+        citizen=routed.citizen,
+        tracking_code=routed.tracking_code,
+        news=f"{news}\n\n{ASK_COMMUNE_EN if english else ASK_COMMUNE_VI}",
+        links=links,
+        english=english,
+    )
+    ask = _citizen_notification(
+        event_id=routed.event_id, record=record, reach=reach, text=asking, status_label=label,
+        now=now, policy=policy,
+    )  # fmt: skip
+    own = tuple(t for t in ask.targets if t.way in ASKING_WAYS and t.tag is None)
+    if own:
+        return [ask.model_copy(update={"targets": own})]
+    contacts = record.citizen.contacts
+    reach_by = ", ".join(
+        filter(
+            None, (contacts.phone, contacts.email, contacts.zalo_user_id, contacts.facebook_psid)
+        )
+    )
+    operator = ask.model_copy(
+        update={
+            "recipient": f"{ask.recipient}:ask_commune",
+            "targets": (),
+            "task_kind": "other",
+            "unreachable_reason": f"ask_commune: ask the citizen ({reach_by or 'no contact'}) for "
+            "the commune or ward, no conversation of their own being open; then decide the item "
+            "in triage",
+        }
+    )
+    plain = citizen_text(
+        citizen=routed.citizen, tracking_code=routed.tracking_code, news=news, links=links,
+        english=english,
+    )  # fmt: skip
+    acknowledgement = _citizen_notification(
+        event_id=routed.event_id, record=record, reach=reach, text=plain, status_label=label,
+        now=now, policy=policy,
+    )  # fmt: skip
+    if all(t.way is Way.CALL_BACK for t in acknowledgement.targets):
+        return [operator]  # the person who calls them acknowledges and asks in one call
+    return [acknowledgement, operator]
 
 
 def plan_status(
@@ -360,3 +430,53 @@ def plan_added(
 def case_items(event: StatusChanged) -> tuple[UUID, ...]:
     """Every item whose petitioner hears of this change: the case's items, or the one item."""
     return tuple(dict.fromkeys((event.item_id, *event.case_item_ids)))
+
+
+def plan_resent(
+    added: FeedbackMessageAdded,
+    *,
+    first: ItemRecord | None,
+    reach: Reachability,
+    links: Links,
+    now: datetime,
+    policy: Policy,
+) -> list[Notification]:
+    """The same matter sent again: one message to the citizen, on the way they sent it, naming
+    the item they already have and where it stands; nothing to the body."""
+    if added.citizen is None:
+        return []
+    # Answer where they wrote this time, about the first item (`first`, when it was routed here).
+    record = ItemRecord(
+        item_id=added.item_id,
+        tracking_code=added.tracking_code,
+        case_id=first.case_id if first else None,
+        channel=added.channel,
+        citizen=added.citizen,
+        origin=added.origin,
+        source_ref=added.source_ref,
+        body=first.body if first else None,
+        received_at=added.received_at,
+        status=first.status if first else None,
+    )
+    english = in_english(added.citizen)
+    news = resent_news(
+        tracking_code=added.tracking_code, status=record.status, body=record.body, english=english
+    )
+    text = citizen_text(
+        citizen=added.citizen,
+        tracking_code=added.tracking_code,
+        news=news,
+        links=links,
+        english=english,
+    )
+    return [
+        _citizen_notification(
+            event_id=added.event_id,
+            record=record,
+            reach=reach,
+            text=text,
+            status_label=STATUS_LABEL_VI[record.status or Status.RECEIVED],
+            now=now,
+            policy=policy,
+        )
+    ]

@@ -135,6 +135,49 @@ STATUS_LABEL_VI = {
 }
 
 
+def resent_news(
+    *, tracking_code: str, status: Status | None, body: BodyRef | None, english: bool
+) -> str:
+    """The answer to a citizen who sent the same matter again: the item they already have and
+    where it stands, instead of a second item."""
+    if english:
+        where = STATUS_LABEL_EN[status] if status else "received"
+        news = (
+            f"You already sent us this matter, under tracking code {tracking_code}; we have not "
+            f"opened it again. Where it stands: {where}."
+        )
+        return news + (f" Responsible body: {body.name}." if body else "")
+    where = STATUS_LABEL_VI[status] if status else "đã tiếp nhận"
+    news = (
+        f"Ông/Bà đã gửi ý kiến này trước đây, mã theo dõi {tracking_code}; ý kiến không được "
+        f"tạo thêm lần nữa. Tình trạng hiện nay: {where}."
+    )
+    return news + (f" Cơ quan giải quyết: {body.name}." if body else "")
+
+
+ASK_COMMUNE_VI = (
+    "Để chuyển ý kiến đến đúng Ủy ban nhân dân xã, phường nơi xảy ra sự việc, Ông/Bà vui lòng "
+    "trả lời tin nhắn này, cho biết địa chỉ: ấp hoặc khu phố, xã, phường, tỉnh."
+)
+ASK_COMMUNE_EN = (
+    "So that it reaches the right commune or ward People's Committee, please reply to this "
+    "message with the address where it happens: hamlet or quarter, commune or ward, province."
+)
+
+
+STATUS_LABEL_EN = {
+    Status.ROUTED: "sent to the responsible body",
+    Status.TRIAGE: "staff are finding the responsible body",
+    Status.RECEIVED: "received",
+    Status.ACKNOWLEDGED: "the body has received it",
+    Status.IN_PROGRESS: "being worked on",
+    Status.RESOLVED: "resolved",
+    Status.CLOSED: "closed",
+    Status.REJECTED: "not handled further",
+    Status.REOPENED: "reopened",
+}
+
+
 def _headline(news: str) -> str:
     """The first sentence of the news, for a subject line the citizen can read at a glance."""
     first = news.split("\n", 1)[0].split(". ", 1)[0].rstrip(".")
