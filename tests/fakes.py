@@ -8,7 +8,7 @@ cannot drift from the real thing.
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -39,11 +39,10 @@ from hoiam_router.domain.directory import Directory
 from hoiam_router.handlers import RouteFeedback
 from hoiam_router.operations import Operations
 from hoiam_router.outbox import Outbox
-from hoiam_router.repository import Escalation, ItemEvent
+from hoiam_router.repository import Escalation, ItemEvent, Move, OutboxEntry
 from hoiam_router.settings import RouterSettings
 from hoiam_router.sweep import SweepOverdue
 from hoiam_shared.events import (
-    BodyRef,
     Channel,
     Event,
     FeedbackReceived,
@@ -255,7 +254,7 @@ class InMemoryAssignmentRepository:
         self.members: dict[str, CaseMember] = {}
         self.openers: set[str] = set()
         self.events: dict[UUID, list[ItemEvent]] = {}
-        self.outbox: dict[UUID, ItemEvent] = {}
+        self.outbox: dict[UUID, OutboxEntry] = {}
         self.learned: list[tuple[str, str]] = []
         self.escalations: dict[str, Escalation] = {}
 
@@ -286,34 +285,23 @@ class InMemoryAssignmentRepository:
     async def get(self, item_id: UUID) -> Assignment | None:
         return self.state.get(item_id)
 
-    async def update(
-        self,
-        item_id: UUID,
-        *,
-        expected: Status,
-        status: Status,
-        body: BodyRef | None = None,
-        due_on: date | None = None,
-        category: str | None = None,
-    ) -> bool:
-        current = self.state.get(item_id)
-        if current is None or current.status is not expected:
+    async def move(self, move: Move, *, outbox: tuple[OutboxEntry, ...] = ()) -> bool:
+        current = self.state.get(move.item_id)
+        if current is None or current.status is not move.expected:
             return False
-        self.state[item_id] = replace(
+        self.state[move.item_id] = replace(
             current,
-            status=status,
-            body=body or current.body,
-            due_on=due_on or current.due_on,
-            category=category or current.category,
+            status=move.status,
+            body=move.body or current.body,
+            due_on=move.due_on or current.due_on,
+            category=move.category or current.category,
+            case_id=move.case_id or current.case_id,
         )
+        for entry in outbox:
+            self.outbox[entry.event.event_id] = entry
+        if move.case_id is not None and (member := self.members.get(str(move.item_id))):
+            self.members[str(move.item_id)] = replace(member, case_id=str(move.case_id))
         return True
-
-    async def set_case(self, item_ids: list[UUID], case_id: UUID) -> None:
-        for item_id in item_ids:
-            if item_id in self.state:
-                self.state[item_id] = replace(self.state[item_id], case_id=case_id)
-            if (member := self.members.get(str(item_id))) is not None:
-                self.members[str(item_id)] = replace(member, case_id=str(case_id))
 
     async def in_status(self, statuses: frozenset[Status]) -> list[Assignment]:
         return [a for a in self.state.values() if a.status in statuses]
@@ -336,22 +324,24 @@ class InMemoryAssignmentRepository:
     async def case_items(self, case_id: UUID) -> list[UUID]:
         return sorted(UUID(m.item_id) for m in self.members.values() if m.case_id == str(case_id))
 
-    async def add_history(self, item_id: UUID, event: ItemEvent, *, published: bool = True) -> None:
-        events = self.events.setdefault(item_id, [])
-        if all(e.event_id != event.event_id for e in events):
-            events.append(event)
-            if not published:
-                self.outbox[event.event_id] = event
+    async def add_history(self, item_id: UUID, event: ItemEvent) -> None:
+        case = event.case_item_ids if isinstance(event, StatusChanged) else ()
+        for owner in dict.fromkeys((item_id, *case)):
+            events = self.events.setdefault(owner, [])
+            if all(e.event_id != event.event_id for e in events):
+                events.append(event)
 
     async def history(self, item_id: UUID) -> list[ItemEvent]:
         return sorted(self.events.get(item_id, []), key=lambda e: e.occurred_at)
 
-    async def unpublished(self, *, until: datetime) -> list[ItemEvent]:
-        events = [e for e in self.outbox.values() if e.occurred_at <= until]
-        return sorted(events, key=lambda e: e.occurred_at)
+    async def unpublished(self, *, until: datetime) -> list[OutboxEntry]:
+        entries = [e for e in self.outbox.values() if e.event.occurred_at <= until]
+        return sorted(entries, key=lambda e: e.event.occurred_at)
 
-    async def mark_history_published(self, event_id: UUID) -> None:
-        self.outbox.pop(event_id, None)
+    async def published(self, entry: OutboxEntry) -> None:
+        for event in entry.events:
+            await self.add_history(event.item_id, event)
+        self.outbox.pop(entry.event.event_id, None)
 
     async def add_correction(self, item_id: UUID, text: str, category: str, body_id: str) -> None:
         self.learned.append((text, category))

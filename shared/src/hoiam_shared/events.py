@@ -298,6 +298,12 @@ class FeedbackRouted(Event):
     candidates: tuple[BodyRef, ...] = Field(
         default=(), description="For triage: the best bodies the router could think of."
     )
+    # Added for issue 10: a reassignment or triage decision is announced once.
+    announced_by: UUID | None = Field(
+        default=None,
+        description="Set when this routing is a reassignment or a triage decision: the "
+        "StatusChanged that told the citizens and the new body of it, so it is not told again.",
+    )
 
 
 class StatusChange(StrEnum):
@@ -307,6 +313,9 @@ class StatusChange(StrEnum):
     REASSIGNED = "reassigned"
     OVERDUE = "overdue"
     ESCALATED = "escalated"
+    # Added for issue 10 (cases move as one): operators merged or split cases.
+    MERGED = "merged"
+    SPLIT = "split"
 
 
 class StatusChanged(Event):

@@ -18,7 +18,7 @@ from hoiam_router.domain.classify import CorrectionsModel
 from hoiam_router.domain.directory import Body, Councillor, Directory
 from hoiam_router.domain.lifecycle import TransitionError
 from hoiam_router.metrics import RouterMetrics
-from hoiam_router.operations import ItemView, NotFoundError, Operations
+from hoiam_router.operations import CaseConflictError, ItemView, NotFoundError, Operations
 from hoiam_shared.events import AreaRef, BodyRef, FeedbackRouted, Status, StatusChanged
 from hoiam_shared.http import operator_guard
 from hoiam_shared.kafka import TRANSIENT_ERRORS
@@ -325,7 +325,7 @@ def router_api(
     async def merge(case_id: UUID, request: MergeRequest) -> CaseMembers:
         try:
             items = await operations.merge_cases(case_id, request.case_ids)
-        except NotFoundError as error:
+        except (NotFoundError, CaseConflictError, TransitionError) as error:
             raise fail(error) from None
         return CaseMembers(case_id=case_id, item_ids=items)
 
@@ -333,7 +333,7 @@ def router_api(
     async def split(case_id: UUID, request: SplitRequest) -> CaseMembers:
         try:
             new_case = await operations.split_case(case_id, request.item_ids)
-        except NotFoundError as error:
+        except (NotFoundError, CaseConflictError, TransitionError) as error:
             raise fail(error) from None
         return CaseMembers(case_id=new_case, item_ids=request.item_ids)
 

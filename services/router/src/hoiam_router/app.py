@@ -107,6 +107,7 @@ def build(
                 sweep,
                 corrections=corrections,
                 store=assignments,
+                metrics=metrics,
                 interval_seconds=settings.sweep_interval_seconds,
             )
         ],

@@ -22,6 +22,7 @@ class ItemRecord(BaseModel):
     origin: Origin | None = None
     source_ref: str | None = None
     subject: str | None = None
+    text: str | None = None  # what a body given the item later is sent (None: stored before)
     category: str | None = None
     body: BodyRef | None = None
     received_at: AwareDatetime | None = None
@@ -37,6 +38,7 @@ def item_record(routed: FeedbackRouted) -> ItemRecord:
         origin=routed.origin,
         source_ref=routed.source_ref,
         subject=routed.subject,
+        text=routed.text,
         category=routed.category.name,
         body=routed.body,
         received_at=routed.received_at,

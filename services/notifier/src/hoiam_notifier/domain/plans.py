@@ -121,11 +121,23 @@ def plan_routed(
     now: datetime,
     policy: Policy,
 ) -> list[Notification]:
-    """A routing decision: the body's contacts, the constituency's delegates, and the citizen."""
+    """A routing decision: the body's contacts, the constituency's delegates, and the citizen.
+
+    A routing announced by a status change (a reassignment, a triage decision) tells only the
+    delegates: the citizens and the new body heard it from that change. The delegates' messages
+    are keyed by the announcing change, so a case given to a body tells each of them once.
+    """
     plan: list[Notification] = []
+    announced = routed.announced_by is not None
     if routed.status is Status.ROUTED and routed.body is not None:
+        body_recipient = (
+            RecipientKind.BODY,
+            routed.body.id,
+            routed.body.name,
+            routed.body.contacts,
+        )
         for kind, owner_id, name, contacts in [
-            (RecipientKind.BODY, routed.body.id, routed.body.name, routed.body.contacts),
+            *(() if announced else (body_recipient,)),
             *(
                 (RecipientKind.COUNCILLOR, c.id, f"Đại biểu {c.name}", c.contacts)
                 for c in routed.councillors
@@ -154,7 +166,7 @@ def plan_routed(
                 links=links,
             )
             plan += _contact_notifications(
-                event_id=routed.event_id,
+                event_id=routed.announced_by or routed.event_id,
                 item_id=routed.item_id,
                 tracking_code=routed.tracking_code,
                 kind=kind,
@@ -165,6 +177,8 @@ def plan_routed(
                 urgent=False,
                 allow_digest=True,
             )
+    if announced:
+        return plan
     record = item_record(routed)
     english = in_english(routed.citizen)
     acknowledgement = StatusChanged(
@@ -217,6 +231,9 @@ def plan_status(
     it has never seen has no contact to answer on and is skipped here (the handler counts it).
     """
     plan: list[Notification] = []
+    if event.change in (StatusChange.MERGED, StatusChange.SPLIT):
+        return plan  # a case's membership; its petitioners hear of the case's next move
+    lead = next((r for r in records if r.item_id == event.item_id), None)
     if event.change in (StatusChange.OVERDUE, StatusChange.ESCALATED, StatusChange.REASSIGNED):
         title = {
             StatusChange.OVERDUE: "Quá hạn trả lời",
@@ -242,19 +259,22 @@ def plan_status(
                     "đã quá hạn trả lời, đề nghị Quý cơ quan đôn đốc.",
                 )
             )
+        # A body given the item is sent the petition itself: no other message brings it.
+        given = event.change is StatusChange.REASSIGNED and lead is not None
         for body, heading in owners:
             text = body_text(
                 title=title,
-                heading=heading,
+                heading=heading
+                + (f" ({len(records)} cử tri cùng kiến nghị.)" if len(records) > 1 else ""),
                 addressee=body.name,
                 tracking_code=event.tracking_code,
                 item_id=event.item_id,
-                category=None,
+                category=lead.category if given and lead else None,
                 case_id=event.case_id,
                 due_on=event.due_on,
-                citizen=None,
-                text=None,
-                reasons=(),
+                citizen=lead.citizen if given and lead else None,
+                text=lead.text if given and lead else None,
+                reasons=(event.reason,) if given and event.reason else (),
                 links=links,
             )
             plan += _contact_notifications(
