@@ -20,6 +20,7 @@ from pydantic import SecretStr
 from hoiam_intake.app import IntakeParts
 from hoiam_intake.app import build as build_intake
 from hoiam_intake.domain.items import Earlier, in_window
+from hoiam_intake.domain.tasks import Task, TaskKind, TaskState, opened
 from hoiam_intake.settings import IntakeSettings
 from hoiam_intake.store import NAMESAKES, Suggestion
 from hoiam_notifier.app import build as build_notifier
@@ -28,8 +29,8 @@ from hoiam_notifier.channels.zalo import ZaloToken
 from hoiam_notifier.domain.deliveries import DeliveryStatus, Queued
 from hoiam_notifier.domain.knowledge import ContactFact, ItemRecord
 from hoiam_notifier.domain.notifications import Notification, Target, Way
+from hoiam_notifier.repository import ROUTING_FIELDS, plan_key
 from hoiam_notifier.repository import Delivery as StoredDelivery
-from hoiam_notifier.repository import plan_key
 from hoiam_notifier.settings import NotifierSettings
 from hoiam_router.app import RouterParts
 from hoiam_router.app import build as build_router
@@ -45,25 +46,34 @@ from hoiam_router.sweep import SweepOverdue
 from hoiam_shared.events import (
     Channel,
     Event,
+    FeedbackMessageAdded,
     FeedbackReceived,
     FeedbackRouted,
+    OperatorTaskOpened,
     Status,
     StatusChanged,
 )
-from hoiam_shared.kafka import EventPublisher
+from hoiam_shared.kafka import EventPublisher, RecordTooLargeError
 from support.clock import TestClock
 
 
 class RecordingPublisher:
-    """Keeps what was published, in order; can be told to fail like a broker that is down."""
+    """Keeps what was published, in order; can be told to fail like a broker that is down, and
+    to refuse records over `max_record_bytes` as `KafkaEventPublisher` does."""
 
-    def __init__(self, fail_with: BaseException | None = None) -> None:
+    def __init__(
+        self, fail_with: BaseException | None = None, *, max_record_bytes: int | None = None
+    ) -> None:
         self.published: list[tuple[str, Event]] = []
         self.fail_with = fail_with
+        self.max_record_bytes = max_record_bytes
 
     async def publish(self, topic: str, event: Event, *, key: UUID | str) -> None:
         if self.fail_with is not None:
             raise self.fail_with
+        size = len(event.to_bytes())
+        if self.max_record_bytes is not None and size > self.max_record_bytes:
+            raise RecordTooLargeError(f"{event.type} of {size} bytes is too large for Kafka")
         self.published.append((topic, event))
 
     def of[E: Event](self, kind: type[E]) -> list[E]:
@@ -103,6 +113,8 @@ class InMemoryIntakeStore:
 
     def __init__(self) -> None:
         self.claims: set[str] = set()
+        self.fingerprints: dict[str, str] = {}
+        self.hits: dict[str, tuple[int, int]] = {}
         self.contacts: dict[str, str] = {}
         self.names: dict[str, list[str]] = {}
         self.suggested: dict[str, Suggestion] = {}
@@ -118,6 +130,21 @@ class InMemoryIntakeStore:
             return False
         self.claims.add(key)
         return True
+
+    async def claim_with(self, key: str, fingerprint: str) -> str | None:
+        if key in self.claims:
+            return self.fingerprints.get(key, "")
+        self.claims.add(key)
+        self.fingerprints[key] = fingerprint
+        return None
+
+    async def claimed(self, key: str) -> bool:
+        return key in self.claims
+
+    async def count_hit(self, key: str, window: int) -> int:
+        at, count = self.hits.get(key, (window, 0))
+        self.hits[key] = (window, count + 1 if at == window else 1)
+        return self.hits[key][1]
 
     async def find_contacts(self, keys: Sequence[str]) -> dict[str, str]:
         return {k: self.contacts[k] for k in keys if k in self.contacts}
@@ -163,6 +190,49 @@ class InMemoryIntakeStore:
         recorded = self.recorded.get(kind, {}).values()
         return [model.model_validate(e.model_dump()) for e in recorded][:limit]
 
+    async def events_of_item[E: Event](
+        self, kind: str, model: type[E], item_id: UUID, limit: int = 1000
+    ) -> list[E]:
+        recorded = self.recorded.get(kind, {}).values()
+        about = [e for e in recorded if getattr(e, "item_id", None) == item_id]
+        about.sort(key=lambda e: e.occurred_at)
+        return [model.model_validate(e.model_dump()) for e in about][:limit]
+
+
+class InMemoryTaskList:
+    """The operators' task list in a dict: the fake of `TaskList` (same contract suite)."""
+
+    def __init__(self) -> None:
+        self.tasks: dict[str, Task] = {}
+
+    async def prepare(self) -> None:
+        return None
+
+    async def open_once(self, event: OperatorTaskOpened) -> Task:
+        return self.tasks.setdefault(event.task_id, opened(event))
+
+    async def get(self, task_id: str) -> Task | None:
+        return self.tasks.get(task_id)
+
+    async def find(
+        self, *, state: TaskState | None = None, kind: TaskKind | None = None, limit: int = 100
+    ) -> list[Task]:
+        found = [
+            t
+            for t in self.tasks.values()
+            if (state is None or t.state is state) and (kind is None or t.kind == kind)
+        ]
+        found.sort(key=lambda t: t.task_id)
+        found.sort(key=lambda t: t.opened.opened_at, reverse=True)
+        return found[:limit]
+
+    async def save(self, task: Task) -> bool:
+        stored = self.tasks.get(task.task_id)
+        if stored is None or stored.version != task.version - 1:
+            return False
+        self.tasks[task.task_id] = task
+        return True
+
 
 class InMemoryMailboxState:
     """The IMAP poller's marks in a dict: the fake of `MailboxState`."""
@@ -190,6 +260,7 @@ class IntakeWorld:
     clock: TestClock
     items: InMemoryItemRepository
     store: InMemoryIntakeStore
+    tasks: InMemoryTaskList
     marks: InMemoryMailboxState
     publisher: EventPublisher
     parts: IntakeParts
@@ -200,12 +271,13 @@ class IntakeWorld:
         assert isinstance(self.publisher, RecordingPublisher), "this world publishes elsewhere"
         return self.publisher
 
-    def http(self) -> httpx.AsyncClient:
-        """A client of intake's HTTP routes, served in this process."""
+    def http(self, *, client_ip: str = "127.0.0.1") -> httpx.AsyncClient:
+        """A client of intake's HTTP routes, served in this process, calling from `client_ip`."""
         app = FastAPI()
         for router in self.parts.wiring.routers:
             app.include_router(router)
-        return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://intake")
+        transport = httpx.ASGITransport(app=app, client=(client_ip, 50000))
+        return httpx.AsyncClient(transport=transport, base_url="http://intake")
 
 
 def intake_world(
@@ -218,11 +290,13 @@ def intake_world(
     settings = intake_settings(**fields)
     world_clock = clock or TestClock.shifted()
     items, store, marks = InMemoryItemRepository(), InMemoryIntakeStore(), InMemoryMailboxState()
+    tasks = InMemoryTaskList()
     publisher = publisher or RecordingPublisher()
     parts = build_intake(
         settings,
         items=items,
         store=store,
+        tasks=tasks,
         mailbox_state=marks,
         publisher=publisher,
         clock=world_clock,
@@ -233,6 +307,7 @@ def intake_world(
         clock=world_clock,
         items=items,
         store=store,
+        tasks=tasks,
         marks=marks,
         publisher=publisher,
         parts=parts,
@@ -257,6 +332,7 @@ class InMemoryAssignmentRepository:
         self.outbox: dict[UUID, OutboxEntry] = {}
         self.learned: list[tuple[str, str]] = []
         self.escalations: dict[str, Escalation] = {}
+        self.citizen_messages: dict[UUID, FeedbackMessageAdded] = {}
 
     async def prepare(self) -> None:
         return None
@@ -342,6 +418,13 @@ class InMemoryAssignmentRepository:
         for event in entry.events:
             await self.add_history(event.item_id, event)
         self.outbox.pop(entry.event.event_id, None)
+
+    async def add_message_once(self, message: FeedbackMessageAdded) -> None:
+        self.citizen_messages.setdefault(message.event_id, message)
+
+    async def messages(self, item_id: UUID) -> list[FeedbackMessageAdded]:
+        found = [m for m in self.citizen_messages.values() if m.item_id == item_id]
+        return sorted(found, key=lambda m: m.occurred_at)
 
     async def add_correction(self, item_id: UUID, text: str, category: str, body_id: str) -> None:
         self.learned.append((text, category))
@@ -455,8 +538,13 @@ class InMemoryNotifierItems:
     def __init__(self) -> None:
         self.items: dict[UUID, ItemRecord] = {}
 
-    async def remember(self, record: ItemRecord) -> None:
-        self.items.setdefault(record.item_id, record)
+    async def remember(self, record: ItemRecord) -> ItemRecord:
+        return self.items.setdefault(record.item_id, record)
+
+    async def rerouted(self, record: ItemRecord) -> None:
+        if (stored := self.items.get(record.item_id)) is not None:
+            routing = {f: getattr(record, f) for f in ROUTING_FIELDS}
+            self.items[record.item_id] = stored.model_copy(update=routing)
 
     async def find(self, item_ids: tuple[UUID, ...]) -> list[ItemRecord]:
         return [self.items[i] for i in item_ids if i in self.items]
@@ -517,8 +605,8 @@ class InMemorySender:
 
 
 NOTIFIER_SETTINGS: dict[str, object] = {
-    "console_url": "http://console",
-    "public_url": "http://public",
+    "console_base_url": "http://console",
+    "public_base_url": "http://public",
     "retry_backoff_seconds": 0.001,
     # Every channel is configured (the fakes stand in for the providers), so ZNS and SMS are
     # planned; the credentials are never used.

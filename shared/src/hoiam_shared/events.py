@@ -140,6 +140,12 @@ class FeedbackText(Value):
     normalised: str = Field(description="NFC-normalised, whitespace tidied.")
     subject: str | None = None
     language: str = "vi"
+    # Added with issue 10 (text length capped):
+    original_length: int | None = Field(
+        default=None,
+        description="Set when the text was cut to the length limit (both texts then end with a "
+        "marker saying so): its length in characters before the cut. The raw record keeps it all.",
+    )
 
 
 class Location(Value):
@@ -436,7 +442,9 @@ class OperatorTaskOpened(Event):
     schema_version: Literal[1] = 1
 
     task_id: str = Field(description="Deterministic, so a redelivered cause opens one task.")
-    kind: Literal["call_back", "unreachable_citizen", "other"]
+    # "delivery_outcome_unknown" added with issue 10 (before, such tasks were "other" with that
+    # reason; readers map those to the new kind).
+    kind: Literal["call_back", "unreachable_citizen", "other", "delivery_outcome_unknown"]
     item_id: UUID | None = None
     tracking_code: str | None = None
     name: str | None = None
@@ -463,6 +471,13 @@ class DeadLetterRecorded(Event):
     value: Base64Bytes
     error_type: str
     error: str
+    # Added with issue 10 (records too large for Kafka):
+    value_truncated: bool = Field(
+        default=False,
+        description="The record was too large for its letter: `value` is its start only; the "
+        "whole record is at source_topic/partition/offset while retention keeps it.",
+    )
+    value_size: int | None = Field(default=None, description="Bytes of the whole record.")
 
 
 EVENT_TYPES: dict[str, type[Event]] = {

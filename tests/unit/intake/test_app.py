@@ -11,22 +11,25 @@ from pydantic import SecretStr, ValidationError
 from fakes import intake_world
 from hoiam_intake.domain.channels.calls import CallRecord
 from hoiam_intake.settings import START_REFUSED, IntakeSettings, load_settings
-from hoiam_shared.events import RawFeedbackAccepted
+from hoiam_shared.events import OperatorTaskOpened, RawFeedbackAccepted
 from hoiam_shared.topics import INTAKE_RAW
 from support.clock import TestClock
-from support.intake_samples import ZALO_APP, zalo_signed, zalo_text
+from support.intake_samples import ZALO_APP, sent_at, zalo_signed, zalo_text
 from support.stack import REPO
 
 OPERATOR = {"authorization": "Bearer op-token"}
 NOON = datetime(2026, 3, 2, 12, 0)  # naive: Việt Nam time
 
 
-def test_build_lists_the_normaliser_as_the_one_subscription() -> None:
+def test_build_lists_the_normaliser_and_the_task_list_as_subscriptions() -> None:
     world = intake_world(kafka_topic_prefix="w.")
-    [subscription] = world.parts.wiring.subscriptions
+    subscription, tasks = world.parts.wiring.subscriptions
     assert subscription.topic == world.settings.topics.name(INTAKE_RAW) == "w.intake.raw.v1"
     assert subscription.event is RawFeedbackAccepted
     assert subscription.handle is world.parts.normalise
+    assert tasks.topic == "w.operator.tasks.v1"
+    assert tasks.event is OperatorTaskOpened
+    assert tasks.handle is world.parts.record_task
     assert world.parts.wiring.background == ()
     assert world.parts.poller is None
 
@@ -82,7 +85,7 @@ async def test_open311_answers_in_georeport_shape() -> None:
 
 async def test_a_verified_zalo_event_is_answered_received() -> None:
     world = intake_world(zalo_app_id=ZALO_APP, zalo_oa_secret=SecretStr("oa"))
-    body, headers = zalo_signed(zalo_text(), secret="oa")
+    body, headers = zalo_signed(sent_at(zalo_text(), world.clock()), secret="oa")
     async with world.http() as client:
         answer = await client.post("/webhooks/zalo", content=body, headers=headers)
     assert (answer.status_code, answer.json()) == (200, {"received": True})

@@ -169,7 +169,7 @@ async def test_missed_calls_open_one_task_each_however_often_seen(setup: Setup) 
     tasks = setup.out.of(OperatorTaskOpened)
     assert len(tasks) == 2
     assert tasks[0] == tasks[1]  # the stored task republished, same event id
-    assert len(await setup.store.events("tasks", OperatorTaskOpened)) == 1
+    assert len(await setup.world.tasks.find()) == 1
     received = setup.out.of(FeedbackReceived)
     assert {r.item_id for r in received} == {
         item_id_for(Channel.PHONE, "1732674600.1", secret=SECRET)

@@ -39,7 +39,12 @@ async def client(world: RouterWorld) -> AsyncIterator[httpx.AsyncClient]:
 
 async def test_only_a_bearer_token_opens_the_operator_api(client: httpx.AsyncClient) -> None:
     body = {"text": "Mất điện cả ấp"}
-    for headers in ({}, {"Authorization": TOKEN}, {"Authorization": "Bearer nope"}):
+    # The scheme is required, like intake's: a bare token or another scheme is refused.
+    refused: tuple[dict[str, str], ...] = (
+        {}, {"Authorization": TOKEN}, {"Authorization": f"Basic {TOKEN}"},
+        {"Authorization": f"Token {TOKEN}"}, {"Authorization": "Bearer nope"},
+    )  # fmt: skip
+    for headers in refused:
         answer = await client.post("/v1/route/preview", json=body, headers=headers)
         assert answer.status_code == 401, headers
         assert answer.headers["WWW-Authenticate"] == "Bearer"

@@ -15,14 +15,15 @@ from prometheus_client import CollectorRegistry
 from hoiam_intake.accepting import Acceptor
 from hoiam_intake.api import build_router
 from hoiam_intake.domain.rules import Rules
-from hoiam_intake.handlers import NormaliseFeedback
+from hoiam_intake.handlers import NormaliseFeedback, RecordTask
 from hoiam_intake.imap import ImapPoller, MailboxState, MongoMailboxState
 from hoiam_intake.metrics import IntakeMetrics
 from hoiam_intake.repository import ItemRepository, MongoItemRepository
 from hoiam_intake.settings import IntakeSettings, load_settings
 from hoiam_intake.store import IntakeStore, MongoIntakeStore
+from hoiam_intake.tasks import MongoTaskList, TaskList
 from hoiam_shared.clock import Clock, system_clock
-from hoiam_shared.events import RawFeedbackAccepted
+from hoiam_shared.events import OperatorTaskOpened, RawFeedbackAccepted
 from hoiam_shared.kafka import (
     DeadLetters,
     EventPublisher,
@@ -33,7 +34,7 @@ from hoiam_shared.kafka import (
 from hoiam_shared.logs import configure_logging
 from hoiam_shared.mongo import make_mongo
 from hoiam_shared.service import Wiring, serve
-from hoiam_shared.topics import INTAKE_RAW
+from hoiam_shared.topics import INTAKE_RAW, OPERATOR_TASKS
 
 SERVICE = "intake"
 log = logging.getLogger(__name__)
@@ -49,6 +50,8 @@ class IntakeParts:
     """Takes every submission in (HTTP endpoints and the IMAP poller)."""
     normalise: NormaliseFeedback
     """The subscriber of `intake.raw`."""
+    record_task: RecordTask
+    """The subscriber of `operator.tasks`: the operators' one task list."""
     poller: ImapPoller | None
     """Set when `imap_host` is: it runs as a background loop."""
     wiring: Wiring
@@ -62,6 +65,7 @@ def rules_of(settings: IntakeSettings) -> Rules:
         timezone=settings.timezone,
         csv_columns=settings.calls_csv_columns,
         default_mailbox=settings.imap_user or None,
+        max_text_chars=settings.max_text_chars,
     )
 
 
@@ -70,6 +74,7 @@ def build(
     *,
     items: ItemRepository,
     store: IntakeStore,
+    tasks: TaskList,
     publisher: EventPublisher,
     clock: Clock,
     registry: CollectorRegistry,
@@ -95,6 +100,7 @@ def build(
         topics=settings.topics,
         metrics=metrics,
         store=store,
+        tasks=tasks,
         rules=rules,
         duplicate_window=timedelta(hours=settings.duplicate_window_hours),
         clock=clock,
@@ -107,14 +113,18 @@ def build(
             settings=settings, acceptor=acceptor, state=mailbox_state, metrics=metrics
         )
 
+    record_task = RecordTask(tasks=tasks)
+
     async def prepare_store() -> None:
         await items.prepare()
         await store.prepare()
+        await tasks.prepare()
 
     router = build_router(
         acceptor=acceptor,
         items=items,
         store=store,
+        tasks=tasks,
         metrics=metrics,
         rules=rules,
         settings=settings,
@@ -132,6 +142,12 @@ def build(
                 handle=normalise,
                 title="normalise_raw_feedback",
             ),
+            Subscription(
+                topic=settings.topics.name(OPERATOR_TASKS),
+                event=OperatorTaskOpened,
+                handle=record_task,
+                title="record_operator_task",
+            ),
         ),
         routers=(router,),
         background=(poller.run_forever,) if poller is not None else (),
@@ -142,6 +158,7 @@ def build(
         metrics=metrics,
         acceptor=acceptor,
         normalise=normalise,
+        record_task=record_task,
         poller=poller,
         wiring=wiring,
     )
@@ -160,6 +177,7 @@ def create_app(settings: IntakeSettings | None = None, *, clock: Clock | None = 
         settings,
         items=MongoItemRepository(db),
         store=MongoIntakeStore(db),
+        tasks=MongoTaskList(db),
         mailbox_state=MongoMailboxState(db),
         publisher=KafkaEventPublisher(broker),
         clock=clock or system_clock,

@@ -15,13 +15,16 @@ from hoiam_intake.domain.items import Earlier, as_message, edit_ref
 from hoiam_intake.domain.outcomes import CallBack, Dropped, Followup, NewItem, Outcome, Reachability
 from hoiam_intake.domain.rules import Rules
 from hoiam_intake.metrics import IntakeMetrics
+from hoiam_intake.replies import reply_target
 from hoiam_intake.repository import ItemRepository
 from hoiam_intake.store import IntakeStore, Suggestion
+from hoiam_intake.tasks import TaskList
 from hoiam_shared.clock import Clock
 from hoiam_shared.events import (
     Channel,
     FeedbackMessageAdded,
     FeedbackReceived,
+    OperatorTaskOpened,
     RawFeedbackAccepted,
 )
 from hoiam_shared.kafka import EventPublisher
@@ -47,11 +50,13 @@ class NormaliseFeedback:
         topics: Topics,
         metrics: IntakeMetrics,
         store: IntakeStore,
+        tasks: TaskList,
         rules: Rules,
         duplicate_window: timedelta,
         clock: Clock,
     ) -> None:
         self._items = items
+        self._tasks = tasks
         self._publisher = publisher
         self._topics = topics
         self._metrics = metrics
@@ -89,7 +94,8 @@ class NormaliseFeedback:
                 )
                 self._count(channel, "reachability")
             case CallBack(task=task):
-                stored_task = await self._store.record_event("tasks", task.task_id, task)
+                # Listed at once; read back from the topic, the same task id changes nothing.
+                stored_task = (await self._tasks.open_once(task)).opened
                 await self._publisher.publish(
                     self._topics.name(OPERATOR_TASKS), stored_task, key=stored_task.task_id
                 )
@@ -111,13 +117,13 @@ class NormaliseFeedback:
         self._count(message.channel, message.kind)
 
     async def _reply_target(self, outcome: NewItem) -> Earlier | None:
-        if outcome.reply_code:
-            known = await self._items.find_by_tracking_code(outcome.reply_code)
-            if known is not None:
-                return Earlier.of(known)
-        if outcome.reply_refs:
-            return await self._store.find_message(outcome.reply_refs)
-        return None
+        return await reply_target(
+            items=self._items,
+            store=self._store,
+            sender=outcome.item.citizen.contacts,
+            code=outcome.reply_code,
+            refs=outcome.reply_refs,
+        )
 
     async def _new_item(self, outcome: NewItem) -> None:
         item = outcome.item
@@ -199,3 +205,13 @@ class NormaliseFeedback:
                 created_at=self._clock(),
             )
         )
+
+
+class RecordTask:
+    """The subscriber of `operator.tasks`: every task, whoever opened it, joins the one list."""
+
+    def __init__(self, *, tasks: TaskList) -> None:
+        self._tasks = tasks
+
+    async def __call__(self, task: OperatorTaskOpened) -> None:
+        await self._tasks.open_once(task)

@@ -29,7 +29,7 @@ from hoiam_notifier.domain.knowledge import (
     item_record,
 )
 from hoiam_notifier.domain.notifications import Notification, Target, Way
-from hoiam_notifier.domain.plans import case_items, plan_routed, plan_status
+from hoiam_notifier.domain.plans import case_items, plan_added, plan_routed, plan_status
 from hoiam_notifier.domain.quiet_hours import digest_due, quiet_until
 from hoiam_notifier.metrics import NotifierMetrics
 from hoiam_notifier.repository import (
@@ -129,7 +129,10 @@ class Notifier:
 
     async def notify_routed(self, routed: FeedbackRouted) -> None:
         record = item_record(routed)
-        await self._items.remember(record)
+        stored = await self._items.remember(record)
+        if stored.routed_again(record):
+            # Decided from triage or reassigned: what the citizen adds goes to the new body.
+            await self._items.rerouted(record)
         reaches = await self._reaches([record])
         plan = plan_routed(
             routed,
@@ -161,7 +164,8 @@ class Notifier:
         await self._deliver_all(plan)
 
     async def record_message(self, added: FeedbackMessageAdded) -> None:
-        """A citizen wrote again: their Zalo/Messenger window reopens from that moment.
+        """A citizen wrote again: their Zalo/Messenger window reopens from that moment, and the
+        body that has the item is told what they added.
 
         Only a reply counts: editing or removing a comment is not a message to us, and the
         providers do not count it as one either.
@@ -169,7 +173,16 @@ class Notifier:
         if added.kind != "reply":
             return
         known = await self._items.find((added.item_id,))
-        people = [c for c in (added.citizen, known[0].citizen if known else None) if c]
+        await self._remember_inbound(added, known[0] if known else None)
+        if known:
+            await self._deliver_all(plan_added(added, record=known[0], links=self._links))
+        else:
+            self._metrics.unknown_items.inc()
+
+    async def _remember_inbound(
+        self, added: FeedbackMessageAdded, known: ItemRecord | None
+    ) -> None:
+        people = [c for c in (added.citizen, known.citizen if known else None) if c]
         for citizen in people:
             address = {
                 Channel.ZALO: citizen.contacts.zalo_user_id,
@@ -416,7 +429,7 @@ class Notifier:
         getting the same chat message twice."""
         task = self._task(
             n,
-            kind="other",
+            kind="delivery_outcome_unknown",
             reason="delivery_outcome_unknown",
             phone=None,
             key=delivery,

@@ -148,11 +148,21 @@ class MongoDeliveryRepository:
 
 
 class ItemRepository(Protocol):
-    async def remember(self, record: ItemRecord) -> None:
-        """Keep what the first routed event said about an item (first write wins)."""
+    async def remember(self, record: ItemRecord) -> ItemRecord:
+        """Keep what the first routed event said about an item (first write wins); return the
+        stored record."""
+        ...
+
+    async def rerouted(self, record: ItemRecord) -> None:
+        """A newer routing of a known item: its body, category, case and time replace the
+        stored ones (the citizen and the thread stay as first routed)."""
         ...
 
     async def find(self, item_ids: tuple[UUID, ...]) -> list[ItemRecord]: ...
+
+
+ROUTING_FIELDS = frozenset({"body", "category", "case_id", "routed_at"})
+"""What a later routing of an item changes in the notifier's record of it."""
 
 
 class MongoItemRepository:
@@ -162,9 +172,14 @@ class MongoItemRepository:
     async def prepare(self) -> None:
         await self._items.create_index("item_id", unique=True)
 
-    async def remember(self, record: ItemRecord) -> None:
+    async def remember(self, record: ItemRecord) -> ItemRecord:
         document = record.model_dump(mode="json")
-        await insert_once(self._items, str(record.item_id), document)
+        stored, _ = await insert_once(self._items, str(record.item_id), document)
+        return ItemRecord.model_validate(stored or document)
+
+    async def rerouted(self, record: ItemRecord) -> None:
+        routing = record.model_dump(mode="json", include=set(ROUTING_FIELDS))
+        await self._items.update_one({"_id": str(record.item_id)}, {"$set": routing})
 
     async def find(self, item_ids: tuple[UUID, ...]) -> list[ItemRecord]:
         wanted = [str(i) for i in item_ids]

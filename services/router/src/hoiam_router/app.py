@@ -11,6 +11,7 @@ from hoiam_router.corrections import LearnedCorrections
 from hoiam_router.directory_yaml import load_directory
 from hoiam_router.domain.directory import Directory
 from hoiam_router.handlers import RouteFeedback
+from hoiam_router.messages import RecordCitizenMessage
 from hoiam_router.metrics import RouterMetrics
 from hoiam_router.operations import Operations
 from hoiam_router.outbox import Outbox
@@ -18,7 +19,7 @@ from hoiam_router.repository import AssignmentRepository, MongoAssignmentReposit
 from hoiam_router.settings import RouterSettings
 from hoiam_router.sweep import SweepOverdue, sweep_periodically
 from hoiam_shared.clock import Clock, system_clock
-from hoiam_shared.events import FeedbackReceived
+from hoiam_shared.events import FeedbackMessageAdded, FeedbackReceived
 from hoiam_shared.kafka import (
     DeadLetters,
     EventPublisher,
@@ -29,7 +30,7 @@ from hoiam_shared.kafka import (
 from hoiam_shared.logs import configure_logging
 from hoiam_shared.mongo import make_mongo
 from hoiam_shared.service import Wiring, serve
-from hoiam_shared.topics import FEEDBACK_RECEIVED
+from hoiam_shared.topics import FEEDBACK_MESSAGES, FEEDBACK_RECEIVED
 
 SERVICE = "router"
 
@@ -45,6 +46,8 @@ class RouterParts:
     outbox: Outbox
     metrics: RouterMetrics
     wiring: Wiring
+    record_message: RecordCitizenMessage
+    """The subscriber of `feedback.messages`: what citizens add joins the item's history."""
 
 
 def build(
@@ -80,6 +83,7 @@ def build(
     sweep = SweepOverdue(
         directory=directory, assignments=assignments, outbox=outbox, metrics=metrics, clock=clock
     )
+    record_message = RecordCitizenMessage(assignments=assignments)
     wiring = Wiring(
         name=SERVICE,
         description="Assigns every item to the responsible body, or to triage.",
@@ -91,7 +95,13 @@ def build(
                 event=FeedbackReceived,
                 handle=route,
                 title="route_feedback",
-            )
+            ),
+            Subscription(
+                topic=settings.topics.name(FEEDBACK_MESSAGES),
+                event=FeedbackMessageAdded,
+                handle=record_message,
+                title="record_citizen_message",
+            ),
         ],
         routers=[
             router_api(
@@ -113,7 +123,9 @@ def build(
         ],
         prepare_store=assignments.prepare,
     )
-    return RouterParts(route, operations, sweep, corrections, outbox, metrics, wiring)
+    return RouterParts(
+        route, operations, sweep, corrections, outbox, metrics, wiring, record_message
+    )
 
 
 def create_app(settings: RouterSettings | None = None, *, clock: Clock | None = None) -> FastAPI:

@@ -20,7 +20,14 @@ from hoiam_router.domain.lifecycle import TransitionError
 from hoiam_router.outbox import Outbox
 from hoiam_router.repository import AssignmentRepository, ItemEvent, Move, OutboxEntry
 from hoiam_shared.clock import Clock, vietnam_date
-from hoiam_shared.events import CategoryRef, FeedbackRouted, Status, StatusChange, StatusChanged
+from hoiam_shared.events import (
+    CategoryRef,
+    FeedbackMessageAdded,
+    FeedbackRouted,
+    Status,
+    StatusChange,
+    StatusChanged,
+)
 from hoiam_shared.ids import new_id
 
 
@@ -38,7 +45,8 @@ class ItemView:
 
     assignment: Assignment
     case_item_ids: tuple[UUID, ...]
-    history: list[ItemEvent]
+    history: list[ItemEvent | FeedbackMessageAdded]
+    """Routings, status changes and what the citizen added, in the order they happened."""
 
 
 type Follow = Callable[[Assignment], Assignment | None]
@@ -185,9 +193,12 @@ class Operations:
 
     async def view(self, item_id: UUID) -> ItemView:
         assignment = await self._load(item_id)
-        return ItemView(
-            assignment, await self._case_items(assignment), await self._store.history(item_id)
-        )
+        history: list[ItemEvent | FeedbackMessageAdded] = [
+            *await self._store.history(item_id),
+            *await self._store.messages(item_id),
+        ]
+        history.sort(key=lambda event: event.occurred_at)
+        return ItemView(assignment, await self._case_items(assignment), history)
 
     async def triage(self) -> list[Assignment]:
         """The items waiting for a human decision."""

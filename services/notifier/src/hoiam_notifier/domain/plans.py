@@ -4,7 +4,7 @@ from datetime import datetime
 from uuid import UUID
 
 from hoiam_notifier.domain.knowledge import ItemRecord, Links, Policy, Reachability, item_record
-from hoiam_notifier.domain.notifications import Notification
+from hoiam_notifier.domain.notifications import Notification, msg_id
 from hoiam_notifier.domain.texts import (
     STATUS_LABEL_VI,
     Text,
@@ -13,6 +13,7 @@ from hoiam_notifier.domain.texts import (
     citizen_text,
     format_date,
     in_english,
+    one_line,
     status_news,
 )
 from hoiam_notifier.domain.ways import body_target, citizen_targets
@@ -20,6 +21,7 @@ from hoiam_shared.events import (
     BodyContact,
     BodyRef,
     Channel,
+    FeedbackMessageAdded,
     FeedbackRouted,
     OriginKind,
     RecipientKind,
@@ -44,12 +46,13 @@ def _citizen_notification(
     targets = citizen_targets(record, reach, at=now, policy=policy)
     origin = record.origin
     in_reply_to: str | None = None
-    references: tuple[str, ...] = ()
+    thread: tuple[str | None, ...] = ()
     if origin is not None and origin.kind is OriginKind.EMAIL and origin.message_id:
-        in_reply_to = origin.message_id
-        references = (*origin.references, origin.message_id)
+        in_reply_to = msg_id(origin.message_id)
+        thread = (*origin.references, origin.message_id)
     elif record.channel is Channel.EMAIL and record.source_ref:
-        in_reply_to, references = record.source_ref, (record.source_ref,)
+        in_reply_to, thread = msg_id(record.source_ref), (record.source_ref,)
+    references = tuple(ref for ref in map(msg_id, thread) if ref) if in_reply_to else ()
     return Notification(
         event_id=event_id,
         item_id=record.item_id,
@@ -61,7 +64,7 @@ def _citizen_notification(
         html=as_html(text.body),
         short_text=text.short,
         template_data={
-            "customer_name": (record.citizen.name or "Ông/Bà")[:30],
+            "customer_name": one_line(record.citizen.name or "Ông/Bà")[:30],
             "tracking_code": record.tracking_code,
             "status": status_label[:30],
         },
@@ -133,13 +136,13 @@ def plan_routed(
         body_recipient = (
             RecipientKind.BODY,
             routed.body.id,
-            routed.body.name,
+            one_line(routed.body.name),
             routed.body.contacts,
         )
         for kind, owner_id, name, contacts in [
             *(() if announced else (body_recipient,)),
             *(
-                (RecipientKind.COUNCILLOR, c.id, f"Đại biểu {c.name}", c.contacts)
+                (RecipientKind.COUNCILLOR, c.id, f"Đại biểu {one_line(c.name)}", c.contacts)
                 for c in routed.councillors
             ),
         ]:
@@ -148,9 +151,9 @@ def plan_routed(
                 "giải quyết và trả lời."
                 if kind is RecipientKind.BODY
                 else f"Ý kiến, kiến nghị của cử tri trong đơn vị bầu cử của Đại biểu đã được "
-                f"chuyển đến {routed.body.name}."
+                f"chuyển đến {one_line(routed.body.name)}."
             )
-            topic = routed.subject or routed.category.name
+            topic = one_line(routed.subject or "") or routed.category.name
             text = body_text(
                 title=f"Ý kiến, kiến nghị mới: {topic}",
                 heading=heading,
@@ -255,7 +258,8 @@ def plan_status(
             owners.append(
                 (
                     event.escalated_to,
-                    f"Ý kiến, kiến nghị của cử tri giao {event.body.name if event.body else ''} "
+                    "Ý kiến, kiến nghị của cử tri giao "
+                    f"{one_line(event.body.name) if event.body else ''} "
                     "đã quá hạn trả lời, đề nghị Quý cơ quan đôn đốc.",
                 )
             )
@@ -266,7 +270,7 @@ def plan_status(
                 title=title,
                 heading=heading
                 + (f" ({len(records)} cử tri cùng kiến nghị.)" if len(records) > 1 else ""),
-                addressee=body.name,
+                addressee=one_line(body.name),
                 tracking_code=event.tracking_code,
                 item_id=event.item_id,
                 category=lead.category if given and lead else None,
@@ -283,7 +287,7 @@ def plan_status(
                 tracking_code=event.tracking_code,
                 kind=RecipientKind.BODY,
                 owner_id=body.id,
-                owner_name=body.name,
+                owner_name=one_line(body.name),
                 contacts=body.contacts,
                 text=text,
                 urgent=event.change is not StatusChange.REASSIGNED,
@@ -312,6 +316,45 @@ def plan_status(
             )
         )
     return plan
+
+
+def plan_added(
+    added: FeedbackMessageAdded, *, record: ItemRecord, links: Links
+) -> list[Notification]:
+    """A citizen added to their item by reply: one message to each contact of the body that has
+    it ("the citizen added …"). Edits and removals, and items still in triage, tell no body."""
+    body = record.body
+    if added.kind != "reply" or added.text is None or body is None:
+        return []
+    name = one_line(body.name)
+    text = body_text(
+        title="Cử tri bổ sung ý kiến",
+        heading="Cử tri đã bổ sung ý kiến, kiến nghị đã chuyển đến Quý cơ quan "
+        f"(mã theo dõi {record.tracking_code}). Nội dung cử tri bổ sung như sau.",
+        addressee=name,
+        tracking_code=record.tracking_code,
+        item_id=record.item_id,
+        category=record.category,
+        case_id=record.case_id,
+        due_on=None,
+        citizen=added.citizen or record.citizen,
+        text=added.text.normalised,
+        reasons=(),
+        links=links,
+        show_due=False,
+    )
+    return _contact_notifications(
+        event_id=added.event_id,
+        item_id=record.item_id,
+        tracking_code=record.tracking_code,
+        kind=RecipientKind.BODY,
+        owner_id=body.id,
+        owner_name=name,
+        contacts=body.contacts,
+        text=text,
+        urgent=False,
+        allow_digest=False,
+    )
 
 
 def case_items(event: StatusChanged) -> tuple[UUID, ...]:
