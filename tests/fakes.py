@@ -19,7 +19,11 @@ from pydantic import SecretStr
 
 from hoiam_intake.app import IntakeParts
 from hoiam_intake.app import build as build_intake
+from hoiam_intake.domain.conversations import Gathering
 from hoiam_intake.domain.items import Earlier, in_window
+from hoiam_intake.domain.matters import Matter
+from hoiam_intake.domain.tasks import Task, TaskKind, TaskState, opened
+from hoiam_intake.gatherings import RECENT_MATTERS
 from hoiam_intake.settings import IntakeSettings
 from hoiam_intake.store import NAMESAKES, Suggestion
 from hoiam_notifier.app import build as build_notifier
@@ -28,8 +32,8 @@ from hoiam_notifier.channels.zalo import ZaloToken
 from hoiam_notifier.domain.deliveries import DeliveryStatus, Queued
 from hoiam_notifier.domain.knowledge import ContactFact, ItemRecord
 from hoiam_notifier.domain.notifications import Notification, Target, Way
+from hoiam_notifier.repository import ROUTING_FIELDS, plan_key
 from hoiam_notifier.repository import Delivery as StoredDelivery
-from hoiam_notifier.repository import plan_key
 from hoiam_notifier.settings import NotifierSettings
 from hoiam_router.app import RouterParts
 from hoiam_router.app import build as build_router
@@ -43,10 +47,13 @@ from hoiam_router.repository import Escalation, ItemEvent, Move, OutboxEntry
 from hoiam_router.settings import RouterSettings
 from hoiam_router.sweep import SweepOverdue
 from hoiam_shared.events import (
+    BodyRef,
     Channel,
     Event,
+    FeedbackMessageAdded,
     FeedbackReceived,
     FeedbackRouted,
+    OperatorTaskOpened,
     Status,
     StatusChanged,
 )
@@ -187,6 +194,49 @@ class InMemoryIntakeStore:
         recorded = self.recorded.get(kind, {}).values()
         return [model.model_validate(e.model_dump()) for e in recorded][:limit]
 
+    async def events_of_item[E: Event](
+        self, kind: str, model: type[E], item_id: UUID, limit: int = 1000
+    ) -> list[E]:
+        recorded = self.recorded.get(kind, {}).values()
+        about = [e for e in recorded if getattr(e, "item_id", None) == item_id]
+        about.sort(key=lambda e: e.occurred_at)
+        return [model.model_validate(e.model_dump()) for e in about][:limit]
+
+
+class InMemoryTaskList:
+    """The operators' task list in a dict: the fake of `TaskList` (same contract suite)."""
+
+    def __init__(self) -> None:
+        self.tasks: dict[str, Task] = {}
+
+    async def prepare(self) -> None:
+        return None
+
+    async def open_once(self, event: OperatorTaskOpened) -> Task:
+        return self.tasks.setdefault(event.task_id, opened(event))
+
+    async def get(self, task_id: str) -> Task | None:
+        return self.tasks.get(task_id)
+
+    async def find(
+        self, *, state: TaskState | None = None, kind: TaskKind | None = None, limit: int = 100
+    ) -> list[Task]:
+        found = [
+            t
+            for t in self.tasks.values()
+            if (state is None or t.state is state) and (kind is None or t.kind == kind)
+        ]
+        found.sort(key=lambda t: t.task_id)
+        found.sort(key=lambda t: t.opened.opened_at, reverse=True)
+        return found[:limit]
+
+    async def save(self, task: Task) -> bool:
+        stored = self.tasks.get(task.task_id)
+        if stored is None or stored.version != task.version - 1:
+            return False
+        self.tasks[task.task_id] = task
+        return True
+
 
 class InMemoryMailboxState:
     """The IMAP poller's marks in a dict: the fake of `MailboxState`."""
@@ -199,6 +249,40 @@ class InMemoryMailboxState:
 
     async def set(self, mailbox: str, uidvalidity: int, uid: int) -> None:
         self.marks[mailbox] = (uidvalidity, uid)
+
+
+class InMemoryConversationStore:
+    """Chat gatherings and citizens' matters in dicts: the fake of `ConversationStore`."""
+
+    def __init__(self) -> None:
+        self.gatherings: dict[str, Gathering] = {}
+        self.kept: dict[str, Matter] = {}
+
+    async def prepare(self) -> None:
+        return None
+
+    async def gathering(self, key: str) -> Gathering | None:
+        return self.gatherings.get(key)
+
+    async def save_gathering(self, gathering: Gathering, *, expected: int | None) -> bool:
+        current = self.gatherings.get(gathering.key)
+        if (current.version if current is not None else None) != expected:
+            return False
+        self.gatherings[gathering.key] = gathering
+        return True
+
+    async def unpublished(self) -> list[Gathering]:
+        return [g for g in self.gatherings.values() if g.state != "published"]
+
+    async def add_matter(self, matter: Matter) -> None:
+        self.kept.setdefault(f"{matter.item_id}|{matter.citizen_id}", matter)
+
+    async def matters(self, citizen_ids: Sequence[str], *, since: datetime) -> list[Matter]:
+        found: list[Matter] = []
+        for citizen_id in dict.fromkeys(citizen_ids):
+            mine = [m for m in self.kept.values() if m.citizen_id == citizen_id and m.at >= since]
+            found += sorted(mine, key=lambda m: m.at, reverse=True)[:RECENT_MATTERS]
+        return found
 
 
 def intake_settings(**fields: Any) -> IntakeSettings:
@@ -214,15 +298,33 @@ class IntakeWorld:
     clock: TestClock
     items: InMemoryItemRepository
     store: InMemoryIntakeStore
+    tasks: InMemoryTaskList
     marks: InMemoryMailboxState
     publisher: EventPublisher
     parts: IntakeParts
+    conversations: InMemoryConversationStore = field(default_factory=InMemoryConversationStore)
 
     @property
     def published(self) -> RecordingPublisher:
         """What intake published, when this world records it (the default publisher)."""
         assert isinstance(self.publisher, RecordingPublisher), "this world publishes elsewhere"
         return self.publisher
+
+    def restarted(self) -> "IntakeWorld":
+        """Intake started again on the same stores (what a restart keeps), publishing anew."""
+        publisher = RecordingPublisher()
+        parts = build_intake(
+            self.settings,
+            items=self.items,
+            store=self.store,
+            tasks=self.tasks,
+            conversations=self.conversations,
+            mailbox_state=self.marks,
+            publisher=publisher,
+            clock=self.clock,
+            registry=CollectorRegistry(),
+        )
+        return replace(self, publisher=publisher, parts=parts)
 
     def http(self, *, client_ip: str = "127.0.0.1") -> httpx.AsyncClient:
         """A client of intake's HTTP routes, served in this process, calling from `client_ip`."""
@@ -243,11 +345,15 @@ def intake_world(
     settings = intake_settings(**fields)
     world_clock = clock or TestClock.shifted()
     items, store, marks = InMemoryItemRepository(), InMemoryIntakeStore(), InMemoryMailboxState()
+    tasks = InMemoryTaskList()
+    conversations = InMemoryConversationStore()
     publisher = publisher or RecordingPublisher()
     parts = build_intake(
         settings,
         items=items,
         store=store,
+        tasks=tasks,
+        conversations=conversations,
         mailbox_state=marks,
         publisher=publisher,
         clock=world_clock,
@@ -258,9 +364,11 @@ def intake_world(
         clock=world_clock,
         items=items,
         store=store,
+        tasks=tasks,
         marks=marks,
         publisher=publisher,
         parts=parts,
+        conversations=conversations,
     )
 
 
@@ -282,6 +390,7 @@ class InMemoryAssignmentRepository:
         self.outbox: dict[UUID, OutboxEntry] = {}
         self.learned: list[tuple[str, str]] = []
         self.escalations: dict[str, Escalation] = {}
+        self.citizen_messages: dict[UUID, FeedbackMessageAdded] = {}
 
     async def prepare(self) -> None:
         return None
@@ -367,6 +476,13 @@ class InMemoryAssignmentRepository:
         for event in entry.events:
             await self.add_history(event.item_id, event)
         self.outbox.pop(entry.event.event_id, None)
+
+    async def add_message_once(self, message: FeedbackMessageAdded) -> None:
+        self.citizen_messages.setdefault(message.event_id, message)
+
+    async def messages(self, item_id: UUID) -> list[FeedbackMessageAdded]:
+        found = [m for m in self.citizen_messages.values() if m.item_id == item_id]
+        return sorted(found, key=lambda m: m.occurred_at)
 
     async def add_correction(self, item_id: UUID, text: str, category: str, body_id: str) -> None:
         self.learned.append((text, category))
@@ -480,11 +596,24 @@ class InMemoryNotifierItems:
     def __init__(self) -> None:
         self.items: dict[UUID, ItemRecord] = {}
 
-    async def remember(self, record: ItemRecord) -> None:
-        self.items.setdefault(record.item_id, record)
+    async def remember(self, record: ItemRecord) -> ItemRecord:
+        return self.items.setdefault(record.item_id, record)
+
+    async def rerouted(self, record: ItemRecord) -> None:
+        if (stored := self.items.get(record.item_id)) is not None:
+            routing = {f: getattr(record, f) for f in ROUTING_FIELDS}
+            self.items[record.item_id] = stored.model_copy(update=routing)
 
     async def find(self, item_ids: tuple[UUID, ...]) -> list[ItemRecord]:
         return [self.items[i] for i in item_ids if i in self.items]
+
+    async def moved(
+        self, item_ids: tuple[UUID, ...], *, status: Status, body: BodyRef | None
+    ) -> None:
+        for item_id in item_ids:
+            if (record := self.items.get(item_id)) is not None:
+                change: dict[str, Any] = {"status": status} | ({"body": body} if body else {})
+                self.items[item_id] = record.model_copy(update=change)
 
 
 class InMemoryContactRepository:
@@ -542,8 +671,8 @@ class InMemorySender:
 
 
 NOTIFIER_SETTINGS: dict[str, object] = {
-    "console_url": "http://console",
-    "public_url": "http://public",
+    "console_base_url": "http://console",
+    "public_base_url": "http://public",
     "retry_backoff_seconds": 0.001,
     # Every channel is configured (the fakes stand in for the providers), so ZNS and SMS are
     # planned; the credentials are never used.

@@ -50,6 +50,9 @@ intake_env=(
   # each run: no rate limit for loopback here (a deployment keeps the defaults).
   'HOIAM_INTAKE_RATE_EXEMPT_IPS=["127.0.0.1"]'
   'HOIAM_INTAKE_RATE_PER_CONTACT=0'
+  # A Zalo/Messenger conversation becomes one item once its sender is quiet this long (120 s
+  # by default); shorter for the demo, which sends one message per sender.
+  "HOIAM_INTAKE_GATHER_SECONDS=${HOIAM_INTAKE_GATHER_SECONDS:-5}"
 )
 router_env=("HOIAM_ROUTER_OPERATOR_TOKEN=$demo_secret")
 

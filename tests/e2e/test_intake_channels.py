@@ -188,7 +188,8 @@ async def test_the_same_source_twice_is_one_item(stack: Stack, intake: Intake) -
     ref = uuid.uuid4().hex
     data = email(body="Lần đầu".encode(), message_id=f"<{ref}@x.vn>")
     body, headers = zalo_signed(
-        sent_at(zalo_text(msg_id=f"z-{ref}", text="Cùng một tin"), now()), secret=ZALO_SECRET
+        sent_at(zalo_text(msg_id=f"z-{ref}", text="Cùng một tin", user=f"u1-{ref}"), now()),
+        secret=ZALO_SECRET,
     )
     log = CDR_LINES.replace("1732674600.1", f"{ref}.1").replace("1732676400.2", f"{ref}.2")
     async with httpx.AsyncClient(base_url=intake.url, timeout=10) as client:
@@ -307,7 +308,7 @@ async def test_a_bad_record_is_dead_lettered_and_a_replay_refeeds_it(
     good = RawFeedbackAccepted(
         correlation_id=(item_id := new_id()), item_id=item_id, tracking_code=new_tracking_code(),
         channel=Channel.ZALO, received_at=letter.occurred_at, content_type="application/json",
-        payload=base64.b64encode(json.dumps(zalo_text(msg_id=ref)).encode()),
+        payload=base64.b64encode(json.dumps(zalo_text(msg_id=ref, user=f"u-{ref}")).encode()),
     )  # fmt: skip
     parked = DeadLetterRecorded(
         correlation_id=item_id, service="intake", source_topic=raw_topic, key=str(item_id),
@@ -393,7 +394,9 @@ async def test_queue_logs_mapped_csv_zalo_media_and_comment_changes(
             )
         ).json()
         for event in (
-            zalo_image() | {"message": zalo_image()["message"] | {"msg_id": f"i-{run}"}},
+            zalo_image()
+            | {"message": zalo_image()["message"] | {"msg_id": f"i-{run}"}}
+            | {"sender": {"id": f"img-{run}"}},
             zalo_follow("unfollow") | {"follower": {"id": f"u-{run}"}},
         ):
             body, headers = zalo_signed(sent_at(event, now()), secret=ZALO_SECRET)

@@ -5,6 +5,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
+from uuid import UUID
 
 import pytest
 from prometheus_client import CollectorRegistry
@@ -23,7 +24,16 @@ from hoiam_router.repository import (
     OutboxEntry,
 )
 from hoiam_router.settings import RouterSettings
-from hoiam_shared.events import BodyRef, FeedbackRouted, Status, StatusChange, StatusChanged
+from hoiam_shared.events import (
+    BodyRef,
+    Channel,
+    FeedbackMessageAdded,
+    FeedbackRouted,
+    FeedbackText,
+    Status,
+    StatusChange,
+    StatusChanged,
+)
 from hoiam_shared.ids import new_id
 from support.clock import TestClock
 from support.router import Crashed, CrashesAfterWrites, bundled_directory
@@ -264,3 +274,24 @@ async def test_a_crash_between_any_two_writes_of_a_case_change_loses_nothing(
     told = {e.event_id for e in (*before_crash.of(StatusChanged), *after_restart.of(StatusChanged))}
     assert (statuses, len(told)) in (({Status.ROUTED}, 0), ({Status.ACKNOWLEDGED}, 1))
     assert await store.unpublished(until=clock()) == []
+
+
+async def test_what_a_citizen_adds_is_kept_once_per_item_oldest_first(
+    store: AssignmentRepository,
+) -> None:
+    decision = routed()
+
+    def added(words: str, minutes: int, item_id: UUID = decision.item_id) -> FeedbackMessageAdded:
+        at = NOW + timedelta(minutes=minutes)
+        return FeedbackMessageAdded(
+            occurred_at=at, correlation_id=item_id, item_id=item_id,
+            tracking_code=decision.tracking_code, channel=Channel.EMAIL, kind="reply",
+            received_at=at, text=FeedbackText(original=words, normalised=words),
+        )  # fmt: skip
+
+    later, sooner, elsewhere = added("sau", 9), added("trước", 1), added("khác", 5, new_id())
+    for message in (later, sooner, later, elsewhere):  # `later` redelivered
+        await store.add_message_once(message)
+
+    assert await store.messages(decision.item_id) == [sooner, later]
+    assert await store.messages(new_id()) == []

@@ -5,19 +5,7 @@ import sys
 from functools import cache
 from pathlib import Path
 
-from prometheus_client import CollectorRegistry
-
-from fakes import (
-    InMemoryAssignmentRepository,
-    InMemoryIntakeStore,
-    InMemoryItemRepository,
-    InMemoryMailboxState,
-    NotifierWorld,
-    RecordingPublisher,
-    intake_settings,
-)
-from hoiam_intake.app import build as build_intake
-from hoiam_router.app import build as build_router
+from fakes import NotifierWorld, intake_world, router_world
 from hoiam_router.settings import RouterSettings
 from hoiam_shared.asyncapi import asyncapi_document, render
 from hoiam_shared.service import Wiring
@@ -33,33 +21,13 @@ def wirings() -> dict[str, tuple[Wiring, ServiceSettings]]:
     """Each service's wiring and settings as production defaults them (no topic prefix); built
     once, as nothing in a wiring changes by being documented."""
     clock = TestClock.daytime()
-    intake = intake_settings()
-    router = RouterSettings(fallback_province="86")
+    intake = intake_world(clock=clock)
+    router_settings = RouterSettings(fallback_province="86")
+    router = router_world(bundled_directory(), clock=clock, settings=router_settings)
     notifier = NotifierWorld(clock)
     return {
-        "intake": (
-            build_intake(
-                intake,
-                items=InMemoryItemRepository(),
-                store=InMemoryIntakeStore(),
-                mailbox_state=InMemoryMailboxState(),
-                publisher=RecordingPublisher(),
-                clock=clock,
-                registry=CollectorRegistry(),
-            ).wiring,
-            intake,
-        ),
-        "router": (
-            build_router(
-                router,
-                directory=bundled_directory(),
-                assignments=InMemoryAssignmentRepository(),
-                publisher=RecordingPublisher(),
-                clock=clock,
-                registry=CollectorRegistry(),
-            ).wiring,
-            router,
-        ),
+        "intake": (intake.parts.wiring, intake.settings),
+        "router": (router.parts.wiring, router_settings),
         "notifier": (notifier.parts.wiring, notifier.settings),
     }
 

@@ -310,6 +310,12 @@ class FeedbackRouted(Event):
         description="Set when this routing is a reassignment or a triage decision: the "
         "StatusChanged that told the citizens and the new body of it, so it is not told again.",
     )
+    # Added with issue 10 (conversations): why an item waits in triage, as a code.
+    triage_reason: str | None = Field(
+        default=None,
+        description="commune_unknown: a commune's matter from an unknown commune (the citizen "
+        "is asked for it); None for low confidence or no competent body.",
+    )
 
 
 class StatusChange(StrEnum):
@@ -409,7 +415,9 @@ class FeedbackMessageAdded(Event):
     tracking_code: str
     channel: Channel
     source_ref: str | None = None
-    kind: Literal["reply", "edit", "remove"]
+    # "resent" (issue 10, conversations): the same citizen sent the same matter again; the item
+    # it repeats is `item_id`, and the citizen is told where that item stands.
+    kind: Literal["reply", "edit", "remove", "resent"]
     received_at: AwareDatetime
     citizen: Citizen | None = None
     text: FeedbackText | None = None
@@ -442,7 +450,9 @@ class OperatorTaskOpened(Event):
     schema_version: Literal[1] = 1
 
     task_id: str = Field(description="Deterministic, so a redelivered cause opens one task.")
-    kind: Literal["call_back", "unreachable_citizen", "other"]
+    # "delivery_outcome_unknown" added with issue 10 (before, such tasks were "other" with that
+    # reason; readers map those to the new kind).
+    kind: Literal["call_back", "unreachable_citizen", "other", "delivery_outcome_unknown"]
     item_id: UUID | None = None
     tracking_code: str | None = None
     name: str | None = None

@@ -15,9 +15,11 @@ from pymongo import AsyncMongoClient
 
 from fakes import RecordingPublisher, intake_settings
 from hoiam_intake.app import build
+from hoiam_intake.gatherings import MongoConversationStore
 from hoiam_intake.imap import MongoMailboxState
 from hoiam_intake.repository import MongoItemRepository
 from hoiam_intake.store import MongoIntakeStore
+from hoiam_intake.tasks import MongoTaskList
 from hoiam_shared.events import RawFeedbackAccepted
 from support.clock import TestClock
 from support.intake_samples import (
@@ -48,6 +50,8 @@ class Process:
             settings,
             items=MongoItemRepository(db),
             store=MongoIntakeStore(db),
+            tasks=MongoTaskList(db),
+            conversations=MongoConversationStore(db),
             mailbox_state=MongoMailboxState(db),
             publisher=self.published,
             clock=clock,

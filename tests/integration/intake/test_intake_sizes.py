@@ -16,10 +16,12 @@ from pymongo import AsyncMongoClient
 
 from fakes import intake_settings, intake_world
 from hoiam_intake.app import build
+from hoiam_intake.gatherings import MongoConversationStore
 from hoiam_intake.imap import MongoMailboxState
 from hoiam_intake.repository import MongoItemRepository
 from hoiam_intake.settings import IntakeSettings
 from hoiam_intake.store import MongoIntakeStore
+from hoiam_intake.tasks import MongoTaskList
 from hoiam_shared.events import (
     Channel,
     DeadLetterRecorded,
@@ -181,6 +183,8 @@ async def test_the_poller_flags_a_mail_too_large_and_goes_on(
         settings,
         items=MongoItemRepository(db),
         store=MongoIntakeStore(db),
+        tasks=MongoTaskList(db),
+        conversations=MongoConversationStore(db),
         mailbox_state=marks,
         publisher=KafkaEventPublisher(broker),
         clock=TestClock.shifted(),

@@ -17,7 +17,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response, status
 from fastapi.responses import JSONResponse, PlainTextResponse
-from pydantic import BaseModel, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from hoiam_intake.accepting import Acceptor, Receipt, SourceReusedError
 from hoiam_intake.domain import keys
@@ -28,7 +28,7 @@ from hoiam_intake.domain.channels.calls import (
     Rejected,
     parse_call_log,
 )
-from hoiam_intake.domain.channels.email import EMAIL_CONTENT_TYPE, message_ids
+from hoiam_intake.domain.channels.email import EMAIL_CONTENT_TYPE, message_ids, reply_hints
 from hoiam_intake.domain.channels.facebook import facebook_page, facebook_sent_at, verify_facebook
 from hoiam_intake.domain.channels.open311 import FORM_CONTENT_TYPE, Open311Request, read_open311
 from hoiam_intake.domain.channels.web import WEB_CONTENT_TYPE, WebSubmission
@@ -38,16 +38,29 @@ from hoiam_intake.domain.channels.zalo import (
     zalo_sent_at,
     zalo_user,
 )
+from hoiam_intake.domain.items import Earlier, normalise_text
 from hoiam_intake.domain.keys import email_fingerprint, json_fingerprint
 from hoiam_intake.domain.legacy import decode_declared, text_codec
 from hoiam_intake.domain.limits import contact_keys, window_at
 from hoiam_intake.domain.rules import Rules
+from hoiam_intake.domain.tasks import (
+    TASK_KINDS,
+    IllegalTransitionError,
+    Task,
+    TaskKind,
+    TaskState,
+    assign,
+    finish,
+)
 from hoiam_intake.metrics import IntakeMetrics
+from hoiam_intake.replies import reply_target
 from hoiam_intake.repository import ItemRepository
+from hoiam_intake.resends import Resends
 from hoiam_intake.settings import Endpoint, IntakeSettings
 from hoiam_intake.store import IntakeStore, Suggestion
-from hoiam_shared.clock import Clock
-from hoiam_shared.events import Channel, FeedbackReceived, OperatorTaskOpened
+from hoiam_intake.tasks import TaskList
+from hoiam_shared.clock import VIETNAM_TIME, Clock
+from hoiam_shared.events import Channel, Contacts, FeedbackMessageAdded, FeedbackReceived
 from hoiam_shared.http import operator_guard
 from hoiam_shared.kafka import TRANSIENT_ERRORS, RecordTooLargeError
 
@@ -62,6 +75,10 @@ class Accepted(BaseModel):
 
     id: UUID
     tracking_code: str
+    already_sent: bool = Field(
+        default=False,
+        description="The same citizen sent this matter before: the ids are that first item's.",
+    )
 
 
 class CallResult(BaseModel):
@@ -85,20 +102,105 @@ class Received(BaseModel):
     received: bool = True
 
 
+RECEIVED_NOTICE = "Đã tiếp nhận. Tra cứu bằng mã này."
+ALREADY_SENT_NOTICE = "Ý kiến này đã được gửi trước đây; đây là mã của ý kiến đó."
+
+
 class Open311Receipt(BaseModel):
     """GeoReport v2's answer to a created request, with intake's own ids beside it."""
 
     service_request_id: str
-    service_notice: str = "Đã tiếp nhận. Tra cứu bằng mã này."
+    service_notice: str = RECEIVED_NOTICE
     account_id: str | None = None
     id: UUID
     tracking_code: str
 
 
 class StoredItem(FeedbackReceived):
-    """The item as published, plus the tracking code of the item it duplicates (if any)."""
+    """The item as published, plus the tracking code of the item it duplicates (if any) and what
+    the citizen added later (replies, edits, removals), oldest first."""
 
     duplicate_of_tracking_code: str | None = None
+    messages: list[FeedbackMessageAdded] = Field(default_factory=list)
+
+
+def _one_person(value: str) -> str:
+    if not value.isprintable():  # control characters, line breaks, U+2028...
+        raise ValueError("an actor is a name on one line, without control characters")
+    return value
+
+
+Actor = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=200,
+        description="Who acts. For now the operator names themselves (the operator credential "
+        "is shared); the console will bring signed identities.",
+    ),
+    AfterValidator(_one_person),
+]
+
+
+class _TaskCommand(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class AssignTask(_TaskCommand):
+    actor: Actor
+    assignee: Actor | None = Field(default=None, description="Who takes it; default the actor.")
+
+
+class FinishTask(_TaskCommand):
+    actor: Actor
+    note: str | None = Field(default=None, max_length=2_000)
+
+
+def _vietnam(at: datetime | None) -> datetime | None:
+    return at.astimezone(VIETNAM_TIME) if at is not None else None
+
+
+class TaskView(BaseModel):
+    """A task as operators see it; every time is in Vietnam time (UTC+7)."""
+
+    task_id: str
+    kind: TaskKind
+    state: TaskState
+    item_id: UUID | None
+    tracking_code: str | None
+    name: str | None
+    phone: str | None
+    reason: str
+    details: str | None
+    opened_at: datetime
+    assigned_to: str | None
+    assigned_by: str | None
+    assigned_at: datetime | None
+    done_by: str | None
+    done_at: datetime | None
+    note: str | None
+
+    @classmethod
+    def of(cls, task: Task) -> "TaskView":
+        event = task.opened
+        return cls(
+            task_id=task.task_id,
+            kind=task.kind,
+            state=task.state,
+            item_id=event.item_id,
+            tracking_code=event.tracking_code,
+            name=event.name,
+            phone=event.phone,
+            reason=event.reason,
+            details=event.details,
+            opened_at=event.opened_at.astimezone(VIETNAM_TIME),
+            assigned_to=task.assigned_to,
+            assigned_by=task.assigned_by,
+            assigned_at=_vietnam(task.assigned_at),
+            done_by=task.done_by,
+            done_at=_vietnam(task.done_at),
+            note=task.note,
+        )
 
 
 def _content_type(request: Request) -> str:
@@ -118,10 +220,12 @@ def build_router(
     acceptor: Acceptor,
     items: ItemRepository,
     store: IntakeStore,
+    tasks: TaskList,
     metrics: IntakeMetrics,
     rules: Rules,
     settings: IntakeSettings,
     clock: Clock,
+    resends: Resends,
 ) -> APIRouter:
     router = APIRouter()
     zalo_app_id = settings.zalo_app_id
@@ -188,6 +292,18 @@ def build_router(
         # A provider's retry is answered 200 with the first item's ids; a new item 202.
         response.status_code = 200 if receipt.duplicate else 202
         return Accepted(id=receipt.id, tracking_code=receipt.tracking_code)
+
+    async def sent_before(
+        receipt: Receipt, *, email: str | None, phone: str | None, text: str
+    ) -> Earlier | None:
+        """The first item, when this citizen sent the same matter before. The raw record is
+        written either way; the normaliser, by the same rule, makes it a message on that item."""
+        return await resends.earlier(
+            contacts=Contacts(email=email, phone=phone),
+            text=normalise_text(text),
+            at=clock(),
+            item_id=receipt.id,
+        )
 
     def invalid(channel: Channel, error: ValidationError) -> HTTPException:
         return refuse(
@@ -275,6 +391,13 @@ def build_router(
             reused="this Idempotency-Key was used for another submission: "
             "send a new submission with a new key",
         )  # fmt: skip
+        earlier = await sent_before(receipt, email=submission.email, phone=submission.phone,
+                                    text=submission.text)  # fmt: skip
+        if earlier is not None:
+            response.status_code = 200
+            return Accepted(
+                id=earlier.item_id, tracking_code=earlier.tracking_code, already_sent=True
+            )
         return answer(receipt, response)
 
     @router.post(
@@ -291,6 +414,7 @@ def build_router(
             headers = BytesHeaderParser(policy=default_policy).parsebytes(body)
             sender = headers.get("From")
             ids = message_ids(str(headers.get("Message-ID") or "")) or (None,)
+            hints = reply_hints(headers)
         except Exception as error:  # the stdlib raises several types on hostile headers
             raise refuse(Channel.EMAIL, 400, "malformed", f"unreadable headers: {error}") from error
         if not body.strip() or sender is None:
@@ -303,6 +427,18 @@ def build_router(
             fingerprint=email_fingerprint(body),
             reused="this Message-ID was already used by another message",
         )  # fmt: skip
+        target = await reply_target(
+            items=items,
+            store=store,
+            sender=Contacts(email=hints.sender),
+            code=hints.code,
+            refs=hints.refs,
+        )
+        if target is not None:
+            # A reply becomes a message on the item it answers, never an item of its own: the
+            # citizen is told the code they already have.
+            response.status_code = 200 if receipt.duplicate else 202
+            return Accepted(id=target.item_id, tracking_code=target.tracking_code)
         return answer(receipt, response)
 
     @router.post(
@@ -553,11 +689,18 @@ def build_router(
                 headers={"Retry-After": str(error.retry_after)},
             )
         receipt = await accept(Channel.OPEN311, body, content_type, None)
+        earlier = await sent_before(
+            receipt, email=filed.email, phone=filed.phone, text=filed.description
+        )
+        code, item_id = (earlier.tracking_code, earlier.item_id) if earlier else (
+            receipt.tracking_code, receipt.id,
+        )  # fmt: skip
         return [
             Open311Receipt(
-                service_request_id=receipt.tracking_code,
-                id=receipt.id,
-                tracking_code=receipt.tracking_code,
+                service_request_id=code,
+                service_notice=ALREADY_SENT_NOTICE if earlier else RECEIVED_NOTICE,
+                id=item_id,
+                tracking_code=code,
             )
         ]
 
@@ -572,10 +715,12 @@ def build_router(
         if item is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such item (yet)")
         first = await items.get(item.duplicate_of) if item.duplicate_of else None
+        added = await store.events_of_item("messages", FeedbackMessageAdded, item.item_id)
         return StoredItem.model_validate(
             {
                 **item.model_dump(),
                 "duplicate_of_tracking_code": first.tracking_code if first else None,
+                "messages": added,
             }
         )
 
@@ -592,13 +737,60 @@ def build_router(
     @router.get(
         "/v1/operator/tasks",
         tags=["operator"],
-        summary="Call-back tasks (missed and abandoned calls), newest first",
+        summary="Every operator task (missed calls, call-backs, unreachable citizens, unknown "
+        "deliveries), newest first",
         dependencies=[Depends(operator)],
     )
     async def list_tasks(
+        state: TaskState | None = None,
+        kind: Annotated[str | None, Query(description=f"One of {TASK_KINDS}")] = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    ) -> list[OperatorTaskOpened]:
-        return await store.events("tasks", OperatorTaskOpened, limit)
+    ) -> list[TaskView]:
+        if kind is not None and kind not in TASK_KINDS:
+            raise HTTPException(422, detail=f"kind is one of {TASK_KINDS}")
+        found = await tasks.find(state=state, kind=kind, limit=limit)
+        return [TaskView.of(task) for task in found]
+
+    async def change_task(task_id: str, change: Callable[[Task], Task]) -> TaskView:
+        task = await tasks.get(task_id)
+        if task is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no task {task_id}")
+        try:
+            changed = change(task)
+        except IllegalTransitionError as error:
+            raise HTTPException(status.HTTP_409_CONFLICT, detail=str(error)) from error
+        if not await tasks.save(changed):
+            raise HTTPException(
+                status.HTTP_409_CONFLICT, detail=f"task {task_id} changed meanwhile; reload it"
+            )
+        return TaskView.of(changed)
+
+    @router.post(
+        "/v1/operator/tasks/{task_id}/assign",
+        tags=["operator"],
+        summary="Take a task (or hand it to a colleague)",
+        responses={404: {}, 409: {}},
+        dependencies=[Depends(operator)],
+    )
+    async def assign_task(task_id: str, command: AssignTask) -> TaskView:
+        return await change_task(
+            task_id,
+            lambda task: assign(
+                task, actor=command.actor, assignee=command.assignee or command.actor, at=clock()
+            ),
+        )
+
+    @router.post(
+        "/v1/operator/tasks/{task_id}/done",
+        tags=["operator"],
+        summary="Close a task, with an optional note of what was done",
+        responses={404: {}, 409: {}},
+        dependencies=[Depends(operator)],
+    )
+    async def finish_task(task_id: str, command: FinishTask) -> TaskView:
+        return await change_task(
+            task_id, lambda task: finish(task, actor=command.actor, at=clock(), note=command.note)
+        )
 
     @router.get(
         "/v1/operator/citizen-suggestions",

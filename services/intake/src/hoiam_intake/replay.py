@@ -10,9 +10,9 @@ from collections.abc import Sequence
 
 from hoiam_intake.settings import IntakeSettings
 from hoiam_shared import replay
-from hoiam_shared.topics import INTAKE_RAW
+from hoiam_shared.topics import INTAKE_RAW, OPERATOR_TASKS
 
-SOURCES = (INTAKE_RAW,)
+SOURCES = (INTAKE_RAW, OPERATOR_TASKS)
 """The topics intake consumes, whose dead letters this replays."""
 
 

@@ -61,7 +61,30 @@ class IntakeSettings(ServiceSettings):
         description="Bearer token for operator endpoints; unset, they answer 401.",
     )
     duplicate_window_hours: float = Field(
-        default=72, gt=0, description="Same citizen, same text within this → linked duplicate."
+        default=72,
+        gt=0,
+        description="Same citizen, same matter within this → told the first item, no new one.",
+    )
+    resent_similarity: float = Field(
+        default=0.6,
+        gt=0,
+        le=1,
+        description="Word-pair similarity (folded text) from which a text repeats a matter.",
+    )
+    gather_seconds: float = Field(
+        default=120,
+        gt=0,
+        description="Zalo/Messenger: messages of one sender until a silence this long are "
+        "gathered into one item.",
+    )
+    gather_flush_seconds: float = Field(
+        default=5, gt=0, description="How often gathered conversations are checked."
+    )
+    conversation_hours: float = Field(
+        default=48,
+        gt=0,
+        description="Chat messages within this of the conversation's last one are replies to "
+        "its item; after a longer silence a new item is gathered.",
     )
     account_provinces: dict[str, str] = Field(
         default_factory=dict,

@@ -7,6 +7,7 @@ docs/decisions.md), so concurrent or repeated writers end with one record and re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
+from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel
 from pymongo import ReturnDocument
@@ -91,6 +92,12 @@ class IntakeStore(Protocol):
 
     async def events[E: Event](self, kind: str, model: type[E], limit: int = 100) -> list[E]: ...
 
+    async def events_of_item[E: Event](
+        self, kind: str, model: type[E], item_id: UUID, limit: int = 1000
+    ) -> list[E]:
+        """The events of `kind` about one item (their `item_id`), oldest first."""
+        ...
+
 
 class MongoIntakeStore:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
@@ -99,6 +106,7 @@ class MongoIntakeStore:
     async def prepare(self) -> None:
         await self._db["names"].create_index("name_key")
         await self._db["suggestions"].create_index("created_at")
+        await self._db["messages"].create_index("event.item_id")
 
     async def claim(self, key: str) -> bool:
         _, inserted = await insert_once(self._db["claims"], key, {})
@@ -211,6 +219,12 @@ class MongoIntakeStore:
 
     async def events[E: Event](self, kind: str, model: type[E], limit: int = 100) -> list[E]:
         found = self._db[kind].find({}).sort("at", -1).limit(limit)
+        return [model.model_validate(d["event"]) async for d in found]
+
+    async def events_of_item[E: Event](
+        self, kind: str, model: type[E], item_id: UUID, limit: int = 1000
+    ) -> list[E]:
+        found = self._db[kind].find({"event.item_id": str(item_id)}).sort("at", 1).limit(limit)
         return [model.model_validate(d["event"]) async for d in found]
 
 

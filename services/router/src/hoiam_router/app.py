@@ -11,14 +11,21 @@ from hoiam_router.corrections import LearnedCorrections
 from hoiam_router.directory_yaml import load_directory
 from hoiam_router.domain.directory import Directory
 from hoiam_router.handlers import RouteFeedback
+from hoiam_router.messages import RecordCitizenMessage
 from hoiam_router.metrics import RouterMetrics
 from hoiam_router.operations import Operations
 from hoiam_router.outbox import Outbox
+from hoiam_router.relocation import RelocateOnReply
 from hoiam_router.repository import AssignmentRepository, MongoAssignmentRepository
 from hoiam_router.settings import RouterSettings
 from hoiam_router.sweep import SweepOverdue, sweep_periodically
 from hoiam_shared.clock import Clock, system_clock
-from hoiam_shared.events import FeedbackReceived, FeedbackRouted, StatusChanged
+from hoiam_shared.events import (
+    FeedbackMessageAdded,
+    FeedbackReceived,
+    FeedbackRouted,
+    StatusChanged,
+)
 from hoiam_shared.kafka import (
     DeadLetters,
     EventPublisher,
@@ -29,7 +36,12 @@ from hoiam_shared.kafka import (
 from hoiam_shared.logs import configure_logging
 from hoiam_shared.mongo import make_mongo
 from hoiam_shared.service import Wiring, serve
-from hoiam_shared.topics import FEEDBACK_RECEIVED, FEEDBACK_ROUTED, FEEDBACK_STATUS
+from hoiam_shared.topics import (
+    FEEDBACK_MESSAGES,
+    FEEDBACK_RECEIVED,
+    FEEDBACK_ROUTED,
+    FEEDBACK_STATUS,
+)
 
 SERVICE = "router"
 
@@ -45,6 +57,9 @@ class RouterParts:
     outbox: Outbox
     metrics: RouterMetrics
     wiring: Wiring
+    record_message: RecordCitizenMessage
+    """The subscriber of `feedback.messages`: what citizens add joins the item's history."""
+    relocate: RelocateOnReply
 
 
 def build(
@@ -68,6 +83,7 @@ def build(
         corrections=corrections,
         fallback_province=settings.fallback_province,
         clock=clock,
+        ask_commune=settings.ask_commune,
     )
     operations = Operations(
         directory=directory,
@@ -77,9 +93,11 @@ def build(
         fallback_province=settings.fallback_province,
         clock=clock,
     )
+    relocate = RelocateOnReply(operations=operations)
     sweep = SweepOverdue(
         directory=directory, assignments=assignments, outbox=outbox, metrics=metrics, clock=clock
     )
+    record_message = RecordCitizenMessage(assignments=assignments)
     wiring = Wiring(
         name=SERVICE,
         description="Assigns every item to the responsible body, or to triage.",
@@ -91,7 +109,19 @@ def build(
                 event=FeedbackReceived,
                 handle=route,
                 title="route_feedback",
-            )
+            ),
+            Subscription(
+                topic=settings.topics.name(FEEDBACK_MESSAGES),
+                event=FeedbackMessageAdded,
+                handle=record_message,
+                title="record_citizen_message",
+            ),
+            Subscription(
+                topic=settings.topics.name(FEEDBACK_MESSAGES),
+                event=FeedbackMessageAdded,
+                handle=relocate,
+                title="relocate_on_reply",
+            ),
         ],
         routers=[
             router_api(
@@ -117,7 +147,9 @@ def build(
             settings.topics.name(FEEDBACK_STATUS): StatusChanged,
         },
     )
-    return RouterParts(route, operations, sweep, corrections, outbox, metrics, wiring)
+    return RouterParts(
+        route, operations, sweep, corrections, outbox, metrics, wiring, record_message, relocate
+    )
 
 
 def create_app(settings: RouterSettings | None = None, *, clock: Clock | None = None) -> FastAPI:

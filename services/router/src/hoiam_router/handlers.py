@@ -27,7 +27,9 @@ class RouteFeedback:
         corrections: LearnedCorrections,
         fallback_province: str | None,
         clock: Clock,
+        ask_commune: bool = True,
     ) -> None:
+        self._ask_commune = ask_commune
         self._directory = directory
         self._assignments = assignments
         self._outbox = outbox
@@ -44,6 +46,7 @@ class RouteFeedback:
             self._directory,
             fallback_province=self._fallback_province,
             corrections=self._corrections.model,
+            ask_commune=self._ask_commune,
         )
         case_id = await self._join_case(item, decision)
         fresh = routed_event(item, decision, case_id, at=self._clock())

@@ -20,7 +20,14 @@ from hoiam_router.domain.lifecycle import TransitionError
 from hoiam_router.outbox import Outbox
 from hoiam_router.repository import AssignmentRepository, ItemEvent, Move, OutboxEntry
 from hoiam_shared.clock import Clock, vietnam_date
-from hoiam_shared.events import CategoryRef, FeedbackRouted, Status, StatusChange, StatusChanged
+from hoiam_shared.events import (
+    CategoryRef,
+    FeedbackMessageAdded,
+    FeedbackRouted,
+    Status,
+    StatusChange,
+    StatusChanged,
+)
 from hoiam_shared.ids import new_id
 
 
@@ -38,7 +45,8 @@ class ItemView:
 
     assignment: Assignment
     case_item_ids: tuple[UUID, ...]
-    history: list[ItemEvent]
+    history: list[ItemEvent | FeedbackMessageAdded]
+    """Routings, status changes and what the citizen added, in the order they happened."""
 
 
 type Follow = Callable[[Assignment], Assignment | None]
@@ -183,11 +191,46 @@ class Operations:
         )
         return routed
 
+    async def relocate(self, item_id: UUID, *, place: str) -> StatusChanged | None:
+        """The citizen named their place (a reply to "which commune?"): an item waiting in triage
+        for its commune is located again and routed; None when it is not waiting for one, or
+        the place still names no commune (it stays in triage for an operator)."""
+        before = await self._store.get(item_id)
+        if (
+            before is None
+            or before.status is not Status.TRIAGE
+            or before.routed.triage_reason != domain.COMMUNE_UNKNOWN
+        ):
+            return None
+        routing = domain.route_text(
+            self._directory,
+            text=before.text,
+            address=", ".join(filter(None, (place, before.address))),
+            province_hint=before.province_hint or self._fallback_province,
+            corrections=self._corrections.model,
+        )
+        if routing.triage or routing.body is None or routing.location.commune is None:
+            return None
+        event, _ = await self._assign(
+            before,
+            routing.body,
+            reason=f"the citizen named the commune: {routing.location.commune.name}",
+            reason_code=None,
+            actor="citizen",
+            category=CategoryRef(code=routing.category.code, name=routing.category.name),
+            reasons=routing.reasons,
+            confidence=routing.confidence,
+        )
+        return event
+
     async def view(self, item_id: UUID) -> ItemView:
         assignment = await self._load(item_id)
-        return ItemView(
-            assignment, await self._case_items(assignment), await self._store.history(item_id)
-        )
+        history: list[ItemEvent | FeedbackMessageAdded] = [
+            *await self._store.history(item_id),
+            *await self._store.messages(item_id),
+        ]
+        history.sort(key=lambda event: event.occurred_at)
+        return ItemView(assignment, await self._case_items(assignment), history)
 
     async def triage(self) -> list[Assignment]:
         """The items waiting for a human decision."""

@@ -20,7 +20,13 @@ from pymongo.asynchronous.database import AsyncDatabase
 from hoiam_router.domain.assignment import Assignment
 from hoiam_router.domain.cases import CaseMember
 from hoiam_shared.clock import Clock
-from hoiam_shared.events import BodyRef, FeedbackRouted, Status, StatusChanged
+from hoiam_shared.events import (
+    BodyRef,
+    FeedbackMessageAdded,
+    FeedbackRouted,
+    Status,
+    StatusChanged,
+)
 from hoiam_shared.mongo import Document, insert_once
 
 type ItemEvent = FeedbackRouted | StatusChanged
@@ -116,6 +122,14 @@ class AssignmentRepository(Protocol):
 
     async def published(self, entry: OutboxEntry) -> None:
         """The broker took the entry's events: into the history, out of the outbox."""
+        ...
+
+    async def add_message_once(self, message: FeedbackMessageAdded) -> None:
+        """Record what a citizen added to an item (by event id: a redelivery adds nothing)."""
+        ...
+
+    async def messages(self, item_id: UUID) -> list[FeedbackMessageAdded]:
+        """What the citizen added to the item, oldest first."""
         ...
 
     async def add_correction(
@@ -216,6 +230,7 @@ class MongoAssignmentRepository:
         self._history = db["history"]
         self._corrections = db["corrections"]
         self._escalations = db["escalations"]
+        self._messages = db["citizen_messages"]
 
     async def prepare(self) -> None:
         await self._assignments.create_index("tracking_code", unique=True)
@@ -225,6 +240,7 @@ class MongoAssignmentRepository:
         await self._members.create_index("case_id")
         await self._history.create_index("item_id")
         await self._history.create_index("items")
+        await self._messages.create_index("item_id")
 
     async def add_once(
         self,
@@ -345,6 +361,19 @@ class MongoAssignmentRepository:
             {"_id": str(entry.event.item_id)},
             {"$unset": {f"outbox.{entry.event.event_id}": ""}},
         )
+
+    async def add_message_once(self, message: FeedbackMessageAdded) -> None:
+        record: Document = {
+            "item_id": str(message.item_id),
+            "at": message.occurred_at,
+            "event": message.model_dump(mode="json"),
+        }
+        await insert_once(self._messages, str(message.event_id), record)
+
+    async def messages(self, item_id: UUID) -> list[FeedbackMessageAdded]:
+        cursor = self._messages.find({"item_id": str(item_id)})
+        found = [FeedbackMessageAdded.model_validate(doc["event"]) async for doc in cursor]
+        return sorted(found, key=lambda m: m.occurred_at)
 
     async def add_correction(self, item_id: UUID, text: str, category: str, body_id: str) -> None:
         await self._corrections.insert_one(

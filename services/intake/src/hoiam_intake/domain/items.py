@@ -232,12 +232,12 @@ def edit_ref(*, source_ref: str | None, words: str) -> str:
 def as_message(
     item: FeedbackReceived,
     *,
-    kind: Literal["reply", "edit", "remove"],
+    kind: Literal["reply", "edit", "remove", "resent"],
     source_ref: str | None,
     onto: Earlier | None = None,
 ) -> FeedbackMessageAdded:
     """`item`'s words as a message on a known item (`onto`, else `item` itself): a reply, an
-    edit, or a removal (which carries no words)."""
+    edit, a removal (which carries no words), or the same matter sent again."""
     target = onto or Earlier.of(item)
     return FeedbackMessageAdded(
         occurred_at=item.received_at,

@@ -12,8 +12,9 @@ import hmac
 import json
 import unicodedata
 import uuid
+from collections.abc import Collection
 
-from hoiam_shared.events import Channel, Contacts, RawFeedbackAccepted
+from hoiam_shared.events import Channel, Citizen, Contacts, RawFeedbackAccepted
 from hoiam_shared.ids import tracking_code_from_bits
 
 
@@ -88,6 +89,18 @@ def contact_keys(contacts: Contacts) -> list[str]:
     if contacts.facebook_psid:
         keys.append(f"facebook:{contacts.facebook_psid}")
     return keys
+
+
+def same_person(citizen: Citizen, sender: Contacts, sender_citizens: Collection[str]) -> bool:
+    """Whether a message from `sender` may join an item of `citizen`: its sender is one of that
+    citizen's contacts (same email, Zalo user id, PSID or phone), on the item itself or bound to
+    the same citizen record (`sender_citizens`: the citizens the sender's contacts are bound to).
+
+    A tracking code is public (it is in every subject line), so quoting one proves nothing.
+    """
+    if citizen.citizen_id is not None and citizen.citizen_id in sender_citizens:
+        return True
+    return bool(set(contact_keys(citizen.contacts)) & set(contact_keys(sender)))
 
 
 def name_key(name: str) -> str:

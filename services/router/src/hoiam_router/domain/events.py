@@ -62,6 +62,7 @@ def routed_event(
             for c in decision.councillors
         ),
         candidates=tuple(b.ref() for b in decision.candidates),
+        triage_reason=decision.triage_reason,
     )
 
 
@@ -127,5 +128,6 @@ def rerouted_event(
             "reasons": reasons,
             "candidates": (),
             "announced_by": cause.event_id,
+            "triage_reason": None,
         }
     )
