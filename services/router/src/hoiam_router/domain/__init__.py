@@ -27,6 +27,16 @@ from hoiam_router.domain.directory import (
     Directory,
 )
 from hoiam_router.domain.geo import Located, locate
+from hoiam_router.domain.learned import (
+    DEFAULT_THRESHOLD,
+    BodyMemory,
+    CommuneKnown,
+    Predictor,
+    Signals,
+    law_of,
+    rule_label,
+    with_memory,
+)
 from hoiam_router.domain.sla import add_working_days
 from hoiam_router.domain.text import fold, has_marks, lower
 from hoiam_shared.clock import vietnam_date
@@ -34,6 +44,7 @@ from hoiam_shared.events import FeedbackReceived, ResolvedLocation, Status
 
 __all__ = [
     "CONFIDENCE_THRESHOLD",
+    "DEFAULT_THRESHOLD",
     "Routing",
     "RoutingDecision",
     "add_working_days",
@@ -44,6 +55,7 @@ __all__ = [
 ]
 
 CONFIDENCE_THRESHOLD = 0.5
+NO_SIGNALS = Signals("other", "province", None, None, "none", 0.0)
 NATIONAL_SCORE = 2  # strong words count 2, others 1
 SCOPE_ORDER = ("national", "provincial_policy", "national_highway", "provincial_road", "local")
 # A commune-level matter whose commune is not known for sure goes to the most likely commune,
@@ -66,6 +78,7 @@ class Routing:
     councillors: tuple[Councillor, ...] = ()
     candidates: tuple[Body, ...] = ()
     rule: CompetenceRule | None = None
+    signals: Signals = NO_SIGNALS
 
     @property
     def level(self) -> str | None:
@@ -224,8 +237,16 @@ def route_text(
     province_hint: str | None = None,
     corrections: CorrectionsModel | None = None,
     exclude: frozenset[str] = frozenset(),
+    model: Predictor | None = None,
+    memory: BodyMemory | None = None,
+    threshold: float | None = None,
 ) -> Routing:
-    """The whole routing decision for a text; pure, stores nothing."""
+    """The whole routing decision for a text; pure, stores nothing.
+
+    Without a `model`, the competence rules decide (confidence from the lexicon's margin);
+    with one, the rules' decision is one of the model's inputs, the model's body probability
+    (after what operators taught, `memory`) is the confidence, and the rules keep the final say
+    where the law is explicit (`learned.law_of`)."""
     located: Located = locate(address=address, text=text, province_hint=province_hint)
     classification = classify(text, directory.lexicon, corrections=corrections)
     category = directory.category(classification.category)
@@ -272,18 +293,48 @@ def route_text(
                 f"commune not known for sure: most likely {located.likely_why}; "
                 f"confidence × {GUESSED_COMMUNE_FACTOR[basis]}"
             )
-    confidence = round(confidence, 3)
-    candidates = tuple(
-        c
-        for c in _candidates(directory, classification, scope, text, province, commune, body)
-        if c.id not in exclude
+    known: CommuneKnown = (
+        "known" if located.commune_code else "likely" if commune is not None else "none"
     )
-    triage = body is None or confidence < CONFIDENCE_THRESHOLD
+    signals = Signals(
+        lexicon_category=classification.category,
+        scope=scope,
+        rule_body=rule.body if rule is not None and body is not None else None,
+        rule=rule_label(rule) if body is not None else None,
+        commune=known,
+        lexicon_confidence=classification.confidence,
+    )
+    confidence = round(confidence, 3)
+    if model is not None:
+        learned = _with_model(
+            directory,
+            model,
+            memory,
+            text=text,
+            signals=signals,
+            rule=rule if body is not None else None,
+            scope=scope,
+            province=province,
+            commune=commune,
+            exclude=exclude,
+        )
+        category = directory.category(learned.category)
+        body, confidence, candidates = learned.body, learned.confidence, learned.candidates
+        reasons.extend(learned.reasons)
+        limit = DEFAULT_THRESHOLD if threshold is None else threshold
+    else:
+        candidates = tuple(
+            c
+            for c in _candidates(directory, classification, scope, text, province, commune, body)
+            if c.id not in exclude
+        )
+        limit = CONFIDENCE_THRESHOLD if threshold is None else threshold
+    triage = body is None or confidence < limit
     if triage:
         reasons.append(
             "no competent body: triage"
             if body is None
-            else f"confidence {confidence} below {CONFIDENCE_THRESHOLD}: triage"
+            else f"confidence {confidence} below {limit}: triage"
         )
         # The body the router would have picked is the operator's first candidate.
         candidates = tuple(c for c in (body, *candidates) if c is not None)[:3]
@@ -299,7 +350,84 @@ def route_text(
         councillors=directory.councillors_for(located.commune_code),
         candidates=candidates,
         rule=rule,
+        signals=signals,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Learned:
+    category: str
+    body: Body | None
+    confidence: float
+    candidates: tuple[Body, ...]
+    reasons: tuple[str, ...]
+
+
+def _with_model(
+    directory: Directory,
+    model: Predictor,
+    memory: BodyMemory | None,
+    *,
+    text: str,
+    signals: Signals,
+    rule: CompetenceRule | None,
+    scope: str,
+    province: str | None,
+    commune: str | None,
+    exclude: frozenset[str],
+) -> _Learned:
+    """The model's category, the body (the rules', or what corrections taught, or the model's
+    when the rules have none) with the model's probability of it as the confidence, and the
+    reasons: the n-grams that weighed most, the corrections, the law."""
+    prediction = model.predict(text, signals)
+    category, p_category = prediction.categories[0]
+    reasons = [
+        f"model: category {category} p={p_category:.2f} from "
+        + ", ".join(repr(t) for t in prediction.category_terms)
+    ]
+    bodies, taught = with_memory(
+        prediction.bodies, memory, province=province, category=category, text=text
+    )
+    if taught:
+        reasons.append(taught)
+    probability = dict(bodies)
+    live: list[tuple[Body, float]] = []
+    for key, p in bodies:
+        found = (
+            directory.live_body(province=province, key=key, commune=commune) if province else None
+        )
+        if found is not None and found.id not in exclude and all(found != b for b, _ in live):
+            live.append((found, p))
+    # The rules propose the body and the model says how sure that is (on the cross-validated
+    # curve this beat taking the model's own best body); what operators taught about this kind
+    # of matter here overrides the rules, except where the law is explicit.
+    chosen: tuple[Body, float] | None = None
+    if rule is not None and province is not None:
+        found = directory.live_body(province=province, key=rule.body, commune=commune)
+        if found is not None and found.id not in exclude:
+            chosen = (found, probability.get(rule.body, 0.0))
+            law = law_of(rule, scope) if rule.category in ("*", category) else None
+            if law is not None:
+                reasons.append(f"rule has the final say ({law}): {rule.body}")
+            elif taught and live and live[0][0] != found and live[0][1] > chosen[1]:
+                chosen = live[0]
+                reasons.append(f"corrections outweigh the rule's {rule.body}")
+    if chosen is None and live:
+        chosen = live[0]
+    top_key, top_p = bodies[0]
+    why = f"model: body {top_key} p={top_p:.2f} from " + ", ".join(
+        repr(t) for t in prediction.body_terms
+    )
+    if len(bodies) > 1:
+        why += f"; next {bodies[1][0]} p={bodies[1][1]:.2f}"
+    reasons.append(why)
+    if chosen is None:
+        if bodies and top_key == "ubnd-xa":
+            reasons.append("a commune committee's matter, and no commune is known")
+        return _Learned(category, None, 0.0, tuple(b for b, _ in live[:3]), tuple(reasons))
+    body, confidence = chosen
+    others = tuple(b for b, _ in live if b != body)[:2]
+    return _Learned(category, body, round(confidence, 3), others, tuple(reasons))
 
 
 def _body_confidence(
@@ -361,6 +489,9 @@ def route(
     *,
     fallback_province: str | None,
     corrections: CorrectionsModel | None = None,
+    model: Predictor | None = None,
+    memory: BodyMemory | None = None,
+    threshold: float | None = None,
 ) -> RoutingDecision:
     """Decide who answers an item; anything uncertain goes to triage, never nowhere."""
     text = "\n".join(filter(None, (item.text.subject, item.text.normalised)))
@@ -370,6 +501,9 @@ def route(
         address=item.location.raw_address,
         province_hint=item.location.province_hint or fallback_province,
         corrections=corrections,
+        model=model,
+        memory=memory,
+        threshold=threshold,
     )
     due_on = None
     if routing.body is not None and not routing.triage:
