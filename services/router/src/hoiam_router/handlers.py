@@ -44,6 +44,9 @@ class RouteFeedback:
             self._directory,
             fallback_province=self._fallback_province,
             corrections=self._corrections.model,
+            model=self._corrections.predictor,
+            memory=self._corrections.memory,
+            threshold=self._corrections.threshold,
         )
         case_id = await self._join_case(item, decision)
         fresh = routed_event(item, decision, case_id, at=self._clock())

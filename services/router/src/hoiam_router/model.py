@@ -8,6 +8,8 @@ body's). Trained at start from the committed YAML with a fixed seed (`SEED`); no
 stored, so the model cannot drift from the data. The domain gets it as a `Predictor`.
 """
 
+import logging
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +26,10 @@ from hoiam_router import domain
 from hoiam_router.domain.directory import Directory
 from hoiam_router.domain.learned import Prediction, Signals
 from hoiam_router.domain.text import fold, lower
-from hoiam_router.labelled import Petition
+from hoiam_router.labelled import DEFAULT_DATA, DataError, Petition, load_petitions
+from hoiam_router.settings import RouterSettings
+
+log = logging.getLogger(__name__)
 
 SEED = 14
 C = 4.0  # inverse regularisation; the CV curve in docs/router.md was made with this value
@@ -47,38 +52,63 @@ def folded(text: str) -> str:
 
 
 class _Head:
-    """One classifier (category or body key); a head with one class in training answers it."""
+    """One classifier (category or body key); a head with one class in training answers it.
+    Its coefficients are kept feature-major, so a prediction gathers only the rows it needs."""
 
     def __init__(self, features: Any, labels: list[str]) -> None:
         self.classes = sorted(set(labels))
-        self._clf: Any = None
+        self.weights: np.ndarray | None = None
+        self.intercept = np.zeros(1)
         if len(self.classes) > 1:
-            self._clf = LogisticRegression(C=C, max_iter=2000, random_state=SEED)
-            self._clf.fit(features, labels)
-            self.classes = [str(c) for c in self._clf.classes_]
-            self.coef = np.asarray(self._clf.coef_)
-            self.intercept = np.asarray(self._clf.intercept_)
+            clf = LogisticRegression(C=C, max_iter=2000, random_state=SEED)
+            clf.fit(features, labels)
+            self.classes = [str(c) for c in clf.classes_]
+            coef = np.asarray(clf.coef_)
+            intercept = np.asarray(clf.intercept_)
+            if len(self.classes) == 2:  # binary: one row of coefficients, for classes[1]
+                coef, intercept = np.vstack([-coef / 2, coef / 2]), np.array([0.0, intercept[0]])
+            self.weights = np.ascontiguousarray(coef.T)
+            self.intercept = intercept
 
-    def probabilities(self, row: Any) -> np.ndarray:
-        if self._clf is None:
+    def probabilities(self, cols: np.ndarray, vals: np.ndarray) -> np.ndarray:
+        if self.weights is None:
             return np.ones(1)
-        scores = np.asarray(row @ self.coef.T).ravel() + self.intercept
-        if len(self.classes) == 2:  # binary: one row of coefficients, for classes[1]
-            p1 = 1.0 / (1.0 + np.exp(-scores[0]))
-            return np.array([1.0 - p1, p1])
+        scores = vals @ self.weights[cols] + self.intercept
         scores = np.exp(scores - scores.max())
         result: np.ndarray = scores / scores.sum()
         return result
 
-    def top_terms(self, row: Any, index: int, names: np.ndarray) -> tuple[str, ...]:
-        if self._clf is None:
+    def top_terms(
+        self, cols: np.ndarray, vals: np.ndarray, index: int, names: np.ndarray
+    ) -> tuple[str, ...]:
+        if self.weights is None:
             return ()
-        coef = self.coef[0] * (1 if index == 1 else -1) if len(self.classes) == 2 else None
-        weights = coef if coef is not None else self.coef[index]
-        cols = row.indices
-        contributions = row.data * weights[cols]
+        contributions = vals * self.weights[cols, index]
         order = np.argsort(-contributions)[:TOP_TERMS]
         return tuple(str(names[cols[i]]) for i in order if contributions[i] > 0)
+
+
+class _Block:
+    """One fitted vectorizer, applied to one text without building a sparse matrix (the
+    per-call overhead of scikit-learn's transform was most of the routing time)."""
+
+    def __init__(self, vectorizer: Any, offset: int, *, tfidf: bool) -> None:
+        self._analyze = vectorizer.build_analyzer()
+        self._vocabulary: dict[str, int] = vectorizer.vocabulary_
+        self._idf = np.asarray(vectorizer.idf_) if tfidf else None
+        self.offset = offset
+
+    def features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        vocabulary = self._vocabulary
+        counts = Counter(vocabulary[t] for t in self._analyze(text) if t in vocabulary)
+        if not counts:
+            return np.zeros(0, dtype=np.intp), np.zeros(0)
+        cols = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
+        vals = np.fromiter(counts.values(), dtype=float, count=len(counts))
+        if self._idf is None:
+            return cols + self.offset, np.ones_like(vals) * SIGNAL_WEIGHT
+        vals = (1.0 + np.log(vals)) * self._idf[cols]  # sublinear tf × idf, then l2
+        return cols + self.offset, vals / np.linalg.norm(vals)
 
 
 class NgramModel:
@@ -88,50 +118,46 @@ class NgramModel:
         if not examples:
             raise ValueError("no labelled examples to train on")
         texts = [folded(e.text) for e in examples]
-        self._words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
-        self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)
-        self._signals = CountVectorizer(
+        words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
+        chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)
+        signals = CountVectorizer(
             tokenizer=str.split, token_pattern=None, lowercase=False, binary=True
         )
-        features = sparse.hstack(
-            [
-                self._words.fit_transform(texts),
-                self._chars.fit_transform(texts),
-                SIGNAL_WEIGHT
-                * self._signals.fit_transform([" ".join(e.signals.tokens()) for e in examples]),
-            ],
-            format="csr",
-        )
+        blocks = [
+            words.fit_transform(texts),
+            chars.fit_transform(texts),
+            SIGNAL_WEIGHT * signals.fit_transform([" ".join(e.signals.tokens()) for e in examples]),
+        ]
+        features = sparse.hstack(blocks, format="csr")
         self._names = np.concatenate(
             [
-                self._words.get_feature_names_out(),
-                [f"~{c}~" for c in self._chars.get_feature_names_out()],
-                self._signals.get_feature_names_out(),
+                words.get_feature_names_out(),
+                [f"~{c}~" for c in chars.get_feature_names_out()],
+                signals.get_feature_names_out(),
             ]
         )
+        self._words = _Block(words, 0, tfidf=True)
+        self._chars = _Block(chars, blocks[0].shape[1], tfidf=True)
+        self._signals = _Block(signals, blocks[0].shape[1] + blocks[1].shape[1], tfidf=False)
         self._category = _Head(features, [e.category for e in examples])
         self._body = _Head(features, [e.body_key for e in examples])
         self.size = len(examples)
 
-    def _features(self, text: str, signals: Signals) -> Any:
-        t = [folded(text)]
-        return sparse.hstack(
-            [
-                self._words.transform(t),
-                self._chars.transform(t),
-                SIGNAL_WEIGHT * self._signals.transform([" ".join(signals.tokens())]),
-            ],
-            format="csr",
-        )
-
     def predict(self, text: str, signals: Signals) -> Prediction:
-        row = self._features(text, signals)
+        t = folded(text)
+        parts = [
+            self._words.features(t),
+            self._chars.features(t),
+            self._signals.features(" ".join(signals.tokens())),
+        ]
+        cols = np.concatenate([c for c, _ in parts])
+        vals = np.concatenate([v for _, v in parts])
         result: list[tuple[tuple[tuple[str, float], ...], tuple[str, ...]]] = []
         for head in (self._category, self._body):
-            probs = head.probabilities(row)
+            probs = head.probabilities(cols, vals)
             order = np.argsort(-probs)
             ranked = tuple((head.classes[i], round(float(probs[i]), 4)) for i in order)
-            result.append((ranked, head.top_terms(row, int(order[0]), self._names)))
+            result.append((ranked, head.top_terms(cols, vals, int(order[0]), self._names)))
         (categories, category_terms), (bodies, body_terms) = result
         return Prediction(categories, bodies, category_terms, body_terms)
 
@@ -150,3 +176,18 @@ def example_of(directory: Directory, petition: Petition) -> Example:
 def train(directory: Directory, petitions: Sequence[Petition]) -> NgramModel:
     """The model from the labelled items that are not held out (held-out items only measure)."""
     return NgramModel([example_of(directory, p) for p in petitions if not p.heldout])
+
+
+def load_model(settings: RouterSettings, directory: Directory) -> NgramModel | None:
+    """The model trained at start from the labelled set (reproducible: fixed seed, committed
+    data), or None (rules only) when switched off or when the set cannot be read."""
+    if not settings.learned_model:
+        return None
+    try:
+        petitions = load_petitions(settings.model_data_path or DEFAULT_DATA)
+    except DataError as error:
+        log.warning("routing model not trained, rules only: %s", error)
+        return None
+    model = train(directory, petitions)
+    log.info("routing model trained on %d labelled petitions", model.size)
+    return model

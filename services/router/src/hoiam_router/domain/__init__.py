@@ -55,6 +55,7 @@ __all__ = [
 ]
 
 CONFIDENCE_THRESHOLD = 0.5
+MAX_CANDIDATES = 4
 NO_SIGNALS = Signals("other", "province", None, None, "none", 0.0)
 NATIONAL_SCORE = 2  # strong words count 2, others 1
 SCOPE_ORDER = ("national", "provincial_policy", "national_highway", "provincial_road", "local")
@@ -392,11 +393,13 @@ def _with_model(
         reasons.append(taught)
     probability = dict(bodies)
     live: list[tuple[Body, float]] = []
+    seen: set[str] = set()
     for key, p in bodies:
-        found = (
-            directory.live_body(province=province, key=key, commune=commune) if province else None
-        )
-        if found is not None and found.id not in exclude and all(found != b for b, _ in live):
+        if province is None or len(live) == MAX_CANDIDATES:
+            break
+        found = directory.live_body(province=province, key=key, commune=commune)
+        if found is not None and found.id not in exclude and found.id not in seen:
+            seen.add(found.id)
             live.append((found, p))
     # The rules propose the body and the model says how sure that is (on the cross-validated
     # curve this beat taking the model's own best body); what operators taught about this kind
@@ -409,7 +412,7 @@ def _with_model(
             law = law_of(rule, scope) if rule.category in ("*", category) else None
             if law is not None:
                 reasons.append(f"rule has the final say ({law}): {rule.body}")
-            elif taught and live and live[0][0] != found and live[0][1] > chosen[1]:
+            elif taught and live and live[0][0].id != found.id and live[0][1] > chosen[1]:
                 chosen = live[0]
                 reasons.append(f"corrections outweigh the rule's {rule.body}")
     if chosen is None and live:
@@ -426,7 +429,7 @@ def _with_model(
             reasons.append("a commune committee's matter, and no commune is known")
         return _Learned(category, None, 0.0, tuple(b for b, _ in live[:3]), tuple(reasons))
     body, confidence = chosen
-    others = tuple(b for b, _ in live if b != body)[:2]
+    others = tuple(b for b, _ in live if b.id != body.id)[:2]
     return _Learned(category, body, round(confidence, 3), others, tuple(reasons))
 
 
