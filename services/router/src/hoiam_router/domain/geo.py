@@ -477,7 +477,7 @@ def locate(*, address: str | None, text: str, province_hint: str | None = None) 
         # No commune named as such: a place in the text (a bridge, canal, market, hamlet, or an
         # old commune named bare) that carries a commune's name says where, less surely.
         communes, why = text_places(g, text, province if province is not None else hint)
-        if communes and province is None:
+        if communes and province is None and hint is not None:
             province, province_confidence = hint, 0.6
             reasons.append(
                 f"province {g.provinces[hint].name} from the receiving channel (fallback)"
