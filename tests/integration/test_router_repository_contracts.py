@@ -12,6 +12,7 @@ from fakes import InMemoryAssignmentRepository
 from hoiam_router.domain import route
 from hoiam_router.domain.cases import CaseMember
 from hoiam_router.domain.events import routed_event
+from hoiam_router.domain.learned import BodyCorrection
 from hoiam_router.repository import AssignmentRepository, MongoAssignmentRepository
 from hoiam_shared.events import BodyRef, FeedbackRouted, Status, StatusChange, StatusChanged
 from hoiam_shared.ids import new_id
@@ -165,3 +166,26 @@ async def test_history_corrections_and_escalations(store: AssignmentRepository) 
     assert (await store.escalate_once("k", other)).event == change
     await store.mark_published("k")
     assert (await store.escalate_once("k", other)).published is True
+
+
+async def test_every_correction_of_a_body_is_kept_in_order_and_only_decisions_teach_the_category(
+    store: AssignmentRepository,
+) -> None:
+    decision = routed()
+    await store.add_once(decision)
+    await store.add_correction(decision.item_id, "cầm đồ", "security", "86-cong-an")
+    await store.add_correction(
+        decision.item_id, "đường thôn", "transport", "86-so-xay-dung", kind="reassignment",
+        province="86",
+    )  # fmt: skip
+    await store.add_correction(
+        decision.item_id, "đường thôn", "transport", "29341-ubnd-xa", kind="hand_back",
+        province="86",
+    )  # fmt: skip
+
+    assert await store.corrections() == [("cầm đồ", "security")]
+    assert await store.body_corrections() == [
+        BodyCorrection("decision", "86", "security", "cong-an", "cầm đồ"),
+        BodyCorrection("reassignment", "86", "transport", "so-xay-dung", "đường thôn"),
+        BodyCorrection("hand_back", "86", "transport", "ubnd-xa", "đường thôn"),
+    ]

@@ -339,7 +339,7 @@ class MongoAssignmentRepository:
         ]
 
     async def body_corrections(self) -> list[BodyCorrection]:
-        cursor = self._corrections.find({}).sort("at", 1)
+        cursor = self._corrections.find({}).sort([("at", 1), ("_id", 1)])
         return [correction_of(doc) async for doc in cursor]
 
     async def escalate_once(self, key: str, event: StatusChanged) -> Escalation:
