@@ -3,9 +3,10 @@
 Features: word 1–2-grams and character 2–5-grams (within words) of the folded text (accents
 removed: petitions are typed both ways), TF-IDF weighted, plus the rules' signals (the lexicon's
 category, the scope, the rule that fired and its body: stacking, so the model learns when the
-rules are right). Two multinomial logistic regressions: category and body key (the level is the
-body's). Trained at start from the committed YAML with a fixed seed (`SEED`); no artifact is
-stored, so the model cannot drift from the data. The domain gets it as a `Predictor`.
+rules are right). Three multinomial logistic regressions: category, body key and level (the
+level head is shown in the reasons; the routed level is the chosen body's). Trained at start
+from the committed YAML with a fixed seed (`SEED`); no artifact is stored, so the model cannot
+drift from the data. The domain gets it as a `Predictor`.
 """
 
 import logging
@@ -45,6 +46,7 @@ class Example:
     signals: Signals
     category: str
     body_key: str
+    level: str = ""
 
 
 def folded(text: str) -> str:
@@ -141,6 +143,7 @@ class NgramModel:
         self._signals = _Block(signals, blocks[0].shape[1] + blocks[1].shape[1], tfidf=False)
         self._category = _Head(features, [e.category for e in examples])
         self._body = _Head(features, [e.body_key for e in examples])
+        self._level = _Head(features, [e.level for e in examples])
         self.size = len(examples)
 
     def predict(self, text: str, signals: Signals) -> Prediction:
@@ -153,13 +156,13 @@ class NgramModel:
         cols = np.concatenate([c for c, _ in parts])
         vals = np.concatenate([v for _, v in parts])
         result: list[tuple[tuple[tuple[str, float], ...], tuple[str, ...]]] = []
-        for head in (self._category, self._body):
+        for head in (self._category, self._body, self._level):
             probs = head.probabilities(cols, vals)
             order = np.argsort(-probs)
             ranked = tuple((head.classes[i], round(float(probs[i]), 4)) for i in order)
             result.append((ranked, head.top_terms(cols, vals, int(order[0]), self._names)))
-        (categories, category_terms), (bodies, body_terms) = result
-        return Prediction(categories, bodies, category_terms, body_terms)
+        (categories, category_terms), (bodies, body_terms), (levels, _) = result
+        return Prediction(categories, bodies, category_terms, body_terms, levels)
 
 
 def example_of(directory: Directory, petition: Petition) -> Example:
@@ -170,7 +173,9 @@ def example_of(directory: Directory, petition: Petition) -> Example:
         address=petition.locality,
         province_hint=petition.province_code,
     )
-    return Example(petition.text, routing.signals, petition.category, petition.body_key)
+    return Example(
+        petition.text, routing.signals, petition.category, petition.body_key, petition.level
+    )
 
 
 def train(directory: Directory, petitions: Sequence[Petition]) -> NgramModel:

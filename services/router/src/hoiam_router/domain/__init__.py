@@ -423,6 +423,8 @@ def _with_model(
     )
     if len(bodies) > 1:
         why += f"; next {bodies[1][0]} p={bodies[1][1]:.2f}"
+    if prediction.levels:
+        why += f"; level {prediction.levels[0][0]} p={prediction.levels[0][1]:.2f}"
     reasons.append(why)
     if chosen is None:
         if bodies and top_key == "ubnd-xa":

@@ -71,6 +71,7 @@ class Prediction:
     bodies: tuple[tuple[str, float], ...]
     category_terms: tuple[str, ...] = ()
     body_terms: tuple[str, ...] = ()
+    levels: tuple[tuple[str, float], ...] = ()
 
 
 class Predictor(Protocol):
