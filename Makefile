@@ -66,8 +66,8 @@ import-mail: setup ## import mail: make import-mail FILES="a.eml archive.mbox" [
 	@test -n "$(FILES)" || { echo 'usage: make import-mail FILES="a.eml archive.mbox"'; exit 2; }
 	@$(VENV)/python -m hoiam_intake.mailimport $(FILES) --url $(or $(URL),http://127.0.0.1:8001)
 
-replay-dlq: setup ## re-feed intake.raw.v1.dlq to intake.raw.v1 after a fix (idempotent)
-	@$(VENV)/python -m hoiam_intake.replay $(ARGS)
+replay-dlq: setup ## re-feed a service's DLQs after a fix: [SERVICE=intake|router|notifier] [ARGS=--error-type X]
+	@$(VENV)/python -m hoiam_$(or $(SERVICE),intake).replay $(ARGS)
 
 bench-intake: up ## webhook accept p50/p99 at a fixed rate: [URL=] [RATE=50] [SECONDS=10]
 	@$(VENV)/python deploy/local/bench_intake.py --url $(or $(URL),http://127.0.0.1:8001) \

@@ -8,7 +8,7 @@ cannot drift from the real thing.
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -19,7 +19,11 @@ from pydantic import SecretStr
 
 from hoiam_intake.app import IntakeParts
 from hoiam_intake.app import build as build_intake
+from hoiam_intake.domain.conversations import Gathering
 from hoiam_intake.domain.items import Earlier, in_window
+from hoiam_intake.domain.matters import Matter
+from hoiam_intake.domain.tasks import Task, TaskKind, TaskState, opened
+from hoiam_intake.gatherings import RECENT_MATTERS
 from hoiam_intake.settings import IntakeSettings
 from hoiam_intake.store import NAMESAKES, Suggestion
 from hoiam_notifier.app import build as build_notifier
@@ -28,8 +32,8 @@ from hoiam_notifier.channels.zalo import ZaloToken
 from hoiam_notifier.domain.deliveries import DeliveryStatus, Queued
 from hoiam_notifier.domain.knowledge import ContactFact, ItemRecord
 from hoiam_notifier.domain.notifications import Notification, Target, Way
+from hoiam_notifier.repository import ROUTING_FIELDS, plan_key
 from hoiam_notifier.repository import Delivery as StoredDelivery
-from hoiam_notifier.repository import plan_key
 from hoiam_notifier.settings import NotifierSettings
 from hoiam_router.app import RouterParts
 from hoiam_router.app import build as build_router
@@ -40,32 +44,41 @@ from hoiam_router.domain.learned import BodyCorrection, CorrectionKind, Predicto
 from hoiam_router.handlers import RouteFeedback
 from hoiam_router.operations import Operations
 from hoiam_router.outbox import Outbox
-from hoiam_router.repository import Escalation, ItemEvent, correction_of
+from hoiam_router.repository import Escalation, ItemEvent, Move, OutboxEntry, correction_of
 from hoiam_router.settings import RouterSettings
 from hoiam_router.sweep import SweepOverdue
 from hoiam_shared.events import (
     BodyRef,
     Channel,
     Event,
+    FeedbackMessageAdded,
     FeedbackReceived,
     FeedbackRouted,
+    OperatorTaskOpened,
     Status,
     StatusChanged,
 )
-from hoiam_shared.kafka import EventPublisher
+from hoiam_shared.kafka import EventPublisher, RecordTooLargeError
 from support.clock import TestClock
 
 
 class RecordingPublisher:
-    """Keeps what was published, in order; can be told to fail like a broker that is down."""
+    """Keeps what was published, in order; can be told to fail like a broker that is down, and
+    to refuse records over `max_record_bytes` as `KafkaEventPublisher` does."""
 
-    def __init__(self, fail_with: BaseException | None = None) -> None:
+    def __init__(
+        self, fail_with: BaseException | None = None, *, max_record_bytes: int | None = None
+    ) -> None:
         self.published: list[tuple[str, Event]] = []
         self.fail_with = fail_with
+        self.max_record_bytes = max_record_bytes
 
     async def publish(self, topic: str, event: Event, *, key: UUID | str) -> None:
         if self.fail_with is not None:
             raise self.fail_with
+        size = len(event.to_bytes())
+        if self.max_record_bytes is not None and size > self.max_record_bytes:
+            raise RecordTooLargeError(f"{event.type} of {size} bytes is too large for Kafka")
         self.published.append((topic, event))
 
     def of[E: Event](self, kind: type[E]) -> list[E]:
@@ -105,6 +118,8 @@ class InMemoryIntakeStore:
 
     def __init__(self) -> None:
         self.claims: set[str] = set()
+        self.fingerprints: dict[str, str] = {}
+        self.hits: dict[str, tuple[int, int]] = {}
         self.contacts: dict[str, str] = {}
         self.names: dict[str, list[str]] = {}
         self.suggested: dict[str, Suggestion] = {}
@@ -120,6 +135,21 @@ class InMemoryIntakeStore:
             return False
         self.claims.add(key)
         return True
+
+    async def claim_with(self, key: str, fingerprint: str) -> str | None:
+        if key in self.claims:
+            return self.fingerprints.get(key, "")
+        self.claims.add(key)
+        self.fingerprints[key] = fingerprint
+        return None
+
+    async def claimed(self, key: str) -> bool:
+        return key in self.claims
+
+    async def count_hit(self, key: str, window: int) -> int:
+        at, count = self.hits.get(key, (window, 0))
+        self.hits[key] = (window, count + 1 if at == window else 1)
+        return self.hits[key][1]
 
     async def find_contacts(self, keys: Sequence[str]) -> dict[str, str]:
         return {k: self.contacts[k] for k in keys if k in self.contacts}
@@ -165,6 +195,49 @@ class InMemoryIntakeStore:
         recorded = self.recorded.get(kind, {}).values()
         return [model.model_validate(e.model_dump()) for e in recorded][:limit]
 
+    async def events_of_item[E: Event](
+        self, kind: str, model: type[E], item_id: UUID, limit: int = 1000
+    ) -> list[E]:
+        recorded = self.recorded.get(kind, {}).values()
+        about = [e for e in recorded if getattr(e, "item_id", None) == item_id]
+        about.sort(key=lambda e: e.occurred_at)
+        return [model.model_validate(e.model_dump()) for e in about][:limit]
+
+
+class InMemoryTaskList:
+    """The operators' task list in a dict: the fake of `TaskList` (same contract suite)."""
+
+    def __init__(self) -> None:
+        self.tasks: dict[str, Task] = {}
+
+    async def prepare(self) -> None:
+        return None
+
+    async def open_once(self, event: OperatorTaskOpened) -> Task:
+        return self.tasks.setdefault(event.task_id, opened(event))
+
+    async def get(self, task_id: str) -> Task | None:
+        return self.tasks.get(task_id)
+
+    async def find(
+        self, *, state: TaskState | None = None, kind: TaskKind | None = None, limit: int = 100
+    ) -> list[Task]:
+        found = [
+            t
+            for t in self.tasks.values()
+            if (state is None or t.state is state) and (kind is None or t.kind == kind)
+        ]
+        found.sort(key=lambda t: t.task_id)
+        found.sort(key=lambda t: t.opened.opened_at, reverse=True)
+        return found[:limit]
+
+    async def save(self, task: Task) -> bool:
+        stored = self.tasks.get(task.task_id)
+        if stored is None or stored.version != task.version - 1:
+            return False
+        self.tasks[task.task_id] = task
+        return True
+
 
 class InMemoryMailboxState:
     """The IMAP poller's marks in a dict: the fake of `MailboxState`."""
@@ -177,6 +250,40 @@ class InMemoryMailboxState:
 
     async def set(self, mailbox: str, uidvalidity: int, uid: int) -> None:
         self.marks[mailbox] = (uidvalidity, uid)
+
+
+class InMemoryConversationStore:
+    """Chat gatherings and citizens' matters in dicts: the fake of `ConversationStore`."""
+
+    def __init__(self) -> None:
+        self.gatherings: dict[str, Gathering] = {}
+        self.kept: dict[str, Matter] = {}
+
+    async def prepare(self) -> None:
+        return None
+
+    async def gathering(self, key: str) -> Gathering | None:
+        return self.gatherings.get(key)
+
+    async def save_gathering(self, gathering: Gathering, *, expected: int | None) -> bool:
+        current = self.gatherings.get(gathering.key)
+        if (current.version if current is not None else None) != expected:
+            return False
+        self.gatherings[gathering.key] = gathering
+        return True
+
+    async def unpublished(self) -> list[Gathering]:
+        return [g for g in self.gatherings.values() if g.state != "published"]
+
+    async def add_matter(self, matter: Matter) -> None:
+        self.kept.setdefault(f"{matter.item_id}|{matter.citizen_id}", matter)
+
+    async def matters(self, citizen_ids: Sequence[str], *, since: datetime) -> list[Matter]:
+        found: list[Matter] = []
+        for citizen_id in dict.fromkeys(citizen_ids):
+            mine = [m for m in self.kept.values() if m.citizen_id == citizen_id and m.at >= since]
+            found += sorted(mine, key=lambda m: m.at, reverse=True)[:RECENT_MATTERS]
+        return found
 
 
 def intake_settings(**fields: Any) -> IntakeSettings:
@@ -192,9 +299,11 @@ class IntakeWorld:
     clock: TestClock
     items: InMemoryItemRepository
     store: InMemoryIntakeStore
+    tasks: InMemoryTaskList
     marks: InMemoryMailboxState
     publisher: EventPublisher
     parts: IntakeParts
+    conversations: InMemoryConversationStore = field(default_factory=InMemoryConversationStore)
 
     @property
     def published(self) -> RecordingPublisher:
@@ -202,12 +311,29 @@ class IntakeWorld:
         assert isinstance(self.publisher, RecordingPublisher), "this world publishes elsewhere"
         return self.publisher
 
-    def http(self) -> httpx.AsyncClient:
-        """A client of intake's HTTP routes, served in this process."""
+    def restarted(self) -> "IntakeWorld":
+        """Intake started again on the same stores (what a restart keeps), publishing anew."""
+        publisher = RecordingPublisher()
+        parts = build_intake(
+            self.settings,
+            items=self.items,
+            store=self.store,
+            tasks=self.tasks,
+            conversations=self.conversations,
+            mailbox_state=self.marks,
+            publisher=publisher,
+            clock=self.clock,
+            registry=CollectorRegistry(),
+        )
+        return replace(self, publisher=publisher, parts=parts)
+
+    def http(self, *, client_ip: str = "127.0.0.1") -> httpx.AsyncClient:
+        """A client of intake's HTTP routes, served in this process, calling from `client_ip`."""
         app = FastAPI()
         for router in self.parts.wiring.routers:
             app.include_router(router)
-        return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://intake")
+        transport = httpx.ASGITransport(app=app, client=(client_ip, 50000))
+        return httpx.AsyncClient(transport=transport, base_url="http://intake")
 
 
 def intake_world(
@@ -220,11 +346,15 @@ def intake_world(
     settings = intake_settings(**fields)
     world_clock = clock or TestClock.shifted()
     items, store, marks = InMemoryItemRepository(), InMemoryIntakeStore(), InMemoryMailboxState()
+    tasks = InMemoryTaskList()
+    conversations = InMemoryConversationStore()
     publisher = publisher or RecordingPublisher()
     parts = build_intake(
         settings,
         items=items,
         store=store,
+        tasks=tasks,
+        conversations=conversations,
         mailbox_state=marks,
         publisher=publisher,
         clock=world_clock,
@@ -235,9 +365,11 @@ def intake_world(
         clock=world_clock,
         items=items,
         store=store,
+        tasks=tasks,
         marks=marks,
         publisher=publisher,
         parts=parts,
+        conversations=conversations,
     )
 
 
@@ -256,10 +388,11 @@ class InMemoryAssignmentRepository:
         self.members: dict[str, CaseMember] = {}
         self.openers: set[str] = set()
         self.events: dict[UUID, list[ItemEvent]] = {}
-        self.outbox: dict[UUID, ItemEvent] = {}
+        self.outbox: dict[UUID, OutboxEntry] = {}
         self.learned: list[tuple[str, str]] = []
         self.taught: list[BodyCorrection] = []
         self.escalations: dict[str, Escalation] = {}
+        self.citizen_messages: dict[UUID, FeedbackMessageAdded] = {}
 
     async def prepare(self) -> None:
         return None
@@ -288,34 +421,23 @@ class InMemoryAssignmentRepository:
     async def get(self, item_id: UUID) -> Assignment | None:
         return self.state.get(item_id)
 
-    async def update(
-        self,
-        item_id: UUID,
-        *,
-        expected: Status,
-        status: Status,
-        body: BodyRef | None = None,
-        due_on: date | None = None,
-        category: str | None = None,
-    ) -> bool:
-        current = self.state.get(item_id)
-        if current is None or current.status is not expected:
+    async def move(self, move: Move, *, outbox: tuple[OutboxEntry, ...] = ()) -> bool:
+        current = self.state.get(move.item_id)
+        if current is None or current.status is not move.expected:
             return False
-        self.state[item_id] = replace(
+        self.state[move.item_id] = replace(
             current,
-            status=status,
-            body=body or current.body,
-            due_on=due_on or current.due_on,
-            category=category or current.category,
+            status=move.status,
+            body=move.body or current.body,
+            due_on=move.due_on or current.due_on,
+            category=move.category or current.category,
+            case_id=move.case_id or current.case_id,
         )
+        for entry in outbox:
+            self.outbox[entry.event.event_id] = entry
+        if move.case_id is not None and (member := self.members.get(str(move.item_id))):
+            self.members[str(move.item_id)] = replace(member, case_id=str(move.case_id))
         return True
-
-    async def set_case(self, item_ids: list[UUID], case_id: UUID) -> None:
-        for item_id in item_ids:
-            if item_id in self.state:
-                self.state[item_id] = replace(self.state[item_id], case_id=case_id)
-            if (member := self.members.get(str(item_id))) is not None:
-                self.members[str(item_id)] = replace(member, case_id=str(case_id))
 
     async def in_status(self, statuses: frozenset[Status]) -> list[Assignment]:
         return [a for a in self.state.values() if a.status in statuses]
@@ -338,22 +460,31 @@ class InMemoryAssignmentRepository:
     async def case_items(self, case_id: UUID) -> list[UUID]:
         return sorted(UUID(m.item_id) for m in self.members.values() if m.case_id == str(case_id))
 
-    async def add_history(self, item_id: UUID, event: ItemEvent, *, published: bool = True) -> None:
-        events = self.events.setdefault(item_id, [])
-        if all(e.event_id != event.event_id for e in events):
-            events.append(event)
-            if not published:
-                self.outbox[event.event_id] = event
+    async def add_history(self, item_id: UUID, event: ItemEvent) -> None:
+        case = event.case_item_ids if isinstance(event, StatusChanged) else ()
+        for owner in dict.fromkeys((item_id, *case)):
+            events = self.events.setdefault(owner, [])
+            if all(e.event_id != event.event_id for e in events):
+                events.append(event)
 
     async def history(self, item_id: UUID) -> list[ItemEvent]:
         return sorted(self.events.get(item_id, []), key=lambda e: e.occurred_at)
 
-    async def unpublished(self, *, until: datetime) -> list[ItemEvent]:
-        events = [e for e in self.outbox.values() if e.occurred_at <= until]
-        return sorted(events, key=lambda e: e.occurred_at)
+    async def unpublished(self, *, until: datetime) -> list[OutboxEntry]:
+        entries = [e for e in self.outbox.values() if e.event.occurred_at <= until]
+        return sorted(entries, key=lambda e: e.event.occurred_at)
 
-    async def mark_history_published(self, event_id: UUID) -> None:
-        self.outbox.pop(event_id, None)
+    async def published(self, entry: OutboxEntry) -> None:
+        for event in entry.events:
+            await self.add_history(event.item_id, event)
+        self.outbox.pop(entry.event.event_id, None)
+
+    async def add_message_once(self, message: FeedbackMessageAdded) -> None:
+        self.citizen_messages.setdefault(message.event_id, message)
+
+    async def messages(self, item_id: UUID) -> list[FeedbackMessageAdded]:
+        found = [m for m in self.citizen_messages.values() if m.item_id == item_id]
+        return sorted(found, key=lambda m: m.occurred_at)
 
     async def add_correction(
         self,
@@ -494,11 +625,24 @@ class InMemoryNotifierItems:
     def __init__(self) -> None:
         self.items: dict[UUID, ItemRecord] = {}
 
-    async def remember(self, record: ItemRecord) -> None:
-        self.items.setdefault(record.item_id, record)
+    async def remember(self, record: ItemRecord) -> ItemRecord:
+        return self.items.setdefault(record.item_id, record)
+
+    async def rerouted(self, record: ItemRecord) -> None:
+        if (stored := self.items.get(record.item_id)) is not None:
+            routing = {f: getattr(record, f) for f in ROUTING_FIELDS}
+            self.items[record.item_id] = stored.model_copy(update=routing)
 
     async def find(self, item_ids: tuple[UUID, ...]) -> list[ItemRecord]:
         return [self.items[i] for i in item_ids if i in self.items]
+
+    async def moved(
+        self, item_ids: tuple[UUID, ...], *, status: Status, body: BodyRef | None
+    ) -> None:
+        for item_id in item_ids:
+            if (record := self.items.get(item_id)) is not None:
+                change: dict[str, Any] = {"status": status} | ({"body": body} if body else {})
+                self.items[item_id] = record.model_copy(update=change)
 
 
 class InMemoryContactRepository:
@@ -556,8 +700,8 @@ class InMemorySender:
 
 
 NOTIFIER_SETTINGS: dict[str, object] = {
-    "console_url": "http://console",
-    "public_url": "http://public",
+    "console_base_url": "http://console",
+    "public_base_url": "http://public",
     "retry_backoff_seconds": 0.001,
     # Every channel is configured (the fakes stand in for the providers), so ZNS and SMS are
     # planned; the credentials are never used.

@@ -85,7 +85,7 @@ async def pipeline(rate: float, seconds: float) -> dict[str, Any]:
 
     collector = asyncio.create_task(collect())
     # A new set of citizens each run: the same person re-sending the same text within intake's
-    # window would be a linked duplicate, a different (cheaper) path than a new petition.
+    # window is answered "already sent" (no new item), a different path than a new petition.
     run = uuid.uuid4().hex[:8]
     async with httpx.AsyncClient(base_url=INTAKE, timeout=30) as client:
 

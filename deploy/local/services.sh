@@ -46,6 +46,13 @@ intake_env=(
   "HOIAM_INTAKE_OPERATOR_TOKEN=$demo_secret"
   # The demo's hotline, Zalo OA and Facebook Page belong to Vĩnh Long (code 86).
   'HOIAM_INTAKE_ACCOUNT_PROVINCES={"1900":"86","579745863508352884":"86","106540352242922":"86"}'
+  # The demo and the bench post everything from this machine, the demo as the same citizens
+  # each run: no rate limit for loopback here (a deployment keeps the defaults).
+  'HOIAM_INTAKE_RATE_EXEMPT_IPS=["127.0.0.1"]'
+  'HOIAM_INTAKE_RATE_PER_CONTACT=0'
+  # A Zalo/Messenger conversation becomes one item once its sender is quiet this long (120 s
+  # by default); shorter for the demo, which sends one message per sender.
+  "HOIAM_INTAKE_GATHER_SECONDS=${HOIAM_INTAKE_GATHER_SECONDS:-5}"
 )
 router_env=("HOIAM_ROUTER_OPERATOR_TOKEN=$demo_secret")
 

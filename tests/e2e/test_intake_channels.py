@@ -6,6 +6,7 @@ import importlib.util
 import json
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -32,6 +33,7 @@ from hoiam_shared.topics import (
     OPERATOR_TASKS,
     dead_letter_topic,
 )
+from support.clock import TestClock
 from support.intake import (
     FACEBOOK_SECRET,
     OPERATOR_TOKEN,
@@ -49,6 +51,7 @@ from support.intake_samples import (
     email,
     facebook_comment,
     facebook_signed,
+    sent_at,
     to_tcvn3,
     zalo_follow,
     zalo_image,
@@ -61,6 +64,15 @@ REPO = Path(__file__).resolve().parents[2]
 AUTH = {"authorization": f"Bearer {OPERATOR_TOKEN}"}
 JSON = {"content-type": "application/json"}
 MAIL = {"content-type": "message/rfc822"}
+
+
+def now() -> datetime:
+    """The moment the intake process reads (its clock is the suite's shifted now)."""
+    return TestClock.shifted()()
+
+
+def stamp(moment: datetime) -> str:
+    return str(int(moment.timestamp() * 1000))
 
 
 def load_demo() -> ModuleType:
@@ -125,6 +137,7 @@ async def test_every_channel_reaches_feedback_received(stack: Stack, intake: Int
     sent = await demo.send_every_channel(
         intake.url, zalo_app_id=ZALO_APP, zalo_secret=ZALO_SECRET,
         facebook_app_secret=FACEBOOK_SECRET, operator_token=OPERATOR_TOKEN,
+        sent_at=now().timestamp(),
     )  # fmt: skip
     items = [s for s in sent if s.kind == "item"]
     assert {s.channel for s in items} == {"web", "email", "phone", "zalo", "facebook", "open311"}
@@ -175,7 +188,8 @@ async def test_the_same_source_twice_is_one_item(stack: Stack, intake: Intake) -
     ref = uuid.uuid4().hex
     data = email(body="Lần đầu".encode(), message_id=f"<{ref}@x.vn>")
     body, headers = zalo_signed(
-        zalo_text(msg_id=f"z-{ref}", text="Cùng một tin"), secret=ZALO_SECRET
+        sent_at(zalo_text(msg_id=f"z-{ref}", text="Cùng một tin", user=f"u1-{ref}"), now()),
+        secret=ZALO_SECRET,
     )
     log = CDR_LINES.replace("1732674600.1", f"{ref}.1").replace("1732676400.2", f"{ref}.2")
     async with httpx.AsyncClient(base_url=intake.url, timeout=10) as client:
@@ -191,10 +205,10 @@ async def test_the_same_source_twice_is_one_item(stack: Stack, intake: Intake) -
         log_once = await client.post(
             "/v1/intake/calls?format=asterisk-cdr",
             content=log,
-            headers={"content-type": "text/csv"},
+            headers={"content-type": "text/csv"} | AUTH,
         )
         log_again = await client.post("/v1/intake/calls?format=asterisk-cdr", content=log,
-                                      headers={"content-type": "text/csv"})  # fmt: skip
+                                      headers={"content-type": "text/csv"} | AUTH)  # fmt: skip
     assert (first.status_code, again.status_code) == (202, 200)
     assert first.json() == again.json()
     assert {w.status_code for w in webhooks} == {200}
@@ -215,7 +229,7 @@ async def test_the_same_source_twice_is_one_item(stack: Stack, intake: Intake) -
 
 
 async def test_bad_input_is_a_counted_4xx_never_a_5xx(intake: Intake) -> None:
-    body, headers = zalo_signed(zalo_text(), secret=ZALO_SECRET)
+    body, headers = zalo_signed(sent_at(zalo_text(), now()), secret=ZALO_SECRET)
     fb_body, fb_headers = facebook_signed({"object": "page", "entry": []}, secret="not-ours")
     async with httpx.AsyncClient(base_url=intake.url, timeout=10) as client:
         answers = {
@@ -235,7 +249,9 @@ async def test_bad_input_is_a_counted_4xx_never_a_5xx(intake: Intake) -> None:
             "email too big": await client.post("/v1/intake/email", content=b"x" * 1_100_000,
                                                headers={"content-type": "message/rfc822"}),
             "calls bad format": await client.post("/v1/intake/calls?format=excel", content=b"a",
-                                                  headers={"content-type": "text/csv"}),
+                                                  headers={"content-type": "text/csv"} | AUTH),
+            "calls no token": await client.post("/v1/intake/calls", content=b"a",
+                                                headers={"content-type": "text/csv"}),
             "manual no token": await client.post("/v1/intake/calls/manual", json={}),
             "manual invalid": await client.post("/v1/intake/calls/manual", json={"caller": "1"},
                                                 headers=AUTH),
@@ -249,8 +265,8 @@ async def test_bad_input_is_a_counted_4xx_never_a_5xx(intake: Intake) -> None:
     assert codes == {
         "zalo unsigned": 401, "zalo forged": 403, "zalo not json": 400, "facebook forged": 403,
         "facebook bad token": 403, "email as text": 415, "email no headers": 400,
-        "email too big": 413, "calls bad format": 422, "manual no token": 401,
-        "manual invalid": 422, "open311 no location": 400,
+        "email too big": 413, "calls bad format": 422, "calls no token": 401,
+        "manual no token": 401, "manual invalid": 422, "open311 no location": 400,
     }  # fmt: skip
     assert "location" in answers["open311 no location"].json()[0]["description"]
     assert (challenge.status_code, challenge.text) == (200, "1158201444")
@@ -275,7 +291,7 @@ async def test_a_bad_record_is_dead_lettered_and_a_replay_refeeds_it(
     raw_topic = intake.topic(INTAKE_RAW)
     dlq = dead_letter_topic(raw_topic)
     # A Zalo event the normaliser cannot read (no msg_id): parked with its cause.
-    broken = {"app_id": ZALO_APP, "event_name": "user_send_text", "timestamp": "1",
+    broken = {"app_id": ZALO_APP, "event_name": "user_send_text", "timestamp": stamp(now()),
               "sender": {"id": "1"}, "message": {"text": "thiếu msg_id"}}  # fmt: skip
     body, headers = zalo_signed(broken, secret=ZALO_SECRET)
     async with httpx.AsyncClient(base_url=intake.url, timeout=10) as client:
@@ -292,7 +308,7 @@ async def test_a_bad_record_is_dead_lettered_and_a_replay_refeeds_it(
     good = RawFeedbackAccepted(
         correlation_id=(item_id := new_id()), item_id=item_id, tracking_code=new_tracking_code(),
         channel=Channel.ZALO, received_at=letter.occurred_at, content_type="application/json",
-        payload=base64.b64encode(json.dumps(zalo_text(msg_id=ref)).encode()),
+        payload=base64.b64encode(json.dumps(zalo_text(msg_id=ref, user=f"u-{ref}")).encode()),
     )  # fmt: skip
     parked = DeadLetterRecorded(
         correlation_id=item_id, service="intake", source_topic=raw_topic, key=str(item_id),
@@ -367,21 +383,23 @@ async def test_queue_logs_mapped_csv_zalo_media_and_comment_changes(
             await client.post(
                 "/v1/intake/calls?format=queue-log",
                 content=queue_log,
-                headers={"content-type": "text/plain"},
+                headers={"content-type": "text/plain"} | AUTH,
             )
         ).json()
         mapped = (
             await client.post(
                 "/v1/intake/calls?format=csv",
                 content=csv_log.encode(),
-                headers={"content-type": "text/csv; charset=utf-8"},
+                headers={"content-type": "text/csv; charset=utf-8"} | AUTH,
             )
         ).json()
         for event in (
-            zalo_image() | {"message": zalo_image()["message"] | {"msg_id": f"i-{run}"}},
+            zalo_image()
+            | {"message": zalo_image()["message"] | {"msg_id": f"i-{run}"}}
+            | {"sender": {"id": f"img-{run}"}},
             zalo_follow("unfollow") | {"follower": {"id": f"u-{run}"}},
         ):
-            body, headers = zalo_signed(event, secret=ZALO_SECRET)
+            body, headers = zalo_signed(sent_at(event, now()), secret=ZALO_SECRET)
             assert (
                 await client.post("/webhooks/zalo", content=body, headers=headers)
             ).status_code == 200
@@ -391,7 +409,7 @@ async def test_queue_logs_mapped_csv_zalo_media_and_comment_changes(
             ("remove", ""),
         ):
             body, headers = facebook_signed(
-                facebook_comment(verb=verb, comment_id=comment_id, message=text),
+                sent_at(facebook_comment(verb=verb, comment_id=comment_id, message=text), now()),
                 secret=FACEBOOK_SECRET,
             )
             assert (

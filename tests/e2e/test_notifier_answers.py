@@ -96,5 +96,5 @@ async def test_a_resolution_reaches_a_web_citizen_by_sms_and_the_body_by_email(
     assert isinstance(body, dict)
     assert body["to"] == "+84903123456"
     assert "đã giải quyết" in body["text"]
-    assert f"/t/{code}" in body["text"]
+    assert f"nêu mã theo dõi {code}" in body["text"]  # no public site yet: no link
     assert body["client_ref"] != ack["body"]["client_ref"]  # type: ignore[index]

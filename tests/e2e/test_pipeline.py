@@ -3,6 +3,7 @@
 import asyncio
 import re
 import time
+import uuid
 from typing import Any
 
 import httpx
@@ -29,6 +30,12 @@ SUBMISSION = {
 }
 
 type Mongo = AsyncMongoClient[dict[str, Any]]
+
+
+def another_citizen() -> dict[str, object]:
+    """The same matter from someone else: the same citizen sending it again would be told the
+    first item's code (issue 10), not given a new item."""
+    return SUBMISSION | {"email": f"cutri-{uuid.uuid4().hex[:8]}@example.com", "phone": None}
 
 
 async def submit(services: Running, payload: dict[str, object] = SUBMISSION) -> dict[str, str]:
@@ -115,7 +122,7 @@ async def test_a_web_submission_reaches_the_body_and_the_citizen_by_email(
 async def test_the_same_event_delivered_twice_routes_once_and_emails_once(
     services: Running, smtp: SmtpServer, stack: Stack, mongo: Mongo
 ) -> None:
-    accepted = await submit(services)
+    accepted = await submit(services, another_citizen())
     await smtp.recorder.wait_for(accepted["tracking_code"], 2)
     topic = Topics(prefix=f"{services.prefix}.").name(FEEDBACK_RECEIVED)
     records = [r for r in await read_topic(stack, topic, want=1000, within=5)
@@ -167,7 +174,7 @@ async def test_an_undecodable_record_is_dead_lettered_and_the_consumer_keeps_goi
     assert letter.key == "poison-1"
     assert letter.error
 
-    accepted = await submit(services)
+    accepted = await submit(services, another_citizen())
     await smtp.recorder.wait_for(accepted["tracking_code"], 2)
 
 

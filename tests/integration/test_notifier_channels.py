@@ -196,7 +196,8 @@ async def test_messenger_response_and_human_agent_shapes(
 
     response, tagged = fake.received("messenger")[-2:]
     assert response["path"] == "/graph/v21.0/me/messages"
-    assert response["query"] == {"access_token": fake_api.PAGE_TOKEN}
+    assert response["query"] == {}  # the page token never in a URL that proxies and logs keep
+    assert response["headers"]["authorization"] == f"Bearer {fake_api.PAGE_TOKEN}"
     assert response["body"] == {
         "recipient": {"id": "psid-1"},
         "messaging_type": "RESPONSE",

@@ -137,7 +137,8 @@ async def site(stack: Stack, fake: FakeProviders, smtp: SmtpServer) -> AsyncIter
             "mail_domain": "flow.hoiam.test",
             "retry_backoff_seconds": 0.05,
             "flush_interval_seconds": 0.3,
-            "public_url": "https://hoiam.example",
+            "public_base_url": "https://hoiam.example",
+            "console_base_url": "https://console.example",
         }
     )
     # Zalo and SMS go out at once only outside quiet hours (21:00-07:00): it is 10:00 here.

@@ -30,7 +30,7 @@ from hoiam_notifier.repository import (
     MongoTokenStore,
     QueueRepository,
 )
-from hoiam_shared.events import Channel, Citizen, NotificationSent, RecipientKind
+from hoiam_shared.events import BodyRef, Channel, Citizen, NotificationSent, RecipientKind, Status
 from support.clock import TestClock
 
 type Mongo = AsyncMongoClient[dict[str, Any]]
@@ -123,6 +123,51 @@ async def test_items_are_found_by_id_first_write_wins(items: ItemRepository) -> 
         (UUID(int=2), "Bình"),
         (UUID(int=1), "An"),
     ]
+
+
+async def test_a_later_routing_replaces_body_category_and_case_only(
+    items: ItemRepository,
+) -> None:
+    first = ItemRecord(
+        item_id=UUID(int=1),
+        tracking_code="HA-1",
+        channel=Channel.EMAIL,
+        citizen=Citizen(name="An", preferred_channel=Channel.EMAIL),
+        category="Điện",
+        routed_at=NOW,
+    )
+    assert await items.remember(first) == first
+    body = BodyRef(id="b2", name="Công ty Cấp nước", level="utility")
+    later = first.model_copy(
+        update={
+            "body": body,
+            "category": "Nước",
+            "citizen": Citizen(name="Other", preferred_channel=Channel.WEB),
+            "routed_at": NOW + timedelta(days=1),
+        }
+    )
+    assert await items.remember(later) == first  # first write wins
+
+    await items.rerouted(later)
+
+    [found] = await items.find((UUID(int=1),))
+    assert (found.body, found.category, found.routed_at) == (body, "Nước", NOW + timedelta(days=1))
+    assert found.citizen == first.citizen
+
+
+async def test_an_item_moves_to_its_latest_status_and_body(items: ItemRepository) -> None:
+    # Issue 10: "you already sent it" says where the first item stands now.
+    record = ItemRecord(
+        item_id=UUID(int=7), tracking_code="HA-7", channel=Channel.ZALO,
+        citizen=Citizen(preferred_channel=Channel.ZALO), status=Status.ROUTED,
+    )  # fmt: skip
+    await items.remember(record)
+    body = BodyRef(id="dl", name="Điện lực", level="utility")
+    await items.moved((UUID(int=7), UUID(int=8)), status=Status.IN_PROGRESS, body=body)
+    await items.moved((UUID(int=7),), status=Status.RESOLVED, body=None)
+    [found] = await items.find((UUID(int=7),))
+    assert (found.status, found.body) == (Status.RESOLVED, body)
+    assert await items.find((UUID(int=8),)) == []  # never routed here: nothing made up
 
 
 async def test_the_latest_reachability_wins_and_inbound_times_are_kept(

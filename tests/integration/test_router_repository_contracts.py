@@ -1,26 +1,48 @@
 """The router's store contract, run against the in-memory fake and MongoDB on FerretDB."""
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
+from uuid import UUID
 
 import pytest
+from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
-from fakes import InMemoryAssignmentRepository
+from fakes import ROUTER_MONDAY, InMemoryAssignmentRepository, RecordingPublisher
+from hoiam_router.app import RouterParts, build
 from hoiam_router.domain import route
 from hoiam_router.domain.cases import CaseMember
 from hoiam_router.domain.events import routed_event
 from hoiam_router.domain.learned import BodyCorrection
-from hoiam_router.repository import AssignmentRepository, MongoAssignmentRepository
-from hoiam_shared.events import BodyRef, FeedbackRouted, Status, StatusChange, StatusChanged
+from hoiam_router.outbox import SETTLING
+from hoiam_router.repository import (
+    AssignmentRepository,
+    MongoAssignmentRepository,
+    Move,
+    OutboxEntry,
+)
+from hoiam_router.settings import RouterSettings
+from hoiam_shared.events import (
+    BodyRef,
+    Channel,
+    FeedbackMessageAdded,
+    FeedbackRouted,
+    FeedbackText,
+    Status,
+    StatusChange,
+    StatusChanged,
+)
 from hoiam_shared.ids import new_id
 from support.clock import TestClock
-from support.router import bundled_directory
+from support.router import Crashed, CrashesAfterWrites, bundled_directory
 from support.samples import make_received
 
 type Mongo = AsyncMongoClient[dict[str, Any]]
+POTHOLE = "Đường ấp 3 bị sạt lở, nhiều ổ gà nguy hiểm cho học sinh"
+PLACE = "ấp 3, xã Phú Cần, huyện Tiểu Cần, tỉnh Trà Vinh"
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
 
 
@@ -37,6 +59,19 @@ async def store(
     await adapter.prepare()
     yield adapter
     await mongo.drop_database(f"{prefix}_router_contract")
+
+
+def router_parts(
+    store: AssignmentRepository, publisher: RecordingPublisher, clock: TestClock
+) -> RouterParts:
+    return build(
+        RouterSettings(fallback_province="86"),
+        directory=bundled_directory(),
+        assignments=store,
+        publisher=publisher,
+        clock=clock,
+        registry=CollectorRegistry(),
+    )
 
 
 def routed(text: str = "Mất điện cả ấp", address: str = "tỉnh Bến Tre") -> FeedbackRouted:
@@ -80,14 +115,20 @@ async def test_update_is_a_compare_and_set_on_the_status(store: AssignmentReposi
     await store.add_once(decision)
     body = BodyRef(id="86-so-cong-thuong", name="Sở Công Thương", level="province_department")
 
-    assert await store.update(decision.item_id, expected=Status.ROUTED, status=Status.ACKNOWLEDGED)
-    assert not await store.update(decision.item_id, expected=Status.ROUTED, status=Status.RESOLVED)
-    assert await store.update(
-        decision.item_id,
-        expected=Status.ACKNOWLEDGED,
-        status=Status.IN_PROGRESS,
-        body=body,
-        due_on=date(2027, 1, 4),
+    assert await store.move(
+        Move(decision.item_id, expected=Status.ROUTED, status=Status.ACKNOWLEDGED)
+    )
+    assert not await store.move(
+        Move(decision.item_id, expected=Status.ROUTED, status=Status.RESOLVED)
+    )
+    assert await store.move(
+        Move(
+            decision.item_id,
+            expected=Status.ACKNOWLEDGED,
+            status=Status.IN_PROGRESS,
+            body=body,
+            due_on=date(2027, 1, 4),
+        )
     )
     held = await store.get(decision.item_id)
     assert held is not None
@@ -118,7 +159,10 @@ async def test_case_members_join_once_and_move_between_cases(
     assert await store.case_openers("29341", "transport", NOW + timedelta(days=1)) == []
     assert await store.case_items(a.item_id) == sorted([a.item_id, b.item_id])
 
-    await store.set_case([b.item_id], b.item_id)
+    # Moving to another case is part of a move (a merge's or a split's).
+    assert await store.move(
+        Move(b.item_id, expected=Status.ROUTED, status=Status.ROUTED, case_id=b.item_id)
+    )
 
     assert await store.case_items(a.item_id) == [a.item_id]
     assert await store.case_items(b.item_id) == [b.item_id]
@@ -148,14 +192,7 @@ async def test_history_corrections_and_escalations(store: AssignmentRepository) 
 
     later = NOW + timedelta(hours=1)
     assert await store.unpublished(until=later) == []
-    pending = change.model_copy(update={"event_id": new_id(), "status": Status.ACKNOWLEDGED})
-    await store.add_history(decision.item_id, pending, published=False)
-    assert await store.unpublished(until=later) == [pending]
-    assert await store.unpublished(until=pending.occurred_at) == [pending]  # inclusive
-    assert await store.unpublished(until=NOW) == []  # it occurred after that
-    await store.mark_history_published(pending.event_id)
-    assert await store.unpublished(until=later) == []
-    assert len(await store.history(decision.item_id)) == 3
+    assert len(await store.history(decision.item_id)) == 2
 
     await store.add_correction(decision.item_id, "cầm đồ lãi cắt cổ", "security", "86-cong-an")
     assert await store.corrections() == [("cầm đồ lãi cắt cổ", "security")]
@@ -166,6 +203,99 @@ async def test_history_corrections_and_escalations(store: AssignmentRepository) 
     assert (await store.escalate_once("k", other)).event == change
     await store.mark_published("k")
     assert (await store.escalate_once("k", other)).published is True
+
+
+async def test_a_status_change_and_its_outbox_entry_are_one_write(
+    store: AssignmentRepository,
+) -> None:
+    decision, other = routed(), routed()
+    for d in (decision, other):
+        await store.add_once(d)
+    change = StatusChanged(
+        correlation_id=decision.item_id,
+        item_id=decision.item_id,
+        tracking_code=decision.tracking_code,
+        status=Status.ACKNOWLEDGED,
+        previous_status=Status.ROUTED,
+        case_item_ids=(decision.item_id, other.item_id),
+        occurred_at=NOW + timedelta(minutes=1),
+    )
+    follow = Move(other.item_id, expected=Status.ROUTED, status=Status.ACKNOWLEDGED)
+    entry = OutboxEntry(change, follow=(follow,))
+    lost = OutboxEntry(change.model_copy(update={"event_id": new_id()}))
+    later = NOW + timedelta(hours=1)
+
+    wrong = Move(decision.item_id, expected=Status.TRIAGE, status=Status.ACKNOWLEDGED)
+    assert not await store.move(wrong, outbox=(lost,))
+    assert await store.unpublished(until=later) == []  # a refused change leaves no entry
+
+    moved = Move(decision.item_id, expected=Status.ROUTED, status=Status.ACKNOWLEDGED)
+    assert await store.move(moved, outbox=(entry,))
+
+    held = await store.get(decision.item_id)
+    assert held is not None
+    assert held.status is Status.ACKNOWLEDGED
+    assert await store.unpublished(until=later) == [entry]
+    assert await store.unpublished(until=change.occurred_at) == [entry]  # inclusive
+    assert await store.unpublished(until=NOW) == []  # it occurred after that
+    await store.published(entry)
+    assert await store.unpublished(until=later) == []
+    # The case's change is in the history of every item it moved.
+    assert [h.event_id for h in await store.history(other.item_id)] == [change.event_id]
+    assert [h.type for h in await store.history(decision.item_id)] == ["StatusChanged"]
+
+
+@pytest.mark.parametrize("writes_before_the_crash", [0, 1, 2, 3])
+async def test_a_crash_between_any_two_writes_of_a_case_change_loses_nothing(
+    store: AssignmentRepository, writes_before_the_crash: int
+) -> None:
+    """Resolving one of two petitions of a case, with the process killed after each write in
+    turn: after the restart's outbox round, both items moved and the event was published, or
+    neither moved and nothing was."""
+    clock = TestClock.frozen(ROUTER_MONDAY)
+    healthy = router_parts(store, RecordingPublisher(), clock)
+    first = await healthy.route(make_received(POTHOLE, address=PLACE))
+    second = await healthy.route(make_received(f"{POTHOLE} lắm", address=PLACE))
+    assert first.case_id == second.case_id
+    before_crash = RecordingPublisher()
+    crashing = CrashesAfterWrites(store, allowed=writes_before_the_crash)
+    dying = router_parts(cast(AssignmentRepository, crashing), before_crash, clock)
+
+    with contextlib.suppress(Crashed):  # the process died here, or did not
+        await dying.operations.change_status(first.item_id, Status.ACKNOWLEDGED)
+    clock.advance(SETTLING)
+    after_restart = RecordingPublisher()
+    await router_parts(store, after_restart, clock).outbox.republish()
+
+    statuses = set()
+    for item in (first, second):
+        held = await store.get(item.item_id)
+        assert held is not None
+        statuses.add(held.status)
+    told = {e.event_id for e in (*before_crash.of(StatusChanged), *after_restart.of(StatusChanged))}
+    assert (statuses, len(told)) in (({Status.ROUTED}, 0), ({Status.ACKNOWLEDGED}, 1))
+    assert await store.unpublished(until=clock()) == []
+
+
+async def test_what_a_citizen_adds_is_kept_once_per_item_oldest_first(
+    store: AssignmentRepository,
+) -> None:
+    decision = routed()
+
+    def added(words: str, minutes: int, item_id: UUID = decision.item_id) -> FeedbackMessageAdded:
+        at = NOW + timedelta(minutes=minutes)
+        return FeedbackMessageAdded(
+            occurred_at=at, correlation_id=item_id, item_id=item_id,
+            tracking_code=decision.tracking_code, channel=Channel.EMAIL, kind="reply",
+            received_at=at, text=FeedbackText(original=words, normalised=words),
+        )  # fmt: skip
+
+    later, sooner, elsewhere = added("sau", 9), added("trước", 1), added("khác", 5, new_id())
+    for message in (later, sooner, later, elsewhere):  # `later` redelivered
+        await store.add_message_once(message)
+
+    assert await store.messages(decision.item_id) == [sooner, later]
+    assert await store.messages(new_id()) == []
 
 
 async def test_every_correction_of_a_body_is_kept_in_order_and_only_decisions_teach_the_category(

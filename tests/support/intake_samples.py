@@ -10,6 +10,9 @@ import hmac
 import json
 import quopri
 import unicodedata
+from datetime import datetime
+from email.message import EmailMessage
+from email.policy import SMTP
 from typing import Any
 
 TONES = "\u0300\u0301\u0303\u0309\u0323"
@@ -196,6 +199,19 @@ def zalo_follow(event: str = "follow", app_id: str = "3482178216594085616") -> d
     }
 
 
+def sent_at(event: dict[str, Any], moment: datetime) -> dict[str, Any]:
+    """`event` (a Zalo event or a Meta webhook) as the provider would send it at `moment`: the
+    providers' own timestamps, which intake holds against its clock (milliseconds for Zalo and
+    Messenger entries, seconds for feed entries, as each sample has them)."""
+    event = json.loads(json.dumps(event))
+    ms = int(moment.timestamp() * 1000)
+    if "timestamp" in event:
+        event["timestamp"] = str(ms)
+    for entry in event.get("entry") or []:
+        entry["time"] = ms if int(entry.get("time", ms)) > 10**11 else ms // 1000
+    return event
+
+
 def zalo_signed(event: dict[str, Any], *, secret: str) -> tuple[bytes, dict[str, str]]:
     body = json.dumps(event, ensure_ascii=False).encode()
     mac = hashlib.sha256(
@@ -249,3 +265,19 @@ def facebook_signed(body_json: dict[str, Any], *, secret: str) -> tuple[bytes, d
     body = json.dumps(body_json, ensure_ascii=False).encode()
     signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     return body, {"content-type": "application/json", "x-hub-signature-256": signature}
+
+
+def email_with_attachment(
+    *, text: str, attachment: int, message_id: str = "<scan-1@mail.example.vn>"
+) -> bytes:
+    """A citizen's mail with a scanned document of `attachment` bytes (base64 in the mail)."""
+    mail = EmailMessage()
+    mail["From"] = "Trần Thị Bích <bich.tran@example.vn>"
+    mail["To"] = "hopthu@mttq-vinhlong.example.vn"
+    mail["Subject"] = "Đơn kiến nghị kèm bản scan"
+    mail["Message-ID"] = message_id
+    mail.set_content(text)
+    # Incompressible like a real scan, and the same bytes on every run.
+    scan = hashlib.shake_256(message_id.encode()).digest(attachment)
+    mail.add_attachment(scan, maintype="application", subtype="pdf", filename="don-kien-nghi.pdf")
+    return mail.as_bytes(policy=SMTP)

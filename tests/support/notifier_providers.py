@@ -5,7 +5,7 @@ The notifier is pointed at them with its ordinary base-URL settings:
   zalo_api_base   = {url}/zalo     → POST /zalo/v3.0/oa/message/cs   (header access_token)
   zns_api_base    = {url}/zns      → POST /zns/message/template      (header access_token)
   zalo_oauth_base = {url}/oauth    → POST /oauth/v4/oa/access_token  (header secret_key, form)
-  graph_api_base  = {url}/graph/v21.0 → POST …/{page}/messages, …/{comment}/comments (?access_token)
+  graph_api_base  = {url}/graph/v21.0 → POST …/{page}/messages, …/{comment}/comments (Bearer header)
   sms_api_url     = {url}/sms/send → POST (Authorization: Bearer …)
 Control: `POST /_script` queues answers for an address, `POST /_expire` invalidates the Zalo
 access token, `GET /_received` lists requests (`?text=` filters by a substring such as a tracking
@@ -74,6 +74,10 @@ def _meta_error(code: int, subcode: int | None, message: str, status: int = 400)
     if subcode is not None:
         error["error_subcode"] = subcode
     return JSONResponse({"error": error}, status_code=status)
+
+
+def _bearer(request: Request, token: str) -> bool:
+    return request.headers.get("authorization", "") == f"Bearer {token}"
 
 
 def _scripted_answer(script: dict[str, Any], provider: str) -> Response:
@@ -204,7 +208,8 @@ def make_app(state: State | None = None) -> Starlette:
 
     async def messages(request: Request) -> Response:
         body = await body_of(request)
-        if request.query_params.get("access_token") != PAGE_TOKEN:
+        # The page token travels in a header, never in the (logged) URL.
+        if not _bearer(request, PAGE_TOKEN):
             return await record(
                 request, "messenger", body, _meta_error(190, None, "Invalid OAuth access token.")
             )
@@ -231,7 +236,8 @@ def make_app(state: State | None = None) -> Starlette:
 
     async def comments(request: Request) -> Response:
         body = await body_of(request)
-        if request.query_params.get("access_token") != PAGE_TOKEN:
+        # The page token travels in a header, never in the (logged) URL.
+        if not _bearer(request, PAGE_TOKEN):
             return await record(
                 request, "fb_comment", body, _meta_error(190, None, "Invalid OAuth access token.")
             )

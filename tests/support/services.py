@@ -76,6 +76,13 @@ def service_env(
         env[f"{p}OPERATOR_TOKEN"] = OPERATOR_TOKEN
     if service == "intake":
         env[f"{p}ID_SECRET"] = ID_SECRET
+        # Every test posts from this machine, many times as the same sample citizens: the
+        # limits are proven by tests/unit/intake/test_access.py and test_intake_access.py.
+        env[f"{p}RATE_EXEMPT_IPS"] = '["127.0.0.1"]'
+        env[f"{p}RATE_PER_CONTACT"] = "0"
+        # A chat conversation is gathered until its sender is quiet this long: short here, so
+        # tests see the item in seconds (the gathering itself is tested on the test clock).
+        env |= {f"{p}GATHER_SECONDS": "1", f"{p}GATHER_FLUSH_SECONDS": "0.3"}
     if service == "notifier":
         env |= {f"{p}SMTP_PORT": str(smtp_port), f"{p}MAIL_DOMAIN": "e2e.hoiam.test"}
     return env

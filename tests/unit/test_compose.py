@@ -78,14 +78,24 @@ def container_ports(svc: Service) -> list[int]:
     return ports
 
 
-def service_with_image(compose: dict[str, Any], image: str) -> str:
-    names = [
-        name
+def services_with_image(compose: dict[str, Any], image: str) -> list[str]:
+    return [
+        str(name)
         for name, svc in compose["services"].items()
         if str(svc.get("image", "")).split(":")[0] == image
     ]
+
+
+def service_with_image(compose: dict[str, Any], image: str) -> str:
+    names = services_with_image(compose, image)
     assert len(names) == 1, f"expected one service running {image}, found {names}"
-    return str(names[0])
+    return names[0]
+
+
+def brokers(compose: dict[str, Any]) -> list[str]:
+    names = services_with_image(compose, "apache/kafka")
+    assert names, "compose.yaml runs no Kafka broker"
+    return names
 
 
 def settings_from_compose(
@@ -142,16 +152,18 @@ def test_intake_takes_its_id_secret_from_the_environment(compose: dict[str, Any]
 def test_kafka_bootstrap_is_the_compose_broker(
     compose: dict[str, Any], name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    kafka = service_with_image(compose, "apache/kafka")
-    advertised = environment(service(compose, kafka))["KAFKA_ADVERTISED_LISTENERS"]
-    advertised_hosts = {
-        urlsplit(listener.strip()).netloc for listener in advertised.split(",") if listener
-    }
+    advertised_hosts = {}
+    for kafka in brokers(compose):
+        advertised = environment(service(compose, kafka))["KAFKA_ADVERTISED_LISTENERS"]
+        for listener in filter(None, advertised.split(",")):
+            advertised_hosts[urlsplit(listener.strip()).netloc] = kafka
     settings = settings_from_compose(compose, name, monkeypatch)
     servers = [server.strip() for server in settings.kafka_bootstrap_servers.split(",")]
     for server in servers:
-        assert server.split(":")[0] == kafka, f"{name}: {server} is not the {kafka} service"
-        assert server in advertised_hosts, f"{name}: {server} not in {advertised_hosts}"
+        assert server in advertised_hosts, f"{name}: {server} not in {sorted(advertised_hosts)}"
+        assert server.split(":")[0] == advertised_hosts[server], f"{name}: {server}"
+    # Any broker answers a bootstrap, but naming them all survives one being down at start.
+    assert {advertised_hosts[s] for s in servers} == set(brokers(compose)), name
 
 
 @pytest.mark.parametrize("name", sorted(SETTINGS))
@@ -200,10 +212,7 @@ def test_built_from_the_dockerfile_for_this_service(compose: dict[str, Any], nam
 def test_waits_for_healthy_kafka_and_mongo(compose: dict[str, Any], name: str) -> None:
     depends_on = service(compose, name).get("depends_on")
     assert isinstance(depends_on, dict), f"{name} must wait with conditions, not a bare list"
-    for backend in (
-        service_with_image(compose, "apache/kafka"),
-        service_with_image(compose, "mongo"),
-    ):
+    for backend in (*brokers(compose), service_with_image(compose, "mongo")):
         assert depends_on.get(backend, {}).get("condition") == "service_healthy", (
             f"{name} starts before {backend} is healthy"
         )
@@ -211,16 +220,40 @@ def test_waits_for_healthy_kafka_and_mongo(compose: dict[str, Any], name: str) -
 
 @pytest.mark.parametrize("image", ["apache/kafka", "mongo"])
 def test_backends_have_healthchecks(compose: dict[str, Any], image: str) -> None:
-    healthcheck = service(compose, service_with_image(compose, image)).get("healthcheck")
-    assert isinstance(healthcheck, dict), f"{image} has no healthcheck"
-    assert healthcheck.get("test"), f"{image}'s healthcheck runs nothing"
-    assert healthcheck.get("disable") is not True
+    for backend in services_with_image(compose, image):
+        healthcheck = service(compose, backend).get("healthcheck")
+        assert isinstance(healthcheck, dict), f"{backend} has no healthcheck"
+        assert healthcheck.get("test"), f"{backend}'s healthcheck runs nothing"
+        assert healthcheck.get("disable") is not True
 
 
 def test_kafka_does_not_auto_create_topics(compose: dict[str, Any]) -> None:
-    env = environment(service(compose, service_with_image(compose, "apache/kafka")))
-    assert env.get("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "").lower() == "false"
-    assert env.get("KAFKA_PROCESS_ROLES") == "broker,controller"
+    for kafka in brokers(compose):
+        env = environment(service(compose, kafka))
+        assert env.get("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "").lower() == "false", kafka
+        assert env.get("KAFKA_PROCESS_ROLES") == "broker,controller", kafka
+
+
+def test_topics_have_three_replicas_on_three_brokers(
+    compose: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kafka = brokers(compose)
+    for name in SETTINGS:
+        settings = settings_from_compose(compose, name, monkeypatch)
+        assert settings.kafka_replication_factor == 3, f"{name} asks for fewer replicas"
+    assert len(kafka) == 3, f"three replicas need three brokers, compose runs {kafka}"
+    envs = [environment(service(compose, b)) for b in kafka]
+    assert len({env["KAFKA_NODE_ID"] for env in envs}) == 3, "node ids must differ"
+    assert len({env["CLUSTER_ID"] for env in envs}) == 1, "one cluster, one id"
+    for broker, env in zip(kafka, envs, strict=True):
+        voters = {
+            v.split("@")[1].split(":")[0] for v in env["KAFKA_CONTROLLER_QUORUM_VOTERS"].split(",")
+        }
+        assert voters == set(kafka), f"{broker}'s controller quorum is not the three brokers"
+        # The broker's own topics (offsets, transactions) as safe as ours.
+        assert env["KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR"] == "3", broker
+        assert env["KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR"] == "3", broker
+        assert env["KAFKA_TRANSACTION_STATE_LOG_MIN_ISR"] == "2", broker
 
 
 def test_notifier_sends_to_the_compose_mail_catcher(

@@ -16,6 +16,7 @@ from fakes import (
     intake_world,
     router_world,
 )
+from hoiam_intake.domain.channels.email import EMAIL_CONTENT_TYPE
 from hoiam_intake.domain.channels.web import WEB_CONTENT_TYPE
 from hoiam_intake.domain.items import accept_raw
 from hoiam_notifier.domain.notifications import Way
@@ -26,6 +27,7 @@ from hoiam_shared.kafka import KafkaEventPublisher
 from hoiam_shared.service import subscribe_all
 from hoiam_shared.topics import FEEDBACK_ROUTED, INTAKE_RAW, Topics
 from support.clock import TestClock
+from support.intake_samples import email
 from support.router import bundled_directory
 
 # In memory there is one consumer per subscriber; the prefix keeps names apart as in prod.
@@ -184,3 +186,63 @@ async def test_a_routed_event_republished_by_a_replay_sends_nothing_new(
     await pipeline.broker.publish(routed.to_bytes(), pipeline.topics.name(FEEDBACK_ROUTED))
 
     assert len(pipeline.email.sent) == 2
+
+
+# --- issue 10, conversations: a re-sent matter; an unknown commune asked for ----------------------
+
+
+async def test_a_resent_matter_is_answered_once_and_not_sent_to_the_body_again(
+    pipeline: Pipeline,
+) -> None:
+    await submit(pipeline, SUBMISSION)
+    again = SUBMISSION | {"text": "Xin chào, " + str(SUBMISSION["text"]).lower() + " Cảm ơn!"}
+    await submit(pipeline, again)
+
+    [item] = pipeline.items.items.values()
+    assert len(pipeline.assignments.assignments) == 1
+    to_body = [o for o in pipeline.email.sent if o.target.address.startswith("cskh@")]
+    assert len(to_body) == 1  # one "new petition", not two
+    told = [o for o in pipeline.email.sent if o.target.address == "bich.tran@example.vn"]
+    assert len(told) == 2  # the acknowledgement, then "you already sent it"
+    assert item.tracking_code in told[1].notification.text
+    assert "đã gửi ý kiến này trước đây" in told[1].notification.text
+
+
+async def test_an_unknown_commune_is_asked_for_and_the_reply_routes_the_item(
+    pipeline: Pipeline,
+) -> None:
+    lane = {
+        "name": "Lê Văn Tư",
+        "email": "tu.le@example.vn",
+        "text": "Đường ấp bị ổ gà, mưa xuống xe máy té ngã liên tục",
+        "consent": True,
+    }
+    await submit(pipeline, lane)
+    [waiting] = pipeline.assignments.assignments.values()
+    assert (waiting.status, waiting.triage_reason) == (Status.TRIAGE, "commune_unknown")
+    [asked] = pipeline.email.sent
+    assert asked.target.address == "tu.le@example.vn"
+    assert "xã, phường" in asked.notification.text
+
+    reply = email(
+        body="Dạ, ấp 3, xã Phú Cần, huyện Tiểu Cần, tỉnh Trà Vinh.".encode(),
+        subject=f"Re: [Hồi Âm {waiting.tracking_code}] Ý kiến đã được tiếp nhận",
+        sender="tu.le@example.vn",
+        message_id="<reply-1@example.vn>",
+    )
+    item_id = new_id()
+    raw = accept_raw(
+        item_id=item_id, tracking_code=new_tracking_code(), channel=Channel.EMAIL,
+        payload=reply, content_type=EMAIL_CONTENT_TYPE, received_at=pipeline.clock(),
+        source_ref="reply-1@example.vn",
+    )  # fmt: skip
+    await pipeline.broker.publish(raw.to_bytes(), pipeline.topics.name(INTAKE_RAW))
+
+    stored = await pipeline.assignments.get(waiting.item_id)
+    assert stored is not None
+    assert stored.status is Status.ROUTED
+    assert stored.body is not None
+    assert stored.body.id == "29341-ubnd-xa"
+    after = {o.target.address for o in pipeline.email.sent[1:]}
+    assert "ubnd@xa-tieu-can.vinh-long.hoiam.example" in after  # the commune is told
+    assert "tu.le@example.vn" in after  # and the citizen, where it went

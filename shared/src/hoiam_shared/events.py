@@ -140,6 +140,12 @@ class FeedbackText(Value):
     normalised: str = Field(description="NFC-normalised, whitespace tidied.")
     subject: str | None = None
     language: str = "vi"
+    # Added with issue 10 (text length capped):
+    original_length: int | None = Field(
+        default=None,
+        description="Set when the text was cut to the length limit (both texts then end with a "
+        "marker saying so): its length in characters before the cut. The raw record keeps it all.",
+    )
 
 
 class Location(Value):
@@ -298,6 +304,18 @@ class FeedbackRouted(Event):
     candidates: tuple[BodyRef, ...] = Field(
         default=(), description="For triage: the best bodies the router could think of."
     )
+    # Added for issue 10: a reassignment or triage decision is announced once.
+    announced_by: UUID | None = Field(
+        default=None,
+        description="Set when this routing is a reassignment or a triage decision: the "
+        "StatusChanged that told the citizens and the new body of it, so it is not told again.",
+    )
+    # Added with issue 10 (conversations): why an item waits in triage, as a code.
+    triage_reason: str | None = Field(
+        default=None,
+        description="commune_unknown: a commune's matter from an unknown commune (the citizen "
+        "is asked for it); None for low confidence or no competent body.",
+    )
 
 
 class StatusChange(StrEnum):
@@ -307,6 +325,9 @@ class StatusChange(StrEnum):
     REASSIGNED = "reassigned"
     OVERDUE = "overdue"
     ESCALATED = "escalated"
+    # Added for issue 10 (cases move as one): operators merged or split cases.
+    MERGED = "merged"
+    SPLIT = "split"
 
 
 class StatusChanged(Event):
@@ -394,7 +415,9 @@ class FeedbackMessageAdded(Event):
     tracking_code: str
     channel: Channel
     source_ref: str | None = None
-    kind: Literal["reply", "edit", "remove"]
+    # "resent" (issue 10, conversations): the same citizen sent the same matter again; the item
+    # it repeats is `item_id`, and the citizen is told where that item stands.
+    kind: Literal["reply", "edit", "remove", "resent"]
     received_at: AwareDatetime
     citizen: Citizen | None = None
     text: FeedbackText | None = None
@@ -427,7 +450,9 @@ class OperatorTaskOpened(Event):
     schema_version: Literal[1] = 1
 
     task_id: str = Field(description="Deterministic, so a redelivered cause opens one task.")
-    kind: Literal["call_back", "unreachable_citizen", "other"]
+    # "delivery_outcome_unknown" added with issue 10 (before, such tasks were "other" with that
+    # reason; readers map those to the new kind).
+    kind: Literal["call_back", "unreachable_citizen", "other", "delivery_outcome_unknown"]
     item_id: UUID | None = None
     tracking_code: str | None = None
     name: str | None = None
@@ -454,6 +479,13 @@ class DeadLetterRecorded(Event):
     value: Base64Bytes
     error_type: str
     error: str
+    # Added with issue 10 (records too large for Kafka):
+    value_truncated: bool = Field(
+        default=False,
+        description="The record was too large for its letter: `value` is its start only; the "
+        "whole record is at source_topic/partition/offset while retention keeps it.",
+    )
+    value_size: int | None = Field(default=None, description="Bytes of the whole record.")
 
 
 EVENT_TYPES: dict[str, type[Event]] = {

@@ -11,13 +11,13 @@ import base64
 import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.errors import KafkaError, MessageSizeTooLargeError, TopicAlreadyExistsError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage as InjectedMessage
@@ -44,6 +44,18 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     TimeoutError,
 )
 
+DEAD_LETTER_VALUE_KEPT = 64 * 1024
+"""Bytes of a record kept in its dead letter when the whole record would not fit in one."""
+
+
+class RecordTooLargeError(ValueError):
+    """A record larger than Kafka takes (`kafka_max_record_bytes`): bad input, never an outage.
+
+    aiokafka raises `MessageSizeTooLargeError`, a `KafkaError`, which `TRANSIENT_ERRORS` would
+    retry forever (503 to the caller, a stalled partition); the publisher raises this instead, so
+    an endpoint answers 413 and a consumer dead-letters the record and moves on.
+    """
+
 
 def make_broker(
     settings: ServiceSettings, *, service: str, registry: CollectorRegistry
@@ -54,15 +66,23 @@ def make_broker(
         acks="all",
         enable_idempotence=True,
         client_id=f"hoiam-{service}",
+        max_request_size=settings.kafka_max_record_bytes,
         middlewares=[KafkaPrometheusMiddleware(registry=registry, app_name=service)],
         logger=logging.getLogger(f"hoiam_{service}.broker"),
     )
 
 
 async def ensure_topics(
-    bootstrap_servers: str, names: Iterable[str], *, partitions: int, replication_factor: int
+    bootstrap_servers: str,
+    names: Iterable[str],
+    *,
+    partitions: int,
+    replication_factor: int,
+    configs: Mapping[str, Mapping[str, str]] | None = None,
 ) -> list[str]:
-    """Create the topics that do not exist yet; returns the ones it created."""
+    """Create the topics that do not exist yet, each with its `configs` (retention...); returns
+    the ones it created. Existing topics are left as they are: changing a running topic's
+    retention is an operator's decision (`kafka-configs.sh --alter`), see docs/decisions.md."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="hoiam-admin")
     await admin.start()
     try:
@@ -73,7 +93,15 @@ async def ensure_topics(
         # Another service may create them at the same moment: the outcome we wanted anyway.
         with contextlib.suppress(TopicAlreadyExistsError):
             await admin.create_topics(
-                [NewTopic(name, partitions, replication_factor) for name in missing]
+                [
+                    NewTopic(
+                        name,
+                        partitions,
+                        replication_factor,
+                        topic_configs=dict((configs or {}).get(name, {})),
+                    )
+                    for name in missing
+                ]
             )
         return missing
     finally:
@@ -102,13 +130,19 @@ class KafkaEventPublisher:
         self._broker = broker
 
     async def publish(self, topic: str, event: Event, *, key: UUID | str) -> None:
-        await self._broker.publish(
-            event.to_bytes(),
-            topic,
-            key=str(key).encode(),
-            headers=event_headers(event),
-            correlation_id=str(event.correlation_id),
-        )
+        value = event.to_bytes()
+        try:
+            await self._broker.publish(
+                value,
+                topic,
+                key=str(key).encode(),
+                headers=event_headers(event),
+                correlation_id=str(event.correlation_id),
+            )
+        except MessageSizeTooLargeError as error:
+            raise RecordTooLargeError(
+                f"{event.type} of {len(value)} bytes is too large for Kafka"
+            ) from error
 
 
 def _guess_correlation(value: bytes, key: bytes | None) -> UUID:
@@ -152,9 +186,20 @@ class DeadLetters:
             error_type=type(error).__name__,
             error=str(error)[:4000],
         )
-        await self._publisher.publish(
-            dead_letter_topic(topic), letter, key=letter.key or str(letter.correlation_id)
-        )
+        letter_key = letter.key or str(letter.correlation_id)
+        try:
+            await self._publisher.publish(dead_letter_topic(topic), letter, key=letter_key)
+        except RecordTooLargeError:
+            # The letter of a record near the limit is larger still (base64): keep its start and
+            # where the whole record is (topic, partition, offset), so nothing is silently lost.
+            letter = letter.model_copy(
+                update={
+                    "value": value[:DEAD_LETTER_VALUE_KEPT],
+                    "value_size": len(value),
+                    "value_truncated": True,
+                }
+            )
+            await self._publisher.publish(dead_letter_topic(topic), letter, key=letter_key)
         log.warning(
             "record sent to dead-letter topic",
             extra={

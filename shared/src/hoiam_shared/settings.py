@@ -5,7 +5,9 @@ from typing import Literal
 from pydantic import Field, MongoDsn
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from hoiam_shared.topics import Topics
+from hoiam_shared.topics import ALL_TOPICS, INTAKE_RAW, Topics
+
+DAY_MS = 24 * 3600 * 1000
 
 
 class ServiceSettings(BaseSettings):
@@ -18,13 +20,35 @@ class ServiceSettings(BaseSettings):
         default="", description="Prepended to every topic name; tests use it to stay apart."
     )
     kafka_partitions: int = Field(default=6, ge=1)
-    kafka_replication_factor: int = Field(default=1, ge=1)
+    kafka_replication_factor: int = Field(
+        default=1,
+        ge=1,
+        description="Replicas of every topic: 1 on one local broker, 3 in production.",
+    )
+    kafka_retention_ms: int = Field(
+        default=7 * DAY_MS, ge=-1, description="How long the event topics keep their records."
+    )
+    kafka_raw_retention_ms: int = Field(
+        default=-1,
+        ge=-1,
+        description="`intake.raw.v1` (and its DLQ) hold the only copy of the bytes citizens sent: "
+        "kept until they are archived (-1: never deleted by age or size).",
+    )
+    kafka_dlq_retention_ms: int = Field(
+        default=90 * DAY_MS, ge=-1, description="Dead letters wait this long for a fix and replay."
+    )
     kafka_group_id: str = Field(default="", description="Consumer group; empty means the default.")
     kafka_consumers: int = Field(
         default=3,
         ge=1,
         description="Consumers per process in the group; each owns some partitions, so one item's "
         "events stay in order while different partitions are handled at once.",
+    )
+    kafka_max_record_bytes: int = Field(
+        default=1_048_576,
+        ge=65_536,
+        description="Largest record a service publishes (the producer's max.request.size); "
+        "at most the broker's message.max.bytes. A larger one is bad input, not an outage.",
     )
     mongo_url: MongoDsn = MongoDsn("mongodb://127.0.0.1:27017/")
     mongo_database: str = ""
@@ -38,3 +62,18 @@ class ServiceSettings(BaseSettings):
     @property
     def topics(self) -> Topics:
         return Topics(prefix=self.kafka_topic_prefix)
+
+    def topic_configs(self) -> dict[str, dict[str, str]]:
+        """Every topic and dead-letter topic (prefixed names) → the configs it is created with."""
+        # acks=all only means "on more than one broker" when a write needs more than one
+        # in-sync replica; one less than the replicas keeps writes going while one is down.
+        quorum = {"min.insync.replicas": str(max(1, self.kafka_replication_factor - 1))}
+        kept = {"retention.ms": str(self.kafka_raw_retention_ms), "retention.bytes": "-1"}
+        configs = {}
+        for topic in ALL_TOPICS:
+            raw = topic == INTAKE_RAW
+            normal = {"retention.ms": str(self.kafka_retention_ms)}
+            letters = {"retention.ms": str(self.kafka_dlq_retention_ms)}
+            configs[self.topics.name(topic)] = quorum | (kept if raw else normal)
+            configs[self.topics.dlq(topic)] = quorum | (kept if raw else letters)
+        return configs

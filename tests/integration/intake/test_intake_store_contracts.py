@@ -3,6 +3,7 @@
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import pytest
 from pymongo import AsyncMongoClient
@@ -12,7 +13,7 @@ from hoiam_intake.domain.items import Earlier
 from hoiam_intake.imap import MailboxState, MongoMailboxState
 from hoiam_intake.repository import ItemRepository, MongoItemRepository
 from hoiam_intake.store import NAMESAKES, IntakeStore, MongoIntakeStore, Suggestion
-from hoiam_shared.events import Channel, OperatorTaskOpened
+from hoiam_shared.events import Channel, FeedbackMessageAdded, OperatorTaskOpened
 from hoiam_shared.ids import new_id
 from support.samples import make_received
 
@@ -59,6 +60,17 @@ async def test_a_claim_is_won_once(store: IntakeStore) -> None:
     assert await store.claim("email:a@b") is True
     assert await store.claim("email:a@b") is False
     assert await store.claim("email:c@d") is True
+
+
+async def test_a_claim_keeps_the_fingerprint_of_its_first_submission(store: IntakeStore) -> None:
+    assert await store.claimed("web:key-1") is False
+    assert await store.claim_with("web:key-1", "digest-a") is None
+    assert await store.claimed("web:key-1") is True
+    assert await store.claim_with("web:key-1", "digest-b") == "digest-a"
+    assert await store.claim_with("web:key-1", "digest-a") == "digest-a"
+    # A claim made without a fingerprint answers "", which no fingerprint equals.
+    assert await store.claim("web:key-2") is True
+    assert await store.claim_with("web:key-2", "digest-a") == ""
 
 
 async def test_contacts_bind_first_write_wins(store: IntakeStore) -> None:
@@ -132,6 +144,23 @@ async def test_recorded_events_first_write_wins(store: IntakeStore) -> None:
     assert await store.record_event("tasks", "call_back:1", first) == first
     assert await store.record_event("tasks", "call_back:1", task("busy")) == first
     assert await store.events("tasks", OperatorTaskOpened) == [first]
+
+
+async def test_the_messages_of_one_item_oldest_first(store: IntakeStore) -> None:
+    mine, other = new_id(), new_id()
+
+    def reply(item_id: UUID, minutes: int) -> FeedbackMessageAdded:
+        at = AT + timedelta(minutes=minutes)
+        return FeedbackMessageAdded(occurred_at=at, correlation_id=item_id, item_id=item_id,
+                                    tracking_code="HA-0000-0001", channel=Channel.EMAIL,
+                                    kind="reply", received_at=at)  # fmt: skip
+
+    later, sooner, elsewhere = reply(mine, 5), reply(mine, 1), reply(other, 3)
+    for key, event in (("a", later), ("b", sooner), ("c", elsewhere)):
+        await store.record_event("messages", key, event)
+
+    assert await store.events_of_item("messages", FeedbackMessageAdded, mine) == [sooner, later]
+    assert await store.events_of_item("messages", FeedbackMessageAdded, new_id()) == []
 
 
 async def test_items_first_write_wins(items: ItemRepository) -> None:

@@ -372,6 +372,18 @@ async def test_reassign_hand_back_merge_and_split_over_http(
     )
     assert unknown_body.status_code == 404
 
+    other_body = await client.post(
+        f"/v1/cases/{road.item_id}/merge", json={"case_ids": [str(power.item_id)]}, headers=AUTH
+    )
+    assert other_body.status_code == 409
+    assert "same body" in other_body.json()["detail"]
+    moved_again = await client.post(
+        f"/v1/items/{power.item_id}/reassign",
+        json={"body_id": "86-so-xay-dung", "reason": "đường dây trên lộ"},
+        headers=AUTH,
+    )
+    assert moved_again.status_code == 202
+
     merged = await client.post(
         f"/v1/cases/{road.item_id}/merge", json={"case_ids": [str(power.item_id)]}, headers=AUTH
     )
@@ -381,7 +393,9 @@ async def test_reassign_hand_back_merge_and_split_over_http(
         f"/v1/items/{power.item_id}/status", json={"status": "acknowledged"}, headers=AUTH
     )
     assert set(status.json()["case_item_ids"]) == {str(road.item_id), str(power.item_id)}
-    assert status.json()["body"]["id"] == "86-so-cong-thuong"
+    assert status.json()["body"]["id"] == "86-so-xay-dung"
+    road_view = (await client.get(f"/v1/items/{road.item_id}", headers=AUTH)).json()
+    assert road_view["status"] == "acknowledged"  # the case moved as one
 
     split = await client.post(
         f"/v1/cases/{road.item_id}/split", json={"item_ids": [str(power.item_id)]}, headers=AUTH
@@ -389,9 +403,13 @@ async def test_reassign_hand_back_merge_and_split_over_http(
     assert split.status_code == 200
     view = (await client.get(f"/v1/items/{power.item_id}", headers=AUTH)).json()
     assert view["case"] == {"id": split.json()["case_id"], "item_ids": [str(power.item_id)]}
-    assert view["body"]["id"] == "86-so-cong-thuong"
-    routed = await bus.routed(road, power, at_least=4)
-    # the first two decisions, then one per new body, so each new body is told
+    assert view["body"]["id"] == "86-so-xay-dung"
+    assert [h.get("change") for h in view["history"] if h["type"] == "StatusChanged"][-2:] == [
+        "transition",
+        "split",
+    ]
+    routed = await bus.routed(road, power, at_least=5)
+    # the first two decisions, then one per new body, so whoever keeps routings has each
     assert sorted(e.body.id for e in routed if e.body) == [
-        "29341-ubnd-xa", "86-dien-luc", "86-so-cong-thuong", "86-so-xay-dung",
+        "29341-ubnd-xa", "86-dien-luc", "86-so-cong-thuong", "86-so-xay-dung", "86-so-xay-dung",
     ]  # fmt: skip

@@ -11,30 +11,34 @@ from pydantic import SecretStr, ValidationError
 from fakes import intake_world
 from hoiam_intake.domain.channels.calls import CallRecord
 from hoiam_intake.settings import START_REFUSED, IntakeSettings, load_settings
-from hoiam_shared.events import RawFeedbackAccepted
+from hoiam_shared.events import OperatorTaskOpened, RawFeedbackAccepted
 from hoiam_shared.topics import INTAKE_RAW
 from support.clock import TestClock
-from support.intake_samples import ZALO_APP, zalo_signed, zalo_text
+from support.intake_samples import ZALO_APP, sent_at, zalo_signed, zalo_text
 from support.stack import REPO
 
 OPERATOR = {"authorization": "Bearer op-token"}
 NOON = datetime(2026, 3, 2, 12, 0)  # naive: Việt Nam time
 
 
-def test_build_lists_the_normaliser_as_the_one_subscription() -> None:
+def test_build_lists_the_normaliser_and_the_task_list_as_subscriptions() -> None:
     world = intake_world(kafka_topic_prefix="w.")
-    [subscription] = world.parts.wiring.subscriptions
+    subscription, tasks = world.parts.wiring.subscriptions
     assert subscription.topic == world.settings.topics.name(INTAKE_RAW) == "w.intake.raw.v1"
     assert subscription.event is RawFeedbackAccepted
     assert subscription.handle is world.parts.normalise
-    assert world.parts.wiring.background == ()
+    assert tasks.topic == "w.operator.tasks.v1"
+    assert tasks.event is OperatorTaskOpened
+    assert tasks.handle is world.parts.record_task
+    [flush_loop] = world.parts.wiring.background  # gathered chat conversations
+    assert flush_loop.__name__ == "flush_gatherings"
     assert world.parts.poller is None
 
 
 def test_the_imap_poller_is_a_background_loop_when_a_mailbox_is_set() -> None:
     world = intake_world(imap_host="imap.example.vn", imap_user="hopthu")
     assert world.parts.poller is not None
-    assert list(world.parts.wiring.background) == [world.parts.poller.run_forever]
+    assert world.parts.poller.run_forever in list(world.parts.wiring.background)
     assert world.parts.rules.default_mailbox == "hopthu"
 
 
@@ -82,7 +86,7 @@ async def test_open311_answers_in_georeport_shape() -> None:
 
 async def test_a_verified_zalo_event_is_answered_received() -> None:
     world = intake_world(zalo_app_id=ZALO_APP, zalo_oa_secret=SecretStr("oa"))
-    body, headers = zalo_signed(zalo_text(), secret="oa")
+    body, headers = zalo_signed(sent_at(zalo_text(), world.clock()), secret="oa")
     async with world.http() as client:
         answer = await client.post("/webhooks/zalo", content=body, headers=headers)
     assert (answer.status_code, answer.json()) == (200, {"received": True})

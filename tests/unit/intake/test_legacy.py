@@ -1,9 +1,13 @@
 """Legacy Vietnamese encodings (TCVN3, VNI) and declared charsets such as windows-1258."""
 
+import json
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from hoiam_intake.domain.channels import interpret
+from hoiam_intake.domain.items import accept_raw, normalise_text
 from hoiam_intake.domain.legacy import (
     decode_declared,
     from_tcvn3,
@@ -11,7 +15,19 @@ from hoiam_intake.domain.legacy import (
     is_vietnamese_syllable,
     repair_legacy,
 )
-from support.intake_samples import SENTENCE, VNI_EXPECTED, VNI_SENTENCE, to_cp1258, to_tcvn3
+from hoiam_intake.domain.outcomes import NewItem
+from hoiam_intake.domain.rules import Rules
+from hoiam_shared.events import Channel, RawFeedbackAccepted
+from hoiam_shared.ids import new_id, new_tracking_code
+from support.clock import TestClock
+from support.intake_samples import (
+    SENTENCE,
+    VNI_EXPECTED,
+    VNI_SENTENCE,
+    email,
+    to_cp1258,
+    to_tcvn3,
+)
 
 
 def test_tcvn3_bytes_labelled_latin1_are_converted() -> None:
@@ -78,3 +94,99 @@ def test_repair_never_raises_and_is_idempotent(text: str) -> None:
 def test_decode_never_raises(data: bytes, charset: str | None) -> None:
     text, _ = decode_declared(data, charset)
     assert isinstance(text, str)
+
+
+# --- old-font text typed into Unicode (web form, Zalo, Messenger, UTF-8 mail) --------------------
+
+PASTED_TCVN3 = [
+    "KhÈn tr\u00ad¬ng kÐo ®\u00adêng d©y ®iÖn",
+    "Nhµ v¨n ho¸ Êp 3 bÞ dét n¸t, ®Ò nghÞ söa ch÷a tr\u00adíc mïa m\u00ada",
+    "§\u00adêng liªn x· bÞ s¹t lë nghiªm träng",
+    "CÇu khØ qua kªnh ®· môc, häc sinh ®i l¹i rÊt nguy hiÓm",
+]
+REPAIRED_TCVN3 = [
+    "Khẩn trương kéo đường dây điện",
+    "Nhà văn hoá ấp 3 bị dột nát, đề nghị sửa chữa trước mùa mưa",
+    "Đường liên xã bị sạt lở nghiêm trọng",
+    "Cầu khỉ qua kênh đã mục, học sinh đi lại rất nguy hiểm",
+]
+PASTED_VNI = [
+    "Xin baùo caùo: coáng thoaùt nöôùc bò taéc ôû toå 5, phöôøng 2",
+    "Ñeøn ñöôøng khoâng saùng ñaõ hai tuaàn",
+    "Keânh bò oâ nhieãm naëng, ngöôøi daân böùc xuùc",
+]
+REPAIRED_VNI = [
+    "Xin báo cáo: cống thoát nước bị tắc ở tổ 5, phường 2",
+    "Đèn đường không sáng đã hai tuần",
+    "Kênh bị ô nhiễm nặng, người dân bức xúc",
+]
+ORDINARY = [
+    "Xin chào bà con, tôi ở ấp Phú Hòa",
+    "Hôm nay trời mưa to quá",
+    "Tôi muốn góp ý về chương trình nông thôn mới",
+    "Mẹ tôi già rồi, xin cho bà ấy được hưởng trợ cấp",
+    "Nhà tôi gần chợ, cống bị tắc",
+    "Chào anh chị",
+    "The street light on Nguyen Hue has been off for two weeks, please fix it.",
+    "Dear Sir or Madam, the bridge near the school is unsafe.",
+    "Café crème à la mode, señor, naïve façade",
+    "Xin chao, duong nay bi ngap",
+]
+
+
+@pytest.mark.parametrize(
+    ("pasted", "repaired"), list(zip(PASTED_TCVN3, REPAIRED_TCVN3, strict=True))
+)
+def test_tcvn3_pasted_into_unicode_is_repaired(pasted: str, repaired: str) -> None:
+    assert repair_legacy(pasted) == (repaired, "tcvn3")
+
+
+@pytest.mark.parametrize(("pasted", "repaired"), list(zip(PASTED_VNI, REPAIRED_VNI, strict=True)))
+def test_vni_pasted_into_unicode_is_repaired(pasted: str, repaired: str) -> None:
+    assert repair_legacy(pasted) == (repaired, "vni")
+
+
+@pytest.mark.parametrize("text", ORDINARY)
+def test_ordinary_vietnamese_and_english_are_not_touched(text: str) -> None:
+    assert repair_legacy(text) == (text, None)
+
+
+def test_a_pasted_paragraph_below_a_unicode_line_is_repaired_and_the_line_kept() -> None:
+    text = "Kính gửi Ban Thường trực,\n" + PASTED_TCVN3[0] + "\nXin chào bà con"
+    assert repair_legacy(text) == (
+        "Kính gửi Ban Thường trực,\n" + REPAIRED_TCVN3[0] + "\nXin chào bà con",
+        "tcvn3",
+    )
+
+
+def test_normalising_keeps_the_soft_hyphen_that_is_tcvn3s_u_horn() -> None:
+    assert normalise_text("tr\u00ad¬ng  ®\u00adêng\u200b") == "tr\u00ad¬ng ®\u00adêng"
+
+
+def web_raw(text: str) -> RawFeedbackAccepted:
+    payload = json.dumps({"text": text, "subject": PASTED_TCVN3[2]}).encode()
+    return accept_raw(
+        item_id=new_id(), tracking_code=new_tracking_code(), channel=Channel.WEB, payload=payload,
+        content_type="application/json", received_at=TestClock.daytime()(),
+    )  # fmt: skip
+
+
+def test_a_web_form_with_pasted_tcvn3_keeps_the_original_and_reads_the_repair() -> None:
+    [outcome] = interpret(web_raw(PASTED_TCVN3[1]), Rules(secret="test"))
+    assert isinstance(outcome, NewItem)
+    text = outcome.item.text
+    assert text.original == PASTED_TCVN3[1]  # what came, soft hyphens and all
+    assert text.normalised == REPAIRED_TCVN3[1]
+    assert text.subject == REPAIRED_TCVN3[2]
+
+
+def test_a_utf8_mail_with_pasted_vni_is_read_repaired() -> None:
+    mail = email(body=PASTED_VNI[0].encode(), charset="utf-8")
+    raw = accept_raw(
+        item_id=new_id(), tracking_code=new_tracking_code(), channel=Channel.EMAIL, payload=mail,
+        content_type="message/rfc822", received_at=TestClock.daytime()(),
+    )  # fmt: skip
+    [outcome] = interpret(raw, Rules(secret="test"))
+    assert isinstance(outcome, NewItem)
+    assert outcome.item.text.original.strip() == PASTED_VNI[0]
+    assert outcome.item.text.normalised == REPAIRED_VNI[0]

@@ -286,6 +286,7 @@ async def test_an_interrupted_zalo_send_is_not_resent_but_handed_to_a_person() -
 
     assert world.sent(Way.ZALO_CS) == []
     [task] = world.published.of(OperatorTaskOpened)
+    assert task.kind == "delivery_outcome_unknown"  # its own kind, no longer "other"
     assert task.reason == "delivery_outcome_unknown"
     statuses = dict(await world.deliveries.outcomes(event.item_id))
     assert statuses[citizen_plan.delivery_id(target)] is DeliveryStatus.UNKNOWN

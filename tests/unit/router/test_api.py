@@ -39,7 +39,12 @@ async def client(world: RouterWorld) -> AsyncIterator[httpx.AsyncClient]:
 
 async def test_only_a_bearer_token_opens_the_operator_api(client: httpx.AsyncClient) -> None:
     body = {"text": "Mất điện cả ấp"}
-    for headers in ({}, {"Authorization": TOKEN}, {"Authorization": "Bearer nope"}):
+    # The scheme is required, like intake's: a bare token or another scheme is refused.
+    refused: tuple[dict[str, str], ...] = (
+        {}, {"Authorization": TOKEN}, {"Authorization": f"Basic {TOKEN}"},
+        {"Authorization": f"Token {TOKEN}"}, {"Authorization": "Bearer nope"},
+    )  # fmt: skip
+    for headers in refused:
         answer = await client.post("/v1/route/preview", json=body, headers=headers)
         assert answer.status_code == 401, headers
         assert answer.headers["WWW-Authenticate"] == "Bearer"
@@ -90,3 +95,31 @@ async def test_a_store_outage_answers_503_with_retry_after(
     assert answer.status_code == 503
     assert answer.headers["Retry-After"] == "5"
     assert answer.json() == {"detail": "temporarily unavailable, retry: AutoReconnect"}
+
+
+async def test_merging_and_splitting_cases_is_refused_with_a_reason(
+    world: RouterWorld, client: httpx.AsyncClient
+) -> None:
+    pothole = await world.route(make_received("Đường ấp 3 sạt lở, nhiều ổ gà", address=PLACE))
+    power = await world.route(make_received("Mất điện ba ngày nay", address=PLACE))
+
+    other_body = await client.post(
+        f"/v1/cases/{pothole.case_id}/merge", json={"case_ids": [str(power.case_id)]}, headers=AUTH
+    )
+    missing = await client.post(
+        f"/v1/cases/{pothole.case_id}/merge",
+        json={"case_ids": ["01a2340b-0000-7000-8000-000000000000"]},
+        headers=AUTH,
+    )
+    everything = await client.post(
+        f"/v1/cases/{pothole.case_id}/split",
+        json={"item_ids": [str(pothole.item_id)]},
+        headers=AUTH,
+    )
+
+    assert other_body.status_code == 409
+    assert "same body" in other_body.json()["detail"]
+    assert missing.status_code == 404
+    assert "no case" in missing.json()["detail"]
+    assert everything.status_code == 409
+    assert "at least one item" in everything.json()["detail"]

@@ -120,3 +120,47 @@ def test_a_configuration_with_an_unknown_category_in_a_rule_is_rejected(tmp_path
     assert config.version
     with pytest.raises(ValidationError, match="unknown category weather"):
         load_directory(path)
+
+
+def _with_override(tmp_path: Path, block: str) -> Path:
+    text = Path(__file__).parents[3] / "services/router/src/hoiam_router/data/directory.yaml"
+    path = tmp_path / "directory.yaml"
+    path.write_text(text.read_text("utf-8").rstrip("\n") + "\n" + block, "utf-8")
+    return path
+
+
+def test_every_body_says_where_it_comes_from_and_whether_its_contacts_are_generated(
+    directory: Directory,
+) -> None:
+    department = directory.body("86-so-xay-dung")
+    assert (department.source or "").startswith("Nghị định 45/2025/NĐ-CP")
+    assert department.generated
+    assert department.contacts_source is None
+    tieu_can = directory.body("29341-ubnd-xa")
+    assert tieu_can.name == "Ủy ban nhân dân xã Tiểu Cần"
+    assert "16/6/2025" in (tieu_can.source or "")
+    assert tieu_can.generated
+    by_law = [b for b in directory.bodies if b.replaced_by is None and b.level != "utility"]
+    assert all(b.source for b in by_law if b.level in ("commune", "province_committee"))
+    assert all(b.source for b in by_law if b.id.endswith(("-so-y-te", "-so-noi-vu", "-thanh-tra")))
+
+
+def test_a_sourced_override_makes_the_contacts_real(tmp_path: Path) -> None:
+    path = _with_override(
+        tmp_path,
+        '  "86-so-y-te":\n'
+        "    contacts: [{channel: email, address: soyte@vinhlong.gov.vn}]\n"
+        "    contacts_source: https://example.org/danh-ba\n",
+    )
+    body = load_directory(path).body("86-so-y-te")
+    assert not body.generated
+    assert body.contacts_source == "https://example.org/danh-ba"
+
+
+def test_a_real_contact_without_a_source_is_rejected(tmp_path: Path) -> None:
+    path = _with_override(
+        tmp_path,
+        '  "86-so-y-te":\n    contacts: [{channel: email, address: soyte@vinhlong.gov.vn}]\n',
+    )
+    with pytest.raises(ValidationError, match="real contacts need their source"):
+        load_directory(path)

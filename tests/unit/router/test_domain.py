@@ -294,13 +294,29 @@ def test_competence_by_category_scope_and_place(
     assert any(body.split("-", 1)[1] in r for r in routing.reasons)
 
 
-def test_a_hamlet_matter_without_a_known_commune_goes_to_the_department(
+def test_a_hamlet_matter_without_a_known_commune_waits_for_the_commune(
     directory: Directory,
 ) -> None:
+    # Issue 10: not to a provincial department by default; triage, and the citizen is asked.
     routing = route_text(directory, text="Đường ấp bị ổ gà", address="tỉnh Trà Vinh")
+
+    assert routing.triage
+    assert routing.body is None
+    assert routing.triage_reason == "commune_unknown"
+    assert [c.id for c in routing.candidates][:1] == ["86-so-xay-dung"]
+    assert any("commune is unknown" in r for r in routing.reasons)
+
+
+def test_a_hamlet_matter_without_a_commune_can_still_go_to_the_department(
+    directory: Directory,
+) -> None:
+    routing = route_text(
+        directory, text="Đường ấp bị ổ gà", address="tỉnh Trà Vinh", ask_commune=False
+    )
 
     assert routing.body is not None
     assert routing.body.id == "86-so-xay-dung"
+    assert routing.triage_reason is None
     assert any("commune unknown" in r for r in routing.reasons)
 
 

@@ -13,9 +13,12 @@ from vietnam_provinces import Province, ProvinceCode, Ward, WardCode
 
 EVAL_FILE = Path(__file__).parents[3] / "services" / "router" / "data" / "eval" / "petitions.yaml"
 
-# The number of real items collected (issue 4 asks for 150 or more): fewer means items were lost.
-MIN_ITEMS = 151
-MIN_PROVINCES = 12
+# The number of real items collected (issue 4 asked for 150, issue 14 for a bigger, broader set):
+# fewer means items were lost. These are the merged totals of the collections so far (issue 14 aims
+# at 600 items, 15 provinces and 100 held-out items; the stored sources did not yield that many).
+MIN_ITEMS = 283
+MIN_PROVINCES = 29
+MIN_HELDOUT = 50
 # The richest public source (Tuyên Quang's per-petition pages) must not become the whole set.
 MAX_SHARE_OF_ONE_PROVINCE = 0.8
 
@@ -32,9 +35,6 @@ REQUIRED = {
     "body_key",
 }
 OPTIONAL = {"locality", "commune_code", "notes", "heldout"}
-# `heldout: true` marks an item kept apart before anyone read it (the evaluation never trains,
-# tunes or picks features on it); absent means dev.
-FLAGS = {"heldout"}
 
 # The fixed routing vocabulary (briefs/routing-labels.md); the router produces exactly these.
 CATEGORIES = {
@@ -108,6 +108,14 @@ def test_the_set_is_big_enough_and_spans_several_provinces(items: list[dict[str,
     assert provinces.most_common(1)[0][1] <= len(items) * MAX_SHARE_OF_ONE_PROVINCE
 
 
+def test_the_held_out_part_follows_the_hash_rule(items: list[dict[str, Any]]) -> None:
+    # Marked by a script, never by hand: sha256(source_url)[0] < 0x55 (README, "Held-out part").
+    heldout = [item for item in items if item.get("heldout")]
+    assert len(heldout) >= MIN_HELDOUT
+    for item in heldout:
+        assert hashlib.sha256(item["source_url"].encode()).digest()[0] < 0x55, item["id"]
+
+
 def test_every_item_has_exactly_the_schema_fields_as_non_empty_strings(
     items: list[dict[str, Any]],
 ) -> None:
@@ -117,8 +125,8 @@ def test_every_item_has_exactly_the_schema_fields_as_non_empty_strings(
         assert keys >= REQUIRED, (item.get("id"), REQUIRED - keys)
         assert keys <= REQUIRED | OPTIONAL, (item["id"], keys - REQUIRED - OPTIONAL)
         for key, value in item.items():
-            if key in FLAGS:
-                assert value is True, (item["id"], key)
+            if key == "heldout":  # the one non-string key: only ever `true`, set by the hash rule
+                assert value is True, item["id"]
                 continue
             assert isinstance(value, str), (item["id"], key)
             assert value.strip(), (item["id"], key)
@@ -183,13 +191,3 @@ def test_every_level_and_category_is_represented(items: list[dict[str, Any]]) ->
     categories = Counter(item["category"] for item in items)
     assert len(categories) >= 12
     assert categories.most_common(1)[0][1] < len(items) / 3
-
-
-def test_held_out_items_follow_the_rule_fixed_before_the_data_was_read(
-    items: list[dict[str, Any]],
-) -> None:
-    # The rule, decided before the new items were collected: a new item is held out when the
-    # first byte of the SHA-256 of its source_url is below 0x55 (a third of them).
-    for item in items:
-        if item.get("heldout"):
-            assert hashlib.sha256(item["source_url"].encode()).digest()[0] < 0x55, item["id"]

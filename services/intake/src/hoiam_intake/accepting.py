@@ -23,6 +23,11 @@ from hoiam_shared.topics import INTAKE_RAW, Topics
 log = logging.getLogger(__name__)
 
 
+class SourceReusedError(Exception):
+    """A source reference (an Idempotency-Key, a Message-ID) arrived again with another content:
+    answering it with the first submission's ids would hand them to whoever reused the key."""
+
+
 @dataclass(frozen=True, slots=True)
 class Receipt:
     id: UUID
@@ -65,6 +70,7 @@ class Acceptor:
         *,
         started: float | None = None,
         key: str | None = None,
+        fingerprint: str | None = None,
     ) -> Receipt:
         """Put the raw record on `intake.raw`; raises a transient error if Kafka cannot take it.
 
@@ -72,11 +78,21 @@ class Acceptor:
         (one Zalo user's events, one Page's webhooks) share a partition.
         A repeated source is still published (the normaliser's insert-first makes it a no-op):
         if an earlier attempt claimed the key and then failed to publish, this one carries it.
+        With a `fingerprint` (a digest of what was submitted), a repeated source whose first
+        claim had another fingerprint raises `SourceReusedError` and nothing is published.
         """
         started = time.perf_counter() if started is None else started
         item_id, tracking_code = self.identity(channel, source_ref)
         first = True
-        if source_ref is not None:
+        if source_ref is not None and fingerprint is not None:
+            claim = keys.source_key(channel, source_ref)
+            earlier = await self._store.claim_with(claim, fingerprint)
+            first = earlier is None
+            # "" is a claim made before fingerprints were kept: it cannot be told apart.
+            if earlier and earlier != fingerprint:
+                self._metrics.rejected.labels(channel.value, "source_reused").inc()
+                raise SourceReusedError(f"{channel.value} source {source_ref!r} reused")
+        elif source_ref is not None:
             first = await self._store.claim(keys.source_key(channel, source_ref))
         raw = items.accept_raw(
             item_id=item_id,

@@ -7,17 +7,20 @@ uploader hears which lines were refused. Everything else happens in the normalis
 
 import hmac
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
+from email.utils import getaddresses
 from typing import Annotated, cast
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response, status
 from fastapi.responses import JSONResponse, PlainTextResponse
-from pydantic import BaseModel, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
-from hoiam_intake.accepting import Acceptor, Receipt
+from hoiam_intake.accepting import Acceptor, Receipt, SourceReusedError
+from hoiam_intake.domain import keys
 from hoiam_intake.domain.channels.calls import (
     CALL_CONTENT_TYPE,
     LogFormat,
@@ -25,21 +28,41 @@ from hoiam_intake.domain.channels.calls import (
     Rejected,
     parse_call_log,
 )
-from hoiam_intake.domain.channels.email import EMAIL_CONTENT_TYPE, message_ids
-from hoiam_intake.domain.channels.facebook import facebook_page, verify_facebook
+from hoiam_intake.domain.channels.email import EMAIL_CONTENT_TYPE, message_ids, reply_hints
+from hoiam_intake.domain.channels.facebook import facebook_page, facebook_sent_at, verify_facebook
 from hoiam_intake.domain.channels.open311 import FORM_CONTENT_TYPE, Open311Request, read_open311
 from hoiam_intake.domain.channels.web import WEB_CONTENT_TYPE, WebSubmission
-from hoiam_intake.domain.channels.zalo import BadSignatureError, verify_zalo, zalo_user
-from hoiam_intake.domain.legacy import decode_declared
+from hoiam_intake.domain.channels.zalo import (
+    BadSignatureError,
+    verify_zalo,
+    zalo_sent_at,
+    zalo_user,
+)
+from hoiam_intake.domain.items import Earlier, normalise_text
+from hoiam_intake.domain.keys import email_fingerprint, json_fingerprint
+from hoiam_intake.domain.legacy import decode_declared, text_codec
+from hoiam_intake.domain.limits import contact_keys, window_at
 from hoiam_intake.domain.rules import Rules
+from hoiam_intake.domain.tasks import (
+    TASK_KINDS,
+    IllegalTransitionError,
+    Task,
+    TaskKind,
+    TaskState,
+    assign,
+    finish,
+)
 from hoiam_intake.metrics import IntakeMetrics
+from hoiam_intake.replies import reply_target
 from hoiam_intake.repository import ItemRepository
-from hoiam_intake.settings import IntakeSettings
+from hoiam_intake.resends import Resends
+from hoiam_intake.settings import Endpoint, IntakeSettings
 from hoiam_intake.store import IntakeStore, Suggestion
-from hoiam_shared.clock import Clock
-from hoiam_shared.events import Channel, FeedbackReceived, OperatorTaskOpened
+from hoiam_intake.tasks import TaskList
+from hoiam_shared.clock import VIETNAM_TIME, Clock
+from hoiam_shared.events import Channel, Contacts, FeedbackMessageAdded, FeedbackReceived
 from hoiam_shared.http import operator_guard
-from hoiam_shared.kafka import TRANSIENT_ERRORS
+from hoiam_shared.kafka import TRANSIENT_ERRORS, RecordTooLargeError
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +75,10 @@ class Accepted(BaseModel):
 
     id: UUID
     tracking_code: str
+    already_sent: bool = Field(
+        default=False,
+        description="The same citizen sent this matter before: the ids are that first item's.",
+    )
 
 
 class CallResult(BaseModel):
@@ -75,20 +102,105 @@ class Received(BaseModel):
     received: bool = True
 
 
+RECEIVED_NOTICE = "Đã tiếp nhận. Tra cứu bằng mã này."
+ALREADY_SENT_NOTICE = "Ý kiến này đã được gửi trước đây; đây là mã của ý kiến đó."
+
+
 class Open311Receipt(BaseModel):
     """GeoReport v2's answer to a created request, with intake's own ids beside it."""
 
     service_request_id: str
-    service_notice: str = "Đã tiếp nhận. Tra cứu bằng mã này."
+    service_notice: str = RECEIVED_NOTICE
     account_id: str | None = None
     id: UUID
     tracking_code: str
 
 
 class StoredItem(FeedbackReceived):
-    """The item as published, plus the tracking code of the item it duplicates (if any)."""
+    """The item as published, plus the tracking code of the item it duplicates (if any) and what
+    the citizen added later (replies, edits, removals), oldest first."""
 
     duplicate_of_tracking_code: str | None = None
+    messages: list[FeedbackMessageAdded] = Field(default_factory=list)
+
+
+def _one_person(value: str) -> str:
+    if not value.isprintable():  # control characters, line breaks, U+2028...
+        raise ValueError("an actor is a name on one line, without control characters")
+    return value
+
+
+Actor = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=200,
+        description="Who acts. For now the operator names themselves (the operator credential "
+        "is shared); the console will bring signed identities.",
+    ),
+    AfterValidator(_one_person),
+]
+
+
+class _TaskCommand(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class AssignTask(_TaskCommand):
+    actor: Actor
+    assignee: Actor | None = Field(default=None, description="Who takes it; default the actor.")
+
+
+class FinishTask(_TaskCommand):
+    actor: Actor
+    note: str | None = Field(default=None, max_length=2_000)
+
+
+def _vietnam(at: datetime | None) -> datetime | None:
+    return at.astimezone(VIETNAM_TIME) if at is not None else None
+
+
+class TaskView(BaseModel):
+    """A task as operators see it; every time is in Vietnam time (UTC+7)."""
+
+    task_id: str
+    kind: TaskKind
+    state: TaskState
+    item_id: UUID | None
+    tracking_code: str | None
+    name: str | None
+    phone: str | None
+    reason: str
+    details: str | None
+    opened_at: datetime
+    assigned_to: str | None
+    assigned_by: str | None
+    assigned_at: datetime | None
+    done_by: str | None
+    done_at: datetime | None
+    note: str | None
+
+    @classmethod
+    def of(cls, task: Task) -> "TaskView":
+        event = task.opened
+        return cls(
+            task_id=task.task_id,
+            kind=task.kind,
+            state=task.state,
+            item_id=event.item_id,
+            tracking_code=event.tracking_code,
+            name=event.name,
+            phone=event.phone,
+            reason=event.reason,
+            details=event.details,
+            opened_at=event.opened_at.astimezone(VIETNAM_TIME),
+            assigned_to=task.assigned_to,
+            assigned_by=task.assigned_by,
+            assigned_at=_vietnam(task.assigned_at),
+            done_by=task.done_by,
+            done_at=_vietnam(task.done_at),
+            note=task.note,
+        )
 
 
 def _content_type(request: Request) -> str:
@@ -108,38 +220,44 @@ def build_router(
     acceptor: Acceptor,
     items: ItemRepository,
     store: IntakeStore,
+    tasks: TaskList,
     metrics: IntakeMetrics,
     rules: Rules,
     settings: IntakeSettings,
     clock: Clock,
+    resends: Resends,
 ) -> APIRouter:
     router = APIRouter()
-    max_body_bytes = settings.max_body_bytes
     zalo_app_id = settings.zalo_app_id
     zalo_oa_secret = settings.zalo_oa_secret
     facebook_app_secret = settings.facebook_app_secret
     facebook_verify_token = settings.facebook_verify_token
+    webhook_max_age = timedelta(seconds=settings.webhook_max_age_seconds)
 
     def refuse(channel: Channel, code: int, reason: str, detail: object) -> HTTPException:
         metrics.rejected.labels(channel.value, reason).inc()
         return HTTPException(status_code=code, detail=detail)
 
-    async def read_body(request: Request, channel: Channel, allowed: tuple[str, ...]) -> bytes:
+    async def read_body(
+        request: Request, channel: Channel, allowed: tuple[str, ...], endpoint: Endpoint
+    ) -> bytes:
         declared = _content_type(request)
         if declared not in allowed:
             raise refuse(
                 channel, 415, "unsupported_media_type",
                 f"send {' or '.join(allowed)}, not {declared or 'no content type'}",
             )  # fmt: skip
+        limit = settings.body_limit(endpoint)
+        too_large = f"{endpoint} submissions are limited to {limit} bytes; this one is larger"
         length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > max_body_bytes:
-            raise refuse(channel, 413, "too_large", f"body over {max_body_bytes} bytes")
+        if length and length.isdigit() and int(length) > limit:
+            raise refuse(channel, 413, "too_large", too_large)
         # Counted while streaming: a client may send more than its Content-Length says, or none.
         body = bytearray()
         async for chunk in request.stream():
             body += chunk
-            if len(body) > max_body_bytes:
-                raise refuse(channel, 413, "too_large", f"body over {max_body_bytes} bytes")
+            if len(body) > limit:
+                raise refuse(channel, 413, "too_large", too_large)
         return bytes(body)
 
     async def accept(
@@ -148,9 +266,19 @@ def build_router(
         content_type: str,
         source_ref: str | None,
         key: str | None = None,
+        fingerprint: str | None = None,
+        reused: str = "",
     ) -> Receipt:
         try:
-            return await acceptor.accept(channel, payload, content_type, source_ref, key=key)
+            return await acceptor.accept(
+                channel, payload, content_type, source_ref, key=key, fingerprint=fingerprint
+            )
+        except RecordTooLargeError as error:
+            # Kafka will never take it: retrying is useless, the caller must send less.
+            raise refuse(channel, 413, "too_large", f"too large to store: {error}") from error
+        except SourceReusedError as error:
+            # Not the first submitter's ids: they would go to whoever reused the reference.
+            raise HTTPException(status.HTTP_409_CONFLICT, detail=reused) from error
         except TRANSIENT_ERRORS as error:
             # Not accepted, so nothing is lost: the caller is told to try again.
             log.error("raw record not written; answering 503", extra={"error": str(error)})
@@ -165,6 +293,18 @@ def build_router(
         response.status_code = 200 if receipt.duplicate else 202
         return Accepted(id=receipt.id, tracking_code=receipt.tracking_code)
 
+    async def sent_before(
+        receipt: Receipt, *, email: str | None, phone: str | None, text: str
+    ) -> Earlier | None:
+        """The first item, when this citizen sent the same matter before. The raw record is
+        written either way; the normaliser, by the same rule, makes it a message on that item."""
+        return await resends.earlier(
+            contacts=Contacts(email=email, phone=phone),
+            text=normalise_text(text),
+            at=clock(),
+            item_id=receipt.id,
+        )
+
     def invalid(channel: Channel, error: ValidationError) -> HTTPException:
         return refuse(
             channel, 422, "invalid",
@@ -172,6 +312,51 @@ def build_router(
         )  # fmt: skip
 
     operator = operator_guard(settings.operator_token)
+
+    class TooManyError(Exception):
+        def __init__(self, retry_after: int) -> None:
+            super().__init__(retry_after)
+            self.retry_after = retry_after
+
+    async def within_limits(channel: Channel, request: Request, contacts: list[str]) -> None:
+        """Count this submission against its sender's address and the contacts it names.
+
+        Counted in the store, not in this process: a per-process count would let one victim be
+        sent N times the limit by N replicas behind a load balancer, and forget it at a restart.
+        Raises `TooManyError` with the seconds until the window ends.
+        """
+        window = window_at(clock(), seconds=settings.rate_window_seconds)
+        ip = request.client.host if request.client else "unknown"
+        checks = [(f"contact:{key}", settings.rate_per_contact) for key in contacts]
+        if ip not in settings.rate_exempt_ips:
+            checks.insert(0, (f"ip:{ip}", settings.rate_per_ip))
+        for key, cap in checks:
+            if not cap:
+                continue
+            try:
+                hits = await store.count_hit(key, window.index)
+            except TRANSIENT_ERRORS as error:
+                # Refusing every citizen while the store is down would be worse than a burst.
+                log.warning("rate limit unavailable", extra={"error": repr(error)})
+                return
+            if hits > cap:
+                metrics.rejected.labels(channel.value, "rate_limited").inc()
+                log.warning(
+                    "rate limit reached",
+                    extra={"channel": channel.value, "limit": key.split(":", 2)[1]},
+                )
+                raise TooManyError(window.retry_after)
+
+    async def limited(channel: Channel, request: Request, contacts: list[str]) -> None:
+        try:
+            await within_limits(channel, request, contacts)
+        except TooManyError as error:
+            raise HTTPException(
+                status.HTTP_429_TOO_MANY_REQUESTS,
+                detail="too many submissions from this address or for this contact; "
+                f"try again in {error.retry_after} s",
+                headers={"Retry-After": str(error.retry_after)},
+            ) from error
 
     body_doc = {"requestBody": {"required": True, "content": {"application/json": {}}}}
 
@@ -186,19 +371,33 @@ def build_router(
                 "content": {"application/json": {"schema": WebSubmission.model_json_schema()}},
             }
         },
-        responses={200: {}, 413: {}, 415: {}, 422: {}, 503: {}},
+        responses={200: {}, 409: {}, 413: {}, 415: {}, 422: {}, 429: {}, 503: {}},
     )
     async def intake_web(
         request: Request,
         response: Response,
         idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
     ) -> Accepted:
-        body = await read_body(request, Channel.WEB, (WEB_CONTENT_TYPE,))
+        body = await read_body(request, Channel.WEB, (WEB_CONTENT_TYPE,), "web")
         try:
-            WebSubmission.model_validate_json(body)
+            submission = WebSubmission.model_validate_json(body)
         except ValidationError as error:
             raise invalid(Channel.WEB, error) from error
-        receipt = await accept(Channel.WEB, body, WEB_CONTENT_TYPE, idempotency_key)
+        contacts = contact_keys(emails=[submission.email], phones=[submission.phone])
+        await limited(Channel.WEB, request, contacts)
+        receipt = await accept(
+            Channel.WEB, body, WEB_CONTENT_TYPE, idempotency_key,
+            fingerprint=json_fingerprint(body),
+            reused="this Idempotency-Key was used for another submission: "
+            "send a new submission with a new key",
+        )  # fmt: skip
+        earlier = await sent_before(receipt, email=submission.email, phone=submission.phone,
+                                    text=submission.text)  # fmt: skip
+        if earlier is not None:
+            response.status_code = 200
+            return Accepted(
+                id=earlier.item_id, tracking_code=earlier.tracking_code, already_sent=True
+            )
         return answer(receipt, response)
 
     @router.post(
@@ -207,19 +406,39 @@ def build_router(
         tags=["intake"],
         summary="Accept one raw email (RFC 5322), e.g. from a mail pipe",
         openapi_extra={"requestBody": {"required": True, "content": {EMAIL_CONTENT_TYPE: {}}}},
-        responses={200: {}, 400: {}, 413: {}, 415: {}, 503: {}},
+        responses={200: {}, 400: {}, 409: {}, 413: {}, 415: {}, 429: {}, 503: {}},
     )
     async def intake_email(request: Request, response: Response) -> Accepted:
-        body = await read_body(request, Channel.EMAIL, (EMAIL_CONTENT_TYPE,))
+        body = await read_body(request, Channel.EMAIL, (EMAIL_CONTENT_TYPE,), "email")
         try:
             headers = BytesHeaderParser(policy=default_policy).parsebytes(body)
             sender = headers.get("From")
             ids = message_ids(str(headers.get("Message-ID") or "")) or (None,)
+            hints = reply_hints(headers)
         except Exception as error:  # the stdlib raises several types on hostile headers
             raise refuse(Channel.EMAIL, 400, "malformed", f"unreadable headers: {error}") from error
         if not body.strip() or sender is None:
             raise refuse(Channel.EMAIL, 400, "malformed", "not an email: no From header")
-        receipt = await accept(Channel.EMAIL, body, EMAIL_CONTENT_TYPE, ids[0])
+        # Acknowledgements go to From (or Reply-To): those are the contacts to count.
+        addresses = getaddresses([str(sender), str(headers.get("Reply-To") or "")])
+        await limited(Channel.EMAIL, request, contact_keys(emails=[a for _, a in addresses]))
+        receipt = await accept(
+            Channel.EMAIL, body, EMAIL_CONTENT_TYPE, ids[0],
+            fingerprint=email_fingerprint(body),
+            reused="this Message-ID was already used by another message",
+        )  # fmt: skip
+        target = await reply_target(
+            items=items,
+            store=store,
+            sender=Contacts(email=hints.sender),
+            code=hints.code,
+            refs=hints.refs,
+        )
+        if target is not None:
+            # A reply becomes a message on the item it answers, never an item of its own: the
+            # citizen is told the code they already have.
+            response.status_code = 200 if receipt.duplicate else 202
+            return Accepted(id=target.item_id, tracking_code=target.tracking_code)
         return answer(receipt, response)
 
     @router.post(
@@ -227,15 +446,23 @@ def build_router(
         tags=["intake"],
         summary="Import a call log: Asterisk Master.csv, Asterisk queue_log, or a mapped CSV",
         openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {}}}},
-        responses={413: {}, 415: {}, 422: {}, 503: {}},
+        responses={401: {}, 413: {}, 415: {}, 422: {}, 503: {}},
+        # Operators only: an open import would let anyone fabricate calls, and re-sending a
+        # known call id would hand out that citizen's tracking code.
+        dependencies=[Depends(operator)],
     )
     async def intake_calls(
         request: Request, log_format: Annotated[str, Query(alias="format")] = "asterisk-cdr"
     ) -> CallLogAnswer:
         if log_format not in CALL_FORMATS:
             raise refuse(Channel.PHONE, 422, "invalid", f"format is one of {CALL_FORMATS}")
-        body = await read_body(request, Channel.PHONE, CALL_LOG_TYPES)
-        text, _ = decode_declared(body.removeprefix(b"\xef\xbb\xbf"), _charset(request) or "utf-8")
+        body = await read_body(request, Channel.PHONE, CALL_LOG_TYPES, "calls")
+        charset = _charset(request) or "utf-8"
+        if text_codec(charset) is None:
+            raise refuse(
+                Channel.PHONE, 415, "unsupported_charset", f"charset {charset} is no text encoding"
+            )
+        text, _ = decode_declared(body.removeprefix(b"\xef\xbb\xbf"), charset)
         calls, rejected = parse_call_log(text, cast(LogFormat, log_format), rules)
         for _ in rejected:
             metrics.rejected.labels(Channel.PHONE.value, "bad_line").inc()
@@ -271,11 +498,11 @@ def build_router(
                 "content": {"application/json": {"schema": ManualCall.model_json_schema()}},
             }
         },
-        responses={200: {}, 413: {}, 415: {}, 422: {}, 503: {}},
+        responses={200: {}, 401: {}, 413: {}, 415: {}, 422: {}, 503: {}},
         dependencies=[Depends(operator)],
     )
     async def intake_manual_call(request: Request, response: Response) -> Accepted:
-        body = await read_body(request, Channel.PHONE, ("application/json",))
+        body = await read_body(request, Channel.PHONE, ("application/json",), "manual_call")
         try:
             call = ManualCall.model_validate_json(body).record(clock())
         except ValidationError as error:
@@ -295,7 +522,7 @@ def build_router(
         request: Request,
         x_zevent_signature: Annotated[str | None, Header()] = None,
     ) -> Received:
-        body = await read_body(request, Channel.ZALO, ("application/json",))
+        body = await read_body(request, Channel.ZALO, ("application/json",), "zalo")
         # An empty secret would let anyone sign: it counts as not configured.
         if zalo_oa_secret is None or not zalo_oa_secret.get_secret_value() or not zalo_app_id:
             raise refuse(Channel.ZALO, 403, "not_configured", "Zalo is not configured here")
@@ -307,8 +534,55 @@ def build_router(
                 oa_secret=zalo_oa_secret.get_secret_value(),
             ),
         )  # fmt: skip
-        await accept(Channel.ZALO, body, "application/json", None, key=zalo_user(body))
+        signature = (x_zevent_signature or "").strip().lower()
+        await once(
+            Channel.ZALO,
+            signature,
+            zalo_sent_at(body),
+            lambda: accept(Channel.ZALO, body, "application/json", None, key=zalo_user(body)),
+        )
         return Received()
+
+    async def once(
+        channel: Channel,
+        signature: str,
+        sent_at: datetime | None,
+        take: Callable[[], Awaitable[Receipt]],
+    ) -> None:
+        """Take a verified webhook in if it is fresh and was not taken in before.
+
+        Only what the provider signed counts: its own timestamp, held against our clock, stops a
+        captured request from being replayed later; within the tolerance, its signature (the
+        same body signs the same) marks it as taken. The mark is stored, and written only once
+        the raw record is on Kafka: a provider retrying after our 503 is still taken in, and
+        two copies racing each other are both published, which the normaliser's insert-first
+        makes one item.
+        """
+        if sent_at is None:
+            raise refuse(channel, 400, "malformed", "no provider timestamp in a signed webhook")
+        if abs(clock() - sent_at) > webhook_max_age:
+            raise refuse(
+                channel, 403, "stale",
+                f"timestamp {sent_at.isoformat()} is more than "
+                f"{webhook_max_age.total_seconds():.0f} s from now: refused as a replay",
+            )  # fmt: skip
+        replay = keys.webhook_key(channel, signature)
+        try:
+            seen = await store.claimed(replay)
+        except TRANSIENT_ERRORS as error:
+            # A defence, not the door: while the store is down the fresh webhook is taken in.
+            log.warning("replay check unavailable", extra={"error": repr(error)})
+            seen = False
+        if seen:
+            # Acknowledged, as providers require, but not taken in a second time.
+            metrics.duplicates.labels(channel.value).inc()
+            log.info("webhook replayed; acknowledged", extra={"channel": channel.value})
+            return
+        await take()
+        try:
+            await store.claim(replay)
+        except TRANSIENT_ERRORS as error:
+            log.warning("replay mark not stored", extra={"error": repr(error)})
 
     async def verified(channel: Channel, header: str | None, check: Callable[[], None]) -> None:
         try:
@@ -354,7 +628,7 @@ def build_router(
         request: Request,
         x_hub_signature_256: Annotated[str | None, Header()] = None,
     ) -> PlainTextResponse:
-        body = await read_body(request, Channel.FACEBOOK, ("application/json",))
+        body = await read_body(request, Channel.FACEBOOK, ("application/json",), "facebook")
         if facebook_app_secret is None or not facebook_app_secret.get_secret_value():
             raise refuse(Channel.FACEBOOK, 403, "not_configured", "Facebook is not configured")
         await verified(
@@ -366,9 +640,15 @@ def build_router(
         )
         try:
             page = facebook_page(body)
+            sent_at = facebook_sent_at(body)
         except ValueError as error:
             raise refuse(Channel.FACEBOOK, 400, "malformed", f"not JSON: {error}") from error
-        await accept(Channel.FACEBOOK, body, "application/json", None, key=page)
+        await once(
+            Channel.FACEBOOK,
+            (x_hub_signature_256 or "").strip().lower(),
+            sent_at,
+            lambda: accept(Channel.FACEBOOK, body, "application/json", None, key=page),
+        )
         return PlainTextResponse("EVENT_RECEIVED")
 
     @router.post(
@@ -386,24 +666,41 @@ def build_router(
         },
         status_code=201,
         response_model=list[Open311Receipt],
-        responses={400: {}, 413: {}, 415: {}, 503: {}},
+        responses={400: {}, 413: {}, 415: {}, 429: {}, 503: {}},
     )
     async def open311_create(request: Request) -> JSONResponse | list[Open311Receipt]:
         allowed = (FORM_CONTENT_TYPE, "application/json")
         content_type = _content_type(request)
-        body = await read_body(request, Channel.OPEN311, allowed)
+        body = await read_body(request, Channel.OPEN311, allowed, "open311")
         try:
-            Open311Request.model_validate(read_open311(body, content_type))
+            filed = Open311Request.model_validate(read_open311(body, content_type))
         except (ValueError, UnicodeDecodeError) as error:
             metrics.rejected.labels(Channel.OPEN311.value, "invalid").inc()
             # GeoReport v2 errors are a list of {code, description}.
             return JSONResponse([{"code": 400, "description": str(error)[:1000]}], 400)
+        try:
+            contacts = contact_keys(emails=[filed.email], phones=[filed.phone])
+            await within_limits(Channel.OPEN311, request, contacts)
+        except TooManyError as error:
+            description = f"too many requests; try again in {error.retry_after} s"
+            return JSONResponse(
+                [{"code": 429, "description": description}],
+                429,
+                headers={"Retry-After": str(error.retry_after)},
+            )
         receipt = await accept(Channel.OPEN311, body, content_type, None)
+        earlier = await sent_before(
+            receipt, email=filed.email, phone=filed.phone, text=filed.description
+        )
+        code, item_id = (earlier.tracking_code, earlier.item_id) if earlier else (
+            receipt.tracking_code, receipt.id,
+        )  # fmt: skip
         return [
             Open311Receipt(
-                service_request_id=receipt.tracking_code,
-                id=receipt.id,
-                tracking_code=receipt.tracking_code,
+                service_request_id=code,
+                service_notice=ALREADY_SENT_NOTICE if earlier else RECEIVED_NOTICE,
+                id=item_id,
+                tracking_code=code,
             )
         ]
 
@@ -418,10 +715,12 @@ def build_router(
         if item is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such item (yet)")
         first = await items.get(item.duplicate_of) if item.duplicate_of else None
+        added = await store.events_of_item("messages", FeedbackMessageAdded, item.item_id)
         return StoredItem.model_validate(
             {
                 **item.model_dump(),
                 "duplicate_of_tracking_code": first.tracking_code if first else None,
+                "messages": added,
             }
         )
 
@@ -438,13 +737,60 @@ def build_router(
     @router.get(
         "/v1/operator/tasks",
         tags=["operator"],
-        summary="Call-back tasks (missed and abandoned calls), newest first",
+        summary="Every operator task (missed calls, call-backs, unreachable citizens, unknown "
+        "deliveries), newest first",
         dependencies=[Depends(operator)],
     )
     async def list_tasks(
+        state: TaskState | None = None,
+        kind: Annotated[str | None, Query(description=f"One of {TASK_KINDS}")] = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    ) -> list[OperatorTaskOpened]:
-        return await store.events("tasks", OperatorTaskOpened, limit)
+    ) -> list[TaskView]:
+        if kind is not None and kind not in TASK_KINDS:
+            raise HTTPException(422, detail=f"kind is one of {TASK_KINDS}")
+        found = await tasks.find(state=state, kind=kind, limit=limit)
+        return [TaskView.of(task) for task in found]
+
+    async def change_task(task_id: str, change: Callable[[Task], Task]) -> TaskView:
+        task = await tasks.get(task_id)
+        if task is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no task {task_id}")
+        try:
+            changed = change(task)
+        except IllegalTransitionError as error:
+            raise HTTPException(status.HTTP_409_CONFLICT, detail=str(error)) from error
+        if not await tasks.save(changed):
+            raise HTTPException(
+                status.HTTP_409_CONFLICT, detail=f"task {task_id} changed meanwhile; reload it"
+            )
+        return TaskView.of(changed)
+
+    @router.post(
+        "/v1/operator/tasks/{task_id}/assign",
+        tags=["operator"],
+        summary="Take a task (or hand it to a colleague)",
+        responses={404: {}, 409: {}},
+        dependencies=[Depends(operator)],
+    )
+    async def assign_task(task_id: str, command: AssignTask) -> TaskView:
+        return await change_task(
+            task_id,
+            lambda task: assign(
+                task, actor=command.actor, assignee=command.assignee or command.actor, at=clock()
+            ),
+        )
+
+    @router.post(
+        "/v1/operator/tasks/{task_id}/done",
+        tags=["operator"],
+        summary="Close a task, with an optional note of what was done",
+        responses={404: {}, 409: {}},
+        dependencies=[Depends(operator)],
+    )
+    async def finish_task(task_id: str, command: FinishTask) -> TaskView:
+        return await change_task(
+            task_id, lambda task: finish(task, actor=command.actor, at=clock(), note=command.note)
+        )
 
     @router.get(
         "/v1/operator/citizen-suggestions",

@@ -15,14 +15,17 @@ from prometheus_client import CollectorRegistry
 from hoiam_intake.accepting import Acceptor
 from hoiam_intake.api import build_router
 from hoiam_intake.domain.rules import Rules
-from hoiam_intake.handlers import NormaliseFeedback
+from hoiam_intake.gatherings import ConversationStore, MongoConversationStore
+from hoiam_intake.handlers import NormaliseFeedback, RecordTask, flush_gatherings_every
 from hoiam_intake.imap import ImapPoller, MailboxState, MongoMailboxState
 from hoiam_intake.metrics import IntakeMetrics
 from hoiam_intake.repository import ItemRepository, MongoItemRepository
+from hoiam_intake.resends import Resends
 from hoiam_intake.settings import IntakeSettings, load_settings
 from hoiam_intake.store import IntakeStore, MongoIntakeStore
+from hoiam_intake.tasks import MongoTaskList, TaskList
 from hoiam_shared.clock import Clock, system_clock
-from hoiam_shared.events import RawFeedbackAccepted
+from hoiam_shared.events import OperatorTaskOpened, RawFeedbackAccepted
 from hoiam_shared.kafka import (
     DeadLetters,
     EventPublisher,
@@ -33,7 +36,7 @@ from hoiam_shared.kafka import (
 from hoiam_shared.logs import configure_logging
 from hoiam_shared.mongo import make_mongo
 from hoiam_shared.service import Wiring, serve
-from hoiam_shared.topics import INTAKE_RAW
+from hoiam_shared.topics import INTAKE_RAW, OPERATOR_TASKS
 
 SERVICE = "intake"
 log = logging.getLogger(__name__)
@@ -49,6 +52,8 @@ class IntakeParts:
     """Takes every submission in (HTTP endpoints and the IMAP poller)."""
     normalise: NormaliseFeedback
     """The subscriber of `intake.raw`."""
+    record_task: RecordTask
+    """The subscriber of `operator.tasks`: the operators' one task list."""
     poller: ImapPoller | None
     """Set when `imap_host` is: it runs as a background loop."""
     wiring: Wiring
@@ -62,6 +67,7 @@ def rules_of(settings: IntakeSettings) -> Rules:
         timezone=settings.timezone,
         csv_columns=settings.calls_csv_columns,
         default_mailbox=settings.imap_user or None,
+        max_text_chars=settings.max_text_chars,
     )
 
 
@@ -70,6 +76,8 @@ def build(
     *,
     items: ItemRepository,
     store: IntakeStore,
+    tasks: TaskList,
+    conversations: ConversationStore,
     publisher: EventPublisher,
     clock: Clock,
     registry: CollectorRegistry,
@@ -89,14 +97,24 @@ def build(
         secret=rules.secret,
         clock=clock,
     )
+    resends = Resends(
+        store=store,
+        conversations=conversations,
+        period=timedelta(hours=settings.duplicate_window_hours),
+        threshold=settings.resent_similarity,
+    )
     normalise = NormaliseFeedback(
         items=items,
         publisher=publisher,
         topics=settings.topics,
         metrics=metrics,
         store=store,
+        tasks=tasks,
         rules=rules,
-        duplicate_window=timedelta(hours=settings.duplicate_window_hours),
+        conversations=conversations,
+        resends=resends,
+        gather_window=timedelta(seconds=settings.gather_seconds),
+        conversation=timedelta(hours=settings.conversation_hours),
         clock=clock,
     )
     poller = None
@@ -107,18 +125,24 @@ def build(
             settings=settings, acceptor=acceptor, state=mailbox_state, metrics=metrics
         )
 
+    record_task = RecordTask(tasks=tasks)
+
     async def prepare_store() -> None:
         await items.prepare()
         await store.prepare()
+        await tasks.prepare()
+        await conversations.prepare()
 
     router = build_router(
         acceptor=acceptor,
         items=items,
         store=store,
+        tasks=tasks,
         metrics=metrics,
         rules=rules,
         settings=settings,
         clock=clock,
+        resends=resends,
     )
     wiring = Wiring(
         name=SERVICE,
@@ -132,9 +156,18 @@ def build(
                 handle=normalise,
                 title="normalise_raw_feedback",
             ),
+            Subscription(
+                topic=settings.topics.name(OPERATOR_TASKS),
+                event=OperatorTaskOpened,
+                handle=record_task,
+                title="record_operator_task",
+            ),
         ),
         routers=(router,),
-        background=(poller.run_forever,) if poller is not None else (),
+        background=(
+            flush_gatherings_every(normalise, settings.gather_flush_seconds),
+            *((poller.run_forever,) if poller is not None else ()),
+        ),
         prepare_store=prepare_store,
     )
     return IntakeParts(
@@ -142,6 +175,7 @@ def build(
         metrics=metrics,
         acceptor=acceptor,
         normalise=normalise,
+        record_task=record_task,
         poller=poller,
         wiring=wiring,
     )
@@ -160,6 +194,8 @@ def create_app(settings: IntakeSettings | None = None, *, clock: Clock | None = 
         settings,
         items=MongoItemRepository(db),
         store=MongoIntakeStore(db),
+        tasks=MongoTaskList(db),
+        conversations=MongoConversationStore(db),
         mailbox_state=MongoMailboxState(db),
         publisher=KafkaEventPublisher(broker),
         clock=clock or system_clock,

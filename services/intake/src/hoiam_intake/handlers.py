@@ -6,22 +6,42 @@ contact itself. The stored event is what gets published, so a redelivery republi
 event (same event_id) and downstream dedupe holds.
 """
 
+import asyncio
 import logging
+from collections.abc import Callable, Coroutine
 from datetime import timedelta
+from typing import Any
 
 from hoiam_intake.domain import keys
 from hoiam_intake.domain.channels import interpret
+from hoiam_intake.domain.conversations import (
+    Gathered,
+    Known,
+    Reply,
+    closing,
+    conversation_key,
+    due,
+    one_item,
+    published,
+    take,
+)
 from hoiam_intake.domain.items import Earlier, as_message, edit_ref
+from hoiam_intake.domain.matters import Matter, fold_words
 from hoiam_intake.domain.outcomes import CallBack, Dropped, Followup, NewItem, Outcome, Reachability
 from hoiam_intake.domain.rules import Rules
+from hoiam_intake.gatherings import ConversationStore
 from hoiam_intake.metrics import IntakeMetrics
+from hoiam_intake.replies import reply_target
 from hoiam_intake.repository import ItemRepository
+from hoiam_intake.resends import Resends
 from hoiam_intake.store import IntakeStore, Suggestion
+from hoiam_intake.tasks import TaskList
 from hoiam_shared.clock import Clock
 from hoiam_shared.events import (
     Channel,
     FeedbackMessageAdded,
     FeedbackReceived,
+    OperatorTaskOpened,
     RawFeedbackAccepted,
 )
 from hoiam_shared.kafka import EventPublisher
@@ -35,6 +55,14 @@ from hoiam_shared.topics import (
 
 log = logging.getLogger(__name__)
 
+SAVE_TRIES = 8
+"""Compare-and-set attempts on one conversation before giving up on a record."""
+
+
+class ConversationBusyError(RuntimeError):
+    """A conversation changed under every attempt to add a message: the record is parked in the
+    dead-letter topic with this cause (and replayed from there), never dropped."""
+
 
 class NormaliseFeedback:
     """Load → domain → save → emit, for one raw record."""
@@ -47,17 +75,25 @@ class NormaliseFeedback:
         topics: Topics,
         metrics: IntakeMetrics,
         store: IntakeStore,
+        tasks: TaskList,
         rules: Rules,
-        duplicate_window: timedelta,
+        conversations: ConversationStore,
+        resends: Resends,
+        gather_window: timedelta,
+        conversation: timedelta,
         clock: Clock,
     ) -> None:
         self._items = items
+        self._tasks = tasks
+        self._conversations = conversations
+        self._resends = resends
+        self._gather_window = gather_window
+        self._conversation = conversation
         self._publisher = publisher
         self._topics = topics
         self._metrics = metrics
         self._store = store
         self._rules = rules
-        self._window = duplicate_window
         self._clock = clock
 
     async def __call__(self, raw: RawFeedbackAccepted) -> None:
@@ -69,6 +105,8 @@ class NormaliseFeedback:
 
     async def _apply(self, channel: Channel, outcome: Outcome) -> None:
         match outcome:
+            case NewItem(item=item) if (key := conversation_key(item)) is not None:
+                await self._gather(item, key)
             case NewItem():
                 await self._new_item(outcome)
             case Followup(message=message, fallback=fallback):
@@ -89,7 +127,8 @@ class NormaliseFeedback:
                 )
                 self._count(channel, "reachability")
             case CallBack(task=task):
-                stored_task = await self._store.record_event("tasks", task.task_id, task)
+                # Listed at once; read back from the topic, the same task id changes nothing.
+                stored_task = (await self._tasks.open_once(task)).opened
                 await self._publisher.publish(
                     self._topics.name(OPERATOR_TASKS), stored_task, key=stored_task.task_id
                 )
@@ -111,15 +150,17 @@ class NormaliseFeedback:
         self._count(message.channel, message.kind)
 
     async def _reply_target(self, outcome: NewItem) -> Earlier | None:
-        if outcome.reply_code:
-            known = await self._items.find_by_tracking_code(outcome.reply_code)
-            if known is not None:
-                return Earlier.of(known)
-        if outcome.reply_refs:
-            return await self._store.find_message(outcome.reply_refs)
-        return None
+        return await reply_target(
+            items=self._items,
+            store=self._store,
+            sender=outcome.item.citizen.contacts,
+            code=outcome.reply_code,
+            refs=outcome.reply_refs,
+        )
 
-    async def _new_item(self, outcome: NewItem) -> None:
+    async def _new_item(self, outcome: NewItem) -> Earlier:
+        """Store and publish a new item, or, for a reply or a re-sent matter, a message on the
+        item it belongs to; returns the item it landed on."""
         item = outcome.item
         message_id = item.origin.message_id if item.origin else None
         if item.channel is Channel.EMAIL:
@@ -133,22 +174,21 @@ class NormaliseFeedback:
                 )
                 if message_id:
                     await self._store.index_message_ids([message_id], target)
-                return
+                return target
         citizen_id = await self._citizen(item)
-        duplicate_of = None
         if citizen_id is not None:
             item = item.model_copy(
                 update={"citizen": item.citizen.model_copy(update={"citizen_id": citizen_id})}
             )
-            earlier = await self._store.claim_text(
-                keys.text_key(citizen_id, item.text.normalised),
-                Earlier.of(item),
-                item.received_at,
-                self._window,
-            )
-            if earlier is not None:
-                duplicate_of = earlier.item_id
-                item = item.model_copy(update={"duplicate_of": duplicate_of})
+            if await self._items.get(item.item_id) is None and (
+                earlier := await self._resent(item)
+            ):
+                # The same matter again: one item, told where it stands, not a second petition.
+                ref = item.source_ref or f"item:{item.item_id}"
+                await self._message(as_message(item, kind="resent", source_ref=ref, onto=earlier))
+                if item.channel is Channel.EMAIL and message_id:
+                    await self._store.index_message_ids([message_id], earlier)
+                return earlier
         stored = await self._items.add_once(item)
         if stored.event_id != item.event_id and stored.text.normalised != item.text.normalised:
             # The same source with new words (an operator keying in a logged call, a re-sent
@@ -159,11 +199,84 @@ class NormaliseFeedback:
             )
         if item.channel is Channel.EMAIL and message_id:
             await self._store.index_message_ids([message_id], Earlier.of(stored))
+        if stored.citizen.citizen_id is not None:
+            await self._conversations.add_matter(
+                Matter(
+                    item_id=stored.item_id,
+                    tracking_code=stored.tracking_code,
+                    citizen_id=stored.citizen.citizen_id,
+                    words=fold_words(stored.text.normalised),
+                    at=stored.received_at,
+                )
+            )
         await self._publisher.publish(
             self._topics.name(FEEDBACK_RECEIVED), stored, key=stored.item_id
         )
         self._metrics.items_normalised.labels(stored.channel.value).inc()
         self._count(stored.channel, "duplicate_linked" if stored.duplicate_of else "item")
+        return Earlier.of(stored)
+
+    async def _resent(self, item: FeedbackReceived) -> Earlier | None:
+        """The earlier item of the same citizen (any contact they share) saying the same matter
+        within the duplicate period, if any."""
+        earlier = await self._resends.earlier(
+            contacts=item.citizen.contacts,
+            text=item.text.normalised,
+            at=item.received_at,
+            item_id=item.item_id,
+            citizen_id=item.citizen.citizen_id,
+        )
+        if earlier is not None:
+            self._count(item.channel, "resent")
+        return earlier
+
+    # --- chat conversations: gathered, then one item -------------------------------------------
+
+    async def _gather(self, item: FeedbackReceived, key: str) -> None:
+        """Add a chat message to its conversation: to the gathering, or as a reply once the
+        conversation made an item. The raw record is on `intake.raw` already; this stores it
+        in the gathering, so a restart loses nothing."""
+        for _ in range(SAVE_TRIES):
+            current = await self._conversations.gathering(key)
+            expected = current.version if current is not None else None
+            match take(current, item, key=key, conversation=self._conversation):
+                case Known():
+                    return
+                case Gathered(gathering=gathering):
+                    if await self._conversations.save_gathering(gathering, expected=expected):
+                        self._count(item.channel, "gathered")
+                        return
+                case Reply(onto=onto, gathering=gathering):
+                    citizen_id = await self._citizen(item)
+                    citizen = item.citizen.model_copy(update={"citizen_id": citizen_id})
+                    reply = item.model_copy(update={"citizen": citizen})
+                    # The reply is kept first: a crash before the save sends it again, and its
+                    # key (channel, msg_id) makes that the same message.
+                    await self._message(
+                        as_message(reply, kind="reply", source_ref=reply.source_ref, onto=onto)
+                    )
+                    if await self._conversations.save_gathering(gathering, expected=expected):
+                        return
+        raise ConversationBusyError(f"conversation {key} kept changing")
+
+    async def flush(self) -> int:
+        """Publish every gathering whose sender fell quiet (by the injected clock); how many."""
+        now = self._clock()
+        count = 0
+        for gathering in await self._conversations.unpublished():
+            if not due(gathering, now=now, window=self._gather_window):
+                continue
+            taken = gathering
+            if gathering.state == "open":
+                taken = closing(gathering)
+                if not await self._conversations.save_gathering(taken, expected=gathering.version):
+                    continue  # a message joined it meanwhile: it stays open
+            landed = await self._new_item(NewItem(one_item(taken)))
+            await self._conversations.save_gathering(
+                published(taken, landed), expected=taken.version
+            )
+            count += 1
+        return count
 
     async def _citizen(self, item: FeedbackReceived) -> str | None:
         """One citizen record per person: certain contacts join, similar names only suggest."""
@@ -199,3 +312,29 @@ class NormaliseFeedback:
                 created_at=self._clock(),
             )
         )
+
+
+class RecordTask:
+    """The subscriber of `operator.tasks`: every task, whoever opened it, joins the one list."""
+
+    def __init__(self, *, tasks: TaskList) -> None:
+        self._tasks = tasks
+
+    async def __call__(self, task: OperatorTaskOpened) -> None:
+        await self._tasks.open_once(task)
+
+
+def flush_gatherings_every(
+    normalise: NormaliseFeedback, seconds: float
+) -> Callable[[], Coroutine[Any, Any, None]]:
+    """The background loop that publishes gathered conversations once their senders fall quiet."""
+
+    async def flush_gatherings() -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            try:
+                await normalise.flush()
+            except Exception:  # the loop must outlive an outage; the next round retries
+                log.exception("flushing gathered conversations failed; retrying next round")
+
+    return flush_gatherings

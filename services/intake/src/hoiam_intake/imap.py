@@ -21,13 +21,16 @@ from hoiam_intake.domain.channels.email import EMAIL_CONTENT_TYPE, message_ids
 from hoiam_intake.metrics import IntakeMetrics
 from hoiam_intake.settings import IntakeSettings
 from hoiam_shared.events import Channel
-from hoiam_shared.kafka import TRANSIENT_ERRORS
+from hoiam_shared.kafka import TRANSIENT_ERRORS, RecordTooLargeError
 from hoiam_shared.mongo import Document
 
 log = logging.getLogger(__name__)
 
 _UIDVALIDITY = re.compile(rb"UIDVALIDITY (\d+)")
 _FETCHED = re.compile(rb"UID (\d+)")
+SET_ASIDE_FLAGS = "(\\Flagged HoiAmTooLarge)"
+"""What a mail intake cannot take gets in the mailbox: flagged for the staff, and a keyword that
+says why (a search for it lists every such mail)."""
 _MESSAGE_ID = re.compile(rb"^Message-ID:\s*(.+?)\r?$", re.IGNORECASE | re.MULTILINE)
 
 
@@ -105,7 +108,8 @@ class ImapPoller:
         return client
 
     async def poll_once(self) -> int:
-        """One round; returns how many messages it put on `intake.raw`."""
+        """One round; returns how many messages it put on `intake.raw` (a mail too large is
+        flagged in the mailbox and passed over, `_set_aside`)."""
         client = await self._connect()
         try:
             selected = await client.select(self._s.imap_mailbox)
@@ -125,16 +129,45 @@ class ImapPoller:
             )
             # "n:*" always matches the newest message, even below n: keep only what is new.
             uids = [u for u in uids if u > last][: self._s.imap_batch]
+            taken = 0
             for uid in uids:
                 message = await self._fetch(client, uid)
                 ref = _source_ref(message, uidvalidity, uid)
-                await self._acceptor.accept(Channel.EMAIL, message, EMAIL_CONTENT_TYPE, ref)
-                self._metrics.mail_fetched.inc()
+                try:
+                    await self._take(message, ref)
+                    taken += 1
+                except RecordTooLargeError as error:
+                    # Bad input, not an outage: the mail stays in the mailbox, flagged for the
+                    # staff, and the poller goes on past it instead of retrying it forever.
+                    await self._set_aside(client, uid, ref, error)
                 await self._state.set(self.mailbox_key, uidvalidity, uid)
-            return len(uids)
+            return taken
         finally:
             with contextlib.suppress(aioimaplib.AioImapException, OSError, TimeoutError):
                 await client.logout()
+
+    async def _take(self, message: bytes, ref: str) -> None:
+        limit = self._s.body_limit("email")
+        if len(message) > limit:
+            raise RecordTooLargeError(f"{len(message)} bytes, over the email limit of {limit}")
+        await self._acceptor.accept(Channel.EMAIL, message, EMAIL_CONTENT_TYPE, ref)
+        self._metrics.mail_fetched.inc()
+
+    async def _set_aside(
+        self, client: aioimaplib.IMAP4, uid: int, ref: str, error: RecordTooLargeError
+    ) -> None:
+        flagged = await client.uid("store", str(uid), "+FLAGS", SET_ASIDE_FLAGS)
+        log.error(
+            "mail too large for intake: left in the mailbox, flagged",
+            extra={
+                "mailbox": self.mailbox_key,
+                "uid": uid,
+                "source_ref": ref,
+                "error": str(error),
+                "flagged": flagged.result == "OK",
+            },
+        )
+        self._metrics.mail_set_aside.labels("too_large").inc()
 
     async def _fetch(self, client: aioimaplib.IMAP4, uid: int) -> bytes:
         answer = await client.uid("fetch", str(uid), "(UID BODY.PEEK[])")

@@ -60,3 +60,9 @@ class IntakeMetrics:
             "Messages the IMAP poller fetched and put on intake.raw.",
             registry=registry,
         )
+        self.mail_set_aside = Counter(
+            "intake_mail_set_aside_total",
+            "Messages the IMAP poller left flagged in the mailbox instead of taking, by reason.",
+            ["reason"],
+            registry=registry,
+        )

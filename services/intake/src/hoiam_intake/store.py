@@ -7,9 +7,12 @@ docs/decisions.md), so concurrent or repeated writers end with one record and re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
+from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel
+from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from hoiam_intake.domain.items import Earlier, in_window
 from hoiam_shared.events import Event
@@ -38,6 +41,15 @@ class IntakeStore(Protocol):
 
     async def claim(self, key: str) -> bool:
         """True the first time `key` is claimed, False ever after (across restarts)."""
+        ...
+
+    async def claim_with(self, key: str, fingerprint: str) -> str | None:
+        """Claim `key` for the submission `fingerprint`: None the first time, else the
+        fingerprint of the first claim ("" for a claim made without one)."""
+        ...
+
+    async def claimed(self, key: str) -> bool:
+        """Whether `key` was claimed (a look, not a claim)."""
         ...
 
     async def find_contacts(self, keys: Sequence[str]) -> dict[str, str]:
@@ -69,11 +81,22 @@ class IntakeStore(Protocol):
         """The item one of these email Message-IDs belongs to."""
         ...
 
+    async def count_hit(self, key: str, window: int) -> int:
+        """Count one more hit on `key` in fixed window `window`; return the hits in it so far
+        (a later window starts again from one)."""
+        ...
+
     async def record_event[E: Event](self, kind: str, key: str, event: E) -> E:
         """Keep `event` under (`kind`, `key`), first write wins; return the stored one."""
         ...
 
     async def events[E: Event](self, kind: str, model: type[E], limit: int = 100) -> list[E]: ...
+
+    async def events_of_item[E: Event](
+        self, kind: str, model: type[E], item_id: UUID, limit: int = 1000
+    ) -> list[E]:
+        """The events of `kind` about one item (their `item_id`), oldest first."""
+        ...
 
 
 class MongoIntakeStore:
@@ -83,10 +106,18 @@ class MongoIntakeStore:
     async def prepare(self) -> None:
         await self._db["names"].create_index("name_key")
         await self._db["suggestions"].create_index("created_at")
+        await self._db["messages"].create_index("event.item_id")
 
     async def claim(self, key: str) -> bool:
         _, inserted = await insert_once(self._db["claims"], key, {})
         return inserted
+
+    async def claim_with(self, key: str, fingerprint: str) -> str | None:
+        stored, inserted = await insert_once(self._db["claims"], key, {"fingerprint": fingerprint})
+        return None if inserted else str((stored or {}).get("fingerprint", ""))
+
+    async def claimed(self, key: str) -> bool:
+        return await self._db["claims"].find_one({"_id": key}, {"_id": 1}) is not None
 
     async def find_contacts(self, keys: Sequence[str]) -> dict[str, str]:
         if not keys:
@@ -155,6 +186,31 @@ class MongoIntakeStore:
                 return Earlier.model_validate(found)
         return None
 
+    async def count_hit(self, key: str, window: int) -> int:
+        # One document per key, so the collection grows with the senders seen, not with time.
+        # Both steps are single-document updates; a racing writer at most costs a retry. On
+        # MongoDB `$inc` is atomic; FerretDB 1.24 reads and writes, so hits at the same instant
+        # may count once there (a limit overshoots by at most the concurrency).
+        hits = self._db["hits"]
+        for _ in range(5):
+            counted = await hits.find_one_and_update(
+                {"_id": key, "window": window},
+                {"$inc": {"count": 1}},
+                return_document=ReturnDocument.AFTER,
+            )
+            if counted is not None:
+                return _count(counted["count"])
+            try:
+                await hits.update_one(
+                    {"_id": key, "window": {"$ne": window}},
+                    {"$set": {"window": window, "count": 1}},
+                    upsert=True,
+                )
+            except DuplicateKeyError:
+                continue  # another replica opened this window first: count on it
+            return 1
+        raise RuntimeError(f"hit counter for {key!r} kept changing under us")
+
     async def record_event[E: Event](self, kind: str, key: str, event: E) -> E:
         stored, _ = await insert_once(
             self._db[kind], key, {"at": event.occurred_at, "event": event.model_dump(mode="json")}
@@ -164,6 +220,18 @@ class MongoIntakeStore:
     async def events[E: Event](self, kind: str, model: type[E], limit: int = 100) -> list[E]:
         found = self._db[kind].find({}).sort("at", -1).limit(limit)
         return [model.model_validate(d["event"]) async for d in found]
+
+    async def events_of_item[E: Event](
+        self, kind: str, model: type[E], item_id: UUID, limit: int = 1000
+    ) -> list[E]:
+        found = self._db[kind].find({"event.item_id": str(item_id)}).sort("at", 1).limit(limit)
+        return [model.model_validate(d["event"]) async for d in found]
+
+
+def _count(value: object) -> int:
+    if not isinstance(value, int):
+        raise TypeError(f"expected a count, got {type(value).__name__}")
+    return value
 
 
 def _aware(value: object) -> datetime:

@@ -82,6 +82,14 @@ def make_policy(settings: NotifierSettings) -> Policy:
     )
 
 
+def make_links(settings: NotifierSettings) -> Links:
+    """Links only to sites that are configured: the console and public pages arrive later."""
+    return Links(
+        console_url=(settings.console_base_url or "").rstrip("/") or None,
+        public_url=(settings.public_base_url or "").rstrip("/") or None,
+    )
+
+
 def build(
     settings: NotifierSettings,
     *,
@@ -108,7 +116,7 @@ def build(
         publisher=publisher,
         topics=settings.topics,
         metrics=metrics,
-        links=Links(console_url=settings.console_url, public_url=settings.public_url),
+        links=make_links(settings),
         policy=make_policy(settings),
         clock=clock,
         send_attempts=settings.send_attempts,

@@ -29,7 +29,13 @@ from hoiam_notifier.domain.knowledge import (
     item_record,
 )
 from hoiam_notifier.domain.notifications import Notification, Target, Way
-from hoiam_notifier.domain.plans import case_items, plan_routed, plan_status
+from hoiam_notifier.domain.plans import (
+    case_items,
+    plan_added,
+    plan_resent,
+    plan_routed,
+    plan_status,
+)
 from hoiam_notifier.domain.quiet_hours import digest_due, quiet_until
 from hoiam_notifier.metrics import NotifierMetrics
 from hoiam_notifier.repository import (
@@ -129,7 +135,10 @@ class Notifier:
 
     async def notify_routed(self, routed: FeedbackRouted) -> None:
         record = item_record(routed)
-        await self._items.remember(record)
+        stored = await self._items.remember(record)
+        if stored.routed_again(record):
+            # Decided from triage or reassigned: what the citizen adds goes to the new body.
+            await self._items.rerouted(record)
         reaches = await self._reaches([record])
         plan = plan_routed(
             routed,
@@ -150,6 +159,7 @@ class Notifier:
                 "status change for items never routed here",
                 extra={"missing": len(wanted) - len(records), "item_id": str(event.item_id)},
             )
+        await self._items.moved(wanted, status=event.status, body=event.body)
         plan = plan_status(
             event,
             records=records,
@@ -161,15 +171,28 @@ class Notifier:
         await self._deliver_all(plan)
 
     async def record_message(self, added: FeedbackMessageAdded) -> None:
-        """A citizen wrote again: their Zalo/Messenger window reopens from that moment.
+        """A citizen wrote again: their Zalo/Messenger window reopens from that moment, and the
+        body that has the item is told what they added.
 
-        Only a reply counts: editing or removing a comment is not a message to us, and the
-        providers do not count it as one either.
+        Only a reply (or the same matter sent again) counts: editing or removing a comment is not
+        a message to us, and the providers do not count it as one either. The same matter sent
+        again is answered with the item the citizen already has (`tell_resent`).
         """
-        if added.kind != "reply":
+        if added.kind not in ("reply", "resent"):
             return
         known = await self._items.find((added.item_id,))
-        people = [c for c in (added.citizen, known[0].citizen if known else None) if c]
+        await self._remember_inbound(added, known[0] if known else None)
+        if added.kind == "resent":
+            return  # the citizen was answered; the body already has this matter
+        if known:
+            await self._deliver_all(plan_added(added, record=known[0], links=self._links))
+        else:
+            self._metrics.unknown_items.inc()
+
+    async def _remember_inbound(
+        self, added: FeedbackMessageAdded, known: ItemRecord | None
+    ) -> None:
+        people = [c for c in (added.citizen, known.citizen if known else None) if c]
         for citizen in people:
             address = {
                 Channel.ZALO: citizen.contacts.zalo_user_id,
@@ -186,7 +209,33 @@ class Notifier:
                         at=added.received_at,
                     )
                 )
-                return
+                break
+        if added.kind == "resent":
+            await self.tell_resent(added)
+
+    async def tell_resent(self, added: FeedbackMessageAdded) -> None:
+        """ "You already sent HA-…, here is where it stands", once, on the way they wrote."""
+        known = await self._items.find((added.item_id,))
+        first = known[0] if known else None
+        if added.citizen is None:
+            return
+        probe = ItemRecord(
+            item_id=added.item_id,
+            tracking_code=added.tracking_code,
+            channel=added.channel,
+            citizen=added.citizen,
+            origin=added.origin,
+        )
+        reaches = await self._reaches([probe])
+        plan = plan_resent(
+            added,
+            first=first,
+            reach=reaches[added.item_id],
+            links=self._links,
+            now=self._clock(),
+            policy=self._policy,
+        )
+        await self._deliver_all(plan)
 
     async def record_reachability(self, changed: ContactReachabilityChanged) -> None:
         await self._contacts.record(
@@ -344,7 +393,7 @@ class Notifier:
             # Never a silent drop: nothing reached the petitioner, so a person will.
             await self._open_task(
                 notification,
-                kind="unreachable_citizen",
+                kind=notification.task_kind,
                 reason=notification.unreachable_reason or "every contact failed",
                 phone=None,
                 task_key="unreachable",
@@ -416,7 +465,7 @@ class Notifier:
         getting the same chat message twice."""
         task = self._task(
             n,
-            kind="other",
+            kind="delivery_outcome_unknown",
             reason="delivery_outcome_unknown",
             phone=None,
             key=delivery,

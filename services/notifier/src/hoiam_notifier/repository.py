@@ -20,7 +20,7 @@ from hoiam_notifier.domain.deliveries import DeliveryStatus, Held, Queued
 from hoiam_notifier.domain.knowledge import ContactFact, ItemRecord
 from hoiam_notifier.domain.notifications import Notification, Target
 from hoiam_shared.clock import Clock
-from hoiam_shared.events import EVENT_TYPES, Channel, Event
+from hoiam_shared.events import EVENT_TYPES, BodyRef, Channel, Event, Status
 from hoiam_shared.mongo import Document, insert_once
 
 
@@ -148,11 +148,27 @@ class MongoDeliveryRepository:
 
 
 class ItemRepository(Protocol):
-    async def remember(self, record: ItemRecord) -> None:
-        """Keep what the first routed event said about an item (first write wins)."""
+    async def remember(self, record: ItemRecord) -> ItemRecord:
+        """Keep what the first routed event said about an item (first write wins); return the
+        stored record."""
+        ...
+
+    async def rerouted(self, record: ItemRecord) -> None:
+        """A newer routing of a known item: its body, category, case and time replace the
+        stored ones (the citizen and the thread stay as first routed)."""
         ...
 
     async def find(self, item_ids: tuple[UUID, ...]) -> list[ItemRecord]: ...
+
+    async def moved(
+        self, item_ids: tuple[UUID, ...], *, status: Status, body: BodyRef | None
+    ) -> None:
+        """Where these items stand now (and who answers them, when the event names a body)."""
+        ...
+
+
+ROUTING_FIELDS = frozenset({"body", "category", "case_id", "routed_at"})
+"""What a later routing of an item changes in the notifier's record of it."""
 
 
 class MongoItemRepository:
@@ -162,15 +178,29 @@ class MongoItemRepository:
     async def prepare(self) -> None:
         await self._items.create_index("item_id", unique=True)
 
-    async def remember(self, record: ItemRecord) -> None:
+    async def remember(self, record: ItemRecord) -> ItemRecord:
         document = record.model_dump(mode="json")
-        await insert_once(self._items, str(record.item_id), document)
+        stored, _ = await insert_once(self._items, str(record.item_id), document)
+        return ItemRecord.model_validate(stored or document)
+
+    async def rerouted(self, record: ItemRecord) -> None:
+        routing = record.model_dump(mode="json", include=set(ROUTING_FIELDS))
+        await self._items.update_one({"_id": str(record.item_id)}, {"$set": routing})
 
     async def find(self, item_ids: tuple[UUID, ...]) -> list[ItemRecord]:
         wanted = [str(i) for i in item_ids]
         cursor = self._items.find({"item_id": {"$in": wanted}})
         found = {str(d["item_id"]): ItemRecord.model_validate(d) async for d in cursor}
         return [found[i] for i in wanted if i in found]
+
+    async def moved(
+        self, item_ids: tuple[UUID, ...], *, status: Status, body: BodyRef | None
+    ) -> None:
+        change: Document = {"status": status.value}
+        if body is not None:
+            change["body"] = body.model_dump(mode="json")
+        for item_id in item_ids:  # one indexed equality each: FerretDB scans for `$in`
+            await self._items.update_one({"item_id": str(item_id)}, {"$set": change})
 
 
 # --- reachability and last inbound messages -----------------------------------------------------

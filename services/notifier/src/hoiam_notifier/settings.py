@@ -21,8 +21,16 @@ class NotifierSettings(ServiceSettings):
     smtp_timeout_seconds: float = 10.0
     mail_from: str = "Hồi Âm <hoi-am@localhost>"
     mail_domain: str = Field(default="hoiam.localhost", description="Right side of Message-IDs.")
-    console_url: str = "http://127.0.0.1:8001"
-    public_url: str = "http://127.0.0.1:8001"
+    console_base_url: str | None = Field(
+        default=None,
+        description="The console's address (bodies' 'Xem và trả lời' links); unset: no link, "
+        "the message gives the tracking code instead.",
+    )
+    public_base_url: str | None = Field(
+        default=None,
+        description="The public site's address (status links `/t/<code>`); unset: no link, "
+        "the message says how to ask about the tracking code instead.",
+    )
     # Zalo OA (consultation messages, ZNS, token refresh). No app id: Zalo is off.
     zalo_api_base: str = "https://openapi.zalo.me"
     zns_api_base: str = "https://business.openapi.zalo.me"

@@ -18,8 +18,15 @@ from hoiam_router.domain.classify import CorrectionsModel
 from hoiam_router.domain.directory import Body, Councillor, Directory
 from hoiam_router.domain.lifecycle import TransitionError
 from hoiam_router.metrics import RouterMetrics
-from hoiam_router.operations import ItemView, NotFoundError, Operations
-from hoiam_shared.events import AreaRef, BodyRef, FeedbackRouted, Status, StatusChanged
+from hoiam_router.operations import CaseConflictError, ItemView, NotFoundError, Operations
+from hoiam_shared.events import (
+    AreaRef,
+    BodyRef,
+    FeedbackMessageAdded,
+    FeedbackRouted,
+    Status,
+    StatusChanged,
+)
 from hoiam_shared.http import operator_guard
 from hoiam_shared.kafka import TRANSIENT_ERRORS
 
@@ -135,6 +142,24 @@ class CaseAnswer(_Answer):
     item_ids: list[UUID]
 
 
+class CitizenMessage(FeedbackMessageAdded):
+    """What the citizen added, as it is in the item's history, with a line saying so."""
+
+    summary: str
+
+    @classmethod
+    def of(cls, message: FeedbackMessageAdded) -> "CitizenMessage":
+        words = message.text.normalised if message.text else ""
+        if len(words) > 500:
+            words = words[:500] + "…"
+        summary = {
+            "reply": f"Cử tri bổ sung: {words}",
+            "edit": f"Cử tri sửa nội dung: {words}",
+            "remove": "Cử tri gỡ nội dung đã gửi.",
+        }[message.kind]
+        return cls.model_validate({**message.model_dump(), "summary": summary})
+
+
 class ItemAnswer(_Answer):
     """An item for operators: assignment, case and history (`GET /v1/items/{id}`)."""
 
@@ -146,7 +171,9 @@ class ItemAnswer(_Answer):
     due_on: date | None
     routing: FeedbackRouted
     case: CaseAnswer
-    history: list[Annotated[FeedbackRouted | StatusChanged, Field(discriminator="type")]]
+    history: list[
+        Annotated[FeedbackRouted | StatusChanged | CitizenMessage, Field(discriminator="type")]
+    ]
 
     @classmethod
     def of(cls, view: ItemView) -> "ItemAnswer":
@@ -160,7 +187,10 @@ class ItemAnswer(_Answer):
             due_on=a.due_on,
             routing=a.routed,
             case=CaseAnswer(id=a.case_id, item_ids=list(view.case_item_ids)),
-            history=view.history,
+            history=[
+                CitizenMessage.of(entry) if isinstance(entry, FeedbackMessageAdded) else entry
+                for entry in view.history
+            ],
         )
 
 
@@ -331,7 +361,7 @@ def router_api(
     async def merge(case_id: UUID, request: MergeRequest) -> CaseMembers:
         try:
             items = await operations.merge_cases(case_id, request.case_ids)
-        except NotFoundError as error:
+        except (NotFoundError, CaseConflictError, TransitionError) as error:
             raise fail(error) from None
         return CaseMembers(case_id=case_id, item_ids=items)
 
@@ -339,7 +369,7 @@ def router_api(
     async def split(case_id: UUID, request: SplitRequest) -> CaseMembers:
         try:
             new_case = await operations.split_case(case_id, request.item_ids)
-        except NotFoundError as error:
+        except (NotFoundError, CaseConflictError, TransitionError) as error:
             raise fail(error) from None
         return CaseMembers(case_id=new_case, item_ids=request.item_ids)
 

@@ -12,15 +12,17 @@ from hoiam_router.directory_yaml import load_directory
 from hoiam_router.domain.directory import Directory
 from hoiam_router.domain.learned import Predictor
 from hoiam_router.handlers import RouteFeedback
+from hoiam_router.messages import RecordCitizenMessage
 from hoiam_router.metrics import RouterMetrics
 from hoiam_router.model import load_model
 from hoiam_router.operations import Operations
 from hoiam_router.outbox import Outbox
+from hoiam_router.relocation import RelocateOnReply
 from hoiam_router.repository import AssignmentRepository, MongoAssignmentRepository
 from hoiam_router.settings import RouterSettings
 from hoiam_router.sweep import SweepOverdue, sweep_periodically
 from hoiam_shared.clock import Clock, system_clock
-from hoiam_shared.events import FeedbackReceived
+from hoiam_shared.events import FeedbackMessageAdded, FeedbackReceived
 from hoiam_shared.kafka import (
     DeadLetters,
     EventPublisher,
@@ -31,7 +33,7 @@ from hoiam_shared.kafka import (
 from hoiam_shared.logs import configure_logging
 from hoiam_shared.mongo import make_mongo
 from hoiam_shared.service import Wiring, serve
-from hoiam_shared.topics import FEEDBACK_RECEIVED
+from hoiam_shared.topics import FEEDBACK_MESSAGES, FEEDBACK_RECEIVED
 
 SERVICE = "router"
 
@@ -47,6 +49,9 @@ class RouterParts:
     outbox: Outbox
     metrics: RouterMetrics
     wiring: Wiring
+    record_message: RecordCitizenMessage
+    """The subscriber of `feedback.messages`: what citizens add joins the item's history."""
+    relocate: RelocateOnReply
 
 
 def build(
@@ -71,6 +76,7 @@ def build(
         corrections=corrections,
         fallback_province=settings.fallback_province,
         clock=clock,
+        ask_commune=settings.ask_commune,
     )
     operations = Operations(
         directory=directory,
@@ -80,9 +86,11 @@ def build(
         fallback_province=settings.fallback_province,
         clock=clock,
     )
+    relocate = RelocateOnReply(operations=operations)
     sweep = SweepOverdue(
         directory=directory, assignments=assignments, outbox=outbox, metrics=metrics, clock=clock
     )
+    record_message = RecordCitizenMessage(assignments=assignments)
     wiring = Wiring(
         name=SERVICE,
         description="Assigns every item to the responsible body, or to triage.",
@@ -94,7 +102,19 @@ def build(
                 event=FeedbackReceived,
                 handle=route,
                 title="route_feedback",
-            )
+            ),
+            Subscription(
+                topic=settings.topics.name(FEEDBACK_MESSAGES),
+                event=FeedbackMessageAdded,
+                handle=record_message,
+                title="record_citizen_message",
+            ),
+            Subscription(
+                topic=settings.topics.name(FEEDBACK_MESSAGES),
+                event=FeedbackMessageAdded,
+                handle=relocate,
+                title="relocate_on_reply",
+            ),
         ],
         routers=[
             router_api(
@@ -110,12 +130,15 @@ def build(
                 sweep,
                 corrections=corrections,
                 store=assignments,
+                metrics=metrics,
                 interval_seconds=settings.sweep_interval_seconds,
             )
         ],
         prepare_store=assignments.prepare,
     )
-    return RouterParts(route, operations, sweep, corrections, outbox, metrics, wiring)
+    return RouterParts(
+        route, operations, sweep, corrections, outbox, metrics, wiring, record_message, relocate
+    )
 
 
 def create_app(settings: RouterSettings | None = None, *, clock: Clock | None = None) -> FastAPI:

@@ -27,7 +27,9 @@ class RouteFeedback:
         corrections: LearnedCorrections,
         fallback_province: str | None,
         clock: Clock,
+        ask_commune: bool = True,
     ) -> None:
+        self._ask_commune = ask_commune
         self._directory = directory
         self._assignments = assignments
         self._outbox = outbox
@@ -47,6 +49,7 @@ class RouteFeedback:
             model=self._corrections.predictor,
             memory=self._corrections.memory,
             threshold=self._corrections.threshold,
+            ask_commune=self._ask_commune,
         )
         case_id = await self._join_case(item, decision)
         fresh = routed_event(item, decision, case_id, at=self._clock())

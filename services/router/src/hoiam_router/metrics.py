@@ -28,6 +28,13 @@ class RouterMetrics:
             ["change"],
             registry=registry,
         )
+        self.sweep_failures = Counter(
+            "router_sweep_failures_total",
+            "Rounds of the overdue sweep that failed and were skipped, per error type (an "
+            "outage's exception name, or `unexpected` for anything else).",
+            ["error_type"],
+            registry=registry,
+        )
         self.status_changes = Counter(
             "router_status_changes_total",
             "Status changes made through the operator API, per new status.",

@@ -1,8 +1,14 @@
 """What operators and bodies do to an item: change its status, reassign it, hand it back,
 decide a triaged item, merge and split cases. Each checks with the domain, stores (a
-compare-and-set on the status, so two operators cannot both move it), then emits."""
+compare-and-set on the status, so two operators cannot both move it, written in one update with
+its outbox entry), then emits.
 
-from dataclasses import dataclass
+Cases move as one: a change on one item moves every member of its case that can make the same
+move, and is one event naming them all (`case_item_ids`), so each petitioner is told once and
+the body once per case event. A member at another stage of its own stays there, untold."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from uuid import UUID
 
 from hoiam_router import domain
@@ -13,14 +19,25 @@ from hoiam_router.domain.events import rerouted_event, status_changed
 from hoiam_router.domain.learned import CorrectionKind
 from hoiam_router.domain.lifecycle import TransitionError
 from hoiam_router.outbox import Outbox
-from hoiam_router.repository import AssignmentRepository, ItemEvent
+from hoiam_router.repository import AssignmentRepository, ItemEvent, Move, OutboxEntry
 from hoiam_shared.clock import Clock, vietnam_date
-from hoiam_shared.events import CategoryRef, FeedbackRouted, Status, StatusChange, StatusChanged
+from hoiam_shared.events import (
+    CategoryRef,
+    FeedbackMessageAdded,
+    FeedbackRouted,
+    Status,
+    StatusChange,
+    StatusChanged,
+)
 from hoiam_shared.ids import new_id
 
 
 class NotFoundError(LookupError):
     """No such item (or body, category, case) here."""
+
+
+class CaseConflictError(ValueError):
+    """Cases that cannot be merged or split as asked (another body or province, not members)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +46,31 @@ class ItemView:
 
     assignment: Assignment
     case_item_ids: tuple[UUID, ...]
-    history: list[ItemEvent]
+    history: list[ItemEvent | FeedbackMessageAdded]
+    """Routings, status changes and what the citizen added, in the order they happened."""
+
+
+type Follow = Callable[[Assignment], Assignment | None]
+"""What a case's move does to one of its other members (None: it stays, untold)."""
+type Reroute = Callable[[Assignment, StatusChanged], FeedbackRouted]
+"""The new routing of a member given to another body, announced by the status change."""
+
+
+def _move_of(before: Assignment, after: Assignment, *, case_id: UUID | None = None) -> Move:
+    return Move(
+        item_id=before.item_id,
+        expected=before.status,
+        status=after.status,
+        body=after.body,
+        due_on=after.due_on,
+        category=after.category,
+        case_id=case_id,
+    )
+
+
+def _province(assignment: Assignment) -> str | None:
+    location = assignment.routed.location
+    return location.province.code if location and location.province else None
 
 
 class Operations:
@@ -62,9 +103,16 @@ class Operations:
     ) -> StatusChanged:
         before = await self._load(item_id)
         after = before.moved_to(status, reason_code=reason_code)
-        return await self._move(
-            before, after, reason=reason, reason_code=reason_code, answer=answer, actor=actor
+        entry = await self._move(
+            before,
+            after,
+            follow=lambda member: member.follows_to(status),
+            reason=reason,
+            reason_code=reason_code,
+            answer=answer,
+            actor=actor,
         )
+        return entry.event
 
     async def reassign(
         self, item_id: UUID, body_id: str, *, reason: str, actor: str | None = None
@@ -114,14 +162,16 @@ class Operations:
                 confidence=routing.confidence,
             )
             return event
-        return await self._move(
+        entry = await self._move(
             before,
             before.back_to_triage(),
+            follow=lambda member: member.follows_back_to_triage(),
             change=StatusChange.REASSIGNED,
             reason=f"handed back as not competent, no other body fits: {reason}",
             reason_code="not_competent",
             actor=actor,
         )
+        return entry.event
 
     async def decide(
         self, item_id: UUID, *, category: str, body_id: str, actor: str | None = None
@@ -147,33 +197,107 @@ class Operations:
         )
         return routed
 
+    async def relocate(self, item_id: UUID, *, place: str) -> StatusChanged | None:
+        """The citizen named their place (a reply to "which commune?"): an item waiting in triage
+        for its commune is located again and routed; None when it is not waiting for one, or
+        the place still names no commune (it stays in triage for an operator)."""
+        before = await self._store.get(item_id)
+        if (
+            before is None
+            or before.status is not Status.TRIAGE
+            or before.routed.triage_reason != domain.COMMUNE_UNKNOWN
+        ):
+            return None
+        routing = domain.route_text(
+            self._directory,
+            text=before.text,
+            address=", ".join(filter(None, (place, before.address))),
+            province_hint=before.province_hint or self._fallback_province,
+            corrections=self._corrections.model,
+        )
+        if routing.triage or routing.body is None or routing.location.commune is None:
+            return None
+        event, _ = await self._assign(
+            before,
+            routing.body,
+            reason=f"the citizen named the commune: {routing.location.commune.name}",
+            reason_code=None,
+            actor="citizen",
+            category=CategoryRef(code=routing.category.code, name=routing.category.name),
+            reasons=routing.reasons,
+            confidence=routing.confidence,
+        )
+        return event
+
     async def view(self, item_id: UUID) -> ItemView:
         assignment = await self._load(item_id)
-        return ItemView(
-            assignment, await self._case_items(assignment), await self._store.history(item_id)
-        )
+        history: list[ItemEvent | FeedbackMessageAdded] = [
+            *await self._store.history(item_id),
+            *await self._store.messages(item_id),
+        ]
+        history.sort(key=lambda event: event.occurred_at)
+        return ItemView(assignment, await self._case_items(assignment), history)
 
     async def triage(self) -> list[Assignment]:
         """The items waiting for a human decision."""
         return await self._store.in_status(frozenset({Status.TRIAGE}))
 
     async def merge_cases(self, case_id: UUID, others: list[UUID]) -> list[UUID]:
-        items = set(await self._store.case_items(case_id))
-        if not items:
-            raise NotFoundError(f"no case {case_id}")
+        """Merge `others` into `case_id`: cases of the same body and province only. Their items
+        join the case and take its status, body and due date; the merge is in their history."""
+        others = list(dict.fromkeys(others))
+        if case_id in others:
+            raise CaseConflictError(f"case {case_id} cannot be merged with itself")
+        target = await self._case(case_id)
+        lead = next((a for a in target if a.item_id == case_id), target[0])
+        joining: list[Assignment] = []
         for other in others:
-            items |= set(await self._store.case_items(other))
-        await self._store.set_case(sorted(items), case_id)
-        return sorted(items)
+            for member in await self._case(other):
+                if (member.body and member.body.id) != (lead.body and lead.body.id):
+                    raise CaseConflictError(
+                        f"case {other} is with body {member.body.id if member.body else 'none'}, "
+                        f"case {case_id} with {lead.body.id if lead.body else 'none'}: "
+                        "only cases of the same body are merged"
+                    )
+                if _province(member) != _province(lead):
+                    raise CaseConflictError(
+                        f"case {other} is in province {_province(member)}, case {case_id} in "
+                        f"{_province(lead)}: only cases of the same province are merged"
+                    )
+                joining.append(member)
+        items = sorted({a.item_id for a in (*target, *joining)})
+        event = self._case_event(
+            lead,
+            change=StatusChange.MERGED,
+            case_id=case_id,
+            case_item_ids=tuple(items),
+            reason=f"cases {', '.join(map(str, others))} merged into case {case_id}",
+        )
+        follow = tuple(_move_of(m, lead, case_id=case_id) for m in joining)
+        await self._record(lead, OutboxEntry(event, follow=follow))
+        return items
 
     async def split_case(self, case_id: UUID, item_ids: list[UUID]) -> UUID:
-        members = set(await self._store.case_items(case_id))
-        if not set(item_ids) <= members or not item_ids:
-            raise NotFoundError(
-                f"items {sorted(set(item_ids) - members)} are not in case {case_id}"
+        """Take `item_ids` out of the case into a new one; each keeps its status."""
+        members = {a.item_id: a for a in await self._case(case_id)}
+        wanted = list(dict.fromkeys(item_ids))
+        if missing := sorted(set(wanted) - set(members)):
+            raise NotFoundError(f"items {missing} are not in case {case_id}")
+        if len(wanted) >= len(members):
+            raise CaseConflictError(
+                f"a split must leave at least one item in case {case_id}; nothing to split"
             )
         new_case = new_id()
-        await self._store.set_case(item_ids, new_case)
+        leaving = [members[i] for i in wanted]
+        event = self._case_event(
+            leaving[0],
+            change=StatusChange.SPLIT,
+            case_id=new_case,
+            case_item_ids=tuple(sorted(wanted)),
+            reason=f"split from case {case_id} into case {new_case}",
+        )
+        follow = tuple(_move_of(m, m, case_id=new_case) for m in leaving)
+        await self._record(leaving[0], OutboxEntry(event, follow=follow))
         return new_case
 
     async def _assign(
@@ -188,56 +312,76 @@ class Operations:
         reasons: tuple[str, ...] = (),
         confidence: float = 1.0,
     ) -> tuple[StatusChanged, FeedbackRouted]:
-        """Give the item to `body` from today: a reassignment status event, and a new routing
-        event so the new body is told like any other."""
+        """Give the item (and its case) to `body` from today: one reassignment status event
+        tells the citizens and the new body; each item's new routing goes with it, marked as
+        announced, for whoever keeps routings."""
         category = category or before.routed.category
-        after = before.given_to(body, today=vietnam_date(self._clock()), category=category.code)
-        status_event = await self._move(
+        today = vietnam_date(self._clock())
+        after = before.given_to(body, today=today, category=category.code)
+
+        def reroute(member: Assignment, cause: StatusChanged) -> FeedbackRouted:
+            return rerouted_event(
+                member,
+                body,
+                category=category,
+                confidence=confidence,
+                reasons=(*reasons, reason),
+                cause=cause,
+                at=self._clock(),
+            )
+
+        entry = await self._move(
             before,
             after,
+            follow=lambda m: m.follows_given_to(body, today=today, category=category.code),
+            reroute=reroute,
             change=StatusChange.REASSIGNED,
             reason=reason,
             reason_code=reason_code,
             actor=actor,
         )
-        routed = rerouted_event(
-            after,
-            body,
-            category=category,
-            confidence=confidence,
-            reasons=(*reasons, reason),
-            cause=status_event,
-            at=self._clock(),
-        )
-        await self._outbox.publish(routed)
-        return status_event, routed
+        return entry.event, entry.reroutes[0]
 
     async def _move(
         self,
         before: Assignment,
         after: Assignment,
         *,
+        follow: Follow,
+        reroute: Reroute | None = None,
         change: StatusChange = StatusChange.TRANSITION,
         reason: str | None = None,
         reason_code: str | None = None,
         answer: str | None = None,
         actor: str | None = None,
-    ) -> StatusChanged:
-        """Store `after` unless the item moved meanwhile, then tell every petitioner of its case."""
-        await self._save(before, after)
+    ) -> OutboxEntry:
+        """Store `after` unless the item moved meanwhile, with the event in the same update;
+        the case's other members follow; then tell every petitioner who moved, once."""
+        followers = [
+            (member, moved)
+            for member in await self._others_of_case(before)
+            if (moved := follow(member)) is not None
+        ]
         event = status_changed(
             before=before,
             after=after,
             at=self._clock(),
-            case_item_ids=await self._case_items(after),
+            case_item_ids=tuple(sorted({after.item_id, *(m.item_id for m, _ in followers)})),
             change=change,
             reason=reason,
             reason_code=reason_code,
             answer=answer,
             actor=actor,
         )
-        await self._outbox.publish(event)
-        return event
+        entry = OutboxEntry(
+            event,
+            follow=tuple(_move_of(member, moved) for member, moved in followers),
+            reroutes=tuple(reroute(moved, event) for moved in (after, *(m for _, m in followers)))
+            if reroute
+            else (),
+        )
+        await self._record(before, entry, after=after)
+        return entry
 
     async def _teach(
         self,
@@ -269,17 +413,47 @@ class Operations:
             raise NotFoundError(f"no item {item_id}")
         return assignment
 
-    async def _save(self, before: Assignment, after: Assignment) -> None:
-        """Store `after` unless the item moved meanwhile (another operator, another process)."""
-        if not await self._store.update(
-            before.item_id,
-            expected=before.status,
-            status=after.status,
-            body=after.body,
-            due_on=after.due_on,
-            category=after.category,
-        ):
+    async def _record(
+        self, before: Assignment, entry: OutboxEntry, *, after: Assignment | None = None
+    ) -> None:
+        """Store the change and its outbox entry in one update unless the item moved meanwhile
+        (another operator, another process), then deliver it."""
+        if not await self._store.move(_move_of(before, after or before), outbox=(entry,)):
             raise TransitionError(f"the item changed meanwhile (was {before.status.value})")
+        await self._outbox.deliver(entry)
+
+    async def _case(self, case_id: UUID) -> list[Assignment]:
+        found = [
+            a for i in await self._store.case_items(case_id) if (a := await self._store.get(i))
+        ]
+        if not found:
+            raise NotFoundError(f"no case {case_id}")
+        return found
+
+    async def _others_of_case(self, assignment: Assignment) -> list[Assignment]:
+        if assignment.case_id is None:
+            return []
+        ids = await self._store.case_items(assignment.case_id)
+        return [a for i in ids if i != assignment.item_id and (a := await self._store.get(i))]
+
+    def _case_event(
+        self,
+        lead: Assignment,
+        *,
+        change: StatusChange,
+        case_id: UUID,
+        case_item_ids: tuple[UUID, ...],
+        reason: str,
+    ) -> StatusChanged:
+        """A change of a case's membership, in its items' history; statuses are the lead's."""
+        return status_changed(
+            before=lead,
+            after=replace(lead, case_id=case_id),
+            at=self._clock(),
+            case_item_ids=case_item_ids,
+            change=change,
+            reason=reason,
+        )
 
     async def _case_items(self, assignment: Assignment) -> tuple[UUID, ...]:
         if assignment.case_id is None:

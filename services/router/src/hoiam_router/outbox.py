@@ -1,15 +1,18 @@
 """The one way the router publishes an event about an item, and records it in the item's history.
 
-Two kinds of change reach it, and each has its outbox:
-- An operator's change or the sweep's escalation (`publish`) has no Kafka record behind it that
-  would be delivered again. The history entry is written first with `published: false` (the
-  outbox) and marked published once the broker took the event; if the broker is away the caller
-  is not failed, and the sweep publishes what the outbox holds (`republish`).
+Three kinds of change reach it, and each has its outbox:
+- An operator's change (`deliver`) has no Kafka record behind it that would be delivered again.
+  The store wrote the change and its outbox entry in one update of the item's document (both or
+  neither: FerretDB has no multi-document transactions); `deliver` then moves the other members
+  of the case, publishes, and records the events in the history as it empties the entry. If the
+  broker is away the caller is not failed, and the sweep delivers what the outbox holds
+  (`republish`); a crash anywhere after the store's update is repaired the same way.
 - A routing decision (`publish_handled`) is made while handling a `feedback.received` record,
   which is committed only once the handler returns: that record is the outbox. The event is
   published, then recorded as published; an outage is raised, the record is redelivered after
   the consumer's short back-off, and the redelivery publishes the same stored decision again.
-  Nothing waits for the sweep, and the store is written once.
+- The sweep's escalation (`publish_recorded`) is stored first in its escalation record, which
+  says whether it went; the next round publishes what did not.
 Either way nothing is lost once the store has the change; the same event id may reach the topic
 twice (at-least-once; consumers dedupe by event id).
 
@@ -20,7 +23,7 @@ through the path that wrote them, and taking them too would publish most events 
 import logging
 from datetime import timedelta
 
-from hoiam_router.repository import AssignmentRepository, ItemEvent
+from hoiam_router.repository import AssignmentRepository, ItemEvent, OutboxEntry
 from hoiam_shared.clock import Clock
 from hoiam_shared.events import FeedbackRouted
 from hoiam_shared.kafka import TRANSIENT_ERRORS, EventPublisher
@@ -51,15 +54,21 @@ class Outbox:
             FEEDBACK_ROUTED if isinstance(event, FeedbackRouted) else FEEDBACK_STATUS
         )
 
-    async def publish(self, event: ItemEvent) -> bool:
-        """Record, publish, mark; False when the broker was away (the sweep publishes it)."""
-        await self._store.add_history(event.item_id, event, published=False)
+    async def deliver(self, entry: OutboxEntry) -> bool:
+        """Move the case's other members, publish, empty the entry; False when the broker or the
+        store was away (the entry stays, and the sweep delivers it)."""
         try:
-            await self._send(event)
+            for move in entry.follow:
+                # A compare-and-set: done already (a second delivery), or a member that moved
+                # meanwhile, and it is left where it is.
+                await self._store.move(move)
+            for event in entry.events:
+                await self._publisher.publish(self.topic_of(event), event, key=event.item_id)
+            await self._store.published(entry)
         except TRANSIENT_ERRORS as error:
             log.warning(
-                "publish failed; the sweep will retry from the outbox",
-                extra={"event_id": str(event.event_id), "error": str(error)},
+                "delivery failed; the sweep will retry from the outbox",
+                extra={"event_id": str(entry.event.event_id), "error": str(error)},
             )
             return False
         return True
@@ -70,26 +79,27 @@ class Outbox:
         Outages are raised on purpose: the record being handled is this event's outbox.
         """
         await self._publisher.publish(self.topic_of(event), event, key=event.item_id)
-        await self._store.add_history(event.item_id, event, published=True)
+        await self._store.add_history(event.item_id, event)
+
+    async def publish_recorded(self, event: ItemEvent) -> bool:
+        """Publish an event its caller keeps a record of; False when the broker was away."""
+        try:
+            await self.publish_handled(event)
+        except TRANSIENT_ERRORS as error:
+            log.warning(
+                "publish failed; retried next round",
+                extra={"event_id": str(event.event_id), "error": str(error)},
+            )
+            return False
+        return True
 
     async def republish(self) -> int:
-        """Publish what the broker did not take at the time, oldest first; how many went.
+        """Deliver what the broker did not take at the time, oldest first; how many went.
 
         An entry that fails is left for the next round and does not hold up the ones after it.
         """
         done = 0
-        for event in await self._store.unpublished(until=self._clock() - SETTLING):
-            try:
-                await self._send(event)
-            except TRANSIENT_ERRORS as error:
-                log.warning(
-                    "outbox entry still not published; next round",
-                    extra={"event_id": str(event.event_id), "error": str(error)},
-                )
-                continue
-            done += 1
+        for entry in await self._store.unpublished(until=self._clock() - SETTLING):
+            if await self.deliver(entry):
+                done += 1
         return done
-
-    async def _send(self, event: ItemEvent) -> None:
-        await self._publisher.publish(self.topic_of(event), event, key=event.item_id)
-        await self._store.mark_history_published(event.event_id)

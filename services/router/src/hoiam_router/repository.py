@@ -2,10 +2,12 @@
 the same contract suite checks, is in tests/fakes.py).
 
 Collections: `assignments` (one per item, insert-first, the first decision wins; the current
-status, body and due date beside it), `case_members` (one per item, insert-first), `history`
-(every event about an item, for the audit and the operator's view), `corrections` (operators'
-triage decisions, learned from) and `escalations` (one per item and due date, so the sweep
-escalates once).
+status, body and due date beside it, and the item's outbox: the status changes not yet
+published, written by the same single-document update that changes the status, because
+FerretDB has no multi-document transactions), `case_members` (one per item, insert-first),
+`history` (every published event about an item, for the audit and the operator's view),
+`corrections` (operators' triage decisions, learned from) and `escalations` (one per case and
+due date, so the sweep escalates once).
 """
 
 from collections.abc import Mapping
@@ -20,11 +22,46 @@ from hoiam_router.domain.assignment import Assignment
 from hoiam_router.domain.cases import CaseMember
 from hoiam_router.domain.learned import BodyCorrection, CorrectionKind
 from hoiam_shared.clock import Clock
-from hoiam_shared.events import BodyRef, FeedbackRouted, Status, StatusChanged
+from hoiam_shared.events import (
+    BodyRef,
+    FeedbackMessageAdded,
+    FeedbackRouted,
+    Status,
+    StatusChanged,
+)
 from hoiam_shared.mongo import Document, insert_once
 
 type ItemEvent = FeedbackRouted | StatusChanged
 """What an item's history holds: its routings and its status changes."""
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """One item's part in a change: a compare-and-set from `expected` to `status`; a field
+    given as None stays as it is (`case_id` moves the item to another case)."""
+
+    item_id: UUID
+    expected: Status
+    status: Status
+    body: BodyRef | None = None
+    due_on: date | None = None
+    category: str | None = None
+    case_id: UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    """A status change waiting in its item's document until the broker took it, with what
+    comes with it: the moves of the other members of the case (`follow`, applied again after a
+    crash, each a compare-and-set) and the new routings a reassignment publishes (`reroutes`)."""
+
+    event: StatusChanged
+    follow: tuple[Move, ...] = ()
+    reroutes: tuple[FeedbackRouted, ...] = ()
+
+    @property
+    def events(self) -> tuple[ItemEvent, ...]:
+        return (self.event, *self.reroutes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,21 +90,11 @@ class AssignmentRepository(Protocol):
 
     async def get(self, item_id: UUID) -> Assignment | None: ...
 
-    async def update(
-        self,
-        item_id: UUID,
-        *,
-        expected: Status,
-        status: Status,
-        body: BodyRef | None = None,
-        due_on: date | None = None,
-        category: str | None = None,
-    ) -> bool:
-        """Compare-and-set on the status: False when the item was no longer `expected`. A
-        field given as None stays as it is."""
+    async def move(self, move: Move, *, outbox: tuple[OutboxEntry, ...] = ()) -> bool:
+        """Compare-and-set on the status, and the `outbox` entries added to the item in the same
+        single-document update: both or neither. False (and nothing written) when the item was
+        no longer `move.expected`."""
         ...
-
-    async def set_case(self, item_ids: list[UUID], case_id: UUID) -> None: ...
 
     async def in_status(self, statuses: frozenset[Status]) -> list[Assignment]: ...
 
@@ -82,20 +109,30 @@ class AssignmentRepository(Protocol):
 
     async def case_items(self, case_id: UUID) -> list[UUID]: ...
 
-    async def add_history(self, item_id: UUID, event: ItemEvent, *, published: bool = True) -> None:
-        """Record an event about an item once; `published=False` makes it an outbox entry."""
+    async def add_history(self, item_id: UUID, event: ItemEvent) -> None:
+        """Record a published event about an item once."""
         ...
 
     async def history(self, item_id: UUID) -> list[ItemEvent]:
-        """Every event about the item, oldest first."""
+        """Every event about the item or its case's change that included it, oldest first."""
         ...
 
-    async def unpublished(self, *, until: datetime) -> list[ItemEvent]:
-        """Outbox entries of events that occurred until `until` (inclusive) whose publish has
+    async def unpublished(self, *, until: datetime) -> list[OutboxEntry]:
+        """Outbox entries of changes that occurred until `until` (inclusive) whose publish has
         not been confirmed, oldest first."""
         ...
 
-    async def mark_history_published(self, event_id: UUID) -> None: ...
+    async def published(self, entry: OutboxEntry) -> None:
+        """The broker took the entry's events: into the history, out of the outbox."""
+        ...
+
+    async def add_message_once(self, message: FeedbackMessageAdded) -> None:
+        """Record what a citizen added to an item (by event id: a redelivery adds nothing)."""
+        ...
+
+    async def messages(self, item_id: UUID) -> list[FeedbackMessageAdded]:
+        """What the citizen added to the item, oldest first."""
+        ...
 
     async def add_correction(
         self,
@@ -152,6 +189,52 @@ def _event(doc: dict[str, Any]) -> ItemEvent:
     return StatusChanged.model_validate(doc)
 
 
+def _history_items(item_id: UUID, event: ItemEvent) -> list[str]:
+    """Whose history an event is in: its item's, and every item of the case it moved."""
+    case = event.case_item_ids if isinstance(event, StatusChanged) else ()
+    return list(dict.fromkeys(str(i) for i in (item_id, *case)))
+
+
+def _move_doc(move: Move) -> Document:
+    return {
+        "item_id": str(move.item_id),
+        "expected": move.expected.value,
+        "status": move.status.value,
+        "body": move.body.model_dump(mode="json") if move.body else None,
+        "due_on": move.due_on.isoformat() if move.due_on else None,
+        "category": move.category,
+        "case_id": str(move.case_id) if move.case_id else None,
+    }
+
+
+def _move(doc: dict[str, Any]) -> Move:
+    return Move(
+        item_id=UUID(doc["item_id"]),
+        expected=Status(doc["expected"]),
+        status=Status(doc["status"]),
+        body=BodyRef.model_validate(doc["body"]) if doc.get("body") else None,
+        due_on=date.fromisoformat(doc["due_on"]) if doc.get("due_on") else None,
+        category=doc.get("category"),
+        case_id=UUID(doc["case_id"]) if doc.get("case_id") else None,
+    )
+
+
+def _entry_doc(entry: OutboxEntry) -> Document:
+    return {
+        "event": entry.event.model_dump(mode="json"),
+        "follow": [_move_doc(m) for m in entry.follow],
+        "reroutes": [r.model_dump(mode="json") for r in entry.reroutes],
+    }
+
+
+def _entry(doc: dict[str, Any]) -> OutboxEntry:
+    return OutboxEntry(
+        event=StatusChanged.model_validate(doc["event"]),
+        follow=tuple(_move(m) for m in doc.get("follow", ())),
+        reroutes=tuple(FeedbackRouted.model_validate(r) for r in doc.get("reroutes", ())),
+    )
+
+
 def _member_doc(member: CaseMember) -> Document:
     return {
         "case_id": member.case_id,
@@ -187,6 +270,7 @@ class MongoAssignmentRepository:
         self._history = db["history"]
         self._corrections = db["corrections"]
         self._escalations = db["escalations"]
+        self._messages = db["citizen_messages"]
 
     async def prepare(self) -> None:
         await self._assignments.create_index("tracking_code", unique=True)
@@ -195,7 +279,8 @@ class MongoAssignmentRepository:
         await self._members.create_index([("area", 1), ("category", 1), ("opener", 1)])
         await self._members.create_index("case_id")
         await self._history.create_index("item_id")
-        await self._history.create_index("published")
+        await self._history.create_index("items")
+        await self._messages.create_index("item_id")
 
     async def add_once(
         self,
@@ -241,34 +326,32 @@ class MongoAssignmentRepository:
         doc = await self._assignments.find_one({"_id": str(item_id)})
         return self._assignment(doc) if doc else None
 
-    async def update(
-        self,
-        item_id: UUID,
-        *,
-        expected: Status,
-        status: Status,
-        body: BodyRef | None = None,
-        due_on: date | None = None,
-        category: str | None = None,
-    ) -> bool:
-        changes: Document = {"status": status.value, "updated_at": self._clock()}
-        if body is not None:
-            changes |= {"body": body.model_dump(mode="json"), "body_id": body.id}
-        if due_on is not None:
-            changes["due_on"] = due_on.isoformat()
-        if category is not None:
-            changes["category"] = category
+    async def move(self, move: Move, *, outbox: tuple[OutboxEntry, ...] = ()) -> bool:
+        changes: Document = {"status": move.status.value, "updated_at": self._clock()}
+        if move.body is not None:
+            changes |= {"body": move.body.model_dump(mode="json"), "body_id": move.body.id}
+        if move.due_on is not None:
+            changes["due_on"] = move.due_on.isoformat()
+        if move.category is not None:
+            changes["category"] = move.category
+        if move.case_id is not None:
+            changes["case_id"] = str(move.case_id)
+        for entry in outbox:
+            # One field per entry (a map keyed by event id): FerretDB cannot `$pull` by a
+            # condition, but it can `$unset` one field.
+            changes[f"outbox.{entry.event.event_id}"] = _entry_doc(entry)
         result = await self._assignments.update_one(
-            {"_id": str(item_id), "status": expected.value}, {"$set": changes}
+            {"_id": str(move.item_id), "status": move.expected.value}, {"$set": changes}
         )
-        return result.modified_count == 1
-
-    async def set_case(self, item_ids: list[UUID], case_id: UUID) -> None:
-        ids = [str(i) for i in item_ids]
-        await self._assignments.update_many(
-            {"_id": {"$in": ids}}, {"$set": {"case_id": str(case_id)}}
-        )
-        await self._members.update_many({"_id": {"$in": ids}}, {"$set": {"case_id": str(case_id)}})
+        if result.modified_count != 1:
+            return False
+        if move.case_id is not None:
+            # The membership follows; a crash before it is repaired when the entry that carries
+            # this move is applied again.
+            await self._members.update_one(
+                {"_id": str(move.item_id)}, {"$set": {"case_id": str(move.case_id)}}
+            )
+        return True
 
     async def in_status(self, statuses: frozenset[Status]) -> list[Assignment]:
         cursor = self._assignments.find({"status": {"$in": [s.value for s in statuses]}})
@@ -288,25 +371,49 @@ class MongoAssignmentRepository:
         cursor = self._members.find({"case_id": str(case_id)}, {"_id": 1})
         return sorted([UUID(str(doc["_id"])) async for doc in cursor])
 
-    async def add_history(self, item_id: UUID, event: ItemEvent, *, published: bool = True) -> None:
+    async def add_history(self, item_id: UUID, event: ItemEvent) -> None:
         record: Document = {
-            "item_id": str(item_id),
-            "published": published,
+            "items": _history_items(item_id, event),
             **event.model_dump(mode="json"),
         }
         await insert_once(self._history, str(event.event_id), record)
 
     async def history(self, item_id: UUID) -> list[ItemEvent]:
-        cursor = self._history.find({"item_id": str(item_id)}, {"_id": 0, "published": 0})
+        # Records written before `items` existed name only their own item.
+        cursor = self._history.find(
+            {"$or": [{"items": str(item_id)}, {"item_id": str(item_id)}]},
+            {"_id": 0, "items": 0, "published": 0},
+        )
         return sorted([_event(doc) async for doc in cursor], key=lambda e: e.occurred_at)
 
-    async def unpublished(self, *, until: datetime) -> list[ItemEvent]:
-        cursor = self._history.find({"published": False}, {"_id": 0, "published": 0})
-        events = [event async for doc in cursor if (event := _event(doc)).occurred_at <= until]
-        return sorted(events, key=lambda e: e.occurred_at)
+    async def unpublished(self, *, until: datetime) -> list[OutboxEntry]:
+        cursor = self._assignments.find({"outbox": {"$exists": True, "$ne": {}}}, {"outbox": 1})
+        entries: list[OutboxEntry] = []
+        async for doc in cursor:
+            held: dict[str, dict[str, Any]] = doc["outbox"]  # type: ignore[assignment]
+            entries += [e for raw in held.values() if (e := _entry(raw)).event.occurred_at <= until]
+        return sorted(entries, key=lambda e: e.event.occurred_at)
 
-    async def mark_history_published(self, event_id: UUID) -> None:
-        await self._history.update_one({"_id": str(event_id)}, {"$set": {"published": True}})
+    async def published(self, entry: OutboxEntry) -> None:
+        for event in entry.events:
+            await self.add_history(event.item_id, event)
+        await self._assignments.update_one(
+            {"_id": str(entry.event.item_id)},
+            {"$unset": {f"outbox.{entry.event.event_id}": ""}},
+        )
+
+    async def add_message_once(self, message: FeedbackMessageAdded) -> None:
+        record: Document = {
+            "item_id": str(message.item_id),
+            "at": message.occurred_at,
+            "event": message.model_dump(mode="json"),
+        }
+        await insert_once(self._messages, str(message.event_id), record)
+
+    async def messages(self, item_id: UUID) -> list[FeedbackMessageAdded]:
+        cursor = self._messages.find({"item_id": str(item_id)})
+        found = [FeedbackMessageAdded.model_validate(doc["event"]) async for doc in cursor]
+        return sorted(found, key=lambda m: m.occurred_at)
 
     async def add_correction(
         self,

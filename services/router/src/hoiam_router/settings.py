@@ -24,6 +24,11 @@ class RouterSettings(ServiceSettings):
         default=None,
         description="Bearer token of the operator API; without it every operator call gets 401.",
     )
+    ask_commune: bool = Field(
+        default=True,
+        description="A commune's matter from an unknown commune waits in triage while the "
+        "citizen is asked for it; False sends it to the provincial department instead.",
+    )
     sweep_interval_seconds: float = Field(
         default=300.0, gt=0, description="How often the overdue sweep runs."
     )

@@ -1,12 +1,15 @@
-"""The overdue sweep: items past their due date are reported and escalated to the parent body,
-once per item and due date; the outbox is emptied on the way."""
+"""The overdue sweep: cases past their due date are reported and escalated to the parent body,
+once per case and due date (one event naming every open item of the case, so each petitioner
+and the body hear of it once); the outbox is emptied on the way."""
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
+from uuid import UUID
 
 from hoiam_router.corrections import LearnedCorrections
+from hoiam_router.domain.assignment import Assignment
 from hoiam_router.domain.directory import Directory
 from hoiam_router.domain.events import status_changed
 from hoiam_router.domain.lifecycle import OPEN
@@ -21,9 +24,11 @@ log = logging.getLogger(__name__)
 
 
 class SweepOverdue:
-    """Flags items past their due date (in Việt Nam, by the clock) and escalates them to the
-    parent body, once per item and due date: the escalation record is inserted first with the
-    event inside, so a crash between recording and publishing republishes the same event."""
+    """Flags cases past their due date (in Việt Nam, by the clock) and escalates them to the
+    parent body, once per case and due date: the escalation record is inserted first with the
+    event inside, so a crash between recording and publishing republishes the same event.
+
+    A case is as late as its earliest open item; its other open items are told with it."""
 
     def __init__(
         self,
@@ -43,30 +48,33 @@ class SweepOverdue:
     async def __call__(self) -> list[StatusChanged]:
         await self._outbox.republish()
         today = vietnam_date(self._clock())
-        reported = []
+        cases: dict[UUID, list[Assignment]] = {}
         for assignment in await self._store.in_status(OPEN):
-            if (due_on := assignment.overdue_since(today)) is None:
+            cases.setdefault(assignment.case_id or assignment.item_id, []).append(assignment)
+        reported = []
+        for case_id, members in cases.items():
+            late = [(due, a) for a in members if (due := a.overdue_since(today)) is not None]
+            if not late:
                 continue
-            parent = self._parent(assignment.body)
+            due_on, lead = min(late, key=lambda pair: (pair[0], str(pair[1].item_id)))
+            parent = self._parent(lead.body)
             candidate = status_changed(
-                before=assignment,
-                after=assignment,
+                before=lead,
+                after=lead,
                 at=self._clock(),
-                case_item_ids=(
-                    tuple(await self._store.case_items(assignment.case_id))
-                    if assignment.case_id
-                    else (assignment.item_id,)
-                ),
+                case_item_ids=tuple(sorted(a.item_id for a in members)),
                 change=StatusChange.ESCALATED if parent else StatusChange.OVERDUE,
                 reason=f"overdue since {due_on.isoformat()}",
                 escalated_to=parent,
             )
-            key = f"{assignment.item_id}:{due_on.isoformat()}"
+            # A case is named after its first item, so a one-item case keeps the key it had
+            # when escalations were per item.
+            key = f"{case_id}:{due_on.isoformat()}"
             escalation = await self._store.escalate_once(key, candidate)
             if escalation.published:
                 continue
-            if not await self._outbox.publish(escalation.event):
-                continue  # in the outbox: the next round publishes it and marks it then
+            if not await self._outbox.publish_recorded(escalation.event):
+                continue  # recorded as unpublished: the next round publishes it
             await self._store.mark_published(key)
             self._metrics.escalations.labels(escalation.event.change.value).inc()
             reported.append(escalation.event)
@@ -82,14 +90,16 @@ class SweepOverdue:
 
 
 def sweep_periodically(
-    sweep: SweepOverdue,
+    sweep: Callable[[], Awaitable[object]],
     *,
     corrections: LearnedCorrections,
     store: AssignmentRepository,
+    metrics: RouterMetrics,
     interval_seconds: float,
 ) -> Callable[[], Coroutine[Any, Any, None]]:
     """The background loop of the service: the sweep, and the corrections other router
-    processes stored, every `interval_seconds`."""
+    processes stored, every `interval_seconds`. It outlives any error of a round: an outage
+    or a bug is logged and counted, and the next round runs as usual."""
 
     async def sweep_overdue_items() -> None:
         while True:
@@ -97,7 +107,13 @@ def sweep_periodically(
                 await corrections.refresh(store)
                 await sweep()
             except TRANSIENT_ERRORS as error:  # an outage: the next round tries again
+                metrics.sweep_failures.labels(type(error).__name__).inc()
                 log.warning("sweep failed, retrying next round", extra={"error": str(error)})
+            except Exception:
+                # A bug (or a record the sweep cannot read) must not stop escalations and the
+                # outbox until a restart; it is loud in the log and in the metric.
+                metrics.sweep_failures.labels("unexpected").inc()
+                log.exception("sweep failed unexpectedly; next round as usual")
             await asyncio.sleep(interval_seconds)
 
     return sweep_overdue_items

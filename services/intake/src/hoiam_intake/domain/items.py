@@ -17,6 +17,7 @@ from uuid import UUID
 from pydantic import AfterValidator, BaseModel, Field
 
 from hoiam_intake.domain.keys import identity
+from hoiam_intake.domain.legacy import repair_legacy
 from hoiam_intake.domain.rules import Rules
 from hoiam_shared.events import (
     Attachment,
@@ -41,6 +42,11 @@ _OLD_MOBILE_PREFIXES = {
 }  # fmt: skip
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SPACES = re.compile(r"[ \t\u00a0]+")
+_KEPT = "\n\t\u00ad"
+MAX_SUBJECT_CHARS = 1_000
+MAX_ADDRESS_CHARS = 1_000
+MAX_ATTACHMENTS = 100
+MAX_FILENAME_CHARS = 255
 
 
 class InvalidContactError(ValueError):
@@ -53,7 +59,9 @@ def normalise_text(text: str) -> str:
     # go, so no break glues two words; NFC comes after, so a dropped control between a letter and
     # its mark cannot leave the pair decomposed.
     text = "\n".join(text.splitlines())
-    text = "".join(c for c in text if c in "\n\t" or unicodedata.category(c)[0] != "C")
+    # U+00AD (soft hyphen, a format character) stays: it is TCVN3's "ư", and old-font text may
+    # still be repaired from the original later.
+    text = "".join(c for c in text if c in _KEPT or unicodedata.category(c)[0] != "C")
     text = unicodedata.normalize("NFC", text)
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
@@ -163,14 +171,45 @@ def feedback_item(
         source_ref=source_ref,
         received_at=raw.received_at,
         citizen=citizen,
-        text=FeedbackText(original=text, normalised=normalise_text(text), subject=subject),
+        text=feedback_text(text, subject=subject, max_chars=rules.max_text_chars),
         location=Location(
-            raw_address=normalise_text(raw_address) if raw_address else None,
+            raw_address=_readable(raw_address, MAX_ADDRESS_CHARS),
             province_hint=rules.province_of(origin.account_id),
         ),
-        attachments=attachments,
+        attachments=tuple(
+            a.model_copy(update={"filename": a.filename[:MAX_FILENAME_CHARS]}) if a.filename else a
+            for a in attachments[:MAX_ATTACHMENTS]
+        ),
         origin=origin,
     )
+
+
+def cut_marker(length: int) -> str:
+    """What ends a text cut to the length limit (the raw record keeps the whole)."""
+    return f"\n\n[… Đã cắt bớt: nội dung dài {length} ký tự; bản đầy đủ được lưu ở bản gốc.]"
+
+
+def feedback_text(text: str, *, subject: str | None, max_chars: int) -> FeedbackText:
+    """The words as they came (`original`) and as they are read (`normalised`: old-font TCVN3 or
+    VNI text repaired, NFC, spaces tidied), both cut to `max_chars` with a marker saying so;
+    the subject is read the same way and kept short."""
+    length = len(text)
+    cut = text[:max_chars]
+    normalised = normalise_text(repair_legacy(cut)[0])
+    marker = cut_marker(length) if length > max_chars else ""
+    return FeedbackText(
+        original=cut + marker,
+        normalised=normalised + marker,
+        subject=_readable(subject, MAX_SUBJECT_CHARS),
+        original_length=length if marker else None,
+    )
+
+
+def _readable(value: str | None, max_chars: int) -> str | None:
+    """A short field (subject, address) repaired, normalised and kept under `max_chars`."""
+    if not value:
+        return None
+    return normalise_text(repair_legacy(value[: max_chars * 2])[0])[:max_chars] or None
 
 
 class Earlier(BaseModel):
@@ -193,12 +232,12 @@ def edit_ref(*, source_ref: str | None, words: str) -> str:
 def as_message(
     item: FeedbackReceived,
     *,
-    kind: Literal["reply", "edit", "remove"],
+    kind: Literal["reply", "edit", "remove", "resent"],
     source_ref: str | None,
     onto: Earlier | None = None,
 ) -> FeedbackMessageAdded:
     """`item`'s words as a message on a known item (`onto`, else `item` itself): a reply, an
-    edit, or a removal (which carries no words)."""
+    edit, a removal (which carries no words), or the same matter sent again."""
     target = onto or Earlier.of(item)
     return FeedbackMessageAdded(
         occurred_at=item.received_at,

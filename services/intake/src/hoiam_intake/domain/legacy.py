@@ -108,7 +108,13 @@ _INITIALS = (
     "b", "c", "d", "đ", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x", "",
 )  # fmt: skip
 _FINALS = ("ch", "ng", "nh", "c", "m", "n", "p", "t", "i", "y", "o", "u", "")
-_NUCLEUS = re.compile(r"^[aăâeêioôơuưy]{1,3}$")
+# The vowel cores a syllable can have (its final i/y/o/u is a final, above): a shape this
+# strict tells a right conversion ("phường") from a wrong one ("phửụứng": u-ư-ơ is no core).
+_NUCLEI = frozenset((
+    "a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y",
+    "ia", "iê", "yê", "ua", "uô", "ưa", "ươ", "oa", "oă", "oe", "uâ", "uê", "uy", "uơ", "oo",
+    "uya", "uyê",
+))  # fmt: skip
 
 
 def _base(letter: str) -> str:
@@ -126,9 +132,7 @@ def is_vietnamese_syllable(word: str) -> bool:
             continue
         rest = plain[len(initial) :]
         for final in _FINALS:
-            if rest.endswith(final) and _NUCLEUS.match(rest[: len(rest) - len(final)] or "-"):
-                return True
-            if final in "iyou" and final and rest == final:
+            if rest.endswith(final) and rest[: len(rest) - len(final)] in _NUCLEI:
                 return True
     return False
 
@@ -146,14 +150,34 @@ def _score(text: str) -> tuple[int, int]:
 
 
 def repair_legacy(text: str) -> tuple[str, str | None]:
-    """Convert `text` from TCVN3 or VNI when that is what it is; returns (text, encoding used).
+    """Convert `text` from TCVN3 or VNI where that is what it is; returns (text, encoding used).
 
-    Text that already holds Vietnamese-only Unicode letters is left alone (it was decoded right),
-    so the function is idempotent; a conversion is kept only when it turns more words into
-    Vietnamese syllables, leaves no more unreadable words than the text had, and makes at least
-    five in six of its accented words Vietnamese syllables.
+    Old-font text reaches us as Unicode too: pasted from a .VnTime document into the web form,
+    Zalo, Messenger or a UTF-8 mail ("KhÈn tr\u00ad¬ng kÐo ®\u00adêng d©y ®iÖn"), often below
+    a line the citizen typed in Unicode. So a line that holds Vietnamese-only Unicode letters is
+    kept as it is (it was decoded right; within a line the old font's letters cannot be told
+    from Unicode ones: "xã" is also TCVN3 for "xó"), and every other line is judged alone. A
+    conversion is kept only when it turns more words into Vietnamese syllables, leaves no more
+    unreadable words than the text had, and makes at least five in six of its accented words
+    Vietnamese syllables. Converted text holds Vietnamese-only letters, so the function is
+    idempotent.
     """
-    if not text or text.isascii() or any(c in _VIETNAMESE_ONLY for c in text):
+    if not text or text.isascii():
+        return text, None
+    if not any(c in _VIETNAMESE_ONLY for c in text):
+        return _repair_stretch(text)
+    found: str | None = None
+    lines = text.splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        if not any(c in _VIETNAMESE_ONLY for c in line):
+            lines[index], encoding = _repair_stretch(line)
+            found = found or encoding
+    return "".join(lines), found
+
+
+def _repair_stretch(text: str) -> tuple[str, str | None]:
+    """`repair_legacy` of a text without any Vietnamese-only Unicode letter."""
+    if not text or text.isascii():
         return text, None
     good, bad = _score(text)
     best: tuple[str, str | None] = (text, None)
@@ -175,6 +199,17 @@ def repair_legacy(text: str) -> tuple[str, str | None]:
 _WESTERN = {"iso8859-1", "cp1252", "ascii", "latin-1"}
 
 
+def text_codec(charset: str) -> str | None:
+    """Python's name of the text encoding `charset` names; None for an unknown name and for
+    codecs that are no text encoding (rot13, base64, zlib: `bytes.decode` refuses them)."""
+    try:
+        info = codecs.lookup(charset.strip().strip('"'))
+    except LookupError:
+        return None
+    # CodecInfo marks the bytes-to-bytes and str-to-str transforms; there is no public flag.
+    return info.name if getattr(info, "_is_text_encoding", True) else None
+
+
 def decode_declared(data: bytes, charset: str | None) -> tuple[str, str | None]:
     """Bytes in their declared charset → NFC text with legacy encodings repaired.
 
@@ -183,10 +218,7 @@ def decode_declared(data: bytes, charset: str | None) -> tuple[str, str | None]:
     (every byte decodes), and the legacy check runs on Western results.
     """
     name = (charset or "").strip().strip('"').lower()
-    try:
-        codec = codecs.lookup(name).name if name else "ascii"
-    except LookupError:
-        codec = "unknown"
+    codec = (text_codec(name) or "unknown") if name else "ascii"
     text: str | None = None
     if codec != "unknown":
         try:

@@ -19,6 +19,8 @@ class Rules:
     """Of the local times in PBX call logs."""
     csv_columns: Mapping[str, str] = field(default_factory=dict)
     default_mailbox: str | None = None
+    max_text_chars: int = 20_000
+    """Longer texts are cut, with a marker saying so (the raw record keeps them whole)."""
 
     def province_of(self, account_id: str | None) -> str | None:
         return self.account_provinces.get(account_id) if account_id else None

@@ -50,9 +50,9 @@ class MetaSender:
             }
             if target.tag:
                 body["tag"] = target.tag
-        response = await post(
-            self._client.post(url, params={"access_token": self._token}, json=body)
-        )
+        # The token goes in a header: a URL (and its query) is what proxies and access logs keep.
+        headers = {"Authorization": f"Bearer {self._token}"}
+        response = await post(self._client.post(url, headers=headers, json=body))
         data = json_of(response)
         if response.status_code == 200 and ("message_id" in data or "id" in data):
             return str(data.get("message_id") or data.get("id"))

@@ -10,7 +10,7 @@ import aiosmtplib
 
 from hoiam_notifier.channels.errors import ErrorKind, Verdict, classify_smtp
 from hoiam_notifier.channels.port import Outgoing, SendError
-from hoiam_notifier.domain.notifications import message_id
+from hoiam_notifier.domain.notifications import message_id, msg_id
 from hoiam_shared.clock import Clock
 
 
@@ -35,13 +35,18 @@ def build_email(
     message = EmailMessage()
     message["From"] = sender
     message["To"] = target.address
-    message.set_raw("Subject", encoded_header("Subject", notification.subject))
+    # The texts flatten subjects already; a break here would end the header block early.
+    subject = " ".join(notification.subject.splitlines())
+    message.set_raw("Subject", encoded_header("Subject", subject))
     message["Date"] = format_datetime(written_at)
     message["Message-ID"] = message_id(outgoing.delivery_id, mail_domain)
     message["X-HoiAm-Tracking-Code"] = notification.tracking_code
-    if notification.in_reply_to:
-        message["In-Reply-To"] = notification.in_reply_to
-        message["References"] = " ".join(notification.references or (notification.in_reply_to,))
+    # Bracketed here too: a notification planned before ids were bracketed may still be queued.
+    in_reply_to = msg_id(notification.in_reply_to)
+    if in_reply_to:
+        references = [ref for ref in map(msg_id, notification.references) if ref]
+        message["In-Reply-To"] = in_reply_to
+        message["References"] = " ".join(references or [in_reply_to])
     message.set_content(notification.text)
     message.add_alternative(notification.html, subtype="html")
     return message

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from hoiam_notifier.domain.knowledge import Links
 from hoiam_notifier.domain.notifications import Notification
-from hoiam_notifier.domain.texts import as_html
+from hoiam_notifier.domain.texts import as_html, one_line
 
 
 def digest_notification(entries: list[Notification], *, day: date, links: Links) -> Notification:
@@ -14,15 +14,18 @@ def digest_notification(entries: list[Notification], *, day: date, links: Links)
     first = entries[0]
     codes = ", ".join(e.tracking_code for e in entries)
     lines = [
-        f"Kính gửi {first.body_name or 'Quý cơ quan'},",
+        f"Kính gửi {one_line(first.body_name or '') or 'Quý cơ quan'},",
         "",
         f"Ngày {day.strftime('%d/%m/%Y')}, Hệ thống Hồi Âm chuyển đến {len(entries)} ý kiến, "
         "kiến nghị của cử tri:",
         "",
     ]
     for entry in entries:
-        lines.append(f"- {entry.tracking_code}: {links.console_url}/inbox/{entry.item_id}")
-    lines += ["", f"Hộp thư: {links.console_url}/inbox", ""]
+        inbox = links.inbox(entry.item_id)
+        topic = entry.subject.removeprefix(f"[Hồi Âm {entry.tracking_code}] ")
+        lines.append(f"- {entry.tracking_code}: {inbox or one_line(topic)}")
+    home = links.inbox()
+    lines += ["", f"Hộp thư: {home}" if home else "Khi trao đổi, xin nêu mã theo dõi.", ""]
     body = "\n".join(lines)
     digest_event = UUID(hashlib.sha256(f"digest|{first.recipient}|{day}".encode()).hexdigest()[:32])
     return Notification(
@@ -34,7 +37,7 @@ def digest_notification(entries: list[Notification], *, day: date, links: Links)
         subject=f"[Hồi Âm] Tổng hợp ý kiến cử tri ngày {day.strftime('%d/%m/%Y')} ({len(entries)})",
         text=body,
         html=as_html(body),
-        short_text=f"Hồi Âm: {len(entries)} ý kiến mới ({codes}). {links.console_url}/inbox",
+        short_text=f"Hồi Âm: {len(entries)} ý kiến mới ({codes}). {home or ''}".strip(),
         targets=first.targets,
         body_name=first.body_name,
     )

@@ -4,9 +4,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from hoiam_shared.events import BodyRef, Channel, Citizen, FeedbackRouted, Origin
+from hoiam_shared.events import BodyRef, Channel, Citizen, FeedbackRouted, Origin, Status
 
 
 class ItemRecord(BaseModel):
@@ -22,9 +22,21 @@ class ItemRecord(BaseModel):
     origin: Origin | None = None
     source_ref: str | None = None
     subject: str | None = None
+    text: str | None = None  # what a body given the item later is sent (None: stored before)
     category: str | None = None
     body: BodyRef | None = None
     received_at: AwareDatetime | None = None
+    status: Status | None = None  # where it stands now, for "you already sent it" (issue 10)
+    routed_at: AwareDatetime | None = Field(
+        default=None, description="When the routing this record holds was decided."
+    )
+
+    def routed_again(self, later: "ItemRecord") -> bool:
+        """Whether `later` is a newer routing of this item (a triage decision, a reassignment),
+        whose body now has the item; a redelivered older routing is not."""
+        if later.routed_at is None or later == self:
+            return False
+        return self.routed_at is None or later.routed_at > self.routed_at
 
 
 def item_record(routed: FeedbackRouted) -> ItemRecord:
@@ -37,9 +49,12 @@ def item_record(routed: FeedbackRouted) -> ItemRecord:
         origin=routed.origin,
         source_ref=routed.source_ref,
         subject=routed.subject,
+        text=routed.text,
         category=routed.category.name,
         body=routed.body,
         received_at=routed.received_at,
+        routed_at=routed.occurred_at,
+        status=routed.status,
     )
 
 
@@ -101,8 +116,16 @@ class Policy:
 
 @dataclass(frozen=True, slots=True)
 class Links:
-    console_url: str
-    public_url: str
+    """Where messages may point: a base URL left unset means that site does not exist yet, and a
+    message names the tracking code instead of printing a link that would 404."""
 
-    def status_page(self, tracking_code: str) -> str:
-        return f"{self.public_url}/t/{tracking_code}"
+    console_url: str | None
+    public_url: str | None
+
+    def status_page(self, tracking_code: str) -> str | None:
+        return f"{self.public_url}/t/{tracking_code}" if self.public_url else None
+
+    def inbox(self, item_id: UUID | None = None) -> str | None:
+        if not self.console_url:
+            return None
+        return f"{self.console_url}/inbox/{item_id}" if item_id else f"{self.console_url}/inbox"

@@ -1,6 +1,7 @@
 """What one message is: the ways to reach someone, a notification, and its delivery ids."""
 
 import hashlib
+import re
 from enum import StrEnum
 from uuid import UUID
 
@@ -74,6 +75,7 @@ class Notification(BaseModel):
     urgent: bool = False
     digest: bool = False
     unreachable_reason: str | None = None
+    task_kind: str = "unreachable_citizen"  # the operator task opened when no target is left
     body_name: str | None = None
 
     def delivery_id(self, target: Target) -> str:
@@ -90,3 +92,18 @@ def message_id(delivery: str, mail_domain: str) -> str:
     # The same delivery always carries the same Message-ID, so a resend after a crash is one
     # message to the recipient's mail client, not two.
     return f"<{delivery}@{mail_domain}>"
+
+
+_MSG_ID = re.compile(r"<?([^<>\s@]+@[^<>\s@]+)>?")
+
+
+def msg_id(value: str | None) -> str | None:
+    """`value` as an RFC 5322 msg-id (``<left@right>``), or None when it cannot be one.
+
+    Intake keeps Message-IDs without their angle brackets; a header needs them, or strict mail
+    clients do not thread the answer under the citizen's message.
+    """
+    if not value:
+        return None
+    found = _MSG_ID.fullmatch(value.strip())
+    return f"<{found.group(1)}>" if found else None

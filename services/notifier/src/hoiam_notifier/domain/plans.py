@@ -4,8 +4,10 @@ from datetime import datetime
 from uuid import UUID
 
 from hoiam_notifier.domain.knowledge import ItemRecord, Links, Policy, Reachability, item_record
-from hoiam_notifier.domain.notifications import Notification
+from hoiam_notifier.domain.notifications import Notification, Way, msg_id
 from hoiam_notifier.domain.texts import (
+    ASK_COMMUNE_EN,
+    ASK_COMMUNE_VI,
     STATUS_LABEL_VI,
     Text,
     as_html,
@@ -13,6 +15,8 @@ from hoiam_notifier.domain.texts import (
     citizen_text,
     format_date,
     in_english,
+    one_line,
+    resent_news,
     status_news,
 )
 from hoiam_notifier.domain.ways import body_target, citizen_targets
@@ -20,6 +24,7 @@ from hoiam_shared.events import (
     BodyContact,
     BodyRef,
     Channel,
+    FeedbackMessageAdded,
     FeedbackRouted,
     OriginKind,
     RecipientKind,
@@ -44,12 +49,13 @@ def _citizen_notification(
     targets = citizen_targets(record, reach, at=now, policy=policy)
     origin = record.origin
     in_reply_to: str | None = None
-    references: tuple[str, ...] = ()
+    thread: tuple[str | None, ...] = ()
     if origin is not None and origin.kind is OriginKind.EMAIL and origin.message_id:
-        in_reply_to = origin.message_id
-        references = (*origin.references, origin.message_id)
+        in_reply_to = msg_id(origin.message_id)
+        thread = (*origin.references, origin.message_id)
     elif record.channel is Channel.EMAIL and record.source_ref:
-        in_reply_to, references = record.source_ref, (record.source_ref,)
+        in_reply_to, thread = msg_id(record.source_ref), (record.source_ref,)
+    references = tuple(ref for ref in map(msg_id, thread) if ref) if in_reply_to else ()
     return Notification(
         event_id=event_id,
         item_id=record.item_id,
@@ -61,7 +67,7 @@ def _citizen_notification(
         html=as_html(text.body),
         short_text=text.short,
         template_data={
-            "customer_name": (record.citizen.name or "Ông/Bà")[:30],
+            "customer_name": one_line(record.citizen.name or "Ông/Bà")[:30],
             "tracking_code": record.tracking_code,
             "status": status_label[:30],
         },
@@ -121,13 +127,25 @@ def plan_routed(
     now: datetime,
     policy: Policy,
 ) -> list[Notification]:
-    """A routing decision: the body's contacts, the constituency's delegates, and the citizen."""
+    """A routing decision: the body's contacts, the constituency's delegates, and the citizen.
+
+    A routing announced by a status change (a reassignment, a triage decision) tells only the
+    delegates: the citizens and the new body heard it from that change. The delegates' messages
+    are keyed by the announcing change, so a case given to a body tells each of them once.
+    """
     plan: list[Notification] = []
+    announced = routed.announced_by is not None
     if routed.status is Status.ROUTED and routed.body is not None:
+        body_recipient = (
+            RecipientKind.BODY,
+            routed.body.id,
+            one_line(routed.body.name),
+            routed.body.contacts,
+        )
         for kind, owner_id, name, contacts in [
-            (RecipientKind.BODY, routed.body.id, routed.body.name, routed.body.contacts),
+            *(() if announced else (body_recipient,)),
             *(
-                (RecipientKind.COUNCILLOR, c.id, f"Đại biểu {c.name}", c.contacts)
+                (RecipientKind.COUNCILLOR, c.id, f"Đại biểu {one_line(c.name)}", c.contacts)
                 for c in routed.councillors
             ),
         ]:
@@ -136,9 +154,9 @@ def plan_routed(
                 "giải quyết và trả lời."
                 if kind is RecipientKind.BODY
                 else f"Ý kiến, kiến nghị của cử tri trong đơn vị bầu cử của Đại biểu đã được "
-                f"chuyển đến {routed.body.name}."
+                f"chuyển đến {one_line(routed.body.name)}."
             )
-            topic = routed.subject or routed.category.name
+            topic = one_line(routed.subject or "") or routed.category.name
             text = body_text(
                 title=f"Ý kiến, kiến nghị mới: {topic}",
                 heading=heading,
@@ -154,7 +172,7 @@ def plan_routed(
                 links=links,
             )
             plan += _contact_notifications(
-                event_id=routed.event_id,
+                event_id=routed.announced_by or routed.event_id,
                 item_id=routed.item_id,
                 tracking_code=routed.tracking_code,
                 kind=kind,
@@ -165,6 +183,8 @@ def plan_routed(
                 urgent=False,
                 allow_digest=True,
             )
+    if announced:
+        return plan
     record = item_record(routed)
     english = in_english(routed.citizen)
     acknowledgement = StatusChanged(
@@ -181,6 +201,8 @@ def plan_routed(
             if english
             else f" Hạn trả lời: {format_date(routed.due_on)}."
         )
+    if routed.triage_reason == COMMUNE_UNKNOWN:
+        return [*plan, *_ask_commune(routed, record, reach, news, links, now, policy)]
     text = citizen_text(
         citizen=routed.citizen,
         tracking_code=routed.tracking_code,
@@ -202,6 +224,71 @@ def plan_routed(
     return plan
 
 
+COMMUNE_UNKNOWN = "commune_unknown"
+"""The router's triage reason for a commune's matter from an unknown commune."""
+
+ASKING_WAYS = frozenset({Way.EMAIL, Way.ZALO_CS, Way.MESSENGER})
+"""Where a question can be put and answered: the citizen's own conversation (a free message
+inside Zalo's 48 h or Messenger's 24 h, email any time); not ZNS or SMS templates, nor a public
+comment."""
+
+
+def _ask_commune(
+    routed: FeedbackRouted,
+    record: ItemRecord,
+    reach: Reachability,
+    news: str,
+    links: Links,
+    now: datetime,
+    policy: Policy,
+) -> list[Notification]:
+    """The item waits for its commune: the acknowledgement asks for it where the citizen can
+    answer; when no such way is open, the acknowledgement goes as usual and a person asks."""
+    english = in_english(routed.citizen)
+    label = STATUS_LABEL_VI[routed.status]
+    asking = citizen_text(
+        citizen=routed.citizen,
+        tracking_code=routed.tracking_code,
+        news=f"{news}\n\n{ASK_COMMUNE_EN if english else ASK_COMMUNE_VI}",
+        links=links,
+        english=english,
+    )
+    ask = _citizen_notification(
+        event_id=routed.event_id, record=record, reach=reach, text=asking, status_label=label,
+        now=now, policy=policy,
+    )  # fmt: skip
+    own = tuple(t for t in ask.targets if t.way in ASKING_WAYS and t.tag is None)
+    if own:
+        return [ask.model_copy(update={"targets": own})]
+    contacts = record.citizen.contacts
+    reach_by = ", ".join(
+        filter(
+            None, (contacts.phone, contacts.email, contacts.zalo_user_id, contacts.facebook_psid)
+        )
+    )
+    operator = ask.model_copy(
+        update={
+            "recipient": f"{ask.recipient}:ask_commune",
+            "targets": (),
+            "task_kind": "other",
+            "unreachable_reason": f"ask_commune: ask the citizen ({reach_by or 'no contact'}) for "
+            "the commune or ward, no conversation of their own being open; then decide the item "
+            "in triage",
+        }
+    )
+    plain = citizen_text(
+        citizen=routed.citizen, tracking_code=routed.tracking_code, news=news, links=links,
+        english=english,
+    )  # fmt: skip
+    acknowledgement = _citizen_notification(
+        event_id=routed.event_id, record=record, reach=reach, text=plain, status_label=label,
+        now=now, policy=policy,
+    )  # fmt: skip
+    if all(t.way is Way.CALL_BACK for t in acknowledgement.targets):
+        return [operator]  # the person who calls them acknowledges and asks in one call
+    return [acknowledgement, operator]
+
+
 def plan_status(
     event: StatusChanged,
     *,
@@ -217,6 +304,9 @@ def plan_status(
     it has never seen has no contact to answer on and is skipped here (the handler counts it).
     """
     plan: list[Notification] = []
+    if event.change in (StatusChange.MERGED, StatusChange.SPLIT):
+        return plan  # a case's membership; its petitioners hear of the case's next move
+    lead = next((r for r in records if r.item_id == event.item_id), None)
     if event.change in (StatusChange.OVERDUE, StatusChange.ESCALATED, StatusChange.REASSIGNED):
         title = {
             StatusChange.OVERDUE: "Quá hạn trả lời",
@@ -238,23 +328,27 @@ def plan_status(
             owners.append(
                 (
                     event.escalated_to,
-                    f"Ý kiến, kiến nghị của cử tri giao {event.body.name if event.body else ''} "
+                    "Ý kiến, kiến nghị của cử tri giao "
+                    f"{one_line(event.body.name) if event.body else ''} "
                     "đã quá hạn trả lời, đề nghị Quý cơ quan đôn đốc.",
                 )
             )
+        # A body given the item is sent the petition itself: no other message brings it.
+        given = event.change is StatusChange.REASSIGNED and lead is not None
         for body, heading in owners:
             text = body_text(
                 title=title,
-                heading=heading,
-                addressee=body.name,
+                heading=heading
+                + (f" ({len(records)} cử tri cùng kiến nghị.)" if len(records) > 1 else ""),
+                addressee=one_line(body.name),
                 tracking_code=event.tracking_code,
                 item_id=event.item_id,
-                category=None,
+                category=lead.category if given and lead else None,
                 case_id=event.case_id,
                 due_on=event.due_on,
-                citizen=None,
-                text=None,
-                reasons=(),
+                citizen=lead.citizen if given and lead else None,
+                text=lead.text if given and lead else None,
+                reasons=(event.reason,) if given and event.reason else (),
                 links=links,
             )
             plan += _contact_notifications(
@@ -263,7 +357,7 @@ def plan_status(
                 tracking_code=event.tracking_code,
                 kind=RecipientKind.BODY,
                 owner_id=body.id,
-                owner_name=body.name,
+                owner_name=one_line(body.name),
                 contacts=body.contacts,
                 text=text,
                 urgent=event.change is not StatusChange.REASSIGNED,
@@ -294,6 +388,95 @@ def plan_status(
     return plan
 
 
+def plan_added(
+    added: FeedbackMessageAdded, *, record: ItemRecord, links: Links
+) -> list[Notification]:
+    """A citizen added to their item by reply: one message to each contact of the body that has
+    it ("the citizen added …"). Edits and removals, and items still in triage, tell no body."""
+    body = record.body
+    if added.kind != "reply" or added.text is None or body is None:
+        return []
+    name = one_line(body.name)
+    text = body_text(
+        title="Cử tri bổ sung ý kiến",
+        heading="Cử tri đã bổ sung ý kiến, kiến nghị đã chuyển đến Quý cơ quan "
+        f"(mã theo dõi {record.tracking_code}). Nội dung cử tri bổ sung như sau.",
+        addressee=name,
+        tracking_code=record.tracking_code,
+        item_id=record.item_id,
+        category=record.category,
+        case_id=record.case_id,
+        due_on=None,
+        citizen=added.citizen or record.citizen,
+        text=added.text.normalised,
+        reasons=(),
+        links=links,
+        show_due=False,
+    )
+    return _contact_notifications(
+        event_id=added.event_id,
+        item_id=record.item_id,
+        tracking_code=record.tracking_code,
+        kind=RecipientKind.BODY,
+        owner_id=body.id,
+        owner_name=name,
+        contacts=body.contacts,
+        text=text,
+        urgent=False,
+        allow_digest=False,
+    )
+
+
 def case_items(event: StatusChanged) -> tuple[UUID, ...]:
     """Every item whose petitioner hears of this change: the case's items, or the one item."""
     return tuple(dict.fromkeys((event.item_id, *event.case_item_ids)))
+
+
+def plan_resent(
+    added: FeedbackMessageAdded,
+    *,
+    first: ItemRecord | None,
+    reach: Reachability,
+    links: Links,
+    now: datetime,
+    policy: Policy,
+) -> list[Notification]:
+    """The same matter sent again: one message to the citizen, on the way they sent it, naming
+    the item they already have and where it stands; nothing to the body."""
+    if added.citizen is None:
+        return []
+    # Answer where they wrote this time, about the first item (`first`, when it was routed here).
+    record = ItemRecord(
+        item_id=added.item_id,
+        tracking_code=added.tracking_code,
+        case_id=first.case_id if first else None,
+        channel=added.channel,
+        citizen=added.citizen,
+        origin=added.origin,
+        source_ref=added.source_ref,
+        body=first.body if first else None,
+        received_at=added.received_at,
+        status=first.status if first else None,
+    )
+    english = in_english(added.citizen)
+    news = resent_news(
+        tracking_code=added.tracking_code, status=record.status, body=record.body, english=english
+    )
+    text = citizen_text(
+        citizen=added.citizen,
+        tracking_code=added.tracking_code,
+        news=news,
+        links=links,
+        english=english,
+    )
+    return [
+        _citizen_notification(
+            event_id=added.event_id,
+            record=record,
+            reach=reach,
+            text=text,
+            status_label=STATUS_LABEL_VI[record.status or Status.RECEIVED],
+            now=now,
+            policy=policy,
+        )
+    ]

@@ -13,6 +13,9 @@ SIGNATURE_EN = (
     "Hồi Âm — listening to voters on behalf of the Fatherland Front and People's Councils"
 )
 
+_ASK_BODY = "Khi trao đổi về ý kiến này với Hệ thống Hồi Âm, xin nêu mã theo dõi {}."
+"""What a body reads instead of the console link while no console is configured."""
+
 _REASONS_VI = {
     "not_competent": "không thuộc thẩm quyền giải quyết của cơ quan",
     "duplicate": "trùng với ý kiến đã được tiếp nhận trước đó",
@@ -25,6 +28,15 @@ _REASONS_EN = {
     "no_further_action": "there are no grounds for further action",
     "internal_referral": "it was referred internally",
 }
+
+
+def one_line(value: str) -> str:
+    """A name or subject on one line: every line break (CR, LF, NEL, U+2028...) becomes a space.
+
+    Names and subjects come from citizens and directories; a break in one would split a header
+    (or inject another) and break the message's layout, so none reaches a message.
+    """
+    return " ".join(" ".join(value.splitlines()).split())
 
 
 def as_html(text: str) -> str:
@@ -53,14 +65,15 @@ def status_news(event: StatusChanged, *, english: bool, known: BodyRef | None = 
     """What happened, in one or two sentences; `known` is the body the item was routed to, for
     events that do not name one."""
     responsible = event.body or known
-    body = responsible.name if responsible else None
+    body = one_line(responsible.name) if responsible else None
     reason = _REASONS_EN if english else _REASONS_VI
     why = reason.get(event.reason_code or "", event.reason_code or "")
     if english:
         if event.change is StatusChange.ESCALATED:
+            parent = one_line(event.escalated_to.name) if event.escalated_to else None
             return (
                 "Your feedback was not answered in time and has been escalated to "
-                f"{event.escalated_to.name if event.escalated_to else 'the supervising body'}."
+                f"{parent or 'the supervising body'}."
             )
         if event.change is StatusChange.REASSIGNED:
             return f"Your feedback has been passed to {body or 'another body'}, which will answer."
@@ -83,7 +96,7 @@ def status_news(event: StatusChanged, *, english: bool, known: BodyRef | None = 
                 news += f" ({event.reason})"
         return news
     if event.change is StatusChange.ESCALATED:
-        parent = event.escalated_to.name if event.escalated_to else "cơ quan cấp trên"
+        parent = one_line(event.escalated_to.name) if event.escalated_to else "cơ quan cấp trên"
         return f"Ý kiến của Ông/Bà chưa được trả lời đúng hạn và đã được báo cáo lên {parent}."
     if event.change is StatusChange.REASSIGNED:
         return f"Ý kiến của Ông/Bà đã được chuyển đến {body or 'cơ quan khác'} để giải quyết."
@@ -122,6 +135,49 @@ STATUS_LABEL_VI = {
 }
 
 
+def resent_news(
+    *, tracking_code: str, status: Status | None, body: BodyRef | None, english: bool
+) -> str:
+    """The answer to a citizen who sent the same matter again: the item they already have and
+    where it stands, instead of a second item."""
+    if english:
+        where = STATUS_LABEL_EN[status] if status else "received"
+        news = (
+            f"You already sent us this matter, under tracking code {tracking_code}; we have not "
+            f"opened it again. Where it stands: {where}."
+        )
+        return news + (f" Responsible body: {body.name}." if body else "")
+    where = STATUS_LABEL_VI[status] if status else "đã tiếp nhận"
+    news = (
+        f"Ông/Bà đã gửi ý kiến này trước đây, mã theo dõi {tracking_code}; ý kiến không được "
+        f"tạo thêm lần nữa. Tình trạng hiện nay: {where}."
+    )
+    return news + (f" Cơ quan giải quyết: {body.name}." if body else "")
+
+
+ASK_COMMUNE_VI = (
+    "Để chuyển ý kiến đến đúng Ủy ban nhân dân xã, phường nơi xảy ra sự việc, Ông/Bà vui lòng "
+    "trả lời tin nhắn này, cho biết địa chỉ: ấp hoặc khu phố, xã, phường, tỉnh."
+)
+ASK_COMMUNE_EN = (
+    "So that it reaches the right commune or ward People's Committee, please reply to this "
+    "message with the address where it happens: hamlet or quarter, commune or ward, province."
+)
+
+
+STATUS_LABEL_EN = {
+    Status.ROUTED: "sent to the responsible body",
+    Status.TRIAGE: "staff are finding the responsible body",
+    Status.RECEIVED: "received",
+    Status.ACKNOWLEDGED: "the body has received it",
+    Status.IN_PROGRESS: "being worked on",
+    Status.RESOLVED: "resolved",
+    Status.CLOSED: "closed",
+    Status.REJECTED: "not handled further",
+    Status.REOPENED: "reopened",
+}
+
+
 def _headline(news: str) -> str:
     """The first sentence of the news, for a subject line the citizen can read at a glance."""
     first = news.split("\n", 1)[0].split(". ", 1)[0].rstrip(".")
@@ -132,24 +188,39 @@ def citizen_text(
     *, citizen: Citizen, tracking_code: str, news: str, links: Links, english: bool
 ) -> Text:
     link = links.status_page(tracking_code)
+    name = one_line(citizen.name) if citizen.name else None
     if english:
-        greeting = f"Dear {citizen.name}," if citizen.name else "Dear citizen,"
+        greeting = f"Dear {name}," if name else "Dear citizen,"
+        follow = (
+            f"Follow it: {link}"
+            if link
+            else "To ask about it, reply to this message or contact the Fatherland Front, "
+            f"quoting tracking code {tracking_code}."
+        )
         body = (
-            f"{greeting}\n\n{news}\n\nTracking code: {tracking_code}\nFollow it: {link}\n\n"
+            f"{greeting}\n\n{news}\n\nTracking code: {tracking_code}\n{follow}\n\n"
             "You will hear from us on this channel whenever it moves; there is no need to send "
             f"it again.\n\n{SIGNATURE_EN}\n"
         )
         subject = f"[Hồi Âm {tracking_code}] {_headline(news)}"
-        short = f"Hồi Âm {tracking_code}: {news.splitlines()[0]} {link}"
+        tail = link or f"To ask, quote tracking code {tracking_code}."
+        short = f"Hồi Âm {tracking_code}: {news.splitlines()[0]} {tail}"
         return Text(subject, body, short)
-    greeting = f"Kính gửi {citizen.name}," if citizen.name else "Kính gửi Ông/Bà,"
+    greeting = f"Kính gửi {name}," if name else "Kính gửi Ông/Bà,"
+    follow = (
+        f"Tra cứu tình trạng: {link}"
+        if link
+        else "Khi cần hỏi về ý kiến này, Ông/Bà có thể trả lời ngay tin nhắn này hoặc liên hệ "
+        f"Ủy ban Mặt trận Tổ quốc, và nêu mã theo dõi {tracking_code}."
+    )
     body = (
-        f"{greeting}\n\n{news}\n\nMã theo dõi: {tracking_code}\nTra cứu tình trạng: {link}\n\n"
+        f"{greeting}\n\n{news}\n\nMã theo dõi: {tracking_code}\n{follow}\n\n"
         "Ông/Bà sẽ nhận được thông báo qua kênh này mỗi khi ý kiến có tiến triển, kể cả nội dung "
         f"trả lời của cơ quan. Ông/Bà không cần gửi lại ý kiến này.\n\n{SIGNATURE_VI}\n"
     )
     subject = f"[Hồi Âm {tracking_code}] {_headline(news)}"
-    short = f"Hồi Âm {tracking_code}: {news.splitlines()[0]} Tra cứu: {link}"
+    tail = f"Tra cứu: {link}" if link else f"Khi hỏi, xin nêu mã theo dõi {tracking_code}."
+    short = f"Hồi Âm {tracking_code}: {news.splitlines()[0]} {tail}"
     return Text(subject, body, short)
 
 
@@ -167,9 +238,10 @@ def body_text(
     text: str | None,
     reasons: tuple[str, ...],
     links: Links,
+    show_due: bool = True,
 ) -> Text:
     lines = [
-        f"Kính gửi {addressee},",
+        f"Kính gửi {one_line(addressee)},",
         "",
         heading,
         "",
@@ -180,14 +252,17 @@ def body_text(
     if case_id:
         lines.append(f"Vụ việc: {case_id}")
     if citizen is not None:
-        lines.append(f"Người gửi: {citizen.name or 'Cử tri (không ghi tên)'}")
-    lines.append(f"Hạn trả lời: {format_date(due_on)}")
+        lines.append(f"Người gửi: {one_line(citizen.name or '') or 'Cử tri (không ghi tên)'}")
+    if show_due:
+        lines.append(f"Hạn trả lời: {format_date(due_on)}")
     if text:
         lines += ["", f"Nội dung:\n{text}"]
     if reasons:
         lines += ["", f"Căn cứ chuyển: {'; '.join(reasons)}"]
-    lines += ["", f"Xem và trả lời: {links.console_url}/inbox/{item_id}", ""]
+    inbox = links.inbox(item_id)
+    lines += ["", f"Xem và trả lời: {inbox}" if inbox else _ASK_BODY.format(tracking_code), ""]
     body = "\n".join(lines)
-    subject = f"[Hồi Âm {tracking_code}] {title}"
-    short = f"Hồi Âm {tracking_code}: {heading} {links.console_url}/inbox/{item_id}"
+    subject = f"[Hồi Âm {tracking_code}] {one_line(title)}"
+    tail = inbox or f"Khi trao đổi, xin nêu mã theo dõi {tracking_code}."
+    short = f"Hồi Âm {tracking_code}: {heading} {tail}"
     return Text(subject, body, short)

@@ -43,6 +43,7 @@ from hoiam_shared.clock import vietnam_date
 from hoiam_shared.events import FeedbackReceived, ResolvedLocation, Status
 
 __all__ = [
+    "COMMUNE_UNKNOWN",
     "CONFIDENCE_THRESHOLD",
     "DEFAULT_THRESHOLD",
     "Routing",
@@ -62,6 +63,9 @@ SCOPE_ORDER = ("national", "provincial_policy", "national_highway", "provincial_
 # A commune-level matter whose commune is not known for sure goes to the most likely commune,
 # less surely: a split commune's continuing successor, or the commune of an old district's seat.
 GUESSED_COMMUNE_FACTOR = {"split": 0.9, "district": 0.8}
+COMMUNE_BODY = "ubnd-xa"
+COMMUNE_UNKNOWN = "commune_unknown"
+"""Triage reason: a commune's matter from a commune nobody knows yet; the citizen is asked."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +83,7 @@ class Routing:
     councillors: tuple[Councillor, ...] = ()
     candidates: tuple[Body, ...] = ()
     rule: CompetenceRule | None = None
+    triage_reason: str | None = None
     signals: Signals = NO_SIGNALS
 
     @property
@@ -101,6 +106,7 @@ class RoutingDecision:
     level: str | None = None
     councillors: tuple[Councillor, ...] = ()
     candidates: tuple[Body, ...] = ()
+    triage_reason: str | None = None
 
 
 _ACT = r"(?:quyết định|nghị quyết|nghị định|thông tư|chỉ thị|công văn|đề án|chương trình)"
@@ -206,12 +212,22 @@ def _competent(
     province: str,
     commune: str | None,
     exclude: frozenset[str] = frozenset(),
+    stop_at_unknown_commune: bool = False,
 ) -> tuple[Body | None, CompetenceRule | None, list[str]]:
+    """The competent body, its rule and why. With `stop_at_unknown_commune`, a matter whose
+    first rule is the commune's stops there when the commune is unknown (no body, that rule),
+    instead of falling through to the next rule's provincial department."""
     reasons: list[str] = []
     for rule in directory.competence:
         words = _applies(rule, category, scope, text)
         if words is None:
             continue
+        if stop_at_unknown_commune and rule.body == COMMUNE_BODY and commune is None:
+            reasons.append(
+                f"rule {category}/{rule.scope or 'any'} → {rule.body}: a commune's matter and "
+                "the commune is unknown: triage, the citizen is asked for it"
+            )
+            return None, rule, reasons
         body = directory.live_body(province=province, key=rule.body, commune=commune)
         if body is None:
             reasons.append(
@@ -238,11 +254,16 @@ def route_text(
     province_hint: str | None = None,
     corrections: CorrectionsModel | None = None,
     exclude: frozenset[str] = frozenset(),
+    ask_commune: bool = True,
     model: Predictor | None = None,
     memory: BodyMemory | None = None,
     threshold: float | None = None,
 ) -> Routing:
     """The whole routing decision for a text; pure, stores nothing.
+
+    With `ask_commune` (the default), a commune's matter from an unknown commune waits in
+    triage (reason `COMMUNE_UNKNOWN`) rather than going to a provincial department; the body it
+    would have gone to is the first candidate.
 
     Without a `model`, the competence rules decide (confidence from the lexicon's margin);
     with one, the rules' decision is one of the model's inputs, the model's body probability
@@ -265,6 +286,8 @@ def route_text(
     body: Body | None = None
     rule: CompetenceRule | None = None
     confidence = classification.confidence
+    commune_unknown = False
+    fallback: Body | None = None
     if province is not None:
         body, rule, why = _competent(
             directory,
@@ -274,8 +297,15 @@ def route_text(
             province=province,
             commune=commune,
             exclude=exclude,
+            stop_at_unknown_commune=ask_commune,
         )
         reasons.extend(why)
+        commune_unknown = body is None and rule is not None and rule.body == COMMUNE_BODY
+        if commune_unknown:
+            fallback, _, _ = _competent(
+                directory, category=category.code, scope=scope, text=text,
+                province=province, commune=None, exclude=exclude,
+            )  # fmt: skip
         if body is not None:
             confidence, agreeing = _body_confidence(
                 directory, classification, body, scope, text, province, commune
@@ -322,6 +352,11 @@ def route_text(
         category = directory.category(learned.category)
         body, confidence, candidates = learned.body, learned.confidence, learned.candidates
         reasons.extend(learned.reasons)
+        if commune_unknown:
+            # A commune's matter whose commune nobody knows waits for the citizen's answer,
+            # whatever the model would pick; its pick stays a candidate.
+            candidates = tuple(c for c in (body, *candidates) if c is not None)
+            body = None
         limit = DEFAULT_THRESHOLD if threshold is None else threshold
     else:
         candidates = tuple(
@@ -333,12 +368,16 @@ def route_text(
     triage = body is None or confidence < limit
     if triage:
         reasons.append(
-            "no competent body: triage"
+            f"{COMMUNE_UNKNOWN}: triage until the citizen names the commune"
+            if commune_unknown
+            else "no competent body: triage"
             if body is None
             else f"confidence {confidence} below {limit}: triage"
         )
         # The body the router would have picked is the operator's first candidate.
-        candidates = tuple(c for c in (body, *candidates) if c is not None)[:3]
+        candidates = tuple(
+            dict.fromkeys(c for c in (body, fallback, *candidates) if c is not None)
+        )[:3]
     return Routing(
         triage=triage,
         category=category,
@@ -351,6 +390,7 @@ def route_text(
         councillors=directory.councillors_for(located.commune_code),
         candidates=candidates,
         rule=rule,
+        triage_reason=COMMUNE_UNKNOWN if commune_unknown else None,
         signals=signals,
     )
 
@@ -494,6 +534,7 @@ def route(
     *,
     fallback_province: str | None,
     corrections: CorrectionsModel | None = None,
+    ask_commune: bool = True,
     model: Predictor | None = None,
     memory: BodyMemory | None = None,
     threshold: float | None = None,
@@ -506,6 +547,7 @@ def route(
         address=item.location.raw_address,
         province_hint=item.location.province_hint or fallback_province,
         corrections=corrections,
+        ask_commune=ask_commune,
         model=model,
         memory=memory,
         threshold=threshold,
@@ -526,4 +568,5 @@ def route(
         level=None if routing.triage else routing.level,
         councillors=routing.councillors,
         candidates=routing.candidates,
+        triage_reason=routing.triage_reason if routing.triage else None,
     )

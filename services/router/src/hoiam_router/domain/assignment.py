@@ -5,7 +5,7 @@ from datetime import date
 from uuid import UUID
 
 from hoiam_router.domain.directory import Body
-from hoiam_router.domain.lifecycle import OPEN, TransitionError, check_transition
+from hoiam_router.domain.lifecycle import OPEN, TRANSITIONS, TransitionError, check_transition
 from hoiam_router.domain.sla import add_working_days
 from hoiam_shared.events import BodyRef, FeedbackRouted, Status
 
@@ -37,6 +37,20 @@ class Assignment:
         check_transition(self.status, status, reason_code=reason_code)
         return replace(self, status=status)
 
+    def follows_to(self, status: Status) -> "Assignment | None":
+        """This item when another of its case moves to `status` (cases move as one): moved if
+        its own life cycle allows it, else None: it is at another stage, and stays there."""
+        if status not in TRANSITIONS.get(self.status, frozenset()):
+            return None
+        return replace(self, status=status)
+
+    def follows_given_to(self, body: Body, *, today: date, category: str) -> "Assignment | None":
+        """This item when its case is given to `body`: an item still to be worked on follows,
+        one that is finished (resolved, rejected, closed) stays with the body that finished it."""
+        if self.status not in OPEN and self.status is not Status.TRIAGE:
+            return None
+        return self.given_to(body, today=today, category=category)
+
     def given_to(self, body: Body, *, today: date, category: str) -> "Assignment":
         """The item with `body` from `today`, with that body's due date: a triaged item becomes
         routed, an item already being worked on keeps its status."""
@@ -57,6 +71,10 @@ class Assignment:
     def back_to_triage(self) -> "Assignment":
         """No body left for it: a human decides (no body, no due date meanwhile)."""
         return replace(self, status=Status.TRIAGE, body=None, due_on=None)
+
+    def follows_back_to_triage(self) -> "Assignment | None":
+        """This item when its case goes back to triage: only an item a body was working on."""
+        return self.back_to_triage() if self.status in OPEN else None
 
     def overdue_since(self, today: date) -> date | None:
         """The due date an open item is past on `today` (not on the due date itself), or None."""

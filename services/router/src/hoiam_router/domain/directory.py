@@ -61,6 +61,17 @@ class Body(_Frozen):
     )
     sla_working_days: int = Field(default=15, ge=1)
     contacts: tuple[BodyContact, ...] = ()
+    source: str | None = Field(
+        default=None, description="Where the body's name and competence come from."
+    )
+    contacts_source: str | None = Field(
+        default=None, description="Where its contacts were published; None: generated."
+    )
+
+    @property
+    def generated(self) -> bool:
+        """Its contacts are placeholders: no published address was found."""
+        return self.contacts_source is None
 
     def ref(self) -> BodyRef:
         """The body as events name it."""
@@ -193,6 +204,7 @@ class _Department(_Frozen):
     key: str
     name: str
     only: tuple[str, ...] = ()
+    source: str | None = None
 
 
 class _Agency(_Frozen):
@@ -202,6 +214,7 @@ class _Agency(_Frozen):
     parent: str | None = "ubnd-tinh"
     sla_working_days: int = 15
     short_name: bool = False
+    source: str | None = None
 
 
 class _Abolished(_Frozen):
@@ -241,12 +254,29 @@ def _illustrative(delegate: str) -> bool:
 class _Override(_Frozen):
     name: str | None = None
     contacts: tuple[BodyContact, ...] | None = None
+    contacts_source: str | None = None
     sla_working_days: int | None = None
+
+    @model_validator(mode="after")
+    def _real_contacts_have_a_source(self) -> "_Override":
+        real = [c.address for c in self.contacts or () if not _reserved(c.address)]
+        if real and self.contacts_source is None:
+            raise ValueError(f"real contacts need their source: {real}")
+        return self
+
+
+def _reserved(address: str) -> bool:
+    """An address under the reserved `.example` domain (RFC 2606): a placeholder."""
+    return address.rstrip(".").endswith(".example")
 
 
 class DirectoryConfig(_Frozen):
     version: str
     contact_domain: str = "hoiam.example"
+    # Where the generated entries' names come from (the bodies each province has by law, the
+    # communes in the national list).
+    committees_source: str | None = None
+    communes_source: str | None = None
     categories: tuple[Category, ...]
     departments: tuple[_Department, ...]
     agencies: tuple[_Agency, ...]
@@ -300,6 +330,7 @@ def build_directory(config: DirectoryConfig) -> Directory:
                 provinces=(code,),
                 sla_working_days=30,
                 contacts=contact("ubnd", host),
+                source=config.committees_source,
             )
         )
         for dept in config.departments:
@@ -314,6 +345,7 @@ def build_directory(config: DirectoryConfig) -> Directory:
                     provinces=(code,),
                     parent=committee,
                     contacts=contact(dept.key, host),
+                    source=dept.source,
                 )
             )
         for agency in config.agencies:
@@ -332,6 +364,7 @@ def build_directory(config: DirectoryConfig) -> Directory:
                     parent=f"{code}-{agency.parent}" if agency.parent else None,
                     sla_working_days=agency.sla_working_days,
                     contacts=contact(agency.key, host),
+                    source=agency.source,
                 )
             )
         for old in config.abolished_departments:
@@ -358,6 +391,7 @@ def build_directory(config: DirectoryConfig) -> Directory:
                 parent=f"{province_code}-ubnd-tinh",
                 sla_working_days=10,
                 contacts=contact("ubnd", f"{_slug(ward.name)}.{hosts[province_code]}"),
+                source=config.communes_source,
             )
         )
     # Abolished in 2025: the district committees and the committees of merged provinces.

@@ -62,6 +62,7 @@ def routed_event(
             for c in decision.councillors
         ),
         candidates=tuple(b.ref() for b in decision.candidates),
+        triage_reason=decision.triage_reason,
     )
 
 
@@ -110,8 +111,9 @@ def rerouted_event(
     cause: StatusChanged,
     at: datetime,
 ) -> FeedbackRouted:
-    """The item's routing again, for the body it was given to (`after`): the new body is told
-    like any other. Everything the citizen sent stays as first routed."""
+    """The item's routing again, for the body it was given to (`after`). The status change
+    `cause` announced it to the citizens and the new body (`announced_by`), so consumers that
+    notify do not tell them again. Everything the citizen sent stays as first routed."""
     return after.routed.model_copy(
         update={
             "event_id": new_id(),
@@ -125,5 +127,7 @@ def rerouted_event(
             "confidence": confidence,
             "reasons": reasons,
             "candidates": (),
+            "announced_by": cause.event_id,
+            "triage_reason": None,
         }
     )

@@ -135,7 +135,15 @@ class Gazetteer:
 
 def _key(words: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     """Folded words, numbers without leading zeros ("Phường 07" = "phường 7")."""
-    return tuple(str(int(w)) if w.isdigit() else w for w in (fold(x) for x in words))
+    return tuple(_number(w) for w in (fold(x) for x in words))
+
+
+def _number(word: str) -> str:
+    """A decimal number without its leading zeros, any other word as it is; by digits, since
+    `int` refuses superscripts ("²".isdigit()) and numbers over 4300 digits."""
+    if not word.isdecimal():
+        return word
+    return "".join(str(unicodedata.decimal(c)) for c in word).lstrip("0") or "0"
 
 
 def _split_type(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:

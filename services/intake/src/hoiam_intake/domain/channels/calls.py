@@ -12,9 +12,9 @@ import io
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from hoiam_intake.domain.items import (
     InvalidContactError,
@@ -78,7 +78,8 @@ class ManualCall(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
     call_id: str = Field(min_length=1, max_length=200)
-    caller: str = Field(min_length=3, max_length=40)
+    # Checked here, so a caller that is no phone number is a 422 with the reason.
+    caller: Annotated[str, Field(min_length=3, max_length=40), AfterValidator(normalise_phone)]
     name: str | None = Field(default=None, max_length=200)
     address: str | None = Field(default=None, max_length=500)
     text: str = Field(min_length=3, max_length=20_000)
@@ -113,7 +114,14 @@ def _phone(raw: str) -> str | None:
 
 
 def _local_time(value: str, tz: tzinfo) -> datetime:
-    value = value.strip()
+    """A PBX's local time in UTC; `ValueError` for what is no time, or no time UTC can hold."""
+    try:
+        return _parse_local(value.strip(), tz)
+    except OverflowError as error:  # 0001-01-01 00:00 in UTC+7 is before year 1
+        raise ValueError(f"{value.strip()!r} is out of range") from error
+
+
+def _parse_local(value: str, tz: tzinfo) -> datetime:
     for pattern in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M:%S",
                     "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"):  # fmt: skip
         try:
@@ -122,6 +130,20 @@ def _local_time(value: str, tz: tzinfo) -> datetime:
             continue
     parsed = datetime.fromisoformat(value)  # raises ValueError with its own message
     return (parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)).astimezone(UTC)
+
+
+def _keep(
+    calls: list[CallRecord], rejected: list[Rejected], at: int, id_name: str, **fields: Any
+) -> None:
+    """Add the call, or reject its line with the reason (a call id too long for the record...)."""
+    try:
+        calls.append(CallRecord(**fields))
+    except ValidationError as error:
+        reasons = "; ".join(
+            f"{'.'.join(map(str, e['loc'])).replace('call_id', id_name)}: {e['msg']}"
+            for e in error.errors(include_url=False, include_context=False, include_input=False)
+        )
+        rejected.append(Rejected(line=at, reason=reasons))
 
 
 def _clid_name(clid: str) -> str | None:
@@ -178,20 +200,22 @@ def parse_cdr(text: str, *, timezone: tzinfo) -> tuple[list[CallRecord], list[Re
             fields["src"], fields["start"], fields["channel"]
         )
         userfield = fields.get("userfield", "").strip()
-        calls.append(
-            CallRecord(
-                call_id=call_id,
-                caller=caller,
-                caller_name=_clid_name(fields["clid"]),
-                hotline=fields["dst"].strip() or None,
-                started_at=started,
-                answered=answered,
-                disposition=disposition,
-                duration_seconds=duration,
-                text=normalise_text(repair_legacy(userfield)[0]) or None if userfield else None,
-                source="asterisk-cdr",
-                line=line,
-            )
+        _keep(
+            calls,
+            rejected,
+            number,
+            "uniqueid",
+            call_id=call_id,
+            caller=caller,
+            caller_name=_clid_name(fields["clid"]),
+            hotline=fields["dst"].strip() or None,
+            started_at=started,
+            answered=answered,
+            disposition=disposition,
+            duration_seconds=duration,
+            text=normalise_text(repair_legacy(userfield)[0]) or None if userfield else None,
+            source="asterisk-cdr",
+            line=line,
         )
     return calls, rejected
 
@@ -249,17 +273,19 @@ def parse_queue_log(text: str) -> tuple[list[CallRecord], list[Rejected]]:
                 Rejected(line=call.first_line, reason="missed call without a caller number")
             )
             continue
-        calls.append(
-            CallRecord(
-                call_id=call_id,
-                caller=caller,
-                hotline=call.queue or None,
-                started_at=call.started,
-                answered=call.answered,
-                disposition="CONNECT" if call.answered else str(call.end),
-                source="queue-log",
-                line="\n".join(call.lines),
-            )
+        _keep(
+            calls,
+            rejected,
+            call.first_line,
+            "callid",
+            call_id=call_id,
+            caller=caller,
+            hotline=call.queue or None,
+            started_at=call.started,
+            answered=call.answered,
+            disposition="CONNECT" if call.answered else str(call.end),
+            source="queue-log",
+            line="\n".join(call.lines),
         )
     return calls, rejected
 
@@ -301,20 +327,22 @@ def parse_mapped_csv(
         if not answered and caller is None:
             rejected.append(Rejected(line=number, reason="missed call without a caller number"))
             continue
-        calls.append(
-            CallRecord(
-                call_id=cell("call_id") or _fallback_id(cell("caller"), cell("started_at")),
-                caller=caller,
-                caller_name=cell("name") or None,
-                hotline=cell("hotline") or None,
-                started_at=started,
-                answered=answered,
-                disposition=status,
-                text=cell("text") or None,
-                address=cell("address") or None,
-                source="csv",
-                line=",".join(row.get(h) or "" for h in fieldnames),
-            )
+        _keep(
+            calls,
+            rejected,
+            number,
+            wanted.get("call_id", "call_id"),
+            call_id=cell("call_id") or _fallback_id(cell("caller"), cell("started_at")),
+            caller=caller,
+            caller_name=cell("name") or None,
+            hotline=cell("hotline") or None,
+            started_at=started,
+            answered=answered,
+            disposition=status,
+            text=cell("text") or None,
+            address=cell("address") or None,
+            source="csv",
+            line=",".join(row.get(h) or "" for h in fieldnames),
         )
     return calls, rejected
 

@@ -230,6 +230,46 @@ def email_outcome(raw: RawFeedbackAccepted, rules: Rules) -> Outcome:
             references=mail.references,
         ),
     )
-    code = TRACKING_CODE_RE.search(mail.subject or "")
-    refs = tuple(dict.fromkeys(mail.in_reply_to + tuple(reversed(mail.references))))
-    return NewItem(item, reply_code=code.group(0) if code else None, reply_refs=refs)
+    return NewItem(
+        item,
+        reply_code=_quoted_code(mail.subject),
+        reply_refs=_thread(mail.in_reply_to, mail.references),
+    )
+
+
+def _quoted_code(subject: str | None) -> str | None:
+    code = TRACKING_CODE_RE.search(subject or "")
+    return code.group(0) if code else None
+
+
+def _thread(in_reply_to: tuple[str, ...], references: tuple[str, ...]) -> tuple[str, ...]:
+    """The Message-IDs a message answers, the nearest first."""
+    return tuple(dict.fromkeys(in_reply_to + tuple(reversed(references))))
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyHints:
+    """What says an email may answer a known item: a quoted tracking code, the thread, and who
+    sent it (a reply joins an item only from one of its citizen's contacts)."""
+
+    code: str | None
+    refs: tuple[str, ...]
+    sender: str | None
+
+
+def reply_hints(message: Message) -> ReplyHints:
+    """The reply hints of a message's headers, read as `email_outcome` reads them, so the HTTP
+    answer to a reply names the item the normaliser will attach it to."""
+    _, address = _first_address(message, "From", "Sender", "Reply-To")
+    try:
+        sender = normalise_email(address) if address else None
+    except InvalidContactError:
+        sender = None
+    return ReplyHints(
+        code=_quoted_code(_header(message, "Subject")),
+        refs=_thread(
+            message_ids(_header(message, "In-Reply-To")),
+            message_ids(_header(message, "References")),
+        ),
+        sender=sender,
+    )

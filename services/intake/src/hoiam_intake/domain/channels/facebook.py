@@ -8,13 +8,13 @@ an edited or removed comment becomes a message on the item the comment made.
 
 import hashlib
 import hmac
-import json
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from hoiam_intake.domain.channels.zalo import BadSignatureError
 from hoiam_intake.domain.items import as_message, edit_ref, feedback_item, normalise_text
 from hoiam_intake.domain.outcomes import Dropped, Followup, NewItem, Outcome
+from hoiam_intake.domain.payloads import read_json
 from hoiam_intake.domain.rules import Rules
 from hoiam_shared.events import (
     Attachment,
@@ -37,14 +37,16 @@ def facebook_signature(body: bytes, app_secret: str) -> str:
 def verify_facebook(body: bytes, header: str | None, *, app_secret: str) -> None:
     if not header or not header.startswith("sha256="):
         raise BadSignatureError("missing X-Hub-Signature-256: sha256=<hex>")
-    if not hmac.compare_digest(facebook_signature(body, app_secret), header.strip().lower()):
+    # Bytes, not str: compare_digest refuses non-ASCII strings with a TypeError.
+    given = header.strip().lower().encode()
+    if not hmac.compare_digest(facebook_signature(body, app_secret).encode(), given):
         raise BadSignatureError("signature does not match")
 
 
 def facebook_page(body: bytes) -> str | None:
     """The partition key of a verified webhook: its Page, so a comment's add, edit and removal
     (separate webhooks) are normalised in the order Meta sent them. `ValueError` if not JSON."""
-    data = json.loads(body)
+    data = read_json(body)
     entries = data.get("entry") if isinstance(data, dict) else None
     if isinstance(entries, list) and entries and isinstance(entries[0], dict):
         page = entries[0].get("id")
@@ -52,7 +54,18 @@ def facebook_page(body: bytes) -> str | None:
     return None
 
 
-def _when(value: Any, fallback: datetime) -> datetime:
+def facebook_sent_at(body: bytes) -> datetime | None:
+    """When Meta sent a verified webhook: its oldest entry's `time`; None if an entry has none."""
+    data = read_json(body)
+    entries = data.get("entry") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or not entries:
+        return None
+    times = [_when(e.get("time"), None) if isinstance(e, dict) else None for e in entries]
+    known = [t for t in times if t is not None]
+    return min(known) if len(known) == len(times) else None
+
+
+def _when[T: datetime | None](value: Any, fallback: T) -> datetime | T:
     """Messenger timestamps are milliseconds; feed `created_time` seconds."""
     try:
         number = int(value)
@@ -156,7 +169,7 @@ def _comment(raw: RawFeedbackAccepted, rules: Rules, page: str, value: dict[str,
 
 
 def facebook_outcomes(raw: RawFeedbackAccepted, rules: Rules) -> list[Outcome]:
-    body = json.loads(raw.payload)
+    body = read_json(raw.payload)
     if not isinstance(body, dict) or body.get("object") != "page":
         raise ValueError("not a Page webhook (object != 'page')")
     outcomes: list[Outcome] = []

@@ -6,7 +6,6 @@ A location (lat+long, address_string or address_id) is required by the spec, and
 description here (an item without words cannot be routed).
 """
 
-import json
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -15,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from hoiam_intake.domain.channels.web import WEB_CONTENT_TYPE, WebSubmission, normalise_web
 from hoiam_intake.domain.items import OptionalEmail, OptionalPhone, feedback_item, normalise_text
 from hoiam_intake.domain.outcomes import NewItem, Outcome
+from hoiam_intake.domain.payloads import read_json
 from hoiam_intake.domain.rules import Rules
 from hoiam_shared.events import (
     Attachment,
@@ -60,7 +60,7 @@ def read_open311(payload: bytes, content_type: str) -> dict[str, Any]:
     """The posted fields as a dict, from either encoding (`ValueError` if neither parses)."""
     if content_type == FORM_CONTENT_TYPE:
         return dict(parse_qsl(payload.decode("utf-8"), keep_blank_values=False))
-    data = json.loads(payload)
+    data = read_json(payload)
     if not isinstance(data, dict):
         raise ValueError("an Open311 request is a JSON object")
     return data

@@ -8,12 +8,12 @@ can still message the citizen.
 
 import hashlib
 import hmac
-import json
 from datetime import UTC, datetime
 from typing import Any
 
 from hoiam_intake.domain.items import feedback_item
 from hoiam_intake.domain.outcomes import Dropped, NewItem, Outcome, Reachability
+from hoiam_intake.domain.payloads import read_json
 from hoiam_intake.domain.rules import Rules
 from hoiam_shared.events import (
     Attachment,
@@ -45,7 +45,7 @@ def verify_zalo(body: bytes, header: str | None, *, app_id: str, oa_secret: str)
     """Raise `BadSignatureError` unless `header` signs `body`; `ValueError` if it is not JSON."""
     if not header or not header.strip().startswith("mac="):
         raise BadSignatureError("missing X-ZEvent-Signature: mac=<hex>")
-    event = json.loads(body)
+    event = read_json(body)
     if not isinstance(event, dict):
         raise ValueError("a Zalo event is a JSON object")
     sent_app = str(event.get("app_id", ""))
@@ -54,13 +54,20 @@ def verify_zalo(body: bytes, header: str | None, *, app_id: str, oa_secret: str)
     expected = zalo_mac(
         body, app_id=app_id, timestamp=str(event.get("timestamp", "")), oa_secret=oa_secret
     )
-    if not hmac.compare_digest(expected, header.strip()[4:].lower()):
+    # Bytes, not str: compare_digest refuses non-ASCII strings with a TypeError.
+    if not hmac.compare_digest(expected.encode(), header.strip()[4:].lower().encode()):
         raise BadSignatureError("signature does not match")
+
+
+def zalo_sent_at(body: bytes) -> datetime | None:
+    """When Zalo sent a verified event (its `timestamp`, milliseconds); None without one."""
+    event = read_json(body)
+    return _when(event.get("timestamp"), None) if isinstance(event, dict) else None
 
 
 def zalo_user(body: bytes) -> str | None:
     """The partition key of a verified event: its user, so one user's events stay in order."""
-    event = json.loads(body)
+    event = read_json(body)
     for field in ("sender", "follower"):
         part = event.get(field) if isinstance(event, dict) else None
         if isinstance(part, dict) and part.get("id"):
@@ -68,7 +75,7 @@ def zalo_user(body: bytes) -> str | None:
     return None
 
 
-def _when(timestamp: Any, fallback: datetime) -> datetime:
+def _when[T: datetime | None](timestamp: Any, fallback: T) -> datetime | T:
     try:
         return datetime.fromtimestamp(int(str(timestamp)) / 1000, UTC)
     except (ValueError, OverflowError, OSError):
@@ -103,7 +110,7 @@ def _describe(event_name: str, attachments: tuple[Attachment, ...]) -> str:
 
 
 def zalo_outcomes(raw: RawFeedbackAccepted, rules: Rules) -> list[Outcome]:
-    event = json.loads(raw.payload)
+    event = read_json(raw.payload)
     if not isinstance(event, dict):
         raise ValueError("a Zalo event is a JSON object")
     name = str(event.get("event_name", ""))

@@ -1,0 +1,92 @@
+"""What a citizen adds by reply is in the item's history: the router reads `feedback.messages`."""
+
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from pydantic import SecretStr
+
+from fakes import RouterWorld, router_world
+from hoiam_router.domain.directory import Directory
+from hoiam_router.settings import RouterSettings
+from hoiam_shared.events import (
+    Channel,
+    FeedbackMessageAdded,
+    FeedbackReceived,
+    FeedbackText,
+    Status,
+)
+from hoiam_shared.topics import FEEDBACK_MESSAGES
+from support.samples import make_received
+
+TOKEN = "unit-operator-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+PLACE = "ấp 3, xã Phú Cần, huyện Tiểu Cần, tỉnh Trà Vinh"
+
+
+@pytest.fixture
+def world(directory: Directory) -> RouterWorld:
+    settings = RouterSettings(
+        fallback_province="86", operator_token=SecretStr(TOKEN), kafka_topic_prefix="r."
+    )
+    return router_world(directory, settings=settings)
+
+
+@pytest.fixture
+async def client(world: RouterWorld) -> AsyncIterator[httpx.AsyncClient]:
+    app = FastAPI()
+    for router in world.parts.wiring.routers:
+        app.include_router(router)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://router") as http:
+        yield http
+
+
+def reply_to(item: FeedbackReceived, words: str, at: datetime) -> FeedbackMessageAdded:
+    return FeedbackMessageAdded(
+        occurred_at=at,
+        correlation_id=item.item_id,
+        item_id=item.item_id,
+        tracking_code=item.tracking_code,
+        channel=Channel.EMAIL,
+        source_ref=f"reply-{words[:5]}",
+        kind="reply",
+        received_at=at,
+        citizen=item.citizen,
+        text=FeedbackText(original=words, normalised=words),
+    )
+
+
+def test_the_router_reads_the_citizens_messages(world: RouterWorld) -> None:
+    titles = {s.title: s for s in world.parts.wiring.subscriptions}
+    subscription = titles["record_citizen_message"]
+    assert subscription.topic == "r." + FEEDBACK_MESSAGES
+    assert subscription.event is FeedbackMessageAdded
+    assert subscription.handle == world.parts.record_message
+
+
+async def test_a_reply_is_in_the_items_history_once_after_its_routing(
+    world: RouterWorld, client: httpx.AsyncClient
+) -> None:
+    item = make_received("Mất điện cả ấp", address=PLACE)
+    await world.route(item)
+    world.clock.advance(timedelta(hours=1))
+    added = reply_to(item, "Đến nay vẫn chưa có điện.", at=world.clock())
+    await world.parts.record_message(added)
+    await world.parts.record_message(added)  # redelivered
+    world.clock.advance(timedelta(hours=1))
+    await world.ops.change_status(item.item_id, Status.ACKNOWLEDGED)
+
+    view = (await client.get(f"/v1/items/{item.item_id}", headers=AUTH)).json()
+
+    kinds = [entry["type"] for entry in view["history"]]
+    assert kinds == ["FeedbackRouted", "FeedbackMessageAdded", "StatusChanged"]
+    message = view["history"][1]
+    assert (message["kind"], message["text"]["normalised"]) == (
+        "reply",
+        "Đến nay vẫn chưa có điện.",
+    )
+    assert message["summary"] == "Cử tri bổ sung: Đến nay vẫn chưa có điện."
+    assert world.publisher.of(FeedbackMessageAdded) == []  # recorded, not published again
