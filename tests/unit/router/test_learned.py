@@ -7,6 +7,7 @@ from fakes import RouterWorld, router_world
 from hoiam_router import domain
 from hoiam_router.domain.directory import Directory
 from hoiam_router.domain.learned import BodyCorrection, Signals, remember
+from hoiam_router.evaluation import prequential
 from hoiam_router.labelled import Petition, load_petitions
 from hoiam_router.model import Example, NgramModel, example_of, train
 from hoiam_shared.events import Status
@@ -138,3 +139,42 @@ def test_the_model_learns_from_the_rules_signals(directory: Directory) -> None:
 
     assert example.signals.rule_body == "ubnd-xa"
     assert example.body_key == "ubnd-xa"
+
+
+def test_with_the_model_a_commune_matter_of_an_unknown_commune_still_waits_for_the_commune(
+    directory: Directory, model: NgramModel
+) -> None:
+    routing = domain.route_text(
+        directory, text="Đường ấp bị ổ gà", address="tỉnh Trà Vinh", model=model, threshold=0.0
+    )
+
+    assert routing.triage
+    assert routing.body is None
+    assert routing.triage_reason == "commune_unknown"
+    assert routing.candidates
+
+
+def test_replaying_a_stream_with_corrections_beats_the_static_model(
+    directory: Directory, model: NgramModel
+) -> None:
+    # The same matter again and again, answered by a body the rules do not pick: the static
+    # model keeps missing it, the corrected one follows after the first correction.
+    texts = [ROAD, ROAD_AGAIN, f"{ROAD} lần nữa", f"{ROAD_AGAIN}, đường hẹp", ROAD, ROAD_AGAIN]
+    stream = [
+        Petition(
+            id=f"s-{i}",
+            source_url=f"https://s.example/{i}",
+            province_code="86",
+            locality=PLACE,
+            text=text,
+            category="transport",
+            level="province_department",
+            body_key="so-xay-dung",
+        )
+        for i, text in enumerate(texts)
+    ]
+
+    result = prequential(directory, stream, lambda _: model, 0.0)
+
+    assert result["last_half_static"] == 0.0
+    assert result["last_half_learning"] > result["last_half_static"]
