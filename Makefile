@@ -83,8 +83,8 @@ bench-intake: up ## webhook accept p50/p99 at a fixed rate: [URL=] [RATE=50] [SE
 router-test: setup ## the router's unit and integration tests only (real Kafka and FerretDB)
 	@$(VENV)/pytest tests/unit/router tests/integration/router tests/integration/test_router_repository_contracts.py -q
 
-router-eval-misses: setup ## routing evaluation on one half with every miss and its reasons: make router-eval-misses SPLIT=dev
-	@$(VENV)/python -m hoiam_router.evaluation --split $(or $(SPLIT),dev) --misses --out .local/eval-routing-$(or $(SPLIT),dev).json
+router-eval-misses: setup ## routing evaluation with every cross-validated miss on dev
+	@$(VENV)/python -m hoiam_router.evaluation --misses --out .local/eval-routing-dev.json
 
 router-preview: setup ## route TEXT (and ADDRESS) with the pure function, nothing stored: make router-preview TEXT='...'
 	@$(VENV)/python -m hoiam_router.preview "$(TEXT)" "$(ADDRESS)"

@@ -40,10 +40,11 @@ from hoiam_router.app import build as build_router
 from hoiam_router.domain.assignment import Assignment
 from hoiam_router.domain.cases import CaseMember
 from hoiam_router.domain.directory import Directory
+from hoiam_router.domain.learned import BodyCorrection, CorrectionKind, Predictor
 from hoiam_router.handlers import RouteFeedback
 from hoiam_router.operations import Operations
 from hoiam_router.outbox import Outbox
-from hoiam_router.repository import Escalation, ItemEvent, Move, OutboxEntry
+from hoiam_router.repository import Escalation, ItemEvent, Move, OutboxEntry, correction_of
 from hoiam_router.settings import RouterSettings
 from hoiam_router.sweep import SweepOverdue
 from hoiam_shared.events import (
@@ -389,6 +390,7 @@ class InMemoryAssignmentRepository:
         self.events: dict[UUID, list[ItemEvent]] = {}
         self.outbox: dict[UUID, OutboxEntry] = {}
         self.learned: list[tuple[str, str]] = []
+        self.taught: list[BodyCorrection] = []
         self.escalations: dict[str, Escalation] = {}
         self.citizen_messages: dict[UUID, FeedbackMessageAdded] = {}
 
@@ -484,11 +486,35 @@ class InMemoryAssignmentRepository:
         found = [m for m in self.citizen_messages.values() if m.item_id == item_id]
         return sorted(found, key=lambda m: m.occurred_at)
 
-    async def add_correction(self, item_id: UUID, text: str, category: str, body_id: str) -> None:
-        self.learned.append((text, category))
+    async def add_correction(
+        self,
+        item_id: UUID,
+        text: str,
+        category: str,
+        body_id: str,
+        *,
+        kind: CorrectionKind = "decision",
+        province: str | None = None,
+    ) -> None:
+        if kind == "decision":
+            self.learned.append((text, category))
+        self.taught.append(
+            correction_of(
+                {
+                    "text": text,
+                    "category": category,
+                    "body_id": body_id,
+                    "kind": kind,
+                    "province": province,
+                }
+            )
+        )
 
     async def corrections(self) -> list[tuple[str, str]]:
         return list(self.learned)
+
+    async def body_corrections(self) -> list[BodyCorrection]:
+        return list(self.taught)
 
     async def escalate_once(self, key: str, event: StatusChanged) -> Escalation:
         return self.escalations.setdefault(key, Escalation(key, event, published=False))
@@ -535,8 +561,10 @@ def router_world(
     clock: TestClock | None = None,
     settings: RouterSettings | None = None,
     publisher: EventPublisher | None = None,
+    model: Predictor | None = None,
 ) -> RouterWorld:
     """A router world at `clock` (default: frozen at `ROUTER_MONDAY`), fallback province 86;
+    rules only unless a learned `model` is given;
     `publisher` is shared when several services' worlds talk (the recorder then stays empty)."""
     clock = clock or TestClock.frozen(ROUTER_MONDAY)
     store, recorder = InMemoryAssignmentRepository(), RecordingPublisher()
@@ -547,6 +575,7 @@ def router_world(
         publisher=publisher or recorder,
         clock=clock,
         registry=CollectorRegistry(),
+        model=model,
     )
     return RouterWorld(parts, store, recorder, clock)
 

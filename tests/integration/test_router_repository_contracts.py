@@ -16,6 +16,7 @@ from hoiam_router.app import RouterParts, build
 from hoiam_router.domain import route
 from hoiam_router.domain.cases import CaseMember
 from hoiam_router.domain.events import routed_event
+from hoiam_router.domain.learned import BodyCorrection
 from hoiam_router.outbox import SETTLING
 from hoiam_router.repository import (
     AssignmentRepository,
@@ -295,3 +296,26 @@ async def test_what_a_citizen_adds_is_kept_once_per_item_oldest_first(
 
     assert await store.messages(decision.item_id) == [sooner, later]
     assert await store.messages(new_id()) == []
+
+
+async def test_every_correction_of_a_body_is_kept_in_order_and_only_decisions_teach_the_category(
+    store: AssignmentRepository,
+) -> None:
+    decision = routed()
+    await store.add_once(decision)
+    await store.add_correction(decision.item_id, "cầm đồ", "security", "86-cong-an")
+    await store.add_correction(
+        decision.item_id, "đường thôn", "transport", "86-so-xay-dung", kind="reassignment",
+        province="86",
+    )  # fmt: skip
+    await store.add_correction(
+        decision.item_id, "đường thôn", "transport", "29341-ubnd-xa", kind="hand_back",
+        province="86",
+    )  # fmt: skip
+
+    assert await store.corrections() == [("cầm đồ", "security")]
+    assert await store.body_corrections() == [
+        BodyCorrection("decision", "86", "security", "cong-an", "cầm đồ"),
+        BodyCorrection("reassignment", "86", "transport", "so-xay-dung", "đường thôn"),
+        BodyCorrection("hand_back", "86", "transport", "ubnd-xa", "đường thôn"),
+    ]

@@ -18,25 +18,48 @@ def test_the_evaluation_prints_and_writes_the_figures(
     assert main(["--data", str(FIXTURE), "--out", str(out), "--speed-seconds", "0.05"]) == 0
 
     report = json.loads(out.read_text("utf-8"))
-    assert report["items"] == 4
-    # fx-1..3 are routed right; fx-4 says nothing and goes to triage: wrong level and body.
-    assert report["accuracy"] == {
-        "province": 1.0,
-        "category": 1.0,
-        "level": 0.75,
-        "body": 0.75,
-        "commune": 1.0,
-    }
-    assert report["triage_rate"] == 0.25
-    assert report["targets"]["triage_rate"]["pass"] is False
-    assert report["targets"]["category"]["pass"] is True
-    assert report["confusion"]["transport"] == {"transport": 1}
-    assert [m["id"] for m in report["misses"]] == ["fx-4"]
+    assert (report["items"], report["dev_items"], report["heldout_items"]) == (8, 6, 2)
+    # Rules alone: fx-1..3, 5, 6 right; fx-4 says nothing and goes to triage.
+    rules = report["rules"]["dev"]
+    assert (rules["body"], rules["triage_rate"]) == (round(5 / 6, 4), round(1 / 6, 4))
+    assert rules["body_with_operators"] == 1.0
+    cv = report["cv"]
+    assert cv["at_threshold"]["items"] == 6
+    assert [p["threshold"] for p in cv["curve"]][:3] == [0.0, 0.05, 0.1]
+    assert cv["curve"][0]["triage_rate"] <= cv["curve"][-1]["triage_rate"]
+    assert sum(sum(row.values()) for row in cv["level_confusion"].values()) == 6
+    assert report["prequential"]["items"] == 6
+    assert len(report["prequential"]["curve"]) == 10
+    assert report["heldout"]["at_threshold"]["items"] == 2
     assert report["speed"]["items_per_second"] > 0
     printed = capsys.readouterr().out
-    assert "category   100.0%" in printed
-    assert "triage_rate  ≤ 15%: 25.0% FAIL" in printed
-    assert "items/s" in printed
+    for part in (
+        "5-fold CV",
+        "Auto-routed body accuracy / triage rate over the threshold",
+        "Per-level confusion",
+        "Prequential",
+        "model, held-out",
+        "items/s",
+    ):
+        assert part in printed
+
+
+def test_held_out_texts_do_not_change_the_cross_validated_figures(tmp_path: Path) -> None:
+    from hoiam_router.directory_yaml import load_directory
+    from hoiam_router.evaluation import evaluate, load_petitions
+
+    petitions = load_petitions(FIXTURE)
+    scrambled = [
+        p.model_copy(update={"text": "Một văn bản khác hẳn về bảo hiểm y tế"}) if p.heldout else p
+        for p in petitions
+    ]
+    directory = load_directory()
+
+    first = evaluate(directory, petitions, speed_seconds=0.0)
+    second = evaluate(directory, scrambled, speed_seconds=0.0)
+
+    assert first["cv"] == second["cv"]
+    assert first["prequential"] == second["prequential"]
 
 
 @pytest.mark.parametrize(
@@ -62,19 +85,12 @@ def test_the_preview_command_prints_the_decision(capsys: pytest.CaptureFixture[s
     assert preview_main([]) == 2
 
 
-def test_the_split_is_fixed_by_the_id_and_the_halves_make_the_whole(tmp_path: Path) -> None:
-    from hoiam_router.evaluation import DEFAULT_DATA, load_petitions, select, split_of
+def test_the_heldout_key_makes_the_split() -> None:
+    from hoiam_router.evaluation import load_petitions, select, split_of
 
-    petitions = load_petitions(DEFAULT_DATA)
+    petitions = load_petitions(FIXTURE)
     dev, heldout = select(petitions, "dev"), select(petitions, "heldout")
 
+    assert [p.id for p in heldout] == ["fx-7", "fx-8"]
     assert len(dev) + len(heldout) == len(petitions)
-    assert {p.id for p in dev}.isdisjoint({p.id for p in heldout})
-    assert dev
-    assert heldout
-    assert split_of("tq-hdnd-2431") == split_of("tq-hdnd-2431")  # same id, same half
-    out = tmp_path / "eval.json"
-    assert main(["--split", "dev", "--out", str(out), "--speed-seconds", "0.01"]) == 0
-    report = json.loads(out.read_text("utf-8"))
-    assert report["split"] == "dev"
-    assert report["items"] == len(dev)
+    assert {split_of(p) for p in dev} == {"dev"}

@@ -224,7 +224,10 @@ class CaseMembers(_Answer):
 
 
 def preview(
-    directory: Directory, request: PreviewRequest, corrections: CorrectionsModel | None
+    directory: Directory,
+    request: PreviewRequest,
+    corrections: CorrectionsModel | None,
+    learned: LearnedCorrections | None = None,
 ) -> Preview:
     """The routing decision for a text, without storing anything."""
     routing = domain.route_text(
@@ -233,6 +236,9 @@ def preview(
         address=request.address,
         province_hint=request.province_hint,
         corrections=corrections,
+        model=learned.predictor if learned else None,
+        memory=learned.memory if learned else None,
+        threshold=learned.threshold if learned else None,
     )
     location = routing.location
     body = routing.body
@@ -297,7 +303,7 @@ def router_api(
 
     @api.post("/route/preview", tags=["routing"], summary="Routing decision, nothing stored")
     async def route_preview(request: PreviewRequest) -> Preview:
-        return preview(directory, request, corrections.model)
+        return preview(directory, request, corrections.model, corrections)
 
     @api.post("/items/{item_id}/status", status_code=202, tags=["operators"])
     async def change_status(item_id: UUID, request: StatusRequest) -> StatusChanged:

@@ -10,9 +10,11 @@ from hoiam_router.api import router_api
 from hoiam_router.corrections import LearnedCorrections
 from hoiam_router.directory_yaml import load_directory
 from hoiam_router.domain.directory import Directory
+from hoiam_router.domain.learned import Predictor
 from hoiam_router.handlers import RouteFeedback
 from hoiam_router.messages import RecordCitizenMessage
 from hoiam_router.metrics import RouterMetrics
+from hoiam_router.model import load_model
 from hoiam_router.operations import Operations
 from hoiam_router.outbox import Outbox
 from hoiam_router.relocation import RelocateOnReply
@@ -70,10 +72,11 @@ def build(
     publisher: EventPublisher,
     clock: Clock,
     registry: CollectorRegistry,
+    model: Predictor | None = None,
 ) -> RouterParts:
     """Everything the router does, from what it is handed; no I/O, no client made here."""
     metrics = RouterMetrics(registry)
-    corrections = LearnedCorrections()
+    corrections = LearnedCorrections(predictor=model, threshold=settings.confidence_threshold)
     outbox = Outbox(store=assignments, publisher=publisher, topics=settings.topics, clock=clock)
     route = RouteFeedback(
         directory=directory,
@@ -159,12 +162,14 @@ def create_app(settings: RouterSettings | None = None, *, clock: Clock | None = 
     registry = CollectorRegistry()
     broker = make_broker(settings, service=SERVICE, registry=registry)
     mongo, db = make_mongo(settings)
+    directory = load_directory(settings.directory_path)
     parts = build(
         settings,
-        directory=load_directory(settings.directory_path),
+        directory=directory,
         assignments=MongoAssignmentRepository(db, clock=clock),
         publisher=KafkaEventPublisher(broker),
         clock=clock,
         registry=registry,
+        model=load_model(settings, directory),
     )
     return serve(parts.wiring, settings=settings, broker=broker, mongo=mongo, registry=registry)

@@ -46,6 +46,9 @@ class RouteFeedback:
             self._directory,
             fallback_province=self._fallback_province,
             corrections=self._corrections.model,
+            model=self._corrections.predictor,
+            memory=self._corrections.memory,
+            threshold=self._corrections.threshold,
             ask_commune=self._ask_commune,
         )
         case_id = await self._join_case(item, decision)

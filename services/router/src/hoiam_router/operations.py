@@ -16,6 +16,7 @@ from hoiam_router.corrections import LearnedCorrections
 from hoiam_router.domain.assignment import Assignment
 from hoiam_router.domain.directory import Body, Directory
 from hoiam_router.domain.events import rerouted_event, status_changed
+from hoiam_router.domain.learned import CorrectionKind
 from hoiam_router.domain.lifecycle import TransitionError
 from hoiam_router.outbox import Outbox
 from hoiam_router.repository import AssignmentRepository, ItemEvent, Move, OutboxEntry
@@ -118,6 +119,7 @@ class Operations:
     ) -> StatusChanged:
         before = await self._load(item_id)
         body = self._live(body_id)
+        await self._teach(before, body.id, kind="reassignment")
         event, _ = await self._assign(
             before,
             body,
@@ -135,6 +137,8 @@ class Operations:
         before = await self._load(item_id)
         before.check_can_hand_back()
         excluded = frozenset(b.id for b in (before.body, before.routed.body) if b is not None)
+        if before.body is not None:
+            await self._teach(before, before.body.id, kind="hand_back")
         routing = domain.route_text(
             self._directory,
             text=before.text,
@@ -142,6 +146,9 @@ class Operations:
             province_hint=before.province_hint or self._fallback_province,
             corrections=self._corrections.model,
             exclude=excluded,
+            model=self._corrections.predictor,
+            memory=self._corrections.memory,
+            threshold=self._corrections.threshold,
         )
         if routing.body is not None and not routing.triage:
             event, _ = await self._assign(
@@ -179,8 +186,7 @@ class Operations:
         if chosen is None:
             raise NotFoundError(f"no category {category}")
         body = self._live(body_id)
-        await self._store.add_correction(item_id, before.text, chosen.code, body.id)
-        await self._corrections.refresh(self._store)
+        await self._teach(before, body.id, kind="decision", category=chosen.code)
         _, routed = await self._assign(
             before,
             body,
@@ -376,6 +382,30 @@ class Operations:
         )
         await self._record(before, entry, after=after)
         return entry
+
+    async def _teach(
+        self,
+        before: Assignment,
+        body_id: str,
+        *,
+        kind: CorrectionKind,
+        category: str | None = None,
+    ) -> None:
+        """Store what an operator or body said about the item's body (and, for a triage
+        decision, its category), and learn from it at once."""
+        location = before.routed.location
+        province = (
+            location.province.code if location and location.province else before.province_hint
+        )
+        await self._store.add_correction(
+            before.item_id,
+            before.text,
+            category or before.category,
+            body_id,
+            kind=kind,
+            province=province or self._fallback_province,
+        )
+        await self._corrections.refresh(self._store)
 
     async def _load(self, item_id: UUID) -> Assignment:
         assignment = await self._store.get(item_id)

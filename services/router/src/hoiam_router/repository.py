@@ -10,6 +10,7 @@ FerretDB has no multi-document transactions), `case_members` (one per item, inse
 due date, so the sweep escalates once).
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
@@ -19,6 +20,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from hoiam_router.domain.assignment import Assignment
 from hoiam_router.domain.cases import CaseMember
+from hoiam_router.domain.learned import BodyCorrection, CorrectionKind
 from hoiam_shared.clock import Clock
 from hoiam_shared.events import (
     BodyRef,
@@ -133,14 +135,52 @@ class AssignmentRepository(Protocol):
         ...
 
     async def add_correction(
-        self, item_id: UUID, text: str, category: str, body_id: str
-    ) -> None: ...
+        self,
+        item_id: UUID,
+        text: str,
+        category: str,
+        body_id: str,
+        *,
+        kind: CorrectionKind = "decision",
+        province: str | None = None,
+    ) -> None:
+        """An operator's or body's word on an item: a triage decision or a reassignment (this
+        body), a hand-back (not this body)."""
+        ...
 
-    async def corrections(self) -> list[tuple[str, str]]: ...
+    async def corrections(self) -> list[tuple[str, str]]:
+        """(text, category) of the triage decisions: what the category learns from."""
+        ...
+
+    async def body_corrections(self) -> list[BodyCorrection]:
+        """Every correction of a body, oldest first: what the body memory learns from."""
+        ...
 
     async def escalate_once(self, key: str, event: StatusChanged) -> Escalation: ...
 
     async def mark_published(self, key: str) -> None: ...
+
+
+_KINDS: dict[str, CorrectionKind] = {
+    "decision": "decision",
+    "reassignment": "reassignment",
+    "hand_back": "hand_back",
+}
+
+
+def correction_of(doc: Mapping[str, Any]) -> BodyCorrection:
+    """A stored correction as the body memory reads it (the body id's key: `86-so-y-te` →
+    `so-y-te`; the province from the id when the record has none)."""
+    body_id = str(doc["body_id"])
+    prefix, _, key = body_id.partition("-")
+    province = doc.get("province") or (prefix if len(prefix) == 2 else "")
+    return BodyCorrection(
+        kind=_KINDS.get(str(doc.get("kind")), "decision"),
+        province=str(province),
+        category=str(doc["category"]),
+        body_key=key,
+        text=str(doc["text"]),
+    )
 
 
 def _event(doc: dict[str, Any]) -> ItemEvent:
@@ -375,20 +415,39 @@ class MongoAssignmentRepository:
         found = [FeedbackMessageAdded.model_validate(doc["event"]) async for doc in cursor]
         return sorted(found, key=lambda m: m.occurred_at)
 
-    async def add_correction(self, item_id: UUID, text: str, category: str, body_id: str) -> None:
+    async def add_correction(
+        self,
+        item_id: UUID,
+        text: str,
+        category: str,
+        body_id: str,
+        *,
+        kind: CorrectionKind = "decision",
+        province: str | None = None,
+    ) -> None:
         await self._corrections.insert_one(
             {
                 "item_id": str(item_id),
                 "text": text,
                 "category": category,
                 "body_id": body_id,
+                "kind": kind,
+                "province": province,
                 "at": self._clock(),
             }
         )
 
     async def corrections(self) -> list[tuple[str, str]]:
-        cursor = self._corrections.find({}, {"text": 1, "category": 1})
-        return [(str(doc["text"]), str(doc["category"])) async for doc in cursor]
+        cursor = self._corrections.find({}, {"text": 1, "category": 1, "kind": 1})
+        return [
+            (str(doc["text"]), str(doc["category"]))
+            async for doc in cursor
+            if doc.get("kind", "decision") == "decision"
+        ]
+
+    async def body_corrections(self) -> list[BodyCorrection]:
+        cursor = self._corrections.find({}).sort([("at", 1), ("_id", 1)])
+        return [correction_of(doc) async for doc in cursor]
 
     async def escalate_once(self, key: str, event: StatusChanged) -> Escalation:
         record: Document = {"event": event.model_dump(mode="json"), "published": False}

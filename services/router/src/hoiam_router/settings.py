@@ -32,3 +32,16 @@ class RouterSettings(ServiceSettings):
     sweep_interval_seconds: float = Field(
         default=300.0, gt=0, description="How often the overdue sweep runs."
     )
+    learned_model: bool = Field(
+        default=True,
+        description="Train the n-gram routing model at start from the labelled set (else rules).",
+    )
+    model_data_path: Path | None = Field(
+        default=None, description="Labelled petitions to train on; the bundled set when unset."
+    )
+    confidence_threshold: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="Below this confidence an item goes to triage; the evaluated one when unset.",
+    )

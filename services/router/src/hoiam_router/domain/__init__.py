@@ -27,6 +27,16 @@ from hoiam_router.domain.directory import (
     Directory,
 )
 from hoiam_router.domain.geo import Located, locate
+from hoiam_router.domain.learned import (
+    DEFAULT_THRESHOLD,
+    BodyMemory,
+    CommuneKnown,
+    Predictor,
+    Signals,
+    law_of,
+    rule_label,
+    with_memory,
+)
 from hoiam_router.domain.sla import add_working_days
 from hoiam_router.domain.text import fold, has_marks, lower
 from hoiam_shared.clock import vietnam_date
@@ -35,6 +45,7 @@ from hoiam_shared.events import FeedbackReceived, ResolvedLocation, Status
 __all__ = [
     "COMMUNE_UNKNOWN",
     "CONFIDENCE_THRESHOLD",
+    "DEFAULT_THRESHOLD",
     "Routing",
     "RoutingDecision",
     "add_working_days",
@@ -45,6 +56,8 @@ __all__ = [
 ]
 
 CONFIDENCE_THRESHOLD = 0.5
+MAX_CANDIDATES = 4
+NO_SIGNALS = Signals("other", "province", None, None, "none", 0.0)
 NATIONAL_SCORE = 2  # strong words count 2, others 1
 SCOPE_ORDER = ("national", "provincial_policy", "national_highway", "provincial_road", "local")
 # A commune-level matter whose commune is not known for sure goes to the most likely commune,
@@ -71,6 +84,7 @@ class Routing:
     candidates: tuple[Body, ...] = ()
     rule: CompetenceRule | None = None
     triage_reason: str | None = None
+    signals: Signals = NO_SIGNALS
 
     @property
     def level(self) -> str | None:
@@ -241,12 +255,20 @@ def route_text(
     corrections: CorrectionsModel | None = None,
     exclude: frozenset[str] = frozenset(),
     ask_commune: bool = True,
+    model: Predictor | None = None,
+    memory: BodyMemory | None = None,
+    threshold: float | None = None,
 ) -> Routing:
     """The whole routing decision for a text; pure, stores nothing.
 
     With `ask_commune` (the default), a commune's matter from an unknown commune waits in
     triage (reason `COMMUNE_UNKNOWN`) rather than going to a provincial department; the body it
-    would have gone to is the first candidate."""
+    would have gone to is the first candidate.
+
+    Without a `model`, the competence rules decide (confidence from the lexicon's margin);
+    with one, the rules' decision is one of the model's inputs, the model's body probability
+    (after what operators taught, `memory`) is the confidence, and the rules keep the final say
+    where the law is explicit (`learned.law_of`)."""
     located: Located = locate(address=address, text=text, province_hint=province_hint)
     classification = classify(text, directory.lexicon, corrections=corrections)
     category = directory.category(classification.category)
@@ -302,20 +324,55 @@ def route_text(
                 f"commune not known for sure: most likely {located.likely_why}; "
                 f"confidence × {GUESSED_COMMUNE_FACTOR[basis]}"
             )
-    confidence = round(confidence, 3)
-    candidates = tuple(
-        c
-        for c in _candidates(directory, classification, scope, text, province, commune, body)
-        if c.id not in exclude
+    known: CommuneKnown = (
+        "known" if located.commune_code else "likely" if commune is not None else "none"
     )
-    triage = body is None or confidence < CONFIDENCE_THRESHOLD
+    signals = Signals(
+        lexicon_category=classification.category,
+        scope=scope,
+        rule_body=rule.body if rule is not None and body is not None else None,
+        rule=rule_label(rule) if body is not None else None,
+        commune=known,
+        lexicon_confidence=classification.confidence,
+    )
+    confidence = round(confidence, 3)
+    if model is not None:
+        learned = _with_model(
+            directory,
+            model,
+            memory,
+            text=text,
+            signals=signals,
+            rule=rule if body is not None else None,
+            scope=scope,
+            province=province,
+            commune=commune,
+            exclude=exclude,
+        )
+        category = directory.category(learned.category)
+        body, confidence, candidates = learned.body, learned.confidence, learned.candidates
+        reasons.extend(learned.reasons)
+        if commune_unknown:
+            # A commune's matter whose commune nobody knows waits for the citizen's answer,
+            # whatever the model would pick; its pick stays a candidate.
+            candidates = tuple(c for c in (body, *candidates) if c is not None)
+            body = None
+        limit = DEFAULT_THRESHOLD if threshold is None else threshold
+    else:
+        candidates = tuple(
+            c
+            for c in _candidates(directory, classification, scope, text, province, commune, body)
+            if c.id not in exclude
+        )
+        limit = CONFIDENCE_THRESHOLD if threshold is None else threshold
+    triage = body is None or confidence < limit
     if triage:
         reasons.append(
             f"{COMMUNE_UNKNOWN}: triage until the citizen names the commune"
             if commune_unknown
             else "no competent body: triage"
             if body is None
-            else f"confidence {confidence} below {CONFIDENCE_THRESHOLD}: triage"
+            else f"confidence {confidence} below {limit}: triage"
         )
         # The body the router would have picked is the operator's first candidate.
         candidates = tuple(
@@ -334,7 +391,88 @@ def route_text(
         candidates=candidates,
         rule=rule,
         triage_reason=COMMUNE_UNKNOWN if commune_unknown else None,
+        signals=signals,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Learned:
+    category: str
+    body: Body | None
+    confidence: float
+    candidates: tuple[Body, ...]
+    reasons: tuple[str, ...]
+
+
+def _with_model(
+    directory: Directory,
+    model: Predictor,
+    memory: BodyMemory | None,
+    *,
+    text: str,
+    signals: Signals,
+    rule: CompetenceRule | None,
+    scope: str,
+    province: str | None,
+    commune: str | None,
+    exclude: frozenset[str],
+) -> _Learned:
+    """The model's category, the body (the rules', or what corrections taught, or the model's
+    when the rules have none) with the model's probability of it as the confidence, and the
+    reasons: the n-grams that weighed most, the corrections, the law."""
+    prediction = model.predict(text, signals)
+    category, p_category = prediction.categories[0]
+    reasons = [
+        f"model: category {category} p={p_category:.2f} from "
+        + ", ".join(repr(t) for t in prediction.category_terms)
+    ]
+    bodies, taught = with_memory(
+        prediction.bodies, memory, province=province, category=category, text=text
+    )
+    if taught:
+        reasons.append(taught)
+    probability = dict(bodies)
+    live: list[tuple[Body, float]] = []
+    seen: set[str] = set()
+    for key, p in bodies:
+        if province is None or len(live) == MAX_CANDIDATES:
+            break
+        found = directory.live_body(province=province, key=key, commune=commune)
+        if found is not None and found.id not in exclude and found.id not in seen:
+            seen.add(found.id)
+            live.append((found, p))
+    # The rules propose the body and the model says how sure that is (on the cross-validated
+    # curve this beat taking the model's own best body); what operators taught about this kind
+    # of matter here overrides the rules, except where the law is explicit.
+    chosen: tuple[Body, float] | None = None
+    if rule is not None and province is not None:
+        found = directory.live_body(province=province, key=rule.body, commune=commune)
+        if found is not None and found.id not in exclude:
+            chosen = (found, probability.get(rule.body, 0.0))
+            law = law_of(rule, scope) if rule.category in ("*", category) else None
+            if law is not None:
+                reasons.append(f"rule has the final say ({law}): {rule.body}")
+            elif taught and live and live[0][0].id != found.id and live[0][1] > chosen[1]:
+                chosen = live[0]
+                reasons.append(f"corrections outweigh the rule's {rule.body}")
+    if chosen is None and live:
+        chosen = live[0]
+    top_key, top_p = bodies[0]
+    why = f"model: body {top_key} p={top_p:.2f} from " + ", ".join(
+        repr(t) for t in prediction.body_terms
+    )
+    if len(bodies) > 1:
+        why += f"; next {bodies[1][0]} p={bodies[1][1]:.2f}"
+    if prediction.levels:
+        why += f"; level {prediction.levels[0][0]} p={prediction.levels[0][1]:.2f}"
+    reasons.append(why)
+    if chosen is None:
+        if bodies and top_key == "ubnd-xa":
+            reasons.append("a commune committee's matter, and no commune is known")
+        return _Learned(category, None, 0.0, tuple(b for b, _ in live[:3]), tuple(reasons))
+    body, confidence = chosen
+    others = tuple(b for b, _ in live if b.id != body.id)[:2]
+    return _Learned(category, body, round(confidence, 3), others, tuple(reasons))
 
 
 def _body_confidence(
@@ -397,6 +535,9 @@ def route(
     fallback_province: str | None,
     corrections: CorrectionsModel | None = None,
     ask_commune: bool = True,
+    model: Predictor | None = None,
+    memory: BodyMemory | None = None,
+    threshold: float | None = None,
 ) -> RoutingDecision:
     """Decide who answers an item; anything uncertain goes to triage, never nowhere."""
     text = "\n".join(filter(None, (item.text.subject, item.text.normalised)))
@@ -407,6 +548,9 @@ def route(
         province_hint=item.location.province_hint or fallback_province,
         corrections=corrections,
         ask_commune=ask_commune,
+        model=model,
+        memory=memory,
+        threshold=threshold,
     )
     due_on = None
     if routing.body is not None and not routing.triage:

@@ -7,6 +7,7 @@ current units and the pre-2025 ones with the official old → new ward table; th
 them once per process (`gazetteer()`), then resolves a text in one pass over its words.
 """
 
+import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -480,6 +481,15 @@ def locate(*, address: str | None, text: str, province_hint: str | None = None) 
         if len(options) == 1:
             province, province_confidence = options.pop(), 0.9
             reasons.append(f"province {g.provinces[province].name} from the commune")
+    if not communes and text and (province or hint) is not None:
+        # No commune named as such: a place in the text (a bridge, canal, market, hamlet, or an
+        # old commune named bare) that carries a commune's name says where, less surely.
+        communes, why = text_places(g, text, province if province is not None else hint)
+        if communes and province is None and hint is not None:
+            province, province_confidence = hint, 0.6
+            reasons.append(
+                f"province {g.provinces[hint].name} from the receiving channel (fallback)"
+            )
     if why:
         reasons.append(why)
     if province is None:
@@ -539,6 +549,57 @@ def locate(*, address: str | None, text: str, province_hint: str | None = None) 
                 ),
             )
     return Located(location, tuple(reasons), old_names)
+
+
+# Words after which a capitalised name is a place of the matter: what people build, cross or
+# live in, and "cử tri" ("Cử tri Tân Phước Khánh phản ánh…"). Not streets and schools: they are
+# named after people, as many wards are.
+PLACE_WORDS = frozenset(
+    fold(w)
+    for w in (
+        "cầu", "kênh", "rạch", "sông", "chợ", "ấp", "thôn", "xóm", "bản", "buôn", "khóm",
+        "bến", "đập", "hồ", "cống", "đê", "trạm", "tri", "làng", "phum",
+        "sóc", "bãi", "cồn", "cù", "lao", "vàm", "ngã",
+    )
+)  # fmt: skip
+TEXT_PLACE_SHARE = 0.6  # a place named after a commune is a weaker sign than the commune typed
+
+
+def text_places(g: Gazetteer, text: str, province: int | None) -> tuple[dict[int, float], str]:
+    """Current communes (code → confidence) that a place named in the text points to: the
+    capitalised name after a place word ("cầu Phú Cần", "ấp Tân Phước Khánh") read as a
+    commune's name, current or pre-2025 (through its successors), in the province. Several
+    communes stay candidates. With the reason."""
+    tokens = re.findall(r"\w+", unicodedata.normalize("NFC", text))
+    accented = has_marks(text)
+    for i, token in enumerate(tokens[:-1]):
+        if fold(token) not in PLACE_WORDS:
+            continue
+        name = list(itertools.takewhile(lambda t: t[:1].isupper(), tokens[i + 1 : i + 5]))
+        for n in range(len(name), 1, -1):  # longest first; one word alone means too much
+            written = " ".join(name[:n])
+            units = g.names.get(("commune", _key(name[:n])), ())
+            if accented:
+                units = _same_accents(units, written)
+            found: dict[int, float] = {}
+            for unit in units:
+                if unit.kind == "commune" and unit.province == province:
+                    found[unit.code] = found.get(unit.code, 0.0) + 1.0
+                elif unit.kind == "old_commune" and province in _current_provinces(g, unit):
+                    news = [c for c in g.old_ward_successors.get(unit.code, ())
+                            if int(g.wards[c].province_code) == province]  # fmt: skip
+                    for new in news:
+                        found[new] = found.get(new, 0.0) + 1.0 / len(news)
+            if found and len(found) <= MAX_CANDIDATES:
+                total = sum(found.values())
+                scores = {c: round(TEXT_PLACE_SHARE * v / total, 3) for c, v in found.items()}
+                names = ", ".join(g.wards[c].name for c in scores)
+                kind = "candidates" if len(scores) > 1 else "commune"
+                return scores, (
+                    f"no commune in the address: {token} {written!r} in the text bears the "
+                    f"name of a commune → {kind} {names}"
+                )
+    return {}, ""
 
 
 def _named_province(
