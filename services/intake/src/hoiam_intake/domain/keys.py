@@ -110,12 +110,6 @@ def name_key(name: str) -> str:
     return " ".join(plain.casefold().split())
 
 
-def text_key(citizen_id: str, normalised_text: str) -> str:
-    """Same citizen, same words (case and spacing aside): the key of the duplicate window."""
-    words = " ".join(normalised_text.casefold().split())
-    return hashlib.sha256(f"{citizen_id}\x1f{words}".encode()).hexdigest()
-
-
 def identity(
     raw: RawFeedbackAccepted, source_ref: str | None, *, secret: str
 ) -> tuple[uuid.UUID, str]:
