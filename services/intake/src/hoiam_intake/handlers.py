@@ -213,7 +213,7 @@ class NormaliseFeedback:
             self._topics.name(FEEDBACK_RECEIVED), stored, key=stored.item_id
         )
         self._metrics.items_normalised.labels(stored.channel.value).inc()
-        self._count(stored.channel, "duplicate_linked" if stored.duplicate_of else "item")
+        self._count(stored.channel, "item")
         return Earlier.of(stored)
 
     async def _resent(self, item: FeedbackReceived) -> Earlier | None:
