@@ -41,7 +41,7 @@ from hoiam_intake.domain.channels.zalo import (
 from hoiam_intake.domain.items import Earlier, normalise_text
 from hoiam_intake.domain.keys import email_fingerprint, json_fingerprint
 from hoiam_intake.domain.legacy import decode_declared, text_codec
-from hoiam_intake.domain.limits import contact_keys, window_at
+from hoiam_intake.domain.limits import window_at
 from hoiam_intake.domain.rules import Rules
 from hoiam_intake.domain.tasks import (
     TASK_KINDS,
@@ -293,13 +293,11 @@ def build_router(
         response.status_code = 200 if receipt.duplicate else 202
         return Accepted(id=receipt.id, tracking_code=receipt.tracking_code)
 
-    async def sent_before(
-        receipt: Receipt, *, email: str | None, phone: str | None, text: str
-    ) -> Earlier | None:
+    async def sent_before(receipt: Receipt, *, contacts: Contacts, text: str) -> Earlier | None:
         """The first item, when this citizen sent the same matter before. The raw record is
         written either way; the normaliser, by the same rule, makes it a message on that item."""
         return await resends.earlier(
-            contacts=Contacts(email=email, phone=phone),
+            contacts=contacts,
             text=normalise_text(text),
             at=clock(),
             item_id=receipt.id,
@@ -318,7 +316,7 @@ def build_router(
             super().__init__(retry_after)
             self.retry_after = retry_after
 
-    async def within_limits(channel: Channel, request: Request, contacts: list[str]) -> None:
+    async def within_limits(channel: Channel, request: Request, *contacts: Contacts) -> None:
         """Count this submission against its sender's address and the contacts it names.
 
         Counted in the store, not in this process: a per-process count would let one victim be
@@ -327,7 +325,8 @@ def build_router(
         """
         window = window_at(clock(), seconds=settings.rate_window_seconds)
         ip = request.client.host if request.client else "unknown"
-        checks = [(f"contact:{key}", settings.rate_per_contact) for key in contacts]
+        named = dict.fromkeys(key for c in contacts for key in keys.contact_keys(c))
+        checks = [(f"contact:{key}", settings.rate_per_contact) for key in named]
         if ip not in settings.rate_exempt_ips:
             checks.insert(0, (f"ip:{ip}", settings.rate_per_ip))
         for key, cap in checks:
@@ -347,9 +346,9 @@ def build_router(
                 )
                 raise TooManyError(window.retry_after)
 
-    async def limited(channel: Channel, request: Request, contacts: list[str]) -> None:
+    async def limited(channel: Channel, request: Request, *contacts: Contacts) -> None:
         try:
-            await within_limits(channel, request, contacts)
+            await within_limits(channel, request, *contacts)
         except TooManyError as error:
             raise HTTPException(
                 status.HTTP_429_TOO_MANY_REQUESTS,
@@ -383,7 +382,7 @@ def build_router(
             submission = WebSubmission.model_validate_json(body)
         except ValidationError as error:
             raise invalid(Channel.WEB, error) from error
-        contacts = contact_keys(emails=[submission.email], phones=[submission.phone])
+        contacts = Contacts(email=submission.email, phone=submission.phone)
         await limited(Channel.WEB, request, contacts)
         receipt = await accept(
             Channel.WEB, body, WEB_CONTENT_TYPE, idempotency_key,
@@ -391,8 +390,7 @@ def build_router(
             reused="this Idempotency-Key was used for another submission: "
             "send a new submission with a new key",
         )  # fmt: skip
-        earlier = await sent_before(receipt, email=submission.email, phone=submission.phone,
-                                    text=submission.text)  # fmt: skip
+        earlier = await sent_before(receipt, contacts=contacts, text=submission.text)
         if earlier is not None:
             response.status_code = 200
             return Accepted(
@@ -421,7 +419,7 @@ def build_router(
             raise refuse(Channel.EMAIL, 400, "malformed", "not an email: no From header")
         # Acknowledgements go to From (or Reply-To): those are the contacts to count.
         addresses = getaddresses([str(sender), str(headers.get("Reply-To") or "")])
-        await limited(Channel.EMAIL, request, contact_keys(emails=[a for _, a in addresses]))
+        await limited(Channel.EMAIL, request, *(Contacts(email=a) for _, a in addresses))
         receipt = await accept(
             Channel.EMAIL, body, EMAIL_CONTENT_TYPE, ids[0],
             fingerprint=email_fingerprint(body),
@@ -678,8 +676,8 @@ def build_router(
             metrics.rejected.labels(Channel.OPEN311.value, "invalid").inc()
             # GeoReport v2 errors are a list of {code, description}.
             return JSONResponse([{"code": 400, "description": str(error)[:1000]}], 400)
+        contacts = Contacts(email=filed.email, phone=filed.phone)
         try:
-            contacts = contact_keys(emails=[filed.email], phones=[filed.phone])
             await within_limits(Channel.OPEN311, request, contacts)
         except TooManyError as error:
             description = f"too many requests; try again in {error.retry_after} s"
@@ -689,9 +687,7 @@ def build_router(
                 headers={"Retry-After": str(error.retry_after)},
             )
         receipt = await accept(Channel.OPEN311, body, content_type, None)
-        earlier = await sent_before(
-            receipt, email=filed.email, phone=filed.phone, text=filed.description
-        )
+        earlier = await sent_before(receipt, contacts=contacts, text=filed.description)
         code, item_id = (earlier.tracking_code, earlier.item_id) if earlier else (
             receipt.tracking_code, receipt.id,
         )  # fmt: skip
