@@ -103,11 +103,17 @@ def same_person(citizen: Citizen, sender: Contacts, sender_citizens: Collection[
     return bool(set(contact_keys(citizen.contacts)) & set(contact_keys(sender)))
 
 
-def name_key(name: str) -> str:
-    """A name without case, tones or extra spaces: "Nguyễn  Văn An" and "nguyen van an" meet."""
-    plain = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
+def fold(text: str) -> str:
+    """`text` without case, tones or extra spaces (đ is d): what names and matters are compared
+    on, since citizens type them with or without accents."""
+    plain = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     plain = "".join(c for c in plain if not unicodedata.combining(c))
     return " ".join(plain.casefold().split())
+
+
+def name_key(name: str) -> str:
+    """A name folded: "Nguyễn  Văn An" and "nguyen van an" meet."""
+    return fold(name)
 
 
 def identity(
