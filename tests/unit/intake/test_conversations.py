@@ -17,7 +17,7 @@ from hoiam_shared.events import (
     RawFeedbackAccepted,
 )
 from support.clock import TestClock
-from support.intake_samples import facebook_message, zalo_image, zalo_text
+from support.intake_samples import facebook_message, to_tcvn3, zalo_image, zalo_text
 
 SECRET = "test"
 AT = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
@@ -238,6 +238,26 @@ async def test_the_web_form_answers_a_resent_matter_with_the_first_code() -> Non
     assert again.json()["already_sent"] is True
     # The raw record is still written first: nothing the citizen sent is lost.
     assert len(w.published.of(RawFeedbackAccepted)) == 2
+
+
+async def test_the_web_form_reads_a_resent_matter_pasted_in_tcvn3_as_the_normaliser_does() -> None:
+    w = world()
+    pasted = to_tcvn3(MATTER).decode("cp1252")  # the same words from a .VnTime document
+    async with w.http() as client:
+        first = await client.post(
+            "/v1/intake/web", json={"text": MATTER, "phone": "0912345678", "consent": True}
+        )
+        [raw] = w.published.of(RawFeedbackAccepted)
+        await w.parts.normalise(raw)
+        again = await client.post(
+            "/v1/intake/web", json={"text": pasted, "phone": "0912345678", "consent": True}
+        )
+    await w.parts.normalise(w.published.of(RawFeedbackAccepted)[-1])
+    [resent] = w.published.of(FeedbackMessageAdded)
+    assert resent.kind == "resent"  # the normaliser repaired it and found the first item...
+    # ...so the door must have told the citizen that first item's code, not a code of its own.
+    assert again.json()["tracking_code"] == first.json()["tracking_code"]
+    assert again.json()["already_sent"] is True
 
 
 async def test_open311_answers_a_resent_request_with_the_first_code() -> None:

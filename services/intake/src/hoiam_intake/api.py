@@ -38,7 +38,7 @@ from hoiam_intake.domain.channels.zalo import (
     zalo_sent_at,
     zalo_user,
 )
-from hoiam_intake.domain.items import Earlier, normalise_text
+from hoiam_intake.domain.items import Earlier, feedback_text
 from hoiam_intake.domain.keys import email_fingerprint, json_fingerprint
 from hoiam_intake.domain.legacy import decode_declared, text_codec
 from hoiam_intake.domain.limits import window_at
@@ -295,10 +295,11 @@ def build_router(
 
     async def sent_before(receipt: Receipt, *, contacts: Contacts, text: str) -> Earlier | None:
         """The first item, when this citizen sent the same matter before. The raw record is
-        written either way; the normaliser, by the same rule, makes it a message on that item."""
+        written either way; the normaliser, by the same rule, makes it a message on that item,
+        so the words are read as the item reads them (old fonts repaired, cut to the limit)."""
         return await resends.earlier(
             contacts=contacts,
-            text=normalise_text(text),
+            text=feedback_text(text, subject=None, max_chars=rules.max_text_chars).normalised,
             at=clock(),
             item_id=receipt.id,
         )
