@@ -29,14 +29,13 @@ from hoiam_intake.domain.channels.calls import (
     parse_call_log,
 )
 from hoiam_intake.domain.channels.email import EMAIL_CONTENT_TYPE, message_ids, reply_hints
-from hoiam_intake.domain.channels.facebook import facebook_page, facebook_sent_at, verify_facebook
+from hoiam_intake.domain.channels.facebook import facebook_envelope, verify_facebook
 from hoiam_intake.domain.channels.open311 import FORM_CONTENT_TYPE, Open311Request, read_open311
 from hoiam_intake.domain.channels.web import WEB_CONTENT_TYPE, WebSubmission
 from hoiam_intake.domain.channels.zalo import (
     BadSignatureError,
     verify_zalo,
-    zalo_sent_at,
-    zalo_user,
+    zalo_envelope,
 )
 from hoiam_intake.domain.items import Earlier, feedback_text
 from hoiam_intake.domain.keys import email_fingerprint, json_fingerprint
@@ -533,12 +532,12 @@ def build_router(
                 oa_secret=zalo_oa_secret.get_secret_value(),
             ),
         )  # fmt: skip
-        signature = (x_zevent_signature or "").strip().lower()
+        envelope = zalo_envelope(body)  # JSON, as the signature check found
         await once(
             Channel.ZALO,
-            signature,
-            zalo_sent_at(body),
-            lambda: accept(Channel.ZALO, body, "application/json", None, key=zalo_user(body)),
+            (x_zevent_signature or "").strip().lower(),
+            envelope.sent_at,
+            lambda: accept(Channel.ZALO, body, "application/json", None, key=envelope.key),
         )
         return Received()
 
@@ -638,15 +637,14 @@ def build_router(
             ),
         )
         try:
-            page = facebook_page(body)
-            sent_at = facebook_sent_at(body)
+            envelope = facebook_envelope(body)
         except ValueError as error:
             raise refuse(Channel.FACEBOOK, 400, "malformed", f"not JSON: {error}") from error
         await once(
             Channel.FACEBOOK,
             (x_hub_signature_256 or "").strip().lower(),
-            sent_at,
-            lambda: accept(Channel.FACEBOOK, body, "application/json", None, key=page),
+            envelope.sent_at,
+            lambda: accept(Channel.FACEBOOK, body, "application/json", None, key=envelope.key),
         )
         return PlainTextResponse("EVENT_RECEIVED")
 
