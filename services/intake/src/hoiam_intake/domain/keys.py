@@ -14,6 +14,7 @@ import unicodedata
 import uuid
 from collections.abc import Collection
 
+from hoiam_intake.domain.payloads import read_json
 from hoiam_shared.events import Channel, Citizen, Contacts, RawFeedbackAccepted
 from hoiam_shared.ids import tracking_code_from_bits
 
@@ -45,7 +46,7 @@ def tracking_code_for(item_id: uuid.UUID, *, secret: str) -> str:
 def json_fingerprint(body: bytes) -> str:
     """What a JSON submission says, whatever its key order and spacing: a retry of the same
     submission has the same fingerprint, another submission under a reused key does not."""
-    canonical = json.dumps(json.loads(body), sort_keys=True, ensure_ascii=False)
+    canonical = json.dumps(read_json(body), sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
