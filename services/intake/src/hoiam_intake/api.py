@@ -287,9 +287,12 @@ def build_router(
                 headers={"Retry-After": "5"},
             ) from error
 
-    def answer(receipt: Receipt, response: Response) -> Accepted:
+    def answer(receipt: Receipt, response: Response, *, joined: Earlier | None = None) -> Accepted:
+        """The receipt's ids, or those of the item a reply `joined`."""
         # A provider's retry is answered 200 with the first item's ids; a new item 202.
         response.status_code = 200 if receipt.duplicate else 202
+        if joined is not None:
+            return Accepted(id=joined.item_id, tracking_code=joined.tracking_code)
         return Accepted(id=receipt.id, tracking_code=receipt.tracking_code)
 
     async def sent_before(receipt: Receipt, *, contacts: Contacts, text: str) -> Earlier | None:
@@ -432,12 +435,9 @@ def build_router(
             code=hints.code,
             refs=hints.refs,
         )
-        if target is not None:
-            # A reply becomes a message on the item it answers, never an item of its own: the
-            # citizen is told the code they already have.
-            response.status_code = 200 if receipt.duplicate else 202
-            return Accepted(id=target.item_id, tracking_code=target.tracking_code)
-        return answer(receipt, response)
+        # A reply becomes a message on the item it answers, never an item of its own: the
+        # citizen is told the code they already have.
+        return answer(receipt, response, joined=target)
 
     @router.post(
         "/v1/intake/calls",
