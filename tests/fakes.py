@@ -287,10 +287,10 @@ class IntakeWorld:
     items: InMemoryItemRepository
     store: InMemoryIntakeStore
     tasks: InMemoryTaskList
+    conversations: InMemoryConversationStore
     marks: InMemoryMailboxState
     publisher: EventPublisher
     parts: IntakeParts
-    conversations: InMemoryConversationStore = field(default_factory=InMemoryConversationStore)
 
     @property
     def published(self) -> RecordingPublisher:
@@ -353,10 +353,10 @@ def intake_world(
         items=items,
         store=store,
         tasks=tasks,
+        conversations=conversations,
         marks=marks,
         publisher=publisher,
         parts=parts,
-        conversations=conversations,
     )
 
 
