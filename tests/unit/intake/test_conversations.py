@@ -7,8 +7,6 @@ from typing import Any
 from pydantic import SecretStr
 
 from fakes import IntakeWorld, intake_world
-from hoiam_intake.domain.items import accept_raw
-from hoiam_intake.domain.keys import item_id_for, tracking_code_for
 from hoiam_intake.domain.matters import fold_words, likeness
 from hoiam_shared.events import (
     Channel,
@@ -17,7 +15,13 @@ from hoiam_shared.events import (
     RawFeedbackAccepted,
 )
 from support.clock import TestClock
-from support.intake_samples import facebook_message, to_tcvn3, zalo_image, zalo_text
+from support.intake_samples import (
+    facebook_message,
+    raw_record,
+    to_tcvn3,
+    zalo_image,
+    zalo_text,
+)
 
 SECRET = "test"
 AT = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
@@ -37,11 +41,7 @@ async def feed(
     w: IntakeWorld, channel: Channel, body: dict[str, Any] | bytes, *, ref: str, at: datetime
 ) -> RawFeedbackAccepted:
     payload = body if isinstance(body, bytes) else json.dumps(body).encode()
-    item_id = item_id_for(channel, ref, secret=SECRET)
-    raw = accept_raw(
-        item_id=item_id, tracking_code=tracking_code_for(item_id, secret=SECRET), channel=channel,
-        payload=payload, content_type="application/json", received_at=at, source_ref=ref,
-    )  # fmt: skip
+    raw = raw_record(channel, payload, secret=SECRET, at=at, ref=ref)
     await w.parts.normalise(raw)
     return raw
 
