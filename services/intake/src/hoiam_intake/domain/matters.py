@@ -95,12 +95,10 @@ def earlier_matter(
 ) -> Resent | None:
     """The first earlier item (oldest wins: it is the one the citizen was told about) within
     `period` before `at` that says the same matter as `words`; None when there is none."""
-    best: Resent | None = None
     for matter in sorted(known, key=lambda m: m.at):
         if matter.item_id == item_id or not (at - period <= matter.at <= at):
             continue
         found = likeness(words, matter.words, threshold=threshold)
         if found.same:
-            best = Resent(matter, found)
-            break
-    return best
+            return Resent(matter, found)
+    return None
