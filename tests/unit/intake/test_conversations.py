@@ -74,6 +74,18 @@ async def test_hello_a_photo_and_the_matter_on_zalo_are_one_item() -> None:
     assert await flush_at(w, AT + timedelta(hours=1)) == 0  # published once
 
 
+async def test_a_gathered_message_pasted_in_tcvn3_is_read_repaired_in_the_one_item() -> None:
+    w = world()
+    pasted = to_tcvn3(MATTER).decode("cp1252")  # from a .VnTime document, into Zalo
+    await feed(w, Channel.ZALO, zalo_text(text="Xin chào", msg_id="z1"), ref="z1", at=AT)
+    await feed(w, Channel.ZALO, zalo_text(text=pasted, msg_id="z2"), ref="z2",
+               at=AT + timedelta(seconds=30))  # fmt: skip
+    await flush_at(w, AT + timedelta(minutes=3))
+    [item] = w.published.of(FeedbackReceived)
+    assert item.text.normalised.splitlines() == ["Xin chào", MATTER]
+    assert item.text.original.splitlines() == ["Xin chào", pasted]  # kept as it came
+
+
 async def test_a_later_message_in_the_conversation_is_a_reply_to_its_item() -> None:
     w = world()
     await feed(w, Channel.ZALO, zalo_text(text=MATTER, msg_id="z1"), ref="z1", at=AT)

@@ -267,7 +267,8 @@ class NormaliseFeedback:
                 taken = closing(gathering)
                 if not await self._conversations.save_gathering(taken, expected=gathering.version):
                     continue  # a message joined it meanwhile: it stays open
-            landed = await self._new_item(NewItem(one_item(taken)))
+            item = one_item(taken, max_chars=self._rules.max_text_chars)
+            landed = await self._new_item(NewItem(item))
             await self._conversations.save_gathering(
                 published(taken, landed), expected=taken.version
             )
