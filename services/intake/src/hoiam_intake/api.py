@@ -508,38 +508,6 @@ def build_router(
         receipt = await accept(Channel.PHONE, payload, CALL_CONTENT_TYPE, call.call_id)
         return answer(receipt, response)
 
-    @router.post(
-        "/webhooks/zalo",
-        tags=["webhooks"],
-        summary="Zalo Official Account events",
-        openapi_extra=body_doc,
-        responses={400: {}, 401: {}, 403: {}, 413: {}, 415: {}, 503: {}},
-    )
-    async def zalo_webhook(
-        request: Request,
-        x_zevent_signature: Annotated[str | None, Header()] = None,
-    ) -> Received:
-        body = await read_body(request, Channel.ZALO, ("application/json",), "zalo")
-        # An empty secret would let anyone sign: it counts as not configured.
-        if zalo_oa_secret is None or not zalo_oa_secret.get_secret_value() or not zalo_app_id:
-            raise refuse(Channel.ZALO, 403, "not_configured", "Zalo is not configured here")
-        await verified(
-            Channel.ZALO,
-            x_zevent_signature,
-            lambda: verify_zalo(
-                body, x_zevent_signature, app_id=zalo_app_id,
-                oa_secret=zalo_oa_secret.get_secret_value(),
-            ),
-        )  # fmt: skip
-        envelope = zalo_envelope(body)  # JSON, as the signature check found
-        await once(
-            Channel.ZALO,
-            (x_zevent_signature or "").strip().lower(),
-            envelope.sent_at,
-            lambda: accept(Channel.ZALO, body, "application/json", None, key=envelope.key),
-        )
-        return Received()
-
     async def once(
         channel: Channel,
         signature: str,
@@ -589,6 +557,38 @@ def build_router(
             raise refuse(channel, code, "bad_signature", str(error)) from error
         except ValueError as error:
             raise refuse(channel, 400, "malformed", f"not JSON: {error}") from error
+
+    @router.post(
+        "/webhooks/zalo",
+        tags=["webhooks"],
+        summary="Zalo Official Account events",
+        openapi_extra=body_doc,
+        responses={400: {}, 401: {}, 403: {}, 413: {}, 415: {}, 503: {}},
+    )
+    async def zalo_webhook(
+        request: Request,
+        x_zevent_signature: Annotated[str | None, Header()] = None,
+    ) -> Received:
+        body = await read_body(request, Channel.ZALO, ("application/json",), "zalo")
+        # An empty secret would let anyone sign: it counts as not configured.
+        if zalo_oa_secret is None or not zalo_oa_secret.get_secret_value() or not zalo_app_id:
+            raise refuse(Channel.ZALO, 403, "not_configured", "Zalo is not configured here")
+        await verified(
+            Channel.ZALO,
+            x_zevent_signature,
+            lambda: verify_zalo(
+                body, x_zevent_signature, app_id=zalo_app_id,
+                oa_secret=zalo_oa_secret.get_secret_value(),
+            ),
+        )  # fmt: skip
+        envelope = zalo_envelope(body)  # JSON, as the signature check found
+        await once(
+            Channel.ZALO,
+            (x_zevent_signature or "").strip().lower(),
+            envelope.sent_at,
+            lambda: accept(Channel.ZALO, body, "application/json", None, key=envelope.key),
+        )
+        return Received()
 
     @router.get(
         "/webhooks/facebook",
