@@ -113,7 +113,7 @@ class InMemoryItemRepository:
 
 
 class InMemoryIntakeStore:
-    """Intake's claims, citizens, threads, tasks and suggestions: the fake of `IntakeStore`."""
+    """Intake's claims, citizens, threads, rate counts, suggestions, events: fake `IntakeStore`."""
 
     def __init__(self) -> None:
         self.claims: set[str] = set()

@@ -1,4 +1,4 @@
-"""Intake's own records beside the items: dedupe claims, citizens, threads, tasks, suggestions.
+"""Intake's records beside the items: claims, citizens, threads, rate counts, suggestions, events.
 
 Every write is insert-first under a natural key (FerretDB scans on lookups; see
 docs/decisions.md), so concurrent or repeated writers end with one record and read the winner.
