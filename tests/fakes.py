@@ -8,7 +8,7 @@ cannot drift from the real thing.
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -20,7 +20,7 @@ from pydantic import SecretStr
 from hoiam_intake.app import IntakeParts
 from hoiam_intake.app import build as build_intake
 from hoiam_intake.domain.conversations import Gathering
-from hoiam_intake.domain.items import Earlier, in_window
+from hoiam_intake.domain.items import Earlier
 from hoiam_intake.domain.matters import Matter
 from hoiam_intake.domain.tasks import Task, TaskKind, TaskState, opened
 from hoiam_intake.gatherings import RECENT_MATTERS
@@ -114,7 +114,7 @@ class InMemoryItemRepository:
 
 
 class InMemoryIntakeStore:
-    """Intake's claims, citizens, threads, tasks and suggestions: the fake of `IntakeStore`."""
+    """Intake's claims, citizens, threads, rate counts, suggestions, events: fake `IntakeStore`."""
 
     def __init__(self) -> None:
         self.claims: set[str] = set()
@@ -123,7 +123,6 @@ class InMemoryIntakeStore:
         self.contacts: dict[str, str] = {}
         self.names: dict[str, list[str]] = {}
         self.suggested: dict[str, Suggestion] = {}
-        self.texts: dict[str, tuple[Earlier, datetime]] = {}
         self.message_ids: dict[str, Earlier] = {}
         self.recorded: dict[str, dict[str, Event]] = {}
 
@@ -168,17 +167,6 @@ class InMemoryIntakeStore:
 
     async def suggestions(self, limit: int = 100) -> list[Suggestion]:
         return list(self.suggested.values())[:limit]
-
-    async def claim_text(
-        self, key: str, earlier: Earlier, at: datetime, window: timedelta
-    ) -> Earlier | None:
-        stored, stored_at = self.texts.setdefault(key, (earlier, at))
-        found, renew = in_window(
-            stored=stored, stored_at=stored_at, mine=earlier, at=at, window=window
-        )
-        if renew:
-            self.texts[key] = (earlier, at)
-        return found
 
     async def index_message_ids(self, ids: Sequence[str], item: Earlier) -> None:
         for message_id in ids:
@@ -300,10 +288,10 @@ class IntakeWorld:
     items: InMemoryItemRepository
     store: InMemoryIntakeStore
     tasks: InMemoryTaskList
+    conversations: InMemoryConversationStore
     marks: InMemoryMailboxState
     publisher: EventPublisher
     parts: IntakeParts
-    conversations: InMemoryConversationStore = field(default_factory=InMemoryConversationStore)
 
     @property
     def published(self) -> RecordingPublisher:
@@ -366,10 +354,10 @@ def intake_world(
         items=items,
         store=store,
         tasks=tasks,
+        conversations=conversations,
         marks=marks,
         publisher=publisher,
         parts=parts,
-        conversations=conversations,
     )
 
 

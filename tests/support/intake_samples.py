@@ -15,6 +15,10 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from typing import Any
 
+from hoiam_intake.domain.items import accept_raw
+from hoiam_intake.domain.keys import item_id_for, tracking_code_for
+from hoiam_shared.events import Channel, RawFeedbackAccepted
+
 TONES = "\u0300\u0301\u0303\u0309\u0323"
 
 # The same Vietnamese sentence, as old systems stored it.
@@ -281,3 +285,21 @@ def email_with_attachment(
     scan = hashlib.shake_256(message_id.encode()).digest(attachment)
     mail.add_attachment(scan, maintype="application", subtype="pdf", filename="don-kien-nghi.pdf")
     return mail.as_bytes(policy=SMTP)
+
+
+def raw_record(
+    channel: Channel,
+    payload: bytes,
+    *,
+    secret: str,
+    at: datetime,
+    ref: str | None = None,
+    content_type: str = "application/json",
+) -> RawFeedbackAccepted:
+    """The raw record intake's door writes for `payload`, with the ids it derives from `ref`
+    (without one, from the payload itself, so the same bytes are the same record)."""
+    item_id = item_id_for(channel, ref or payload.hex(), secret=secret)
+    return accept_raw(
+        item_id=item_id, tracking_code=tracking_code_for(item_id, secret=secret), channel=channel,
+        payload=payload, content_type=content_type, received_at=at, source_ref=ref,
+    )  # fmt: skip

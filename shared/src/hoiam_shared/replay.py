@@ -17,15 +17,14 @@ import argparse
 import asyncio
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.structs import OffsetAndMetadata
 
 from hoiam_shared.events import DeadLetterRecorded
 from hoiam_shared.settings import ServiceSettings
-from hoiam_shared.topics import Topics
+from hoiam_shared.topics import Topics, dead_letter_topic
 
 
 @dataclass
@@ -40,16 +39,6 @@ class Summary:
     held: dict[str, int] = field(default_factory=dict)
     """DLQ partition → the offset its commit stopped at (the first skipped letter)."""
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "dlqs": self.dlqs,
-            "replayed": self.replayed,
-            "skipped": self.skipped,
-            "unreadable": self.unreadable,
-            "others": self.others,
-            "held": self.held,
-        }
-
 
 async def replay(
     *,
@@ -61,7 +50,7 @@ async def replay(
     dry_run: bool = False,
 ) -> Summary:
     """Replay `service`'s letters of the `sources` topics (full names, prefix included)."""
-    dlq_of = {f"{source}.dlq": source for source in sources}
+    dlq_of = {dead_letter_topic(source): source for source in sources}
     summary = Summary(dlqs=list(dlq_of))
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap_servers, group_id=group, enable_auto_commit=False
@@ -183,5 +172,5 @@ def main(
             dry_run=args.dry_run,
         )
     )
-    print(json.dumps(summary.as_json()))
+    print(json.dumps(asdict(summary)))
     return 0

@@ -14,12 +14,8 @@ from pydantic import SecretStr
 from pymongo import AsyncMongoClient
 
 from fakes import RecordingPublisher, intake_settings
-from hoiam_intake.app import build
-from hoiam_intake.gatherings import MongoConversationStore
-from hoiam_intake.imap import MongoMailboxState
-from hoiam_intake.repository import MongoItemRepository
+from hoiam_intake.app import build_on_mongo
 from hoiam_intake.store import MongoIntakeStore
-from hoiam_intake.tasks import MongoTaskList
 from hoiam_shared.events import RawFeedbackAccepted
 from support.clock import TestClock
 from support.intake_samples import (
@@ -46,16 +42,8 @@ class Process:
             zalo_app_id=ZALO_APP, zalo_oa_secret=SecretStr("oa"),
             facebook_app_secret=SecretStr("app"), **fields,
         )  # fmt: skip
-        self.parts = build(
-            settings,
-            items=MongoItemRepository(db),
-            store=MongoIntakeStore(db),
-            tasks=MongoTaskList(db),
-            conversations=MongoConversationStore(db),
-            mailbox_state=MongoMailboxState(db),
-            publisher=self.published,
-            clock=clock,
-            registry=CollectorRegistry(),
+        self.parts = build_on_mongo(
+            settings, db, publisher=self.published, clock=clock, registry=CollectorRegistry()
         )
 
     async def start(self) -> None:

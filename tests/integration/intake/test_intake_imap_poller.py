@@ -10,12 +10,8 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from fakes import RecordingPublisher, intake_settings
-from hoiam_intake.app import build
-from hoiam_intake.gatherings import MongoConversationStore
+from hoiam_intake.app import build_on_mongo
 from hoiam_intake.imap import ImapPoller, MailboxState, MongoMailboxState
-from hoiam_intake.repository import MongoItemRepository
-from hoiam_intake.store import MongoIntakeStore
-from hoiam_intake.tasks import MongoTaskList
 from hoiam_shared.events import RawFeedbackAccepted
 from support.clock import TestClock
 from support.intake_dovecot import Dovecot, message, running_dovecot
@@ -63,10 +59,9 @@ def poller(dovecot: Dovecot, db: Database, state: MailboxState, out: Recorder,
         imap_host="127.0.0.1", imap_port=dovecot.port, imap_tls=False, imap_user=dovecot.user,
         imap_password=SecretStr(dovecot.password), imap_batch=batch,
     )  # fmt: skip
-    parts = build(
-        settings, items=MongoItemRepository(db), store=MongoIntakeStore(db),
-        tasks=MongoTaskList(db), conversations=MongoConversationStore(db), mailbox_state=state,
-        publisher=out, clock=TestClock.shifted(), registry=CollectorRegistry(),
+    parts = build_on_mongo(
+        settings, db, mailbox_state=state, publisher=out, clock=TestClock.shifted(),
+        registry=CollectorRegistry(),
     )  # fmt: skip
     assert parts.poller is not None
     return parts.poller

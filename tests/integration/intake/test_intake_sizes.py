@@ -15,13 +15,9 @@ from pydantic import MongoDsn, SecretStr
 from pymongo import AsyncMongoClient
 
 from fakes import intake_settings, intake_world
-from hoiam_intake.app import build
-from hoiam_intake.gatherings import MongoConversationStore
+from hoiam_intake.app import build_on_mongo
 from hoiam_intake.imap import MongoMailboxState
-from hoiam_intake.repository import MongoItemRepository
 from hoiam_intake.settings import IntakeSettings
-from hoiam_intake.store import MongoIntakeStore
-from hoiam_intake.tasks import MongoTaskList
 from hoiam_shared.events import (
     Channel,
     DeadLetterRecorded,
@@ -179,12 +175,9 @@ async def test_the_poller_flags_a_mail_too_large_and_goes_on(
     )  # fmt: skip
     db = mongo[f"{prefix}_intake"]
     marks = MongoMailboxState(db)
-    parts = build(
+    parts = build_on_mongo(
         settings,
-        items=MongoItemRepository(db),
-        store=MongoIntakeStore(db),
-        tasks=MongoTaskList(db),
-        conversations=MongoConversationStore(db),
+        db,
         mailbox_state=marks,
         publisher=KafkaEventPublisher(broker),
         clock=TestClock.shifted(),

@@ -116,16 +116,6 @@ async def test_suggestions_are_kept_once(store: IntakeStore) -> None:
     assert await store.suggestions() == [one]
 
 
-async def test_the_duplicate_window(store: IntakeStore) -> None:
-    first, second, later = earlier("HA-0000-0001"), earlier("HA-0000-0002"), earlier("HA-0000-0003")
-    window = timedelta(hours=72)
-    assert await store.claim_text("k", first, AT, window) is None
-    assert await store.claim_text("k", first, AT, window) is None  # the same item again
-    assert await store.claim_text("k", second, AT + timedelta(hours=1), window) == first
-    assert await store.claim_text("k", later, AT + timedelta(days=5), window) is None
-    assert await store.claim_text("k", second, AT + timedelta(days=6), window) == later
-
-
 async def test_message_ids_point_at_their_item(store: IntakeStore) -> None:
     item = earlier()
     await store.index_message_ids(["m1@x", "m2@x"], item)

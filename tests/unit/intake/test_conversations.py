@@ -7,8 +7,6 @@ from typing import Any
 from pydantic import SecretStr
 
 from fakes import IntakeWorld, intake_world
-from hoiam_intake.domain.items import accept_raw
-from hoiam_intake.domain.keys import item_id_for, tracking_code_for
 from hoiam_intake.domain.matters import fold_words, likeness
 from hoiam_shared.events import (
     Channel,
@@ -17,7 +15,13 @@ from hoiam_shared.events import (
     RawFeedbackAccepted,
 )
 from support.clock import TestClock
-from support.intake_samples import facebook_message, zalo_image, zalo_text
+from support.intake_samples import (
+    facebook_message,
+    raw_record,
+    to_tcvn3,
+    zalo_image,
+    zalo_text,
+)
 
 SECRET = "test"
 AT = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
@@ -37,11 +41,7 @@ async def feed(
     w: IntakeWorld, channel: Channel, body: dict[str, Any] | bytes, *, ref: str, at: datetime
 ) -> RawFeedbackAccepted:
     payload = body if isinstance(body, bytes) else json.dumps(body).encode()
-    item_id = item_id_for(channel, ref, secret=SECRET)
-    raw = accept_raw(
-        item_id=item_id, tracking_code=tracking_code_for(item_id, secret=SECRET), channel=channel,
-        payload=payload, content_type="application/json", received_at=at, source_ref=ref,
-    )  # fmt: skip
+    raw = raw_record(channel, payload, secret=SECRET, at=at, ref=ref)
     await w.parts.normalise(raw)
     return raw
 
@@ -72,6 +72,18 @@ async def test_hello_a_photo_and_the_matter_on_zalo_are_one_item() -> None:
     assert item.text.normalised.splitlines() == ["Xin chào", "Ảnh ổ gà trước nhà", MATTER]
     assert [a.content_type for a in item.attachments] == ["image/*"]
     assert await flush_at(w, AT + timedelta(hours=1)) == 0  # published once
+
+
+async def test_a_gathered_message_pasted_in_tcvn3_is_read_repaired_in_the_one_item() -> None:
+    w = world()
+    pasted = to_tcvn3(MATTER).decode("cp1252")  # from a .VnTime document, into Zalo
+    await feed(w, Channel.ZALO, zalo_text(text="Xin chào", msg_id="z1"), ref="z1", at=AT)
+    await feed(w, Channel.ZALO, zalo_text(text=pasted, msg_id="z2"), ref="z2",
+               at=AT + timedelta(seconds=30))  # fmt: skip
+    await flush_at(w, AT + timedelta(minutes=3))
+    [item] = w.published.of(FeedbackReceived)
+    assert item.text.normalised.splitlines() == ["Xin chào", MATTER]
+    assert item.text.original.splitlines() == ["Xin chào", pasted]  # kept as it came
 
 
 async def test_a_later_message_in_the_conversation_is_a_reply_to_its_item() -> None:
@@ -238,6 +250,26 @@ async def test_the_web_form_answers_a_resent_matter_with_the_first_code() -> Non
     assert again.json()["already_sent"] is True
     # The raw record is still written first: nothing the citizen sent is lost.
     assert len(w.published.of(RawFeedbackAccepted)) == 2
+
+
+async def test_the_web_form_reads_a_resent_matter_pasted_in_tcvn3_as_the_normaliser_does() -> None:
+    w = world()
+    pasted = to_tcvn3(MATTER).decode("cp1252")  # the same words from a .VnTime document
+    async with w.http() as client:
+        first = await client.post(
+            "/v1/intake/web", json={"text": MATTER, "phone": "0912345678", "consent": True}
+        )
+        [raw] = w.published.of(RawFeedbackAccepted)
+        await w.parts.normalise(raw)
+        again = await client.post(
+            "/v1/intake/web", json={"text": pasted, "phone": "0912345678", "consent": True}
+        )
+    await w.parts.normalise(w.published.of(RawFeedbackAccepted)[-1])
+    [resent] = w.published.of(FeedbackMessageAdded)
+    assert resent.kind == "resent"  # the normaliser repaired it and found the first item...
+    # ...so the door must have told the citizen that first item's code, not a code of its own.
+    assert again.json()["tracking_code"] == first.json()["tracking_code"]
+    assert again.json()["already_sent"] is True
 
 
 async def test_open311_answers_a_resent_request_with_the_first_code() -> None:

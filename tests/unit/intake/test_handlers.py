@@ -11,8 +11,7 @@ from pydantic import SecretStr
 from fakes import IntakeWorld, intake_world
 from hoiam_intake.domain.channels.calls import CALL_CONTENT_TYPE, ManualCall, parse_cdr
 from hoiam_intake.domain.channels.email import EMAIL_CONTENT_TYPE
-from hoiam_intake.domain.items import accept_raw
-from hoiam_intake.domain.keys import item_id_for, tracking_code_for
+from hoiam_intake.domain.keys import item_id_for
 from hoiam_shared.events import (
     Channel,
     ContactReachabilityChanged,
@@ -26,6 +25,7 @@ from support.intake_samples import (
     CDR_LINES,
     email,
     facebook_comment,
+    raw_record,
     zalo_follow,
     zalo_text,
 )
@@ -52,16 +52,7 @@ class Setup:
         self, channel: Channel, payload: bytes, content_type: str, ref: str | None = None,
         at: datetime = AT,
     ) -> RawFeedbackAccepted:  # fmt: skip
-        item_id = (
-            item_id_for(channel, ref, secret=SECRET)
-            if ref
-            else item_id_for(channel, payload.hex(), secret=SECRET)
-        )
-        raw = accept_raw(
-            item_id=item_id, tracking_code=tracking_code_for(item_id, secret=SECRET),
-            channel=channel, payload=payload, content_type=content_type, received_at=at,
-            source_ref=ref,
-        )  # fmt: skip
+        raw = raw_record(channel, payload, secret=SECRET, at=at, ref=ref, content_type=content_type)
         await self.handle(raw)
         return raw
 

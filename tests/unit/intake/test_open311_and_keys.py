@@ -12,7 +12,6 @@ from hoiam_intake.domain.keys import (
     contact_keys,
     item_id_for,
     name_key,
-    text_key,
     tracking_code_for,
 )
 from hoiam_intake.domain.outcomes import NewItem
@@ -89,5 +88,3 @@ def test_contact_and_name_keys() -> None:
     contacts = Contacts(phone="+84912345678", email="An@Example.vn", zalo_user_id="z1")
     assert contact_keys(contacts) == ["phone:+84912345678", "email:an@example.vn", "zalo:z1"]
     assert name_key("  Nguyễn   Văn Đức ") == name_key("nguyen van duc") == "nguyen van duc"
-    assert text_key("c1", "Đèn  hỏng") == text_key("c1", "đèn hỏng")
-    assert text_key("c1", "Đèn hỏng") != text_key("c2", "Đèn hỏng")

@@ -197,11 +197,14 @@ async def test_the_list_filters_by_state_and_kind(
             )
         ).json()
         bad = await client.get("/v1/operator/tasks", params={"state": "lost"}, headers=AUTH)
+        bad_kind = await client.get("/v1/operator/tasks", params={"kind": "lost"}, headers=AUTH)
 
     assert [t["task_id"] for t in by_kind] == ["b"]
     assert [t["task_id"] for t in by_state] == ["a"]
     assert both == []
     assert bad.status_code == 422
+    assert bad_kind.status_code == 422
+    assert "call_back" in bad_kind.text  # the reason names the kinds there are
 
 
 @pytest.mark.parametrize(

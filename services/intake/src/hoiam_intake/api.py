@@ -29,22 +29,20 @@ from hoiam_intake.domain.channels.calls import (
     parse_call_log,
 )
 from hoiam_intake.domain.channels.email import EMAIL_CONTENT_TYPE, message_ids, reply_hints
-from hoiam_intake.domain.channels.facebook import facebook_page, facebook_sent_at, verify_facebook
+from hoiam_intake.domain.channels.facebook import facebook_envelope, verify_facebook
 from hoiam_intake.domain.channels.open311 import FORM_CONTENT_TYPE, Open311Request, read_open311
 from hoiam_intake.domain.channels.web import WEB_CONTENT_TYPE, WebSubmission
 from hoiam_intake.domain.channels.zalo import (
     BadSignatureError,
     verify_zalo,
-    zalo_sent_at,
-    zalo_user,
+    zalo_envelope,
 )
-from hoiam_intake.domain.items import Earlier, normalise_text
+from hoiam_intake.domain.items import Earlier, feedback_text
 from hoiam_intake.domain.keys import email_fingerprint, json_fingerprint
 from hoiam_intake.domain.legacy import decode_declared, text_codec
-from hoiam_intake.domain.limits import contact_keys, window_at
+from hoiam_intake.domain.limits import window_at
 from hoiam_intake.domain.rules import Rules
 from hoiam_intake.domain.tasks import (
-    TASK_KINDS,
     IllegalTransitionError,
     Task,
     TaskKind,
@@ -288,19 +286,21 @@ def build_router(
                 headers={"Retry-After": "5"},
             ) from error
 
-    def answer(receipt: Receipt, response: Response) -> Accepted:
+    def answer(receipt: Receipt, response: Response, *, joined: Earlier | None = None) -> Accepted:
+        """The receipt's ids, or those of the item a reply `joined`."""
         # A provider's retry is answered 200 with the first item's ids; a new item 202.
         response.status_code = 200 if receipt.duplicate else 202
+        if joined is not None:
+            return Accepted(id=joined.item_id, tracking_code=joined.tracking_code)
         return Accepted(id=receipt.id, tracking_code=receipt.tracking_code)
 
-    async def sent_before(
-        receipt: Receipt, *, email: str | None, phone: str | None, text: str
-    ) -> Earlier | None:
+    async def sent_before(receipt: Receipt, *, contacts: Contacts, text: str) -> Earlier | None:
         """The first item, when this citizen sent the same matter before. The raw record is
-        written either way; the normaliser, by the same rule, makes it a message on that item."""
+        written either way; the normaliser, by the same rule, makes it a message on that item,
+        so the words are read as the item reads them (old fonts repaired, cut to the limit)."""
         return await resends.earlier(
-            contacts=Contacts(email=email, phone=phone),
-            text=normalise_text(text),
+            contacts=contacts,
+            text=feedback_text(text, subject=None, max_chars=rules.max_text_chars).normalised,
             at=clock(),
             item_id=receipt.id,
         )
@@ -318,7 +318,7 @@ def build_router(
             super().__init__(retry_after)
             self.retry_after = retry_after
 
-    async def within_limits(channel: Channel, request: Request, contacts: list[str]) -> None:
+    async def within_limits(channel: Channel, request: Request, *contacts: Contacts) -> None:
         """Count this submission against its sender's address and the contacts it names.
 
         Counted in the store, not in this process: a per-process count would let one victim be
@@ -327,7 +327,8 @@ def build_router(
         """
         window = window_at(clock(), seconds=settings.rate_window_seconds)
         ip = request.client.host if request.client else "unknown"
-        checks = [(f"contact:{key}", settings.rate_per_contact) for key in contacts]
+        named = dict.fromkeys(key for c in contacts for key in keys.contact_keys(c))
+        checks = [(f"contact:{key}", settings.rate_per_contact) for key in named]
         if ip not in settings.rate_exempt_ips:
             checks.insert(0, (f"ip:{ip}", settings.rate_per_ip))
         for key, cap in checks:
@@ -347,9 +348,9 @@ def build_router(
                 )
                 raise TooManyError(window.retry_after)
 
-    async def limited(channel: Channel, request: Request, contacts: list[str]) -> None:
+    async def limited(channel: Channel, request: Request, *contacts: Contacts) -> None:
         try:
-            await within_limits(channel, request, contacts)
+            await within_limits(channel, request, *contacts)
         except TooManyError as error:
             raise HTTPException(
                 status.HTTP_429_TOO_MANY_REQUESTS,
@@ -383,7 +384,7 @@ def build_router(
             submission = WebSubmission.model_validate_json(body)
         except ValidationError as error:
             raise invalid(Channel.WEB, error) from error
-        contacts = contact_keys(emails=[submission.email], phones=[submission.phone])
+        contacts = Contacts(email=submission.email, phone=submission.phone)
         await limited(Channel.WEB, request, contacts)
         receipt = await accept(
             Channel.WEB, body, WEB_CONTENT_TYPE, idempotency_key,
@@ -391,8 +392,7 @@ def build_router(
             reused="this Idempotency-Key was used for another submission: "
             "send a new submission with a new key",
         )  # fmt: skip
-        earlier = await sent_before(receipt, email=submission.email, phone=submission.phone,
-                                    text=submission.text)  # fmt: skip
+        earlier = await sent_before(receipt, contacts=contacts, text=submission.text)
         if earlier is not None:
             response.status_code = 200
             return Accepted(
@@ -421,7 +421,7 @@ def build_router(
             raise refuse(Channel.EMAIL, 400, "malformed", "not an email: no From header")
         # Acknowledgements go to From (or Reply-To): those are the contacts to count.
         addresses = getaddresses([str(sender), str(headers.get("Reply-To") or "")])
-        await limited(Channel.EMAIL, request, contact_keys(emails=[a for _, a in addresses]))
+        await limited(Channel.EMAIL, request, *(Contacts(email=a) for _, a in addresses))
         receipt = await accept(
             Channel.EMAIL, body, EMAIL_CONTENT_TYPE, ids[0],
             fingerprint=email_fingerprint(body),
@@ -434,12 +434,9 @@ def build_router(
             code=hints.code,
             refs=hints.refs,
         )
-        if target is not None:
-            # A reply becomes a message on the item it answers, never an item of its own: the
-            # citizen is told the code they already have.
-            response.status_code = 200 if receipt.duplicate else 202
-            return Accepted(id=target.item_id, tracking_code=target.tracking_code)
-        return answer(receipt, response)
+        # A reply becomes a message on the item it answers, never an item of its own: the
+        # citizen is told the code they already have.
+        return answer(receipt, response, joined=target)
 
     @router.post(
         "/v1/intake/calls",
@@ -511,38 +508,6 @@ def build_router(
         receipt = await accept(Channel.PHONE, payload, CALL_CONTENT_TYPE, call.call_id)
         return answer(receipt, response)
 
-    @router.post(
-        "/webhooks/zalo",
-        tags=["webhooks"],
-        summary="Zalo Official Account events",
-        openapi_extra=body_doc,
-        responses={400: {}, 401: {}, 403: {}, 413: {}, 415: {}, 503: {}},
-    )
-    async def zalo_webhook(
-        request: Request,
-        x_zevent_signature: Annotated[str | None, Header()] = None,
-    ) -> Received:
-        body = await read_body(request, Channel.ZALO, ("application/json",), "zalo")
-        # An empty secret would let anyone sign: it counts as not configured.
-        if zalo_oa_secret is None or not zalo_oa_secret.get_secret_value() or not zalo_app_id:
-            raise refuse(Channel.ZALO, 403, "not_configured", "Zalo is not configured here")
-        await verified(
-            Channel.ZALO,
-            x_zevent_signature,
-            lambda: verify_zalo(
-                body, x_zevent_signature, app_id=zalo_app_id,
-                oa_secret=zalo_oa_secret.get_secret_value(),
-            ),
-        )  # fmt: skip
-        signature = (x_zevent_signature or "").strip().lower()
-        await once(
-            Channel.ZALO,
-            signature,
-            zalo_sent_at(body),
-            lambda: accept(Channel.ZALO, body, "application/json", None, key=zalo_user(body)),
-        )
-        return Received()
-
     async def once(
         channel: Channel,
         signature: str,
@@ -593,6 +558,38 @@ def build_router(
         except ValueError as error:
             raise refuse(channel, 400, "malformed", f"not JSON: {error}") from error
 
+    @router.post(
+        "/webhooks/zalo",
+        tags=["webhooks"],
+        summary="Zalo Official Account events",
+        openapi_extra=body_doc,
+        responses={400: {}, 401: {}, 403: {}, 413: {}, 415: {}, 503: {}},
+    )
+    async def zalo_webhook(
+        request: Request,
+        x_zevent_signature: Annotated[str | None, Header()] = None,
+    ) -> Received:
+        body = await read_body(request, Channel.ZALO, ("application/json",), "zalo")
+        # An empty secret would let anyone sign: it counts as not configured.
+        if zalo_oa_secret is None or not zalo_oa_secret.get_secret_value() or not zalo_app_id:
+            raise refuse(Channel.ZALO, 403, "not_configured", "Zalo is not configured here")
+        await verified(
+            Channel.ZALO,
+            x_zevent_signature,
+            lambda: verify_zalo(
+                body, x_zevent_signature, app_id=zalo_app_id,
+                oa_secret=zalo_oa_secret.get_secret_value(),
+            ),
+        )  # fmt: skip
+        envelope = zalo_envelope(body)  # JSON, as the signature check found
+        await once(
+            Channel.ZALO,
+            (x_zevent_signature or "").strip().lower(),
+            envelope.sent_at,
+            lambda: accept(Channel.ZALO, body, "application/json", None, key=envelope.key),
+        )
+        return Received()
+
     @router.get(
         "/webhooks/facebook",
         tags=["webhooks"],
@@ -639,15 +636,14 @@ def build_router(
             ),
         )
         try:
-            page = facebook_page(body)
-            sent_at = facebook_sent_at(body)
+            envelope = facebook_envelope(body)
         except ValueError as error:
             raise refuse(Channel.FACEBOOK, 400, "malformed", f"not JSON: {error}") from error
         await once(
             Channel.FACEBOOK,
             (x_hub_signature_256 or "").strip().lower(),
-            sent_at,
-            lambda: accept(Channel.FACEBOOK, body, "application/json", None, key=page),
+            envelope.sent_at,
+            lambda: accept(Channel.FACEBOOK, body, "application/json", None, key=envelope.key),
         )
         return PlainTextResponse("EVENT_RECEIVED")
 
@@ -678,8 +674,8 @@ def build_router(
             metrics.rejected.labels(Channel.OPEN311.value, "invalid").inc()
             # GeoReport v2 errors are a list of {code, description}.
             return JSONResponse([{"code": 400, "description": str(error)[:1000]}], 400)
+        contacts = Contacts(email=filed.email, phone=filed.phone)
         try:
-            contacts = contact_keys(emails=[filed.email], phones=[filed.phone])
             await within_limits(Channel.OPEN311, request, contacts)
         except TooManyError as error:
             description = f"too many requests; try again in {error.retry_after} s"
@@ -689,9 +685,7 @@ def build_router(
                 headers={"Retry-After": str(error.retry_after)},
             )
         receipt = await accept(Channel.OPEN311, body, content_type, None)
-        earlier = await sent_before(
-            receipt, email=filed.email, phone=filed.phone, text=filed.description
-        )
+        earlier = await sent_before(receipt, contacts=contacts, text=filed.description)
         code, item_id = (earlier.tracking_code, earlier.item_id) if earlier else (
             receipt.tracking_code, receipt.id,
         )  # fmt: skip
@@ -743,11 +737,9 @@ def build_router(
     )
     async def list_tasks(
         state: TaskState | None = None,
-        kind: Annotated[str | None, Query(description=f"One of {TASK_KINDS}")] = None,
+        kind: TaskKind | None = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> list[TaskView]:
-        if kind is not None and kind not in TASK_KINDS:
-            raise HTTPException(422, detail=f"kind is one of {TASK_KINDS}")
         found = await tasks.find(state=state, kind=kind, limit=limit)
         return [TaskView.of(task) for task in found]
 

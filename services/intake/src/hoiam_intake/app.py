@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
+from pymongo.asynchronous.database import AsyncDatabase
 
 from hoiam_intake.accepting import Acceptor
 from hoiam_intake.api import build_router
@@ -40,7 +41,7 @@ from hoiam_shared.kafka import (
     make_broker,
 )
 from hoiam_shared.logs import configure_logging
-from hoiam_shared.mongo import make_mongo
+from hoiam_shared.mongo import Document, make_mongo
 from hoiam_shared.service import Wiring, serve
 from hoiam_shared.topics import (
     CITIZEN_CONTACTS,
@@ -200,6 +201,30 @@ def build(
     )
 
 
+def build_on_mongo(
+    settings: IntakeSettings,
+    db: AsyncDatabase[Document],
+    *,
+    publisher: EventPublisher,
+    clock: Clock,
+    registry: CollectorRegistry,
+    mailbox_state: MailboxState | None = None,
+) -> IntakeParts:
+    """`build` on every Mongo store of one database (the mailbox marks too, unless given):
+    the service and the tests on the real store name the stores in this one place."""
+    return build(
+        settings,
+        items=MongoItemRepository(db),
+        store=MongoIntakeStore(db),
+        tasks=MongoTaskList(db),
+        conversations=MongoConversationStore(db),
+        mailbox_state=mailbox_state or MongoMailboxState(db),
+        publisher=publisher,
+        clock=clock,
+        registry=registry,
+    )
+
+
 def create_app(settings: IntakeSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
     """The running service: MongoDB, Kafka and (unless a test hands one) the system clock."""
     settings = settings or load_settings()
@@ -209,13 +234,9 @@ def create_app(settings: IntakeSettings | None = None, *, clock: Clock | None = 
     mongo, db = make_mongo(settings)
     if settings.operator_token is None:
         log.warning("HOIAM_INTAKE_OPERATOR_TOKEN is unset: operator endpoints answer 401")
-    parts = build(
+    parts = build_on_mongo(
         settings,
-        items=MongoItemRepository(db),
-        store=MongoIntakeStore(db),
-        tasks=MongoTaskList(db),
-        conversations=MongoConversationStore(db),
-        mailbox_state=MongoMailboxState(db),
+        db,
         publisher=KafkaEventPublisher(broker),
         clock=clock or system_clock,
         registry=registry,

@@ -175,13 +175,13 @@ class NormaliseFeedback:
                 if message_id:
                     await self._store.index_message_ids([message_id], target)
                 return target
-        citizen_id = await self._citizen(item)
-        if citizen_id is not None:
+        citizens = await self._citizens(item)
+        if citizens:
             item = item.model_copy(
-                update={"citizen": item.citizen.model_copy(update={"citizen_id": citizen_id})}
+                update={"citizen": item.citizen.model_copy(update={"citizen_id": citizens[0]})}
             )
             if await self._items.get(item.item_id) is None and (
-                earlier := await self._resent(item)
+                earlier := await self._resent(item, citizens)
             ):
                 # The same matter again: one item, told where it stands, not a second petition.
                 ref = item.source_ref or f"item:{item.item_id}"
@@ -213,18 +213,14 @@ class NormaliseFeedback:
             self._topics.name(FEEDBACK_RECEIVED), stored, key=stored.item_id
         )
         self._metrics.items_normalised.labels(stored.channel.value).inc()
-        self._count(stored.channel, "duplicate_linked" if stored.duplicate_of else "item")
+        self._count(stored.channel, "item")
         return Earlier.of(stored)
 
-    async def _resent(self, item: FeedbackReceived) -> Earlier | None:
-        """The earlier item of the same citizen (any contact they share) saying the same matter
-        within the duplicate period, if any."""
-        earlier = await self._resends.earlier(
-            contacts=item.citizen.contacts,
-            text=item.text.normalised,
-            at=item.received_at,
-            item_id=item.item_id,
-            citizen_id=item.citizen.citizen_id,
+    async def _resent(self, item: FeedbackReceived, citizens: list[str]) -> Earlier | None:
+        """The earlier item of the same citizen (any record the item's contacts are bound to)
+        saying the same matter within the duplicate period, if any."""
+        earlier = await self._resends.among(
+            citizens, text=item.text.normalised, at=item.received_at, item_id=item.item_id
         )
         if earlier is not None:
             self._count(item.channel, "resent")
@@ -271,7 +267,8 @@ class NormaliseFeedback:
                 taken = closing(gathering)
                 if not await self._conversations.save_gathering(taken, expected=gathering.version):
                     continue  # a message joined it meanwhile: it stays open
-            landed = await self._new_item(NewItem(one_item(taken)))
+            item = one_item(taken, max_chars=self._rules.max_text_chars)
+            landed = await self._new_item(NewItem(item))
             await self._conversations.save_gathering(
                 published(taken, landed), expected=taken.version
             )
@@ -279,17 +276,28 @@ class NormaliseFeedback:
         return count
 
     async def _citizen(self, item: FeedbackReceived) -> str | None:
-        """One citizen record per person: certain contacts join, similar names only suggest."""
+        """The item's citizen record (see `_citizens`), None without a contact."""
+        return next(iter(await self._citizens(item)), None)
+
+    async def _citizens(self, item: FeedbackReceived) -> list[str]:
+        """One citizen record per person: certain contacts join, similar names only suggest.
+
+        Returns the item's record first, then any other record one of its contacts was already
+        bound to (contacts that meet are suggested, never merged): a re-sent matter is looked for
+        among all of them without asking the store again.
+        """
         contact_keys = keys.contact_keys(item.citizen.contacts)
         if not contact_keys:
-            return None
+            return []
         existing = await self._store.find_contacts(contact_keys)
         known = next((existing[k] for k in contact_keys if k in existing), None)
         candidate = f"cit-{keys.derived_uuid('citizen', str(item.item_id))}"
         chosen = known or candidate
         bound_any = known is not None
+        holders = []
         for key in contact_keys:
             holder = existing.get(key) or await self._store.bind_contact(key, chosen)
+            holders.append(holder)
             if holder == chosen:
                 bound_any = True
             elif not bound_any:
@@ -299,7 +307,7 @@ class NormaliseFeedback:
         if item.citizen.name:
             for other in await self._store.add_name(keys.name_key(item.citizen.name), chosen):
                 await self._suggest(chosen, other, "same_name", item.citizen.name)
-        return chosen
+        return list(dict.fromkeys((chosen, *holders)))
 
     async def _suggest(self, one: str, other: str, reason: str, detail: str) -> None:
         a, b = sorted((one, other))

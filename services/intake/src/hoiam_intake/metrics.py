@@ -38,7 +38,7 @@ class IntakeMetrics:
         )
         self.outcomes = Counter(
             "intake_outcomes_total",
-            "What normalising produced, per channel and outcome (item, duplicate_linked, reply, "
+            "What normalising produced, per channel and outcome (item, gathered, resent, reply, "
             "edit, remove, call_back, reachability, not_feedback).",
             ["channel", "outcome"],
             registry=registry,

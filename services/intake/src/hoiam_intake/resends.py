@@ -5,6 +5,7 @@ by the normaliser); the same matter is `domain.matters.earlier_matter` within th
 """
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -33,17 +34,17 @@ class Resends:
         self._threshold = threshold
 
     async def earlier(
-        self,
-        *,
-        contacts: Contacts,
-        text: str,
-        at: datetime,
-        item_id: UUID,
-        citizen_id: str | None = None,
+        self, *, contacts: Contacts, text: str, at: datetime, item_id: UUID
     ) -> Earlier | None:
-        """The first item of the same citizen saying the same matter within the period."""
+        """The first item of whoever holds `contacts` saying the same matter within the period
+        (the door asks before the normaliser has bound the contacts of this submission)."""
         bound = await self._store.find_contacts(keys.contact_keys(contacts))
-        citizens = [c for c in (citizen_id, *bound.values()) if c]
+        return await self.among(list(bound.values()), text=text, at=at, item_id=item_id)
+
+    async def among(
+        self, citizens: Sequence[str], *, text: str, at: datetime, item_id: UUID
+    ) -> Earlier | None:
+        """The first item of one of `citizens` saying the same matter within the period."""
         if not citizens:
             return None
         known = await self._conversations.matters(citizens, since=at - self._period)

@@ -1,11 +1,10 @@
-"""Intake's own records beside the items: dedupe claims, citizens, threads, tasks, suggestions.
+"""Intake's records beside the items: claims, citizens, threads, rate counts, suggestions, events.
 
 Every write is insert-first under a natural key (FerretDB scans on lookups; see
 docs/decisions.md), so concurrent or repeated writers end with one record and read the winner.
 """
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
 from typing import Protocol
 from uuid import UUID
 
@@ -14,7 +13,7 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from hoiam_intake.domain.items import Earlier, in_window
+from hoiam_intake.domain.items import Earlier
 from hoiam_shared.events import Event
 from hoiam_shared.mongo import Document, insert_once
 
@@ -67,13 +66,6 @@ class IntakeStore(Protocol):
     async def suggest(self, suggestion: Suggestion) -> None: ...
 
     async def suggestions(self, limit: int = 100) -> list[Suggestion]: ...
-
-    async def claim_text(
-        self, key: str, earlier: Earlier, at: datetime, window: timedelta
-    ) -> Earlier | None:
-        """Record that `earlier` said `key` at `at`; return the first item that said it within
-        `window` before, if that is another item."""
-        ...
 
     async def index_message_ids(self, ids: Sequence[str], item: Earlier) -> None: ...
 
@@ -154,25 +146,6 @@ class MongoIntakeStore:
         found = self._db["suggestions"].find({}).sort("created_at", -1).limit(limit)
         return [Suggestion.model_validate({**d, "id": d["_id"]}) async for d in found]
 
-    async def claim_text(
-        self, key: str, earlier: Earlier, at: datetime, window: timedelta
-    ) -> Earlier | None:
-        texts = self._db["texts"]
-        record: Document = {**earlier.model_dump(mode="json"), "at": at}
-        stored, _ = await insert_once(texts, key, record)
-        if stored is None:
-            raise RuntimeError("texts has no unique index but _id")
-        found, renew = in_window(
-            stored=Earlier.model_validate(stored),
-            stored_at=_aware(stored["at"]),
-            mine=earlier,
-            at=at,
-            window=window,
-        )
-        if renew:
-            await texts.replace_one({"_id": key}, record)
-        return found
-
     async def index_message_ids(self, ids: Sequence[str], item: Earlier) -> None:
         for message_id in ids:
             await insert_once(self._db["message_ids"], message_id, item.model_dump(mode="json"))
@@ -231,10 +204,4 @@ class MongoIntakeStore:
 def _count(value: object) -> int:
     if not isinstance(value, int):
         raise TypeError(f"expected a count, got {type(value).__name__}")
-    return value
-
-
-def _aware(value: object) -> datetime:
-    if not isinstance(value, datetime):
-        raise TypeError(f"expected a datetime, got {type(value).__name__}")
     return value

@@ -16,8 +16,8 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from hoiam_intake.domain.items import Earlier, normalise_text
-from hoiam_shared.events import FeedbackReceived, FeedbackText, OriginKind
+from hoiam_intake.domain.items import Earlier, feedback_text
+from hoiam_shared.events import FeedbackReceived, OriginKind
 
 LONGEST = 10
 """A gathering is published after this many windows even if the sender never stops writing."""
@@ -149,27 +149,23 @@ def published(gathering: Gathering, item: Earlier) -> Gathering:
     )
 
 
-def one_item(gathering: Gathering) -> FeedbackReceived:
+def one_item(gathering: Gathering, *, max_chars: int) -> FeedbackReceived:
     """The gathered messages as one item: the first message's ids and citizen, every message's
-    words (in order, one per line) and attachments, and the time of the last message."""
+    words (in order, one per line) and attachments, and the time of the last message. The words
+    are read as any item's are (`feedback_text`: old fonts repaired, cut to `max_chars`)."""
     first, *rest = gathering.messages
+    if not rest:
+        return first
     original = "\n".join(m.text.original for m in gathering.messages)
-    attachments = tuple(a for m in gathering.messages for a in m.attachments)
+    text = feedback_text(original, subject=first.text.subject, max_chars=max_chars)
     last_inbound = max(
         (m.citizen.last_inbound_at for m in gathering.messages if m.citizen.last_inbound_at),
         default=first.citizen.last_inbound_at,
     )
-    if not rest:
-        return first
     return first.model_copy(
         update={
-            "text": FeedbackText(
-                original=original,
-                normalised=normalise_text(original),
-                subject=first.text.subject,
-                language=first.text.language,
-            ),
-            "attachments": attachments,
+            "text": text.model_copy(update={"language": first.text.language}),
+            "attachments": tuple(a for m in gathering.messages for a in m.attachments),
             "citizen": first.citizen.model_copy(update={"last_inbound_at": last_inbound}),
         }
     )

@@ -10,7 +10,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -254,15 +254,3 @@ def as_message(
         origin=item.origin,
         attachments=item.attachments,
     )
-
-
-def in_window(
-    *, stored: Earlier, stored_at: datetime, mine: Earlier, at: datetime, window: timedelta
-) -> tuple[Earlier | None, bool]:
-    """The duplicate window (same citizen, same words): (the earlier item `mine` duplicates,
-    whether `mine` starts a new window instead). Every `IntakeStore` decides by this."""
-    if stored.item_id == mine.item_id:
-        return None, False  # this item itself, redelivered
-    if abs(at - stored_at) <= window:
-        return stored, False
-    return None, True

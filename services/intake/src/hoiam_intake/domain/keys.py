@@ -14,6 +14,7 @@ import unicodedata
 import uuid
 from collections.abc import Collection
 
+from hoiam_intake.domain.payloads import read_json
 from hoiam_shared.events import Channel, Citizen, Contacts, RawFeedbackAccepted
 from hoiam_shared.ids import tracking_code_from_bits
 
@@ -45,7 +46,7 @@ def tracking_code_for(item_id: uuid.UUID, *, secret: str) -> str:
 def json_fingerprint(body: bytes) -> str:
     """What a JSON submission says, whatever its key order and spacing: a retry of the same
     submission has the same fingerprint, another submission under a reused key does not."""
-    canonical = json.dumps(json.loads(body), sort_keys=True, ensure_ascii=False)
+    canonical = json.dumps(read_json(body), sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -103,17 +104,17 @@ def same_person(citizen: Citizen, sender: Contacts, sender_citizens: Collection[
     return bool(set(contact_keys(citizen.contacts)) & set(contact_keys(sender)))
 
 
-def name_key(name: str) -> str:
-    """A name without case, tones or extra spaces: "Nguyễn  Văn An" and "nguyen van an" meet."""
-    plain = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
+def fold(text: str) -> str:
+    """`text` without case, tones or extra spaces (đ is d): what names and matters are compared
+    on, since citizens type them with or without accents."""
+    plain = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     plain = "".join(c for c in plain if not unicodedata.combining(c))
     return " ".join(plain.casefold().split())
 
 
-def text_key(citizen_id: str, normalised_text: str) -> str:
-    """Same citizen, same words (case and spacing aside): the key of the duplicate window."""
-    words = " ".join(normalised_text.casefold().split())
-    return hashlib.sha256(f"{citizen_id}\x1f{words}".encode()).hexdigest()
+def name_key(name: str) -> str:
+    """A name folded: "Nguyễn  Văn An" and "nguyen van an" meet."""
+    return fold(name)
 
 
 def identity(

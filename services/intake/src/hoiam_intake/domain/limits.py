@@ -6,7 +6,6 @@ machine, a limit per contact bounds what one victim receives from many machines.
 """
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,12 +24,3 @@ def window_at(at: datetime, *, seconds: float) -> Window:
     index = math.floor(elapsed / seconds)
     left = (index + 1) * seconds - elapsed
     return Window(index=index, retry_after=max(1, math.ceil(left)))
-
-
-def contact_keys(
-    *, emails: Sequence[str | None] = (), phones: Sequence[str | None] = ()
-) -> list[str]:
-    """The contacts an acknowledgement would go to, written one way (case and spaces aside)."""
-    keys = [f"email:{e.strip().casefold()}" for e in emails if e and e.strip()]
-    keys += [f"phone:{p.strip()}" for p in phones if p and p.strip()]
-    return list(dict.fromkeys(keys))

@@ -9,7 +9,6 @@ the score, the threshold and what was shared.
 """
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,6 +16,8 @@ from itertools import pairwise
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel
+
+from hoiam_intake.domain.keys import fold
 
 MIN_WORDS = 3
 """Below this many folded words, only the very same words make a re-sent matter."""
@@ -27,9 +28,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 def fold_words(text: str) -> tuple[str, ...]:
     """The words of `text` without case, tones or punctuation: "Đèn ĐƯỜNG hỏng!" → den, duong,
     hong."""
-    plain = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D")).casefold()
-    plain = "".join(c for c in plain if not unicodedata.combining(c))
-    return tuple(_WORD.findall(plain))
+    return tuple(_WORD.findall(fold(text)))
 
 
 def _pairs(words: tuple[str, ...]) -> set[tuple[str, str]]:
@@ -96,12 +95,10 @@ def earlier_matter(
 ) -> Resent | None:
     """The first earlier item (oldest wins: it is the one the citizen was told about) within
     `period` before `at` that says the same matter as `words`; None when there is none."""
-    best: Resent | None = None
     for matter in sorted(known, key=lambda m: m.at):
         if matter.item_id == item_id or not (at - period <= matter.at <= at):
             continue
         found = likeness(words, matter.words, threshold=threshold)
         if found.same:
-            best = Resent(matter, found)
-            break
-    return best
+            return Resent(matter, found)
+    return None

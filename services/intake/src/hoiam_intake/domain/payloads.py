@@ -1,6 +1,8 @@
 """Reading a provider's JSON body: every way it can be unreadable is one `ValueError`."""
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 
@@ -11,3 +13,13 @@ def read_json(payload: bytes | str) -> Any:
         return json.loads(payload)
     except RecursionError as error:
         raise ValueError("JSON nested too deep") from error
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """What the door reads of a verified webhook, from one parse of its body: when the provider
+    sent it (held against the clock to refuse replays; None without a timestamp) and the
+    partition key that keeps one sender's or one Page's events in order."""
+
+    sent_at: datetime | None
+    key: str | None

@@ -14,12 +14,6 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 from hoiam_shared.events import OperatorTaskOpened
 
 type TaskKind = Literal["call_back", "unreachable_citizen", "delivery_outcome_unknown", "other"]
-TASK_KINDS: tuple[TaskKind, ...] = (
-    "call_back",
-    "unreachable_citizen",
-    "delivery_outcome_unknown",
-    "other",
-)
 
 
 class TaskState(StrEnum):

@@ -196,14 +196,20 @@ def read_email(data: bytes) -> ParsedEmail:
     )
 
 
+def _sender_email(address: str | None) -> str | None:
+    """The sender's address as a contact; None when there is none or it is no address (a mail
+    is still feedback without a way to answer it by email)."""
+    try:
+        return normalise_email(address) if address else None
+    except InvalidContactError:
+        return None
+
+
 def email_outcome(raw: RawFeedbackAccepted, rules: Rules) -> Outcome:
     mail = read_email(raw.payload)
     if mail.not_feedback:
         return Dropped(mail.not_feedback)
-    try:
-        email = normalise_email(mail.from_address) if mail.from_address else None
-    except InvalidContactError:
-        email = None
+    email = _sender_email(mail.from_address)
     # Without a Message-ID the poller's UIDVALIDITY:UID (or nothing) is the source reference.
     source_ref = mail.message_id or raw.source_ref
     account = mail.recipient or rules.default_mailbox
@@ -261,15 +267,11 @@ def reply_hints(message: Message) -> ReplyHints:
     """The reply hints of a message's headers, read as `email_outcome` reads them, so the HTTP
     answer to a reply names the item the normaliser will attach it to."""
     _, address = _first_address(message, "From", "Sender", "Reply-To")
-    try:
-        sender = normalise_email(address) if address else None
-    except InvalidContactError:
-        sender = None
     return ReplyHints(
         code=_quoted_code(_header(message, "Subject")),
         refs=_thread(
             message_ids(_header(message, "In-Reply-To")),
             message_ids(_header(message, "References")),
         ),
-        sender=sender,
+        sender=_sender_email(address),
     )

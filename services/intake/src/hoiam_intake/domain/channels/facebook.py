@@ -14,7 +14,7 @@ from typing import Any, Literal
 from hoiam_intake.domain.channels.zalo import BadSignatureError
 from hoiam_intake.domain.items import as_message, edit_ref, feedback_item, normalise_text
 from hoiam_intake.domain.outcomes import Dropped, Followup, NewItem, Outcome
-from hoiam_intake.domain.payloads import read_json
+from hoiam_intake.domain.payloads import Envelope, read_json
 from hoiam_intake.domain.rules import Rules
 from hoiam_shared.events import (
     Attachment,
@@ -43,26 +43,21 @@ def verify_facebook(body: bytes, header: str | None, *, app_secret: str) -> None
         raise BadSignatureError("signature does not match")
 
 
-def facebook_page(body: bytes) -> str | None:
-    """The partition key of a verified webhook: its Page, so a comment's add, edit and removal
-    (separate webhooks) are normalised in the order Meta sent them. `ValueError` if not JSON."""
-    data = read_json(body)
-    entries = data.get("entry") if isinstance(data, dict) else None
-    if isinstance(entries, list) and entries and isinstance(entries[0], dict):
-        page = entries[0].get("id")
-        return f"facebook:{page}" if page else None
-    return None
-
-
-def facebook_sent_at(body: bytes) -> datetime | None:
-    """When Meta sent a verified webhook: its oldest entry's `time`; None if an entry has none."""
+def facebook_envelope(body: bytes) -> Envelope:
+    """A verified webhook's sending time (its oldest entry's `time`; None if an entry has none)
+    and its Page as the partition key, so a comment's add, edit and removal (separate webhooks)
+    are normalised in the order Meta sent them. `ValueError` if not JSON."""
     data = read_json(body)
     entries = data.get("entry") if isinstance(data, dict) else None
     if not isinstance(entries, list) or not entries:
-        return None
+        return Envelope(sent_at=None, key=None)
+    page = entries[0].get("id") if isinstance(entries[0], dict) else None
     times = [_when(e.get("time"), None) if isinstance(e, dict) else None for e in entries]
     known = [t for t in times if t is not None]
-    return min(known) if len(known) == len(times) else None
+    return Envelope(
+        sent_at=min(known) if len(known) == len(times) else None,
+        key=f"facebook:{page}" if page else None,
+    )
 
 
 def _when[T: datetime | None](value: Any, fallback: T) -> datetime | T:

@@ -13,7 +13,7 @@ from typing import Any
 
 from hoiam_intake.domain.items import feedback_item
 from hoiam_intake.domain.outcomes import Dropped, NewItem, Outcome, Reachability
-from hoiam_intake.domain.payloads import read_json
+from hoiam_intake.domain.payloads import Envelope, read_json
 from hoiam_intake.domain.rules import Rules
 from hoiam_shared.events import (
     Attachment,
@@ -59,20 +59,19 @@ def verify_zalo(body: bytes, header: str | None, *, app_id: str, oa_secret: str)
         raise BadSignatureError("signature does not match")
 
 
-def zalo_sent_at(body: bytes) -> datetime | None:
-    """When Zalo sent a verified event (its `timestamp`, milliseconds); None without one."""
+def zalo_envelope(body: bytes) -> Envelope:
+    """A verified event's `timestamp` (milliseconds) and its user as the partition key, so one
+    user's events stay in order. `ValueError` if not JSON."""
     event = read_json(body)
-    return _when(event.get("timestamp"), None) if isinstance(event, dict) else None
-
-
-def zalo_user(body: bytes) -> str | None:
-    """The partition key of a verified event: its user, so one user's events stay in order."""
-    event = read_json(body)
+    if not isinstance(event, dict):
+        return Envelope(sent_at=None, key=None)
+    user = None
     for field in ("sender", "follower"):
-        part = event.get(field) if isinstance(event, dict) else None
+        part = event.get(field)
         if isinstance(part, dict) and part.get("id"):
-            return f"zalo:{part['id']}"
-    return None
+            user = f"zalo:{part['id']}"
+            break
+    return Envelope(sent_at=_when(event.get("timestamp"), None), key=user)
 
 
 def _when[T: datetime | None](timestamp: Any, fallback: T) -> datetime | T:
