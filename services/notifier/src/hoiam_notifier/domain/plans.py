@@ -432,21 +432,13 @@ def case_items(event: StatusChanged) -> tuple[UUID, ...]:
     return tuple(dict.fromkeys((event.item_id, *event.case_item_ids)))
 
 
-def plan_resent(
-    added: FeedbackMessageAdded,
-    *,
-    first: ItemRecord | None,
-    reach: Reachability,
-    links: Links,
-    now: datetime,
-    policy: Policy,
-) -> list[Notification]:
-    """The same matter sent again: one message to the citizen, on the way they sent it, naming
-    the item they already have and where it stands; nothing to the body."""
+def resent_record(added: FeedbackMessageAdded, *, first: ItemRecord | None) -> ItemRecord | None:
+    """Whom a re-sent matter is answered, and about what: the citizen where they wrote this time,
+    the first item (`first`, when it was routed here) for its case, body and status. None for an
+    anonymous message: nobody to answer."""
     if added.citizen is None:
-        return []
-    # Answer where they wrote this time, about the first item (`first`, when it was routed here).
-    record = ItemRecord(
+        return None
+    return ItemRecord(
         item_id=added.item_id,
         tracking_code=added.tracking_code,
         case_id=first.case_id if first else None,
@@ -458,12 +450,26 @@ def plan_resent(
         received_at=added.received_at,
         status=first.status if first else None,
     )
-    english = in_english(added.citizen)
+
+
+def plan_resent(
+    added: FeedbackMessageAdded,
+    *,
+    record: ItemRecord,
+    reach: Reachability,
+    links: Links,
+    now: datetime,
+    policy: Policy,
+) -> list[Notification]:
+    """The same matter sent again: one message to the citizen, on the way they sent it, naming
+    the item they already have and where it stands (`record`, from `resent_record`); nothing to
+    the body."""
+    english = in_english(record.citizen)
     news = resent_news(
         tracking_code=added.tracking_code, status=record.status, body=record.body, english=english
     )
     text = citizen_text(
-        citizen=added.citizen,
+        citizen=record.citizen,
         tracking_code=added.tracking_code,
         news=news,
         links=links,
