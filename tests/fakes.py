@@ -6,7 +6,7 @@ uses, with nothing wired again by hand in a test. The contract suites under
 cannot drift from the real thing.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -47,7 +47,6 @@ from hoiam_router.repository import Escalation, ItemEvent, Move, OutboxEntry
 from hoiam_router.settings import RouterSettings
 from hoiam_router.sweep import SweepOverdue
 from hoiam_shared.events import (
-    BodyRef,
     Channel,
     Event,
     FeedbackMessageAdded,
@@ -607,13 +606,10 @@ class InMemoryNotifierItems:
     async def find(self, item_ids: tuple[UUID, ...]) -> list[ItemRecord]:
         return [self.items[i] for i in item_ids if i in self.items]
 
-    async def moved(
-        self, item_ids: tuple[UUID, ...], *, status: Status, body: BodyRef | None
-    ) -> None:
-        for item_id in item_ids:
+    async def moved(self, statuses: Mapping[UUID, Status]) -> None:
+        for item_id, status in statuses.items():
             if (record := self.items.get(item_id)) is not None:
-                change: dict[str, Any] = {"status": status} | ({"body": body} if body else {})
-                self.items[item_id] = record.model_copy(update=change)
+                self.items[item_id] = record.model_copy(update={"status": status})
 
 
 class InMemoryContactRepository:

@@ -368,3 +368,89 @@ async def test_after_a_triage_decision_or_reassignment_the_new_body_hears_it() -
 
     told = world.senders[Way.EMAIL].sent[before:]
     assert [o.target.address for o in told] == ["cskh@capnuoc.example"]
+
+
+# --- one truth for where an item stands: the body from routings, the status per item ------------
+
+
+def status_of(routed: FeedbackRouted, status: Status, **fields: Any) -> StatusChanged:
+    return StatusChanged(
+        occurred_at=fields.pop("occurred_at", NOON),
+        correlation_id=routed.item_id,
+        item_id=routed.item_id,
+        tracking_code=routed.tracking_code,
+        status=status,
+        case_item_ids=fields.pop("case_item_ids", (routed.item_id,)),
+        **fields,
+    )
+
+
+async def test_an_item_handed_back_to_triage_tells_no_body_what_the_citizen_adds() -> None:
+    world = NotifierWorld(TestClock.frozen(NOON), send_attempts=1)
+    routed = routed_event()
+    await world.notifier.notify_routed(routed)
+    await world.notifier.notify_status(
+        status_of(routed, Status.TRIAGE, change=StatusChange.REASSIGNED, body=None)
+    )
+    before = len(world.senders[Way.EMAIL].sent)
+
+    await world.notifier.record_message(citizen_reply(routed, "Bổ sung thêm."))
+
+    assert world.senders[Way.EMAIL].sent[before:] == []
+
+
+async def test_a_late_status_change_does_not_take_the_item_from_the_body_that_has_it() -> None:
+    world = NotifierWorld(TestClock.frozen(NOON), send_attempts=1)
+    first = routed_event()
+    assert first.body is not None
+    newer = BodyRef(
+        id="86-cap-nuoc",
+        name="Công ty Cấp nước",
+        level="utility",
+        contacts=(BodyContact(channel=Channel.EMAIL, address="cskh@capnuoc.example"),),
+    )
+    await world.notifier.notify_routed(first)
+    # The item was given to `newer` (its routing came first); the status change of an earlier
+    # case event, from another partition, arrives after it and names the first body.
+    given = first.model_copy(
+        update={
+            "event_id": UUID(int=78),
+            "occurred_at": first.occurred_at + timedelta(hours=2),
+            "body": newer,
+        }
+    )
+    await world.notifier.notify_routed(given)
+    await world.notifier.notify_status(
+        status_of(
+            first,
+            Status.IN_PROGRESS,
+            body=first.body,
+            occurred_at=first.occurred_at + timedelta(hours=1),
+        )
+    )
+    before = len(world.senders[Way.EMAIL].sent)
+
+    await world.notifier.record_message(citizen_reply(first, "Bổ sung thêm."))
+
+    assert [o.target.address for o in world.senders[Way.EMAIL].sent[before:]] == [
+        "cskh@capnuoc.example"
+    ]
+
+
+async def test_a_case_escalation_leaves_each_petitioners_own_status() -> None:
+    world = NotifierWorld(TestClock.frozen(NOON), send_attempts=1)
+    lead, other = routed_event(), routed_event()
+    await world.notifier.notify_routed(lead)
+    await world.notifier.notify_routed(other)
+    await world.notifier.notify_status(status_of(other, Status.IN_PROGRESS))
+    await world.notifier.notify_status(
+        status_of(
+            lead,
+            Status.ROUTED,
+            change=StatusChange.ESCALATED,
+            case_item_ids=(lead.item_id, other.item_id),
+        )
+    )
+
+    [record] = await world.items.find((other.item_id,))
+    assert record.status is Status.IN_PROGRESS

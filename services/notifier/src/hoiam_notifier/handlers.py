@@ -27,6 +27,7 @@ from hoiam_notifier.domain.knowledge import (
     Reachability,
     fold,
     item_record,
+    status_after,
 )
 from hoiam_notifier.domain.notifications import Notification, Target, Way
 from hoiam_notifier.domain.plans import (
@@ -160,7 +161,9 @@ class Notifier:
                 "status change for items never routed here",
                 extra={"missing": len(wanted) - len(records), "item_id": str(event.item_id)},
             )
-        await self._items.moved(wanted, status=event.status, body=event.body)
+        # Only what changed is written: an escalation of a case moves nobody's status.
+        after = [(r.item_id, status_after(event, r), r.status) for r in records]
+        await self._items.moved({i: s for i, s, was in after if s is not None and s is not was})
         plan = plan_status(
             event,
             records=records,

@@ -392,8 +392,8 @@ def plan_added(
     added: FeedbackMessageAdded, *, record: ItemRecord, links: Links
 ) -> list[Notification]:
     """A citizen added to their item by reply: one message to each contact of the body that has
-    it ("the citizen added …"). Edits and removals, and items still in triage, tell no body."""
-    body = record.body
+    it ("the citizen added …"). Edits and removals, and items in triage, tell no body."""
+    body = record.holder
     if added.kind != "reply" or added.text is None or body is None:
         return []
     name = one_line(body.name)
@@ -446,7 +446,7 @@ def resent_record(added: FeedbackMessageAdded, *, first: ItemRecord | None) -> I
         citizen=added.citizen,
         origin=added.origin,
         source_ref=added.source_ref,
-        body=first.body if first else None,
+        body=first.holder if first else None,
         received_at=added.received_at,
         status=first.status if first else None,
     )
