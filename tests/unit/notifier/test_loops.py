@@ -181,6 +181,23 @@ def test_line_breaks_in_names_and_subjects_are_flattened_in_every_message() -> N
     assert "Đường ngập nặng ở ấp" in plan[0].subject
 
 
+@pytest.mark.parametrize("locale", ["vi", "en"])
+async def test_the_answer_to_a_resent_matter_names_the_body_on_one_line(locale: str) -> None:
+    world = NotifierWorld(TestClock.frozen(NOON), send_attempts=1)
+    routed = dirty_routed()
+    routed = routed.model_copy(
+        update={"citizen": routed.citizen.model_copy(update={"locale": locale})}
+    )
+    await world.notifier.notify_routed(routed)
+    before = len(world.senders[Way.EMAIL].sent)
+
+    await world.notifier.record_message(citizen_reply(routed, "Mất điện.", kind="resent"))
+
+    [told] = world.senders[Way.EMAIL].sent[before:]
+    assert "Công ty Điện lực Vĩnh Long" in told.notification.text
+    assert "Điện lực\n" not in told.notification.text
+
+
 def test_a_digest_flattens_the_subjects_it_lists() -> None:
     routed = dirty_routed()
     body = plan_routed(routed, reach=Reachability(), links=WITH_LINKS, now=NOON, policy=Policy())[0]
