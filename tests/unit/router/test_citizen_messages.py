@@ -1,11 +1,9 @@
 """What a citizen adds by reply is in the item's history: the router reads `feedback.messages`."""
 
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from pydantic import SecretStr
 
 from fakes import RouterWorld, router_world
@@ -32,16 +30,6 @@ def world(directory: Directory) -> RouterWorld:
         fallback_province="86", operator_token=SecretStr(TOKEN), kafka_topic_prefix="r."
     )
     return router_world(directory, settings=settings)
-
-
-@pytest.fixture
-async def client(world: RouterWorld) -> AsyncIterator[httpx.AsyncClient]:
-    app = FastAPI()
-    for router in world.parts.wiring.routers:
-        app.include_router(router)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://router") as http:
-        yield http
 
 
 def reply_to(item: FeedbackReceived, words: str, at: datetime) -> FeedbackMessageAdded:
