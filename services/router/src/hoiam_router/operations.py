@@ -135,14 +135,7 @@ class Operations:
         before = await self._load(item_id)
         before.check_can_hand_back()
         excluded = frozenset(b.id for b in (before.body, before.routed.body) if b is not None)
-        routing = domain.route_text(
-            self._directory,
-            text=before.text,
-            address=before.address,
-            province_hint=before.province_hint or self._fallback_province,
-            corrections=self._corrections.model,
-            exclude=excluded,
-        )
+        routing = self._route_again(before, address=before.address, exclude=excluded)
         if routing.body is not None and not routing.triage:
             event, _ = await self._assign(
                 before,
@@ -150,7 +143,7 @@ class Operations:
                 reason=f"handed back as not competent: {reason}",
                 reason_code="not_competent",
                 actor=actor,
-                category=CategoryRef(code=routing.category.code, name=routing.category.name),
+                category=routing.category.ref(),
                 reasons=routing.reasons,
                 confidence=routing.confidence,
             )
@@ -187,7 +180,7 @@ class Operations:
             reason=f"operator decision: {chosen.code} → {body.name}",
             reason_code=None,
             actor=actor,
-            category=CategoryRef(code=chosen.code, name=chosen.name),
+            category=chosen.ref(),
         )
         return routed
 
@@ -202,12 +195,8 @@ class Operations:
             or before.routed.triage_reason != domain.COMMUNE_UNKNOWN
         ):
             return None
-        routing = domain.route_text(
-            self._directory,
-            text=before.text,
-            address=", ".join(filter(None, (place, before.address))),
-            province_hint=before.province_hint or self._fallback_province,
-            corrections=self._corrections.model,
+        routing = self._route_again(
+            before, address=", ".join(filter(None, (place, before.address)))
         )
         if routing.triage or routing.body is None or routing.location.commune is None:
             return None
@@ -217,7 +206,7 @@ class Operations:
             reason=f"the citizen named the commune: {routing.location.commune.name}",
             reason_code=None,
             actor="citizen",
-            category=CategoryRef(code=routing.category.code, name=routing.category.name),
+            category=routing.category.ref(),
             reasons=routing.reasons,
             confidence=routing.confidence,
         )
@@ -376,6 +365,20 @@ class Operations:
         )
         await self._record(before, entry, after=after)
         return entry
+
+    def _route_again(
+        self, before: Assignment, *, address: str | None, exclude: frozenset[str] = frozenset()
+    ) -> domain.Routing:
+        """The item's text routed again from `address` (a hand-back, the citizen naming their
+        commune), the way its first routing was made."""
+        return domain.route_text(
+            self._directory,
+            text=before.text,
+            address=address,
+            province_hint=before.province_hint or self._fallback_province,
+            corrections=self._corrections.model,
+            exclude=exclude,
+        )
 
     async def _load(self, item_id: UUID) -> Assignment:
         assignment = await self._store.get(item_id)

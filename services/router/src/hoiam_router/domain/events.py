@@ -35,7 +35,7 @@ def routed_event(
         item_id=item.item_id,
         tracking_code=item.tracking_code,
         status=decision.status,
-        category=CategoryRef(code=decision.category.code, name=decision.category.name),
+        category=decision.category.ref(),
         body=body.ref() if body else None,
         confidence=decision.confidence,
         reasons=decision.reasons,
