@@ -6,8 +6,9 @@ status, body and due date beside it, and the item's outbox: the status changes n
 published, written by the same single-document update that changes the status, because
 FerretDB has no multi-document transactions), `case_members` (one per item, insert-first),
 `history` (every published event about an item, for the audit and the operator's view),
-`corrections` (operators' triage decisions, learned from) and `escalations` (one per case and
-due date, so the sweep escalates once).
+`corrections` (operators' triage decisions, learned from), `escalations` (one per case and
+due date, so the sweep escalates once) and `citizen_messages` (what citizens added to an item, one
+per message event, for the operator's view).
 """
 
 from dataclasses import dataclass
@@ -365,7 +366,6 @@ class MongoAssignmentRepository:
     async def add_message_once(self, message: FeedbackMessageAdded) -> None:
         record: Document = {
             "item_id": str(message.item_id),
-            "at": message.occurred_at,
             "event": message.model_dump(mode="json"),
         }
         await insert_once(self._messages, str(message.event_id), record)
