@@ -52,7 +52,7 @@ class ItemRecord(BaseModel):
     def routed_again(self, later: "ItemRecord") -> bool:
         """Whether `later` is a newer routing of this item (a triage decision, a reassignment),
         whose body now has the item; a redelivered older routing is not."""
-        if later.routed_at is None or later == self:
+        if later.routed_at is None:
             return False
         return self.routed_at is None or later.routed_at > self.routed_at
 
