@@ -457,6 +457,9 @@ class InMemoryAssignmentRepository:
     async def case_items(self, case_id: UUID) -> list[UUID]:
         return sorted(UUID(m.item_id) for m in self.members.values() if m.case_id == str(case_id))
 
+    async def case_assignments(self, case_id: UUID) -> list[Assignment]:
+        return [self.state[i] for i in await self.case_items(case_id) if i in self.state]
+
     async def add_history(self, item_id: UUID, event: ItemEvent) -> None:
         case = event.case_item_ids if isinstance(event, StatusChanged) else ()
         for owner in dict.fromkeys((item_id, *case)):

@@ -396,18 +396,15 @@ class Operations:
         await self._outbox.deliver(entry)
 
     async def _case(self, case_id: UUID) -> list[Assignment]:
-        found = [
-            a for i in await self._store.case_items(case_id) if (a := await self._store.get(i))
-        ]
-        if not found:
+        if not (found := await self._store.case_assignments(case_id)):
             raise NotFoundError(f"no case {case_id}")
         return found
 
     async def _others_of_case(self, assignment: Assignment) -> list[Assignment]:
         if assignment.case_id is None:
             return []
-        ids = await self._store.case_items(assignment.case_id)
-        return [a for i in ids if i != assignment.item_id and (a := await self._store.get(i))]
+        members = await self._store.case_assignments(assignment.case_id)
+        return [a for a in members if a.item_id != assignment.item_id]
 
     def _case_event(
         self,

@@ -108,6 +108,11 @@ class AssignmentRepository(Protocol):
 
     async def case_items(self, case_id: UUID) -> list[UUID]: ...
 
+    async def case_assignments(self, case_id: UUID) -> list[Assignment]:
+        """The assignments of the case's items, in the order of `case_items` (one read for them
+        all, not one per item)."""
+        ...
+
     async def add_history(self, item_id: UUID, event: ItemEvent) -> None:
         """Record a published event about an item once."""
         ...
@@ -331,6 +336,11 @@ class MongoAssignmentRepository:
     async def case_items(self, case_id: UUID) -> list[UUID]:
         cursor = self._members.find({"case_id": str(case_id)}, {"_id": 1})
         return sorted([UUID(str(doc["_id"])) async for doc in cursor])
+
+    async def case_assignments(self, case_id: UUID) -> list[Assignment]:
+        ids = [str(i) for i in await self.case_items(case_id)]
+        found = {doc["_id"]: doc async for doc in self._assignments.find({"_id": {"$in": ids}})}
+        return [self._assignment(found[i]) for i in ids if i in found]
 
     async def add_history(self, item_id: UUID, event: ItemEvent) -> None:
         record: Document = {
