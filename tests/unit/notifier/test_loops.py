@@ -360,20 +360,23 @@ async def test_edits_removals_and_unknown_items_tell_no_body() -> None:
     assert world.senders[Way.EMAIL].sent[before:] == []
 
 
+WATER = BodyRef(
+    id="86-cap-nuoc",
+    name="Công ty Cấp nước",
+    level="utility",
+    contacts=(BodyContact(channel=Channel.EMAIL, address="cskh@capnuoc.example"),),
+)
+"""The body a later routing gives the item to."""
+
+
 async def test_after_a_triage_decision_or_reassignment_the_new_body_hears_it() -> None:
     world = NotifierWorld(TestClock.frozen(NOON), send_attempts=1)
     first = routed_event()
-    other = BodyRef(
-        id="86-cap-nuoc",
-        name="Công ty Cấp nước",
-        level="utility",
-        contacts=(BodyContact(channel=Channel.EMAIL, address="cskh@capnuoc.example"),),
-    )
     again = first.model_copy(
         update={
             "event_id": UUID(int=77),
             "occurred_at": first.occurred_at + timedelta(days=1),
-            "body": other,
+            "body": WATER,
         }
     )
     await world.notifier.notify_routed(first)
@@ -420,20 +423,14 @@ async def test_a_late_status_change_does_not_take_the_item_from_the_body_that_ha
     world = NotifierWorld(TestClock.frozen(NOON), send_attempts=1)
     first = routed_event()
     assert first.body is not None
-    newer = BodyRef(
-        id="86-cap-nuoc",
-        name="Công ty Cấp nước",
-        level="utility",
-        contacts=(BodyContact(channel=Channel.EMAIL, address="cskh@capnuoc.example"),),
-    )
     await world.notifier.notify_routed(first)
-    # The item was given to `newer` (its routing came first); the status change of an earlier
+    # The item was given to `WATER` (its routing came first); the status change of an earlier
     # case event, from another partition, arrives after it and names the first body.
     given = first.model_copy(
         update={
             "event_id": UUID(int=78),
             "occurred_at": first.occurred_at + timedelta(hours=2),
-            "body": newer,
+            "body": WATER,
         }
     )
     await world.notifier.notify_routed(given)
