@@ -30,10 +30,10 @@ from hoiam_notifier.app import build as build_notifier
 from hoiam_notifier.channels.port import Outgoing, SendError
 from hoiam_notifier.channels.zalo import ZaloToken
 from hoiam_notifier.domain.deliveries import DeliveryStatus, Queued
-from hoiam_notifier.domain.knowledge import ContactFact, ItemRecord
+from hoiam_notifier.domain.knowledge import ROUTING_FIELDS, ContactFact, ItemRecord
 from hoiam_notifier.domain.notifications import Notification, Target, Way
-from hoiam_notifier.repository import ROUTING_FIELDS, plan_key
 from hoiam_notifier.repository import Delivery as StoredDelivery
+from hoiam_notifier.repository import plan_key
 from hoiam_notifier.settings import NotifierSettings
 from hoiam_router.app import RouterParts
 from hoiam_router.app import build as build_router

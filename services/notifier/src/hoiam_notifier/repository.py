@@ -18,7 +18,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from hoiam_notifier.channels.zalo import ZaloToken
 from hoiam_notifier.domain.deliveries import DeliveryStatus, Held, Queued
-from hoiam_notifier.domain.knowledge import ContactFact, ItemRecord
+from hoiam_notifier.domain.knowledge import ROUTING_FIELDS, ContactFact, ItemRecord
 from hoiam_notifier.domain.notifications import Notification, Target
 from hoiam_shared.clock import Clock
 from hoiam_shared.events import EVENT_TYPES, Channel, Event, Status
@@ -164,10 +164,6 @@ class ItemRepository(Protocol):
     async def moved(self, statuses: Mapping[UUID, Status]) -> None:
         """Where these items stand now (their status only: the body is the routings')."""
         ...
-
-
-ROUTING_FIELDS = frozenset({"body", "category", "case_id", "routed_at"})
-"""What a later routing of an item changes in the notifier's record of it."""
 
 
 class MongoItemRepository:

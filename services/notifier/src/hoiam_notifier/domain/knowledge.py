@@ -17,6 +17,9 @@ from hoiam_shared.events import (
     StatusChanged,
 )
 
+ROUTING_FIELDS = frozenset({"body", "category", "case_id", "routed_at"})
+"""What a later routing of an item changes in the notifier's record of it (`ItemRecord`)."""
+
 
 class ItemRecord(BaseModel):
     """What a later status change needs to answer the petitioner of one item."""

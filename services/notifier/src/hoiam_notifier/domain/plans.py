@@ -306,7 +306,6 @@ def plan_status(
     plan: list[Notification] = []
     if event.change in (StatusChange.MERGED, StatusChange.SPLIT):
         return plan  # a case's membership; its petitioners hear of the case's next move
-    lead = next((r for r in records if r.item_id == event.item_id), None)
     if event.change in (StatusChange.OVERDUE, StatusChange.ESCALATED, StatusChange.REASSIGNED):
         title = {
             StatusChange.OVERDUE: "Quá hạn trả lời",
@@ -334,7 +333,11 @@ def plan_status(
                 )
             )
         # A body given the item is sent the petition itself: no other message brings it.
-        given = event.change is StatusChange.REASSIGNED and lead is not None
+        given = (
+            next((r for r in records if r.item_id == event.item_id), None)
+            if event.change is StatusChange.REASSIGNED
+            else None
+        )
         for body, heading in owners:
             text = body_text(
                 title=title,
@@ -343,11 +346,11 @@ def plan_status(
                 addressee=one_line(body.name),
                 tracking_code=event.tracking_code,
                 item_id=event.item_id,
-                category=lead.category if given and lead else None,
+                category=given.category if given else None,
                 case_id=event.case_id,
                 due_on=event.due_on,
-                citizen=lead.citizen if given and lead else None,
-                text=lead.text if given and lead else None,
+                citizen=given.citizen if given else None,
+                text=given.text if given else None,
                 reasons=(event.reason,) if given and event.reason else (),
                 links=links,
             )
