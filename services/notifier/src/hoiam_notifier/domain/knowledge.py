@@ -64,8 +64,9 @@ def status_after(event: StatusChanged, record: ItemRecord) -> Status | None:
     """Where `record`'s item stands after `event`, which names it (its own item or one of its
     case), as the router moves a case: every member to the new status on a transition, to
     triage on a hand-back, a triaged member to `routed` when the case is given to a body (one
-    being worked on keeps its status), nobody else's on an overdue notice, an escalation, a
-    merge or a split."""
+    being worked on keeps its status), nobody else's on an overdue notice, an escalation or a
+    split. A merge's joining items take the case's status, but the event does not say which
+    joined, so they keep theirs here until the case's next move."""
     if record.item_id == event.item_id or event.change is StatusChange.TRANSITION:
         return event.status
     if event.change is StatusChange.REASSIGNED:
