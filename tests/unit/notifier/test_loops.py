@@ -468,3 +468,17 @@ async def test_a_case_escalation_leaves_each_petitioners_own_status() -> None:
 
     [record] = await world.items.find((other.item_id,))
     assert record.status is Status.IN_PROGRESS
+
+
+def test_planning_an_acknowledgement_reads_no_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    routed = routed_event()
+
+    class NoClock(datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> "NoClock":
+            raise AssertionError("the domain read the wall clock")
+
+    monkeypatch.setattr("hoiam_shared.events.datetime", NoClock)
+    plan = plan_routed(routed, reach=Reachability(), links=NO_LINKS, now=NOON, policy=Policy())
+
+    assert plan

@@ -187,7 +187,10 @@ def plan_routed(
         return plan
     record = item_record(routed)
     english = in_english(routed.citizen)
+    # Only its words are used; its id and time are the routing's, so planning reads no clock.
     acknowledgement = StatusChanged(
+        event_id=routed.event_id,
+        occurred_at=routed.occurred_at,
         correlation_id=routed.item_id,
         item_id=routed.item_id,
         tracking_code=routed.tracking_code,
