@@ -6,7 +6,7 @@ uses, with nothing wired again by hand in a test. The contract suites under
 cannot drift from the real thing.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -30,10 +30,10 @@ from hoiam_notifier.app import build as build_notifier
 from hoiam_notifier.channels.port import Outgoing, SendError
 from hoiam_notifier.channels.zalo import ZaloToken
 from hoiam_notifier.domain.deliveries import DeliveryStatus, Queued
-from hoiam_notifier.domain.knowledge import ContactFact, ItemRecord
+from hoiam_notifier.domain.knowledge import ROUTING_FIELDS, ContactFact, ItemRecord
 from hoiam_notifier.domain.notifications import Notification, Target, Way
-from hoiam_notifier.repository import ROUTING_FIELDS, plan_key
 from hoiam_notifier.repository import Delivery as StoredDelivery
+from hoiam_notifier.repository import plan_key
 from hoiam_notifier.settings import NotifierSettings
 from hoiam_router.app import RouterParts
 from hoiam_router.app import build as build_router
@@ -48,7 +48,6 @@ from hoiam_router.repository import Escalation, ItemEvent, Move, OutboxEntry, co
 from hoiam_router.settings import RouterSettings
 from hoiam_router.sweep import SweepOverdue
 from hoiam_shared.events import (
-    BodyRef,
     Channel,
     Event,
     FeedbackMessageAdded,
@@ -448,6 +447,9 @@ class InMemoryAssignmentRepository:
     async def case_items(self, case_id: UUID) -> list[UUID]:
         return sorted(UUID(m.item_id) for m in self.members.values() if m.case_id == str(case_id))
 
+    async def case_assignments(self, case_id: UUID) -> list[Assignment]:
+        return [self.state[i] for i in await self.case_items(case_id) if i in self.state]
+
     async def add_history(self, item_id: UUID, event: ItemEvent) -> None:
         case = event.case_item_ids if isinstance(event, StatusChanged) else ()
         for owner in dict.fromkeys((item_id, *case)):
@@ -624,13 +626,10 @@ class InMemoryNotifierItems:
     async def find(self, item_ids: tuple[UUID, ...]) -> list[ItemRecord]:
         return [self.items[i] for i in item_ids if i in self.items]
 
-    async def moved(
-        self, item_ids: tuple[UUID, ...], *, status: Status, body: BodyRef | None
-    ) -> None:
-        for item_id in item_ids:
+    async def moved(self, statuses: Mapping[UUID, Status]) -> None:
+        for item_id, status in statuses.items():
             if (record := self.items.get(item_id)) is not None:
-                change: dict[str, Any] = {"status": status} | ({"body": body} if body else {})
-                self.items[item_id] = record.model_copy(update=change)
+                self.items[item_id] = record.model_copy(update={"status": status})
 
 
 class InMemoryContactRepository:

@@ -155,16 +155,19 @@ async def test_a_later_routing_replaces_body_category_and_case_only(
     assert found.citizen == first.citizen
 
 
-async def test_an_item_moves_to_its_latest_status_and_body(items: ItemRepository) -> None:
-    # Issue 10: "you already sent it" says where the first item stands now.
+async def test_an_item_moves_to_its_latest_status_and_keeps_its_body(
+    items: ItemRepository,
+) -> None:
+    # Issue 10: "you already sent it" says where the first item stands now; the body is the
+    # routings' to change, never a status change's.
+    body = BodyRef(id="dl", name="Điện lực", level="utility")
     record = ItemRecord(
         item_id=UUID(int=7), tracking_code="HA-7", channel=Channel.ZALO,
-        citizen=Citizen(preferred_channel=Channel.ZALO), status=Status.ROUTED,
+        citizen=Citizen(preferred_channel=Channel.ZALO), status=Status.ROUTED, body=body,
     )  # fmt: skip
     await items.remember(record)
-    body = BodyRef(id="dl", name="Điện lực", level="utility")
-    await items.moved((UUID(int=7), UUID(int=8)), status=Status.IN_PROGRESS, body=body)
-    await items.moved((UUID(int=7),), status=Status.RESOLVED, body=None)
+    await items.moved({UUID(int=7): Status.IN_PROGRESS, UUID(int=8): Status.IN_PROGRESS})
+    await items.moved({UUID(int=7): Status.RESOLVED})
     [found] = await items.find((UUID(int=7),))
     assert (found.status, found.body) == (Status.RESOLVED, body)
     assert await items.find((UUID(int=8),)) == []  # never routed here: nothing made up

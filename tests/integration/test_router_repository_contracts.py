@@ -158,6 +158,9 @@ async def test_case_members_join_once_and_move_between_cases(
     assert await store.case_openers("29341", "land", since) == []
     assert await store.case_openers("29341", "transport", NOW + timedelta(days=1)) == []
     assert await store.case_items(a.item_id) == sorted([a.item_id, b.item_id])
+    both = await store.case_assignments(a.item_id)
+    assert [m.item_id for m in both] == sorted([a.item_id, b.item_id])
+    assert both == [await store.get(m.item_id) for m in both]
 
     # Moving to another case is part of a move (a merge's or a split's).
     assert await store.move(
@@ -169,6 +172,9 @@ async def test_case_members_join_once_and_move_between_cases(
     held = await store.get(b.item_id)
     assert held is not None
     assert held.case_id == b.item_id
+    assert [m.item_id for m in await store.case_assignments(b.item_id)] == [b.item_id]
+    assert await store.case_assignments(b.item_id) == [held]
+    assert await store.case_assignments(new_id()) == []
 
 
 async def test_history_corrections_and_escalations(store: AssignmentRepository) -> None:

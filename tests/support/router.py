@@ -22,7 +22,17 @@ class CrashesAfterWrites:
     process killed between two steps; reads always pass. Wraps any `AssignmentRepository`."""
 
     READS = frozenset(
-        {"get", "in_status", "case_openers", "case_items", "history", "unpublished", "corrections"}
+        {
+            "get",
+            "in_status",
+            "case_openers",
+            "case_items",
+            "case_assignments",
+            "history",
+            "messages",
+            "unpublished",
+            "corrections",
+        }
     )
 
     def __init__(self, inner: object, *, allowed: int) -> None:

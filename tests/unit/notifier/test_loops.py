@@ -181,6 +181,23 @@ def test_line_breaks_in_names_and_subjects_are_flattened_in_every_message() -> N
     assert "Đường ngập nặng ở ấp" in plan[0].subject
 
 
+@pytest.mark.parametrize("locale", ["vi", "en"])
+async def test_the_answer_to_a_resent_matter_names_the_body_on_one_line(locale: str) -> None:
+    world = NotifierWorld(TestClock.frozen(NOON), send_attempts=1)
+    routed = dirty_routed()
+    routed = routed.model_copy(
+        update={"citizen": routed.citizen.model_copy(update={"locale": locale})}
+    )
+    await world.notifier.notify_routed(routed)
+    before = len(world.senders[Way.EMAIL].sent)
+
+    await world.notifier.record_message(citizen_reply(routed, "Mất điện.", kind="resent"))
+
+    [told] = world.senders[Way.EMAIL].sent[before:]
+    assert "Công ty Điện lực Vĩnh Long" in told.notification.text
+    assert "Điện lực\n" not in told.notification.text
+
+
 def test_a_digest_flattens_the_subjects_it_lists() -> None:
     routed = dirty_routed()
     body = plan_routed(routed, reach=Reachability(), links=WITH_LINKS, now=NOON, policy=Policy())[0]
@@ -343,20 +360,23 @@ async def test_edits_removals_and_unknown_items_tell_no_body() -> None:
     assert world.senders[Way.EMAIL].sent[before:] == []
 
 
+WATER = BodyRef(
+    id="86-cap-nuoc",
+    name="Công ty Cấp nước",
+    level="utility",
+    contacts=(BodyContact(channel=Channel.EMAIL, address="cskh@capnuoc.example"),),
+)
+"""The body a later routing gives the item to."""
+
+
 async def test_after_a_triage_decision_or_reassignment_the_new_body_hears_it() -> None:
     world = NotifierWorld(TestClock.frozen(NOON), send_attempts=1)
     first = routed_event()
-    other = BodyRef(
-        id="86-cap-nuoc",
-        name="Công ty Cấp nước",
-        level="utility",
-        contacts=(BodyContact(channel=Channel.EMAIL, address="cskh@capnuoc.example"),),
-    )
     again = first.model_copy(
         update={
             "event_id": UUID(int=77),
             "occurred_at": first.occurred_at + timedelta(days=1),
-            "body": other,
+            "body": WATER,
         }
     )
     await world.notifier.notify_routed(first)
@@ -368,3 +388,97 @@ async def test_after_a_triage_decision_or_reassignment_the_new_body_hears_it() -
 
     told = world.senders[Way.EMAIL].sent[before:]
     assert [o.target.address for o in told] == ["cskh@capnuoc.example"]
+
+
+# --- one truth for where an item stands: the body from routings, the status per item ------------
+
+
+def status_of(routed: FeedbackRouted, status: Status, **fields: Any) -> StatusChanged:
+    return StatusChanged(
+        occurred_at=fields.pop("occurred_at", NOON),
+        correlation_id=routed.item_id,
+        item_id=routed.item_id,
+        tracking_code=routed.tracking_code,
+        status=status,
+        case_item_ids=fields.pop("case_item_ids", (routed.item_id,)),
+        **fields,
+    )
+
+
+async def test_an_item_handed_back_to_triage_tells_no_body_what_the_citizen_adds() -> None:
+    world = NotifierWorld(TestClock.frozen(NOON), send_attempts=1)
+    routed = routed_event()
+    await world.notifier.notify_routed(routed)
+    await world.notifier.notify_status(
+        status_of(routed, Status.TRIAGE, change=StatusChange.REASSIGNED, body=None)
+    )
+    before = len(world.senders[Way.EMAIL].sent)
+
+    await world.notifier.record_message(citizen_reply(routed, "Bổ sung thêm."))
+
+    assert world.senders[Way.EMAIL].sent[before:] == []
+
+
+async def test_a_late_status_change_does_not_take_the_item_from_the_body_that_has_it() -> None:
+    world = NotifierWorld(TestClock.frozen(NOON), send_attempts=1)
+    first = routed_event()
+    assert first.body is not None
+    await world.notifier.notify_routed(first)
+    # The item was given to `WATER` (its routing came first); the status change of an earlier
+    # case event, from another partition, arrives after it and names the first body.
+    given = first.model_copy(
+        update={
+            "event_id": UUID(int=78),
+            "occurred_at": first.occurred_at + timedelta(hours=2),
+            "body": WATER,
+        }
+    )
+    await world.notifier.notify_routed(given)
+    await world.notifier.notify_status(
+        status_of(
+            first,
+            Status.IN_PROGRESS,
+            body=first.body,
+            occurred_at=first.occurred_at + timedelta(hours=1),
+        )
+    )
+    before = len(world.senders[Way.EMAIL].sent)
+
+    await world.notifier.record_message(citizen_reply(first, "Bổ sung thêm."))
+
+    assert [o.target.address for o in world.senders[Way.EMAIL].sent[before:]] == [
+        "cskh@capnuoc.example"
+    ]
+
+
+async def test_a_case_escalation_leaves_each_petitioners_own_status() -> None:
+    world = NotifierWorld(TestClock.frozen(NOON), send_attempts=1)
+    lead, other = routed_event(), routed_event()
+    await world.notifier.notify_routed(lead)
+    await world.notifier.notify_routed(other)
+    await world.notifier.notify_status(status_of(other, Status.IN_PROGRESS))
+    await world.notifier.notify_status(
+        status_of(
+            lead,
+            Status.ROUTED,
+            change=StatusChange.ESCALATED,
+            case_item_ids=(lead.item_id, other.item_id),
+        )
+    )
+
+    [record] = await world.items.find((other.item_id,))
+    assert record.status is Status.IN_PROGRESS
+
+
+def test_planning_an_acknowledgement_reads_no_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    routed = routed_event()
+
+    class NoClock(datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> "NoClock":
+            raise AssertionError("the domain read the wall clock")
+
+    monkeypatch.setattr("hoiam_shared.events.datetime", NoClock)
+    plan = plan_routed(routed, reach=Reachability(), links=NO_LINKS, now=NOON, policy=Policy())
+
+    assert plan

@@ -1,11 +1,8 @@
 """The operator API in process, on the world's wiring: the shared bearer guard, the JSON shapes
 clients read, and 503 with `Retry-After` when the store is away."""
 
-from collections.abc import AsyncIterator
-
 import httpx
 import pytest
-from fastapi import FastAPI
 from pydantic import SecretStr
 from pymongo.errors import AutoReconnect
 
@@ -25,16 +22,6 @@ PLACE = "ấp 3, xã Phú Cần, huyện Tiểu Cần, tỉnh Trà Vinh"
 def world(directory: Directory) -> RouterWorld:
     settings = RouterSettings(fallback_province="86", operator_token=SecretStr(TOKEN))
     return router_world(directory, settings=settings)
-
-
-@pytest.fixture
-async def client(world: RouterWorld) -> AsyncIterator[httpx.AsyncClient]:
-    app = FastAPI()
-    for router in world.parts.wiring.routers:
-        app.include_router(router)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://router") as http:
-        yield http
 
 
 async def test_only_a_bearer_token_opens_the_operator_api(client: httpx.AsyncClient) -> None:

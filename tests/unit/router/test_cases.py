@@ -236,3 +236,19 @@ async def test_merging_refuses_cases_of_another_body_or_missing_ones(world: Rout
     held = await world.store.get(power.item_id)
     assert held is not None
     assert held.case_id == power.case_id
+
+
+async def test_a_routing_after_a_merge_names_the_case_the_item_is_in_now(
+    world: RouterWorld,
+) -> None:
+    a = await world.route(make_received(POTHOLE, address=PLACE))
+    b = await world.route(make_received("Ổ gà trước cổng trường ấp 3 chưa ai vá", address=PLACE))
+    assert a.case_id is not None
+    assert b.case_id is not None
+    await world.ops.merge_cases(a.case_id, [b.case_id])
+
+    await world.ops.reassign(b.item_id, "86-so-xay-dung", reason="đường tỉnh")
+
+    routings = {r.item_id: r for r in world.publisher.of(FeedbackRouted) if r.announced_by}
+    assert {r.case_id for r in routings.values()} == {a.case_id}
+    assert set(routings) == {a.item_id, b.item_id}

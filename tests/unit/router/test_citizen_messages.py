@@ -1,14 +1,14 @@
 """What a citizen adds by reply is in the item's history: the router reads `feedback.messages`."""
 
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
+from typing import get_args
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from pydantic import SecretStr
 
 from fakes import RouterWorld, router_world
+from hoiam_router.api import CitizenMessage
 from hoiam_router.domain.directory import Directory
 from hoiam_router.settings import RouterSettings
 from hoiam_shared.events import (
@@ -32,16 +32,6 @@ def world(directory: Directory) -> RouterWorld:
         fallback_province="86", operator_token=SecretStr(TOKEN), kafka_topic_prefix="r."
     )
     return router_world(directory, settings=settings)
-
-
-@pytest.fixture
-async def client(world: RouterWorld) -> AsyncIterator[httpx.AsyncClient]:
-    app = FastAPI()
-    for router in world.parts.wiring.routers:
-        app.include_router(router)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://router") as http:
-        yield http
 
 
 def reply_to(item: FeedbackReceived, words: str, at: datetime) -> FeedbackMessageAdded:
@@ -90,3 +80,26 @@ async def test_a_reply_is_in_the_items_history_once_after_its_routing(
     )
     assert message["summary"] == "Cử tri bổ sung: Đến nay vẫn chưa có điện."
     assert world.publisher.of(FeedbackMessageAdded) == []  # recorded, not published again
+
+
+async def test_the_matter_sent_again_is_in_the_history_too(
+    world: RouterWorld, client: httpx.AsyncClient
+) -> None:
+    item = make_received("Mất điện cả ấp", address=PLACE)
+    await world.route(item)
+    world.clock.advance(timedelta(hours=1))
+    again = reply_to(item, "Mất điện cả ấp", at=world.clock()).model_copy(update={"kind": "resent"})
+    await world.parts.record_message(again)
+
+    answer = await client.get(f"/v1/items/{item.item_id}", headers=AUTH)
+
+    assert answer.status_code == 200
+    message = answer.json()["history"][-1]
+    assert (message["kind"], message["summary"]) == ("resent", "Cử tri gửi lại: Mất điện cả ấp")
+
+
+@pytest.mark.parametrize("kind", get_args(FeedbackMessageAdded.model_fields["kind"].annotation))
+def test_every_kind_of_message_has_a_summary(kind: str) -> None:
+    item = make_received("Mất điện cả ấp", address=PLACE)
+    message = reply_to(item, "Mất điện", at=item.received_at).model_copy(update={"kind": kind})
+    assert CitizenMessage.of(message).summary.startswith("Cử tri ")

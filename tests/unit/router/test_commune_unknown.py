@@ -15,6 +15,8 @@ from hoiam_shared.events import (
     StatusChange,
     StatusChanged,
 )
+from hoiam_shared.kafka import subscription_group
+from hoiam_shared.topics import FEEDBACK_MESSAGES
 from support.samples import make_received
 
 LANE = "Đường ấp bị ổ gà, mưa xuống xe máy té ngã liên tục"
@@ -92,8 +94,16 @@ async def test_a_reply_on_an_item_not_waiting_for_its_commune_changes_nothing(
 
 
 def test_the_router_reads_replies_in_its_own_consumer_group(world: RouterWorld) -> None:
-    titles = {s.title: s.topic for s in world.parts.wiring.subscriptions}
-    assert titles["relocate_on_reply"].endswith("feedback.messages.v1")
+    # Two subscribers of one topic in one group would each get only some partitions' messages.
+    on_messages = {
+        subscription_group(group_id="router", title=s.title): s.handle
+        for s in world.parts.wiring.subscriptions
+        if s.topic.endswith(FEEDBACK_MESSAGES)
+    }
+    assert on_messages == {
+        "router.record_citizen_message": world.parts.record_message,
+        "router.relocate_on_reply": world.parts.relocate,
+    }
 
 
 async def test_the_matter_sent_again_with_its_address_routes_the_item(world: RouterWorld) -> None:

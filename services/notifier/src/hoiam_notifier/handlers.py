@@ -27,6 +27,7 @@ from hoiam_notifier.domain.knowledge import (
     Reachability,
     fold,
     item_record,
+    status_after,
 )
 from hoiam_notifier.domain.notifications import Notification, Target, Way
 from hoiam_notifier.domain.plans import (
@@ -35,6 +36,7 @@ from hoiam_notifier.domain.plans import (
     plan_resent,
     plan_routed,
     plan_status,
+    resent_record,
 )
 from hoiam_notifier.domain.quiet_hours import digest_due, quiet_until
 from hoiam_notifier.metrics import NotifierMetrics
@@ -159,7 +161,9 @@ class Notifier:
                 "status change for items never routed here",
                 extra={"missing": len(wanted) - len(records), "item_id": str(event.item_id)},
             )
-        await self._items.moved(wanted, status=event.status, body=event.body)
+        # Only what changed is written: an escalation of a case moves nobody's status.
+        after = [(r.item_id, status_after(event, r), r.status) for r in records]
+        await self._items.moved({i: s for i, s, was in after if s is not None and s is not was})
         plan = plan_status(
             event,
             records=records,
@@ -176,22 +180,25 @@ class Notifier:
 
         Only a reply (or the same matter sent again) counts: editing or removing a comment is not
         a message to us, and the providers do not count it as one either. The same matter sent
-        again is answered with the item the citizen already has (`tell_resent`).
+        again is answered with the item the citizen already has (`_tell_resent`), and the body,
+        which has that matter already, is not told.
         """
         if added.kind not in ("reply", "resent"):
             return
-        known = await self._items.find((added.item_id,))
-        await self._remember_inbound(added, known[0] if known else None)
+        found = await self._items.find((added.item_id,))
+        known = found[0] if found else None
+        await self._remember_inbound(added, known)
         if added.kind == "resent":
-            return  # the citizen was answered; the body already has this matter
-        if known:
-            await self._deliver_all(plan_added(added, record=known[0], links=self._links))
+            await self._tell_resent(added, first=known)
+        elif known is not None:
+            await self._deliver_all(plan_added(added, record=known, links=self._links))
         else:
             self._metrics.unknown_items.inc()
 
     async def _remember_inbound(
         self, added: FeedbackMessageAdded, known: ItemRecord | None
     ) -> None:
+        """The inbound message as a fact about the contact it came from (its window reopens)."""
         people = [c for c in (added.citizen, known.citizen if known else None) if c]
         for citizen in people:
             address = {
@@ -209,28 +216,17 @@ class Notifier:
                         at=added.received_at,
                     )
                 )
-                break
-        if added.kind == "resent":
-            await self.tell_resent(added)
+                return
 
-    async def tell_resent(self, added: FeedbackMessageAdded) -> None:
+    async def _tell_resent(self, added: FeedbackMessageAdded, *, first: ItemRecord | None) -> None:
         """ "You already sent HA-…, here is where it stands", once, on the way they wrote."""
-        known = await self._items.find((added.item_id,))
-        first = known[0] if known else None
-        if added.citizen is None:
+        if (record := resent_record(added, first=first)) is None:
             return
-        probe = ItemRecord(
-            item_id=added.item_id,
-            tracking_code=added.tracking_code,
-            channel=added.channel,
-            citizen=added.citizen,
-            origin=added.origin,
-        )
-        reaches = await self._reaches([probe])
+        reaches = await self._reaches([record])
         plan = plan_resent(
             added,
-            first=first,
-            reach=reaches[added.item_id],
+            record=record,
+            reach=reaches[record.item_id],
             links=self._links,
             now=self._clock(),
             policy=self._policy,

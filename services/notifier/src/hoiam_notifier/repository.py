@@ -7,6 +7,7 @@ go through a separate indexed field (`item_id`, `contact`, `due_at`).
 """
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
@@ -17,10 +18,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from hoiam_notifier.channels.zalo import ZaloToken
 from hoiam_notifier.domain.deliveries import DeliveryStatus, Held, Queued
-from hoiam_notifier.domain.knowledge import ContactFact, ItemRecord
+from hoiam_notifier.domain.knowledge import ROUTING_FIELDS, ContactFact, ItemRecord
 from hoiam_notifier.domain.notifications import Notification, Target
 from hoiam_shared.clock import Clock
-from hoiam_shared.events import EVENT_TYPES, BodyRef, Channel, Event, Status
+from hoiam_shared.events import EVENT_TYPES, Channel, Event, Status
 from hoiam_shared.mongo import Document, insert_once
 
 
@@ -160,15 +161,9 @@ class ItemRepository(Protocol):
 
     async def find(self, item_ids: tuple[UUID, ...]) -> list[ItemRecord]: ...
 
-    async def moved(
-        self, item_ids: tuple[UUID, ...], *, status: Status, body: BodyRef | None
-    ) -> None:
-        """Where these items stand now (and who answers them, when the event names a body)."""
+    async def moved(self, statuses: Mapping[UUID, Status]) -> None:
+        """Where these items stand now (their status only: the body is the routings')."""
         ...
-
-
-ROUTING_FIELDS = frozenset({"body", "category", "case_id", "routed_at"})
-"""What a later routing of an item changes in the notifier's record of it."""
 
 
 class MongoItemRepository:
@@ -193,14 +188,11 @@ class MongoItemRepository:
         found = {str(d["item_id"]): ItemRecord.model_validate(d) async for d in cursor}
         return [found[i] for i in wanted if i in found]
 
-    async def moved(
-        self, item_ids: tuple[UUID, ...], *, status: Status, body: BodyRef | None
-    ) -> None:
-        change: Document = {"status": status.value}
-        if body is not None:
-            change["body"] = body.model_dump(mode="json")
-        for item_id in item_ids:  # one indexed equality each: FerretDB scans for `$in`
-            await self._items.update_one({"item_id": str(item_id)}, {"$set": change})
+    async def moved(self, statuses: Mapping[UUID, Status]) -> None:
+        for item_id, status in statuses.items():  # one indexed equality each: FerretDB scans `$in`
+            await self._items.update_one(
+                {"item_id": str(item_id)}, {"$set": {"status": status.value}}
+            )
 
 
 # --- reachability and last inbound messages -----------------------------------------------------

@@ -156,6 +156,7 @@ class CitizenMessage(FeedbackMessageAdded):
             "reply": f"Cử tri bổ sung: {words}",
             "edit": f"Cử tri sửa nội dung: {words}",
             "remove": "Cử tri gỡ nội dung đã gửi.",
+            "resent": f"Cử tri gửi lại: {words}",
         }[message.kind]
         return cls.model_validate({**message.model_dump(), "summary": summary})
 

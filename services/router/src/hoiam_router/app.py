@@ -62,6 +62,7 @@ class RouterParts:
     record_message: RecordCitizenMessage
     """The subscriber of `feedback.messages`: what citizens add joins the item's history."""
     relocate: RelocateOnReply
+    """The other subscriber of `feedback.messages`: a reply naming the commune routes the item."""
 
 
 def build(

@@ -9,6 +9,8 @@ from hoiam_shared.events import FeedbackMessageAdded
 
 
 class RecordCitizenMessage:
+    """Keeps each message once (by event id), whatever its kind: a redelivery adds nothing."""
+
     def __init__(self, *, assignments: AssignmentRepository) -> None:
         self._assignments = assignments
 

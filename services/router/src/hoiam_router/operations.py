@@ -139,17 +139,7 @@ class Operations:
         excluded = frozenset(b.id for b in (before.body, before.routed.body) if b is not None)
         if before.body is not None:
             await self._teach(before, before.body.id, kind="hand_back")
-        routing = domain.route_text(
-            self._directory,
-            text=before.text,
-            address=before.address,
-            province_hint=before.province_hint or self._fallback_province,
-            corrections=self._corrections.model,
-            exclude=excluded,
-            model=self._corrections.predictor,
-            memory=self._corrections.memory,
-            threshold=self._corrections.threshold,
-        )
+        routing = self._route_again(before, address=before.address, exclude=excluded)
         if routing.body is not None and not routing.triage:
             event, _ = await self._assign(
                 before,
@@ -157,7 +147,7 @@ class Operations:
                 reason=f"handed back as not competent: {reason}",
                 reason_code="not_competent",
                 actor=actor,
-                category=CategoryRef(code=routing.category.code, name=routing.category.name),
+                category=routing.category.ref(),
                 reasons=routing.reasons,
                 confidence=routing.confidence,
             )
@@ -193,7 +183,7 @@ class Operations:
             reason=f"operator decision: {chosen.code} → {body.name}",
             reason_code=None,
             actor=actor,
-            category=CategoryRef(code=chosen.code, name=chosen.name),
+            category=chosen.ref(),
         )
         return routed
 
@@ -208,12 +198,8 @@ class Operations:
             or before.routed.triage_reason != domain.COMMUNE_UNKNOWN
         ):
             return None
-        routing = domain.route_text(
-            self._directory,
-            text=before.text,
-            address=", ".join(filter(None, (place, before.address))),
-            province_hint=before.province_hint or self._fallback_province,
-            corrections=self._corrections.model,
+        routing = self._route_again(
+            before, address=", ".join(filter(None, (place, before.address)))
         )
         if routing.triage or routing.body is None or routing.location.commune is None:
             return None
@@ -223,7 +209,7 @@ class Operations:
             reason=f"the citizen named the commune: {routing.location.commune.name}",
             reason_code=None,
             actor="citizen",
-            category=CategoryRef(code=routing.category.code, name=routing.category.name),
+            category=routing.category.ref(),
             reasons=routing.reasons,
             confidence=routing.confidence,
         )
@@ -407,6 +393,23 @@ class Operations:
         )
         await self._corrections.refresh(self._store)
 
+    def _route_again(
+        self, before: Assignment, *, address: str | None, exclude: frozenset[str] = frozenset()
+    ) -> domain.Routing:
+        """The item's text routed again from `address` (a hand-back, the citizen naming their
+        commune), the way its first routing was made."""
+        return domain.route_text(
+            self._directory,
+            text=before.text,
+            address=address,
+            province_hint=before.province_hint or self._fallback_province,
+            corrections=self._corrections.model,
+            exclude=exclude,
+            model=self._corrections.predictor,
+            memory=self._corrections.memory,
+            threshold=self._corrections.threshold,
+        )
+
     async def _load(self, item_id: UUID) -> Assignment:
         assignment = await self._store.get(item_id)
         if assignment is None:
@@ -423,18 +426,15 @@ class Operations:
         await self._outbox.deliver(entry)
 
     async def _case(self, case_id: UUID) -> list[Assignment]:
-        found = [
-            a for i in await self._store.case_items(case_id) if (a := await self._store.get(i))
-        ]
-        if not found:
+        if not (found := await self._store.case_assignments(case_id)):
             raise NotFoundError(f"no case {case_id}")
         return found
 
     async def _others_of_case(self, assignment: Assignment) -> list[Assignment]:
         if assignment.case_id is None:
             return []
-        ids = await self._store.case_items(assignment.case_id)
-        return [a for i in ids if i != assignment.item_id and (a := await self._store.get(i))]
+        members = await self._store.case_assignments(assignment.case_id)
+        return [a for a in members if a.item_id != assignment.item_id]
 
     def _case_event(
         self,

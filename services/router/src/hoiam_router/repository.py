@@ -6,8 +6,9 @@ status, body and due date beside it, and the item's outbox: the status changes n
 published, written by the same single-document update that changes the status, because
 FerretDB has no multi-document transactions), `case_members` (one per item, insert-first),
 `history` (every published event about an item, for the audit and the operator's view),
-`corrections` (operators' triage decisions, learned from) and `escalations` (one per case and
-due date, so the sweep escalates once).
+`corrections` (operators' triage decisions, learned from), `escalations` (one per case and
+due date, so the sweep escalates once) and `citizen_messages` (what citizens added to an item, one
+per message event, for the operator's view).
 """
 
 from collections.abc import Mapping
@@ -108,6 +109,11 @@ class AssignmentRepository(Protocol):
         ...
 
     async def case_items(self, case_id: UUID) -> list[UUID]: ...
+
+    async def case_assignments(self, case_id: UUID) -> list[Assignment]:
+        """The assignments of the case's items, in the order of `case_items` (one read for them
+        all, not one per item)."""
+        ...
 
     async def add_history(self, item_id: UUID, event: ItemEvent) -> None:
         """Record a published event about an item once."""
@@ -371,6 +377,11 @@ class MongoAssignmentRepository:
         cursor = self._members.find({"case_id": str(case_id)}, {"_id": 1})
         return sorted([UUID(str(doc["_id"])) async for doc in cursor])
 
+    async def case_assignments(self, case_id: UUID) -> list[Assignment]:
+        ids = [str(i) for i in await self.case_items(case_id)]
+        found = {doc["_id"]: doc async for doc in self._assignments.find({"_id": {"$in": ids}})}
+        return [self._assignment(found[i]) for i in ids if i in found]
+
     async def add_history(self, item_id: UUID, event: ItemEvent) -> None:
         record: Document = {
             "items": _history_items(item_id, event),
@@ -405,7 +416,6 @@ class MongoAssignmentRepository:
     async def add_message_once(self, message: FeedbackMessageAdded) -> None:
         record: Document = {
             "item_id": str(message.item_id),
-            "at": message.occurred_at,
             "event": message.model_dump(mode="json"),
         }
         await insert_once(self._messages, str(message.event_id), record)

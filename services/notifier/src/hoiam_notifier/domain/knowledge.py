@@ -6,7 +6,19 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from hoiam_shared.events import BodyRef, Channel, Citizen, FeedbackRouted, Origin, Status
+from hoiam_shared.events import (
+    BodyRef,
+    Channel,
+    Citizen,
+    FeedbackRouted,
+    Origin,
+    Status,
+    StatusChange,
+    StatusChanged,
+)
+
+ROUTING_FIELDS = frozenset({"body", "category", "case_id", "routed_at"})
+"""What a later routing of an item changes in the notifier's record of it (`ItemRecord`)."""
 
 
 class ItemRecord(BaseModel):
@@ -26,17 +38,43 @@ class ItemRecord(BaseModel):
     category: str | None = None
     body: BodyRef | None = None
     received_at: AwareDatetime | None = None
-    status: Status | None = None  # where it stands now, for "you already sent it" (issue 10)
+    # Where the item stands: each field has one writer, so two events cannot leave them at odds.
+    # `body` (with `category`, `case_id`) is the latest routing's, kept by `routed_at`; `status`
+    # moves with each status change (`status_after`). Who has the item now is `holder`.
+    status: Status | None = None
     routed_at: AwareDatetime | None = Field(
         default=None, description="When the routing this record holds was decided."
     )
 
+    @property
+    def holder(self) -> BodyRef | None:
+        """The body that has the item now: none while it waits in triage (handed back, or not
+        yet decided), whatever body it had before."""
+        return None if self.status is Status.TRIAGE else self.body
+
     def routed_again(self, later: "ItemRecord") -> bool:
         """Whether `later` is a newer routing of this item (a triage decision, a reassignment),
         whose body now has the item; a redelivered older routing is not."""
-        if later.routed_at is None or later == self:
+        if later.routed_at is None:
             return False
         return self.routed_at is None or later.routed_at > self.routed_at
+
+
+def status_after(event: StatusChanged, record: ItemRecord) -> Status | None:
+    """Where `record`'s item stands after `event`, which names it (its own item or one of its
+    case), as the router moves a case: every member to the new status on a transition, to
+    triage on a hand-back, a triaged member to `routed` when the case is given to a body (one
+    being worked on keeps its status), nobody else's on an overdue notice, an escalation or a
+    split. A merge's joining items take the case's status, but the event does not say which
+    joined, so they keep theirs here until the case's next move."""
+    if record.item_id == event.item_id or event.change is StatusChange.TRANSITION:
+        return event.status
+    if event.change is StatusChange.REASSIGNED:
+        if event.status is Status.TRIAGE:
+            return Status.TRIAGE
+        if record.status is Status.TRIAGE:
+            return Status.ROUTED
+    return record.status
 
 
 def item_record(routed: FeedbackRouted) -> ItemRecord:

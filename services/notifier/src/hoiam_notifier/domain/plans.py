@@ -187,7 +187,10 @@ def plan_routed(
         return plan
     record = item_record(routed)
     english = in_english(routed.citizen)
+    # Only its words are used; its id and time are the routing's, so planning reads no clock.
     acknowledgement = StatusChanged(
+        event_id=routed.event_id,
+        occurred_at=routed.occurred_at,
         correlation_id=routed.item_id,
         item_id=routed.item_id,
         tracking_code=routed.tracking_code,
@@ -306,7 +309,6 @@ def plan_status(
     plan: list[Notification] = []
     if event.change in (StatusChange.MERGED, StatusChange.SPLIT):
         return plan  # a case's membership; its petitioners hear of the case's next move
-    lead = next((r for r in records if r.item_id == event.item_id), None)
     if event.change in (StatusChange.OVERDUE, StatusChange.ESCALATED, StatusChange.REASSIGNED):
         title = {
             StatusChange.OVERDUE: "Quá hạn trả lời",
@@ -334,7 +336,11 @@ def plan_status(
                 )
             )
         # A body given the item is sent the petition itself: no other message brings it.
-        given = event.change is StatusChange.REASSIGNED and lead is not None
+        given = (
+            next((r for r in records if r.item_id == event.item_id), None)
+            if event.change is StatusChange.REASSIGNED
+            else None
+        )
         for body, heading in owners:
             text = body_text(
                 title=title,
@@ -343,11 +349,11 @@ def plan_status(
                 addressee=one_line(body.name),
                 tracking_code=event.tracking_code,
                 item_id=event.item_id,
-                category=lead.category if given and lead else None,
+                category=given.category if given else None,
                 case_id=event.case_id,
                 due_on=event.due_on,
-                citizen=lead.citizen if given and lead else None,
-                text=lead.text if given and lead else None,
+                citizen=given.citizen if given else None,
+                text=given.text if given else None,
                 reasons=(event.reason,) if given and event.reason else (),
                 links=links,
             )
@@ -392,8 +398,8 @@ def plan_added(
     added: FeedbackMessageAdded, *, record: ItemRecord, links: Links
 ) -> list[Notification]:
     """A citizen added to their item by reply: one message to each contact of the body that has
-    it ("the citizen added …"). Edits and removals, and items still in triage, tell no body."""
-    body = record.body
+    it ("the citizen added …"). Edits and removals, and items in triage, tell no body."""
+    body = record.holder
     if added.kind != "reply" or added.text is None or body is None:
         return []
     name = one_line(body.name)
@@ -432,21 +438,13 @@ def case_items(event: StatusChanged) -> tuple[UUID, ...]:
     return tuple(dict.fromkeys((event.item_id, *event.case_item_ids)))
 
 
-def plan_resent(
-    added: FeedbackMessageAdded,
-    *,
-    first: ItemRecord | None,
-    reach: Reachability,
-    links: Links,
-    now: datetime,
-    policy: Policy,
-) -> list[Notification]:
-    """The same matter sent again: one message to the citizen, on the way they sent it, naming
-    the item they already have and where it stands; nothing to the body."""
+def resent_record(added: FeedbackMessageAdded, *, first: ItemRecord | None) -> ItemRecord | None:
+    """Whom a re-sent matter is answered, and about what: the citizen where they wrote this time,
+    the first item (`first`, when it was routed here) for its case, body and status. None for an
+    anonymous message: nobody to answer."""
     if added.citizen is None:
-        return []
-    # Answer where they wrote this time, about the first item (`first`, when it was routed here).
-    record = ItemRecord(
+        return None
+    return ItemRecord(
         item_id=added.item_id,
         tracking_code=added.tracking_code,
         case_id=first.case_id if first else None,
@@ -454,16 +452,30 @@ def plan_resent(
         citizen=added.citizen,
         origin=added.origin,
         source_ref=added.source_ref,
-        body=first.body if first else None,
+        body=first.holder if first else None,
         received_at=added.received_at,
         status=first.status if first else None,
     )
-    english = in_english(added.citizen)
+
+
+def plan_resent(
+    added: FeedbackMessageAdded,
+    *,
+    record: ItemRecord,
+    reach: Reachability,
+    links: Links,
+    now: datetime,
+    policy: Policy,
+) -> list[Notification]:
+    """The same matter sent again: one message to the citizen, on the way they sent it, naming
+    the item they already have and where it stands (`record`, from `resent_record`); nothing to
+    the body."""
+    english = in_english(record.citizen)
     news = resent_news(
         tracking_code=added.tracking_code, status=record.status, body=record.body, english=english
     )
     text = citizen_text(
-        citizen=added.citizen,
+        citizen=record.citizen,
         tracking_code=added.tracking_code,
         news=news,
         links=links,

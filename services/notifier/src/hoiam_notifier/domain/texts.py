@@ -146,13 +146,13 @@ def resent_news(
             f"You already sent us this matter, under tracking code {tracking_code}; we have not "
             f"opened it again. Where it stands: {where}."
         )
-        return news + (f" Responsible body: {body.name}." if body else "")
+        return news + (f" Responsible body: {one_line(body.name)}." if body else "")
     where = STATUS_LABEL_VI[status] if status else "đã tiếp nhận"
     news = (
         f"Ông/Bà đã gửi ý kiến này trước đây, mã theo dõi {tracking_code}; ý kiến không được "
         f"tạo thêm lần nữa. Tình trạng hiện nay: {where}."
     )
-    return news + (f" Cơ quan giải quyết: {body.name}." if body else "")
+    return news + (f" Cơ quan giải quyết: {one_line(body.name)}." if body else "")
 
 
 ASK_COMMUNE_VI = (

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from hoiam_router.domain.classify import Lexicon, build_lexicon
 from hoiam_router.domain.geo import gazetteer, place_names
 from hoiam_router.domain.text import fold
-from hoiam_shared.events import BodyContact, BodyRef, Channel
+from hoiam_shared.events import BodyContact, BodyRef, CategoryRef, Channel
 
 Level = Literal["commune", "province_department", "province_committee", "utility", "national"]
 Scope = Literal[
@@ -44,6 +44,10 @@ class Category(_Frozen):
     code: str
     name: str
     keywords: tuple[str, ...] = ()
+
+    def ref(self) -> CategoryRef:
+        """The category as events name it."""
+        return CategoryRef(code=self.code, name=self.name)
 
 
 class Body(_Frozen):

@@ -35,7 +35,7 @@ def routed_event(
         item_id=item.item_id,
         tracking_code=item.tracking_code,
         status=decision.status,
-        category=CategoryRef(code=decision.category.code, name=decision.category.name),
+        category=decision.category.ref(),
         body=body.ref() if body else None,
         confidence=decision.confidence,
         reasons=decision.reasons,
@@ -111,9 +111,10 @@ def rerouted_event(
     cause: StatusChanged,
     at: datetime,
 ) -> FeedbackRouted:
-    """The item's routing again, for the body it was given to (`after`). The status change
-    `cause` announced it to the citizens and the new body (`announced_by`), so consumers that
-    notify do not tell them again. Everything the citizen sent stays as first routed."""
+    """The item's routing again, for the body it was given to (`after`), in the case it is in
+    now (a merge or split since its first routing moved it). The status change `cause` announced
+    it to the citizens and the new body (`announced_by`), so consumers that notify do not tell
+    them again. Everything the citizen sent stays as first routed."""
     return after.routed.model_copy(
         update={
             "event_id": new_id(),
@@ -124,6 +125,7 @@ def rerouted_event(
             "body": body.ref(),
             "level": body.level,
             "due_on": after.due_on,
+            "case_id": after.case_id,
             "confidence": confidence,
             "reasons": reasons,
             "candidates": (),
