@@ -93,7 +93,10 @@ async def read_all(stack: Stack, topic: str, count: int) -> list[bytes]:
 async def test_the_broker_refuses_a_record_over_its_limit_as_bad_input(
     stack: Stack, prefix: str, broker: KafkaBroker
 ) -> None:
-    world = intake_world(publisher=KafkaEventPublisher(broker))
+    # Under this test's prefix: the broker fixture created those topics (a fresh broker has no
+    # others, and the producer would wait for a topic that never comes instead of refusing).
+    settings = settings_for(stack, prefix)
+    world = intake_world(publisher=KafkaEventPublisher(broker), **settings.model_dump())
     huge = email_with_attachment(text="Đơn kèm bản scan.", attachment=900_000)
     with pytest.raises(RecordTooLargeError, match="too large for Kafka"):
         await world.parts.acceptor.accept(Channel.EMAIL, huge, "message/rfc822", "<huge@x>")
