@@ -8,7 +8,6 @@ outage (broker, store, network) is retried after a pause, so nothing accepted is
 
 import asyncio
 import base64
-import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -94,20 +93,29 @@ async def ensure_topics(
         missing = [name for name in dict.fromkeys(names) if name not in existing]
         if not missing:
             return []
-        # Another service may create them at the same moment: the outcome we wanted anyway.
-        with contextlib.suppress(TopicAlreadyExistsError):
-            await admin.create_topics(
-                [
-                    NewTopic(
-                        name,
-                        partitions,
-                        replication_factor,
-                        topic_configs=dict((configs or {}).get(name, {})),
-                    )
-                    for name in missing
-                ]
-            )
-        return missing
+        answer = await admin.create_topics(
+            [
+                NewTopic(
+                    name,
+                    partitions,
+                    replication_factor,
+                    topic_configs=dict((configs or {}).get(name, {})),
+                )
+                for name in missing
+            ]
+        )
+        created = []
+        # The broker answers per topic. "Already exists" is the outcome we wanted: another
+        # service created it at the same moment, or the listing above lagged a creation.
+        for name, code, *message in answer.topic_errors:
+            if code == 0:
+                created.append(name)
+            elif code != TopicAlreadyExistsError.errno:
+                log.error(
+                    "topic not created",
+                    extra={"topic": name, "error_code": code, "error": "".join(map(str, message))},
+                )
+        return created
     finally:
         await admin.close()
 
