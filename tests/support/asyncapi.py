@@ -8,6 +8,7 @@ from pathlib import Path
 from fakes import NotifierWorld, intake_world, router_world
 from hoiam_router.settings import RouterSettings
 from hoiam_shared.asyncapi import asyncapi_document, render
+from hoiam_shared.schemas import write_changed
 from hoiam_shared.service import Wiring
 from hoiam_shared.settings import ServiceSettings
 from support.clock import TestClock
@@ -41,14 +42,7 @@ def rendered() -> dict[str, str]:
 
 
 def export(directory: Path = ASYNCAPI_DIR) -> list[Path]:
-    directory.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, text in rendered().items():
-        path = directory / name
-        if not path.exists() or path.read_text("utf-8") != text:
-            path.write_text(text, "utf-8")
-            written.append(path)
-    return written
+    return write_changed(directory, rendered())
 
 
 if __name__ == "__main__":

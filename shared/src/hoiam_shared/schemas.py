@@ -5,6 +5,7 @@ Run `python -m hoiam_shared.schemas` after changing an event; a test fails while
 
 import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from hoiam_shared.events import EVENT_TYPES
@@ -23,15 +24,23 @@ def rendered() -> dict[str, str]:
     return files
 
 
-def export(directory: Path = SCHEMA_DIR) -> list[Path]:
+def write_changed(directory: Path, files: Mapping[str, str]) -> list[Path]:
+    """Write each file whose text differs from what `directory` holds; returns those written.
+
+    A committed export (these schemas, the AsyncAPI documents) then changes only when it must.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, text in rendered().items():
+    for name, text in files.items():
         path = directory / name
         if not path.exists() or path.read_text("utf-8") != text:
             path.write_text(text, "utf-8")
             written.append(path)
     return written
+
+
+def export(directory: Path = SCHEMA_DIR) -> list[Path]:
+    return write_changed(directory, rendered())
 
 
 if __name__ == "__main__":
