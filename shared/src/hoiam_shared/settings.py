@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from pydantic import Field, MongoDsn
+from pydantic import Field, MongoDsn, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hoiam_shared.topics import ALL_TOPICS, INTAKE_RAW, Topics
@@ -55,6 +55,11 @@ class ServiceSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    person_token_secret: SecretStr | None = Field(
+        default=None,
+        description="Key of the console's signed person tokens (HS256, at least 32 bytes), the "
+        "same in the console, intake and the router; unset: no person token is accepted.",
+    )
     retry_backoff_seconds: float = Field(
         default=1.0, gt=0, description="Pause before a record is retried after an outage."
     )
