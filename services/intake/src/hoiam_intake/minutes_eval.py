@@ -11,23 +11,15 @@ written) are reported apart, as JSON.
 import argparse
 import hashlib
 import json
-import re
 import sys
-import unicodedata
 from pathlib import Path
 from typing import Any
 
+from hoiam_intake.domain.folding import folded
 from hoiam_intake.domain.minutes import blocks_of_text, split_minutes
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "minutes"
 HELD_OUT_BELOW = 0x55
-
-
-def folded(text: str) -> str:
-    """Lower case, no accents (đ → d), punctuation as spaces, one space between words."""
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    plain = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
-    return " ".join(re.sub(r"[^\w]+", " ", plain).split())
 
 
 def held_out(source_url: str) -> bool:
