@@ -42,11 +42,7 @@ def evaluate_document(text: str, meta: dict[str, Any]) -> dict[str, Any]:
     for expected in meta["petitions"]:
         start = folded(expected["starts"])
         hit = next(
-            (
-                i
-                for i, p in enumerate(petitions)
-                if i not in matched and start in folded(p.text)
-            ),
+            (i for i, p in enumerate(petitions) if i not in matched and start in folded(p.text)),
             None,
         )
         if hit is None:
@@ -58,8 +54,13 @@ def evaluate_document(text: str, meta: dict[str, Any]) -> dict[str, Any]:
         if same_place(petition.place, expected["place"]):
             with_place += 1
         else:
-            misses.append({"place_of": expected["starts"], "found": petition.place,
-                           "expected": expected["place"]})
+            misses.append(
+                {
+                    "place_of": expected["starts"],
+                    "found": petition.place,
+                    "expected": expected["place"],
+                }
+            )
         kind_right += petition.kind.value == expected["kind"]
         answered_right += petition.answered_on_the_spot == expected["answered_on_the_spot"]
     wrong = [p.text for i, p in enumerate(petitions) if i not in matched]

@@ -99,7 +99,7 @@ def _table_rows(rows: list[list[str]]) -> Iterable[Block]:
 
 
 def _docx_blocks(data: bytes) -> Iterable[Block]:
-    import docx  # noqa: PLC0415 — the adapter's own dependency, loaded when a .docx comes
+    import docx
     from docx.table import Table
 
     document = docx.Document(io.BytesIO(data))
@@ -122,7 +122,7 @@ def _cell(value: Any) -> str:
 
 
 def _xlsx_blocks(data: bytes) -> Iterable[Block]:
-    import openpyxl  # noqa: PLC0415 — the adapter's own dependency, loaded when a .xlsx comes
+    import openpyxl
 
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:

@@ -1,6 +1,7 @@
 """Each channel's reading of a raw record, and `interpret`: the one entry point to them.
 
-A module per channel (web form, email, hotline calls, Zalo OA, Facebook Page, Open311, a voters' meeting) reads its
+A module per channel (web form, email, hotline calls, Zalo OA, Facebook Page, Open311, a
+voters' meeting) reads its
 provider's payload as the provider documents it and says what it turns into (`outcomes`).
 """
 

@@ -42,8 +42,9 @@ UNITS = (
 _UNIT = "|".join(re.escape(u) for u in UNITS)
 _WORD = r"[^\W\d_][\w'’-]*"
 _NAME_TOKEN = rf"(?:{_WORD}|\d+[A-Za-z]?)"
+_NAME = rf"(?:số\s+)?{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,4}}"
 PLACE = re.compile(
-    rf"(?<![\w])(?<!hợp tác )(?<!Hợp tác )(?P<unit>{_UNIT})(?![\w])\s*:?\s+(?P<name>(?:số\s+)?{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,4}})",
+    rf"(?<![\w])(?<!hợp tác )(?<!Hợp tác )(?P<unit>{_UNIT})(?![\w])\s*:?\s+(?P<name>{_NAME})",
     re.IGNORECASE,
 )
 _BORDERING = re.compile(r"giáp(?: với)?\s*$", re.IGNORECASE)
@@ -107,7 +108,7 @@ def first_address(text: str) -> str | None:
     found = places_in(text)
     if not found:
         return None
-    start, end, first = found[0]
+    _, end, first = found[0]
     parts = [first]
     for next_start, next_end, place in found[1:]:
         if not _CHAIN_GAP.match(text[end:next_start]):

@@ -30,7 +30,7 @@ from hoiam_intake.domain.legacy import repair_legacy
 from hoiam_intake.domain.minutes.blocks import Block
 from hoiam_intake.domain.minutes.places import first_address, places_in
 
-I = re.IGNORECASE
+IC = re.IGNORECASE
 
 
 class Kind(StrEnum):
@@ -74,14 +74,14 @@ _VOICE = (
     r"quan tâm|bày tỏ|băn khoăn|cho rằng|bức xúc|có ý kiến|tham gia ý kiến|ý kiến|hỏi|lo lắng|"
     r"phấn khởi|nhất trí|đồng tình|hoan nghênh|tin tưởng|góp ý|thắc mắc|đề đạt)"
 )
-VOICED = re.compile(rf"(?<!\w){_VOTERS}(?!\w)[^.;:!?]{{0,90}}?(?<!\w){_VOICE}(?!\w)", I)
+VOICED = re.compile(rf"(?<!\w){_VOTERS}(?!\w)[^.;:!?]{{0,90}}?(?<!\w){_VOICE}(?!\w)", IC)
 MANY_OPINIONS = re.compile(
     r"^(?:nhiều|một số) ý kiến(?: của)?(?: cử tri)?(?: cũng)? (?:đề nghị|kiến nghị|phản ánh|"
     r"quan tâm|cho rằng|mong|đề xuất|yêu cầu)",
-    I,
+    IC,
 )
 FORWARDED = re.compile(
-    r"(?<!\w)sẽ (?:được )?(?:chuyển|tổng hợp|trả lời|kiến nghị|phản ánh|báo cáo)(?!\w)", I
+    r"(?<!\w)sẽ (?:được )?(?:chuyển|tổng hợp|trả lời|kiến nghị|phản ánh|báo cáo)(?!\w)", IC
 )
 _ASK = (
     r"đề nghị|kiến nghị|đề xuất|mong muốn|mong|yêu cầu|phản ánh|cần|sớm|xem xét|đầu tư|"
@@ -91,77 +91,80 @@ _ASK = (
     r"thu hồi|công nhận|ban hành|sửa đổi|làm mới|làm lại|thay thế|hướng dẫn|đo đạc|cải tạo|"
     r"triển khai|hoàn thành|hoàn thiện|quy hoạch|giảm|tăng"
 )
-ASK_START = re.compile(rf"^(?:{_ASK})(?!\w)", I)
-ASK_ANYWHERE = re.compile(rf"(?<!\w)(?:{_ASK})(?!\w)", I)
+ASK_START = re.compile(rf"^(?:{_ASK})(?!\w)", IC)
+ASK_ANYWHERE = re.compile(rf"(?<!\w)(?:{_ASK})(?!\w)", IC)
 ISSUE_START = re.compile(
     r"^(?:tình trạng|việc|vấn đề|công tác|hệ thống|tuyến đường|đường|giá|chế độ|chính sách|"
     r"diện tích|dự án|trạm|cầu|chợ|trường|nhà|điện|nước)(?!\w)",
-    I,
+    IC,
 )
 OPINION_WORDS = re.compile(
     r"(?<!\w)(?:phấn khởi|nhất trí|đồng tình|tin tưởng|vui mừng|hoan nghênh|đánh giá cao|"
     r"bày tỏ sự|giá (?:điện|cả|xăng)[^.;]{0,30}tăng|tăng cao|áp lên đời sống)(?!\w)",
-    I,
+    IC,
 )
 OPINION_ASK = re.compile(
-    r"(?<!\w)(?:đề nghị|kiến nghị|đề xuất|mong|cần|yêu cầu|xem xét|sớm|hỗ trợ)(?!\w)", I
+    r"(?<!\w)(?:đề nghị|kiến nghị|đề xuất|mong|cần|yêu cầu|xem xét|sớm|hỗ trợ)(?!\w)", IC
 )
 OPENER = re.compile(
     r"^(?:bên cạnh đó|ngoài ra|đặc biệt|mặt khác|đồng thời|trong đó|cùng với đó|"
     r"với tinh thần[^,]{0,40}|cụ thể|nhóm vấn đề khác[^,]{0,40})\s*,?\s*",
-    I,
+    IC,
 )
 CONTINUATION = re.compile(
     r"^(?:vấn đề này|việc này|vì thế|vì vậy|do đó|do vậy|hiện nay|tuy nhiên|nguyên nhân|"
     r"theo cử tri|cử tri (?:phản ánh|phán ánh|cho biết|nêu rõ)\s*,|trong khi|mặc dù|bởi vì)(?!\w)",
-    I,
+    IC,
 )
 CIRCUMSTANCE = re.compile(
-    r"^(?:sau khi|tại|trong|qua|tiếp đó|sau đó|với tinh thần|phát biểu tại)(?!\w)", I
+    r"^(?:sau khi|tại|trong|qua|tiếp đó|sau đó|với tinh thần|phát biểu tại)(?!\w)", IC
 )
 ANSWERER = re.compile(
     r"(?<!\w)(?:lãnh đạo|chủ tịch|phó chủ tịch|đại biểu|tổ đại biểu|đại diện|ubnd|ủy ban|uỷ ban|"
     r"đồng chí|ông|bà(?! con)|bí thư|các ngành|ngành chức năng|phòng|sở|chính quyền|công an|"
     r"trưởng ban|thường trực|cơ quan|tổ đb)(?!\w)",
-    I,
+    IC,
 )
 ANSWER_VERB = re.compile(
     r"(?<!\w)(?:trả lời|giải trình|giải đáp|làm rõ|phúc đáp|tiếp thu|ghi nhận|giải thích)(?!\w)",
-    I,
+    IC,
 )
 EXPLAINED = re.compile(
-    r"(?<!\w)(?:trả lời|giải trình|giải đáp|làm rõ|giải thích|trao đổi)(?!\w)", I
+    r"(?<!\w)(?:trả lời|giải trình|giải đáp|làm rõ|giải thích|trao đổi)(?!\w)", IC
 )
 REPORTED_ANSWER = re.compile(
-    r"(?<!\w)(?:nghe|kết quả)(?!\w)[^.;]{0,60}?(?:trả lời|giải quyết)(?:\s*,?\s*(?:trả lời|giải quyết))*",
-    I,
+    r"(?<!\w)(?:nghe|kết quả)(?!\w)[^.;]{0,60}?(?:trả lời|giải quyết)"
+    r"(?:\s*,?\s*(?:trả lời|giải quyết))*",
+    IC,
 )
 WRITTEN_ANSWER = re.compile(
-    r"^(?:trả lời|ý kiến trả lời|nội dung trả lời|kết quả giải quyết)\s*:?\s*$", I
+    r"^(?:trả lời|ý kiến trả lời|nội dung trả lời|kết quả giải quyết)\s*:?\s*$", IC
 )
-AGENCY_ANSWER = re.compile(r"^[^.:]{0,80}(?:xin phúc đáp|phúc đáp|trả lời)[^.:]{0,20}:", I)
+AGENCY_ANSWER = re.compile(r"^[^.:]{0,80}(?:xin phúc đáp|phúc đáp|trả lời)[^.:]{0,20}:", IC)
 LEVELS = (
-    ("central", re.compile(r"trung ương|quốc hội|chính phủ|bộ, ngành", I)),
-    ("province", re.compile(r"cấp tỉnh|thành phố trực thuộc|ubnd tỉnh|ủy ban nhân dân tỉnh", I)),
-    ("commune", re.compile(r"cấp xã|cấp huyện|cấp cơ sở|xã, phường|phường, xã", I)),
+    ("central", re.compile(r"trung ương|quốc hội|chính phủ|bộ, ngành", IC)),
+    ("province", re.compile(r"cấp tỉnh|thành phố trực thuộc|ubnd tỉnh|ủy ban nhân dân tỉnh", IC)),
+    ("commune", re.compile(r"cấp xã|cấp huyện|cấp cơ sở|xã, phường|phường, xã", IC)),
 )
-HEADING_WORDS = re.compile(r"thẩm quyền|lĩnh vực|nhóm vấn đề|phần\s+[IVX\d]", I)
+HEADING_WORDS = re.compile(r"thẩm quyền|lĩnh vực|nhóm vấn đề|phần\s+[IVX\d]", IC)
 MARKER = re.compile(
     r"^\s*(?:(?:[IVXLC]{1,5}|[A-Za-zĐđ]|\d{1,4}(?:\.\d{1,3})*)\s*[.):/]|[-–—+•*●○■□▪►✓])\s*"
 )
 GLUED_NUMBER = re.compile(r"^\s*(\d{1,5})(?=\w)")
-_GENERIC = set(
-    """tại buổi tiếp xúc hội nghị cuộc với đến tới đại biểu hđnd ubnd tỉnh huyện xã phường thành
-    phố quốc hội cử tri người dân nhân dân bà con công dân có đã cũng tập trung kiến nghị ý kiến
-    đề nghị phản ánh phản ảnh đề xuất nêu lên quan tâm bày tỏ mong muốn mong mỏi một số nhiều các
-    những vấn đề nội dung lĩnh vực liên quan như sau về xoay quanh cụ thể thiết thực dân sinh đời
-    sống bức xúc tâm tư nguyện vọng địa phương lượt khoảng và của được trong đó là gồm chủ yếu
-    tham gia phát biểu hai trên địa bàn cấp ngành chức năng thẩm quyền giải quyết hiện nay sau
-    khi nghe báo cáo thông tin đại diện đơn vị gửi kỳ họp nổi bật quan trọng hạ tầng tiếp tục
-    nhiều nội dung các cấp cơ quan tổ đb trình lên nêu ra đặt ra này nếu thì mà ra""".split()
-)
+_GENERIC_WORDS = """
+    tại buổi tiếp xúc hội nghị cuộc với đến tới đại biểu hđnd ubnd tỉnh huyện xã phường thành
+    phố quốc hội cử tri người dân nhân dân bà con công dân có đã cũng tập trung kiến nghị ý
+    kiến đề nghị phản ánh phản ảnh đề xuất nêu lên quan tâm bày tỏ mong muốn mong mỏi một số
+    nhiều các những vấn đề nội dung lĩnh vực liên quan như sau về xoay quanh cụ thể thiết thực
+    dân sinh đời sống bức xúc tâm tư nguyện vọng địa phương lượt khoảng và của được trong đó
+    là gồm chủ yếu tham gia phát biểu hai trên địa bàn cấp ngành chức năng thẩm quyền giải
+    quyết hiện nay sau khi nghe báo cáo thông tin đại diện đơn vị gửi kỳ họp nổi bật quan
+    trọng hạ tầng tiếp tục nhiều nội dung các cấp cơ quan tổ đb trình lên nêu ra đặt ra này
+    nếu thì mà
+"""
+_GENERIC = frozenset(_GENERIC_WORDS.split())
 _ABBREVIATIONS = {"tp", "tx", "tt", "ths", "ts", "pgs", "gs", "ql", "đt", "km", "q", "p", "v.v"}
-_NOISE = re.compile(r"\((?:xem thêm|chi tiết)[^)]*\)|\|\s*$", I)
+_NOISE = re.compile(r"\((?:xem thêm|chi tiết)[^)]*\)|\|\s*$", IC)
 
 
 def _clean(text: str) -> str:
@@ -236,18 +239,20 @@ def _is_answer(text: str) -> bool:
 
 def _voters_phrase(text: str) -> tuple[str | None, str | None]:
     """The voters a text names ("Cử tri ấp Phú Thọ", "Cử tri Ngô Minh") and their place."""
-    for match in re.finditer(r"(?<!\w)(?:bà con\s+)?cử tri\s+(?:hai\s+|2\s+)?", text, I):
+    for match in re.finditer(r"(?<!\w)(?:bà con\s+)?cử tri\s+(?:hai\s+|2\s+)?", text, IC):
         rest = text[match.end() :]
-        if re.match(r"(?:các|những)\s", rest, I):
+        if re.match(r"(?:các|những)\s", rest, IC):
             continue  # "cử tri các thôn A, B, C": the voters of several places, none of them
         found = places_in(rest)
-        if found and found[0][0] == 0 or (found and found[0][0] <= 4 and rest[:4].strip() in {"tại", "ở"}):
+        if (found and found[0][0] == 0) or (
+            found and found[0][0] <= 4 and rest[:4].strip() in {"tại", "ở"}
+        ):
             address = first_address(rest[found[0][0] :])
             return f"Cử tri {address}", address
         name = re.match(r"((?:[A-ZĐ]\w*|[^\W\d_]*[A-ZĐÀ-Ỹ]\w*)(?:\s+[A-ZĐÀ-Ỹ]\w*){1,3})", rest)
         if name and name.group(1)[:1].isupper():
             return f"Cử tri {name.group(1)}", None
-    circumstance = re.match(r"^(?:tại|ở)\s+", text, I)
+    circumstance = re.match(r"^(?:tại|ở)\s+", text, IC)
     if circumstance:
         address = first_address(text[circumstance.end() :].split(",")[0])
         if address:
@@ -322,8 +327,10 @@ class _Reader:
     def petition(self, text: str, *, voters: str | None, place: str | None) -> _Draft:
         own = first_address(text)
         around = place or self.voters_place
-        if own and around and re.match(r"(?:tỉnh|thành phố|tp\.?)\s", own, I):
-            own = None  # a province named as a topic ("ranh giới tỉnh…"): the voters' place is finer
+        if own and around and re.match(r"(?:tỉnh|thành phố|tp\.?)\s", own, IC):
+            own = (
+                None  # a province named as a topic ("ranh giới tỉnh…"): the voters' place is finer
+            )
         draft = _Draft(
             text=text,
             place=own or around or self.context_place,
@@ -402,8 +409,8 @@ class _Reader:
             self.level, self.section = level, None
             self.skip(text, "level heading")
             return True
-        if listed and re.match(r"^(?:về\s+)?(?:lĩnh vực|nhóm)\b", body, I) or re.match(
-            r"^về\s+(?:lĩnh vực\s+)?[^\W\d_]+(?:\s+[^\W\d_]+){0,5}\s*:?$", body, I
+        if (listed and re.match(r"^(?:về\s+)?(?:lĩnh vực|nhóm)\b", body, IC)) or re.match(
+            r"^về\s+(?:lĩnh vực\s+)?[^\W\d_]+(?:\s+[^\W\d_]+){0,5}\s*:?$", body, IC
         ):
             self.section = body.rstrip(":").strip()
             self.skip(text, "field heading")
@@ -504,16 +511,14 @@ class _Reader:
             self.answer(sentence, on_the_spot=_on_the_spot(sentence))
             return None, False
         lead, colon, rest = sentence.partition(":")
-        if colon and rest.strip() and (voiced(lead) or re.search(
-            r"(?<!\w)(?:như|vấn đề|nội dung|sau|đề nghị|kiến nghị)\s*$", lead, I
-        )):
-            if ";" in rest or _meaningful_words(lead) <= 2:
-                voters, place = self.note_voters(lead)
-                drafts = [
-                    self.petition(item, voters=voters, place=place) for item in _items(rest)
-                ]
-                self.skip(lead, "lead-in")
-                return (drafts[-1] if drafts else current), True
+        introduces = voiced(lead) or re.search(
+            r"(?<!\w)(?:như|vấn đề|nội dung|sau|đề nghị|kiến nghị)\s*$", lead, IC
+        )
+        if colon and rest.strip() and introduces and (";" in rest or _meaningful_words(lead) <= 2):
+            voters, place = self.note_voters(lead)
+            drafts = [self.petition(item, voters=voters, place=place) for item in _items(rest)]
+            self.skip(lead, "lead-in")
+            return (drafts[-1] if drafts else current), True
         if CONTINUATION.match(sentence) and current is not None:
             current.text = f"{current.text} {sentence}"
             return current, listing
@@ -526,7 +531,10 @@ class _Reader:
             ASK_START.match(opened)
             or MANY_OPINIONS.match(opened)
             or (opened != sentence and ASK_ANYWHERE.search(opened))
-            or (current is not None and re.search(r"đề nghị|kiến nghị|đề xuất|yêu cầu", sentence, I))
+            or (
+                current is not None
+                and re.search(r"đề nghị|kiến nghị|đề xuất|yêu cầu", sentence, IC)
+            )
         )
         if spoken is None and not asks and not listing:
             self.note_voters(sentence)
@@ -557,14 +565,14 @@ def _on_the_spot(text: str) -> bool:
     explained = EXPLAINED.search(text)
     if explained is None or "bằng văn bản" in text.lower():
         return False
-    return not re.search(r"(?<!\w)(?:chuyển|sẽ)(?!\w)", text[: explained.start()], I)
+    return not re.search(r"(?<!\w)(?:chuyển|sẽ)(?!\w)", text[: explained.start()], IC)
 
 
 def _opinion_then_ask(sentence: str) -> list[str]:
     """ "Cử tri phấn khởi …, đồng thời đề nghị …": the opinion, then the ask, as two parts (the
     ask keeps the voters who made it)."""
     match = re.search(
-        r",\s*đồng thời\s+(?=(?:đề nghị|kiến nghị|mong|yêu cầu|đề xuất))", sentence, I
+        r",\s*đồng thời\s+(?=(?:đề nghị|kiến nghị|mong|yêu cầu|đề xuất))", sentence, IC
     )
     if not match or not OPINION_WORDS.search(sentence[: match.start()]):
         return [sentence]
@@ -630,7 +638,9 @@ def _without_titles(blocks: list[Block]) -> tuple[list[Block], list[Block]]:
     for i, block in enumerate(blocks):
         following = blocks[i + 1] if i + 1 < len(blocks) else None
         if following is not None and not block.is_row and not following.is_row:
-            title = re.sub(r"^(?:câu hỏi|nội dung|tiêu đề)\s*:\s*", "", block.text.strip(), flags=I)
+            title = re.sub(
+                r"^(?:câu hỏi|nội dung|tiêu đề)\s*:\s*", "", block.text.strip(), flags=IC
+            )
             title = re.sub(r"[;,.]?\s*\d{1,2}/\d{1,2}/\d{2,4}\s*$", "", title).rstrip(" ;,.")
             if len(title) > 20 and following.text.strip().startswith(title):
                 titles.append(block)
