@@ -41,7 +41,8 @@ UNITS = (
 )
 _UNIT = "|".join(re.escape(u) for u in UNITS)
 _WORD = r"[^\W\d_][\w'’-]*"
-_NAME_TOKEN = rf"(?:{_WORD}|\d+[A-Za-z]?)"
+# A name never runs into the next place's unit word ("thôn Phú Thứ xã Tiền Châu").
+_NAME_TOKEN = rf"(?!(?:{_UNIT})(?!\w))(?:{_WORD}|\d+[A-Za-z]?)"
 _NAME = rf"(?:số\s+)?{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,4}}"
 PLACE = re.compile(
     rf"(?<![\w])(?<!hợp tác )(?<!Hợp tác )(?P<unit>{_UNIT})(?![\w])\s*:?\s+(?P<name>{_NAME})",
@@ -50,6 +51,7 @@ PLACE = re.compile(
 _BORDERING = re.compile(r"giáp(?: với)?\s*$", re.IGNORECASE)
 _CHAIN_GAP = re.compile(r"^\s*(?:,|\(|-|–)?\s*$")
 # Words that end a name even when capitalised at a sentence start.
+_UNIT_WORDS = {u.split()[0].lower().rstrip(".") for u in UNITS}
 _STOP = {"và", "đã", "để", "đề", "có", "cho", "của", "tại", "ở", "đến", "từ", "đi", "với", "là"}
 
 
@@ -60,9 +62,11 @@ def _is_name_word(token: str, *, first: bool, next_token: str | None) -> bool:
         return False
     if token[:1].isupper():
         return True
-    # "xã tân Hiệp", "Bản Thành yên": a lower-case word is kept between capitals, or right after a
-    # capital as the last word when nothing capitalised follows (the second syllable of a name).
-    return (not first and next_token is None) or bool(next_token and next_token[:1].isupper())
+    # "xã tân Hiệp": a typed-in lower-case first syllable before a capital one; "Bản Thành yên":
+    # a lower-case last syllable after one capitalised word (checked in `_name`).
+    if first:
+        return bool(next_token and next_token[:1].isupper())
+    return next_token is None or not next_token[:1].isupper()
 
 
 def _name(raw: str, unit: str) -> str | None:
@@ -72,6 +76,8 @@ def _name(raw: str, unit: str) -> str | None:
     kept: list[str] = []
     for i, token in enumerate(tokens):
         following = tokens[i + 1] if i + 1 < len(tokens) else None
+        if kept and token.lower() in _UNIT_WORDS:
+            break  # the next place begins ("thôn Phú Thứ xã Tiền Châu")
         if not _is_name_word(token, first=not kept, next_token=following):
             break
         if kept and token[:1].islower() and not (following and following[:1].isupper()):

@@ -140,7 +140,11 @@ REPORTED_ANSWER = re.compile(
 WRITTEN_ANSWER = re.compile(
     r"^(?:trả lời|ý kiến trả lời|nội dung trả lời|kết quả giải quyết)\s*:?\s*$", IC
 )
-AGENCY_ANSWER = re.compile(r"^[^.:]{0,80}(?:xin phúc đáp|phúc đáp|trả lời)[^.:]{0,20}:", IC)
+AGENCY_ANSWER = re.compile(
+    r"^(?![^:]*tại (?:buổi|hội nghị|cuộc))[^.:]{0,80}(?:phúc đáp|trả lời như sau|(?:sở|bộ|"
+    r"công an|ủy ban nhân dân tỉnh|ubnd tỉnh)(?!\w)[^.:]{0,60}trả lời)[^.:]{0,20}:",
+    IC,
+)
 LEVELS = (
     ("central", re.compile(r"trung ương|quốc hội|chính phủ|bộ, ngành", IC)),
     ("province", re.compile(r"cấp tỉnh|thành phố trực thuộc|ubnd tỉnh|ủy ban nhân dân tỉnh", IC)),
