@@ -53,7 +53,7 @@ def address_of(place: str | None, meeting_place: str) -> str:
     if not place:
         return meeting_place
     if folded(meeting_place) in folded(place) or folded(place) in folded(meeting_place):
-        return place if len(place) >= len(meeting_place) else meeting_place
+        return place if len(place) > len(meeting_place) else meeting_place
     return f"{place}, {meeting_place}"
 
 
