@@ -161,6 +161,9 @@ def build_sessions_router(
         review: Annotated[bool, Form()] = False,
     ) -> MeetingAccepted:
         session = await known(session_id)
+        place = " ".join(place.split())
+        if len(place) < 2:
+            raise HTTPException(422, detail="`place` names the commune where the meeting was held")
         if (file is None) == (text is None):
             raise HTTPException(422, detail="send the minutes as `file` or as `text`, one of them")
         if file is not None:
@@ -186,7 +189,7 @@ def build_sessions_router(
         except UnreadableMinutesError as error:
             code = 422 if "cannot open" in str(error) or "damaged" in str(error) else 415
             raise HTTPException(code, detail=str(error)) from error
-        split = split_minutes(blocks, meeting_place=place.strip())
+        split = split_minutes(blocks, meeting_place=place)
         if not split.petitions:
             raise HTTPException(422, detail="no petitions found in these minutes")
         items, skipped = review_of(split)
@@ -196,7 +199,7 @@ def build_sessions_router(
             sha256=digest,
             filename=filename,
             held_on=held_on,
-            place=place.strip(),
+            place=place,
             delegates=delegates_of(delegates),
             items=items,
             skipped=skipped,
