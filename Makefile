@@ -63,7 +63,7 @@ eval-routing: setup ## routing accuracy on the labelled set of real petitions (J
 	@$(VENV)/python -m hoiam_router.evaluation
 
 # --- intake: targets of the intake service go here ---
-.PHONY: import-mail replay-dlq bench-intake
+.PHONY: import-mail replay-dlq bench-intake eval-minutes
 
 import-mail: setup ## import mail: make import-mail FILES="a.eml archive.mbox" [URL=http://...]
 	@test -n "$(FILES)" || { echo 'usage: make import-mail FILES="a.eml archive.mbox"'; exit 2; }
@@ -71,6 +71,9 @@ import-mail: setup ## import mail: make import-mail FILES="a.eml archive.mbox" [
 
 replay-dlq: setup ## re-feed a service's DLQs after a fix: [SERVICE=intake|router|notifier] [ARGS=--error-type X]
 	@$(VENV)/python -m hoiam_$(or $(SERVICE),intake).replay $(ARGS)
+
+eval-minutes: setup ## minutes splitter on the real minutes: found / wrong / with place, dev and held-out (JSON)
+	@$(VENV)/python -m hoiam_intake.minutes_eval $(ARGS)
 
 bench-intake: up ## webhook accept p50/p99 at a fixed rate: [URL=] [RATE=50] [SECONDS=10]
 	@$(VENV)/python deploy/local/bench_intake.py --url $(or $(URL),http://127.0.0.1:8001) \

@@ -22,6 +22,7 @@ from hoiam_intake.app import build as build_intake
 from hoiam_intake.domain.conversations import Gathering
 from hoiam_intake.domain.items import Earlier
 from hoiam_intake.domain.matters import Matter
+from hoiam_intake.domain.minutes.sessions import Meeting, Session
 from hoiam_intake.domain.tasks import Task, TaskKind, TaskState, opened
 from hoiam_intake.gatherings import RECENT_MATTERS
 from hoiam_intake.settings import IntakeSettings
@@ -226,6 +227,40 @@ class InMemoryTaskList:
         return True
 
 
+class InMemorySessionStore:
+    """`SessionStore` in memory: sessions and meetings by id, a meeting added once."""
+
+    def __init__(self) -> None:
+        self.by_id: dict[str, Session] = {}
+        self.meetings: dict[str, Meeting] = {}
+
+    async def prepare(self) -> None:
+        return None
+
+    async def add_session(self, session: Session) -> None:
+        self.by_id.setdefault(session.id, session)
+
+    async def session(self, session_id: str) -> Session | None:
+        return self.by_id.get(session_id)
+
+    async def sessions(self, limit: int = 100) -> list[Session]:
+        ordered = sorted(self.by_id.values(), key=lambda s: (s.opens_on, s.id), reverse=True)
+        return ordered[:limit]
+
+    async def meeting(self, meeting_id: str) -> Meeting | None:
+        return self.meetings.get(meeting_id)
+
+    async def add_meeting(self, meeting: Meeting) -> tuple[Meeting, bool]:
+        if meeting.id in self.meetings:
+            return self.meetings[meeting.id], False
+        self.meetings[meeting.id] = meeting
+        return meeting, True
+
+    async def meetings_of(self, session_id: str) -> list[Meeting]:
+        mine = [m for m in self.meetings.values() if m.session_id == session_id]
+        return sorted(mine, key=lambda m: (m.held_on, m.id))
+
+
 class InMemoryMailboxState:
     """The IMAP poller's marks in a dict: the fake of `MailboxState`."""
 
@@ -288,6 +323,7 @@ class IntakeWorld:
     store: InMemoryIntakeStore
     tasks: InMemoryTaskList
     conversations: InMemoryConversationStore
+    sessions: InMemorySessionStore
     marks: InMemoryMailboxState
     publisher: EventPublisher
     parts: IntakeParts
@@ -307,6 +343,7 @@ class IntakeWorld:
             store=self.store,
             tasks=self.tasks,
             conversations=self.conversations,
+            sessions=self.sessions,
             mailbox_state=self.marks,
             publisher=publisher,
             clock=self.clock,
@@ -335,6 +372,7 @@ def intake_world(
     items, store, marks = InMemoryItemRepository(), InMemoryIntakeStore(), InMemoryMailboxState()
     tasks = InMemoryTaskList()
     conversations = InMemoryConversationStore()
+    sessions = InMemorySessionStore()
     publisher = publisher or RecordingPublisher()
     parts = build_intake(
         settings,
@@ -342,6 +380,7 @@ def intake_world(
         store=store,
         tasks=tasks,
         conversations=conversations,
+        sessions=sessions,
         mailbox_state=marks,
         publisher=publisher,
         clock=world_clock,
@@ -354,6 +393,7 @@ def intake_world(
         store=store,
         tasks=tasks,
         conversations=conversations,
+        sessions=sessions,
         marks=marks,
         publisher=publisher,
         parts=parts,

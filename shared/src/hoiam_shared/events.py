@@ -115,6 +115,7 @@ class OriginKind(StrEnum):
     WEB_FORM = "web_form"
     OPEN311 = "open311"
     OPERATOR = "operator"
+    MEETING = "meeting"
 
 
 class Origin(Value):
@@ -133,6 +134,32 @@ class Origin(Value):
     references: tuple[str, ...] = Field(
         default=(), description="Email References chain, oldest first."
     )
+    meeting_id: str | None = Field(
+        default=None, description="The voters' meeting (tiếp xúc cử tri) whose minutes held it."
+    )
+    session_id: str | None = Field(
+        default=None, description="The council session (kỳ họp) that meeting was held for."
+    )
+
+
+class MeetingPetition(Value):
+    """What the minutes of a voters' meeting say of one petition (biên bản tiếp xúc cử tri)."""
+
+    kind: Literal["opinion", "petition"] = Field(
+        description="Ý kiến (a view or concern, counted) or kiến nghị (an ask, routed)."
+    )
+    voters: str | None = Field(default=None, description='Who raised it: "Cử tri ấp Phú Thọ".')
+    place: str | None = Field(default=None, description="The place the minutes give for it.")
+    held_on: date | None = None
+    answered_on_the_spot: bool = Field(
+        default=False, description="A leader present answered or explained it at the meeting."
+    )
+    answer: str | None = Field(default=None, description="That answer, as the minutes give it.")
+    level: str | None = Field(
+        default=None, description="central / province / commune when the minutes group by level."
+    )
+    section: str | None = Field(default=None, description="The field heading it sat under.")
+    position: int = Field(default=0, ge=0, description="Its order in the minutes, from 0.")
 
 
 class FeedbackText(Value):
@@ -265,6 +292,14 @@ class FeedbackReceived(Event):
     location: Location = Location()
     attachments: tuple[Attachment, ...] = ()
     origin: Origin | None = None
+    meeting: MeetingPetition | None = Field(
+        default=None, description="Set for an item split out of a voters' meeting's minutes."
+    )
+    to_route: bool = Field(
+        default=True,
+        description="False: recorded and counted, not routed to a body (an opinion from a "
+        "meeting); the router leaves it alone.",
+    )
     duplicate_of: UUID | None = Field(
         default=None,
         description="The same citizen sent the same text before: the first item of the two.",

@@ -20,6 +20,7 @@ from hoiam_intake.domain.matters import Matter
 from hoiam_intake.gatherings import ConversationStore, MongoConversationStore
 from hoiam_intake.imap import MongoMailboxState
 from hoiam_intake.repository import MongoItemRepository
+from hoiam_intake.sessions import MongoSessionStore
 from hoiam_intake.store import MongoIntakeStore
 from hoiam_intake.tasks import MongoTaskList
 from hoiam_shared.events import Channel, FeedbackReceived
@@ -91,7 +92,7 @@ def intake_on(
         intake_settings(id_secret=SecretStr(SECRET), gather_seconds=120),
         items=MongoItemRepository(db), store=MongoIntakeStore(db), tasks=MongoTaskList(db),
         conversations=MongoConversationStore(db), mailbox_state=MongoMailboxState(db),
-        publisher=out, clock=clock, registry=CollectorRegistry(),
+        sessions=MongoSessionStore(db), publisher=out, clock=clock, registry=CollectorRegistry(),
     )  # fmt: skip
     return parts, out
 

@@ -215,6 +215,15 @@ def test_zalo_after_48_hours_goes_by_zns_template_to_the_phone() -> None:
     assert targets[0] == Target(way=Way.ZALO_ZNS, address="+84912345678")
 
 
+def test_voters_of_a_meeting_have_no_way_to_be_reached_automatically() -> None:
+    citizen = Citizen(name="Cử tri ấp Thuận Chánh", preferred_channel=Channel.MEETING)
+    origin = Origin(kind=OriginKind.MEETING, meeting_id="m1", session_id="s1")
+
+    targets = citizen_targets(record(citizen, origin), Reachability(), at=NOON, policy=POLICY)
+
+    assert targets == ()
+
+
 def test_a_later_inbound_message_reopens_the_zalo_window() -> None:
     citizen = Citizen(
         contacts=Contacts(zalo_user_id="z1"),

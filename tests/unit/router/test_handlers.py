@@ -13,7 +13,14 @@ from hoiam_router.domain.lifecycle import TransitionError
 from hoiam_router.operations import NotFoundError
 from hoiam_router.outbox import SETTLING
 from hoiam_shared.clock import vietnam_date
-from hoiam_shared.events import Event, FeedbackRouted, Status, StatusChange, StatusChanged
+from hoiam_shared.events import (
+    Channel,
+    Event,
+    FeedbackRouted,
+    Status,
+    StatusChange,
+    StatusChanged,
+)
 from support.samples import make_received
 
 
@@ -257,3 +264,21 @@ async def test_a_repeated_message_joins_the_case_of_the_first(world: RouterWorld
     routed = await world.route(again)
 
     assert routed.case_id == first.case_id
+
+
+async def test_an_item_marked_not_to_route_is_left_alone_and_a_petition_is_routed(
+    world: RouterWorld,
+) -> None:
+    opinion = make_received(
+        "Cử tri phấn khởi, nhất trí với kết quả kỳ họp", address=PLACE, channel=Channel.MEETING
+    ).model_copy(update={"to_route": False})
+    petition = make_received(POTHOLE, address=PLACE, channel=Channel.MEETING)
+
+    left = await world.route.received(opinion)
+    routed = await world.route.received(petition)
+
+    assert left is None
+    assert await world.store.get(opinion.item_id) is None
+    assert routed is not None
+    assert routed.item_id == petition.item_id
+    assert [e.item_id for e in world.publisher.of(FeedbackRouted)] == [petition.item_id]

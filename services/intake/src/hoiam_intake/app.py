@@ -22,6 +22,8 @@ from hoiam_intake.imap import ImapPoller, MailboxState, MongoMailboxState
 from hoiam_intake.metrics import IntakeMetrics
 from hoiam_intake.repository import ItemRepository, MongoItemRepository
 from hoiam_intake.resends import Resends
+from hoiam_intake.sessions import MongoSessionStore, SessionStore
+from hoiam_intake.sessions_api import build_sessions_router
 from hoiam_intake.settings import IntakeSettings, load_settings
 from hoiam_intake.store import IntakeStore, MongoIntakeStore
 from hoiam_intake.tasks import MongoTaskList, TaskList
@@ -91,6 +93,7 @@ def build(
     store: IntakeStore,
     tasks: TaskList,
     conversations: ConversationStore,
+    sessions: SessionStore,
     publisher: EventPublisher,
     clock: Clock,
     registry: CollectorRegistry,
@@ -145,6 +148,7 @@ def build(
         await store.prepare()
         await tasks.prepare()
         await conversations.prepare()
+        await sessions.prepare()
 
     router = build_router(
         acceptor=acceptor,
@@ -176,7 +180,16 @@ def build(
                 title="record_operator_task",
             ),
         ),
-        routers=(router,),
+        routers=(
+            router,
+            build_sessions_router(
+                acceptor=acceptor,
+                sessions=sessions,
+                settings=settings,
+                secret=rules.secret,
+                clock=clock,
+            ),
+        ),
         background=(
             flush_gatherings_every(normalise, settings.gather_flush_seconds),
             *((poller.run_forever,) if poller is not None else ()),
@@ -218,6 +231,7 @@ def build_on_mongo(
         store=MongoIntakeStore(db),
         tasks=MongoTaskList(db),
         conversations=MongoConversationStore(db),
+        sessions=MongoSessionStore(db),
         mailbox_state=mailbox_state or MongoMailboxState(db),
         publisher=publisher,
         clock=clock,

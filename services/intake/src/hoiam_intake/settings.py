@@ -13,7 +13,9 @@ START_REFUSED = (  # what a start without the id secret prints, and nothing else
     "set it once and keep it"
 )
 
-type Endpoint = Literal["web", "email", "calls", "manual_call", "zalo", "facebook", "open311"]
+type Endpoint = Literal[
+    "web", "email", "calls", "manual_call", "zalo", "facebook", "open311", "minutes"
+]
 """The endpoints whose request bodies have a size limit."""
 
 DEFAULT_BODY_LIMITS: dict[Endpoint, int] = {
@@ -24,6 +26,8 @@ DEFAULT_BODY_LIMITS: dict[Endpoint, int] = {
     "open311": 262_144,
     # A call log is split into one small record per call, so it may be larger than a record.
     "calls": 5_242_880,
+    # Meeting minutes (.docx/.xlsx with pictures) are split into one small record per petition.
+    "minutes": 10_485_760,
 }
 
 
@@ -42,8 +46,8 @@ class IntakeSettings(ServiceSettings):
     )
     max_body_bytes_by_endpoint: dict[Endpoint, Annotated[int, Field(ge=1024)]] = Field(
         default_factory=dict,
-        description="Per endpoint (web, email, calls, manual_call, zalo, facebook, open311): "
-        "its largest body, over the defaults of `DEFAULT_BODY_LIMITS`.",
+        description="Per endpoint (web, email, calls, manual_call, zalo, facebook, open311, "
+        "minutes): its largest body, over the defaults of `DEFAULT_BODY_LIMITS`.",
     )
     max_text_chars: int = Field(
         default=20_000,
@@ -148,7 +152,8 @@ class IntakeSettings(ServiceSettings):
         if endpoint in self.max_body_bytes_by_endpoint:
             return self.max_body_bytes_by_endpoint[endpoint]
         default = DEFAULT_BODY_LIMITS.get(endpoint, self.max_body_bytes)
-        return default if endpoint == "calls" else min(default, self.max_body_bytes)
+        split = endpoint in ("calls", "minutes")
+        return default if split else min(default, self.max_body_bytes)
 
 
 def load_settings() -> IntakeSettings:

@@ -111,7 +111,7 @@ def build(
             Subscription(
                 topic=settings.topics.name(FEEDBACK_RECEIVED),
                 event=FeedbackReceived,
-                handle=route,
+                handle=route.received,
                 title="route_feedback",
             ),
             Subscription(

@@ -1,5 +1,6 @@
 """The router's subscriber: a received item → load → decide → case → save → emit."""
 
+import logging
 from uuid import UUID
 
 from hoiam_router import domain
@@ -12,6 +13,8 @@ from hoiam_router.outbox import Outbox
 from hoiam_router.repository import AssignmentRepository
 from hoiam_shared.clock import Clock
 from hoiam_shared.events import FeedbackReceived, FeedbackRouted, Status
+
+log = logging.getLogger(__name__)
 
 
 class RouteFeedback:
@@ -37,6 +40,15 @@ class RouteFeedback:
         self._corrections = corrections
         self._fallback_province = fallback_province
         self._clock = clock
+
+    async def received(self, item: FeedbackReceived) -> FeedbackRouted | None:
+        """The subscriber of `feedback.received`: every item routed but one marked not to route
+        (an opinion from a voters' meeting: intake records and counts it, no body is asked)."""
+        if not item.to_route:
+            log.info("not to route; left alone", extra={"channel": item.channel.value})
+            self._metrics.not_routed.labels(item.channel.value).inc()
+            return None
+        return await self(item)
 
     async def __call__(self, item: FeedbackReceived) -> FeedbackRouted:
         # Deciding is pure and cheap, so it comes before any lookup: the store keeps the first

@@ -29,6 +29,12 @@ class RouterMetrics:
             "Items seen again (redelivery or replay) whose stored decision was republished.",
             registry=registry,
         )
+        self.not_routed = Counter(
+            "router_items_not_routed_total",
+            "Items marked not to route (opinions from voters' meetings), left alone, by channel.",
+            ["channel"],
+            registry=registry,
+        )
         self.escalations = Counter(
             "router_escalations_total",
             "Overdue items reported by the sweep, per kind (escalated to a parent, or overdue).",

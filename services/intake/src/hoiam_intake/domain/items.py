@@ -27,6 +27,7 @@ from hoiam_shared.events import (
     FeedbackReceived,
     FeedbackText,
     Location,
+    MeetingPetition,
     Origin,
     RawFeedbackAccepted,
 )
@@ -153,11 +154,14 @@ def feedback_item(
     subject: str | None = None,
     raw_address: str | None = None,
     attachments: tuple[Attachment, ...] = (),
+    province_hint: str | None = None,
+    meeting: MeetingPetition | None = None,
 ) -> FeedbackReceived:
     """The one place a channel's reading of `raw` becomes a `FeedbackReceived`.
 
     Its id and tracking code are derived from `source_ref` (`keys.identity`), its words and
-    address normalised, and its province hinted by the account that received it. Like every
+    address normalised, and its province hinted by the account that received it (or given, for a
+    meeting of a province's session). A meeting's opinion is recorded but not routed. Like every
     event intake derives from a raw record, it occurred when that record was received.
     """
     item_id, tracking_code = identity(raw, source_ref, secret=rules.secret)
@@ -174,13 +178,15 @@ def feedback_item(
         text=feedback_text(text, subject=subject, max_chars=rules.max_text_chars),
         location=Location(
             raw_address=_readable(raw_address, MAX_ADDRESS_CHARS),
-            province_hint=rules.province_of(origin.account_id),
+            province_hint=province_hint or rules.province_of(origin.account_id),
         ),
         attachments=tuple(
             a.model_copy(update={"filename": a.filename[:MAX_FILENAME_CHARS]}) if a.filename else a
             for a in attachments[:MAX_ATTACHMENTS]
         ),
         origin=origin,
+        meeting=meeting,
+        to_route=meeting is None or meeting.kind == "petition",
     )
 
 

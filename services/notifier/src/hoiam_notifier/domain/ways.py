@@ -15,6 +15,8 @@ _ORIGIN_CHANNEL = {
     OriginKind.WEB_FORM: Channel.WEB,
     OriginKind.OPEN311: Channel.OPEN311,
     OriginKind.OPERATOR: Channel.PHONE,
+    # Voters at a meeting leave no contact: nothing automatic reaches them (an operator task).
+    OriginKind.MEETING: Channel.MEETING,
 }
 
 

@@ -1,12 +1,14 @@
 """Each channel's reading of a raw record, and `interpret`: the one entry point to them.
 
-A module per channel (web form, email, hotline calls, Zalo OA, Facebook Page, Open311) reads its
+A module per channel (web form, email, hotline calls, Zalo OA, Facebook Page, Open311, a
+voters' meeting) reads its
 provider's payload as the provider documents it and says what it turns into (`outcomes`).
 """
 
 from hoiam_intake.domain.channels.calls import CALL_CONTENT_TYPE, call_outcome
 from hoiam_intake.domain.channels.email import email_outcome
 from hoiam_intake.domain.channels.facebook import facebook_outcomes
+from hoiam_intake.domain.channels.meeting import MEETING_CONTENT_TYPE, meeting_outcome
 from hoiam_intake.domain.channels.open311 import open311_outcome
 from hoiam_intake.domain.channels.web import WEB_CONTENT_TYPE, normalise_web
 from hoiam_intake.domain.channels.zalo import zalo_outcomes
@@ -31,6 +33,8 @@ def _outcomes(raw: RawFeedbackAccepted, rules: Rules) -> list[Outcome]:
             return facebook_outcomes(raw, rules)
         case Channel.OPEN311:
             return [open311_outcome(raw, rules)]
+        case Channel.MEETING if raw.content_type == MEETING_CONTENT_TYPE:
+            return [meeting_outcome(raw, rules)]
         case Channel.WEB if raw.content_type == WEB_CONTENT_TYPE:
             return [NewItem(normalise_web(raw, rules))]
     raise UnsupportedChannelError(f"no normaliser for {raw.channel} / {raw.content_type}")

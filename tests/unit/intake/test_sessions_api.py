@@ -1,0 +1,217 @@
+"""Sessions and meetings through intake's real `build` on fakes: minutes in, items out."""
+
+from datetime import datetime
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from fakes import IntakeWorld, intake_world
+from hoiam_shared.events import Channel, FeedbackReceived, OriginKind, RawFeedbackAccepted
+from support.clock import TestClock
+from support.minutes import DOCX_TYPE, XLSX_TYPE, minutes_docx, minutes_xlsx, real_petitions
+
+TOKEN = "op-token-for-sessions"
+OPERATOR = {"authorization": f"Bearer {TOKEN}"}
+AT = datetime(2026, 11, 20, 9, 0).astimezone()
+SESSION = {
+    "name": "Kỳ họp thứ 10, HĐND tỉnh khóa XVII",
+    "province_code": "56",
+    "opens_on": "2026-12-08",
+    "closes_on": "2026-12-10",
+    "term": "XVII",
+    "number": 10,
+}
+DOCX = minutes_docx(
+    "ninhthuan-nhon-son",
+    title="BIÊN BẢN TIẾP XÚC CỬ TRI XÃ NHƠN SƠN",
+    answer="Ông Chủ tịch UBND xã Nhơn Sơn trả lời, giải trình tại buổi tiếp xúc.",
+)
+XLSX = minutes_xlsx("backan-quang-bach", title="TỔNG HỢP Ý KIẾN, KIẾN NGHỊ CỬ TRI XÃ QUẢNG BẠCH")
+
+
+@pytest.fixture
+def world() -> IntakeWorld:
+    return intake_world(clock=TestClock.frozen(AT), operator_token=SecretStr(TOKEN))
+
+
+async def new_session(http: httpx.AsyncClient) -> str:
+    created = await http.post("/v1/sessions", json=SESSION, headers=OPERATOR)
+    assert created.status_code == 201, created.text
+    return str(created.json()["id"])
+
+
+async def post_minutes(
+    http: httpx.AsyncClient,
+    session_id: str,
+    data: bytes,
+    *,
+    name: str = "bien-ban.docx",
+    kind: str = DOCX_TYPE,
+    **fields: str,
+) -> httpx.Response:
+    form = {"held_on": "2026-11-25", "place": "xã Nhơn Sơn", **fields}
+    return await http.post(
+        f"/v1/sessions/{session_id}/meetings",
+        files={"file": (name, data, kind)},
+        data=form,
+        headers=OPERATOR,
+    )
+
+
+async def test_a_session_is_declared_with_its_compile_windows(world: IntakeWorld) -> None:
+    async with world.http() as http:
+        session_id = await new_session(http)
+        view = (await http.get(f"/v1/sessions/{session_id}", headers=OPERATOR)).json()
+        listed = (await http.get("/v1/sessions", headers=OPERATOR)).json()
+    assert view["session"]["compile_before_due"] == "2026-11-23"
+    assert view["session"]["compile_after_due"] == "2026-12-25"
+    assert view["meetings"] == []
+    assert [s["id"] for s in listed] == [session_id]
+
+
+async def test_a_docx_of_minutes_becomes_one_item_per_petition_on_the_meeting_channel(
+    world: IntakeWorld,
+) -> None:
+    async with world.http() as http:
+        session_id = await new_session(http)
+        answer = await post_minutes(http, session_id, DOCX, delegates="Nguyễn Văn A; Trần Thị B")
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    words = [w for w, _ in real_petitions("ninhthuan-nhon-son")]
+    assert [i["text"] for i in body["items"]] == words
+    assert all(i["tracking_code"] for i in body["items"])
+    assert all(i["answered_on_the_spot"] for i in body["items"])
+    raws = world.published.of(RawFeedbackAccepted)
+    assert [r.channel for r in raws] == [Channel.MEETING] * len(words)
+    assert [r.tracking_code for r in raws] == [i["tracking_code"] for i in body["items"]]
+
+    for raw in raws:  # the usual raw → received path
+        await world.parts.normalise(raw)
+    received = world.published.of(FeedbackReceived)
+    assert [r.text.normalised for r in received] == words
+    first = received[0]
+    assert first.origin is not None
+    assert first.origin.kind is OriginKind.MEETING
+    assert first.origin.meeting_id == body["meeting_id"]
+    assert first.origin.session_id == session_id
+    assert first.citizen.name == "Cử tri xã Nhơn Sơn"
+    assert first.citizen.contacts.email is None
+    assert first.location.raw_address == "xã Nhơn Sơn"
+    assert first.location.province_hint == "56"
+    assert received[1].location.raw_address == "thôn Lương Tri, xã Nhơn Sơn"
+    assert first.meeting is not None
+    assert first.meeting.answered_on_the_spot
+    assert all(r.to_route for r in received)
+
+
+async def test_an_xlsx_becomes_items_and_its_opinion_is_recorded_but_not_to_route(
+    world: IntakeWorld,
+) -> None:
+    async with world.http() as http:
+        session_id = await new_session(http)
+        answer = await post_minutes(
+            http, session_id, XLSX, name="tong-hop.xlsx", kind=XLSX_TYPE, place="xã Quảng Bạch"
+        )
+        view = (await http.get(f"/v1/sessions/{session_id}", headers=OPERATOR)).json()
+    assert answer.status_code == 201, answer.text
+    items = answer.json()["items"]
+    assert len(items) == len(real_petitions("backan-quang-bach"))
+    assert [i["kind"] for i in items].count("opinion") == 1
+    for raw in world.published.of(RawFeedbackAccepted):
+        await world.parts.normalise(raw)
+    received = world.published.of(FeedbackReceived)
+    [opinion] = [r for r in received if not r.to_route]
+    assert opinion.meeting is not None
+    assert opinion.meeting.kind == "opinion"
+    assert view["meetings"][0]["counts"]["opinions"] == 1
+    assert view["meetings"][0]["counts"]["petitions"] == len(items) - 1
+
+
+async def test_the_same_file_twice_is_one_meeting_and_nothing_is_published_again(
+    world: IntakeWorld,
+) -> None:
+    async with world.http() as http:
+        session_id = await new_session(http)
+        first = await post_minutes(http, session_id, DOCX)
+        published = len(world.published.published)
+        again = await post_minutes(http, session_id, DOCX)
+        view = (await http.get(f"/v1/sessions/{session_id}", headers=OPERATOR)).json()
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["meeting_id"] == first.json()["meeting_id"]
+    assert again.json()["items"] == first.json()["items"]
+    assert len(world.published.published) == published
+    assert len(view["meetings"]) == 1
+
+
+async def test_a_review_returns_the_split_and_commits_nothing(world: IntakeWorld) -> None:
+    async with world.http() as http:
+        session_id = await new_session(http)
+        review = await post_minutes(http, session_id, DOCX, review="true")
+        view = (await http.get(f"/v1/sessions/{session_id}", headers=OPERATOR)).json()
+        committed = await post_minutes(http, session_id, DOCX)
+    assert review.status_code == 200
+    assert review.json()["review"] is True
+    assert [i["tracking_code"] for i in review.json()["items"]] == [None] * 6
+    assert view["meetings"] == []
+    assert committed.status_code == 201  # the review left nothing behind
+    assert review.json()["meeting_id"] == committed.json()["meeting_id"]
+
+
+async def test_pasted_text_is_minutes_too(world: IntakeWorld) -> None:
+    text = (DATA_TEXT := "Cử tri xã Nhơn Sơn kiến nghị:\n1. Sớm hoàn thành Trường mẫu giáo Nha Hố.")
+    async with world.http() as http:
+        session_id = await new_session(http)
+        answer = await http.post(
+            f"/v1/sessions/{session_id}/meetings",
+            data={"held_on": "2026-11-25", "place": "xã Nhơn Sơn", "text": text},
+            headers=OPERATOR,
+        )
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["items"][0]["text"] == DATA_TEXT.split("1. ")[1].rstrip(".")
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "code"),
+    [
+        (b"%PDF-1.7 minutes", "bien-ban.pdf", 415),
+        (b"\xd0\xcf\x11\xe0 an old .doc", "bien-ban.doc", 415),
+        (b"PK\x03\x04 not really a zip", "bien-ban.docx", 422),
+        (b"   \n ", "bien-ban.txt", 422),
+        ("Tác giả bài viết: Vân Thanh\nXem tiếp...".encode(), "tin.txt", 422),
+    ],
+)
+async def test_bad_files_are_refused_with_a_reason(
+    world: IntakeWorld, data: bytes, name: str, code: int
+) -> None:
+    async with world.http() as http:
+        session_id = await new_session(http)
+        answer = await post_minutes(http, session_id, data, name=name, kind="application/x")
+    assert answer.status_code == code
+    assert answer.json()["detail"]
+    assert world.published.of(RawFeedbackAccepted) == []
+
+
+async def test_minutes_larger_than_the_limit_are_413() -> None:
+    world = intake_world(
+        clock=TestClock.frozen(AT),
+        operator_token=SecretStr(TOKEN),
+        max_body_bytes_by_endpoint={"minutes": 4096},
+    )
+    async with world.http() as http:
+        session_id = await new_session(http)
+        answer = await post_minutes(http, session_id, DOCX)
+    assert len(DOCX) > 4096
+    assert answer.status_code == 413
+
+
+async def test_an_unknown_session_is_404_and_no_token_is_401(world: IntakeWorld) -> None:
+    async with world.http() as http:
+        unknown = await post_minutes(http, "no-such-session", DOCX)
+        anonymous = await http.post("/v1/sessions", json=SESSION)
+        bad_dates = await http.post(
+            "/v1/sessions", json=SESSION | {"closes_on": "2026-12-01"}, headers=OPERATOR
+        )
+    assert unknown.status_code == 404
+    assert anonymous.status_code == 401
+    assert bad_dates.status_code == 422
