@@ -29,10 +29,12 @@ def router_url(stack: Stack, prefix: str, tmp_path: Path) -> Iterator[str]:
     env = service_env(
         "router", stack=stack, prefix=prefix, port=port, smtp_port=0, clock=TestClock.daytime()
     )
-    # Counted every second here, not every minute, so the test sees them soon.
+    # Counted every second here, not every minute, so the test sees them soon; routed by the
+    # rules, which start at once (training the model takes minutes on a loaded machine).
     env |= {
         "HOIAM_ROUTER_WORKLOAD_INTERVAL_SECONDS": "1",
         "HOIAM_ROUTER_DLQ_MEASURE_INTERVAL_SECONDS": "1",
+        "HOIAM_ROUTER_LEARNED_MODEL": "false",
     }
     log = tmp_path / "router.log"
     process = start("router", env, port, log)
