@@ -91,31 +91,29 @@ def kafka_offsets(bootstrap_servers: str) -> ReadOffsets:
             bootstrap_servers=bootstrap_servers, enable_auto_commit=False, client_id="hoiam-dlq"
         )
         admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="hoiam-dlq")
-        await consumer.start()
-        try:
+        try:  # both are closed whatever happens, even if they never started
+            await consumer.start()
             await admin.start()
-            try:
-                # Every topic's metadata: asking for named ones could make a broker that
-                # auto-creates topics create a DLQ that does not exist.
-                wanted = set(topics)
-                partitions = sorted(
-                    TopicPartition(described["topic"], p["partition"])
-                    for described in await admin.describe_topics()
-                    if described["topic"] in wanted and described["error_code"] == 0
-                    for p in described["partitions"]
-                )
-                if not partitions:
-                    return DlqOffsets({}, {}, {})
-                places = await admin.list_consumer_group_offsets(group, partitions=partitions)
-                return DlqOffsets(
-                    starts=await consumer.beginning_offsets(partitions),
-                    ends=await consumer.end_offsets(partitions),
-                    # -1: the group has no place on that partition.
-                    committed={tp: m.offset for tp, m in places.items() if m.offset >= 0},
-                )
-            finally:
-                await admin.close()
+            # Every topic's metadata: asking for named ones could make a broker that
+            # auto-creates topics create a DLQ that does not exist.
+            wanted = set(topics)
+            partitions = sorted(
+                TopicPartition(described["topic"], p["partition"])
+                for described in await admin.describe_topics()
+                if described["topic"] in wanted and described["error_code"] == 0
+                for p in described["partitions"]
+            )
+            if not partitions:
+                return DlqOffsets({}, {}, {})
+            places = await admin.list_consumer_group_offsets(group, partitions=partitions)
+            return DlqOffsets(
+                starts=await consumer.beginning_offsets(partitions),
+                ends=await consumer.end_offsets(partitions),
+                # -1: the group has no place on that partition.
+                committed={tp: m.offset for tp, m in places.items() if m.offset >= 0},
+            )
         finally:
+            await admin.close()
             await consumer.stop()
 
     return read

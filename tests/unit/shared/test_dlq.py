@@ -12,6 +12,7 @@ from hoiam_shared.dlq import (
     DLQ_METRIC,
     DeadLetterBacklog,
     DlqOffsets,
+    kafka_offsets,
     measure_once,
     measure_periodically,
     waiting,
@@ -100,3 +101,9 @@ async def test_the_loop_outlives_an_outage_and_keeps_the_last_figure() -> None:
         "hoiam_dlq_measure_failures_total", {"error_type": "KafkaConnectionError"}
     )
     assert failures == 1
+
+
+async def test_a_broker_that_is_not_there_is_an_error_for_the_loop_to_count() -> None:
+    # Nothing listens on port 9 (discard) here: the clients fail to bootstrap, and are closed.
+    with pytest.raises(KafkaConnectionError):
+        await kafka_offsets("127.0.0.1:9")(["a.dlq"], "g-replay")
