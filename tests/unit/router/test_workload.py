@@ -11,7 +11,7 @@ from pymongo.errors import AutoReconnect
 from fakes import InMemoryAssignmentRepository, router_world
 from hoiam_router.domain.assignment import Assignment
 from hoiam_router.domain.directory import Directory
-from hoiam_router.domain.workload import Workload, count_workload, tally, to_show
+from hoiam_router.domain.workload import Workload, combine, count_workload, to_show
 from hoiam_router.metrics import RouterMetrics
 from hoiam_router.workload import MeasureWorkload, measure_periodically
 from hoiam_shared.events import BodyRef, Status
@@ -58,9 +58,8 @@ async def test_open_items_are_counted_per_body_and_overdue_after_the_due_date(
     assert count_workload(items[4:], today=TODAY) == {}
 
 
-def test_a_stores_rows_per_body_and_due_date_make_one_workload_per_body() -> None:
-    rows = [("a", date(2026, 12, 1), 2), ("b", TODAY, 1), ("a", None, 1), ("a", TODAY, 4)]
-    assert tally(rows, today=TODAY) == {"a": Workload(7, 2), "b": Workload(1, 0)}
+def test_a_stores_two_counts_make_one_workload_per_body() -> None:
+    assert combine({"a": 3, "b": 1}, {"a": 2}) == {"a": Workload(3, 2), "b": Workload(1, 0)}
 
 
 def test_a_body_with_nothing_open_any_more_goes_to_zero_not_stale() -> None:

@@ -23,7 +23,7 @@ from hoiam_router.domain.assignment import Assignment
 from hoiam_router.domain.cases import CaseMember
 from hoiam_router.domain.learned import BodyCorrection, CorrectionKind
 from hoiam_router.domain.lifecycle import OPEN
-from hoiam_router.domain.workload import Workload, tally
+from hoiam_router.domain.workload import Workload, combine
 from hoiam_shared.clock import Clock
 from hoiam_shared.events import (
     BodyRef,
@@ -371,23 +371,21 @@ class MongoAssignmentRepository:
         return [self._assignment(doc) async for doc in cursor]
 
     async def workload(self, *, today: date) -> dict[str, Workload]:
-        # One aggregation, grouped by body and due date (a few hundred rows, whatever the
-        # number of items); which due dates are past is the domain's to say.
+        open_items: Document = {"status": {"$in": sorted(s.value for s in OPEN)}}
+        # Due dates are ISO strings, which sort as the dates do; a missing one is no string.
+        overdue: Document = open_items | {"due_on": {"$lt": today.isoformat()}}
+        return combine(await self._per_body(open_items), await self._per_body(overdue))
+
+    async def _per_body(self, match: Document) -> dict[str, int]:
         cursor = await self._assignments.aggregate(
-            [
-                {"$match": {"status": {"$in": sorted(s.value for s in OPEN)}}},
-                {"$group": {"_id": {"body": "$body_id", "due": "$due_on"}, "items": {"$sum": 1}}},
-            ]
+            [{"$match": match}, {"$group": {"_id": "$body_id", "items": {"$sum": 1}}}]
         )
-        rows = []
+        counts: dict[str, int] = {}
         async for doc in cursor:
-            group = cast(dict[str, Any], doc["_id"])
-            body, due_on = group.get("body"), group.get("due")
-            if body is None:  # an open item always has a body; a stray one is not counted
-                continue
-            due = date.fromisoformat(due_on) if isinstance(due_on, str) else None
-            rows.append((str(body), due, cast(int, doc["items"])))
-        return tally(rows, today=today)
+            body, items = doc["_id"], doc["items"]
+            if body is not None:  # an open item always has a body; a stray one is not counted
+                counts[str(body)] = cast(int, items)
+        return counts
 
     async def case_openers(self, area: str, category: str, since: datetime) -> list[CaseMember]:
         cursor = self._members.find(

@@ -1,9 +1,9 @@
-"""Open and overdue items per body, counted in the store every minute for the gauges.
+"""Open and overdue items per body, counted in the store every few minutes for the gauges.
 
-One aggregation a round (rows per body and due date, not per item). The figure is the store's,
-so every router replica shows the same one (queries take `max` across instances, never `sum`).
-An outage of the store leaves the last figures up, counted in `router_workload_failures_total`;
-the next round tries again.
+Two aggregations a round, however many items come and go: the figure is the store's, so every
+router replica shows the same one (queries take `max` across instances, never `sum`). An outage
+of the store leaves the last figures up, counted in `router_workload_failures_total`; the next
+round tries again.
 """
 
 import asyncio

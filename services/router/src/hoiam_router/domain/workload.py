@@ -17,23 +17,27 @@ class Workload:
     overdue: int = 0
 
 
-def tally(rows: Iterable[tuple[str, date | None, int]], *, today: date) -> dict[str, Workload]:
-    """Body id → its workload on `today`, from (body id, due date, open items) rows, as a store
-    groups its open items; overdue is past the due date, as `Assignment.overdue_since` says."""
-    found: dict[str, Workload] = {}
-    for body, due_on, items in rows:
-        late = items if due_on is not None and due_on < today else 0
-        was = found.get(body, Workload())
-        found[body] = Workload(open=was.open + items, overdue=was.overdue + late)
-    return dict(sorted(found.items()))
-
-
 def count_workload(assignments: Iterable[Assignment], *, today: date) -> dict[str, Workload]:
     """Body id → its workload on `today`, for the bodies with at least one open item."""
-    return tally(
-        ((a.body.id, a.due_on, 1) for a in assignments if a.status in OPEN and a.body),
-        today=today,
-    )
+    open_counts: dict[str, int] = {}
+    overdue_counts: dict[str, int] = {}
+    for a in assignments:
+        if a.status not in OPEN or a.body is None:
+            continue
+        open_counts[a.body.id] = open_counts.get(a.body.id, 0) + 1
+        if a.overdue_since(today) is not None:
+            overdue_counts[a.body.id] = overdue_counts.get(a.body.id, 0) + 1
+    return combine(open_counts, overdue_counts)
+
+
+def combine(
+    open_counts: Mapping[str, int], overdue_counts: Mapping[str, int]
+) -> dict[str, Workload]:
+    """The two counts per body (as a store's two aggregations give them) as one workload each."""
+    return {
+        body: Workload(open=n, overdue=overdue_counts.get(body, 0))
+        for body, n in sorted(open_counts.items())
+    }
 
 
 def to_show(shown: Iterable[str], now: Mapping[str, Workload]) -> dict[str, Workload]:
