@@ -33,7 +33,7 @@ class RouterSettings(ServiceSettings):
         default=300.0, gt=0, description="How often the overdue sweep runs."
     )
     workload_interval_seconds: float = Field(
-        default=60.0, gt=0, description="How often open and overdue items per body are counted."
+        default=300.0, gt=0, description="How often open and overdue items per body are counted."
     )
     learned_model: bool = Field(
         default=True,

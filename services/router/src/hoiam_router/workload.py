@@ -1,4 +1,4 @@
-"""Open and overdue items per body, counted in the store every few minutes for the gauges.
+"""Open and overdue items per body, counted in the store every five minutes for the gauges.
 
 Two aggregations a round, however many items come and go: the figure is the store's, so every
 router replica shows the same one (queries take `max` across instances, never `sum`). An outage
