@@ -8,7 +8,7 @@ cannot drift from the real thing.
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -42,6 +42,7 @@ from hoiam_router.domain.assignment import Assignment
 from hoiam_router.domain.cases import CaseMember
 from hoiam_router.domain.directory import Directory
 from hoiam_router.domain.learned import BodyCorrection, CorrectionKind, Predictor
+from hoiam_router.domain.workload import Workload, count_workload
 from hoiam_router.handlers import RouteFeedback
 from hoiam_router.operations import Operations
 from hoiam_router.outbox import Outbox
@@ -468,6 +469,9 @@ class InMemoryAssignmentRepository:
 
     async def in_status(self, statuses: frozenset[Status]) -> list[Assignment]:
         return [a for a in self.state.values() if a.status in statuses]
+
+    async def workload(self, *, today: date) -> dict[str, Workload]:
+        return count_workload(self.state.values(), today=today)
 
     async def case_openers(self, area: str, category: str, since: datetime) -> list[CaseMember]:
         return [

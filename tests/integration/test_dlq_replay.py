@@ -1,5 +1,6 @@
 """Every service's dead letters can be replayed, on the real broker, and a filtered replay
-leaves what it skipped for a later one (it never commits past a letter it did not replay)."""
+leaves what it skipped for a later one (it never commits past a letter it did not replay); the
+DLQ gauge counts what waits for the replay, from the broker's offsets."""
 
 import asyncio
 import base64
@@ -7,7 +8,9 @@ import json
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
+from prometheus_client import CollectorRegistry
 
+from hoiam_shared.dlq import DLQ_METRIC, DeadLetterBacklog, kafka_offsets, measure_once
 from hoiam_shared.events import DeadLetterRecorded
 from hoiam_shared.ids import new_id
 from hoiam_shared.kafka import ensure_topics
@@ -89,3 +92,29 @@ async def test_the_notifier_has_its_replay_too(stack: Stack, prefix: str) -> Non
     assert summary["replayed"] == 1
     assert dlq in summary["dlqs"]
     assert await values(stack, source, want=1) == [b"S"]
+
+
+async def test_the_dlq_gauge_counts_what_waits_for_the_replay(stack: Stack, prefix: str) -> None:
+    topics = Topics(prefix=f"{prefix}.")
+    received = topics.name(FEEDBACK_RECEIVED)
+    dlqs = [topics.dlq(FEEDBACK_RECEIVED), topics.dlq(FEEDBACK_STATUS)]
+    await ensure_topics(stack.kafka, [received, dlqs[0]], partitions=2, replication_factor=1)
+    await park(stack, dlqs[0], [letter("router", received, v, "KeyError") for v in (b"1", b"2")])
+    await park(stack, dlqs[0], [letter("router", received, b"3", "ValueError")])
+    registry = CollectorRegistry()
+    backlog = DeadLetterBacklog(registry)
+    group = f"{prefix}-router-replay"
+    read = kafka_offsets(stack.kafka)
+
+    def shown(dlq: str) -> float | None:
+        return registry.get_sample_value(DLQ_METRIC, {"group": group, "topic": dlq})
+
+    # The DLQ of feedback.status was never created: it shows nothing rather than a guess.
+    assert await measure_once(read, dlqs=dlqs, group=group, backlog=backlog) == {dlqs[0]: 3}
+    assert (shown(dlqs[0]), shown(dlqs[1])) == (3, None)
+
+    await replay(stack, "router", prefix, "--error-type", "KeyError")  # holds at the ValueError
+    assert await measure_once(read, dlqs=dlqs, group=group, backlog=backlog) == {dlqs[0]: 1}
+    await replay(stack, "router", prefix)
+    await measure_once(read, dlqs=dlqs, group=group, backlog=backlog)
+    assert shown(dlqs[0]) == 0

@@ -1,4 +1,5 @@
-"""A real Prometheus (Debian's) scrapes a running service and loads our alert rules."""
+"""A real Prometheus (Debian's) scrapes a running service and loads our alert rules; the
+gauges counted in the background (workload per body, DLQ sizes) show the real store and broker."""
 
 import asyncio
 import shutil
@@ -28,6 +29,13 @@ def router_url(stack: Stack, prefix: str, tmp_path: Path) -> Iterator[str]:
     env = service_env(
         "router", stack=stack, prefix=prefix, port=port, smtp_port=0, clock=TestClock.daytime()
     )
+    # Counted every second here, not every minute, so the test sees them soon; routed by the
+    # rules, which start at once (training the model takes minutes on a loaded machine).
+    env |= {
+        "HOIAM_ROUTER_WORKLOAD_INTERVAL_SECONDS": "1",
+        "HOIAM_ROUTER_DLQ_MEASURE_INTERVAL_SECONDS": "1",
+        "HOIAM_ROUTER_LEARNED_MODEL": "false",
+    }
     log = tmp_path / "router.log"
     process = start("router", env, port, log)
     try:
@@ -94,11 +102,14 @@ def eventually(base: str, promql: str, *, timeout: float = 30) -> list[dict[str,
     raise AssertionError(f"{promql!r} returned nothing within {timeout}s")
 
 
-async def publish(bootstrap: str, topic: str, event: FeedbackReceived) -> None:
+async def publish(bootstrap: str, topic: str, event: FeedbackReceived | bytes) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
     await producer.start()
     try:
-        await producer.send_and_wait(topic, event.to_bytes(), key=str(event.item_id).encode())
+        if isinstance(event, bytes):
+            await producer.send_and_wait(topic, event, key=b"garbled")
+        else:
+            await producer.send_and_wait(topic, event.to_bytes(), key=str(event.item_id).encode())
     finally:
         await producer.stop()
 
@@ -117,6 +128,19 @@ def test_prometheus_scrapes_the_router_and_loads_the_rules(
     lag = eventually(prometheus, lag_query, timeout=60)
     assert {sample["metric"]["topic"] for sample in lag} == {f"{prefix}.{FEEDBACK_RECEIVED}"}
     assert eventually(prometheus, 'sum(router_items_routed_total{job="router"}) == 1')
+
+    # The workload count reads the router's store (FerretDB): one open item, not yet overdue.
+    opened = eventually(prometheus, 'router_items_open{job="router"} == 1', timeout=60)
+    assert len(opened) == 1
+    assert opened[0]["metric"]["body"]  # the id of the body the pothole went to
+    assert eventually(prometheus, 'sum(router_items_overdue{job="router"}) == 0')
+
+    # The DLQ sizes read the broker: empty, then the one record the router could not decode.
+    dlq = f'hoiam_dlq_records{{topic="{prefix}.{FEEDBACK_RECEIVED}.dlq"}}'
+    assert eventually(prometheus, f"{dlq} == 0", timeout=60)
+    asyncio.run(publish(stack.kafka, f"{prefix}.{FEEDBACK_RECEIVED}", b"{not json"))
+    waiting = eventually(prometheus, f"{dlq} == 1", timeout=60)
+    assert waiting[0]["metric"]["group"] == "hoiam-router-replay"
 
     rules = httpx.get(f"{prometheus}/api/v1/rules", timeout=5).json()["data"]["groups"]
     alerts = {

@@ -17,6 +17,7 @@ from hoiam_router.domain import route
 from hoiam_router.domain.cases import CaseMember
 from hoiam_router.domain.events import routed_event
 from hoiam_router.domain.learned import BodyCorrection
+from hoiam_router.domain.workload import Workload
 from hoiam_router.outbox import SETTLING
 from hoiam_router.repository import (
     AssignmentRepository,
@@ -325,3 +326,63 @@ async def test_every_correction_of_a_body_is_kept_in_order_and_only_decisions_te
         BodyCorrection("reassignment", "86", "transport", "so-xay-dung", "đường thôn"),
         BodyCorrection("hand_back", "86", "transport", "ubnd-xa", "đường thôn"),
     ]
+
+
+async def test_open_and_overdue_items_are_counted_per_body_by_the_store(
+    store: AssignmentRepository,
+) -> None:
+    power, road, fixed, later = (
+        routed("Mất điện cả ấp", "tỉnh Bến Tre"),
+        routed(POTHOLE, PLACE),
+        routed(POTHOLE, PLACE),
+        routed(POTHOLE, PLACE),
+    )
+    for decision in (power, road, fixed, later):
+        await store.add_once(decision)
+    await store.add_once(routed("xin chào", "không rõ"))  # triage: nobody's work yet
+    assert power.body
+    assert road.body
+    assert power.body.id != road.body.id
+    assert power.due_on
+    assert road.due_on
+    today = max(power.due_on, road.due_on) + timedelta(days=1)
+    await store.move(Move(fixed.item_id, expected=Status.ROUTED, status=Status.RESOLVED))
+    await store.move(
+        Move(later.item_id, expected=Status.ROUTED, status=Status.ACKNOWLEDGED, due_on=today)
+    )
+
+    assert await store.workload(today=today) == {
+        power.body.id: Workload(open=1, overdue=1),
+        road.body.id: Workload(open=2, overdue=1),  # `later` is due today: not overdue yet
+    }
+    assert await store.workload(today=min(power.due_on, road.due_on)) == {
+        power.body.id: Workload(open=1, overdue=0),
+        road.body.id: Workload(open=2, overdue=0),
+    }
+
+
+async def test_the_workload_gauges_show_what_the_store_holds(
+    store: AssignmentRepository,
+) -> None:
+    clock = TestClock.frozen(NOW)
+    parts = router_parts(store, RecordingPublisher(), clock)
+    first, second = routed(POTHOLE, PLACE), routed(POTHOLE, PLACE)
+    await store.add_once(first)
+    await store.add_once(second)
+    assert first.body
+    assert first.due_on
+    await parts.workload()
+    clock.set(datetime.combine(first.due_on + timedelta(days=1), NOW.timetz()))
+    await store.move(Move(second.item_id, expected=Status.ROUTED, status=Status.RESOLVED))
+    await parts.workload()
+
+    samples = {
+        (m.name, s.labels["body"]): s.value
+        for gauge in (parts.metrics.open_items, parts.metrics.overdue_items)
+        for m in gauge.collect()
+        for s in m.samples
+    }
+    assert samples == {
+        ("router_items_open", first.body.id): 1,
+        ("router_items_overdue", first.body.id): 1,
+    }

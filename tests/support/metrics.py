@@ -1,5 +1,6 @@
 """What each service really exports on /metrics: its metrics module's registry plus the broker's
-(FastStream's metrics and the consumer lag), read back from the registry, not from a hand list.
+(FastStream's metrics and the consumer lag) and the shell's (the DLQ sizes `serve` measures),
+read back from the registry, not from a hand list.
 
 Used to check that dashboards and alert rules only name metrics that exist, and with their labels.
 """
@@ -16,6 +17,7 @@ from hoiam_notifier.settings import NotifierSettings
 from hoiam_router.metrics import RouterMetrics
 from hoiam_router.settings import RouterSettings
 from hoiam_shared.kafka import make_broker
+from hoiam_shared.service import measure_dead_letters
 from hoiam_shared.settings import ServiceSettings
 
 # What each sample of a metric family is called in the exposition format, by family type.
@@ -57,6 +59,10 @@ def exported_metrics() -> Mapping[str, dict[str, frozenset[str]]]:
         metrics(registry)
         # Settings' defaults suffice: building a broker reads the servers and connects to nothing.
         make_broker(settings.model_construct(), service=name, registry=registry)
+        # What `serve` adds to every service; the loop is made, never started.
+        measure_dead_letters(
+            name, consumed=(), settings=settings.model_construct(), registry=registry
+        )
         exported[name] = _exported(registry)
     return exported
 

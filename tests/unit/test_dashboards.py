@@ -79,3 +79,41 @@ def test_the_dashboards_are_provisioned_from_where_compose_mounts_them() -> None
     assert mounts["./grafana/dashboards"] == provider["options"]["path"]
     uids = [json.loads(p.read_text("utf-8"))["uid"] for p in DASHBOARDS]
     assert len(set(uids)) == len(uids)
+
+
+SEEN = {
+    "intake_items_received_total": "items per channel",
+    "router_items_routed_total": "routed per category, and the triage rate",
+    "router_items_routed_by_level_total": "routed per level",
+    "router_items_open": "open per body",
+    "router_items_overdue": "overdue per body",
+    "notifier_notifications_total": "notification outcomes per channel",
+    "hoiam_dlq_records": "DLQ sizes",
+    "hoiam_consumer_lag_records": "consumer lag per group and partition",
+}
+"""The business metrics issue 15 asks to see, each on some panel."""
+
+
+def test_every_business_metric_is_on_a_dashboard(exported: dict[str, frozenset[str]]) -> None:
+    queried = {
+        name
+        for path in DASHBOARDS
+        for _, expr in queries(json.loads(path.read_text("utf-8")))
+        for name in promql_names(expr)[0]
+    }
+    assert set(SEEN) <= set(exported)
+    assert {name: what for name, what in SEEN.items() if name not in queried} == {}
+
+
+def test_each_metric_is_declared_once() -> None:
+    """A service's own metrics carry its name; only the shared ones (FastStream's, `hoiam_*`
+    from hoiam_shared) are exported by every service, from one declaration."""
+    owners: dict[str, set[str]] = {}
+    for service, metrics in exported_metrics().items():
+        for name in metrics:
+            owners.setdefault(name, set()).add(service)
+    shared = {n for n in owners if n.startswith(("hoiam_", "faststream_"))}
+    assert {n: s for n, s in owners.items() if n not in shared and len(s) > 1} == {}
+    assert {
+        n: s for n, s in owners.items() if n not in shared and not n.startswith(f"{min(s)}_")
+    } == {}

@@ -1,9 +1,10 @@
 """Consumer lag per group, topic and partition, measured by each service as it handles a record.
 
-Lag is what the partition holds past the record just handled: the consumer's last known high
-watermark (from its latest fetch, no extra request) minus the next offset. It is updated on every
-record, retried ones included, so a consumer stuck retrying an outage shows its lag growing; a
-process that is down shows nothing, which `up == 0` (HoiAmServiceDown) covers.
+Lag is what the partition holds past the record (or batch) just handled: the consumer's last
+known high watermark (from its latest fetch, no extra request) minus the next offset. It is
+updated on every record or batch, retried ones included, so a consumer stuck retrying an outage
+shows its lag growing; a process that is down shows nothing, which `up == 0` (HoiAmServiceDown)
+covers.
 """
 
 from typing import Any
@@ -30,19 +31,26 @@ class ConsumerLag:
         )
 
     def observe(self, message: StreamMessage[Any]) -> None:
-        raw = message.raw_message
         consumer = getattr(message, "consumer", None)
         highwater = getattr(consumer, "highwater", None)
-        topic, partition, offset = (getattr(raw, k, None) for k in ("topic", "partition", "offset"))
-        # FastStream's in-memory broker and batch records have no watermark to compare with.
-        if highwater is None or topic is None or partition is None or offset is None:
-            return
-        end = highwater(TopicPartition(topic, partition))
-        if end is None:
-            return
+        if highwater is None:
+            return  # FastStream's in-memory broker has no watermark to compare with
         # aiokafka keeps the group id private; it names the subscription (kafka.subscription_group).
         group = str(getattr(consumer, "_group_id", None) or "")
-        self.records.labels(group, topic, str(partition)).set(max(0, end - offset - 1))
+        raw = message.raw_message
+        # A batch subscriber hands a tuple of records; the last of each partition says how far
+        # the batch went.
+        last: dict[tuple[str, int], int] = {}
+        for record in raw if isinstance(raw, tuple | list) else (raw,):
+            topic, partition, offset = (
+                getattr(record, k, None) for k in ("topic", "partition", "offset")
+            )
+            if isinstance(topic, str) and isinstance(partition, int) and isinstance(offset, int):
+                last[topic, partition] = max(offset, last.get((topic, partition), offset))
+        for (topic, partition), offset in last.items():
+            end = highwater(TopicPartition(topic, partition))
+            if end is not None:
+                self.records.labels(group, topic, str(partition)).set(max(0, end - offset - 1))
 
     def middleware(self) -> type[BaseMiddleware]:
         """A middleware class for `KafkaBroker(middlewares=[...])` feeding this gauge."""

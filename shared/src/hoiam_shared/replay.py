@@ -27,6 +27,12 @@ from hoiam_shared.settings import ServiceSettings
 from hoiam_shared.topics import Topics, dead_letter_topic
 
 
+def replay_group(service: str) -> str:
+    """The consumer group whose committed place says which of `service`'s letters are done with
+    (hoiam_shared.dlq measures what waits past it)."""
+    return f"hoiam-{service}-replay"
+
+
 @dataclass
 class Summary:
     """What one run did, printed as JSON."""
@@ -152,9 +158,7 @@ def main(
     )
     parser.add_argument("--bootstrap-servers", default=settings.kafka_bootstrap_servers)
     parser.add_argument("--topic-prefix", default=settings.kafka_topic_prefix)
-    parser.add_argument(
-        "--group", default=f"hoiam-{service}-replay", help="remembers what was done"
-    )
+    parser.add_argument("--group", default=replay_group(service), help="remembers what was done")
     parser.add_argument(
         "--error-type",
         help="only letters with this error type (e.g. KeyError); the others stay for later",

@@ -6,7 +6,7 @@ the subscriptions on FastStream's in-memory broker. `create_app` makes the real 
 `build` and hands the result to `serve`, so production and tests share one wiring.
 """
 
-from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,11 +15,14 @@ from faststream.kafka import KafkaBroker
 from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
+from hoiam_shared import dlq
 from hoiam_shared.events import Event
 from hoiam_shared.http import service_app
 from hoiam_shared.kafka import DeadLetters, Subscription, subscribe
 from hoiam_shared.mongo import Document
+from hoiam_shared.replay import replay_group
 from hoiam_shared.settings import ServiceSettings
+from hoiam_shared.topics import dead_letter_topic
 
 
 async def _nothing() -> None:
@@ -58,6 +61,24 @@ def subscribe_all(broker: KafkaBroker, wiring: Wiring, settings: ServiceSettings
         )
 
 
+def measure_dead_letters(
+    service: str,
+    *,
+    consumed: Iterable[str],
+    settings: ServiceSettings,
+    registry: CollectorRegistry,
+) -> Callable[[], Coroutine[Any, Any, None]]:
+    """The loop showing the letters waiting in the DLQ of each topic the service consumes, for
+    its replay command (`hoiam_dlq_records`); the gauge is on `registry` once this returns."""
+    return dlq.measure_periodically(
+        dlq.kafka_offsets(settings.kafka_bootstrap_servers),
+        dlqs=list(dict.fromkeys(dead_letter_topic(topic) for topic in consumed)),
+        group=replay_group(service),
+        backlog=dlq.DeadLetterBacklog(registry),
+        interval_seconds=settings.dlq_measure_interval_seconds,
+    )
+
+
 def serve(
     wiring: Wiring,
     *,
@@ -79,7 +100,15 @@ def serve(
         registry=registry,
         prepare_store=wiring.prepare_store,
         routers=wiring.routers,
-        background=wiring.background,
+        background=[
+            *wiring.background,
+            measure_dead_letters(
+                wiring.name,
+                consumed=[s.topic for s in wiring.subscriptions],
+                settings=settings,
+                registry=registry,
+            ),
+        ],
         on_stop=wiring.on_stop,
         description=wiring.description,
         asyncapi=asyncapi_document(wiring, settings),

@@ -63,6 +63,9 @@ class ServiceSettings(BaseSettings):
     retry_backoff_seconds: float = Field(
         default=1.0, gt=0, description="Pause before a record is retried after an outage."
     )
+    dlq_measure_interval_seconds: float = Field(
+        default=60.0, gt=0, description="How often the dead letters waiting in each DLQ are read."
+    )
 
     @property
     def topics(self) -> Topics:

@@ -62,3 +62,15 @@ async def test_the_middleware_measures_a_record_whose_handling_failed() -> None:
     with pytest.raises(ConnectionError):
         await middleware.consume_scope(outage, message)
     assert lag(registry, group="g", topic="t", partition="0") == 40
+
+
+def test_a_batch_is_measured_by_the_last_record_of_each_partition() -> None:
+    registry = CollectorRegistry()
+    gauge = ConsumerLag(registry)
+    consumer = Consumer("g", {TopicPartition("t", 0): 100, TopicPartition("t", 1): 20})
+    batch = tuple(
+        SimpleNamespace(topic="t", partition=p, offset=o) for p, o in [(0, 90), (1, 7), (0, 95)]
+    )
+    gauge.observe(cast(StreamMessage[Any], SimpleNamespace(raw_message=batch, consumer=consumer)))
+    assert lag(registry, group="g", topic="t", partition="0") == 4
+    assert lag(registry, group="g", topic="t", partition="1") == 12

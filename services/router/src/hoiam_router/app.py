@@ -21,6 +21,7 @@ from hoiam_router.relocation import RelocateOnReply
 from hoiam_router.repository import AssignmentRepository, MongoAssignmentRepository
 from hoiam_router.settings import RouterSettings
 from hoiam_router.sweep import SweepOverdue, sweep_periodically
+from hoiam_router.workload import MeasureWorkload, measure_periodically
 from hoiam_shared.clock import Clock, system_clock
 from hoiam_shared.events import (
     FeedbackMessageAdded,
@@ -63,6 +64,8 @@ class RouterParts:
     """The subscriber of `feedback.messages`: what citizens add joins the item's history."""
     relocate: RelocateOnReply
     """The other subscriber of `feedback.messages`: a reply naming the commune routes the item."""
+    workload: MeasureWorkload
+    """One count of open and overdue items per body for the gauges (a loop repeats it)."""
 
 
 def build(
@@ -102,6 +105,7 @@ def build(
         directory=directory, assignments=assignments, outbox=outbox, metrics=metrics, clock=clock
     )
     record_message = RecordCitizenMessage(assignments=assignments)
+    workload = MeasureWorkload(assignments=assignments, metrics=metrics, clock=clock)
     wiring = Wiring(
         name=SERVICE,
         description="Assigns every item to the responsible body, or to triage.",
@@ -143,7 +147,10 @@ def build(
                 store=assignments,
                 metrics=metrics,
                 interval_seconds=settings.sweep_interval_seconds,
-            )
+            ),
+            measure_periodically(
+                workload, metrics=metrics, interval_seconds=settings.workload_interval_seconds
+            ),
         ],
         prepare_store=assignments.prepare,
         publishes={
@@ -152,7 +159,16 @@ def build(
         },
     )
     return RouterParts(
-        route, operations, sweep, corrections, outbox, metrics, wiring, record_message, relocate
+        route,
+        operations,
+        sweep,
+        corrections,
+        outbox,
+        metrics,
+        wiring,
+        record_message,
+        relocate,
+        workload,
     )
 
 

@@ -1,6 +1,6 @@
 """Every metric of the router service, named and described once."""
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 
 class RouterMetrics:
@@ -45,6 +45,28 @@ class RouterMetrics:
             "router_sweep_failures_total",
             "Rounds of the overdue sweep that failed and were skipped, per error type (an "
             "outage's exception name, or `unexpected` for anything else).",
+            ["error_type"],
+            registry=registry,
+        )
+        self.open_items = Gauge(
+            "router_items_open",
+            "Items a body is at work on (routed, acknowledged, in progress, reopened), per body "
+            "id; counted in the store every `workload_interval_seconds`, the same figure on "
+            "every replica.",
+            ["body"],
+            registry=registry,
+        )
+        self.overdue_items = Gauge(
+            "router_items_overdue",
+            "Open items past their due date (in Việt Nam), per body id; counted with "
+            "router_items_open.",
+            ["body"],
+            registry=registry,
+        )
+        self.workload_failures = Counter(
+            "router_workload_failures_total",
+            "Counts of open and overdue items that failed (the gauges keep the last figures), per "
+            "error type (an outage's exception name, or `unexpected`).",
             ["error_type"],
             registry=registry,
         )

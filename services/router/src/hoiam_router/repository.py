@@ -14,7 +14,7 @@ per message event, for the operator's view).
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 from uuid import UUID
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -22,6 +22,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 from hoiam_router.domain.assignment import Assignment
 from hoiam_router.domain.cases import CaseMember
 from hoiam_router.domain.learned import BodyCorrection, CorrectionKind
+from hoiam_router.domain.lifecycle import OPEN
+from hoiam_router.domain.workload import Workload, combine
 from hoiam_shared.clock import Clock
 from hoiam_shared.events import (
     BodyRef,
@@ -98,6 +100,11 @@ class AssignmentRepository(Protocol):
         ...
 
     async def in_status(self, statuses: frozenset[Status]) -> list[Assignment]: ...
+
+    async def workload(self, *, today: date) -> dict[str, Workload]:
+        """Body id → its open items and those past their due date on `today`, for the bodies
+        with an open item: counted by the store, not by reading the items."""
+        ...
 
     async def case_openers(self, area: str, category: str, since: datetime) -> list[CaseMember]:
         """The member that opened each case of `area` and `category` since `since`: a new item
@@ -362,6 +369,23 @@ class MongoAssignmentRepository:
     async def in_status(self, statuses: frozenset[Status]) -> list[Assignment]:
         cursor = self._assignments.find({"status": {"$in": [s.value for s in statuses]}})
         return [self._assignment(doc) async for doc in cursor]
+
+    async def workload(self, *, today: date) -> dict[str, Workload]:
+        open_items: Document = {"status": {"$in": sorted(s.value for s in OPEN)}}
+        # Due dates are ISO strings, which sort as the dates do; a missing one is no string.
+        overdue: Document = open_items | {"due_on": {"$lt": today.isoformat()}}
+        return combine(await self._per_body(open_items), await self._per_body(overdue))
+
+    async def _per_body(self, match: Document) -> dict[str, int]:
+        cursor = await self._assignments.aggregate(
+            [{"$match": match}, {"$group": {"_id": "$body_id", "items": {"$sum": 1}}}]
+        )
+        counts: dict[str, int] = {}
+        async for doc in cursor:
+            body, items = doc["_id"], doc["items"]
+            if body is not None:  # an open item always has a body; a stray one is not counted
+                counts[str(body)] = cast(int, items)
+        return counts
 
     async def case_openers(self, area: str, category: str, since: datetime) -> list[CaseMember]:
         cursor = self._members.find(

@@ -32,6 +32,9 @@ class RouterSettings(ServiceSettings):
     sweep_interval_seconds: float = Field(
         default=300.0, gt=0, description="How often the overdue sweep runs."
     )
+    workload_interval_seconds: float = Field(
+        default=300.0, gt=0, description="How often open and overdue items per body are counted."
+    )
     learned_model: bool = Field(
         default=True,
         description="Train the n-gram routing model at start from the labelled set (else rules).",
