@@ -57,9 +57,10 @@ from hoiam_intake.resends import Resends
 from hoiam_intake.settings import Endpoint, IntakeSettings
 from hoiam_intake.store import IntakeStore, Suggestion
 from hoiam_intake.tasks import TaskList
+from hoiam_shared.access import actor_guard
 from hoiam_shared.clock import VIETNAM_TIME, Clock
 from hoiam_shared.events import Channel, Contacts, FeedbackMessageAdded, FeedbackReceived
-from hoiam_shared.http import operator_guard
+from hoiam_shared.identity import verifier
 from hoiam_shared.kafka import TRANSIENT_ERRORS, RecordTooLargeError
 
 log = logging.getLogger(__name__)
@@ -311,7 +312,7 @@ def build_router(
             error.errors(include_url=False, include_context=False, include_input=False),
         )  # fmt: skip
 
-    operator = operator_guard(settings.operator_token)
+    operator = actor_guard(settings.operator_token, verifier(settings.person_token_secret, clock))
 
     class TooManyError(Exception):
         def __init__(self, retry_after: int) -> None:

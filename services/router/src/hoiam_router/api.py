@@ -19,6 +19,7 @@ from hoiam_router.domain.directory import Body, Councillor, Directory
 from hoiam_router.domain.lifecycle import TransitionError
 from hoiam_router.metrics import RouterMetrics
 from hoiam_router.operations import CaseConflictError, ItemView, NotFoundError, Operations
+from hoiam_shared.access import Verify, actor_guard
 from hoiam_shared.events import (
     AreaRef,
     BodyRef,
@@ -27,7 +28,6 @@ from hoiam_shared.events import (
     Status,
     StatusChanged,
 )
-from hoiam_shared.http import operator_guard
 from hoiam_shared.kafka import TRANSIENT_ERRORS
 
 # --- requests -----------------------------------------------------------------------------------
@@ -290,10 +290,12 @@ def router_api(
     corrections: LearnedCorrections,
     metrics: RouterMetrics,
     operator_token: SecretStr | None,
+    verify: Verify,
 ) -> APIRouter:
+    guard = actor_guard(operator_token, verify)
     api = APIRouter(
         prefix="/v1",
-        dependencies=[Depends(operator_guard(operator_token))],
+        dependencies=[Depends(guard)],
         route_class=_AnswersOutages,
     )
 
