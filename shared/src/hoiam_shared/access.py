@@ -14,33 +14,12 @@ may do on a route is the route's business: `operators_only` covers the common ca
 
 import hmac
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException
 from pydantic import SecretStr
 
-from hoiam_shared.identity import Person, PersonTokenError, Role
-
-MACHINE_ACTOR = "service:operator-token"
-
-
-@dataclass(frozen=True)
-class Machine:
-    """The holder of the shared operator token: trusted like an admin, named as a machine."""
-
-    @property
-    def actor(self) -> str:
-        return MACHINE_ACTOR
-
-    def named(self, given: str | None) -> str:
-        """The machine's actor, with the name a script gave (free text, so only beside it)."""
-        given = (given or "").strip()
-        return f"{MACHINE_ACTOR}/{given}" if given else MACHINE_ACTOR
-
-
-type Actor = Person | Machine
-"""Who acts: a verified person, or the machine holding the operator token."""
+from hoiam_shared.identity import MACHINE_ACTOR, Actor, Machine, Person, PersonTokenError, Role
 
 type Verify = Callable[[str], Person]
 """A person-token check bound to a secret and a clock (`hoiam_shared.identity.verifier`)."""
@@ -88,6 +67,8 @@ def actor_guard(
 
 
 STAFF_ROLES = (Role.OPERATOR, Role.ADMIN)
+
+__all__ = ["MACHINE_ACTOR", "Actor", "Machine", "Verify", "actor_guard", "operators_only"]
 
 
 def operators_only(
