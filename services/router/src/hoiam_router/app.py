@@ -27,8 +27,10 @@ from hoiam_shared.events import (
     FeedbackMessageAdded,
     FeedbackReceived,
     FeedbackRouted,
+    NoteAdded,
     StatusChanged,
 )
+from hoiam_shared.identity import verifier
 from hoiam_shared.kafka import (
     DeadLetters,
     EventPublisher,
@@ -41,6 +43,7 @@ from hoiam_shared.mongo import make_mongo
 from hoiam_shared.service import Wiring, serve
 from hoiam_shared.topics import (
     FEEDBACK_MESSAGES,
+    FEEDBACK_NOTES,
     FEEDBACK_RECEIVED,
     FEEDBACK_ROUTED,
     FEEDBACK_STATUS,
@@ -138,6 +141,7 @@ def build(
                 corrections=corrections,
                 metrics=metrics,
                 operator_token=settings.operator_token,
+                verify=verifier(settings.person_token_secret, clock),
             )
         ],
         background=[
@@ -156,6 +160,7 @@ def build(
         publishes={
             settings.topics.name(FEEDBACK_ROUTED): FeedbackRouted,
             settings.topics.name(FEEDBACK_STATUS): StatusChanged,
+            settings.topics.name(FEEDBACK_NOTES): NoteAdded,
         },
     )
     return RouterParts(

@@ -25,6 +25,9 @@ from hoiam_shared.events import (
     CategoryRef,
     FeedbackMessageAdded,
     FeedbackRouted,
+    FrontLevel,
+    NoteAdded,
+    NoteKind,
     Status,
     StatusChange,
     StatusChanged,
@@ -46,8 +49,9 @@ class ItemView:
 
     assignment: Assignment
     case_item_ids: tuple[UUID, ...]
-    history: list[ItemEvent | FeedbackMessageAdded]
-    """Routings, status changes and what the citizen added, in the order they happened."""
+    history: list[ItemEvent | FeedbackMessageAdded | NoteAdded]
+    """Routings, status changes, what the citizen added and what the levels of the Front wrote,
+    in the order they happened."""
 
 
 type Follow = Callable[[Assignment], Assignment | None]
@@ -217,9 +221,10 @@ class Operations:
 
     async def view(self, item_id: UUID) -> ItemView:
         assignment = await self._load(item_id)
-        history: list[ItemEvent | FeedbackMessageAdded] = [
+        history: list[ItemEvent | FeedbackMessageAdded | NoteAdded] = [
             *await self._store.history(item_id),
             *await self._store.messages(item_id),
+            *await self._store.notes(item_id),
         ]
         history.sort(key=lambda event: event.occurred_at)
         return ItemView(assignment, await self._case_items(assignment), history)
@@ -228,7 +233,47 @@ class Operations:
         """The items waiting for a human decision."""
         return await self._store.in_status(frozenset({Status.TRIAGE}))
 
-    async def merge_cases(self, case_id: UUID, others: list[UUID]) -> list[UUID]:
+    async def add_note(
+        self,
+        assignment: Assignment,
+        *,
+        kind: NoteKind,
+        text: str,
+        actor: str,
+        from_level: FrontLevel,
+        to_level: FrontLevel | None,
+    ) -> NoteAdded:
+        """A note in the item's history: stored, then published (the sweep publishes it when the
+        broker is away; the caller is answered either way, nothing is lost)."""
+        location = assignment.routed.location
+        note = NoteAdded(
+            occurred_at=self._clock(),
+            correlation_id=assignment.item_id,
+            item_id=assignment.item_id,
+            tracking_code=assignment.routed.tracking_code,
+            kind=kind,
+            text=text,
+            actor=actor,
+            from_level=from_level,
+            to_level=to_level,
+            province_code=location.province.code if location and location.province else None,
+            commune_code=location.commune.code if location and location.commune else None,
+        )
+        await self._store.add_note_once(note)
+        await self._outbox.deliver_note(note)
+        return note
+
+    async def get(self, item_id: UUID) -> Assignment:
+        """The item as it is now (`NotFoundError` when there is none)."""
+        return await self._load(item_id)
+
+    async def case_members(self, case_id: UUID) -> list[Assignment]:
+        """The items of a case (`NotFoundError` when there is none)."""
+        return await self._case(case_id)
+
+    async def merge_cases(
+        self, case_id: UUID, others: list[UUID], *, actor: str | None = None
+    ) -> list[UUID]:
         """Merge `others` into `case_id`: cases of the same body and province only. Their items
         join the case and take its status, body and due date; the merge is in their history."""
         others = list(dict.fromkeys(others))
@@ -258,12 +303,15 @@ class Operations:
             case_id=case_id,
             case_item_ids=tuple(items),
             reason=f"cases {', '.join(map(str, others))} merged into case {case_id}",
+            actor=actor,
         )
         follow = tuple(_move_of(m, lead, case_id=case_id) for m in joining)
         await self._record(lead, OutboxEntry(event, follow=follow))
         return items
 
-    async def split_case(self, case_id: UUID, item_ids: list[UUID]) -> UUID:
+    async def split_case(
+        self, case_id: UUID, item_ids: list[UUID], *, actor: str | None = None
+    ) -> UUID:
         """Take `item_ids` out of the case into a new one; each keeps its status."""
         members = {a.item_id: a for a in await self._case(case_id)}
         wanted = list(dict.fromkeys(item_ids))
@@ -281,6 +329,7 @@ class Operations:
             case_id=new_case,
             case_item_ids=tuple(sorted(wanted)),
             reason=f"split from case {case_id} into case {new_case}",
+            actor=actor,
         )
         follow = tuple(_move_of(m, m, case_id=new_case) for m in leaving)
         await self._record(leaving[0], OutboxEntry(event, follow=follow))
@@ -444,6 +493,7 @@ class Operations:
         case_id: UUID,
         case_item_ids: tuple[UUID, ...],
         reason: str,
+        actor: str | None,
     ) -> StatusChanged:
         """A change of a case's membership, in its items' history; statuses are the lead's."""
         return status_changed(
@@ -453,6 +503,7 @@ class Operations:
             case_item_ids=case_item_ids,
             change=change,
             reason=reason,
+            actor=actor,
         )
 
     async def _case_items(self, assignment: Assignment) -> tuple[UUID, ...]:
