@@ -12,11 +12,11 @@ help: ## list the targets
 setup: ## install uv if needed and sync the Python workspace (.venv)
 	@bash deploy/local/bootstrap.sh
 
-up: setup ## start Kafka, FerretDB, a local mail catcher and the three services
+up: setup ## start Kafka, FerretDB, a local mail catcher and the four services (console :8004)
 	@bash deploy/local/stack.sh up
 	@bash deploy/local/services.sh up
 
-demo: up ## everything from nothing, then send sample feedback through the pipeline
+demo: up ## everything from nothing, sample feedback through the pipeline, the console's demo accounts
 	@$(VENV)/python deploy/local/demo.py
 
 down: ## stop the services and the stack

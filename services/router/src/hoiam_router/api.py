@@ -219,6 +219,12 @@ class TriageEntry(_Answer):
         )
 
 
+class DirectoryCouncillor(CouncillorBrief):
+    """A delegate and the current communes of their constituency (the console binds accounts)."""
+
+    communes: list[str]
+
+
 class CaseMembers(_Answer):
     case_id: UUID
     item_ids: list[UUID]
@@ -357,6 +363,22 @@ def router_api(
     @api.get("/triage", tags=["operators"], summary="Items waiting for a human decision")
     async def triage() -> list[TriageEntry]:
         return [TriageEntry.of(a) for a in await operations.triage()]
+
+    @api.get("/directory/bodies", tags=["directory"], summary="Bodies in force, by province")
+    async def directory_bodies(province: str | None = None) -> list[BodyBrief]:
+        return [
+            BodyBrief.of(body)
+            for body in directory.bodies
+            if body.replaced_by is None and (province is None or province in body.provinces)
+        ]
+
+    @api.get("/directory/councillors", tags=["directory"], summary="HĐND delegates, by province")
+    async def directory_councillors(province: str | None = None) -> list[DirectoryCouncillor]:
+        return [
+            DirectoryCouncillor(**CouncillorBrief.of(c).model_dump(), communes=list(c.communes))
+            for c in directory.councillors
+            if province is None or c.province == province
+        ]
 
     @api.post("/cases/{case_id}/merge", tags=["operators"])
     async def merge(case_id: UUID, request: MergeRequest) -> CaseMembers:
