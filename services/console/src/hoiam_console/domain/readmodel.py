@@ -4,8 +4,9 @@ services publish (items, routes, statuses, citizens' messages, notifications, ta
 Each event becomes one `Change` per item it concerns (a case's StatusChanged concerns every item
 listed in `case_item_ids`). A store applies a change once per (item, event): a redelivered event
 changes nothing. Facts that never change (text, channel) are simply set; what does change
-(status, body, routing) lives in groups stamped with the event's time, and a group is only
-overwritten by a change at least as recent, so an older status delivered late is not restored.
+(status, body, due date, routing, case) lives in groups stamped with the event's time, and a
+group is only overwritten by a change at least as recent, so an older status delivered late is
+not restored, while the body a late routing names still lands if nothing newer named one.
 """
 
 from datetime import date, datetime
@@ -31,7 +32,7 @@ from hoiam_shared.events import (
 
 type EntryKind = Literal["received", "routed", "status", "message", "notification", "task"]
 
-GROUPS = ("status", "routing", "case")
+GROUPS = ("status", "assignment", "due", "routing", "case")
 """The groups of fields that change over time, each ordered by its own event time."""
 
 
@@ -81,10 +82,11 @@ class ItemRecord(BaseModel):
     raw_address: str | None = None
     # status group
     status: Status | None = None
+    answer: str | None = None
+    # assignment and due groups
     body_id: str | None = None
     body_name: str | None = None
     due_on: date | None = None
-    answer: str | None = None
     # routing group
     category_code: str | None = None
     category_name: str | None = None
@@ -176,9 +178,12 @@ def _routed(event: FeedbackRouted) -> list[Change]:
         "commune_name": location.commune.name if location and location.commune else None,
         "triage_reason": event.triage_reason,
     }
-    status: dict[str, Any] = {"status": event.status.value, "due_on": _day(event.due_on)}
-    status |= _body(event.body) or {"body_id": None, "body_name": None}
-    groups = {"status": status, "routing": routing}
+    groups = {
+        "status": {"status": event.status.value},
+        "assignment": _body(event.body) or {"body_id": None, "body_name": None},
+        "due": {"due_on": _day(event.due_on)},
+        "routing": routing,
+    }
     if event.case_id is not None:
         groups["case"] = {"case_id": str(event.case_id)}
     entry = Entry(
@@ -202,12 +207,14 @@ def _routed(event: FeedbackRouted) -> list[Change]:
 
 
 def _status(event: StatusChanged) -> list[Change]:
-    status: dict[str, Any] = {"status": event.status.value} | _body(event.body)
-    if event.due_on is not None:
-        status["due_on"] = _day(event.due_on)
+    status: dict[str, Any] = {"status": event.status.value}
     if event.answer:
         status["answer"] = event.answer
     groups = {"status": status}
+    if event.body is not None:
+        groups["assignment"] = _body(event.body)
+    if event.due_on is not None:
+        groups["due"] = {"due_on": _day(event.due_on)}
     if event.case_id is not None:
         groups["case"] = {"case_id": str(event.case_id)}
     entry = Entry(
