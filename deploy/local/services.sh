@@ -37,6 +37,8 @@ notifier_env=(
 # secrets intake checks webhook signatures with, and the operators' bearer token. Never real ones.
 demo_secret="${HOIAM_DEMO_SECRET:-local-demo-only}"
 demo_zalo_app="${HOIAM_DEMO_ZALO_APP_ID:-1234567890123456789}"
+# The key of the console's person tokens, the same in every service that signs or checks them.
+person_secret="${HOIAM_DEMO_PERSON_TOKEN_SECRET:-local-demo-only-person-token-secret}"
 intake_env=(
   "HOIAM_INTAKE_ID_SECRET=$demo_secret"
   "HOIAM_INTAKE_ZALO_APP_ID=$demo_zalo_app"
@@ -44,6 +46,7 @@ intake_env=(
   "HOIAM_INTAKE_FACEBOOK_APP_SECRET=$demo_secret"
   "HOIAM_INTAKE_FACEBOOK_VERIFY_TOKEN=$demo_secret"
   "HOIAM_INTAKE_OPERATOR_TOKEN=$demo_secret"
+  "HOIAM_INTAKE_PERSON_TOKEN_SECRET=$person_secret"
   # The demo's hotline, Zalo OA and Facebook Page belong to Vĩnh Long (code 86).
   'HOIAM_INTAKE_ACCOUNT_PROVINCES={"1900":"86","579745863508352884":"86","106540352242922":"86"}'
   # The demo and the bench post everything from this machine, the demo as the same citizens
@@ -54,12 +57,10 @@ intake_env=(
   # by default); shorter for the demo, which sends one message per sender.
   "HOIAM_INTAKE_GATHER_SECONDS=${HOIAM_INTAKE_GATHER_SECONDS:-5}"
 )
-router_env=("HOIAM_ROUTER_OPERATOR_TOKEN=$demo_secret")
-# The key of the console's signed person tokens, the same in the console, intake and the router
-# (local-only; a deployment sets its own, at least 32 bytes).
-person_secret="${HOIAM_DEMO_PERSON_TOKEN_SECRET:-local-demo-only-person-token-secret}"
-intake_env+=("HOIAM_INTAKE_PERSON_TOKEN_SECRET=$person_secret")
-router_env+=("HOIAM_ROUTER_PERSON_TOKEN_SECRET=$person_secret")
+router_env=(
+  "HOIAM_ROUTER_OPERATOR_TOKEN=$demo_secret"
+  "HOIAM_ROUTER_PERSON_TOKEN_SECRET=$person_secret"
+)
 console_env=("HOIAM_CONSOLE_PERSON_TOKEN_SECRET=$person_secret")
 # Bodies' emails link to the console ("Xem và trả lời").
 notifier_env+=("HOIAM_NOTIFIER_CONSOLE_BASE_URL=http://127.0.0.1:8004")

@@ -50,6 +50,9 @@ class Running:
 OPERATOR_TOKEN = "operator-e2e-token"
 """The operators' bearer token every service started by `running_services` accepts."""
 
+PERSON_TOKEN_SECRET = "person-e2e-token-secret-at-least-32-bytes"
+"""The key of person tokens (`hoiam_shared.identity`) in processes started by tests."""
+
 ID_SECRET = "intake-e2e-id-secret"
 """The key of intake's derived item ids in processes started by tests (never a real one)."""
 
@@ -74,6 +77,7 @@ def service_env(
     }
     if service in ("intake", "router"):
         env[f"{p}OPERATOR_TOKEN"] = OPERATOR_TOKEN
+        env[f"{p}PERSON_TOKEN_SECRET"] = PERSON_TOKEN_SECRET
     if service == "intake":
         env[f"{p}ID_SECRET"] = ID_SECRET
         # Every test posts from this machine, many times as the same sample citizens: the

@@ -10,6 +10,7 @@ which moment it is and a token minted by one service's clock is judged by the sa
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -76,6 +77,30 @@ class Person(BaseModel):
         if self.role is Role.OPERATOR and self.commune_code is not None:
             return commune_code == self.commune_code
         return self.role is Role.OPERATOR
+
+
+MACHINE_ACTOR = "service:operator-token"
+"""How the holder of the shared operator token appears in a history entry."""
+
+
+@dataclass(frozen=True, slots=True)
+class Machine:
+    """The holder of the shared operator token (a script, the demo): trusted like an admin, and
+    named as a machine, never as a person."""
+
+    @property
+    def actor(self) -> str:
+        return MACHINE_ACTOR
+
+    def named(self, given: str | None) -> str:
+        """The machine's actor, with the name a script gave beside it (free text, so never
+        alone): ``service:operator-token/<given>``."""
+        given = " ".join((given or "").split())
+        return f"{MACHINE_ACTOR}/{given}" if given else MACHINE_ACTOR
+
+
+type Actor = Person | Machine
+"""Who acts on a request: a verified person, or the machine holding the operator token."""
 
 
 class PersonTokenError(ValueError):

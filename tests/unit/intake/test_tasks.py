@@ -160,11 +160,13 @@ async def test_assign_and_done_record_who_and_when_in_vietnam_time(
 
     assert assigned.status_code == 200
     body = assigned.json()
-    assert (body["state"], body["assigned_to"], body["assigned_by"]) == ("assigned", "lan", "lan")
+    # The machine token's holder names themselves beside the machine, never alone.
+    lan = "service:operator-token/lan"
+    assert (body["state"], body["assigned_to"], body["assigned_by"]) == ("assigned", lan, lan)
     assert body["assigned_at"] == "2026-11-27T10:00:00+07:00"
     assert done.status_code == 200
     assert done.json()["state"] == "done"
-    assert done.json()["done_by"] == "lan"
+    assert done.json()["done_by"] == lan
     assert done.json()["done_at"] == "2026-11-27T11:00:00+07:00"
     assert done.json()["note"] == "Đã gọi, cử tri đã nhận."
     assert (again.status_code, late.status_code) == (409, 409)
@@ -210,7 +212,6 @@ async def test_the_list_filters_by_state_and_kind(
 @pytest.mark.parametrize(
     "body",
     [
-        {},
         {"actor": ""},
         {"actor": "   "},
         {"actor": "lan\r\nX-Evil: 1"},
@@ -218,7 +219,7 @@ async def test_the_list_filters_by_state_and_kind(
         {"actor": "lan", "extra": 1},
     ],
 )
-async def test_an_actor_is_required_and_validated(
+async def test_a_given_actor_is_validated(
     world: IntakeWorld, client: httpx.AsyncClient, body: dict[str, object]
 ) -> None:
     await world.parts.record_task(notifier_task())

@@ -201,16 +201,13 @@ class HttpUpstream:
         return [Task.model_validate(task) for task in found or []]
 
     async def assign_task(self, person: Person, task_id: str) -> None:
-        # Intake's task commands name the actor; with a person token it takes the verified one.
+        # No actor field: intake writes the verified person of the token.
         await self._call(
-            person,
-            "POST",
-            f"{self._intake}/v1/operator/tasks/{task_id}/assign",
-            json={"actor": person.actor},
+            person, "POST", f"{self._intake}/v1/operator/tasks/{task_id}/assign", json={}
         )
 
     async def finish_task(self, person: Person, task_id: str, *, note: str | None) -> None:
-        body: dict[str, Any] = {"actor": person.actor}
+        body: dict[str, Any] = {}
         if note:
             body["note"] = note
         await self._call(

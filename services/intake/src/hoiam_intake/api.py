@@ -57,9 +57,11 @@ from hoiam_intake.resends import Resends
 from hoiam_intake.settings import Endpoint, IntakeSettings
 from hoiam_intake.store import IntakeStore, Suggestion
 from hoiam_intake.tasks import TaskList
+from hoiam_shared.access import actor_guard, forbidden, operators_only
 from hoiam_shared.clock import VIETNAM_TIME, Clock
 from hoiam_shared.events import Channel, Contacts, FeedbackMessageAdded, FeedbackReceived
-from hoiam_shared.http import operator_guard
+from hoiam_shared.identity import Actor as Who
+from hoiam_shared.identity import Machine, Person, verifier
 from hoiam_shared.kafka import TRANSIENT_ERRORS, RecordTooLargeError
 
 log = logging.getLogger(__name__)
@@ -133,8 +135,8 @@ Actor = Annotated[
     Field(
         min_length=1,
         max_length=200,
-        description="Who acts. For now the operator names themselves (the operator credential "
-        "is shared); the console will bring signed identities.",
+        description="Only with the machine operator token: the name a script gives, kept as "
+        "service:operator-token/<actor>. Ignored for a person token: the actor is the person.",
     ),
     AfterValidator(_one_person),
 ]
@@ -145,12 +147,12 @@ class _TaskCommand(BaseModel):
 
 
 class AssignTask(_TaskCommand):
-    actor: Actor
+    actor: Actor | None = None
     assignee: Actor | None = Field(default=None, description="Who takes it; default the actor.")
 
 
 class FinishTask(_TaskCommand):
-    actor: Actor
+    actor: Actor | None = None
     note: str | None = Field(default=None, max_length=2_000)
 
 
@@ -311,7 +313,15 @@ def build_router(
             error.errors(include_url=False, include_context=False, include_input=False),
         )  # fmt: skip
 
-    operator = operator_guard(settings.operator_token)
+    # Citizens' contacts and the Front's own work: operators and admins (or the machine token).
+    operator = operators_only(
+        actor_guard(settings.operator_token, verifier(settings.person_token_secret, clock))
+    )
+    Operator = Annotated[Who, Depends(operator)]
+
+    def actor_of(who: Who, given: str | None) -> str:
+        """Who a task says acted: the verified person, never a field of the body."""
+        return who.named(given) if isinstance(who, Machine) else who.actor
 
     class TooManyError(Exception):
         def __init__(self, retry_after: int) -> None:
@@ -704,10 +714,22 @@ def build_router(
         summary="The normalised item, as published",
         dependencies=[Depends(operator)],
     )
-    async def get_feedback(item_id: UUID) -> StoredItem:
+    async def get_feedback(item_id: UUID, who: Operator) -> StoredItem:
         item = await items.get(item_id)
         if item is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such item (yet)")
+        # Intake knows an item's province (its channel's), not its commune: a commune's Front
+        # is held to its province here, and to its commune by the router.
+        province = item.location.province_hint
+        if (
+            isinstance(who, Person)
+            and who.province_code
+            and province not in (None, who.province_code)
+        ):
+            raise forbidden(
+                f"this item came in for province {province}, outside your Front's "
+                f"province {who.province_code}"
+            )
         first = await items.get(item.duplicate_of) if item.duplicate_of else None
         added = await store.events_of_item("messages", FeedbackMessageAdded, item.item_id)
         return StoredItem.model_validate(
@@ -724,9 +746,11 @@ def build_router(
         summary="The item a provider message became (Zalo msg_id, Messenger mid, Message-ID...)",
         dependencies=[Depends(operator)],
     )
-    async def get_feedback_by_source(channel: Channel, source_ref: str) -> StoredItem:
+    async def get_feedback_by_source(
+        channel: Channel, source_ref: str, who: Operator
+    ) -> StoredItem:
         item_id, _ = acceptor.identity(channel, source_ref)
-        return await get_feedback(item_id)
+        return await get_feedback(item_id, who)
 
     @router.get(
         "/v1/operator/tasks",
@@ -764,12 +788,11 @@ def build_router(
         responses={404: {}, 409: {}},
         dependencies=[Depends(operator)],
     )
-    async def assign_task(task_id: str, command: AssignTask) -> TaskView:
+    async def assign_task(task_id: str, command: AssignTask, who: Operator) -> TaskView:
+        actor = actor_of(who, command.actor)
         return await change_task(
             task_id,
-            lambda task: assign(
-                task, actor=command.actor, assignee=command.assignee or command.actor, at=clock()
-            ),
+            lambda task: assign(task, actor=actor, assignee=command.assignee or actor, at=clock()),
         )
 
     @router.post(
@@ -779,9 +802,10 @@ def build_router(
         responses={404: {}, 409: {}},
         dependencies=[Depends(operator)],
     )
-    async def finish_task(task_id: str, command: FinishTask) -> TaskView:
+    async def finish_task(task_id: str, command: FinishTask, who: Operator) -> TaskView:
+        actor = actor_of(who, command.actor)
         return await change_task(
-            task_id, lambda task: finish(task, actor=command.actor, at=clock(), note=command.note)
+            task_id, lambda task: finish(task, actor=actor, at=clock(), note=command.note)
         )
 
     @router.get(

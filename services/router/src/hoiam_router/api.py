@@ -13,12 +13,20 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from hoiam_router import domain
 from hoiam_router.corrections import LearnedCorrections
+from hoiam_router.domain.access import (
+    AccessDeniedError,
+    check_front,
+    check_read,
+    check_work,
+    covers,
+)
 from hoiam_router.domain.assignment import Assignment
 from hoiam_router.domain.classify import CorrectionsModel
 from hoiam_router.domain.directory import Body, Councillor, Directory
 from hoiam_router.domain.lifecycle import TransitionError
 from hoiam_router.metrics import RouterMetrics
 from hoiam_router.operations import CaseConflictError, ItemView, NotFoundError, Operations
+from hoiam_shared.access import Verify, actor_guard
 from hoiam_shared.events import (
     AreaRef,
     BodyRef,
@@ -27,7 +35,7 @@ from hoiam_shared.events import (
     Status,
     StatusChanged,
 )
-from hoiam_shared.http import operator_guard
+from hoiam_shared.identity import Actor, Machine
 from hoiam_shared.kafka import TRANSIENT_ERRORS
 
 # --- requests -----------------------------------------------------------------------------------
@@ -35,6 +43,20 @@ from hoiam_shared.kafka import TRANSIENT_ERRORS
 
 class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+ACTOR = Field(
+    default=None,
+    max_length=200,
+    description="Only with the machine operator token, kept beside it as "
+    "service:operator-token/<actor>; ignored for a person token (the actor is the person).",
+)
+
+
+def actor_of(who: Actor, given: str | None) -> str:
+    """Who a history entry names: the verified person, never a field of the body; the machine
+    keeps the name a script gave beside its own."""
+    return who.named(given) if isinstance(who, Machine) else who.actor
 
 
 class PreviewRequest(_Request):
@@ -49,24 +71,24 @@ class StatusRequest(_Request):
     answer: str | None = Field(default=None, max_length=20_000)
     reason: str | None = Field(default=None, max_length=2_000)
     reason_code: str | None = None
-    actor: str | None = Field(default=None, max_length=200)
+    actor: str | None = ACTOR
 
 
 class ReassignRequest(_Request):
     body_id: str = Field(min_length=1)
     reason: str = Field(min_length=1, max_length=2_000)
-    actor: str | None = None
+    actor: str | None = ACTOR
 
 
 class HandBackRequest(_Request):
     reason: str = Field(min_length=1, max_length=2_000)
-    actor: str | None = None
+    actor: str | None = ACTOR
 
 
 class DecideRequest(_Request):
     category: str = Field(min_length=1)
     body_id: str = Field(min_length=1)
-    actor: str | None = None
+    actor: str | None = ACTOR
 
 
 class MergeRequest(_Request):
@@ -296,24 +318,46 @@ def router_api(
     corrections: LearnedCorrections,
     metrics: RouterMetrics,
     operator_token: SecretStr | None,
+    verify: Verify,
 ) -> APIRouter:
+    guard = actor_guard(operator_token, verify)
     api = APIRouter(
         prefix="/v1",
-        dependencies=[Depends(operator_guard(operator_token))],
+        dependencies=[Depends(guard)],
         route_class=_AnswersOutages,
     )
+
+    Who = Annotated[Actor, Depends(guard)]
 
     def fail(error: Exception) -> HTTPException:
         if isinstance(error, NotFoundError):
             return HTTPException(status_code=404, detail=str(error))
+        if isinstance(error, AccessDeniedError):
+            return HTTPException(status_code=403, detail=str(error))
         return HTTPException(status_code=409, detail=str(error))
+
+    async def load(item_id: UUID) -> Assignment:
+        try:
+            return await operations.get(item_id)
+        except NotFoundError as error:
+            raise fail(error) from None
+
+    def allowed(check: Callable[[], None]) -> None:
+        try:
+            check()
+        except AccessDeniedError as error:
+            raise fail(error) from None
 
     @api.post("/route/preview", tags=["routing"], summary="Routing decision, nothing stored")
     async def route_preview(request: PreviewRequest) -> Preview:
         return preview(directory, request, corrections.model, corrections)
 
-    @api.post("/items/{item_id}/status", status_code=202, tags=["operators"])
-    async def change_status(item_id: UUID, request: StatusRequest) -> StatusChanged:
+    forbidden: dict[int | str, dict[str, Any]] = {403: {"description": "outside your scope"}}
+
+    @api.post("/items/{item_id}/status", status_code=202, tags=["operators"], responses=forbidden)
+    async def change_status(item_id: UUID, request: StatusRequest, who: Who) -> StatusChanged:
+        assignment = await load(item_id)
+        allowed(lambda: check_work(who, assignment))
         try:
             event = await operations.change_status(
                 item_id,
@@ -321,48 +365,80 @@ def router_api(
                 answer=request.answer,
                 reason=request.reason,
                 reason_code=request.reason_code,
-                actor=request.actor,
+                actor=actor_of(who, request.actor),
             )
         except (NotFoundError, TransitionError) as error:
             raise fail(error) from None
         metrics.status_changes.labels(event.status.value).inc()
         return event
 
-    @api.post("/items/{item_id}/reassign", status_code=202, tags=["operators"])
-    async def reassign(item_id: UUID, request: ReassignRequest) -> StatusChanged:
+    @api.post(
+        "/items/{item_id}/reassign",
+        status_code=202,
+        tags=["operators"],
+        summary="Give the item to another body (body staff: only an item their body holds)",
+        responses=forbidden,
+    )
+    async def reassign(item_id: UUID, request: ReassignRequest, who: Who) -> StatusChanged:
+        assignment = await load(item_id)
+        allowed(lambda: check_work(who, assignment))
         try:
             return await operations.reassign(
-                item_id, request.body_id, reason=request.reason, actor=request.actor
+                item_id, request.body_id, reason=request.reason, actor=actor_of(who, request.actor)
             )
         except (NotFoundError, TransitionError) as error:
             raise fail(error) from None
 
-    @api.post("/items/{item_id}/hand-back", status_code=202, tags=["operators"])
-    async def hand_back(item_id: UUID, request: HandBackRequest) -> StatusChanged:
+    @api.post(
+        "/items/{item_id}/hand-back", status_code=202, tags=["operators"], responses=forbidden
+    )
+    async def hand_back(item_id: UUID, request: HandBackRequest, who: Who) -> StatusChanged:
+        assignment = await load(item_id)
+        allowed(lambda: check_work(who, assignment))
         try:
-            return await operations.hand_back(item_id, reason=request.reason, actor=request.actor)
+            return await operations.hand_back(
+                item_id, reason=request.reason, actor=actor_of(who, request.actor)
+            )
         except (NotFoundError, TransitionError) as error:
             raise fail(error) from None
 
-    @api.post("/triage/{item_id}/decide", status_code=202, tags=["operators"])
-    async def decide(item_id: UUID, request: DecideRequest) -> FeedbackRouted:
+    @api.post("/triage/{item_id}/decide", status_code=202, tags=["operators"], responses=forbidden)
+    async def decide(item_id: UUID, request: DecideRequest, who: Who) -> FeedbackRouted:
+        assignment = await load(item_id)
+        allowed(lambda: check_front(who, assignment, what="a triage decision"))
         try:
             return await operations.decide(
-                item_id, category=request.category, body_id=request.body_id, actor=request.actor
+                item_id,
+                category=request.category,
+                body_id=request.body_id,
+                actor=actor_of(who, request.actor),
             )
         except (NotFoundError, TransitionError) as error:
             raise fail(error) from None
 
-    @api.get("/items/{item_id}", tags=["operators"], summary="Assignment, case and history")
-    async def item(item_id: UUID) -> ItemAnswer:
+    @api.get(
+        "/items/{item_id}",
+        tags=["operators"],
+        summary="Assignment, case and history",
+        responses=forbidden,
+    )
+    async def item(item_id: UUID, who: Who) -> ItemAnswer:
         try:
-            return ItemAnswer.of(await operations.view(item_id))
+            view = await operations.view(item_id)
         except NotFoundError as error:
             raise fail(error) from None
+        allowed(lambda: check_read(who, view.assignment))
+        return ItemAnswer.of(view)
 
-    @api.get("/triage", tags=["operators"], summary="Items waiting for a human decision")
-    async def triage() -> list[TriageEntry]:
-        return [TriageEntry.of(a) for a in await operations.triage()]
+    @api.get(
+        "/triage",
+        tags=["operators"],
+        summary="Items waiting for a human decision (a commune's Front: its commune's)",
+        responses=forbidden,
+    )
+    async def triage(who: Who) -> list[TriageEntry]:
+        allowed(lambda: check_front(who, what="the triage queue"))
+        return [TriageEntry.of(a) for a in await operations.triage() if covers(who, a)]
 
     @api.get("/directory/bodies", tags=["directory"], summary="Bodies in force, by province")
     async def directory_bodies(province: str | None = None) -> list[BodyBrief]:
@@ -380,18 +456,35 @@ def router_api(
             if province is None or c.province == province
         ]
 
-    @api.post("/cases/{case_id}/merge", tags=["operators"])
-    async def merge(case_id: UUID, request: MergeRequest) -> CaseMembers:
+    async def all_in_scope(who: Who, case_ids: list[UUID], what: str) -> None:
+        for case_id in case_ids:
+            try:
+                members = await operations.case_members(case_id)
+            except NotFoundError as error:
+                raise fail(error) from None
+            for member in members:
+                allowed(lambda: check_front(who, member, what=what))  # noqa: B023
+
+    @api.post("/cases/{case_id}/merge", tags=["operators"], responses=forbidden)
+    async def merge(case_id: UUID, request: MergeRequest, who: Who) -> CaseMembers:
+        allowed(lambda: check_front(who, what="a merge of cases"))
+        await all_in_scope(who, [case_id, *request.case_ids], "a merge of cases")
         try:
-            items = await operations.merge_cases(case_id, request.case_ids)
+            items = await operations.merge_cases(
+                case_id, request.case_ids, actor=actor_of(who, None)
+            )
         except (NotFoundError, CaseConflictError, TransitionError) as error:
             raise fail(error) from None
         return CaseMembers(case_id=case_id, item_ids=items)
 
-    @api.post("/cases/{case_id}/split", tags=["operators"])
-    async def split(case_id: UUID, request: SplitRequest) -> CaseMembers:
+    @api.post("/cases/{case_id}/split", tags=["operators"], responses=forbidden)
+    async def split(case_id: UUID, request: SplitRequest, who: Who) -> CaseMembers:
+        allowed(lambda: check_front(who, what="a split of a case"))
+        await all_in_scope(who, [case_id], "a split of a case")
         try:
-            new_case = await operations.split_case(case_id, request.item_ids)
+            new_case = await operations.split_case(
+                case_id, request.item_ids, actor=actor_of(who, None)
+            )
         except (NotFoundError, CaseConflictError, TransitionError) as error:
             raise fail(error) from None
         return CaseMembers(case_id=new_case, item_ids=request.item_ids)

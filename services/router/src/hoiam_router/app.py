@@ -28,6 +28,7 @@ from hoiam_shared.events import (
     FeedbackRouted,
     StatusChanged,
 )
+from hoiam_shared.identity import verifier
 from hoiam_shared.kafka import (
     DeadLetters,
     EventPublisher,
@@ -134,6 +135,7 @@ def build(
                 corrections=corrections,
                 metrics=metrics,
                 operator_token=settings.operator_token,
+                verify=verifier(settings.person_token_secret, clock),
             )
         ],
         background=[

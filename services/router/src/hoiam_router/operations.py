@@ -228,7 +228,17 @@ class Operations:
         """The items waiting for a human decision."""
         return await self._store.in_status(frozenset({Status.TRIAGE}))
 
-    async def merge_cases(self, case_id: UUID, others: list[UUID]) -> list[UUID]:
+    async def get(self, item_id: UUID) -> Assignment:
+        """The item as it is now (`NotFoundError` when there is none)."""
+        return await self._load(item_id)
+
+    async def case_members(self, case_id: UUID) -> list[Assignment]:
+        """The items of a case (`NotFoundError` when there is none)."""
+        return await self._case(case_id)
+
+    async def merge_cases(
+        self, case_id: UUID, others: list[UUID], *, actor: str | None = None
+    ) -> list[UUID]:
         """Merge `others` into `case_id`: cases of the same body and province only. Their items
         join the case and take its status, body and due date; the merge is in their history."""
         others = list(dict.fromkeys(others))
@@ -258,12 +268,15 @@ class Operations:
             case_id=case_id,
             case_item_ids=tuple(items),
             reason=f"cases {', '.join(map(str, others))} merged into case {case_id}",
+            actor=actor,
         )
         follow = tuple(_move_of(m, lead, case_id=case_id) for m in joining)
         await self._record(lead, OutboxEntry(event, follow=follow))
         return items
 
-    async def split_case(self, case_id: UUID, item_ids: list[UUID]) -> UUID:
+    async def split_case(
+        self, case_id: UUID, item_ids: list[UUID], *, actor: str | None = None
+    ) -> UUID:
         """Take `item_ids` out of the case into a new one; each keeps its status."""
         members = {a.item_id: a for a in await self._case(case_id)}
         wanted = list(dict.fromkeys(item_ids))
@@ -281,6 +294,7 @@ class Operations:
             case_id=new_case,
             case_item_ids=tuple(sorted(wanted)),
             reason=f"split from case {case_id} into case {new_case}",
+            actor=actor,
         )
         follow = tuple(_move_of(m, m, case_id=new_case) for m in leaving)
         await self._record(leaving[0], OutboxEntry(event, follow=follow))
@@ -444,6 +458,7 @@ class Operations:
         case_id: UUID,
         case_item_ids: tuple[UUID, ...],
         reason: str,
+        actor: str | None,
     ) -> StatusChanged:
         """A change of a case's membership, in its items' history; statuses are the lead's."""
         return status_changed(
@@ -453,6 +468,7 @@ class Operations:
             case_item_ids=case_item_ids,
             change=change,
             reason=reason,
+            actor=actor,
         )
 
     async def _case_items(self, assignment: Assignment) -> tuple[UUID, ...]:
