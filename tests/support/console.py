@@ -5,13 +5,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
-from uuid import UUID
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
 from hoiam_console.app import ConsoleParts, build, mount_static
+from hoiam_console.desk_upstream import (
+    CallLogResult,
+    CaseResult,
+    CitizenSuggestion,
+    KeyedCall,
+    ManualCallFields,
+)
+from hoiam_console.dlq import QueueBrief, ReplayDone
 from hoiam_console.domain.accounts import Account, Binding, NewAccount
 from hoiam_console.domain.readmodel import BodyChoice, Change, ItemRecord, apply_change, record_of
 from hoiam_console.domain.sessions import Session
@@ -25,6 +33,7 @@ from hoiam_shared.events import (
     Event,
     FeedbackReceived,
     FeedbackRouted,
+    NoteKind,
     ResolvedLocation,
     Status,
     StatusChanged,
@@ -175,6 +184,7 @@ class FakeUpstream:
         ]
     )
     task_list: list[Task] = field(default_factory=list)
+    suggestions_known: list[CitizenSuggestion] = field(default_factory=list)
     refuse: UpstreamError | None = None
 
     def _record(self, what: str, person: Person, **args: Any) -> None:
@@ -219,6 +229,53 @@ class FakeUpstream:
     async def councillors(self, person: Person, *, province: str | None) -> list[Councillor]:
         return list(self.councillors_known)
 
+    # --- the desk's calls (hoiam_console.desk_upstream) -----------------------------------
+
+    async def key_call(self, person: Person, call: ManualCallFields) -> KeyedCall:
+        self._record("key_call", person, call=call)
+        return KeyedCall(id=uuid5(NAMESPACE_URL, call.call_id), tracking_code="HA-CALL-0001")
+
+    async def upload_call_log(
+        self, person: Person, content: bytes, *, log_format: str, content_type: str
+    ) -> CallLogResult:
+        self._record(
+            "call_log", person, content=content, log_format=log_format, content_type=content_type
+        )
+        lines = [line for line in content.decode().splitlines()[1:] if line.strip()]
+        return CallLogResult(accepted=len(lines), duplicates=0, rejected=[], calls=[])
+
+    async def merge_cases(self, person: Person, case_id: UUID, others: list[UUID]) -> CaseResult:
+        self._record("merge", person, case_id=case_id, others=others)
+        return CaseResult(case_id=case_id, item_ids=[case_id, *others])
+
+    async def split_case(self, person: Person, case_id: UUID, item_ids: list[UUID]) -> CaseResult:
+        self._record("split", person, case_id=case_id, item_ids=item_ids)
+        return CaseResult(case_id=uuid5(NAMESPACE_URL, str(case_id)), item_ids=item_ids)
+
+    async def citizen_suggestions(self, person: Person) -> list[CitizenSuggestion]:
+        self._record("suggestions", person)
+        return list(self.suggestions_known)
+
+    async def add_note(self, person: Person, item_id: UUID, *, kind: NoteKind, text: str) -> None:
+        self._record("note", person, item_id=item_id, kind=kind, text=text)
+
+
+@dataclass
+class FakeQueues:
+    """The dead-letter queues as Kafka would list them; replays recorded."""
+
+    queues_known: list[QueueBrief] = field(default_factory=list)
+    replays: list[tuple[str, str]] = field(default_factory=list)
+
+    async def queues(self) -> list[QueueBrief]:
+        return list(self.queues_known)
+
+    async def replay(self, *, service: str, topic: str) -> ReplayDone:
+        self.replays.append((service, topic))
+        return ReplayDone(
+            dlqs=[f"{topic}.dlq"], replayed=2, skipped=0, unreadable=0, others=1, held={}
+        )
+
 
 @dataclass
 class Console:
@@ -230,6 +287,7 @@ class Console:
     read_model: InMemoryReadModel
     upstream: FakeUpstream
     clock: TestClock
+    queues: "FakeQueues" = field(default_factory=lambda: FakeQueues())
 
     async def project(self, *events: Event) -> None:
         for event in events:
@@ -276,6 +334,7 @@ async def make_console(
     clock = clock or TestClock.frozen(datetime(2026, 12, 2, 3, 0, tzinfo=UTC))
     stores = (InMemoryAccounts(), InMemorySessions(), InMemoryFailures(), InMemoryReadModel())
     upstream = FakeUpstream()
+    queues = FakeQueues()
     settings = ConsoleSettings(person_token_secret=None)
 
     class NoPublisher:
@@ -293,6 +352,8 @@ async def make_console(
         passwords=cheap_passwords(),
         clock=clock,
         registry=CollectorRegistry(),
+        desk_upstream=upstream,
+        dead_letter_queues=queues,
     )
     for request in accounts:
         await parts.actions.add_account(request, created_by="admin:test")
@@ -300,7 +361,7 @@ async def make_console(
     for router in parts.wiring.routers:
         app.include_router(router)
     mount_static(app)
-    return Console(parts, app, *stores, upstream, clock)
+    return Console(parts, app, *stores, upstream, clock, queues)
 
 
 # --- events as the other services publish them ------------------------------------------------

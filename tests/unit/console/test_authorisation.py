@@ -37,6 +37,8 @@ class Row:
     expected: tuple[int, int, int, int, int, int]
     """One status per person of `PEOPLE`."""
     body: dict[str, Any] | None = None
+    files: dict[str, tuple[str, bytes, str]] | None = None
+    """A page's multipart upload (the call log)."""
 
 
 ITEM_READ = (401, 200, 200, 403, 403, 200)
@@ -75,6 +77,24 @@ API = [
         },
     ),
     Row("POST", "/api/v1/auth/logout", (401, 204, 204, 204, 204, 204)),
+    # the desk (hoiam_console.desk_api)
+    Row("GET", "/api/v1/incoming", OPERATORS_READ),
+    Row("POST", "/api/v1/calls", OPERATORS_ACT, {"caller": "0901234567", "text": "Đèn hỏng."}),
+    Row("POST", "/api/v1/calls/log", OPERATORS_READ, {"a log": "line"}),
+    Row("POST", "/api/v1/cases/{code}/merge", OPERATORS_READ, {"tracking_codes": ["{triage}"]}),
+    Row("POST", "/api/v1/cases/{code}/split", OPERATORS_READ, {"tracking_codes": ["{triage}"]}),
+    Row("GET", "/api/v1/citizen-suggestions", OPERATORS_READ),
+    Row("GET", "/api/v1/dlq", OPERATORS_READ),
+    Row(
+        "POST",
+        "/api/v1/dlq/replay",
+        OPERATORS_READ,
+        {"service": "router", "topic": "feedback.received.v1"},
+    ),
+    Row("GET", "/api/v1/delegate/items", (401, 403, 403, 403, 200, 200)),
+    Row("GET", "/api/v1/front", OPERATORS_READ),
+    Row("POST", "/api/v1/items/{code}/notes", OPERATORS_ACT, {"kind": "note", "text": "Đã xem."}),
+    Row("GET", "/api/v1/dashboard", EVERYONE),
 ]
 
 SIGN_IN = 303  # what anonymous visitors get on every page: the way to the sign-in form
@@ -119,6 +139,32 @@ PAGES = [
         },
     ),
     Row("POST", "/logout", (SIGN_IN, 303, 303, 303, 303, 303), {}),
+    # the desk (hoiam_console.pages.desk_areas)
+    Row("GET", "/incoming", PAGE_OPERATORS),
+    Row("GET", "/incoming/live", PAGE_OPERATORS),
+    Row("GET", "/calls", PAGE_OPERATORS),
+    Row("POST", "/calls", PAGE_OPERATORS, {"caller": "0901234567", "text": "Đèn đường hỏng."}),
+    Row(
+        "POST",
+        "/calls/log",
+        PAGE_OPERATORS,
+        {"format": "csv"},
+        {"log": ("calls.csv", b"caller,text\n0901234567,Den hong\n", "text/csv")},
+    ),
+    Row("GET", "/cases", PAGE_OPERATORS),
+    Row("POST", "/cases/merge", PAGE_OPERATORS_ACT, {"code": "{code}", "others": "{triage}"}),
+    Row("POST", "/cases/split", PAGE_OPERATORS_ACT, {"code": "{code}", "leaving": "{triage}"}),
+    Row("GET", "/dlq", PAGE_OPERATORS),
+    Row(
+        "POST",
+        "/dlq/replay",
+        PAGE_OPERATORS,
+        {"service": "router", "topic": "feedback.received.v1"},
+    ),
+    Row("GET", "/delegate", (SIGN_IN, 403, 403, 403, 200, 200)),
+    Row("GET", "/front", PAGE_OPERATORS),
+    Row("POST", "/items/{code}/notes", PAGE_OPERATORS_ACT, {"kind": "note", "text": "Đã xem."}),
+    Row("GET", "/dashboard", PAGE_EVERYONE),
 ]
 
 OUTSIDE_THE_MATRIX = {
@@ -164,6 +210,17 @@ async def api_token(console: Console, who: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {signed.token}"}
 
 
+def filled(body: Any, names: dict[str, str]) -> Any:
+    """A row's body with the seeded codes put in (`{code}`, `{triage}`)."""
+    if isinstance(body, str):
+        return body.format(**names)
+    if isinstance(body, list):
+        return [filled(value, names) for value in body]
+    if isinstance(body, dict):
+        return {key: filled(value, names) for key, value in body.items()}
+    return body
+
+
 def cases(rows: list[Row]) -> list[Any]:
     return [
         pytest.param(row, who, expected, id=f"{row.method} {row.path} as {who}")
@@ -179,7 +236,7 @@ async def test_api_route(
     names = await seed(console)
     headers = await api_token(console, who)
     answer = await client.request(
-        row.method, row.path.format(**names), json=row.body, headers=headers
+        row.method, row.path.format(**names), json=filled(row.body, names), headers=headers
     )
     assert answer.status_code == expected, answer.text
     if expected in (401, 403):
@@ -195,7 +252,8 @@ async def test_page_route(
     csrf = await browser(console, client, who)
     url = row.path.format(**names)
     if row.method == "POST":
-        answer = await client.post(url, data={**(row.body or {}), "csrf_token": csrf or ""})
+        fields = {**filled(row.body or {}, names), "csrf_token": csrf or ""}
+        answer = await client.post(url, data=fields, files=row.files)
     else:
         answer = await client.get(url)
     assert answer.status_code == expected, answer.text[:2000]

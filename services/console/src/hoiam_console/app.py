@@ -12,19 +12,25 @@ from prometheus_client import CollectorRegistry, Counter
 from hoiam_console.actions import Actions
 from hoiam_console.api import console_api
 from hoiam_console.auth import Authenticator
+from hoiam_console.desk import Desk, NoQueues
+from hoiam_console.desk_api import desk_api
+from hoiam_console.desk_upstream import DeskUpstream, HttpDeskUpstream, NoDeskUpstream
+from hoiam_console.dlq import DeadLetterQueues, KafkaDeadLetterQueues
 from hoiam_console.handlers import ProjectEvent
 from hoiam_console.pages import page_routers
+from hoiam_console.pages.desk_areas import desk_page_routers
 from hoiam_console.passwords import Passwords
 from hoiam_console.ports import AccountStore, FailureLog, ReadModel, SessionStore
 from hoiam_console.settings import ConsoleSettings
 from hoiam_console.store import MongoAccounts, MongoFailures, MongoReadModel, MongoSessions
-from hoiam_console.upstream import HttpUpstream, Upstream
+from hoiam_console.upstream import Upstream
 from hoiam_console.web import Web
 from hoiam_shared.clock import Clock, system_clock
 from hoiam_shared.events import (
     FeedbackMessageAdded,
     FeedbackReceived,
     FeedbackRouted,
+    NoteAdded,
     NotificationFailed,
     NotificationSent,
     OperatorTaskOpened,
@@ -43,6 +49,7 @@ from hoiam_shared.mongo import make_mongo
 from hoiam_shared.service import Wiring, serve
 from hoiam_shared.topics import (
     FEEDBACK_MESSAGES,
+    FEEDBACK_NOTES,
     FEEDBACK_RECEIVED,
     FEEDBACK_ROUTED,
     FEEDBACK_STATUS,
@@ -62,6 +69,7 @@ SUBSCRIBED = (
     (NOTIFICATION_SENT, NotificationSent, "project_notification_sent"),
     (NOTIFICATION_FAILED, NotificationFailed, "project_notification_failed"),
     (OPERATOR_TASKS, OperatorTaskOpened, "project_tasks"),
+    (FEEDBACK_NOTES, NoteAdded, "project_notes"),
 )
 """Topic, event and subscriber name of every stream the read model is built from."""
 
@@ -75,6 +83,7 @@ class ConsoleParts:
     auth: Authenticator
     web: Web
     wiring: Wiring
+    desk: Desk | None = None
 
 
 def build(
@@ -89,6 +98,8 @@ def build(
     passwords: Passwords,
     clock: Clock,
     registry: CollectorRegistry,
+    desk_upstream: DeskUpstream | None = None,
+    dead_letter_queues: DeadLetterQueues | None = None,
 ) -> ConsoleParts:
     """Everything the console does, from what it is handed; no I/O, no client made here."""
     dead_letters_total = Counter(
@@ -116,6 +127,13 @@ def build(
         window=timedelta(minutes=settings.login_window_minutes),
     )
     web = Web(auth=auth, actions=actions, clock=clock, cookie_secure=settings.cookie_secure)
+    desk = Desk(
+        actions=actions,
+        read_model=read_model,
+        upstream=desk_upstream or NoDeskUpstream(),
+        queues=dead_letter_queues or NoQueues(),
+        clock=clock,
+    )
     wiring = Wiring(
         name=SERVICE,
         description="Operators, body staff, delegates and admins, each with their own account.",
@@ -127,10 +145,15 @@ def build(
             )
             for topic, event, title in SUBSCRIBED
         ],
-        routers=[console_api(web), *page_routers(web)],
+        routers=[
+            console_api(web),
+            desk_api(web, desk),
+            *page_routers(web),
+            *desk_page_routers(web, desk),
+        ],
         prepare_store=read_model.prepare,
     )
-    return ConsoleParts(project, actions, auth, web, wiring)
+    return ConsoleParts(project, actions, auth, web, wiring, desk)
 
 
 def mount_static(app: FastAPI) -> FastAPI:
@@ -152,7 +175,7 @@ def create_app(settings: ConsoleSettings | None = None, *, clock: Clock | None =
     registry = CollectorRegistry()
     broker = make_broker(settings, service=SERVICE, registry=registry)
     mongo, db = make_mongo(settings)
-    upstream = HttpUpstream(
+    upstream = HttpDeskUpstream(
         intake_url=str(settings.intake_url),
         router_url=str(settings.router_url),
         secret=settings.person_token_secret,
@@ -170,6 +193,10 @@ def create_app(settings: ConsoleSettings | None = None, *, clock: Clock | None =
         passwords=Passwords(),
         clock=clock,
         registry=registry,
+        desk_upstream=upstream,
+        dead_letter_queues=KafkaDeadLetterQueues(
+            bootstrap_servers=settings.kafka_bootstrap_servers, topics=settings.topics
+        ),
     )
     wiring = replace(parts.wiring, on_stop=[upstream.close])
     app = serve(wiring, settings=settings, broker=broker, mongo=mongo, registry=registry)

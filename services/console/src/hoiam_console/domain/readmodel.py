@@ -22,6 +22,7 @@ from hoiam_shared.events import (
     FeedbackMessageAdded,
     FeedbackReceived,
     FeedbackRouted,
+    NoteAdded,
     NotificationFailed,
     NotificationSent,
     OperatorTaskOpened,
@@ -30,7 +31,7 @@ from hoiam_shared.events import (
     StatusChanged,
 )
 
-type EntryKind = Literal["received", "routed", "status", "message", "notification", "task"]
+type EntryKind = Literal["received", "routed", "status", "message", "notification", "task", "note"]
 
 GROUPS = ("status", "assignment", "due", "routing", "case")
 """The groups of fields that change over time, each ordered by its own event time."""
@@ -309,6 +310,29 @@ def _task(event: OperatorTaskOpened) -> list[Change]:
     ]
 
 
+def _note(event: NoteAdded) -> list[Change]:
+    """A note between levels of the Front: its kind in `change`, the way it went in `reason`."""
+    way = event.from_level.value + (f" → {event.to_level.value}" if event.to_level else "")
+    entry = Entry(
+        event_id=event.event_id,
+        at=event.occurred_at,
+        kind="note",
+        change=event.kind.value,
+        actor=event.actor,
+        text=event.text,
+        reason=way,
+    )
+    return [
+        Change(
+            item_id=event.item_id,
+            event_id=event.event_id,
+            at=event.occurred_at,
+            facts={"tracking_code": event.tracking_code},
+            entry=entry,
+        )
+    ]
+
+
 def changes_of(event: Event) -> list[Change]:
     """What `event` does to the read model: one change per item it concerns."""
     if isinstance(event, FeedbackReceived):
@@ -323,6 +347,8 @@ def changes_of(event: Event) -> list[Change]:
         return _notification(event)
     if isinstance(event, OperatorTaskOpened):
         return _task(event)
+    if isinstance(event, NoteAdded):
+        return _note(event)
     raise TypeError(f"the console does not project {type(event).__name__}")
 
 

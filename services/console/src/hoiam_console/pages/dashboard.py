@@ -1,0 +1,48 @@
+"""The dashboard of one's scope: counts by channel, category, body and status, overdue by body,
+the on-time rate per body, and two bar charts drawn on the server as SVG (no script)."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from markupsafe import Markup
+
+from hoiam_console.desk import Desk
+from hoiam_console.domain.dashboard import Count, bar_chart
+from hoiam_console.i18n import translate
+from hoiam_console.web import Viewer, Web
+
+
+def svg(counts: tuple[Count, ...], title: str, *, colour: str = "#0b4f8a") -> Markup:
+    """`bar_chart` escapes every label and title it writes, so its text is safe markup."""
+    return Markup(bar_chart(counts, title=title, colour=colour))  # noqa: S704
+
+
+def routes(web: Web, desk: Desk) -> APIRouter:
+    pages = APIRouter(include_in_schema=False)
+
+    @pages.get("/dashboard")
+    async def dashboard(request: Request) -> Response:
+        async def show(viewer: Viewer) -> Response:
+            found = await desk.dashboard(viewer.person)
+            language = web.language(request)
+            by_status = tuple(
+                Count(translate(f"status.{c.label}", language), c.n) for c in found.by_status
+            )
+            charts = [
+                svg(found.by_channel, translate("dash.by_channel", language)),
+                svg(by_status, translate("dash.by_status", language)),
+            ]
+            if found.overdue_by_body:
+                title = translate("dash.overdue_by_body", language)
+                charts.append(svg(found.overdue_by_body, title, colour="#a4001d"))
+            return web.render(
+                request,
+                "dashboard.html",
+                viewer=viewer,
+                d=found,
+                by_status=by_status,
+                charts=charts,
+            )
+
+        return await web.page(request, show)
+
+    return pages
