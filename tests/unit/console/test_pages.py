@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 
 from hoiam_console.i18n import CATALOGUE
-from hoiam_shared.events import RecipientKind, Status
+from hoiam_shared.events import Channel, FrontLevel, NoteKind, RecipientKind, Status
 from hoiam_shared.identity import Role
 from support.console import PASSWORD, TIEU_CAN_BODY, Console, received, routed, status_changed
 
@@ -160,13 +160,19 @@ def test_every_word_the_templates_use_is_in_the_catalogue() -> None:
     assert fixed - set(CATALOGUE) == set()
     # Keys built from a value ("status." ~ item.status): every value has its words.
     prefixes = {key for key in used if key.endswith(".")}
-    assert prefixes == {"status.", "role.", "sla.", "entry.", "recipient."}
+    desk = {"channel.", "calls.kind.", "suggestion.", "note.", "front.level."}
+    assert prefixes == {"status.", "role.", "sla.", "entry.", "recipient.", *desk}
     values = {
         "status.": [s.value for s in Status],
         "role.": [r.value for r in Role],
         "sla.": ["due", "today", "overdue"],
-        "entry.": ["received", "routed", "status", "message", "notification", "task"],
+        "entry.": ["received", "routed", "status", "message", "notification", "task", "note"],
         "recipient.": [k.value for k in RecipientKind],
+        "channel.": [c.value for c in Channel],
+        "calls.kind.": ["item", "call_back"],  # intake's CallResult.kind
+        "suggestion.": ["contacts_meet", "same_name"],  # intake's reasons
+        "note.": [k.value for k in NoteKind],
+        "front.level.": [level.value for level in FrontLevel],
     }
     for prefix, names in values.items():
         assert {prefix + name for name in names} <= set(CATALOGUE)
