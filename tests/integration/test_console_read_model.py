@@ -4,12 +4,11 @@ published on real topics, a redelivery changing nothing."""
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiokafka import AIOKafkaProducer
-from pydantic import SecretStr
+from pydantic import MongoDsn, SecretStr
 from pymongo import AsyncMongoClient
 
 from hoiam_console.app import create_app
@@ -107,10 +106,10 @@ async def apply_all(model: ReadModel, events: list[Event]) -> list[bool]:
 @pytest.fixture
 async def database(
     prefix: str, mongo: AsyncMongoClient[dict[str, object]]
-) -> AsyncIterator[MongoReadModel]:
+) -> MongoReadModel:
     model = MongoReadModel(mongo[f"{prefix}_console"])
     await model.prepare()
-    yield model
+    return model
 
 
 async def test_the_mongo_read_model_answers_as_the_rules_do(database: MongoReadModel) -> None:
@@ -170,7 +169,7 @@ async def test_the_console_builds_its_read_model_from_the_topics(
         kafka_bootstrap_servers=stack.kafka,
         kafka_topic_prefix=f"{prefix}.",
         kafka_group_id=f"{prefix}-console",
-        mongo_url=stack.mongo_url,
+        mongo_url=MongoDsn(stack.mongo_url),
         mongo_database=f"{prefix}_console",
         person_token_secret=SecretStr("console-integration-secret-of-32-bytes!"),
         retry_backoff_seconds=0.2,
