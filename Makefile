@@ -28,7 +28,7 @@ status: ## what is running
 	@bash deploy/local/services.sh status || true
 	@bash deploy/local/stack.sh status || true
 
-system-packages: ## Debian packages the tests run for real (Dovecot, Prometheus), installed once
+system-packages: ## Debian packages the tests run for real (Dovecot, Prometheus, Chromium), installed once
 	@bash deploy/local/system-packages.sh
 
 test: setup system-packages ## every test: unit, integration and e2e on the real stack (started if needed)

@@ -1,12 +1,10 @@
 """The Mongo adapters of the console's ports (accounts, sessions, failed sign-ins, read model).
 
-The read model applies a change with two atomic updates instead of read-modify-write, because
-several subscribers (routes, statuses, notifications) write one item's record at the same time:
-the first pushes the history entry only if the event is not among the record's `seen` ids (an
-upsert, so the record is made by whichever event comes first; a duplicate key means this event
-was applied), the second sets each time-ordered group only if the stored one is not newer.
+Several subscribers (routes, statuses, notifications) write one item's record at the same
+time; `MongoReadModel` says how none of their changes is lost.
 """
 
+import asyncio
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -16,7 +14,7 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from hoiam_console.domain.accounts import Account
-from hoiam_console.domain.readmodel import Change, ItemRecord, record_of
+from hoiam_console.domain.readmodel import Change, ItemRecord, apply_change, record_of
 from hoiam_console.domain.sessions import Session
 from hoiam_shared.events import Status
 from hoiam_shared.mongo import Document, DuplicateKeyError
@@ -86,48 +84,82 @@ class MongoFailures:
 
 
 class MongoReadModel:
+    """Changes are kept append-only, one document per (item, event): inserting one is atomic on
+    the unique `_id`, so a redelivered event is refused by the index itself. An item's record is
+    the fold of its changes (`apply_change`, in time order), the same rule the in-memory store
+    applies; `items` keeps that fold with the fields the inbox queries, refreshed after each
+    change under a per-item lock (FerretDB runs an update as read-then-write, so two subscribers
+    updating one document at once could lose one's change; two inserts cannot)."""
+
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._db = db
+        self._changes = db["item_changes"]
         self._items = db["items"]
+        self._locks: dict[str, asyncio.Lock] = {}
 
     async def prepare(self) -> None:
+        await self._changes.create_index([("item_id", ASCENDING)])
         await self._items.create_index([("tracking_code", ASCENDING)])
         await self._items.create_index([("body_id", ASCENDING)])
         await self._db["login_failures"].create_index([("key", ASCENDING)])
 
     async def apply(self, change: Change) -> bool:
         key = str(change.item_id)
-        event = str(change.event_id)
-        facts = {k: v for k, v in change.facts.items() if v is not None}
         try:
-            await self._items.update_one(
-                {"_id": key, "seen": {"$ne": event}},
+            await self._changes.insert_one(
                 {
-                    "$set": {"item_id": key, **facts},
-                    "$push": {"history": change.entry.model_dump(mode="json"), "seen": event},
-                },
-                upsert=True,
+                    "_id": f"{key}:{change.event_id}",
+                    "item_id": key,
+                    "change": change.model_dump(mode="json"),
+                }
             )
         except DuplicateKeyError:
-            return False  # the record exists and has seen this event
-        for group, fields in change.groups.items():
-            stamp = f"{group}_at"
-            await self._items.update_one(
-                {
-                    "_id": key,
-                    "$or": [{stamp: {"$exists": False}}, {stamp: {"$lte": change.at}}],
-                },
-                {"$set": {**fields, stamp: change.at}},
-            )
+            return False  # this event was applied to this item already
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            await self._refresh(key)
+        if not lock.locked():
+            self._locks.pop(key, None)
         return True
 
+    async def _fold(self, key: str) -> dict[str, Any] | None:
+        changes = [
+            Change.model_validate(doc["change"])
+            async for doc in self._changes.find({"item_id": key})
+        ]
+        if not changes:
+            return None
+        record: dict[str, Any] = {}
+        for change in sorted(changes, key=lambda c: (c.at, str(c.event_id))):
+            record = apply_change(record, change) or record
+        return record
+
+    async def _refresh(self, key: str) -> None:
+        folded = await self._fold(key)
+        if folded is None:
+            return
+        item = record_of(folded)
+        await self._items.replace_one(
+            {"_id": key},
+            {
+                "tracking_code": item.tracking_code,
+                "body_id": item.body_id,
+                "status": item.status.value if item.status else None,
+                "province_code": item.province_code,
+                "commune_code": item.commune_code,
+                "received_at": item.received_at,
+                "record": item.model_dump(mode="json"),
+            },
+            upsert=True,
+        )
+
     async def get(self, item_id: UUID) -> ItemRecord | None:
-        found = await self._items.find_one({"_id": str(item_id)})
-        return record_of(found) if found else None
+        folded = await self._fold(str(item_id))
+        return record_of(folded) if folded else None
 
     async def by_tracking_code(self, tracking_code: str) -> ItemRecord | None:
         found = await self._items.find_one({"tracking_code": tracking_code})
-        return record_of(found) if found else None
+        return await self.get(UUID(str(found["_id"]))) if found else None
 
     async def find(
         self,
@@ -148,4 +180,4 @@ class MongoReadModel:
         if statuses is not None:
             query["status"] = {"$in": [s.value for s in statuses]}
         found = self._items.find(query).sort("received_at", DESCENDING).limit(limit)
-        return [record_of(doc) async for doc in found]
+        return [ItemRecord.model_validate(doc["record"]) async for doc in found]

@@ -372,4 +372,9 @@ def apply_change(record: dict[str, Any], change: Change) -> dict[str, Any] | Non
 
 
 def record_of(document: dict[str, Any]) -> ItemRecord:
-    return ItemRecord.model_validate(document)
+    """The record of a stored document, its history in time order (whatever order the events
+    were applied in)."""
+    record = ItemRecord.model_validate(document)
+    return record.model_copy(
+        update={"history": tuple(sorted(record.history, key=lambda e: (e.at, str(e.event_id))))}
+    )
