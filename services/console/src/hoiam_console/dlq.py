@@ -3,6 +3,7 @@ error types, read from Kafka without a consumer group (reading moves no one's pl
 replay of one service's letters of one topic by the same code as `make replay-dlq`
 (`hoiam_shared.replay`, the same consumer group, so the command and the button share a place)."""
 
+import asyncio
 from dataclasses import asdict
 from datetime import datetime
 from typing import Protocol
@@ -83,9 +84,17 @@ def letter_brief(partition: int, offset: int, value: bytes | None) -> LetterBrie
 
 
 class KafkaDeadLetterQueues:
-    def __init__(self, *, bootstrap_servers: str, topics: Topics, timeout_ms: int = 2000) -> None:
+    def __init__(
+        self,
+        *,
+        bootstrap_servers: str,
+        topics: Topics,
+        group_prefix: str = "hoiam",
+        timeout_ms: int = 2000,
+    ) -> None:
         self._servers = bootstrap_servers
         self._topics = topics
+        self._group_prefix = group_prefix
         self._timeout_ms = timeout_ms
 
     async def queues(self) -> list[QueueBrief]:
@@ -94,18 +103,16 @@ class KafkaDeadLetterQueues:
         )
         await consumer.start()
         try:
-            return [await self._one(consumer, topic) for topic in ALL_TOPICS]
+            existing = await consumer.topics()
+            return [await self._one(consumer, topic, existing) for topic in ALL_TOPICS]
         finally:
             await consumer.stop()
 
-    async def _one(self, consumer: AIOKafkaConsumer, source: str) -> QueueBrief:
+    async def _one(self, consumer: AIOKafkaConsumer, source: str, existing: set[str]) -> QueueBrief:
         name = self._topics.dlq(source)
-        found = await consumer.topics()
-        partitions = (
-            [TopicPartition(name, p) for p in sorted(consumer.partitions_for_topic(name) or ())]
-            if name in found
-            else []
-        )
+        if name not in existing:
+            return QueueBrief(topic=name, source_topic=source, size=0, last=[])
+        partitions = [TopicPartition(name, p) for p in await _partitions(consumer, name)]
         if not partitions:
             return QueueBrief(topic=name, source_topic=source, size=0, last=[])
         consumer.assign(partitions)
@@ -140,6 +147,19 @@ class KafkaDeadLetterQueues:
             bootstrap_servers=self._servers,
             service=service,
             sources=[self._topics.name(topic)],
-            group=f"hoiam-{service}-replay",  # the command's group: one place for both
+            # The command's default group: the button and `make replay-dlq` share one place.
+            group=f"{self._group_prefix}-{service}-replay",
         )
         return ReplayDone(**asdict(done))
+
+
+async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> list[int]:
+    """The partitions of a topic the broker listed: the consumer's metadata names a topic's
+    partitions only once it asked for them (as `hoiam_shared.replay` waits for them)."""
+    for _ in range(20):
+        found = consumer.partitions_for_topic(topic)
+        if found:
+            return sorted(found)
+        await consumer._client.force_metadata_update()
+        await asyncio.sleep(0.1)
+    return []
