@@ -94,7 +94,7 @@ def service_env(
 
 
 def wait_healthy(
-    url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 90
+    url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 240
 ) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
