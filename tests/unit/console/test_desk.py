@@ -334,3 +334,15 @@ async def test_the_dashboard_counts_my_scope_and_draws_its_charts(
     page = await client.get("/dashboard")
     assert page.text.count("<svg") == 3
     assert "Quá hạn theo cơ quan" in page.text
+
+
+async def test_the_dashboard_page_names_channels_and_statuses_in_words(
+    console: Console, client: httpx.AsyncClient
+) -> None:
+    item = received("Ổ gà.", at=AT)
+    await console.project(item, routed(item, body=TIEU_CAN_BODY, at=AT))
+    await signed_in(console, client, "operator")
+    page = (await client.get("/dashboard")).text
+    tables = page.split("<table>")[1:]
+    assert "<td>Cổng thông tin</td><td>1</td>" in tables[0]
+    assert "<td>Đã chuyển cơ quan</td><td>1</td>" in "".join(tables)

@@ -105,32 +105,37 @@ def dashboard(items: Sequence[ItemRecord], *, today: date) -> Dashboard:
     )
 
 
-BAR_HEIGHT = 22
+# Sized for a phone (commune staff mostly use one): drawn about 1:1 at 400 px wide.
+BAR_HEIGHT = 24
 GAP = 6
-LABEL_WIDTH = 260
-CHART_WIDTH = 640
+LABEL_WIDTH = 180
+CHART_WIDTH = 420
+LABEL_CHARS = 19
 
 
 def bar_chart(counts: Sequence[Count], *, title: str, colour: str = "#0b4f8a") -> str:
     """A horizontal bar chart as an SVG element (no script, no library): one bar per count,
     its label left, its number right; `role="img"` and a <title> so a screen reader names it."""
     top = max((c.n for c in counts), default=0) or 1
-    span = CHART_WIDTH - LABEL_WIDTH - 60
+    span = CHART_WIDTH - LABEL_WIDTH - 40
     height = max(1, len(counts)) * (BAR_HEIGHT + GAP) + GAP
     rows = []
     for index, count in enumerate(counts):
         y = GAP + index * (BAR_HEIGHT + GAP)
         width = round(span * count.n / top)
-        label = escape(count.label if len(count.label) <= 38 else count.label[:37] + "…")
+        short = count.label
+        if len(short) > LABEL_CHARS:
+            short = short[: LABEL_CHARS - 1] + "…"
+        label = escape(short)
         rows.append(
-            f'<text x="{LABEL_WIDTH - 8}" y="{y + 16}" text-anchor="end">{label}</text>'
+            f'<text x="{LABEL_WIDTH - 8}" y="{y + 17}" text-anchor="end">{label}</text>'
             f'<rect x="{LABEL_WIDTH}" y="{y}" width="{width}" height="{BAR_HEIGHT}" '
             f'fill="{escape(colour)}"><title>{escape(count.label)}: {count.n}</title></rect>'
-            f'<text x="{LABEL_WIDTH + width + 6}" y="{y + 16}">{count.n}</text>'
+            f'<text x="{LABEL_WIDTH + width + 6}" y="{y + 17}">{count.n}</text>'
         )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {CHART_WIDTH} {height}" '
-        f'width="100%" font-size="14" font-family="system-ui, sans-serif" fill="#1a1a1a">'
+        f'width="100%" font-size="15" font-family="system-ui, sans-serif" fill="#1a1a1a">'
         f"<title>{escape(title)}</title>{''.join(rows)}</svg>"
     )
 

@@ -11,9 +11,10 @@ from hoiam_console.i18n import translate
 from hoiam_console.web import Viewer, Web
 
 
-def svg(counts: tuple[Count, ...], title: str, *, colour: str = "#0b4f8a") -> Markup:
-    """`bar_chart` escapes every label and title it writes, so its text is safe markup."""
-    return Markup(bar_chart(counts, title=title, colour=colour))  # noqa: S704
+def chart(counts: tuple[Count, ...], title: str, *, colour: str = "#0b4f8a") -> tuple[str, Markup]:
+    """The chart's caption and its SVG: `bar_chart` escapes every label and title it writes,
+    so its text is safe markup."""
+    return title, Markup(bar_chart(counts, title=title, colour=colour))  # noqa: S704
 
 
 def routes(web: Web, desk: Desk) -> APIRouter:
@@ -27,19 +28,23 @@ def routes(web: Web, desk: Desk) -> APIRouter:
             by_status = tuple(
                 Count(translate(f"status.{c.label}", language), c.n) for c in found.by_status
             )
+            by_channel = tuple(
+                Count(translate(f"channel.{c.label}", language), c.n) for c in found.by_channel
+            )
             charts = [
-                svg(found.by_channel, translate("dash.by_channel", language)),
-                svg(by_status, translate("dash.by_status", language)),
+                chart(by_channel, translate("dash.by_channel", language)),
+                chart(by_status, translate("dash.by_status", language)),
             ]
             if found.overdue_by_body:
                 title = translate("dash.overdue_by_body", language)
-                charts.append(svg(found.overdue_by_body, title, colour="#a4001d"))
+                charts.append(chart(found.overdue_by_body, title, colour="#a4001d"))
             return web.render(
                 request,
                 "dashboard.html",
                 viewer=viewer,
                 d=found,
                 by_status=by_status,
+                by_channel=by_channel,
                 charts=charts,
             )
 
