@@ -9,8 +9,9 @@ VENV := .venv/bin
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-setup: ## install uv if needed and sync the Python workspace (.venv)
+setup: ## install uv if needed, sync the Python workspace (.venv), fetch the pinned web assets
 	@bash deploy/local/bootstrap.sh
+	@$(VENV)/python -m hoiam_shared.vendor
 
 up: setup ## start Kafka, FerretDB, a local mail catcher and the four services (console :8004)
 	@bash deploy/local/stack.sh up

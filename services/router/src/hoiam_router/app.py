@@ -26,6 +26,7 @@ from hoiam_shared.events import (
     FeedbackMessageAdded,
     FeedbackReceived,
     FeedbackRouted,
+    NoteAdded,
     StatusChanged,
 )
 from hoiam_shared.identity import verifier
@@ -41,6 +42,7 @@ from hoiam_shared.mongo import make_mongo
 from hoiam_shared.service import Wiring, serve
 from hoiam_shared.topics import (
     FEEDBACK_MESSAGES,
+    FEEDBACK_NOTES,
     FEEDBACK_RECEIVED,
     FEEDBACK_ROUTED,
     FEEDBACK_STATUS,
@@ -151,6 +153,7 @@ def build(
         publishes={
             settings.topics.name(FEEDBACK_ROUTED): FeedbackRouted,
             settings.topics.name(FEEDBACK_STATUS): StatusChanged,
+            settings.topics.name(FEEDBACK_NOTES): NoteAdded,
         },
     )
     return RouterParts(
