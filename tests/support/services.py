@@ -93,8 +93,12 @@ def service_env(
     return env
 
 
+START_SECONDS = float(os.environ.get("HOIAM_TEST_START_SECONDS", "240"))
+"""How long a service process may take to be healthy (a loaded machine needs minutes)."""
+
+
 def wait_healthy(
-    url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 240
+    url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = START_SECONDS
 ) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -16,6 +16,9 @@ from hoiam_shared.events import (
     Event,
     FeedbackMessageAdded,
     FeedbackRouted,
+    FrontLevel,
+    NoteAdded,
+    NoteKind,
     NotificationFailed,
     NotificationSent,
     OperatorTaskOpened,
@@ -122,6 +125,17 @@ def example_events() -> dict[str, Event]:
             phone="+84901234567",
             reason="missed call",
             opened_at=RECEIVED_AT,
+        ),
+        NoteAdded(
+            **common,
+            tracking_code=code,
+            kind=NoteKind.FORWARD,
+            text="Cử tri bức xúc, nhờ tỉnh đôn đốc.",
+            actor="operator:mttq-xa",
+            from_level=FrontLevel.COMMUNE,
+            to_level=FrontLevel.PROVINCE,
+            province_code="86",
+            commune_code="29050",
         ),
     ]
     return {event.type: event for event in examples}
