@@ -18,7 +18,7 @@ from hoiam_console.app import mount_static
 from hoiam_console.desk_upstream import CitizenSuggestion
 from hoiam_console.dlq import LetterBrief, QueueBrief
 from hoiam_console.domain.accounts import Binding, NewAccount
-from hoiam_shared.events import Channel, FrontLevel, NoteAdded, NoteKind, Status
+from hoiam_shared.events import AreaRef, Channel, FrontLevel, NoteAdded, NoteKind, Status
 from hoiam_shared.identity import Role
 from hoiam_shared.vendor import mount_vendor
 from support.clock import TestClock
@@ -39,6 +39,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = REPO / ".local" / "screenshots"
 PHONE: ViewportSize = {"width": 412, "height": 915}
 NOW = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
+COMMUNES = {"29341": "Xã Tiểu Cần", "29551": "Xã minh họa 1", "29557": "Xã minh họa 2"}
+"""Illustrative names beside the demo delegate's commune codes (as the directory's delegate)."""
 COMMUNE_FRONT = NewAccount(
     username="mttq-tieucan",
     display_name="MTTQ xã Tiểu Cần",
@@ -74,7 +76,15 @@ async def seeded() -> Console:
     ]
     for index, (item, commune) in enumerate(items):
         body = SO_XAY_DUNG_BODY if index == 3 else TIEU_CAN_BODY
-        await console.project(item, routed(item, body=body, at=item.received_at, commune=commune))
+        event = routed(item, body=body, at=item.received_at, commune=commune)
+        assert event.location is not None
+        place = AreaRef(code=commune, name=COMMUNES[commune])
+        await console.project(
+            item,
+            event.model_copy(
+                update={"location": event.location.model_copy(update={"commune": place})}
+            ),
+        )
     late, _, done, _ = (i for i, _ in items)
     # The first is overdue (its due date moved back), the third answered on time.
     await console.project(

@@ -288,6 +288,7 @@ async def test_a_commune_front_forwards_up_and_the_note_lands_in_the_history(
     item = await client.get(f"/items/{mine.tracking_code}")
     assert item.text.count("Cần tỉnh hỗ trợ kè.") == 1
     assert "Trao đổi MTTQ" in item.text
+    assert "(MTTQ cấp xã → MTTQ cấp tỉnh)" in item.text
     # The province's Front sees it among the exchanged items and may instruct down.
     headers = await bearer(console, "operator")
     front = (await client.get("/api/v1/front", headers=headers)).json()

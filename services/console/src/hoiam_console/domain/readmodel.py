@@ -311,8 +311,9 @@ def _task(event: OperatorTaskOpened) -> list[Change]:
 
 
 def _note(event: NoteAdded) -> list[Change]:
-    """A note between levels of the Front: its kind in `change`, the way it went in `reason`."""
-    way = event.from_level.value + (f" → {event.to_level.value}" if event.to_level else "")
+    """A note between levels of the Front: its kind in `change`, the levels it went between in
+    `message_kind` (``commune province``, or one level for a plain note)."""
+    way = " ".join(level.value for level in (event.from_level, event.to_level) if level)
     entry = Entry(
         event_id=event.event_id,
         at=event.occurred_at,
@@ -320,7 +321,7 @@ def _note(event: NoteAdded) -> list[Change]:
         change=event.kind.value,
         actor=event.actor,
         text=event.text,
-        reason=way,
+        message_kind=way,
     )
     return [
         Change(
