@@ -24,6 +24,7 @@ from support.stack import REPO, Stack
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = REPO / ".local" / "screenshots"
 PHONE: ViewportSize = {"width": 412, "height": 915}  # commune staff mostly work on a phone
+WAIT_MS = 120_000  # a page waits on the console, which waits on the router: slow when loaded
 
 
 @pytest.fixture
@@ -39,6 +40,7 @@ async def browser() -> AsyncIterator[Browser]:
 
 async def sign_in(browser: Browser, url: str, username: str) -> Page:
     page = await browser.new_page(viewport=PHONE, locale="vi-VN")
+    page.set_default_timeout(WAIT_MS)
     await page.goto(f"{url}/login")
     await page.get_by_label("Tên đăng nhập").fill(username)
     await page.get_by_label("Mật khẩu").fill(PASSWORD)
