@@ -24,6 +24,7 @@ from support.stack import REPO, Stack
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = REPO / ".local" / "screenshots"
 PHONE: ViewportSize = {"width": 412, "height": 915}  # commune staff mostly work on a phone
+WAIT_MS = 120_000  # a page waits on the console, which waits on the router: slow when loaded
 
 
 @pytest.fixture
@@ -39,6 +40,7 @@ async def browser() -> AsyncIterator[Browser]:
 
 async def sign_in(browser: Browser, url: str, username: str) -> Page:
     page = await browser.new_page(viewport=PHONE, locale="vi-VN")
+    page.set_default_timeout(WAIT_MS)
     await page.goto(f"{url}/login")
     await page.get_by_label("Tên đăng nhập").fill(username)
     await page.get_by_label("Mật khẩu").fill(PASSWORD)
@@ -119,9 +121,13 @@ async def test_operator_triage_body_answer_citizen_email_and_another_body_refuse
     await shot(staff, "item")
 
     # The citizen's email brings the answer.
-    deadline = time.monotonic() + 90
-    while not any(answer in str(m) for m in smtp.recorder.to(citizen)):
-        assert time.monotonic() < deadline, f"no answer mailed to {citizen}"
+    def texts() -> list[str]:
+        plain = [m.get_body(("plain",)) for m in smtp.recorder.to(citizen)]
+        return [str(part.get_content()) for part in plain if part is not None]
+
+    deadline = time.monotonic() + 120
+    while not any(answer in text for text in texts()):
+        assert time.monotonic() < deadline, f"no answer mailed to {citizen}: {texts()}"
         await asyncio.sleep(0.5)
 
     # Another body's staff are refused the item, on the page and in the API.

@@ -161,6 +161,8 @@ def running_services(
             )
             if name == "console":
                 env |= {
+                    # A loaded test machine can take longer than a deployment's 10 s to answer.
+                    "HOIAM_CONSOLE_UPSTREAM_TIMEOUT_SECONDS": "60",
                     "HOIAM_CONSOLE_INTAKE_URL": f"http://127.0.0.1:{ports['intake']}",
                     "HOIAM_CONSOLE_ROUTER_URL": f"http://127.0.0.1:{ports['router']}",
                 }
