@@ -13,11 +13,11 @@ setup: ## install uv if needed, sync the Python workspace (.venv), fetch the pin
 	@bash deploy/local/bootstrap.sh
 	@$(VENV)/python -m hoiam_shared.vendor
 
-up: setup ## start Kafka, FerretDB, a local mail catcher and the three services
+up: setup ## start Kafka, FerretDB, a local mail catcher and the four services (console :8004)
 	@bash deploy/local/stack.sh up
 	@bash deploy/local/services.sh up
 
-demo: up ## everything from nothing, then send sample feedback through the pipeline
+demo: up ## everything from nothing, sample feedback through the pipeline, the console's demo accounts
 	@$(VENV)/python deploy/local/demo.py
 
 down: ## stop the services and the stack
@@ -28,7 +28,7 @@ status: ## what is running
 	@bash deploy/local/services.sh status || true
 	@bash deploy/local/stack.sh status || true
 
-system-packages: ## Debian packages the tests run for real (Dovecot, Prometheus), installed once
+system-packages: ## Debian packages the tests run for real (Dovecot, Prometheus, Chromium), installed once
 	@bash deploy/local/system-packages.sh
 
 test: setup system-packages ## every test: unit, integration and e2e on the real stack (started if needed)

@@ -4,7 +4,8 @@ What it shows, in order: one item per channel accepted by intake (email in windo
 Asterisk call log with a missed call, Zalo OA, Messenger, a Page comment, the web form, Open311);
 where the router sent each one and why; a routing preview of a pre-2025 address; then a body
 resolving two items, and the answer reaching each citizen on the channel they wrote from: a reply
-in their email thread, and a Zalo OA message (the local fake Zalo server records it).
+in their email thread, and a Zalo OA message (the local fake Zalo server records it); last, the
+console's demo accounts and its address.
 """
 
 import asyncio
@@ -13,6 +14,7 @@ import sys
 import time
 from typing import Any
 
+import demo_console
 import demo_intake
 import demo_notifier
 import demo_router
@@ -133,8 +135,13 @@ async def main() -> int:
             await show_answer(channel, code, answer)
             print()
 
+    accounts = await demo_console.make_demo_accounts(ROUTER, SECRET)
+    print(f"demo: the console {demo_console.CONSOLE_URL} — password {demo_console.PASSWORD!r}:")
+    for username, what in accounts:
+        print(f"    {username:<13} {what}")
+    print()
     print(
-        "demo: running — intake http://127.0.0.1:8001/docs · router http://127.0.0.1:8002/docs"
+        "demo: running — console http://127.0.0.1:8004 · intake http://127.0.0.1:8001/docs · router http://127.0.0.1:8002/docs"
         " · notifier http://127.0.0.1:8003/metrics · fake Zalo/Meta/SMS"
         f" {demo_notifier.FAKE_URL}/_received · mail in {demo_notifier.MAIL_DIR}"
         " · Kafka 127.0.0.1:9092 · MongoDB (FerretDB) 127.0.0.1:27017 · stop with `make down`"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts and stops the three services (uvicorn), the demo mail catcher and the fake Zalo/Meta/SMS
+# Starts and stops the four services (uvicorn), the demo mail catcher and the fake Zalo/Meta/SMS
 # providers on 127.0.0.1.
 set -euo pipefail
 
@@ -61,9 +61,12 @@ router_env=(
   "HOIAM_ROUTER_OPERATOR_TOKEN=$demo_secret"
   "HOIAM_ROUTER_PERSON_TOKEN_SECRET=$person_secret"
 )
+console_env=("HOIAM_CONSOLE_PERSON_TOKEN_SECRET=$person_secret")
+# Bodies' emails link to the console ("Xem và trả lời").
+notifier_env+=("HOIAM_NOTIFIER_CONSOLE_BASE_URL=http://127.0.0.1:8004")
 
 # name:port — the ports are each service's default HTTP port (settings.py).
-services=(intake:8001 router:8002 notifier:8003)
+services=(intake:8001 router:8002 notifier:8003 console:8004)
 
 say() { echo "services: $*"; }
 die() { echo "services: ERROR: $*" >&2; exit 1; }
@@ -110,6 +113,7 @@ up() {
       intake) extra=("${intake_env[@]}") ;;
       router) extra=("${router_env[@]}") ;;
       notifier) extra=("${notifier_env[@]}") ;;
+      console) extra=("${console_env[@]}") ;;
     esac
     start "${entry%%:*}" "${entry##*:}" env "${extra[@]}" "$venv/uvicorn" \
       --factory "hoiam_${entry%%:*}.app:create_app" \

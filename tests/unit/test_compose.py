@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import yaml
 
+from hoiam_console.settings import ConsoleSettings
 from hoiam_intake.settings import IntakeSettings
 from hoiam_notifier.settings import NotifierSettings
 from hoiam_router.settings import RouterSettings
@@ -30,6 +31,7 @@ SETTINGS: dict[str, type[ServiceSettings]] = {
     "intake": IntakeSettings,
     "router": RouterSettings,
     "notifier": NotifierSettings,
+    "console": ConsoleSettings,
 }
 
 Service = dict[str, Any]

@@ -256,6 +256,12 @@ class TriageEntry(_Answer):
         )
 
 
+class DirectoryCouncillor(CouncillorBrief):
+    """A delegate and the current communes of their constituency (the console binds accounts)."""
+
+    communes: list[str]
+
+
 class CaseMembers(_Answer):
     case_id: UUID
     item_ids: list[UUID]
@@ -470,6 +476,22 @@ def router_api(
     async def triage(who: Who) -> list[TriageEntry]:
         allowed(lambda: check_front(who, what="the triage queue"))
         return [TriageEntry.of(a) for a in await operations.triage() if covers(who, a)]
+
+    @api.get("/directory/bodies", tags=["directory"], summary="Bodies in force, by province")
+    async def directory_bodies(province: str | None = None) -> list[BodyBrief]:
+        return [
+            BodyBrief.of(body)
+            for body in directory.bodies
+            if body.replaced_by is None and (province is None or province in body.provinces)
+        ]
+
+    @api.get("/directory/councillors", tags=["directory"], summary="HĐND delegates, by province")
+    async def directory_councillors(province: str | None = None) -> list[DirectoryCouncillor]:
+        return [
+            DirectoryCouncillor(**CouncillorBrief.of(c).model_dump(), communes=list(c.communes))
+            for c in directory.councillors
+            if province is None or c.province == province
+        ]
 
     async def all_in_scope(who: Who, case_ids: list[UUID], what: str) -> None:
         for case_id in case_ids:

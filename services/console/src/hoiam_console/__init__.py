@@ -1,0 +1,1 @@
+"""Hồi Âm console: the browser and JSON API of operators, body staff, delegates and admins."""

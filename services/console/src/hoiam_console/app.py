@@ -1,0 +1,203 @@
+"""The only wiring of the console: `build` puts the read model's subscribers, the API and the
+pages together from what it is handed; `create_app` makes the real clients."""
+
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from importlib.resources import files
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from prometheus_client import CollectorRegistry, Counter
+
+from hoiam_console.actions import Actions
+from hoiam_console.api import console_api
+from hoiam_console.auth import Authenticator
+from hoiam_console.desk import Desk, NoQueues
+from hoiam_console.desk_api import desk_api
+from hoiam_console.desk_upstream import DeskUpstream, HttpDeskUpstream, NoDeskUpstream
+from hoiam_console.dlq import DeadLetterQueues, KafkaDeadLetterQueues
+from hoiam_console.handlers import ProjectEvent
+from hoiam_console.pages import page_routers
+from hoiam_console.pages.desk_areas import desk_page_routers
+from hoiam_console.passwords import Passwords
+from hoiam_console.ports import AccountStore, FailureLog, ReadModel, SessionStore
+from hoiam_console.settings import ConsoleSettings
+from hoiam_console.store import MongoAccounts, MongoFailures, MongoReadModel, MongoSessions
+from hoiam_console.upstream import Upstream
+from hoiam_console.web import Web
+from hoiam_shared.clock import Clock, system_clock
+from hoiam_shared.events import (
+    FeedbackMessageAdded,
+    FeedbackReceived,
+    FeedbackRouted,
+    NoteAdded,
+    NotificationFailed,
+    NotificationSent,
+    OperatorTaskOpened,
+    StatusChanged,
+)
+from hoiam_shared.identity import check_secret
+from hoiam_shared.kafka import (
+    DeadLetters,
+    EventPublisher,
+    KafkaEventPublisher,
+    Subscription,
+    make_broker,
+)
+from hoiam_shared.logs import configure_logging
+from hoiam_shared.mongo import make_mongo
+from hoiam_shared.service import Wiring, serve
+from hoiam_shared.topics import (
+    FEEDBACK_MESSAGES,
+    FEEDBACK_NOTES,
+    FEEDBACK_RECEIVED,
+    FEEDBACK_ROUTED,
+    FEEDBACK_STATUS,
+    NOTIFICATION_FAILED,
+    NOTIFICATION_SENT,
+    OPERATOR_TASKS,
+)
+
+SERVICE = "console"
+STATIC = files("hoiam_console") / "static"
+
+SUBSCRIBED = (
+    (FEEDBACK_RECEIVED, FeedbackReceived, "project_received"),
+    (FEEDBACK_ROUTED, FeedbackRouted, "project_routed"),
+    (FEEDBACK_STATUS, StatusChanged, "project_status"),
+    (FEEDBACK_MESSAGES, FeedbackMessageAdded, "project_messages"),
+    (NOTIFICATION_SENT, NotificationSent, "project_notification_sent"),
+    (NOTIFICATION_FAILED, NotificationFailed, "project_notification_failed"),
+    (OPERATOR_TASKS, OperatorTaskOpened, "project_tasks"),
+    (FEEDBACK_NOTES, NoteAdded, "project_notes"),
+)
+"""Topic, event and subscriber name of every stream the read model is built from."""
+
+
+@dataclass(frozen=True)
+class ConsoleParts:
+    """The console, built and not started."""
+
+    project: ProjectEvent
+    actions: Actions
+    auth: Authenticator
+    web: Web
+    wiring: Wiring
+    desk: Desk | None = None
+
+
+def build(
+    settings: ConsoleSettings,
+    *,
+    accounts: AccountStore,
+    sessions: SessionStore,
+    failures: FailureLog,
+    read_model: ReadModel,
+    upstream: Upstream,
+    publisher: EventPublisher,
+    passwords: Passwords,
+    clock: Clock,
+    registry: CollectorRegistry,
+    desk_upstream: DeskUpstream | None = None,
+    dead_letter_queues: DeadLetterQueues | None = None,
+) -> ConsoleParts:
+    """Everything the console does, from what it is handed; no I/O, no client made here."""
+    dead_letters_total = Counter(
+        "console_dead_letters_total",
+        "Records the read model could not use, sent to their DLQ, by error type",
+        ["error_type"],
+        registry=registry,
+    )
+    project = ProjectEvent(read_model)
+    actions = Actions(
+        read_model=read_model,
+        accounts=accounts,
+        upstream=upstream,
+        passwords=passwords,
+        clock=clock,
+    )
+    auth = Authenticator(
+        accounts=accounts,
+        sessions=sessions,
+        failures=failures,
+        passwords=passwords,
+        clock=clock,
+        ttl=timedelta(minutes=settings.session_ttl_minutes),
+        failures_allowed=settings.login_failures_allowed,
+        window=timedelta(minutes=settings.login_window_minutes),
+    )
+    web = Web(auth=auth, actions=actions, clock=clock, cookie_secure=settings.cookie_secure)
+    desk = Desk(
+        actions=actions,
+        read_model=read_model,
+        upstream=desk_upstream or NoDeskUpstream(),
+        queues=dead_letter_queues or NoQueues(),
+        clock=clock,
+    )
+    wiring = Wiring(
+        name=SERVICE,
+        description="Operators, body staff, delegates and admins, each with their own account.",
+        dead_letters=DeadLetters(publisher, service=SERVICE, clock=clock),
+        on_dead_letter=lambda kind: dead_letters_total.labels(kind).inc(),
+        subscriptions=[
+            Subscription(
+                topic=settings.topics.name(topic), event=event, handle=project, title=title
+            )
+            for topic, event, title in SUBSCRIBED
+        ],
+        routers=[
+            console_api(web),
+            desk_api(web, desk),
+            *page_routers(web),
+            *desk_page_routers(web, desk),
+        ],
+        prepare_store=read_model.prepare,
+    )
+    return ConsoleParts(project, actions, auth, web, wiring, desk)
+
+
+def mount_static(app: FastAPI) -> FastAPI:
+    """The console's own CSS, served by itself: it works on an intranet with no internet."""
+    app.mount("/static/console", StaticFiles(directory=str(STATIC)), name="console-static")
+    return app
+
+
+def create_app(settings: ConsoleSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    settings = settings or ConsoleSettings()
+    if settings.person_token_secret is None:
+        # Without it the console can sign people in but not act for them anywhere.
+        raise SystemExit(
+            "HOIAM_CONSOLE_PERSON_TOKEN_SECRET is not set (the same as intake's and the router's)"
+        )
+    check_secret(settings.person_token_secret)
+    configure_logging(SERVICE, settings.log_level)
+    clock = clock or system_clock
+    registry = CollectorRegistry()
+    broker = make_broker(settings, service=SERVICE, registry=registry)
+    mongo, db = make_mongo(settings)
+    upstream = HttpDeskUpstream(
+        intake_url=str(settings.intake_url),
+        router_url=str(settings.router_url),
+        secret=settings.person_token_secret,
+        clock=clock,
+        timeout=settings.upstream_timeout_seconds,
+    )
+    parts = build(
+        settings,
+        accounts=MongoAccounts(db),
+        sessions=MongoSessions(db),
+        failures=MongoFailures(db),
+        read_model=MongoReadModel(db),
+        upstream=upstream,
+        publisher=KafkaEventPublisher(broker),
+        passwords=Passwords(),
+        clock=clock,
+        registry=registry,
+        desk_upstream=upstream,
+        dead_letter_queues=KafkaDeadLetterQueues(
+            bootstrap_servers=settings.kafka_bootstrap_servers, topics=settings.topics
+        ),
+    )
+    wiring = replace(parts.wiring, on_stop=[upstream.close])
+    app = serve(wiring, settings=settings, broker=broker, mongo=mongo, registry=registry)
+    return mount_static(app)

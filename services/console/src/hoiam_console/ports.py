@@ -1,0 +1,63 @@
+"""The console's ports: small Protocols its stores and upstream services are used through."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from hoiam_console.domain.accounts import Account
+from hoiam_console.domain.readmodel import Change, ItemRecord
+from hoiam_console.domain.sessions import Session
+from hoiam_shared.events import Status
+
+
+class AccountStore(Protocol):
+    async def get(self, username: str) -> Account | None: ...
+
+    async def add(self, account: Account) -> bool:
+        """False when the username is taken (nothing is overwritten)."""
+        ...
+
+    async def all(self) -> list[Account]: ...
+
+    async def set_password(self, username: str, password_hash: str) -> bool: ...
+
+
+class SessionStore(Protocol):
+    async def put(self, session: Session) -> None: ...
+
+    async def get(self, token_hash: str) -> Session | None: ...
+
+    async def delete(self, token_hash: str) -> None: ...
+
+
+class FailureLog(Protocol):
+    """Failed sign-ins, by key (``user:<name>``, ``ip:<address>``)."""
+
+    async def add(self, key: str, at: datetime) -> None: ...
+
+    async def since(self, key: str, since: datetime) -> list[datetime]: ...
+
+
+class ReadModel(Protocol):
+    async def apply(self, change: Change) -> bool:
+        """Apply once; False when this event was already applied to this item."""
+        ...
+
+    async def get(self, item_id: UUID) -> ItemRecord | None: ...
+
+    async def by_tracking_code(self, tracking_code: str) -> ItemRecord | None: ...
+
+    async def find(
+        self,
+        *,
+        body_id: str | None = None,
+        province_code: str | None = None,
+        commune_codes: Sequence[str] | None = None,
+        statuses: Sequence[Status] | None = None,
+        limit: int = 200,
+    ) -> list[ItemRecord]:
+        """Newest first. `province_code` also matches items placed in no province."""
+        ...
+
+    async def prepare(self) -> None: ...

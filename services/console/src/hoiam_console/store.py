@@ -1,0 +1,183 @@
+"""The Mongo adapters of the console's ports (accounts, sessions, failed sign-ins, read model).
+
+Several subscribers (routes, statuses, notifications) write one item's record at the same
+time; `MongoReadModel` says how none of their changes is lost.
+"""
+
+import asyncio
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from pymongo import ASCENDING, DESCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+
+from hoiam_console.domain.accounts import Account
+from hoiam_console.domain.readmodel import Change, ItemRecord, apply_change, record_of
+from hoiam_console.domain.sessions import Session
+from hoiam_shared.events import Status
+from hoiam_shared.mongo import Document, DuplicateKeyError
+
+
+def _plain(document: Document | None) -> dict[str, Any] | None:
+    if document is None:
+        return None
+    return {k: v for k, v in document.items() if k != "_id"}
+
+
+class MongoAccounts:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._accounts = db["accounts"]
+
+    async def get(self, username: str) -> Account | None:
+        found = _plain(await self._accounts.find_one({"_id": username}))
+        return Account.model_validate(found) if found else None
+
+    async def add(self, account: Account) -> bool:
+        try:
+            await self._accounts.insert_one(
+                {"_id": account.username, **account.model_dump(mode="json")}
+            )
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def all(self) -> list[Account]:
+        return [
+            Account.model_validate(_plain(doc))
+            async for doc in self._accounts.find({}).sort("_id", ASCENDING)
+        ]
+
+    async def set_password(self, username: str, password_hash: str) -> bool:
+        done = await self._accounts.update_one(
+            {"_id": username}, {"$set": {"password_hash": password_hash}}
+        )
+        return done.matched_count == 1
+
+
+class MongoSessions:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._sessions = db["sessions"]
+
+    async def put(self, session: Session) -> None:
+        await self._sessions.insert_one({"_id": session.token_hash, **session.model_dump()})
+
+    async def get(self, token_hash: str) -> Session | None:
+        found = _plain(await self._sessions.find_one({"_id": token_hash}))
+        return Session.model_validate(found) if found else None
+
+    async def delete(self, token_hash: str) -> None:
+        await self._sessions.delete_one({"_id": token_hash})
+
+
+class MongoFailures:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._failures = db["login_failures"]
+
+    async def add(self, key: str, at: datetime) -> None:
+        await self._failures.insert_one({"key": key, "at": at})
+
+    async def since(self, key: str, since: datetime) -> list[datetime]:
+        found = self._failures.find({"key": key, "at": {"$gt": since}})
+        return [doc["at"] async for doc in found if isinstance(doc["at"], datetime)]
+
+
+class MongoReadModel:
+    """Changes are kept append-only, one document per (item, event): inserting one is atomic on
+    the unique `_id`, so a redelivered event is refused by the index itself. An item's record is
+    the fold of its changes (`apply_change`, in time order), the same rule the in-memory store
+    applies; `items` keeps that fold with the fields the inbox queries, refreshed after each
+    change under a per-item lock (FerretDB runs an update as read-then-write, so two subscribers
+    updating one document at once could lose one's change; two inserts cannot)."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._db = db
+        self._changes = db["item_changes"]
+        self._items = db["items"]
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def prepare(self) -> None:
+        await self._changes.create_index([("item_id", ASCENDING)])
+        await self._items.create_index([("tracking_code", ASCENDING)])
+        await self._items.create_index([("body_id", ASCENDING)])
+        await self._db["login_failures"].create_index([("key", ASCENDING)])
+
+    async def apply(self, change: Change) -> bool:
+        key = str(change.item_id)
+        try:
+            await self._changes.insert_one(
+                {
+                    "_id": f"{key}:{change.event_id}",
+                    "item_id": key,
+                    "change": change.model_dump(mode="json"),
+                }
+            )
+        except DuplicateKeyError:
+            return False  # this event was applied to this item already
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            await self._refresh(key)
+        if not lock.locked():
+            self._locks.pop(key, None)
+        return True
+
+    async def _fold(self, key: str) -> dict[str, Any] | None:
+        changes = [
+            Change.model_validate(doc["change"])
+            async for doc in self._changes.find({"item_id": key})
+        ]
+        if not changes:
+            return None
+        record: dict[str, Any] = {}
+        for change in sorted(changes, key=lambda c: (c.at, str(c.event_id))):
+            record = apply_change(record, change) or record
+        return record
+
+    async def _refresh(self, key: str) -> None:
+        folded = await self._fold(key)
+        if folded is None:
+            return
+        item = record_of(folded)
+        await self._items.replace_one(
+            {"_id": key},
+            {
+                "tracking_code": item.tracking_code,
+                "body_id": item.body_id,
+                "status": item.status.value if item.status else None,
+                "province_code": item.province_code,
+                "commune_code": item.commune_code,
+                "received_at": item.received_at,
+                "record": item.model_dump(mode="json"),
+            },
+            upsert=True,
+        )
+
+    async def get(self, item_id: UUID) -> ItemRecord | None:
+        folded = await self._fold(str(item_id))
+        return record_of(folded) if folded else None
+
+    async def by_tracking_code(self, tracking_code: str) -> ItemRecord | None:
+        found = await self._items.find_one({"tracking_code": tracking_code})
+        return await self.get(UUID(str(found["_id"]))) if found else None
+
+    async def find(
+        self,
+        *,
+        body_id: str | None = None,
+        province_code: str | None = None,
+        commune_codes: Sequence[str] | None = None,
+        statuses: Sequence[Status] | None = None,
+        limit: int = 200,
+    ) -> list[ItemRecord]:
+        query: dict[str, Any] = {}
+        if body_id is not None:
+            query["body_id"] = body_id
+        if province_code is not None:
+            query["province_code"] = {"$in": [province_code, None]}
+        if commune_codes is not None:
+            query["commune_code"] = {"$in": list(commune_codes)}
+        if statuses is not None:
+            query["status"] = {"$in": [s.value for s in statuses]}
+        found = self._items.find(query).sort("received_at", DESCENDING).limit(limit)
+        return [ItemRecord.model_validate(doc["record"]) async for doc in found]
