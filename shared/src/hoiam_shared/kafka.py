@@ -8,6 +8,7 @@ outage (broker, store, network) is retried after a pause, so nothing accepted is
 
 import asyncio
 import base64
+import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -15,8 +16,14 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
 
+from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaError, MessageSizeTooLargeError, TopicAlreadyExistsError
+from aiokafka.errors import (
+    KafkaError,
+    MessageSizeTooLargeError,
+    OutOfOrderSequenceNumber,
+    TopicAlreadyExistsError,
+)
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage as InjectedMessage
@@ -135,14 +142,48 @@ def event_headers(event: Event) -> dict[str, str]:
     }
 
 
-class KafkaEventPublisher:
-    """Publishes through a FastStream broker and returns only once the broker has the record."""
+PRODUCER_STOP_SECONDS = 10.0
+"""How long a producer being replaced may take to stop (its batches fail; nothing waits on it)."""
 
-    def __init__(self, broker: KafkaBroker) -> None:
+
+async def renew_producer(broker: KafkaBroker) -> None:
+    """Replace the broker's idempotent producer with a new one (a new producer id).
+
+    After an out-of-order sequence answer aiokafka keeps the partition's sequence number past
+    the batch the broker never wrote, so every later record to that partition is refused the
+    same way until the producer is replaced (aio-libs/aiokafka#1017). FastStream has no public
+    call for this; its producer wrapper's `connect` swaps in the fresh client.
+    """
+    wrapper = broker.config.producer
+    previous = getattr(wrapper, "_producer", None)
+    fresh = AIOKafkaProducer(**broker._connection_kwargs)
+    await wrapper.connect(fresh, serializer=wrapper.serializer, codec=wrapper.codec)  # type: ignore[attr-defined]
+    if previous is not None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(previous.stop(), PRODUCER_STOP_SECONDS)
+
+
+class KafkaEventPublisher:
+    """Publishes through a FastStream broker and returns only once the broker has the record.
+
+    A refused sequence number (`OutOfOrderSequenceNumber`, seen after a broker restart with a
+    batch in flight) is still an outage for the caller (503, or the record retried), but the
+    producer is replaced first, once for all the publishes that failed with it, so the retry
+    can succeed instead of failing the same way forever (`renew`, `renew_producer` by default).
+    """
+
+    def __init__(
+        self, broker: KafkaBroker, *, renew: Callable[[], Awaitable[None]] | None = None
+    ) -> None:
         self._broker = broker
+        self._renew = renew or (lambda: renew_producer(broker))
+        self._renewing = asyncio.Lock()
+        self._generation = 0
+        self.renewals = 0
 
     async def publish(self, topic: str, event: Event, *, key: UUID | str) -> None:
         value = event.to_bytes()
+        generation = self._generation
         try:
             await self._broker.publish(
                 value,
@@ -155,6 +196,18 @@ class KafkaEventPublisher:
             raise RecordTooLargeError(
                 f"{event.type} of {len(value)} bytes is too large for Kafka"
             ) from error
+        except OutOfOrderSequenceNumber:
+            await self._renew_once(generation)
+            raise
+
+    async def _renew_once(self, generation: int) -> None:
+        async with self._renewing:
+            if generation != self._generation:
+                return  # another publish that failed with the same producer renewed it
+            log.warning("producer sequence refused by the broker; replacing the producer")
+            await self._renew()
+            self._generation += 1
+            self.renewals += 1
 
 
 def _guess_correlation(value: bytes, key: bytes | None) -> UUID:
