@@ -53,6 +53,7 @@ STACK_ENV = {
     "HOIAM_PG_PORT": "5434",
     "HOIAM_MAIL_PORT": "12525",
     "HOIAM_FAKE_PROVIDERS_PORT": "18790",
+    "HOIAM_SERVICE_START_TIMEOUT": "840",
 }
 # Inherited HOIAM_* variables could point the services at the shared stack; only these pass.
 INHERITED = {

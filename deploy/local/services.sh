@@ -8,6 +8,7 @@
 #   HOIAM_STATE_DIR             pids and logs [<repo>/.local]; down/status touch only these pids
 #   HOIAM_KAFKA_PORT [9092]     HOIAM_MONGO_PORT [27017]  the stack.sh the services talk to
 #   HOIAM_MAIL_PORT [2525]      HOIAM_FAKE_PROVIDERS_PORT [8790]
+#   HOIAM_SERVICE_START_TIMEOUT seconds a service may take to answer /health [300]
 #   HOIAM_<SERVICE>_HTTP_PORT   each service's port [the one in `services` below]
 #   HOIAM_<SERVICE>_KAFKA_BOOTSTRAP_SERVERS, HOIAM_<SERVICE>_MONGO_URL  override the two above
 # `list` prints name:port of each service, one a line (deploy/local/chaos.py reads it).
@@ -23,6 +24,8 @@ fake_port="${HOIAM_FAKE_PROVIDERS_PORT:-8790}"
 fake_url="http://127.0.0.1:$fake_port"
 kafka_port="${HOIAM_KAFKA_PORT:-9092}"
 mongo_port="${HOIAM_MONGO_PORT:-27017}"
+# The router trains its routing model at start: seconds when idle, minutes on a busy machine.
+start_timeout="${HOIAM_SERVICE_START_TIMEOUT:-300}"
 
 # The notifier talks to the fake providers exactly as it would to Zalo, Meta and an SMS gateway:
 # only the base URLs and the (fake) credentials differ. Quiet hours (21:00-07:00 for SMS and Zalo)
@@ -120,8 +123,8 @@ start() {
 }
 
 wait_healthy() {
-  local name="$1" port="$2"
-  for _ in $(seq 1 120); do
+  local name="$1" port="$2" deadline=$((SECONDS + start_timeout))
+  while ((SECONDS < deadline)); do
     if "$venv/python" - "$port" <<'PY' 2>/dev/null; then return 0; fi
 import sys, urllib.request
 urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/health", timeout=2)
@@ -130,7 +133,7 @@ PY
     sleep 0.5
   done
   tail -n 20 "$logs/$name.log" >&2
-  die "$name not healthy after 60 s; log: $logs/$name.log"
+  die "$name not healthy after $start_timeout s (HOIAM_SERVICE_START_TIMEOUT); log: $logs/$name.log"
 }
 
 up() {
