@@ -30,7 +30,7 @@ from faststream.kafka.annotations import KafkaMessage as InjectedMessage
 from faststream.kafka.message import KafkaMessage
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CollectorRegistry
-from pymongo.errors import ConnectionFailure
+from pymongo.errors import ConnectionFailure, OperationFailure
 
 from hoiam_shared.clock import Clock
 from hoiam_shared.events import DeadLetterRecorded, Event, decode_event
@@ -50,6 +50,21 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     ConnectionError,
     TimeoutError,
 )
+
+# What FerretDB answers (code 1, InternalError) when its PostgreSQL cannot be reached, is
+# shutting down or still starting (SQLSTATE class 57P: admin/crash shutdown, cannot connect now).
+_BACKEND_DOWN = ("failed to connect to", "SQLSTATE 57P0")
+
+
+class StoreUnavailableError(ConnectionError):
+    """The document store answered, but only to say its own backend is down: an outage, retried
+    like a lost connection, never a reason to dead-letter the record being handled."""
+
+
+def backend_unavailable(error: BaseException) -> bool:
+    """Whether a store error says "my backend is down for now" rather than "this is wrong"."""
+    return isinstance(error, OperationFailure) and any(mark in str(error) for mark in _BACKEND_DOWN)
+
 
 DEAD_LETTER_VALUE_KEPT = 64 * 1024
 """Bytes of a record kept in its dead letter when the whole record would not fit in one."""
@@ -307,6 +322,12 @@ async def consume_event[E: Event](
                 await handle(event)
             except TRANSIENT_ERRORS:
                 raise
+            except OperationFailure as error:
+                # Found by `make chaos`: a PostgreSQL restart under FerretDB dead-lettered every
+                # record handled meanwhile, as if each were bad.
+                if backend_unavailable(error):
+                    raise StoreUnavailableError(str(error)) from error
+                await park(error)
             except Exception as error:
                 # A bug or a rule that cannot accept this record: park it with the cause so it
                 # can be replayed after a fix, and keep the partition moving.
