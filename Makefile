@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VENV := .venv/bin
 
 .PHONY: help setup system-packages up demo down status test test-unit test-integration test-e2e lint \
-	typecheck schemas asyncapi bench eval-routing
+	typecheck schemas asyncapi bench eval-routing chaos chaos-short
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -59,6 +59,12 @@ asyncapi: setup ## re-export each service's AsyncAPI document into docs/asyncapi
 
 bench: up ## end-to-end throughput and latency on the local stack
 	@$(VENV)/python deploy/local/bench.py
+
+chaos: setup ## faults under load on a stack of its own (ports +10000, .local/chaos); JSON, exit 1 on loss
+	@$(VENV)/python deploy/local/chaos.py $(ARGS)
+
+chaos-short: setup ## the short chaos CI runs: one fault of each kind, then the same checks
+	@$(VENV)/python deploy/local/chaos.py --short $(ARGS)
 
 eval-routing: setup ## routing accuracy on the labelled set of real petitions (JSON in .local/)
 	@$(VENV)/python -m hoiam_router.evaluation

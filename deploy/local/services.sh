@@ -1,16 +1,31 @@
 #!/usr/bin/env bash
 # Starts and stops the four services (uvicorn), the demo mail catcher and the fake Zalo/Meta/SMS
 # providers on 127.0.0.1.
+#
+# Usage: services.sh up | down | status | list
+#
+# Environment (defaults in brackets), so a second stack (make chaos) runs beside the first:
+#   HOIAM_STATE_DIR             pids and logs [<repo>/.local]; down/status touch only these pids
+#   HOIAM_KAFKA_PORT [9092]     HOIAM_MONGO_PORT [27017]  the stack.sh the services talk to
+#   HOIAM_MAIL_PORT [2525]      HOIAM_FAKE_PROVIDERS_PORT [8790]
+#   HOIAM_SERVICE_START_TIMEOUT seconds a service may take to answer /health [300]
+#   HOIAM_<SERVICE>_HTTP_PORT   each service's port [the one in `services` below]
+#   HOIAM_<SERVICE>_KAFKA_BOOTSTRAP_SERVERS, HOIAM_<SERVICE>_MONGO_URL  override the two above
+# `list` prints name:port of each service, one a line (deploy/local/chaos.py reads it).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-state="${HOIAM_STATE_DIR:-$repo/.local}"
+state="$(realpath -m "${HOIAM_STATE_DIR:-$repo/.local}")"
 run="$state/run"
 logs="$state/logs"
 venv="$repo/.venv/bin"
 mail_port="${HOIAM_MAIL_PORT:-2525}"
 fake_port="${HOIAM_FAKE_PROVIDERS_PORT:-8790}"
 fake_url="http://127.0.0.1:$fake_port"
+kafka_port="${HOIAM_KAFKA_PORT:-9092}"
+mongo_port="${HOIAM_MONGO_PORT:-27017}"
+# The router trains its routing model at start: seconds when idle, minutes on a busy machine.
+start_timeout="${HOIAM_SERVICE_START_TIMEOUT:-300}"
 
 # The notifier talks to the fake providers exactly as it would to Zalo, Meta and an SMS gateway:
 # only the base URLs and the (fake) credentials differ. Quiet hours (21:00-07:00 for SMS and Zalo)
@@ -29,6 +44,7 @@ notifier_env=(
   "HOIAM_NOTIFIER_FACEBOOK_PAGE_TOKEN=fake-page-token"
   "HOIAM_NOTIFIER_SMS_API_URL=$fake_url/sms/send"
   "HOIAM_NOTIFIER_SMS_API_TOKEN=fake-sms-token"
+  "HOIAM_NOTIFIER_SMTP_PORT=${HOIAM_NOTIFIER_SMTP_PORT:-$mail_port}"
   "HOIAM_NOTIFIER_QUIET_START_HOUR=${HOIAM_NOTIFIER_QUIET_START_HOUR:-0}"
   "HOIAM_NOTIFIER_QUIET_END_HOUR=${HOIAM_NOTIFIER_QUIET_END_HOUR:-0}"
 )
@@ -61,23 +77,53 @@ router_env=(
   "HOIAM_ROUTER_OPERATOR_TOKEN=$demo_secret"
   "HOIAM_ROUTER_PERSON_TOKEN_SECRET=$person_secret"
 )
+# Bodies' emails link to the console ("Xem và trả lời"); the console calls intake and the router
+# (both URLs follow the ports in effect, set below where each service starts).
 console_env=("HOIAM_CONSOLE_PERSON_TOKEN_SECRET=$person_secret")
-# Bodies' emails link to the console ("Xem và trả lời").
-notifier_env+=("HOIAM_NOTIFIER_CONSOLE_BASE_URL=http://127.0.0.1:8004")
 
 # name:port — the ports are each service's default HTTP port (settings.py).
 services=(intake:8001 router:8002 notifier:8003 console:8004)
 
+# A service's port: HOIAM_<NAME>_HTTP_PORT when set, else the one in `services`.
+port_of() {
+  local entry="$1" var
+  var="HOIAM_$(printf '%s' "${entry%%:*}" | tr '[:lower:]' '[:upper:]')_HTTP_PORT"
+  printf '%s' "${!var:-${entry##*:}}"
+}
+
+# Where each service finds Kafka and MongoDB: this stack's ports unless the service's own
+# variable says otherwise (a remote broker).
+store_env() {
+  local upper var
+  upper="$(printf '%s' "$1" | tr '[:lower:]' '[:upper:]')"
+  var="HOIAM_${upper}_KAFKA_BOOTSTRAP_SERVERS"
+  printf '%s\n' "$var=${!var:-127.0.0.1:$kafka_port}"
+  var="HOIAM_${upper}_MONGO_URL"
+  printf '%s\n' "$var=${!var:-mongodb://127.0.0.1:$mongo_port/}"
+}
+
+# The ports in effect, so every loop below (and `list`) uses the same ones.
+mapfile -t services < <(for entry in "${services[@]}"; do printf '%s\n' "${entry%%:*}:$(port_of "$entry")"; done)
+
 say() { echo "services: $*"; }
 die() { echo "services: ERROR: $*" >&2; exit 1; }
 
-alive() { [ -f "$run/$1.pid" ] && kill -0 "$(cat "$run/$1.pid")" 2>/dev/null; }
+# Ours only if the pid is alive and its command line names its port (`--port N`): a pid file
+# left by a crash whose number was reused by another process is not mistaken for ours.
+alive() {
+  local pid
+  [ -f "$run/$1.pid" ] || return 1
+  pid="$(cat "$run/$1.pid")"
+  kill -0 "$pid" 2>/dev/null || return 1
+  [ -z "${2:-}" ] && return 0
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "--port $2 "
+}
 
 port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 start() {
   local name="$1" port="$2"; shift 2
-  if alive "$name"; then say "$name already running (pid $(cat "$run/$name.pid"))"; return; fi
+  if alive "$name" "$port"; then say "$name already running (pid $(cat "$run/$name.pid"))"; return; fi
   if port_taken "$port"; then
     die "port $port (for $name) is taken by another process; stop it or run 'make down'"
   fi
@@ -86,17 +132,17 @@ start() {
 }
 
 wait_healthy() {
-  local name="$1" port="$2"
-  for _ in $(seq 1 120); do
+  local name="$1" port="$2" deadline=$((SECONDS + start_timeout))
+  while ((SECONDS < deadline)); do
     if "$venv/python" - "$port" <<'PY' 2>/dev/null; then return 0; fi
 import sys, urllib.request
 urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/health", timeout=2)
 PY
-    alive "$name" || { tail -n 20 "$logs/$name.log" >&2; die "$name exited; log: $logs/$name.log"; }
+    alive "$name" "$port" || { tail -n 20 "$logs/$name.log" >&2; die "$name exited; log: $logs/$name.log"; }
     sleep 0.5
   done
   tail -n 20 "$logs/$name.log" >&2
-  die "$name not healthy after 60 s; log: $logs/$name.log"
+  die "$name not healthy after $start_timeout s (HOIAM_SERVICE_START_TIMEOUT); log: $logs/$name.log"
 }
 
 up() {
@@ -108,12 +154,17 @@ up() {
     --port "$fake_port"
   local extra
   for entry in "${services[@]}"; do
-    extra=()
+    mapfile -t extra < <(store_env "${entry%%:*}")
     case "${entry%%:*}" in
-      intake) extra=("${intake_env[@]}") ;;
-      router) extra=("${router_env[@]}") ;;
-      notifier) extra=("${notifier_env[@]}") ;;
-      console) extra=("${console_env[@]}") ;;
+      intake) extra+=("${intake_env[@]}") ;;
+      router) extra+=("${router_env[@]}") ;;
+      notifier)
+        extra+=("${notifier_env[@]}"
+          "HOIAM_NOTIFIER_CONSOLE_BASE_URL=http://127.0.0.1:$(port_of console:8004)") ;;
+      console)
+        extra+=("${console_env[@]}"
+          "HOIAM_CONSOLE_INTAKE_URL=http://127.0.0.1:$(port_of intake:8001)"
+          "HOIAM_CONSOLE_ROUTER_URL=http://127.0.0.1:$(port_of router:8002)") ;;
     esac
     start "${entry%%:*}" "${entry##*:}" env "${extra[@]}" "$venv/uvicorn" \
       --factory "hoiam_${entry%%:*}.app:create_app" \
@@ -128,8 +179,8 @@ up() {
 }
 
 stop_one() {
-  local name="$1" pid
-  alive "$name" || { rm -f "$run/$name.pid"; return; }
+  local name="$1" port="$2" pid
+  alive "$name" "$port" || { rm -f "$run/$name.pid"; return; }
   pid="$(cat "$run/$name.pid")"
   kill "$pid" 2>/dev/null || true
   for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
@@ -139,15 +190,15 @@ stop_one() {
 }
 
 down() {
-  for entry in "${services[@]}"; do stop_one "${entry%%:*}"; done
-  stop_one mailcatcher
-  stop_one fakeproviders
+  for entry in "${services[@]}"; do stop_one "${entry%%:*}" "${entry##*:}"; done
+  stop_one mailcatcher "$mail_port"
+  stop_one fakeproviders "$fake_port"
 }
 
 status() {
   local rc=0 entry
   for entry in "${services[@]}" "mailcatcher:$mail_port" "fakeproviders:$fake_port"; do
-    if alive "${entry%%:*}"; then
+    if alive "${entry%%:*}" "${entry##*:}"; then
       say "${entry%%:*} running pid $(cat "$run/${entry%%:*}.pid") port ${entry##*:}"
     else
       say "${entry%%:*} stopped"; rc=3
@@ -160,5 +211,6 @@ case "${1:-}" in
   up) up ;;
   down) down ;;
   status) status ;;
-  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+  list) printf '%s\n' "${services[@]}" ;;
+  *) echo "usage: $0 up|down|status|list" >&2; exit 2 ;;
 esac

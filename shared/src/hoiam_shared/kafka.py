@@ -8,6 +8,7 @@ outage (broker, store, network) is retried after a pause, so nothing accepted is
 
 import asyncio
 import base64
+import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -15,15 +16,21 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
 
+from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaError, MessageSizeTooLargeError, TopicAlreadyExistsError
+from aiokafka.errors import (
+    KafkaError,
+    MessageSizeTooLargeError,
+    OutOfOrderSequenceNumber,
+    TopicAlreadyExistsError,
+)
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage as InjectedMessage
 from faststream.kafka.message import KafkaMessage
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CollectorRegistry
-from pymongo.errors import ConnectionFailure
+from pymongo.errors import ConnectionFailure, OperationFailure
 
 from hoiam_shared.clock import Clock
 from hoiam_shared.events import DeadLetterRecorded, Event, decode_event
@@ -43,6 +50,21 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     ConnectionError,
     TimeoutError,
 )
+
+# What FerretDB answers (code 1, InternalError) when its PostgreSQL cannot be reached, is
+# shutting down or still starting (SQLSTATE class 57P: admin/crash shutdown, cannot connect now).
+_BACKEND_DOWN = ("failed to connect to", "SQLSTATE 57P0")
+
+
+class StoreUnavailableError(ConnectionError):
+    """The document store answered, but only to say its own backend is down: an outage, retried
+    like a lost connection, never a reason to dead-letter the record being handled."""
+
+
+def backend_unavailable(error: BaseException) -> bool:
+    """Whether a store error says "my backend is down for now" rather than "this is wrong"."""
+    return isinstance(error, OperationFailure) and any(mark in str(error) for mark in _BACKEND_DOWN)
+
 
 DEAD_LETTER_VALUE_KEPT = 64 * 1024
 """Bytes of a record kept in its dead letter when the whole record would not fit in one."""
@@ -135,14 +157,48 @@ def event_headers(event: Event) -> dict[str, str]:
     }
 
 
-class KafkaEventPublisher:
-    """Publishes through a FastStream broker and returns only once the broker has the record."""
+PRODUCER_STOP_SECONDS = 10.0
+"""How long a producer being replaced may take to stop (its batches fail; nothing waits on it)."""
 
-    def __init__(self, broker: KafkaBroker) -> None:
+
+async def renew_producer(broker: KafkaBroker) -> None:
+    """Replace the broker's idempotent producer with a new one (a new producer id).
+
+    After an out-of-order sequence answer aiokafka keeps the partition's sequence number past
+    the batch the broker never wrote, so every later record to that partition is refused the
+    same way until the producer is replaced (aio-libs/aiokafka#1017). FastStream has no public
+    call for this; its producer wrapper's `connect` swaps in the fresh client.
+    """
+    wrapper = broker.config.producer
+    previous = getattr(wrapper, "_producer", None)
+    fresh = AIOKafkaProducer(**broker._connection_kwargs)
+    await wrapper.connect(fresh, serializer=wrapper.serializer, codec=wrapper.codec)  # type: ignore[attr-defined]
+    if previous is not None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(previous.stop(), PRODUCER_STOP_SECONDS)
+
+
+class KafkaEventPublisher:
+    """Publishes through a FastStream broker and returns only once the broker has the record.
+
+    A refused sequence number (`OutOfOrderSequenceNumber`, seen after a broker restart with a
+    batch in flight) is still an outage for the caller (503, or the record retried), but the
+    producer is replaced first, once for all the publishes that failed with it, so the retry
+    can succeed instead of failing the same way forever (`renew`, `renew_producer` by default).
+    """
+
+    def __init__(
+        self, broker: KafkaBroker, *, renew: Callable[[], Awaitable[None]] | None = None
+    ) -> None:
         self._broker = broker
+        self._renew = renew or (lambda: renew_producer(broker))
+        self._renewing = asyncio.Lock()
+        self._generation = 0
+        self.renewals = 0
 
     async def publish(self, topic: str, event: Event, *, key: UUID | str) -> None:
         value = event.to_bytes()
+        generation = self._generation
         try:
             await self._broker.publish(
                 value,
@@ -155,6 +211,18 @@ class KafkaEventPublisher:
             raise RecordTooLargeError(
                 f"{event.type} of {len(value)} bytes is too large for Kafka"
             ) from error
+        except OutOfOrderSequenceNumber:
+            await self._renew_once(generation)
+            raise
+
+    async def _renew_once(self, generation: int) -> None:
+        async with self._renewing:
+            if generation != self._generation:
+                return  # another publish that failed with the same producer renewed it
+            log.warning("producer sequence refused by the broker; replacing the producer")
+            await self._renew()
+            self._generation += 1
+            self.renewals += 1
 
 
 def _guess_correlation(value: bytes, key: bytes | None) -> UUID:
@@ -254,6 +322,12 @@ async def consume_event[E: Event](
                 await handle(event)
             except TRANSIENT_ERRORS:
                 raise
+            except OperationFailure as error:
+                # Found by `make chaos`: a PostgreSQL restart under FerretDB dead-lettered every
+                # record handled meanwhile, as if each were bad.
+                if backend_unavailable(error):
+                    raise StoreUnavailableError(str(error)) from error
+                await park(error)
             except Exception as error:
                 # A bug or a rule that cannot accept this record: park it with the cause so it
                 # can be replayed after a fix, and keep the partition moving.

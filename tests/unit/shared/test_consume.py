@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 from aiokafka.errors import KafkaConnectionError
-from pymongo.errors import ServerSelectionTimeoutError
+from pymongo.errors import OperationFailure, ServerSelectionTimeoutError
 
 from fakes import RecordingPublisher
 from hoiam_shared.events import DeadLetterRecorded, Status, StatusChanged
 from hoiam_shared.ids import new_id
-from hoiam_shared.kafka import DeadLetters, consume_event
+from hoiam_shared.kafka import DeadLetters, StoreUnavailableError, consume_event
 from support.clock import TestClock
 
 CLOCK = TestClock.frozen(datetime(2026, 3, 2, 9, 0))
@@ -91,3 +91,32 @@ async def test_a_broker_outage_while_dead_lettering_is_retried_too() -> None:
     publisher = RecordingPublisher(fail_with=KafkaConnectionError())
     with pytest.raises(KafkaConnectionError):
         await run(b"not json", None, publisher)
+
+
+# What FerretDB 1.24 answered while `make chaos` restarted the PostgreSQL under it (code 1).
+BACKEND_DOWN = [
+    "[msg_insert.go:168 handler.(*Handler).MsgInsert] failed to connect to `user=postgres "
+    "database=ferretdb`: dial tcp 127.0.0.1:5434: connect: connection refused",
+    "[msg_insert.go:168 handler.(*Handler).MsgInsert] FATAL: terminating connection due to "
+    "administrator command (SQLSTATE 57P01)",
+    "server error: FATAL: the database system is starting up (SQLSTATE 57P03)",
+]
+
+
+@pytest.mark.parametrize("message", BACKEND_DOWN)
+async def test_a_store_whose_backend_is_down_is_an_outage_not_a_bad_record(message: str) -> None:
+    async def handle(event: StatusChanged) -> None:
+        raise OperationFailure(message, code=1)
+
+    publisher = RecordingPublisher()
+    with pytest.raises(StoreUnavailableError):
+        await run(status_event(), handle, publisher)
+    assert publisher.published == []
+
+
+async def test_a_store_refusing_the_record_itself_is_still_parked() -> None:
+    async def handle(event: StatusChanged) -> None:
+        raise OperationFailure("document too large", code=10334)
+
+    publisher = RecordingPublisher()
+    assert await run(status_event(), handle, publisher) == ["OperationFailure"]
