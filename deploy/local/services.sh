@@ -64,6 +64,8 @@ router_env=(
 console_env=("HOIAM_CONSOLE_PERSON_TOKEN_SECRET=$person_secret")
 # Bodies' emails link to the console ("Xem và trả lời").
 notifier_env+=("HOIAM_NOTIFIER_CONSOLE_BASE_URL=http://127.0.0.1:8004")
+# Citizens' messages link to their status page, which the console serves (/t/HA-...).
+notifier_env+=("HOIAM_NOTIFIER_PUBLIC_BASE_URL=http://127.0.0.1:8004")
 
 # name:port — the ports are each service's default HTTP port (settings.py).
 services=(intake:8001 router:8002 notifier:8003 console:8004)

@@ -16,6 +16,7 @@ from hoiam_shared.events import (
     Event,
     FeedbackMessageAdded,
     FeedbackRouted,
+    ItemRated,
     NotificationFailed,
     NotificationSent,
     OperatorTaskOpened,
@@ -122,6 +123,15 @@ def example_events() -> dict[str, Event]:
             phone="+84901234567",
             reason="missed call",
             opened_at=RECEIVED_AT,
+        ),
+        ItemRated(
+            **common,
+            tracking_code=item.tracking_code,
+            score=2,
+            reason="Vá xong lại bể",
+            body_id="29341-ubnd-xa",
+            body_name="Ủy ban nhân dân xã Tiểu Cần",
+            rated_at=RECEIVED_AT,
         ),
     ]
     return {event.type: event for event in examples}

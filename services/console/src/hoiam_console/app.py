@@ -13,11 +13,19 @@ from hoiam_console.actions import Actions
 from hoiam_console.api import console_api
 from hoiam_console.auth import Authenticator
 from hoiam_console.handlers import ProjectEvent
+from hoiam_console.limits import InProcessLimiter
 from hoiam_console.pages import page_routers
 from hoiam_console.passwords import Passwords
 from hoiam_console.ports import AccountStore, FailureLog, ReadModel, SessionStore
+from hoiam_console.public import Public, PublicDeps, public_routes
 from hoiam_console.settings import ConsoleSettings
-from hoiam_console.store import MongoAccounts, MongoFailures, MongoReadModel, MongoSessions
+from hoiam_console.store import (
+    MongoAccounts,
+    MongoFailures,
+    MongoRatings,
+    MongoReadModel,
+    MongoSessions,
+)
 from hoiam_console.upstream import HttpUpstream, Upstream
 from hoiam_console.web import Web
 from hoiam_shared.clock import Clock, system_clock
@@ -25,6 +33,7 @@ from hoiam_shared.events import (
     FeedbackMessageAdded,
     FeedbackReceived,
     FeedbackRouted,
+    ItemRated,
     NotificationFailed,
     NotificationSent,
     OperatorTaskOpened,
@@ -43,6 +52,7 @@ from hoiam_shared.mongo import make_mongo
 from hoiam_shared.service import Wiring, serve
 from hoiam_shared.topics import (
     FEEDBACK_MESSAGES,
+    FEEDBACK_RATINGS,
     FEEDBACK_RECEIVED,
     FEEDBACK_ROUTED,
     FEEDBACK_STATUS,
@@ -62,6 +72,7 @@ SUBSCRIBED = (
     (NOTIFICATION_SENT, NotificationSent, "project_notification_sent"),
     (NOTIFICATION_FAILED, NotificationFailed, "project_notification_failed"),
     (OPERATOR_TASKS, OperatorTaskOpened, "project_tasks"),
+    (FEEDBACK_RATINGS, ItemRated, "project_ratings"),
 )
 """Topic, event and subscriber name of every stream the read model is built from."""
 
@@ -75,6 +86,7 @@ class ConsoleParts:
     auth: Authenticator
     web: Web
     wiring: Wiring
+    public: Public | None = None
 
 
 def build(
@@ -89,8 +101,10 @@ def build(
     passwords: Passwords,
     clock: Clock,
     registry: CollectorRegistry,
+    public: PublicDeps | None = None,
 ) -> ConsoleParts:
-    """Everything the console does, from what it is handed; no I/O, no client made here."""
+    """Everything the console does, from what it is handed; no I/O, no client made here.
+    Without `public` the public pages (`/`, `/t/{code}`, ratings) are not served."""
     dead_letters_total = Counter(
         "console_dead_letters_total",
         "Records the read model could not use, sent to their DLQ, by error type",
@@ -116,6 +130,19 @@ def build(
         window=timedelta(minutes=settings.login_window_minutes),
     )
     web = Web(auth=auth, actions=actions, clock=clock, cookie_secure=settings.cookie_secure)
+    public_side = (
+        Public(
+            read_model=read_model,
+            deps=public,
+            publisher=publisher,
+            topics=settings.topics,
+            clock=clock,
+            registry=registry,
+        )
+        if public is not None
+        else None
+    )
+    public_routers = [public_routes(web, public_side)] if public_side is not None else []
     wiring = Wiring(
         name=SERVICE,
         description="Operators, body staff, delegates and admins, each with their own account.",
@@ -127,10 +154,11 @@ def build(
             )
             for topic, event, title in SUBSCRIBED
         ],
-        routers=[console_api(web), *page_routers(web)],
+        routers=[*public_routers, console_api(web), *page_routers(web)],
         prepare_store=read_model.prepare,
+        publishes={settings.topics.name(FEEDBACK_RATINGS): ItemRated} if public_side else {},
     )
-    return ConsoleParts(project, actions, auth, web, wiring)
+    return ConsoleParts(project, actions, auth, web, wiring, public_side)
 
 
 def mount_static(app: FastAPI) -> FastAPI:
@@ -170,6 +198,14 @@ def create_app(settings: ConsoleSettings | None = None, *, clock: Clock | None =
         passwords=Passwords(),
         clock=clock,
         registry=registry,
+        public=PublicDeps(
+            lookups=InProcessLimiter(
+                allowed=settings.public_lookups_allowed,
+                window=timedelta(minutes=settings.public_window_minutes),
+                clock=clock,
+            ),
+            ratings=MongoRatings(db),
+        ),
     )
     wiring = replace(parts.wiring, on_stop=[upstream.close])
     app = serve(wiring, settings=settings, broker=broker, mongo=mongo, registry=registry)

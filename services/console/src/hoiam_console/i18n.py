@@ -6,6 +6,7 @@ both shows itself (a test lists the keys the templates use and checks each is he
 
 from datetime import date, datetime
 
+from hoiam_console.public_words import PUBLIC_WORDS
 from hoiam_shared.clock import VIETNAM_TIME
 
 LANGUAGES = ("vi", "en")
@@ -149,6 +150,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "error.back": {"vi": "Quay lại", "en": "Back"},
     "done": {"vi": "Đã ghi nhận.", "en": "Done."},
 }
+
+
+CATALOGUE |= PUBLIC_WORDS
 
 
 def translate(key: str, language: str, **values: object) -> str:
