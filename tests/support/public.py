@@ -13,7 +13,9 @@ from hoiam_console.app import ConsoleParts, build, mount_static
 from hoiam_console.domain.public import Rating
 from hoiam_console.limits import InProcessLimiter
 from hoiam_console.public import PublicDeps
+from hoiam_console.public_upstream import Filed, PlaceOption
 from hoiam_console.settings import ConsoleSettings
+from hoiam_console.upstream import UpstreamError
 from hoiam_shared.events import Citizen, Contacts, Event, FeedbackReceived, Status
 from support.clock import TestClock
 from support.console import (
@@ -38,6 +40,42 @@ TEXT = (
     "có ổ gà sâu, xe máy té ngã nhiều lần."
 )
 ANSWER = "UBND xã đã vá ổ gà trên đường liên ấp Phú Thọ ngày 05/12/2026."
+
+
+TIEU_CAN_PLACE = PlaceOption(
+    code="29341", name="Xã Tiểu Cần", province_code="86", province_name="Tỉnh Vĩnh Long"
+)
+
+
+@dataclass
+class FakePublicUpstream:
+    """Intake's web form and the router's places, as they answer; records what was filed."""
+
+    filed: list[tuple[dict[str, Any], str]] = field(default_factory=list)
+    refuse: UpstreamError | None = None
+    places_down: bool = False
+
+    async def provinces(self) -> list[PlaceOption]:
+        if self.places_down:
+            raise UpstreamError(503, "router unreachable")
+        return [PlaceOption(code="86", name="Tỉnh Vĩnh Long")]
+
+    async def communes(self, province_code: str) -> list[PlaceOption]:
+        return [TIEU_CAN_PLACE] if province_code == "86" else []
+
+    async def search_places(self, query: str, province_code: str | None) -> list[PlaceOption]:
+        if "phu can" in query.lower() or "phú cần" in query.lower():
+            return [TIEU_CAN_PLACE.model_copy(update={"via": "Xã Phú Cần, Huyện Tiểu Cần"})]
+        return []
+
+    async def file(self, submission: dict[str, Any], *, idempotency_key: str) -> Filed:
+        if self.refuse is not None:
+            raise self.refuse
+        for _earlier, key in self.filed:
+            if key == idempotency_key:
+                return Filed(tracking_code=f"HA-{len(self.filed):04d}-TEST", already_sent=True)
+        self.filed.append((submission, idempotency_key))
+        return Filed(tracking_code=f"HA-{len(self.filed):04d}-TEST")
 
 
 class InMemoryRatings:
@@ -77,7 +115,7 @@ class PublicConsole:
     publisher: RecordingPublisher
     clock: TestClock
     registry: CollectorRegistry
-    extra: dict[str, Any] = field(default_factory=dict)
+    upstream: FakePublicUpstream
 
     async def project(self, *events: Event) -> None:
         for event in events:
@@ -92,6 +130,7 @@ def public_console_parts(
     ratings: InMemoryRatings | None = None,
     publisher: RecordingPublisher | None = None,
     registry: CollectorRegistry | None = None,
+    upstream: FakePublicUpstream | None = None,
 ) -> ConsoleParts:
     """The console and its public pages, built on fakes (no account made)."""
     return build(
@@ -110,6 +149,7 @@ def public_console_parts(
                 allowed=lookups_allowed, window=timedelta(minutes=10), clock=clock
             ),
             ratings=ratings or InMemoryRatings(),
+            upstream=upstream or FakePublicUpstream(),
         ),
     )
 
@@ -118,8 +158,10 @@ async def make_public_console(*, lookups_allowed: int = 1000) -> PublicConsole:
     clock = TestClock.frozen(datetime(2026, 12, 2, 3, 0, tzinfo=UTC))
     read_model, ratings, publisher = InMemoryReadModel(), InMemoryRatings(), RecordingPublisher()
     registry = CollectorRegistry()
+    upstream = FakePublicUpstream()
     parts = public_console_parts(
         clock,
+        upstream=upstream,
         lookups_allowed=lookups_allowed,
         read_model=read_model,
         ratings=ratings,
@@ -132,7 +174,7 @@ async def make_public_console(*, lookups_allowed: int = 1000) -> PublicConsole:
     for router in parts.wiring.routers:
         app.include_router(router)
     mount_static(app)
-    return PublicConsole(parts, app, read_model, ratings, publisher, clock, registry)
+    return PublicConsole(parts, app, read_model, ratings, publisher, clock, registry, upstream)
 
 
 def citizen_item(*, publication_consent: bool = False) -> FeedbackReceived:

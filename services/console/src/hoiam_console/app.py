@@ -18,6 +18,7 @@ from hoiam_console.pages import page_routers
 from hoiam_console.passwords import Passwords
 from hoiam_console.ports import AccountStore, FailureLog, ReadModel, SessionStore
 from hoiam_console.public import Public, PublicDeps, public_routes
+from hoiam_console.public_upstream import HttpPublicUpstream
 from hoiam_console.settings import ConsoleSettings
 from hoiam_console.store import (
     MongoAccounts,
@@ -187,6 +188,11 @@ def create_app(settings: ConsoleSettings | None = None, *, clock: Clock | None =
         clock=clock,
         timeout=settings.upstream_timeout_seconds,
     )
+    public_upstream = HttpPublicUpstream(
+        intake_url=str(settings.intake_url),
+        router_url=str(settings.router_url),
+        timeout=settings.upstream_timeout_seconds,
+    )
     parts = build(
         settings,
         accounts=MongoAccounts(db),
@@ -205,8 +211,9 @@ def create_app(settings: ConsoleSettings | None = None, *, clock: Clock | None =
                 clock=clock,
             ),
             ratings=MongoRatings(db),
+            upstream=public_upstream,
         ),
     )
-    wiring = replace(parts.wiring, on_stop=[upstream.close])
+    wiring = replace(parts.wiring, on_stop=[upstream.close, public_upstream.close])
     app = serve(wiring, settings=settings, broker=broker, mongo=mongo, registry=registry)
     return mount_static(app)

@@ -8,11 +8,13 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from prometheus_client import CollectorRegistry, Counter
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from hoiam_console.domain.public import (
     Rating,
@@ -24,6 +26,8 @@ from hoiam_console.domain.readmodel import ItemRecord, changes_of
 from hoiam_console.i18n import translate
 from hoiam_console.limits import Limiter
 from hoiam_console.ports import RatingStore, ReadModel
+from hoiam_console.public_upstream import PlaceOption, PublicUpstream
+from hoiam_console.upstream import UpstreamError
 from hoiam_console.web import Web, client_address
 from hoiam_shared.clock import Clock
 from hoiam_shared.events import ItemRated
@@ -57,6 +61,43 @@ class PublicDeps:
 
     lookups: Limiter
     ratings: RatingStore
+    upstream: PublicUpstream
+
+
+FORM_FIELDS = (
+    "text", "name", "email", "phone", "answer_by", "province", "place_q", "commune", "address",
+    "consent", "publication_consent", "submission_id",
+)  # fmt: skip
+
+
+class Filing(BaseModel):
+    """The form as the console checks it before intake does (intake checks again, and
+    normalises the contacts)."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, frozen=True)
+
+    text: str = Field(min_length=3, max_length=20_000)
+    name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    phone: str | None = Field(default=None, max_length=40, pattern=r"^[+0-9 .()-]{6,40}$")
+    answer_by: Literal["email", "phone"] | None = None
+    address: str | None = Field(default=None, max_length=500)
+    consent: bool = False
+    publication_consent: bool = False
+
+    @model_validator(mode="after")
+    def _reachable(self) -> "Filing":
+        if self.answer_by == "email" and not self.email:
+            raise ValueError("to be answered by email, give an email address")
+        if self.answer_by == "phone" and not self.phone:
+            raise ValueError("to be answered by phone, give a phone number")
+        return self
+
+
+def _reasons(error: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or 'form'}: {e['msg']}" for e in error.errors()
+    )
 
 
 class Public:
@@ -75,6 +116,7 @@ class Public:
         self.read_model = read_model
         self.lookups = deps.lookups
         self.ratings = deps.ratings
+        self.upstream = deps.upstream
         self.publisher = publisher
         self.topics = topics
         self.clock = clock
@@ -176,6 +218,139 @@ def public_routes(web: Web, public: Public) -> APIRouter:
             **more,
         )
         return keep_csrf(response, token, secure=web.cookie_secure)
+
+    async def form_page(
+        request: Request,
+        form: Mapping[str, str],
+        *,
+        status_code: int = 200,
+        error: str | None = None,
+        action: str = "",
+    ) -> HTMLResponse:
+        kept = {name: form.get(name, "") for name in FORM_FIELDS}
+        kept["submission_id"] = kept["submission_id"] or secrets.token_urlsafe(16)
+        provinces: list[PlaceOption] = []
+        communes: list[PlaceOption] = []
+        unavailable = False
+        try:
+            provinces = await public.upstream.provinces()
+            communes = await places_for(kept)
+        except UpstreamError:
+            unavailable = True  # the address typed in full still files the item
+        token = csrf_token(request)
+        response = web.render(
+            request,
+            "public_form.html",
+            viewer=None,
+            status_code=status_code,
+            form=kept,
+            provinces=provinces,
+            communes=communes,
+            places_unavailable=unavailable,
+            error=error,
+            public_csrf=token,
+        )
+        return keep_csrf(response, token, secure=web.cookie_secure)
+
+    async def places_for(form: Mapping[str, str]) -> list[PlaceOption]:
+        query = form.get("place_q", "").strip()[:200]
+        province = form.get("province", "").strip() or None
+        if province is not None and not re.fullmatch(r"\d{2}", province):
+            province = None
+        if len(query) >= 2:
+            return await public.upstream.search_places(query, province)
+        if province is not None:
+            return await public.upstream.communes(province)
+        return []
+
+    @pages.get("/", include_in_schema=False, response_class=HTMLResponse)
+    async def form(request: Request) -> Response:
+        return await form_page(request, {})
+
+    @pages.get("/track", include_in_schema=False)
+    async def track(code: str = "") -> Response:
+        wanted = code.strip().upper()[:40]
+        return RedirectResponse(f"/t/{quote(wanted, safe='-')}" if wanted else "/", 303)
+
+    @pages.post("/", include_in_schema=False, response_class=HTMLResponse)
+    async def file(request: Request) -> Response:
+        fields = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        if not csrf_matches(request, fields.get("csrf_token")):
+            return await form_page(
+                request, fields, status_code=403, error=words(request, "error.csrf")
+            )
+        action = fields.get("action", "send")
+        if action in ("province", "search"):
+            return await form_page(request, fields)
+        wait = await public.lookups.hit(f"file:{client_address(request)}")
+        if wait is not None:
+            return await form_page(
+                request,
+                fields,
+                status_code=429,
+                error=words(request, "public.too_many", seconds=wait),
+            )
+        values = {k: v for k, v in fields.items() if v.strip()}
+        try:
+            filing = Filing.model_validate(
+                values
+                | {
+                    "consent": fields.get("consent") == "on",
+                    "publication_consent": fields.get("publication_consent") == "on",
+                }
+            )
+        except ValidationError as error:
+            return await form_page(
+                request,
+                fields,
+                status_code=422,
+                error=words(request, "public.form.bad", why=_reasons(error)),
+            )
+        try:
+            place = await chosen_place(fields)
+        except UpstreamError:
+            place = None
+        address = ", ".join(
+            part for part in (filing.address, place.name if place else None,
+                              place.province_name if place else None) if part
+        )  # fmt: skip
+        submission: dict[str, object] = {
+            "text": filing.text,
+            "name": filing.name,
+            "email": filing.email,
+            "phone": filing.phone,
+            "address": address or None,
+            "consent": filing.consent,
+            "publication_consent": filing.publication_consent,
+            "preferred_channel": filing.answer_by,
+        }
+        key = f"web-form:{fields.get('submission_id', '')[:64] or secrets.token_urlsafe(16)}"
+        try:
+            filed = await public.upstream.file(
+                {k: v for k, v in submission.items() if v is not None}, idempotency_key=key
+            )
+        except UpstreamError as refused:
+            status = refused.status if 400 <= refused.status < 500 else 503
+            why = (
+                words(request, "public.form.bad", why=refused.detail)
+                if status == 422
+                else words(request, "public.form.later")
+            )
+            return await form_page(request, fields, status_code=status, error=why)
+        return web.render(
+            request,
+            "public_filed.html",
+            viewer=None,
+            status_code=201,
+            code=filed.tracking_code,
+            already_sent=filed.already_sent,
+        )
+
+    async def chosen_place(form: Mapping[str, str]) -> PlaceOption | None:
+        code = form.get("commune", "").strip()
+        if not code:
+            return None
+        return next((p for p in await places_for(form) if p.code == code), None)
 
     @pages.get("/t/{tracking_code}", include_in_schema=False, response_class=HTMLResponse)
     async def status(request: Request, tracking_code: str) -> Response:
