@@ -9,8 +9,9 @@ VENV := .venv/bin
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-setup: ## install uv if needed and sync the Python workspace (.venv)
+setup: ## install uv if needed, sync the Python workspace (.venv), fetch the pinned web assets
 	@bash deploy/local/bootstrap.sh
+	@$(VENV)/python -m hoiam_shared.vendor
 
 up: setup ## start Kafka, FerretDB, a local mail catcher and the four services (console :8004)
 	@bash deploy/local/stack.sh up
@@ -27,7 +28,7 @@ status: ## what is running
 	@bash deploy/local/services.sh status || true
 	@bash deploy/local/stack.sh status || true
 
-system-packages: ## Debian packages the tests run for real (Dovecot, Prometheus), installed once
+system-packages: ## Debian packages the tests run for real (Dovecot, Prometheus, Chromium), installed once
 	@bash deploy/local/system-packages.sh
 
 test: setup system-packages ## every test: unit, integration and e2e on the real stack (started if needed)

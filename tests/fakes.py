@@ -53,6 +53,7 @@ from hoiam_shared.events import (
     FeedbackMessageAdded,
     FeedbackReceived,
     FeedbackRouted,
+    NoteAdded,
     OperatorTaskOpened,
     Status,
     StatusChanged,
@@ -380,6 +381,7 @@ class InMemoryAssignmentRepository:
         self.taught: list[BodyCorrection] = []
         self.escalations: dict[str, Escalation] = {}
         self.citizen_messages: dict[UUID, FeedbackMessageAdded] = {}
+        self.front_notes: dict[UUID, tuple[NoteAdded, bool]] = {}
 
     async def prepare(self) -> None:
         return None
@@ -511,6 +513,20 @@ class InMemoryAssignmentRepository:
 
     async def mark_published(self, key: str) -> None:
         self.escalations[key] = replace(self.escalations[key], published=True)
+
+    async def add_note_once(self, note: NoteAdded) -> None:
+        self.front_notes.setdefault(note.event_id, (note, False))
+
+    async def notes(self, item_id: UUID) -> list[NoteAdded]:
+        found = [n for n, _ in self.front_notes.values() if n.item_id == item_id]
+        return sorted(found, key=lambda n: n.occurred_at)
+
+    async def unpublished_notes(self, *, until: datetime) -> list[NoteAdded]:
+        found = [n for n, done in self.front_notes.values() if not done and n.occurred_at <= until]
+        return sorted(found, key=lambda n: n.occurred_at)
+
+    async def note_published(self, note: NoteAdded) -> None:
+        self.front_notes[note.event_id] = (note, True)
 
 
 ROUTER_MONDAY = datetime(2026, 11, 30, 10, 0)

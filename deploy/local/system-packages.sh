@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests run for real (Dovecot, an IMAP server; Prometheus and its
-# promtool, for the alert rules and a real scrape), once, without starting them.
+# promtool, for the alert rules and a real scrape; Chromium, the browser Playwright drives in the
+# console's browser test), once, without starting them.
 set -euo pipefail
 
 say() { echo "system-packages: $*"; }
@@ -9,6 +10,7 @@ die() { echo "system-packages: ERROR: $*" >&2; exit 1; }
 missing=()
 command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || missing+=(dovecot-core dovecot-imapd)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -104,9 +104,7 @@ async def apply_all(model: ReadModel, events: list[Event]) -> list[bool]:
 
 
 @pytest.fixture
-async def database(
-    prefix: str, mongo: AsyncMongoClient[dict[str, object]]
-) -> MongoReadModel:
+async def database(prefix: str, mongo: AsyncMongoClient[dict[str, object]]) -> MongoReadModel:
     model = MongoReadModel(mongo[f"{prefix}_console"])
     await model.prepare()
     return model

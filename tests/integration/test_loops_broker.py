@@ -132,7 +132,7 @@ async def test_a_task_the_notifier_opens_reaches_intakes_task_list(site: Site) -
         f"/v1/operator/tasks/{task['task_id']}/done", json={"actor": "lan"}, headers=AUTH
     )
     assert (taken.status_code, done.status_code) == (200, 200)
-    assert done.json()["done_by"] == "lan"
+    assert done.json()["done_by"] == "service:operator-token/lan"
 
 
 MAIL = {"content-type": "message/rfc822"}

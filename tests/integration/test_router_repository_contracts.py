@@ -31,6 +31,9 @@ from hoiam_shared.events import (
     FeedbackMessageAdded,
     FeedbackRouted,
     FeedbackText,
+    FrontLevel,
+    NoteAdded,
+    NoteKind,
     Status,
     StatusChange,
     StatusChanged,
@@ -325,3 +328,28 @@ async def test_every_correction_of_a_body_is_kept_in_order_and_only_decisions_te
         BodyCorrection("reassignment", "86", "transport", "so-xay-dung", "đường thôn"),
         BodyCorrection("hand_back", "86", "transport", "ubnd-xa", "đường thôn"),
     ]
+
+
+async def test_notes_are_kept_once_oldest_first_until_published(
+    store: AssignmentRepository,
+) -> None:
+    decision = routed()
+
+    def note(words: str, minutes: int, item_id: UUID = decision.item_id) -> NoteAdded:
+        return NoteAdded(
+            occurred_at=NOW + timedelta(minutes=minutes), correlation_id=item_id,
+            item_id=item_id, tracking_code=decision.tracking_code, kind=NoteKind.FORWARD,
+            text=words, actor="operator:mttq-xa", from_level=FrontLevel.COMMUNE,
+            to_level=FrontLevel.PROVINCE,
+        )  # fmt: skip
+
+    later, sooner, elsewhere = note("sau", 9), note("trước", 1), note("khác", 5, new_id())
+    for each in (later, sooner, later, elsewhere):  # `later` retried
+        await store.add_note_once(each)
+
+    assert await store.notes(decision.item_id) == [sooner, later]
+    assert await store.unpublished_notes(until=NOW + timedelta(minutes=5)) == [sooner, elsewhere]
+    await store.note_published(sooner)
+    await store.add_note_once(sooner)  # a retry does not make it unpublished again
+    assert await store.unpublished_notes(until=NOW + timedelta(hours=1)) == [elsewhere, later]
+    assert await store.notes(decision.item_id) == [sooner, later]

@@ -13,6 +13,7 @@ from uuid import UUID
 
 from fastapi import FastAPI
 
+from hoiam_console.app import create_app as create_console
 from hoiam_intake.app import create_app as create_intake
 from hoiam_notifier.app import SERVICE as NOTIFIER
 from hoiam_notifier.app import app_for, make_adapters
@@ -40,6 +41,10 @@ def router() -> FastAPI:
 
 def notifier() -> FastAPI:
     return create_notifier(clock=TestClock.from_env())
+
+
+def console() -> FastAPI:
+    return create_console(clock=TestClock.from_env())
 
 
 class CrashingDeliveries:

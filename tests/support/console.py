@@ -269,11 +269,14 @@ DEMO_ACCOUNTS = (
 )
 
 
-async def make_console(
-    *, clock: TestClock | None = None, accounts: Sequence[NewAccount] = DEMO_ACCOUNTS
-) -> Console:
-    """The console built with fakes, its demo accounts made, its app ready for httpx."""
-    clock = clock or TestClock.frozen(datetime(2026, 12, 2, 3, 0, tzinfo=UTC))
+type Adapters = tuple[
+    InMemoryAccounts, InMemorySessions, InMemoryFailures, InMemoryReadModel, FakeUpstream
+]
+
+
+def console_parts(clock: TestClock) -> tuple[ConsoleParts, ConsoleSettings, Adapters]:
+    """The console built on in-memory adapters (no account yet): its parts, settings and the
+    adapters (accounts, sessions, failures, read model, upstream)."""
     stores = (InMemoryAccounts(), InMemorySessions(), InMemoryFailures(), InMemoryReadModel())
     upstream = FakeUpstream()
     settings = ConsoleSettings(person_token_secret=None)
@@ -294,13 +297,22 @@ async def make_console(
         clock=clock,
         registry=CollectorRegistry(),
     )
+    return parts, settings, (*stores, upstream)
+
+
+async def make_console(
+    *, clock: TestClock | None = None, accounts: Sequence[NewAccount] = DEMO_ACCOUNTS
+) -> Console:
+    """The console built with fakes, its demo accounts made, its app ready for httpx."""
+    clock = clock or TestClock.frozen(datetime(2026, 12, 2, 3, 0, tzinfo=UTC))
+    parts, _, adapters = console_parts(clock)
     for request in accounts:
         await parts.actions.add_account(request, created_by="admin:test")
     app = FastAPI()
     for router in parts.wiring.routers:
         app.include_router(router)
     mount_static(app)
-    return Console(parts, app, *stores, upstream, clock)
+    return Console(parts, app, *adapters, clock)
 
 
 # --- events as the other services publish them ------------------------------------------------

@@ -1,4 +1,4 @@
-"""Run the three services as real processes (uvicorn), the way `make up` does, for e2e tests.
+"""Run the four services as real processes (uvicorn), the way `make up` does, for e2e tests.
 
 Each process runs `support.apps:<service>`, the real app handed the test's clock: no service
 started by a test reads the bare wall clock.
@@ -18,7 +18,7 @@ import httpx
 from support.clock import TestClock
 from support.stack import REPO, Stack, free_port
 
-SERVICES = ("intake", "router", "notifier")
+SERVICES = ("intake", "router", "notifier", "console")
 
 
 @dataclass
@@ -77,6 +77,7 @@ def service_env(
     }
     if service in ("intake", "router"):
         env[f"{p}OPERATOR_TOKEN"] = OPERATOR_TOKEN
+    if service in ("intake", "router", "console"):
         env[f"{p}PERSON_TOKEN_SECRET"] = PERSON_TOKEN_SECRET
     if service == "intake":
         env[f"{p}ID_SECRET"] = ID_SECRET
@@ -92,8 +93,12 @@ def service_env(
     return env
 
 
+START_SECONDS = float(os.environ.get("HOIAM_TEST_START_SECONDS", "240"))
+"""How long a service process may take to be healthy (a loaded machine needs minutes)."""
+
+
 def wait_healthy(
-    url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 90
+    url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = START_SECONDS
 ) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -145,7 +150,7 @@ def running_services(
     clock: TestClock,
     extra_env: dict[str, dict[str, str]] | None = None,
 ) -> Iterator[Running]:
-    """Start the three services on free ports, all reading `clock`; `extra_env[service]` adds or
+    """Start the four services on free ports, all reading `clock`; `extra_env[service]` adds or
     overrides settings."""
     ports = {name: free_port() for name in SERVICES}
     running = Running(urls={}, processes={}, logs={}, envs={}, ports=ports, prefix=prefix)
@@ -154,6 +159,13 @@ def running_services(
             env = service_env(
                 name, stack=stack, prefix=prefix, port=ports[name], smtp_port=smtp_port, clock=clock
             )
+            if name == "console":
+                env |= {
+                    # A loaded test machine can take longer than a deployment's 10 s to answer.
+                    "HOIAM_CONSOLE_UPSTREAM_TIMEOUT_SECONDS": "60",
+                    "HOIAM_CONSOLE_INTAKE_URL": f"http://127.0.0.1:{ports['intake']}",
+                    "HOIAM_CONSOLE_ROUTER_URL": f"http://127.0.0.1:{ports['router']}",
+                }
             env |= (extra_env or {}).get(name, {})
             running.envs[name] = env
             running.logs[name] = log_dir / f"{name}.log"

@@ -430,6 +430,41 @@ class FeedbackMessageAdded(Event):
     attachments: tuple[Attachment, ...] = ()
 
 
+class NoteKind(StrEnum):
+    """What a note between levels of the Front is."""
+
+    FORWARD = "forward"  # a commune's Front sends the item up to its province's, with a note
+    INSTRUCTION = "instruction"  # the province's Front tells a commune's what to do
+    QUESTION = "question"  # the province's Front asks a commune's
+    NOTE = "note"  # for the item's history, to nobody in particular
+
+
+class FrontLevel(StrEnum):
+    COMMUNE = "commune"
+    PROVINCE = "province"
+
+
+class NoteAdded(Event):
+    """A level of the Front wrote on an item: in its history, for the console to show."""
+
+    TYPE: ClassVar[str] = "NoteAdded"
+    VERSION: ClassVar[int] = 1
+    type: Literal["NoteAdded"] = "NoteAdded"
+    schema_version: Literal[1] = 1
+
+    item_id: UUID
+    tracking_code: str
+    kind: NoteKind
+    text: str = Field(min_length=1, max_length=5_000)
+    actor: str = Field(description="The verified person (role:username), or the machine.")
+    from_level: FrontLevel
+    to_level: FrontLevel | None = Field(
+        default=None, description="Where it goes: up for a forward, down for an instruction."
+    )
+    province_code: str | None = Field(default=None, description="The item's province.")
+    commune_code: str | None = Field(default=None, description="The item's commune.")
+
+
 class ContactReachabilityChanged(Event):
     """A channel can or can no longer reach a citizen (followed, unfollowed, bounced, opted out)."""
 
@@ -524,6 +559,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ContactReachabilityChanged,
         OperatorTaskOpened,
         ItemRated,
+        NoteAdded,
     )
 }
 

@@ -1,5 +1,5 @@
 """The HTTP shell of every service: lifespan (topics, broker, store, background loops),
-`/health`, `/metrics`, and the guard of operator endpoints."""
+`/health`, `/metrics`, offline `/docs`, and the guard of operator endpoints."""
 
 import asyncio
 import contextlib
@@ -7,6 +7,7 @@ import hmac
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Header, HTTPException, Response
@@ -19,6 +20,7 @@ from pymongo import AsyncMongoClient
 from hoiam_shared.kafka import ensure_topics
 from hoiam_shared.mongo import Document, ping_mongo
 from hoiam_shared.settings import ServiceSettings
+from hoiam_shared.vendor import mount_vendor
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +40,15 @@ def service_app(
     on_stop: Sequence[Callable[[], Awaitable[None]]] = (),
     description: str = "",
     asyncapi: Mapping[str, Any] | None = None,
+    vendor: Path | None = None,
 ) -> FastAPI:
     """A FastAPI app that owns the broker's and store's life cycle and reports on both.
 
     `background` loops (a poller, a sweep, a flush) start once the broker runs and are cancelled
     before it stops; `on_stop` closes what the service opened itself (an HTTP client);
-    `asyncapi`, the document of the service's topics, is served at `/docs/asyncapi`.
+    `asyncapi`, the document of the service's topics, is served at `/docs/asyncapi`;
+    `/docs`, `/redoc` and htmx are served from the verified assets in `vendor` (default:
+    `hoiam_shared.vendor.vendor_dir()`), never from a CDN.
     """
 
     @asynccontextmanager
@@ -80,7 +85,15 @@ def service_app(
                 await close()
             await mongo.close()
 
-    app = FastAPI(title=f"Hồi Âm {name}", description=description, lifespan=lifespan)
+    app = FastAPI(
+        title=f"Hồi Âm {name}",
+        description=description,
+        lifespan=lifespan,
+        # FastAPI's own pages load Swagger UI and ReDoc from a CDN: blank on an intranet.
+        docs_url=None,
+        redoc_url=None,
+    )
+    mount_vendor(app, vendor)
 
     @app.get("/health", tags=["operations"], summary="Broker and store reachable")
     async def health() -> JSONResponse:

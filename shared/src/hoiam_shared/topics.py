@@ -18,6 +18,10 @@ FEEDBACK_STATUS = "feedback.status.v1"
 FEEDBACK_MESSAGES = "feedback.messages.v1"
 """Later messages on an existing item (`FeedbackMessageAdded`): replies, edits, removals."""
 
+FEEDBACK_NOTES = "feedback.notes.v1"
+"""What the levels of the Front wrote on an item (`NoteAdded`): forwards up, instructions and
+questions down, notes; the router publishes them, the console reads them."""
+
 CITIZEN_CONTACTS = "citizen.contacts.v1"
 """Changes in whether a channel can reach a citizen (`ContactReachabilityChanged`)."""
 
@@ -44,6 +48,7 @@ ALL_TOPICS: tuple[str, ...] = (
     FEEDBACK_ROUTED,
     FEEDBACK_STATUS,
     FEEDBACK_MESSAGES,
+    FEEDBACK_NOTES,
     CITIZEN_CONTACTS,
     OPERATOR_TASKS,
     NOTIFICATION_SENT,

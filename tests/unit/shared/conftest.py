@@ -16,7 +16,10 @@ from hoiam_shared.events import (
     Event,
     FeedbackMessageAdded,
     FeedbackRouted,
+    FrontLevel,
     ItemRated,
+    NoteAdded,
+    NoteKind,
     NotificationFailed,
     NotificationSent,
     OperatorTaskOpened,
@@ -132,6 +135,17 @@ def example_events() -> dict[str, Event]:
             body_id="29341-ubnd-xa",
             body_name="Ủy ban nhân dân xã Tiểu Cần",
             rated_at=RECEIVED_AT,
+        ),
+        NoteAdded(
+            **common,
+            tracking_code=code,
+            kind=NoteKind.FORWARD,
+            text="Cử tri bức xúc, nhờ tỉnh đôn đốc.",
+            actor="operator:mttq-xa",
+            from_level=FrontLevel.COMMUNE,
+            to_level=FrontLevel.PROVINCE,
+            province_code="86",
+            commune_code="29050",
         ),
     ]
     return {event.type: event for event in examples}

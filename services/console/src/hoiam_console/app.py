@@ -164,7 +164,7 @@ def build(
 
 def mount_static(app: FastAPI) -> FastAPI:
     """The console's own CSS, served by itself: it works on an intranet with no internet."""
-    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    app.mount("/static/console", StaticFiles(directory=str(STATIC)), name="console-static")
     return app
 
 

@@ -15,10 +15,12 @@ from hoiam_router import domain
 from hoiam_router.corrections import LearnedCorrections
 from hoiam_router.domain.access import (
     AccessDeniedError,
+    NoCommuneError,
     check_front,
     check_read,
     check_work,
     covers,
+    note_levels,
 )
 from hoiam_router.domain.assignment import Assignment
 from hoiam_router.domain.classify import CorrectionsModel
@@ -32,6 +34,8 @@ from hoiam_shared.events import (
     BodyRef,
     FeedbackMessageAdded,
     FeedbackRouted,
+    NoteAdded,
+    NoteKind,
     Status,
     StatusChanged,
 )
@@ -89,6 +93,14 @@ class DecideRequest(_Request):
     category: str = Field(min_length=1)
     body_id: str = Field(min_length=1)
     actor: str | None = ACTOR
+
+
+class NoteRequest(_Request):
+    kind: NoteKind = Field(
+        description="forward (a commune's Front, up to the province's), instruction or question "
+        "(the province's Front, down to the item's commune), note (any level, for the history)."
+    )
+    text: str = Field(min_length=1, max_length=5_000)
 
 
 class MergeRequest(_Request):
@@ -195,7 +207,10 @@ class ItemAnswer(_Answer):
     routing: FeedbackRouted
     case: CaseAnswer
     history: list[
-        Annotated[FeedbackRouted | StatusChanged | CitizenMessage, Field(discriminator="type")]
+        Annotated[
+            FeedbackRouted | StatusChanged | CitizenMessage | NoteAdded,
+            Field(discriminator="type"),
+        ]
     ]
 
     @classmethod
@@ -415,6 +430,28 @@ def router_api(
             )
         except (NotFoundError, TransitionError) as error:
             raise fail(error) from None
+
+    @api.post(
+        "/items/{item_id}/notes",
+        status_code=201,
+        tags=["operators"],
+        summary="A note between levels of the Front, in the item's history (feedback.notes.v1)",
+        responses={**forbidden, 409: {"description": "an instruction to an item in no commune"}},
+    )
+    async def add_note(item_id: UUID, request: NoteRequest, who: Who) -> NoteAdded:
+        assignment = await load(item_id)
+        try:
+            from_level, to_level = note_levels(who, request.kind, assignment)
+        except (AccessDeniedError, NoCommuneError) as error:
+            raise fail(error) from None
+        return await operations.add_note(
+            assignment,
+            kind=request.kind,
+            text=request.text,
+            actor=actor_of(who, None),
+            from_level=from_level,
+            to_level=to_level,
+        )
 
     @api.get(
         "/items/{item_id}",

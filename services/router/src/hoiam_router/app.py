@@ -29,6 +29,7 @@ from hoiam_shared.events import (
     FeedbackReceived,
     FeedbackRouted,
     ItemRated,
+    NoteAdded,
     StatusChanged,
 )
 from hoiam_shared.identity import verifier
@@ -44,6 +45,7 @@ from hoiam_shared.mongo import make_mongo
 from hoiam_shared.service import Wiring, serve
 from hoiam_shared.topics import (
     FEEDBACK_MESSAGES,
+    FEEDBACK_NOTES,
     FEEDBACK_RATINGS,
     FEEDBACK_RECEIVED,
     FEEDBACK_ROUTED,
@@ -165,6 +167,7 @@ def build(
         publishes={
             settings.topics.name(FEEDBACK_ROUTED): FeedbackRouted,
             settings.topics.name(FEEDBACK_STATUS): StatusChanged,
+            settings.topics.name(FEEDBACK_NOTES): NoteAdded,
         },
     )
     return RouterParts(

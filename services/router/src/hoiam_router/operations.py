@@ -25,6 +25,9 @@ from hoiam_shared.events import (
     CategoryRef,
     FeedbackMessageAdded,
     FeedbackRouted,
+    FrontLevel,
+    NoteAdded,
+    NoteKind,
     Status,
     StatusChange,
     StatusChanged,
@@ -46,8 +49,9 @@ class ItemView:
 
     assignment: Assignment
     case_item_ids: tuple[UUID, ...]
-    history: list[ItemEvent | FeedbackMessageAdded]
-    """Routings, status changes and what the citizen added, in the order they happened."""
+    history: list[ItemEvent | FeedbackMessageAdded | NoteAdded]
+    """Routings, status changes, what the citizen added and what the levels of the Front wrote,
+    in the order they happened."""
 
 
 type Follow = Callable[[Assignment], Assignment | None]
@@ -217,9 +221,10 @@ class Operations:
 
     async def view(self, item_id: UUID) -> ItemView:
         assignment = await self._load(item_id)
-        history: list[ItemEvent | FeedbackMessageAdded] = [
+        history: list[ItemEvent | FeedbackMessageAdded | NoteAdded] = [
             *await self._store.history(item_id),
             *await self._store.messages(item_id),
+            *await self._store.notes(item_id),
         ]
         history.sort(key=lambda event: event.occurred_at)
         return ItemView(assignment, await self._case_items(assignment), history)
@@ -227,6 +232,36 @@ class Operations:
     async def triage(self) -> list[Assignment]:
         """The items waiting for a human decision."""
         return await self._store.in_status(frozenset({Status.TRIAGE}))
+
+    async def add_note(
+        self,
+        assignment: Assignment,
+        *,
+        kind: NoteKind,
+        text: str,
+        actor: str,
+        from_level: FrontLevel,
+        to_level: FrontLevel | None,
+    ) -> NoteAdded:
+        """A note in the item's history: stored, then published (the sweep publishes it when the
+        broker is away; the caller is answered either way, nothing is lost)."""
+        location = assignment.routed.location
+        note = NoteAdded(
+            occurred_at=self._clock(),
+            correlation_id=assignment.item_id,
+            item_id=assignment.item_id,
+            tracking_code=assignment.routed.tracking_code,
+            kind=kind,
+            text=text,
+            actor=actor,
+            from_level=from_level,
+            to_level=to_level,
+            province_code=location.province.code if location and location.province else None,
+            commune_code=location.commune.code if location and location.commune else None,
+        )
+        await self._store.add_note_once(note)
+        await self._outbox.deliver_note(note)
+        return note
 
     async def get(self, item_id: UUID) -> Assignment:
         """The item as it is now (`NotFoundError` when there is none)."""

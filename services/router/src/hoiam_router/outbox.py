@@ -13,6 +13,8 @@ Three kinds of change reach it, and each has its outbox:
   the consumer's short back-off, and the redelivery publishes the same stored decision again.
 - The sweep's escalation (`publish_recorded`) is stored first in its escalation record, which
   says whether it went; the next round publishes what did not.
+- A note between levels of the Front (`deliver_note`) is stored first, marked unpublished, and
+  marked published once the broker took it; the sweep publishes what was not.
 Either way nothing is lost once the store has the change; the same event id may reach the topic
 twice (at-least-once; consumers dedupe by event id).
 
@@ -25,9 +27,9 @@ from datetime import timedelta
 
 from hoiam_router.repository import AssignmentRepository, ItemEvent, OutboxEntry
 from hoiam_shared.clock import Clock
-from hoiam_shared.events import FeedbackRouted
+from hoiam_shared.events import FeedbackRouted, NoteAdded
 from hoiam_shared.kafka import TRANSIENT_ERRORS, EventPublisher
-from hoiam_shared.topics import FEEDBACK_ROUTED, FEEDBACK_STATUS, Topics
+from hoiam_shared.topics import FEEDBACK_NOTES, FEEDBACK_ROUTED, FEEDBACK_STATUS, Topics
 
 log = logging.getLogger(__name__)
 
@@ -93,13 +95,31 @@ class Outbox:
             return False
         return True
 
+    async def deliver_note(self, note: NoteAdded) -> bool:
+        """Publish a stored note and mark it published; False when the broker or the store was
+        away (the note is kept, and the sweep publishes it)."""
+        try:
+            await self._publisher.publish(self._topics.name(FEEDBACK_NOTES), note, key=note.item_id)
+            await self._store.note_published(note)
+        except TRANSIENT_ERRORS as error:
+            log.warning(
+                "note not published; the sweep will retry",
+                extra={"event_id": str(note.event_id), "error": str(error)},
+            )
+            return False
+        return True
+
     async def republish(self) -> int:
         """Deliver what the broker did not take at the time, oldest first; how many went.
 
         An entry that fails is left for the next round and does not hold up the ones after it.
         """
         done = 0
-        for entry in await self._store.unpublished(until=self._clock() - SETTLING):
+        until = self._clock() - SETTLING
+        for entry in await self._store.unpublished(until=until):
             if await self.deliver(entry):
+                done += 1
+        for note in await self._store.unpublished_notes(until=until):
+            if await self.deliver_note(note):
                 done += 1
         return done

@@ -7,8 +7,9 @@ published, written by the same single-document update that changes the status, b
 FerretDB has no multi-document transactions), `case_members` (one per item, insert-first),
 `history` (every published event about an item, for the audit and the operator's view),
 `corrections` (operators' triage decisions, learned from), `escalations` (one per case and
-due date, so the sweep escalates once) and `citizen_messages` (what citizens added to an item, one
-per message event, for the operator's view).
+due date, so the sweep escalates once), `citizen_messages` (what citizens added to an item, one
+per message event, for the operator's view) and `notes` (what the levels of the Front wrote on an
+item, one per `NoteAdded`, kept until the broker took it and after, for the item's history).
 """
 
 from collections.abc import Mapping
@@ -27,6 +28,7 @@ from hoiam_shared.events import (
     BodyRef,
     FeedbackMessageAdded,
     FeedbackRouted,
+    NoteAdded,
     Status,
     StatusChanged,
 )
@@ -166,6 +168,20 @@ class AssignmentRepository(Protocol):
 
     async def mark_published(self, key: str) -> None: ...
 
+    async def add_note_once(self, note: NoteAdded) -> None:
+        """Record a note on an item, not yet published (by event id: a retry adds nothing)."""
+        ...
+
+    async def notes(self, item_id: UUID) -> list[NoteAdded]:
+        """The notes on the item, oldest first."""
+        ...
+
+    async def unpublished_notes(self, *, until: datetime) -> list[NoteAdded]:
+        """Notes written until `until` (inclusive) that the broker has not taken yet."""
+        ...
+
+    async def note_published(self, note: NoteAdded) -> None: ...
+
 
 _KINDS: dict[str, CorrectionKind] = {
     "decision": "decision",
@@ -277,6 +293,7 @@ class MongoAssignmentRepository:
         self._corrections = db["corrections"]
         self._escalations = db["escalations"]
         self._messages = db["citizen_messages"]
+        self._notes = db["notes"]
 
     async def prepare(self) -> None:
         await self._assignments.create_index("tracking_code", unique=True)
@@ -287,6 +304,8 @@ class MongoAssignmentRepository:
         await self._history.create_index("item_id")
         await self._history.create_index("items")
         await self._messages.create_index("item_id")
+        await self._notes.create_index("item_id")
+        await self._notes.create_index([("published", 1), ("at", 1)])
 
     async def add_once(
         self,
@@ -469,3 +488,25 @@ class MongoAssignmentRepository:
 
     async def mark_published(self, key: str) -> None:
         await self._escalations.update_one({"_id": key}, {"$set": {"published": True}})
+
+    async def add_note_once(self, note: NoteAdded) -> None:
+        record: Document = {
+            "item_id": str(note.item_id),
+            "at": note.occurred_at,
+            "published": False,
+            "event": note.model_dump(mode="json"),
+        }
+        await insert_once(self._notes, str(note.event_id), record)
+
+    async def notes(self, item_id: UUID) -> list[NoteAdded]:
+        cursor = self._notes.find({"item_id": str(item_id)})
+        found = [NoteAdded.model_validate(doc["event"]) async for doc in cursor]
+        return sorted(found, key=lambda n: n.occurred_at)
+
+    async def unpublished_notes(self, *, until: datetime) -> list[NoteAdded]:
+        cursor = self._notes.find({"published": False, "at": {"$lte": until}})
+        found = [NoteAdded.model_validate(doc["event"]) async for doc in cursor]
+        return sorted(found, key=lambda n: n.occurred_at)
+
+    async def note_published(self, note: NoteAdded) -> None:
+        await self._notes.update_one({"_id": str(note.event_id)}, {"$set": {"published": True}})

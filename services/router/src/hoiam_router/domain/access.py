@@ -7,11 +7,13 @@
 - body staff: the items their body holds now: status, answer, hand back, reassign away;
 - delegate: read only, the items of the communes of their constituency.
 
-Triage decisions, merges and splits are the Front's: operators (in scope) and admins only.
+Triage decisions, merges and splits are the Front's: operators (in scope) and admins only; so
+are notes between levels of the Front (`note_levels`).
 Each check returns nothing or raises `AccessDeniedError` with a reason a person can read.
 """
 
 from hoiam_router.domain.assignment import Assignment
+from hoiam_shared.events import FrontLevel, NoteKind
 from hoiam_shared.identity import Actor, Machine, Person, Role
 
 
@@ -83,3 +85,42 @@ def check_front(who: Actor, a: Assignment | None = None, *, what: str) -> None:
         raise AccessDeniedError(f"{what}: operators and admins only, not a {who.role.value}")
     if a is not None:
         check_read(who, a)
+
+
+def level_of(who: Actor) -> FrontLevel:
+    """The level of the Front a person speaks for: a commune's operators the commune's; the
+    province's operators, admins and the machine the province's."""
+    if isinstance(who, Person) and who.role is Role.OPERATOR and who.commune_code is not None:
+        return FrontLevel.COMMUNE
+    return FrontLevel.PROVINCE
+
+
+def note_levels(who: Actor, kind: NoteKind, a: Assignment) -> tuple[FrontLevel, FrontLevel | None]:
+    """From which level to which a note of `kind` goes, if `who` may write it on the item.
+
+    A forward goes up, from a commune's Front only; an instruction or a question goes down, from
+    the province's Front (or an admin) to the item's commune; a plain note stays where it is.
+    """
+    check_front(who, a, what="a note between levels of the Front")
+    level = level_of(who)
+    if kind is NoteKind.FORWARD:
+        if level is not FrontLevel.COMMUNE:
+            raise AccessDeniedError("only a commune's Front forwards an item to the province's")
+        return level, FrontLevel.PROVINCE
+    if kind in (NoteKind.INSTRUCTION, NoteKind.QUESTION):
+        if level is not FrontLevel.PROVINCE:
+            raise AccessDeniedError(
+                f"an {kind.value} goes down from the province's Front; a commune's Front "
+                "forwards or writes a note"
+            )
+        if item_commune(a) is None:
+            raise NoCommuneError(
+                f"this item is in no commune yet: there is no commune's Front to send an "
+                f"{kind.value} to"
+            )
+        return level, FrontLevel.COMMUNE
+    return level, None
+
+
+class NoCommuneError(ValueError):
+    """An instruction or question has no commune's Front to go to."""
