@@ -266,7 +266,7 @@ class Adapters:
 
 def make_adapters(settings: NotifierSettings, *, clock: Clock) -> Adapters:
     registry = CollectorRegistry()
-    mongo, db = make_mongo(settings)
+    mongo, db = make_mongo(settings, registry=registry)
     stores = MongoStores.on(db, clock=clock)
     http = httpx.AsyncClient(timeout=settings.http_timeout_seconds)
     return Adapters(
