@@ -33,16 +33,23 @@ class ConsumerLag:
         raw = message.raw_message
         consumer = getattr(message, "consumer", None)
         highwater = getattr(consumer, "highwater", None)
-        topic, partition, offset = (getattr(raw, k, None) for k in ("topic", "partition", "offset"))
-        # FastStream's in-memory broker and batch records have no watermark to compare with.
-        if highwater is None or topic is None or partition is None or offset is None:
+        # FastStream's in-memory broker has no watermark to compare with.
+        if highwater is None:
             return
-        end = highwater(TopicPartition(topic, partition))
-        if end is None:
-            return
-        # aiokafka keeps the group id private; it names the subscription (kafka.subscription_group).
-        group = str(getattr(consumer, "_group_id", None) or "")
-        self.records.labels(group, topic, str(partition)).set(max(0, end - offset - 1))
+        # A batch: the last record of each partition says where that partition stands.
+        for record in raw if isinstance(raw, (tuple, list)) else (raw,):
+            topic, partition, offset = (
+                getattr(record, k, None) for k in ("topic", "partition", "offset")
+            )
+            if topic is None or partition is None or offset is None:
+                continue
+            end = highwater(TopicPartition(topic, partition))
+            if end is None:
+                continue
+            # aiokafka keeps the group id private; it names the subscription
+            # (kafka.subscription_group).
+            group = str(getattr(consumer, "_group_id", None) or "")
+            self.records.labels(group, topic, str(partition)).set(max(0, end - offset - 1))
 
     def middleware(self) -> type[BaseMiddleware]:
         """A middleware class for `KafkaBroker(middlewares=[...])` feeding this gauge."""
