@@ -194,6 +194,7 @@ def make_senders(
             password=_secret(settings.smtp_password) or None,
             starttls=settings.smtp_starttls,
             timeout=settings.smtp_timeout_seconds,
+            connections=settings.smtp_connections,
             mail_from=settings.mail_from,
             mail_domain=settings.mail_domain,
             clock=clock,
