@@ -56,8 +56,8 @@ schemas: setup ## re-export the events' JSON Schemas into shared/schemas
 asyncapi: setup ## re-export each service's AsyncAPI document into docs/asyncapi
 	@PYTHONPATH=tests $(VENV)/python -m support.asyncapi
 
-bench: up ## end-to-end throughput and latency on the local stack
-	@$(VENV)/python deploy/local/bench.py
+bench: up ## end-to-end throughput, latency, CPU and RSS per item as JSON: [ARGS="--rates 20,200"]
+	@$(VENV)/python deploy/local/bench.py $(ARGS)
 
 eval-routing: setup ## routing accuracy on the labelled set of real petitions (JSON in .local/)
 	@$(VENV)/python -m hoiam_router.evaluation
