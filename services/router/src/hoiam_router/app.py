@@ -198,7 +198,7 @@ def create_app(settings: RouterSettings | None = None, *, clock: Clock | None = 
     clock = clock or system_clock
     registry = CollectorRegistry()
     broker = make_broker(settings, service=SERVICE, registry=registry)
-    mongo, db = make_mongo(settings)
+    mongo, db = make_mongo(settings, registry=registry)
     directory = load_directory(settings.directory_path)
     parts = build(
         settings,
