@@ -100,7 +100,16 @@ async def test_the_form_never_sends_a_fresh_login_to_another_site(
     answer = await client.post(
         "/login", data={"username": "operator", "password": PASSWORD, "next": "//evil.example/"}
     )
-    assert answer.headers["location"] == "/"
+    assert answer.headers["location"] == "/inbox"
+
+
+async def test_staff_land_on_their_inbox_not_on_the_citizens_form(
+    client: httpx.AsyncClient,
+) -> None:
+    # `/` is the public submission form once the public pages are mounted.
+    answer = await client.post("/login", data={"username": "operator", "password": PASSWORD})
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/inbox"
 
 
 async def test_a_failed_form_sign_in_says_so_in_vietnamese(client: httpx.AsyncClient) -> None:

@@ -197,10 +197,14 @@ class Web:
             return self.error_page(request, viewer, error)
 
 
+# Where staff land after signing in: `/` is the citizens' form once the public pages are mounted.
+STAFF_HOME = "/inbox"
+
+
 def _safe_next(target: str) -> str:
     """Only a path of this site: `next=//evil.example` would send a fresh login elsewhere."""
-    return target if target.startswith("/") and not target.startswith("//") else "/"
+    return target if target.startswith("/") and not target.startswith("//") else STAFF_HOME
 
 
 def safe_next(target: str | None) -> str:
-    return _safe_next(target or "/")
+    return _safe_next(target or STAFF_HOME)
