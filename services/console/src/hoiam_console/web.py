@@ -120,7 +120,7 @@ class Web:
         def t(key: str, **more: object) -> str:
             return translate(key, language, **more)
 
-        def reason(text: str) -> str:
+        def router_reason(text: str) -> str:
             return render_reason(text, language)
 
         def reasons_line(text: str) -> str:
@@ -135,7 +135,7 @@ class Web:
         page = self.templates.get_template(template).render(
             request=request,
             t=t,
-            reason=reason,
+            router_reason=router_reason,
             reasons_line=reasons_line,
             lang=language,
             other_lang="en" if language == "vi" else "vi",
