@@ -57,8 +57,8 @@ schemas: setup ## re-export the events' JSON Schemas into shared/schemas
 asyncapi: setup ## re-export each service's AsyncAPI document into docs/asyncapi
 	@PYTHONPATH=tests $(VENV)/python -m support.asyncapi
 
-bench: up ## end-to-end throughput and latency on the local stack
-	@$(VENV)/python deploy/local/bench.py
+bench: up ## end-to-end throughput, latency, CPU and RSS per item as JSON: [ARGS="--rates 20,200"]
+	@$(VENV)/python deploy/local/bench.py $(ARGS)
 
 chaos: setup ## faults under load on a stack of its own (ports +10000, .local/chaos); JSON, exit 1 on loss
 	@$(VENV)/python deploy/local/chaos.py $(ARGS)

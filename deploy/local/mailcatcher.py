@@ -4,7 +4,8 @@ import argparse
 import asyncio
 import re
 import time
-from email import message_from_bytes, policy
+from email import policy
+from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,8 @@ class SaveToFolder:
         folder.mkdir(parents=True, exist_ok=True)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = message_from_bytes(envelope.content, policy=policy.default)
+        # Only the headers: the file name needs the tracking code, not the parsed body.
+        message = BytesHeaderParser(policy=policy.compat32).parsebytes(envelope.content)
         code = message.get("X-HoiAm-Tracking-Code", "no-code")
         to = re.sub(r"[^\w.@-]", "_", ",".join(envelope.rcpt_tos))
         name = f"{time.time_ns()}-{code}-{to}.eml"

@@ -77,7 +77,8 @@ router_env=(
   "HOIAM_ROUTER_OPERATOR_TOKEN=$demo_secret"
   "HOIAM_ROUTER_PERSON_TOKEN_SECRET=$person_secret"
 )
-# Bodies' emails link to the console ("Xem và trả lời"); the console calls intake and the router
+# Bodies' emails link to the console ("Xem và trả lời") and citizens' messages to their status page
+# (/t/HA-...), which the console serves; the console calls intake and the router
 # (both URLs follow the ports in effect, set below where each service starts).
 console_env=("HOIAM_CONSOLE_PERSON_TOKEN_SECRET=$person_secret")
 
@@ -160,7 +161,8 @@ up() {
       router) extra+=("${router_env[@]}") ;;
       notifier)
         extra+=("${notifier_env[@]}"
-          "HOIAM_NOTIFIER_CONSOLE_BASE_URL=http://127.0.0.1:$(port_of console:8004)") ;;
+          "HOIAM_NOTIFIER_CONSOLE_BASE_URL=http://127.0.0.1:$(port_of console:8004)"
+          "HOIAM_NOTIFIER_PUBLIC_BASE_URL=http://127.0.0.1:$(port_of console:8004)") ;;
       console)
         extra+=("${console_env[@]}"
           "HOIAM_CONSOLE_INTAKE_URL=http://127.0.0.1:$(port_of intake:8001)"

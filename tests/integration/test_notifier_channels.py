@@ -339,6 +339,30 @@ async def test_a_refused_mailbox_fails_and_a_busy_server_retries() -> None:
     assert down.value.verdict.kind is ErrorKind.RETRY
 
 
+async def test_email_reuses_its_session_and_opens_a_new_one_after_a_failure_or_a_restart() -> None:
+    port = free_port()
+    sender = smtp_sender(port)
+    with SmtpServer(port) as smtp:
+        for n in range(3):
+            await sender.send(outgoing(Way.EMAIL, f"cutri{n}@example.vn"))
+        smtp.recorder.refuse_next = 1
+        with pytest.raises(SendError):
+            await sender.send(outgoing(Way.EMAIL, "busy@example.vn"))
+        await sender.send(outgoing(Way.EMAIL, "after@example.vn"))
+        peers = list(smtp.recorder.peers)
+        delivered = [str(m["To"]) for m in smtp.recorder.messages]
+    # The server went away with our idle session; the next send reconnects and is delivered.
+    with SmtpServer(port) as restarted:
+        await sender.send(outgoing(Way.EMAIL, "restarted@example.vn"))
+        again = [str(m["To"]) for m in restarted.recorder.messages]
+    await sender.close()
+
+    assert delivered == [f"cutri{n}@example.vn" for n in range(3)] + ["after@example.vn"]
+    assert len(set(peers[:4])) == 1  # one session for the first messages and the refused one
+    assert peers[4] != peers[3]  # a session that failed is not used again
+    assert again == ["restarted@example.vn"]
+
+
 # --- one contract, the fake and the real adapter ------------------------------------------------
 
 

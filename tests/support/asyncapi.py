@@ -6,13 +6,14 @@ from functools import cache
 from pathlib import Path
 
 from fakes import NotifierWorld, intake_world, router_world
+from hoiam_console.settings import ConsoleSettings
 from hoiam_router.settings import RouterSettings
 from hoiam_shared.asyncapi import asyncapi_document, render
 from hoiam_shared.schemas import write_changed
 from hoiam_shared.service import Wiring
 from hoiam_shared.settings import ServiceSettings
 from support.clock import TestClock
-from support.console import console_parts
+from support.public import public_console_parts
 from support.router import bundled_directory
 
 ASYNCAPI_DIR = Path(__file__).resolve().parents[2] / "docs" / "asyncapi"
@@ -27,12 +28,12 @@ def wirings() -> dict[str, tuple[Wiring, ServiceSettings]]:
     router_settings = RouterSettings(fallback_province="86")
     router = router_world(bundled_directory(), clock=clock, settings=router_settings)
     notifier = NotifierWorld(clock)
-    console, console_settings, _ = console_parts(clock)
+    console = public_console_parts(clock)
     return {
         "intake": (intake.parts.wiring, intake.settings),
         "router": (router.parts.wiring, router_settings),
         "notifier": (notifier.parts.wiring, notifier.settings),
-        "console": (console.wiring, console_settings),
+        "console": (console.wiring, ConsoleSettings(person_token_secret=None)),
     }
 
 

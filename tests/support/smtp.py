@@ -14,9 +14,12 @@ class Recorder:
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.peers: list[object] = []
+        """The client address of each message's session, to tell sessions apart."""
         self.refuse_next: int = 0
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.peers.append(session.peer)
         if self.refuse_next > 0:
             self.refuse_next -= 1
             return "451 4.3.0 try again later"

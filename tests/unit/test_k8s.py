@@ -15,6 +15,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from hoiam_console.settings import ConsoleSettings
 from hoiam_intake.settings import IntakeSettings
 from hoiam_notifier.settings import NotifierSettings
 from hoiam_router.settings import RouterSettings
@@ -31,6 +32,7 @@ SETTINGS: dict[str, type[ServiceSettings]] = {
     "intake": IntakeSettings,
     "router": RouterSettings,
     "notifier": NotifierSettings,
+    "console": ConsoleSettings,
 }
 
 NOT_BUNDLED = {
@@ -140,7 +142,7 @@ def test_each_scaled_deployment_has_a_budget_and_an_autoscaler_within_the_partit
     workers = int(kafka["partitions"]) // int(kafka["consumers"])
     autoscalers = of_kind(objects, "HorizontalPodAutoscaler")
     budgets = of_kind(objects, "PodDisruptionBudget")
-    for name in ("intake", "router", "notifier"):
+    for name in SETTINGS:
         assert autoscalers[name]["spec"]["scaleTargetRef"]["name"] == name
         assert autoscalers[name]["spec"]["maxReplicas"] <= workers, name
         assert budgets[name]["spec"]["selector"]["matchLabels"] == {"app.kubernetes.io/name": name}
@@ -177,3 +179,70 @@ def test_strimzi_topics_are_the_services_own_at_the_configured_partitions() -> N
     namespace = cluster["metadata"]["namespace"]
     address = f"{cluster['metadata']['name']}-kafka-bootstrap.{namespace}.svc.cluster.local"
     assert of_kind(objects, "Service")["kafka"]["spec"]["externalName"] == address
+
+
+def env_of(objects: tuple[Object, ...], deployment: str) -> dict[str, Object]:
+    (container,) = of_kind(objects, "Deployment")[deployment]["spec"]["template"]["spec"][
+        "containers"
+    ]
+    return {v["name"].split("_", 2)[2]: v for v in container["env"]}
+
+
+def config_value(objects: tuple[Object, ...], variable: Object) -> str:
+    ref = variable["valueFrom"]["configMapKeyRef"]
+    value: str = of_kind(objects, "ConfigMap")[ref["name"]]["data"][ref["key"]]
+    return value
+
+
+def test_every_service_has_its_deployment_and_service() -> None:
+    objects = render("base")
+    deployments, services = of_kind(objects, "Deployment"), of_kind(objects, "Service")
+    for name in SETTINGS:
+        assert name in deployments, name
+        port = SETTINGS[name].model_fields["http_port"].default
+        assert services[name]["spec"]["ports"][0]["port"] == port, name
+        assert services[name]["spec"]["selector"] == {"app.kubernetes.io/component": name}
+
+
+@pytest.mark.parametrize("path", RENDERED)
+def test_the_console_signs_with_the_key_intake_and_the_router_check(path: str) -> None:
+    objects = render(path)
+    console = env_of(objects, "console")
+    ref = console["PERSON_TOKEN_SECRET"]["valueFrom"]["secretKeyRef"]
+    # The console cannot start without it, so its reference is not optional.
+    assert not ref.get("optional", False)
+    for upstream in ("intake", "router"):
+        theirs = env_of(objects, upstream)["PERSON_TOKEN_SECRET"]["valueFrom"]["secretKeyRef"]
+        assert (theirs["name"], theirs["key"]) == (ref["name"], ref["key"]), upstream
+
+
+@pytest.mark.parametrize("path", RENDERED)
+def test_the_console_calls_intake_and_the_router_through_their_services(path: str) -> None:
+    objects = render(path)
+    console, services = env_of(objects, "console"), of_kind(objects, "Service")
+    for upstream in ("intake", "router"):
+        url = config_value(objects, console[f"{upstream.upper()}_URL"])
+        port = services[upstream]["spec"]["ports"][0]["port"]
+        assert url == f"http://{upstream}:{port}", upstream
+        assert ConsoleSettings.model_validate({f"{upstream}_url": url})
+
+
+def test_the_session_cookie_is_secure_in_production_only_over_tls() -> None:
+    def secure(path: str) -> bool:
+        objects = render(path)
+        value = config_value(objects, env_of(objects, "console")["COOKIE_SECURE"])
+        return ConsoleSettings.model_validate({"cookie_secure": value}).cookie_secure
+
+    assert secure("base") is False
+    assert secure("overlays/production") is True
+    assert secure("overlays/production-with-operators") is True
+
+
+def test_both_notifier_deployments_take_the_links_from_configuration() -> None:
+    objects = render("overlays/production")
+    for deployment in ("notifier", "notifier-flush"):
+        env = env_of(objects, deployment)
+        for setting in ("CONSOLE_BASE_URL", "PUBLIC_BASE_URL"):
+            assert env[setting]["valueFrom"]["configMapKeyRef"]["name"] == "hoiam-notifier"
+            # Empty in the manifests until an overlay sets the outside address: no link.
+            assert config_value(objects, env[setting]) == ""

@@ -94,6 +94,11 @@ class Citizen(Value):
     contacts: Contacts = Contacts()
     preferred_channel: Channel
     consent: bool = False
+    # Added with issue 12 (the public pages): consent is to the body seeing the contacts; this
+    # one is to the petition's own words being shown on the public status page and archive.
+    publication_consent: bool = Field(
+        default=False, description="The citizen agrees that their text may be published."
+    )
     citizen_id: str | None = Field(
         default=None, description="Intake's citizen record: one person across channels."
     )
@@ -532,6 +537,23 @@ class OperatorTaskOpened(Event):
     opened_at: AwareDatetime
 
 
+class ItemRated(Event):
+    """A citizen rated the answer to their resolved item (1 to 5, and why), on the public page."""
+
+    TYPE: ClassVar[str] = "ItemRated"
+    VERSION: ClassVar[int] = 1
+    type: Literal["ItemRated"] = "ItemRated"
+    schema_version: Literal[1] = 1
+
+    item_id: UUID
+    tracking_code: str
+    score: int = Field(ge=1, le=5)
+    reason: str | None = Field(default=None, max_length=2000)
+    body_id: str | None = Field(default=None, description="The body whose answer was rated.")
+    body_name: str | None = None
+    rated_at: AwareDatetime
+
+
 class DeadLetterRecorded(Event):
     """A record that could not be processed, with its original bytes and the cause."""
 
@@ -571,6 +593,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         FeedbackMessageAdded,
         ContactReachabilityChanged,
         OperatorTaskOpened,
+        ItemRated,
         NoteAdded,
     )
 }

@@ -1,9 +1,10 @@
 """Kafka helpers: the broker every service uses, topic creation, publishing and dead letters.
 
 Delivery is at-least-once: a subscriber commits only after its side effects are done
-(`AckPolicy.NACK_ON_ERROR`). `consume_event` decides what an error means: a record that cannot be
-decoded, or that the service's rules reject, goes to `<topic>.dlq` and the consumer moves on; an
-outage (broker, store, network) is retried after a pause, so nothing accepted is ever dropped.
+(`AckPolicy.NACK_ON_ERROR`), once per batch of records (`kafka_batch_records`). `consume_event`
+decides what an error means: a record that cannot be decoded, or that the service's rules reject,
+goes to `<topic>.dlq` and the consumer moves on; an outage (broker, store, network) is retried
+after a pause, so nothing accepted is ever dropped.
 """
 
 import asyncio
@@ -27,7 +28,6 @@ from aiokafka.errors import (
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage as InjectedMessage
-from faststream.kafka.message import KafkaMessage
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CollectorRegistry
 from pymongo.errors import ConnectionFailure, OperationFailure
@@ -89,6 +89,7 @@ def make_broker(
         enable_idempotence=True,
         client_id=f"hoiam-{service}",
         max_request_size=settings.kafka_max_record_bytes,
+        linger_ms=settings.kafka_linger_ms,
         middlewares=[
             KafkaPrometheusMiddleware(registry=registry, app_name=service),
             ConsumerLag(registry).middleware(),
@@ -225,6 +226,34 @@ class KafkaEventPublisher:
             self.renewals += 1
 
 
+class Consumed(Protocol):
+    """What `consume_event` and `DeadLetters` read of a record: FastStream's `KafkaMessage`, or
+    one record of a batch (`BatchRecord`)."""
+
+    @property
+    def body(self) -> Any: ...
+
+    @property
+    def headers(self) -> Any: ...
+
+    @property
+    def raw_message(self) -> Any: ...
+
+
+@dataclass(frozen=True, slots=True)
+class BatchRecord:
+    """One record of a batch, seen as `consume_event` sees a single message."""
+
+    body: bytes
+    headers: dict[str, str]
+    raw_message: Any
+
+    @classmethod
+    def of(cls, record: Any) -> "BatchRecord":
+        headers = {k: v.decode(errors="replace") for k, v in (record.headers or ())}
+        return cls(body=record.value or b"", headers=headers, raw_message=record)
+
+
 def _guess_correlation(value: bytes, key: bytes | None) -> UUID:
     """The item id of a bad record if any part of it still says so; a fresh id otherwise."""
     try:
@@ -248,7 +277,7 @@ class DeadLetters:
         self._clock = clock
 
     async def record(
-        self, message: KafkaMessage, error: BaseException, *, topic: str
+        self, message: Consumed, error: BaseException, *, topic: str
     ) -> DeadLetterRecorded:
         raw = message.raw_message
         key: bytes | None = getattr(raw, "key", None)
@@ -294,7 +323,7 @@ class DeadLetters:
 
 
 async def consume_event[E: Event](
-    message: KafkaMessage,
+    message: Consumed,
     expected: type[E],
     handle: Callable[[E], Awaitable[Any]],
     *,
@@ -341,6 +370,47 @@ async def consume_event[E: Event](
         raise
 
 
+async def consume_batch[E: Event](
+    records: Iterable[Any],
+    expected: type[E],
+    handle: Callable[[E], Awaitable[Any]],
+    *,
+    topic: str,
+    dead_letters: DeadLetters,
+    retry_backoff_seconds: float,
+    on_dead_letter: Callable[[str], None] | None = None,
+) -> None:
+    """Handle a batch: its partitions at once, each partition's records in order, one by one
+    through `consume_event` (a bad record is parked, the rest of the batch goes on).
+
+    An outage on any partition is raised once every partition has stopped, never while another
+    is still handling: the whole batch is then sought back and redelivered (the handlers are
+    idempotent), and no record of a partition can overtake an earlier one.
+    """
+    partitions: dict[tuple[str, int], list[Any]] = {}
+    for record in records:
+        partitions.setdefault((record.topic, record.partition), []).append(record)
+
+    async def in_order(batch: list[Any]) -> None:
+        for record in batch:
+            await consume_event(
+                BatchRecord.of(record),
+                expected,
+                handle,
+                topic=topic,
+                dead_letters=dead_letters,
+                retry_backoff_seconds=retry_backoff_seconds,
+                on_dead_letter=on_dead_letter,
+            )
+
+    outcomes = await asyncio.gather(
+        *(in_order(batch) for batch in partitions.values()), return_exceptions=True
+    )
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+
+
 @dataclass(frozen=True, slots=True)
 class Subscription[E: Event]:
     """One subscriber of a service: which topic, which event, which handler, under which name.
@@ -372,14 +442,43 @@ def subscribe[E: Event](
 ) -> None:
     """Subscribe `handle` to `topic` with the delivery rules every service shares.
 
-    The group's offsets are committed only after `handle` returns (NACK_ON_ERROR); each process
-    runs `kafka_consumers` consumers of the group, so different partitions are worked at once
-    while the events of one item (one key, one partition) stay in order.
+    The group's offsets are committed only after `handle` returns (NACK_ON_ERROR), once per batch
+    of up to `kafka_batch_records`: the partitions of a batch are worked at once while the events
+    of one item (one key, one partition) stay in order. With `kafka_batch_records=1` each process
+    runs `kafka_consumers` consumers of the group instead, each committing every record.
 
     Each subscription has its own group, `<kafka_group_id>.<title>`: consumers of one topic then
     never rebalance because another subscription of the same process joined or left
     (docs/decisions.md says how a deployment moves its offsets from the older single group).
     """
+
+    group_id = subscription_group(group_id=settings.kafka_group_id, title=title)
+    common: dict[str, Any] = {
+        "group_id": group_id,
+        "auto_offset_reset": "earliest",
+        "ack_policy": AckPolicy.NACK_ON_ERROR,
+        "title": title,
+    }
+    if settings.kafka_batch_records > 1:
+        # One consumer takes a batch from all its partitions and commits once for it; FastStream
+        # injects the batch's records (`raw_message`, a tuple) by the same annotation.
+        async def consume_many(message: InjectedMessage) -> None:
+            raw = message.raw_message
+            await consume_batch(
+                raw if isinstance(raw, (tuple, list)) else (raw,),
+                event,
+                handle,
+                topic=topic,
+                dead_letters=dead_letters,
+                retry_backoff_seconds=settings.retry_backoff_seconds,
+                on_dead_letter=on_dead_letter,
+            )
+
+        consume_many.__name__ = consume_many.__qualname__ = title
+        broker.subscriber(topic, batch=True, max_records=settings.kafka_batch_records, **common)(
+            consume_many
+        )
+        return
 
     # FastStream injects the raw message (bytes, headers, offsets) by this annotation; decoding is
     # ours, so a record that does not decode is dead-lettered instead of failing inside FastStream.
@@ -395,11 +494,4 @@ def subscribe[E: Event](
         )
 
     consume.__name__ = consume.__qualname__ = title
-    broker.subscriber(
-        topic,
-        group_id=subscription_group(group_id=settings.kafka_group_id, title=title),
-        max_workers=settings.kafka_consumers,
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.NACK_ON_ERROR,
-        title=title,
-    )(consume)
+    broker.subscriber(topic, max_workers=settings.kafka_consumers, **common)(consume)

@@ -1,6 +1,7 @@
 """MongoDB helpers: one AsyncMongoClient per service, and the errors that mean a duplicate."""
 
-from pymongo import AsyncMongoClient
+from prometheus_client import CollectorRegistry, Counter
+from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -9,19 +10,50 @@ from hoiam_shared.settings import ServiceSettings
 
 type Document = dict[str, object]
 
-__all__ = ["Document", "DuplicateKeyError", "insert_once", "make_mongo", "ping_mongo"]
+__all__ = [
+    "CommandCounter",
+    "Document",
+    "DuplicateKeyError",
+    "insert_once",
+    "make_mongo",
+    "ping_mongo",
+]
+
+
+class CommandCounter(monitoring.CommandListener):
+    """Counts the store's round trips by command (`hoiam_mongo_commands_total`): `make bench`
+    divides them by the items it sent, so a change that adds or saves one shows per item."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.commands = Counter(
+            "hoiam_mongo_commands",
+            "Commands sent to the store (round trips), by command name.",
+            ["command"],
+            registry=registry,
+        )
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        self.commands.labels(event.command_name).inc()
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
 
 
 def make_mongo(
-    settings: ServiceSettings,
+    settings: ServiceSettings, *, registry: CollectorRegistry | None = None
 ) -> tuple[AsyncMongoClient[Document], AsyncDatabase[Document]]:
-    """The service's client and its own database (one database per service, DESIGN.md §8)."""
+    """The service's client and its own database (one database per service, DESIGN.md §8);
+    with a `registry`, its commands are counted there."""
     client: AsyncMongoClient[Document] = AsyncMongoClient(
         str(settings.mongo_url),
         tz_aware=True,
         serverSelectionTimeoutMS=5_000,
         connectTimeoutMS=5_000,
         appname="hoiam",
+        event_listeners=[CommandCounter(registry)] if registry is not None else [],
     )
     return client, client[settings.mongo_database]
 

@@ -44,6 +44,19 @@ class ServiceSettings(BaseSettings):
         description="Consumers per process in the group; each owns some partitions, so one item's "
         "events stay in order while different partitions are handled at once.",
     )
+    kafka_batch_records: int = Field(
+        default=200,
+        ge=1,
+        description="Records a subscriber takes from Kafka at once and commits together, once "
+        "all are handled (the partitions of a batch at once, each in order); 1 takes and commits "
+        "one record at a time with `kafka_consumers` consumers, as before batching.",
+    )
+    kafka_linger_ms: int = Field(
+        default=2,
+        ge=0,
+        description="How long the producer waits to put concurrent publishes in one request; a "
+        "publish still returns only once the broker has the record (acks=all).",
+    )
     kafka_max_record_bytes: int = Field(
         default=1_048_576,
         ge=65_536,

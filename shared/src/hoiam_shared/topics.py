@@ -28,6 +28,9 @@ CITIZEN_CONTACTS = "citizen.contacts.v1"
 OPERATOR_TASKS = "operator.tasks.v1"
 """Work for a human (`OperatorTaskOpened`): call a citizen back, reach one no channel reaches."""
 
+FEEDBACK_RATINGS = "feedback.ratings.v1"
+"""Citizens' ratings of resolved items (`ItemRated`), published by the console's public pages."""
+
 NOTIFICATION_SENT = "notification.sent.v1"
 NOTIFICATION_FAILED = "notification.failed.v1"
 
@@ -50,6 +53,7 @@ ALL_TOPICS: tuple[str, ...] = (
     OPERATOR_TASKS,
     NOTIFICATION_SENT,
     NOTIFICATION_FAILED,
+    FEEDBACK_RATINGS,
 )
 
 

@@ -136,7 +136,7 @@ async def test_a_record_whose_letter_is_too_large_is_dead_lettered_truncated(
         body=value, headers={}, raw_message=SimpleNamespace(key=b"k", partition=0, offset=7)
     )
     letters = DeadLetters(KafkaEventPublisher(broker), service="intake", clock=TestClock.daytime())
-    await letters.record(record, ValueError("FeedbackReceived too large"), topic=topic)  # type: ignore[arg-type]
+    await letters.record(record, ValueError("FeedbackReceived too large"), topic=topic)
     [letter_bytes] = await read_all(stack, dead_letter_topic(topic), 1)
     letter = decode_event(DeadLetterRecorded, letter_bytes)
     assert letter.value_truncated

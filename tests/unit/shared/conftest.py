@@ -17,6 +17,7 @@ from hoiam_shared.events import (
     FeedbackMessageAdded,
     FeedbackRouted,
     FrontLevel,
+    ItemRated,
     NoteAdded,
     NoteKind,
     NotificationFailed,
@@ -125,6 +126,15 @@ def example_events() -> dict[str, Event]:
             phone="+84901234567",
             reason="missed call",
             opened_at=RECEIVED_AT,
+        ),
+        ItemRated(
+            **common,
+            tracking_code=item.tracking_code,
+            score=2,
+            reason="Vá xong lại bể",
+            body_id="29341-ubnd-xa",
+            body_name="Ủy ban nhân dân xã Tiểu Cần",
+            rated_at=RECEIVED_AT,
         ),
         NoteAdded(
             **common,

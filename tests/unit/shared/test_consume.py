@@ -1,17 +1,19 @@
 """What `consume_event` does with each kind of failure: park it on the DLQ, or retry it."""
 
+import asyncio
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
+from uuid import UUID
 
 import pytest
 from aiokafka.errors import KafkaConnectionError
 from pymongo.errors import OperationFailure, ServerSelectionTimeoutError
 
 from fakes import RecordingPublisher
-from hoiam_shared.events import DeadLetterRecorded, Status, StatusChanged
+from hoiam_shared.events import DeadLetterRecorded, Status, StatusChanged, decode_event
 from hoiam_shared.ids import new_id
-from hoiam_shared.kafka import DeadLetters, StoreUnavailableError, consume_event
+from hoiam_shared.kafka import DeadLetters, StoreUnavailableError, consume_batch, consume_event
 from support.clock import TestClock
 
 CLOCK = TestClock.frozen(datetime(2026, 3, 2, 9, 0))
@@ -120,3 +122,77 @@ async def test_a_store_refusing_the_record_itself_is_still_parked() -> None:
 
     publisher = RecordingPublisher()
     assert await run(status_event(), handle, publisher) == ["OperationFailure"]
+
+
+def consumer_record(partition: int, offset: int, value: bytes) -> Any:
+    """The parts of aiokafka's ConsumerRecord that a batch is made of."""
+    return SimpleNamespace(
+        topic="x.feedback.status.v1", partition=partition, offset=offset, key=b"k",
+        value=value, headers=[("content-type", b"application/json")],
+    )  # fmt: skip
+
+
+async def run_batch(records: list[Any], handle: Any, publisher: RecordingPublisher) -> list[str]:
+    kinds: list[str] = []
+    await consume_batch(
+        records,
+        StatusChanged,
+        handle,
+        topic="x.feedback.status.v1",
+        dead_letters=DeadLetters(publisher, service="test", clock=CLOCK),
+        retry_backoff_seconds=0,
+        on_dead_letter=kinds.append,
+    )
+    return kinds
+
+
+async def test_a_batch_keeps_each_partitions_order_and_parks_only_its_bad_record() -> None:
+    events = [status_event() for _ in range(4)]
+    batch = [
+        consumer_record(0, 10, events[0]),
+        consumer_record(1, 5, events[1]),
+        consumer_record(0, 11, b"not json"),
+        consumer_record(0, 12, events[2]),
+        consumer_record(1, 6, events[3]),
+    ]
+    items = [decode_event(StatusChanged, e).item_id for e in events]
+    seen: list[UUID] = []
+
+    async def handle(event: StatusChanged) -> None:
+        await asyncio.sleep(0)  # let the other partition run in between
+        seen.append(event.item_id)
+
+    publisher = RecordingPublisher()
+    assert await run_batch(batch, handle, publisher) == ["JSONDecodeError"]
+    assert sorted(seen) == sorted(items)
+    assert [i for i in seen if i in (items[0], items[2])] == [items[0], items[2]]
+    assert [i for i in seen if i in (items[1], items[3])] == [items[1], items[3]]
+    [(_, letter)] = publisher.published
+    assert isinstance(letter, DeadLetterRecorded)
+    assert (letter.partition, letter.offset, letter.value) == (0, 11, b"not json")
+    assert letter.headers == {"content-type": "application/json"}
+
+
+async def test_an_outage_in_a_batch_is_raised_once_every_partition_has_stopped() -> None:
+    events = [status_event() for _ in range(3)]
+    batch = [
+        consumer_record(0, 1, events[0]),
+        consumer_record(1, 1, events[1]),
+        consumer_record(1, 2, events[2]),
+    ]
+    handled: list[UUID] = []
+    broken = decode_event(StatusChanged, events[0]).item_id
+
+    async def handle(event: StatusChanged) -> None:
+        if event.item_id == broken:
+            raise KafkaConnectionError()
+        await asyncio.sleep(0)
+        handled.append(event.item_id)
+
+    publisher = RecordingPublisher()
+    with pytest.raises(KafkaConnectionError):
+        await run_batch(batch, handle, publisher)
+    # The other partition finished before the outage was raised: nothing still runs while the
+    # batch is sought back and delivered again.
+    assert handled == [decode_event(StatusChanged, e).item_id for e in events[1:]]
+    assert publisher.published == []

@@ -17,12 +17,21 @@ from hoiam_console.desk_api import desk_api
 from hoiam_console.desk_upstream import DeskUpstream, HttpDeskUpstream, NoDeskUpstream
 from hoiam_console.dlq import DeadLetterQueues, KafkaDeadLetterQueues
 from hoiam_console.handlers import ProjectEvent
+from hoiam_console.limits import InProcessLimiter
 from hoiam_console.pages import page_routers
 from hoiam_console.pages.desk_areas import desk_page_routers
 from hoiam_console.passwords import Passwords
 from hoiam_console.ports import AccountStore, FailureLog, ReadModel, SessionStore
+from hoiam_console.public import Public, PublicDeps, public_routes
+from hoiam_console.public_upstream import HttpPublicUpstream
 from hoiam_console.settings import ConsoleSettings
-from hoiam_console.store import MongoAccounts, MongoFailures, MongoReadModel, MongoSessions
+from hoiam_console.store import (
+    MongoAccounts,
+    MongoFailures,
+    MongoRatings,
+    MongoReadModel,
+    MongoSessions,
+)
 from hoiam_console.upstream import Upstream
 from hoiam_console.web import Web
 from hoiam_shared.clock import Clock, system_clock
@@ -30,6 +39,7 @@ from hoiam_shared.events import (
     FeedbackMessageAdded,
     FeedbackReceived,
     FeedbackRouted,
+    ItemRated,
     NoteAdded,
     NotificationFailed,
     NotificationSent,
@@ -50,6 +60,7 @@ from hoiam_shared.service import Wiring, serve
 from hoiam_shared.topics import (
     FEEDBACK_MESSAGES,
     FEEDBACK_NOTES,
+    FEEDBACK_RATINGS,
     FEEDBACK_RECEIVED,
     FEEDBACK_ROUTED,
     FEEDBACK_STATUS,
@@ -70,6 +81,7 @@ SUBSCRIBED = (
     (NOTIFICATION_FAILED, NotificationFailed, "project_notification_failed"),
     (OPERATOR_TASKS, OperatorTaskOpened, "project_tasks"),
     (FEEDBACK_NOTES, NoteAdded, "project_notes"),
+    (FEEDBACK_RATINGS, ItemRated, "project_ratings"),
 )
 """Topic, event and subscriber name of every stream the read model is built from."""
 
@@ -84,6 +96,7 @@ class ConsoleParts:
     web: Web
     wiring: Wiring
     desk: Desk | None = None
+    public: Public | None = None
 
 
 def build(
@@ -100,8 +113,10 @@ def build(
     registry: CollectorRegistry,
     desk_upstream: DeskUpstream | None = None,
     dead_letter_queues: DeadLetterQueues | None = None,
+    public: PublicDeps | None = None,
 ) -> ConsoleParts:
-    """Everything the console does, from what it is handed; no I/O, no client made here."""
+    """Everything the console does, from what it is handed; no I/O, no client made here.
+    Without `public` the public pages (`/`, `/t/{code}`, ratings) are not served."""
     dead_letters_total = Counter(
         "console_dead_letters_total",
         "Records the read model could not use, sent to their DLQ, by error type",
@@ -134,6 +149,19 @@ def build(
         queues=dead_letter_queues or NoQueues(),
         clock=clock,
     )
+    public_side = (
+        Public(
+            read_model=read_model,
+            deps=public,
+            publisher=publisher,
+            topics=settings.topics,
+            clock=clock,
+            registry=registry,
+        )
+        if public is not None
+        else None
+    )
+    public_routers = [public_routes(web, public_side)] if public_side is not None else []
     wiring = Wiring(
         name=SERVICE,
         description="Operators, body staff, delegates and admins, each with their own account.",
@@ -146,14 +174,16 @@ def build(
             for topic, event, title in SUBSCRIBED
         ],
         routers=[
+            *public_routers,
             console_api(web),
             desk_api(web, desk),
             *page_routers(web),
             *desk_page_routers(web, desk),
         ],
         prepare_store=read_model.prepare,
+        publishes={settings.topics.name(FEEDBACK_RATINGS): ItemRated} if public_side else {},
     )
-    return ConsoleParts(project, actions, auth, web, wiring, desk)
+    return ConsoleParts(project, actions, auth, web, wiring, desk, public_side)
 
 
 def mount_static(app: FastAPI) -> FastAPI:
@@ -182,6 +212,11 @@ def create_app(settings: ConsoleSettings | None = None, *, clock: Clock | None =
         clock=clock,
         timeout=settings.upstream_timeout_seconds,
     )
+    public_upstream = HttpPublicUpstream(
+        intake_url=str(settings.intake_url),
+        router_url=str(settings.router_url),
+        timeout=settings.upstream_timeout_seconds,
+    )
     parts = build(
         settings,
         accounts=MongoAccounts(db),
@@ -197,7 +232,16 @@ def create_app(settings: ConsoleSettings | None = None, *, clock: Clock | None =
         dead_letter_queues=KafkaDeadLetterQueues(
             bootstrap_servers=settings.kafka_bootstrap_servers, topics=settings.topics
         ),
+        public=PublicDeps(
+            lookups=InProcessLimiter(
+                allowed=settings.public_lookups_allowed,
+                window=timedelta(minutes=settings.public_window_minutes),
+                clock=clock,
+            ),
+            ratings=MongoRatings(db),
+            upstream=public_upstream,
+        ),
     )
-    wiring = replace(parts.wiring, on_stop=[upstream.close])
+    wiring = replace(parts.wiring, on_stop=[upstream.close, public_upstream.close])
     app = serve(wiring, settings=settings, broker=broker, mongo=mongo, registry=registry)
     return mount_static(app)

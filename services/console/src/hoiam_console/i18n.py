@@ -7,6 +7,7 @@ both shows itself (a test lists the keys the templates use and checks each is he
 from datetime import date, datetime
 
 from hoiam_console.i18n_desk import DESK_CATALOGUE
+from hoiam_console.public_words import PUBLIC_WORDS
 from hoiam_shared.clock import VIETNAM_TIME
 
 LANGUAGES = ("vi", "en")
@@ -152,6 +153,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
 }
 
 CATALOGUE |= DESK_CATALOGUE
+
+
+CATALOGUE |= PUBLIC_WORDS
 
 
 def translate(key: str, language: str, **values: object) -> str:

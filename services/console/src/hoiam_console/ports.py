@@ -6,6 +6,7 @@ from typing import Protocol
 from uuid import UUID
 
 from hoiam_console.domain.accounts import Account
+from hoiam_console.domain.public import Rating
 from hoiam_console.domain.readmodel import Change, ItemRecord
 from hoiam_console.domain.sessions import Session
 from hoiam_shared.events import Status
@@ -61,3 +62,17 @@ class ReadModel(Protocol):
         ...
 
     async def prepare(self) -> None: ...
+
+
+class RatingStore(Protocol):
+    """Ratings, one per item: `claim` is the atomic check that a second one cannot pass."""
+
+    async def claim(self, rating: Rating) -> bool:
+        """Keep `rating`; False when its item was rated already (nothing is overwritten)."""
+        ...
+
+    async def release(self, item_id: UUID) -> None:
+        """Forget a claim whose event could not be published (the citizen may try again)."""
+        ...
+
+    async def all(self) -> list[Rating]: ...

@@ -34,3 +34,9 @@ class ConsoleSettings(ServiceSettings):
         default=15, ge=1, description="... within this window, before sign-in is refused (429)."
     )
     upstream_timeout_seconds: float = Field(default=10.0, gt=0)
+    public_lookups_allowed: int = Field(
+        default=30,
+        ge=1,
+        description="Public lookups of tracking codes (pages, JSON, ratings) per client address...",
+    )
+    public_window_minutes: int = Field(default=10, ge=1, description="... within this window.")

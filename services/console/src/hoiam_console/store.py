@@ -14,6 +14,7 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from hoiam_console.domain.accounts import Account
+from hoiam_console.domain.public import Rating
 from hoiam_console.domain.readmodel import Change, ItemRecord, apply_change, record_of
 from hoiam_console.domain.sessions import Session
 from hoiam_shared.events import Status
@@ -181,3 +182,25 @@ class MongoReadModel:
             query["status"] = {"$in": [s.value for s in statuses]}
         found = self._items.find(query).sort("received_at", DESCENDING).limit(limit)
         return [ItemRecord.model_validate(doc["record"]) async for doc in found]
+
+
+class MongoRatings:
+    """One document per rated item, `_id` the item: a second rating is refused by the index."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._ratings = db["ratings"]
+
+    async def claim(self, rating: Rating) -> bool:
+        try:
+            await self._ratings.insert_one(
+                {"_id": str(rating.item_id), **rating.model_dump(mode="json")}
+            )
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def release(self, item_id: UUID) -> None:
+        await self._ratings.delete_one({"_id": str(item_id)})
+
+    async def all(self) -> list[Rating]:
+        return [Rating.model_validate(_plain(doc)) async for doc in self._ratings.find({})]

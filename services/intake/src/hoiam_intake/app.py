@@ -245,7 +245,7 @@ def create_app(settings: IntakeSettings | None = None, *, clock: Clock | None = 
     configure_logging(SERVICE, settings.log_level)
     registry = CollectorRegistry()
     broker = make_broker(settings, service=SERVICE, registry=registry)
-    mongo, db = make_mongo(settings)
+    mongo, db = make_mongo(settings, registry=registry)
     if settings.operator_token is None:
         log.warning("HOIAM_INTAKE_OPERATOR_TOKEN is unset: operator endpoints answer 401")
     parts = build_on_mongo(

@@ -194,6 +194,7 @@ def make_senders(
             password=_secret(settings.smtp_password) or None,
             starttls=settings.smtp_starttls,
             timeout=settings.smtp_timeout_seconds,
+            connections=settings.smtp_connections,
             mail_from=settings.mail_from,
             mail_domain=settings.mail_domain,
             clock=clock,
@@ -266,7 +267,7 @@ class Adapters:
 
 def make_adapters(settings: NotifierSettings, *, clock: Clock) -> Adapters:
     registry = CollectorRegistry()
-    mongo, db = make_mongo(settings)
+    mongo, db = make_mongo(settings, registry=registry)
     stores = MongoStores.on(db, clock=clock)
     http = httpx.AsyncClient(timeout=settings.http_timeout_seconds)
     return Adapters(

@@ -19,6 +19,9 @@ class NotifierSettings(ServiceSettings):
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
     smtp_timeout_seconds: float = 10.0
+    smtp_connections: int = Field(
+        default=4, ge=1, description="SMTP sessions kept open and reused, message after message."
+    )
     mail_from: str = "Hồi Âm <hoi-am@localhost>"
     mail_domain: str = Field(default="hoiam.localhost", description="Right side of Message-IDs.")
     console_base_url: str | None = Field(

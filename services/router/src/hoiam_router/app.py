@@ -17,6 +17,8 @@ from hoiam_router.metrics import RouterMetrics
 from hoiam_router.model import load_model
 from hoiam_router.operations import Operations
 from hoiam_router.outbox import Outbox
+from hoiam_router.places_api import places_api
+from hoiam_router.ratings import ReopenOnLowRating
 from hoiam_router.relocation import RelocateOnReply
 from hoiam_router.repository import AssignmentRepository, MongoAssignmentRepository
 from hoiam_router.settings import RouterSettings
@@ -27,6 +29,7 @@ from hoiam_shared.events import (
     FeedbackMessageAdded,
     FeedbackReceived,
     FeedbackRouted,
+    ItemRated,
     NoteAdded,
     StatusChanged,
 )
@@ -44,6 +47,7 @@ from hoiam_shared.service import Wiring, serve
 from hoiam_shared.topics import (
     FEEDBACK_MESSAGES,
     FEEDBACK_NOTES,
+    FEEDBACK_RATINGS,
     FEEDBACK_RECEIVED,
     FEEDBACK_ROUTED,
     FEEDBACK_STATUS,
@@ -66,6 +70,8 @@ class RouterParts:
     record_message: RecordCitizenMessage
     """The subscriber of `feedback.messages`: what citizens add joins the item's history."""
     relocate: RelocateOnReply
+    reopen: ReopenOnLowRating
+    """The subscriber of `feedback.ratings`: a low rating reopens the item for its body."""
     """The other subscriber of `feedback.messages`: a reply naming the commune routes the item."""
     workload: MeasureWorkload
     """One count of open and overdue items per body for the gauges (a loop repeats it)."""
@@ -104,6 +110,7 @@ def build(
         clock=clock,
     )
     relocate = RelocateOnReply(operations=operations)
+    reopen = ReopenOnLowRating(operations=operations)
     sweep = SweepOverdue(
         directory=directory, assignments=assignments, outbox=outbox, metrics=metrics, clock=clock
     )
@@ -133,8 +140,15 @@ def build(
                 handle=relocate,
                 title="relocate_on_reply",
             ),
+            Subscription(
+                topic=settings.topics.name(FEEDBACK_RATINGS),
+                event=ItemRated,
+                handle=reopen,
+                title="reopen_on_low_rating",
+            ),
         ],
         routers=[
+            places_api(clock=clock),
             router_api(
                 directory=directory,
                 operations=operations,
@@ -142,7 +156,7 @@ def build(
                 metrics=metrics,
                 operator_token=settings.operator_token,
                 verify=verifier(settings.person_token_secret, clock),
-            )
+            ),
         ],
         background=[
             sweep_periodically(
@@ -173,6 +187,7 @@ def build(
         wiring,
         record_message,
         relocate,
+        reopen,
         workload,
     )
 
@@ -183,7 +198,7 @@ def create_app(settings: RouterSettings | None = None, *, clock: Clock | None = 
     clock = clock or system_clock
     registry = CollectorRegistry()
     broker = make_broker(settings, service=SERVICE, registry=registry)
-    mongo, db = make_mongo(settings)
+    mongo, db = make_mongo(settings, registry=registry)
     directory = load_directory(settings.directory_path)
     parts = build(
         settings,

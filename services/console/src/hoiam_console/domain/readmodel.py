@@ -22,6 +22,7 @@ from hoiam_shared.events import (
     FeedbackMessageAdded,
     FeedbackReceived,
     FeedbackRouted,
+    ItemRated,
     NoteAdded,
     NotificationFailed,
     NotificationSent,
@@ -31,9 +32,11 @@ from hoiam_shared.events import (
     StatusChanged,
 )
 
-type EntryKind = Literal["received", "routed", "status", "message", "notification", "task", "note"]
+type EntryKind = Literal[
+    "received", "routed", "status", "message", "notification", "task", "note", "rated"
+]
 
-GROUPS = ("status", "assignment", "due", "routing", "case")
+GROUPS = ("status", "assignment", "due", "routing", "case", "rating")
 """The groups of fields that change over time, each ordered by its own event time."""
 
 
@@ -78,6 +81,7 @@ class ItemRecord(BaseModel):
     channel: Channel | None = None
     received_at: AwareDatetime | None = None
     citizen_name: str | None = None
+    publication_consent: bool = False
     subject: str | None = None
     text: str | None = None
     raw_address: str | None = None
@@ -100,6 +104,9 @@ class ItemRecord(BaseModel):
     triage_reason: str | None = None
     # case group
     case_id: UUID | None = None
+    # rating group (the citizen's rating of the answer, from the public page)
+    rating_score: int | None = None
+    rating_reason: str | None = None
     history: tuple[Entry, ...] = Field(default=())
 
     @property
@@ -140,6 +147,7 @@ def _received(event: FeedbackReceived) -> list[Change]:
         "channel": event.channel.value,
         "received_at": event.received_at,
         "citizen_name": event.citizen.name,
+        "publication_consent": event.citizen.publication_consent,
         "subject": event.text.subject,
         "text": event.text.normalised,
         "raw_address": event.location.raw_address,
@@ -163,6 +171,7 @@ def _routed(event: FeedbackRouted) -> list[Change]:
         "tracking_code": event.tracking_code,
         "channel": event.channel.value,
         "citizen_name": event.citizen.name,
+        "publication_consent": event.citizen.publication_consent,
         "subject": event.subject,
         "text": event.text,
     }
@@ -334,6 +343,26 @@ def _note(event: NoteAdded) -> list[Change]:
     ]
 
 
+def _rated(event: ItemRated) -> list[Change]:
+    entry = Entry(
+        event_id=event.event_id,
+        at=event.occurred_at,
+        kind="rated",
+        change=str(event.score),
+        reason=event.reason,
+    )
+    return [
+        Change(
+            item_id=event.item_id,
+            event_id=event.event_id,
+            at=event.occurred_at,
+            facts={"tracking_code": event.tracking_code},
+            groups={"rating": {"rating_score": event.score, "rating_reason": event.reason}},
+            entry=entry,
+        )
+    ]
+
+
 def changes_of(event: Event) -> list[Change]:
     """What `event` does to the read model: one change per item it concerns."""
     if isinstance(event, FeedbackReceived):
@@ -350,6 +379,8 @@ def changes_of(event: Event) -> list[Change]:
         return _task(event)
     if isinstance(event, NoteAdded):
         return _note(event)
+    if isinstance(event, ItemRated):
+        return _rated(event)
     raise TypeError(f"the console does not project {type(event).__name__}")
 
 

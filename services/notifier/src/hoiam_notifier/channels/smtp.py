@@ -1,5 +1,7 @@
 """Email through SMTP (aiosmtplib): plain text plus HTML, threaded, one Message-ID per delivery."""
 
+import asyncio
+import contextlib
 from datetime import datetime
 from email.header import Header
 from email.message import EmailMessage
@@ -53,7 +55,14 @@ def build_email(
 
 
 class SmtpSender:
-    """One SMTP session per message; a refused mailbox fails, a busy or absent server retries."""
+    """Sends over a few kept SMTP sessions (`connections`), each reused message after message;
+    a refused mailbox fails, a busy or absent server retries.
+
+    A session that failed in any way is closed and the next send opens a new one, so a message
+    never goes out on a session in an unknown state. A kept session the server has closed while
+    idle (its timeout) is noticed on the next send, which reconnects once and sends again: the
+    server had not taken the message (it answers only after the whole DATA).
+    """
 
     def __init__(
         self,
@@ -67,6 +76,7 @@ class SmtpSender:
         mail_from: str,
         mail_domain: str,
         clock: Clock,
+        connections: int = 4,
     ) -> None:
         self._options: dict[str, Any] = {
             "hostname": host,
@@ -79,13 +89,52 @@ class SmtpSender:
         self._from = mail_from
         self._domain = mail_domain
         self._clock = clock
+        self._idle: list[aiosmtplib.SMTP] = []
+        self._slots = asyncio.Semaphore(connections)
+
+    async def _session(self) -> tuple[aiosmtplib.SMTP, bool]:
+        """An idle kept session (True) or a new connected one (False)."""
+        while self._idle:
+            session = self._idle.pop()
+            if session.is_connected:
+                return session, True
+        session = aiosmtplib.SMTP(**self._options)
+        await session.connect()
+        return session, False
+
+    async def _deliver(self, message: EmailMessage) -> str:
+        session, kept = await self._session()
+        try:
+            _, answer = await session.send_message(message)
+        except aiosmtplib.SMTPServerDisconnected:
+            session.close()
+            if not kept:
+                raise
+            session = aiosmtplib.SMTP(**self._options)  # the server closed it while idle
+            await session.connect()
+            try:
+                _, answer = await session.send_message(message)
+            except BaseException:
+                session.close()
+                raise
+        except BaseException:
+            session.close()
+            raise
+        self._idle.append(session)
+        return answer
+
+    async def close(self) -> None:
+        while self._idle:
+            with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+                await self._idle.pop().quit()
 
     async def send(self, outgoing: Outgoing) -> str:
         message = build_email(
             outgoing, sender=self._from, mail_domain=self._domain, written_at=self._clock()
         )
         try:
-            _, answer = await aiosmtplib.send(message, **self._options)
+            async with self._slots:
+                answer = await self._deliver(message)
         except aiosmtplib.SMTPRecipientsRefused as error:
             codes = [r.code for r in error.recipients]
             verdict = classify_smtp(max(codes) if codes else 550)

@@ -38,6 +38,10 @@ class WebSubmission(BaseModel):
     consent: bool = Field(
         default=False, description="The citizen agrees that the body may see their contact details."
     )
+    publication_consent: bool = Field(
+        default=False,
+        description="The citizen agrees that their text (contacts masked) may be published.",
+    )
     preferred_channel: Literal["email", "phone"] | None = None
 
     @model_validator(mode="after")
@@ -72,6 +76,7 @@ def normalise_web(raw: RawFeedbackAccepted, rules: Rules) -> FeedbackReceived:
             contacts=Contacts(email=submission.email, phone=submission.phone),
             preferred_channel=_reply_channel(submission),
             consent=submission.consent,
+            publication_consent=submission.publication_consent,
         ),
         text=submission.text,
         subject=normalise_text(submission.subject) if submission.subject else None,

@@ -1,0 +1,202 @@
+"""The console with its public pages, built with fakes: a recording publisher, in-memory
+ratings, the in-process limiter on the test clock."""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from fastapi import FastAPI
+from prometheus_client import CollectorRegistry
+
+from hoiam_console.app import ConsoleParts, build, mount_static
+from hoiam_console.domain.public import Rating
+from hoiam_console.limits import InProcessLimiter
+from hoiam_console.public import PublicDeps
+from hoiam_console.public_upstream import Filed, PlaceOption
+from hoiam_console.settings import ConsoleSettings
+from hoiam_console.upstream import UpstreamError
+from hoiam_shared.events import Citizen, Contacts, Event, FeedbackReceived, Status
+from support.clock import TestClock
+from support.console import (
+    DEMO_ACCOUNTS,
+    TIEU_CAN_BODY,
+    FakeUpstream,
+    InMemoryAccounts,
+    InMemoryFailures,
+    InMemoryReadModel,
+    InMemorySessions,
+    cheap_passwords,
+    received,
+    routed,
+    status_changed,
+)
+
+NAME = "Trần Thị Bích Ngọc"
+EMAIL = "bichngoc.tran1987@gmail.com"
+PHONE = "+84918234567"
+TEXT = (
+    "Tôi là Trần Thị Bích Ngọc, nhà số 12 ấp Phú Thọ, điện thoại 0918 234 567. Đường liên ấp "
+    "có ổ gà sâu, xe máy té ngã nhiều lần."
+)
+ANSWER = "UBND xã đã vá ổ gà trên đường liên ấp Phú Thọ ngày 05/12/2026."
+
+
+TIEU_CAN_PLACE = PlaceOption(
+    code="29341", name="Xã Tiểu Cần", province_code="86", province_name="Tỉnh Vĩnh Long"
+)
+
+
+@dataclass
+class FakePublicUpstream:
+    """Intake's web form and the router's places, as they answer; records what was filed."""
+
+    filed: list[tuple[dict[str, Any], str]] = field(default_factory=list)
+    refuse: UpstreamError | None = None
+    places_down: bool = False
+
+    async def provinces(self) -> list[PlaceOption]:
+        if self.places_down:
+            raise UpstreamError(503, "router unreachable")
+        return [PlaceOption(code="86", name="Tỉnh Vĩnh Long")]
+
+    async def communes(self, province_code: str) -> list[PlaceOption]:
+        return [TIEU_CAN_PLACE] if province_code == "86" else []
+
+    async def search_places(self, query: str, province_code: str | None) -> list[PlaceOption]:
+        if "phu can" in query.lower() or "phú cần" in query.lower():
+            return [TIEU_CAN_PLACE.model_copy(update={"via": "Xã Phú Cần, Huyện Tiểu Cần"})]
+        return []
+
+    async def file(self, submission: dict[str, Any], *, idempotency_key: str) -> Filed:
+        if self.refuse is not None:
+            raise self.refuse
+        for _earlier, key in self.filed:
+            if key == idempotency_key:
+                return Filed(tracking_code=f"HA-{len(self.filed):04d}-TEST", already_sent=True)
+        self.filed.append((submission, idempotency_key))
+        return Filed(tracking_code=f"HA-{len(self.filed):04d}-TEST")
+
+
+class InMemoryRatings:
+    def __init__(self) -> None:
+        self.ratings: dict[UUID, Rating] = {}
+
+    async def claim(self, rating: Rating) -> bool:
+        if rating.item_id in self.ratings:
+            return False
+        self.ratings[rating.item_id] = rating
+        return True
+
+    async def release(self, item_id: UUID) -> None:
+        self.ratings.pop(item_id, None)
+
+    async def all(self) -> list[Rating]:
+        return list(self.ratings.values())
+
+
+@dataclass
+class RecordingPublisher:
+    published: list[tuple[str, Event]] = field(default_factory=list)
+    fail: bool = False
+
+    async def publish(self, topic: str, event: Event, *, key: UUID | str) -> None:
+        if self.fail:
+            raise ConnectionError("broker unreachable")
+        self.published.append((topic, event))
+
+
+@dataclass
+class PublicConsole:
+    parts: ConsoleParts
+    app: FastAPI
+    read_model: InMemoryReadModel
+    ratings: InMemoryRatings
+    publisher: RecordingPublisher
+    clock: TestClock
+    registry: CollectorRegistry
+    upstream: FakePublicUpstream
+
+    async def project(self, *events: Event) -> None:
+        for event in events:
+            await self.parts.project(event)
+
+
+def public_console_parts(
+    clock: TestClock,
+    *,
+    lookups_allowed: int = 1000,
+    read_model: InMemoryReadModel | None = None,
+    ratings: InMemoryRatings | None = None,
+    publisher: RecordingPublisher | None = None,
+    registry: CollectorRegistry | None = None,
+    upstream: FakePublicUpstream | None = None,
+) -> ConsoleParts:
+    """The console and its public pages, built on fakes (no account made)."""
+    return build(
+        ConsoleSettings(person_token_secret=None),
+        accounts=InMemoryAccounts(),
+        sessions=InMemorySessions(),
+        failures=InMemoryFailures(),
+        read_model=read_model or InMemoryReadModel(),
+        upstream=FakeUpstream(),
+        publisher=publisher or RecordingPublisher(),
+        passwords=cheap_passwords(),
+        clock=clock,
+        registry=registry or CollectorRegistry(),
+        public=PublicDeps(
+            lookups=InProcessLimiter(
+                allowed=lookups_allowed, window=timedelta(minutes=10), clock=clock
+            ),
+            ratings=ratings or InMemoryRatings(),
+            upstream=upstream or FakePublicUpstream(),
+        ),
+    )
+
+
+async def make_public_console(*, lookups_allowed: int = 1000) -> PublicConsole:
+    clock = TestClock.frozen(datetime(2026, 12, 2, 3, 0, tzinfo=UTC))
+    read_model, ratings, publisher = InMemoryReadModel(), InMemoryRatings(), RecordingPublisher()
+    registry = CollectorRegistry()
+    upstream = FakePublicUpstream()
+    parts = public_console_parts(
+        clock,
+        upstream=upstream,
+        lookups_allowed=lookups_allowed,
+        read_model=read_model,
+        ratings=ratings,
+        publisher=publisher,
+        registry=registry,
+    )
+    for request in DEMO_ACCOUNTS:
+        await parts.actions.add_account(request, created_by="admin:test")
+    app = FastAPI()
+    for router in parts.wiring.routers:
+        app.include_router(router)
+    mount_static(app)
+    return PublicConsole(parts, app, read_model, ratings, publisher, clock, registry, upstream)
+
+
+def citizen_item(*, publication_consent: bool = False) -> FeedbackReceived:
+    """An item with real-looking personal data: a name, an email, a phone, in the text too."""
+    item = received(TEXT, at=datetime(2026, 11, 30, 2, 15, tzinfo=UTC))
+    citizen = Citizen(
+        name=NAME,
+        contacts=Contacts(email=EMAIL, phone=PHONE),
+        preferred_channel=item.citizen.preferred_channel,
+        consent=True,
+        publication_consent=publication_consent,
+    )
+    return item.model_copy(update={"citizen": citizen})
+
+
+async def resolved_item(console: PublicConsole, **options: Any) -> FeedbackReceived:
+    """An item routed to xã Tiểu Cần and resolved with an answer, projected into the console."""
+    item = citizen_item(**options)
+    at = datetime(2026, 11, 30, 2, 20, tzinfo=UTC)
+    await console.project(
+        item,
+        routed(item, body=TIEU_CAN_BODY, at=at),
+        status_changed(item, Status.RESOLVED, at=at + timedelta(days=3), answer=ANSWER),
+    )
+    return item
