@@ -15,6 +15,7 @@ from hoiam_console.actions import Actions, NotFoundError
 from hoiam_console.auth import Authenticator
 from hoiam_console.domain.access import ForbiddenError
 from hoiam_console.domain.accounts import Account, AccountError
+from hoiam_console.domain.reasons import render_joined, render_reason
 from hoiam_console.domain.sessions import Session
 from hoiam_console.domain.sla import sla_badge
 from hoiam_console.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate, vn_date, vn_datetime
@@ -119,6 +120,12 @@ class Web:
         def t(key: str, **more: object) -> str:
             return translate(key, language, **more)
 
+        def router_reason(text: str) -> str:
+            return render_reason(text, language)
+
+        def reasons_line(text: str) -> str:
+            return render_joined(text, language)
+
         def badge(item: Any) -> str:
             found = sla_badge(item.status, item.due_on, today=today)
             if found is None:
@@ -128,6 +135,8 @@ class Web:
         page = self.templates.get_template(template).render(
             request=request,
             t=t,
+            router_reason=router_reason,
+            reasons_line=reasons_line,
             lang=language,
             other_lang="en" if language == "vi" else "vi",
             viewer=viewer,
