@@ -132,6 +132,16 @@ class Change(BaseModel):
     entry: Entry
 
 
+def _entry_change(
+    item_id: UUID, event: Event, entry: Entry, facts: dict[str, Any] | None = None
+) -> Change:
+    """The one change of an event that adds an entry to one item's history."""
+    return Change(
+        item_id=item_id, event_id=event.event_id, at=event.occurred_at, facts=facts or {},
+        entry=entry,
+    )  # fmt: skip
+
+
 def _day(day: date | None) -> str | None:
     """Days are kept as ISO text: BSON has datetimes, not dates."""
     return day.isoformat() if day is not None else None
@@ -262,15 +272,7 @@ def _message(event: FeedbackMessageAdded) -> list[Change]:
         channel=event.channel,
         text=event.text.normalised if event.text else None,
     )
-    return [
-        Change(
-            item_id=event.item_id,
-            event_id=event.event_id,
-            at=event.occurred_at,
-            facts={"tracking_code": event.tracking_code},
-            entry=entry,
-        )
-    ]
+    return [_entry_change(event.item_id, event, entry, {"tracking_code": event.tracking_code})]
 
 
 def _notification(event: NotificationSent | NotificationFailed) -> list[Change]:
@@ -285,15 +287,7 @@ def _notification(event: NotificationSent | NotificationFailed) -> list[Change]:
         delivery_id=event.delivery_id,
         reason=event.error if isinstance(event, NotificationFailed) else None,
     )
-    return [
-        Change(
-            item_id=event.item_id,
-            event_id=event.event_id,
-            at=event.occurred_at,
-            facts={"tracking_code": event.tracking_code},
-            entry=entry,
-        )
-    ]
+    return [_entry_change(event.item_id, event, entry, {"tracking_code": event.tracking_code})]
 
 
 def _task(event: OperatorTaskOpened) -> list[Change]:
@@ -332,15 +326,7 @@ def _note(event: NoteAdded) -> list[Change]:
         text=event.text,
         message_kind=way,
     )
-    return [
-        Change(
-            item_id=event.item_id,
-            event_id=event.event_id,
-            at=event.occurred_at,
-            facts={"tracking_code": event.tracking_code},
-            entry=entry,
-        )
-    ]
+    return [_entry_change(event.item_id, event, entry, {"tracking_code": event.tracking_code})]
 
 
 def _rated(event: ItemRated) -> list[Change]:
