@@ -311,6 +311,20 @@ class FeedbackReceived(Event):
     )
 
 
+class RepeatMatch(Value):
+    """A published answer the new item repeats: same place, similar text (issue 12)."""
+
+    item_id: UUID = Field(description="The answered item whose published answer matched.")
+    tracking_code: str
+    publication_id: str
+    score: float = Field(ge=0, le=1, description="The measured similarity that passed the bar.")
+    threshold: float = Field(ge=0, le=1, description="The bar it passed.")
+    shared_terms: tuple[str, ...] = Field(
+        default=(), description="The words both texts weigh most: why it matched."
+    )
+    place: str | None = Field(default=None, description="The commune or province both are in.")
+
+
 class FeedbackRouted(Event):
     """The router decided who is responsible for an item, or sent it to triage for a human."""
 
@@ -351,6 +365,11 @@ class FeedbackRouted(Event):
         "StatusChanged that told the citizens and the new body of it, so it is not told again.",
     )
     # Added with issue 10 (conversations): why an item waits in triage, as a code.
+    repeat_of: RepeatMatch | None = Field(
+        default=None,
+        description="A published answer this item repeats: the citizen is pointed to it and "
+        "the operator can link the item to that case.",
+    )
     triage_reason: str | None = Field(
         default=None,
         description="commune_unknown: a commune's matter from an unknown commune (the citizen "
@@ -554,6 +573,38 @@ class ItemRated(Event):
     rated_at: AwareDatetime
 
 
+class AnswerPublished(Event):
+    """An operator approved an answered item for the public archive (or withdrew it).
+
+    Only masked text travels here: phones, emails and names the petition carried are replaced
+    before an operator sees the draft, and the raw text only when the citizen consented.
+    """
+
+    TYPE: ClassVar[str] = "AnswerPublished"
+    VERSION: ClassVar[int] = 1
+    type: Literal["AnswerPublished"] = "AnswerPublished"
+    schema_version: Literal[1] = 1
+
+    publication_id: str = Field(description="Stable per item: a re-approval replaces the entry.")
+    item_id: UUID
+    tracking_code: str
+    summary: str = Field(min_length=1, max_length=5_000, description="The public, masked text.")
+    answer: str = Field(min_length=1, max_length=20_000, description="The masked answer.")
+    body_id: str | None = None
+    body_name: str | None = None
+    category_code: str | None = None
+    category_name: str | None = None
+    province_code: str | None = None
+    province_name: str | None = None
+    commune_code: str | None = None
+    commune_name: str | None = None
+    session_id: str | None = Field(default=None, description="The council session, if any.")
+    answered_on: date | None = None
+    approved_by: str = Field(description="The operator (role:username) who approved it.")
+    withdrawn: bool = Field(default=False, description="True: take the entry out of the archive.")
+    published_at: AwareDatetime
+
+
 class DeadLetterRecorded(Event):
     """A record that could not be processed, with its original bytes and the cause."""
 
@@ -595,6 +646,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         OperatorTaskOpened,
         ItemRated,
         NoteAdded,
+        AnswerPublished,
     )
 }
 

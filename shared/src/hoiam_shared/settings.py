@@ -5,7 +5,7 @@ from typing import Literal
 from pydantic import Field, MongoDsn, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from hoiam_shared.topics import ALL_TOPICS, INTAKE_RAW, Topics
+from hoiam_shared.topics import ALL_TOPICS, FEEDBACK_PUBLISHED, INTAKE_RAW, Topics
 
 DAY_MS = 24 * 3600 * 1000
 
@@ -90,10 +90,17 @@ class ServiceSettings(BaseSettings):
         # in-sync replica; one less than the replicas keeps writes going while one is down.
         quorum = {"min.insync.replicas": str(max(1, self.kafka_replication_factor - 1))}
         kept = {"retention.ms": str(self.kafka_raw_retention_ms), "retention.bytes": "-1"}
+        # The archive of published answers is a table, not a stream: the router rebuilds its
+        # repeat-petition index from it, so the latest entry per publication is kept for ever.
+        table = {"cleanup.policy": "compact", "retention.ms": "-1"}
         configs = {}
         for topic in ALL_TOPICS:
             raw = topic == INTAKE_RAW
-            normal = {"retention.ms": str(self.kafka_retention_ms)}
+            normal = (
+                table
+                if topic == FEEDBACK_PUBLISHED
+                else {"retention.ms": str(self.kafka_retention_ms)}
+            )
             letters = {"retention.ms": str(self.kafka_dlq_retention_ms)}
             configs[self.topics.name(topic)] = quorum | (kept if raw else normal)
             configs[self.topics.dlq(topic)] = quorum | (kept if raw else letters)

@@ -31,6 +31,10 @@ OPERATOR_TASKS = "operator.tasks.v1"
 FEEDBACK_RATINGS = "feedback.ratings.v1"
 """Citizens' ratings of resolved items (`ItemRated`), published by the console's public pages."""
 
+FEEDBACK_PUBLISHED = "feedback.published.v1"
+"""Answers an operator approved for the public archive (`AnswerPublished`), masked of personal
+data, published by the console; the router matches new items against them (repeat petitions)."""
+
 NOTIFICATION_SENT = "notification.sent.v1"
 NOTIFICATION_FAILED = "notification.failed.v1"
 
@@ -54,6 +58,7 @@ ALL_TOPICS: tuple[str, ...] = (
     NOTIFICATION_SENT,
     NOTIFICATION_FAILED,
     FEEDBACK_RATINGS,
+    FEEDBACK_PUBLISHED,
 )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from hoiam_shared.events import (
+    AnswerPublished,
     BodyContact,
     BodyRef,
     CategoryRef,
@@ -146,6 +147,21 @@ def example_events() -> dict[str, Event]:
             to_level=FrontLevel.PROVINCE,
             province_code="86",
             commune_code="29050",
+        ),
+        AnswerPublished(
+            **common,
+            publication_id="pub-" + code,
+            tracking_code=code,
+            summary="Cử tri ấp Phú Thọ đề nghị sửa đường đal, số điện thoại [đã ẩn].",
+            answer="UBND xã đã bố trí kinh phí sửa chữa trong quý II.",
+            body_id="29341-ubnd-xa",
+            body_name="Ủy ban nhân dân xã Tiểu Cần",
+            category_code="giao_thong",
+            province_code="86",
+            commune_code="29050",
+            answered_on=date(2026, 3, 2),
+            approved_by="operator:mttq-tinh",
+            published_at=RECEIVED_AT,
         ),
     ]
     return {event.type: event for event in examples}

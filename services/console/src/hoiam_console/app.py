@@ -36,6 +36,7 @@ from hoiam_console.upstream import Upstream
 from hoiam_console.web import Web
 from hoiam_shared.clock import Clock, system_clock
 from hoiam_shared.events import (
+    AnswerPublished,
     FeedbackMessageAdded,
     FeedbackReceived,
     FeedbackRouted,
@@ -60,6 +61,7 @@ from hoiam_shared.service import Wiring, serve
 from hoiam_shared.topics import (
     FEEDBACK_MESSAGES,
     FEEDBACK_NOTES,
+    FEEDBACK_PUBLISHED,
     FEEDBACK_RATINGS,
     FEEDBACK_RECEIVED,
     FEEDBACK_ROUTED,
@@ -181,7 +183,9 @@ def build(
             *desk_page_routers(web, desk),
         ],
         prepare_store=read_model.prepare,
-        publishes={settings.topics.name(FEEDBACK_RATINGS): ItemRated} if public_side else {},
+        # Operators approve answers for the public archive (AnswerPublished), public side or not.
+        publishes={settings.topics.name(FEEDBACK_PUBLISHED): AnswerPublished}
+        | ({settings.topics.name(FEEDBACK_RATINGS): ItemRated} if public_side else {}),
     )
     return ConsoleParts(project, actions, auth, web, wiring, desk, public_side)
 
