@@ -2,7 +2,7 @@
 (tests/integration/test_console_compilations_store.py)."""
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid5
 
 from hoiam_console.domain.compiling import (
@@ -269,7 +269,7 @@ def session_events(planned: tuple[Planned, ...] = PLANNED) -> list[Event]:
             continue
         events.append(
             FeedbackRouted(
-                occurred_at=AT, correlation_id=p.item_id, item_id=p.item_id,
+                occurred_at=AT + timedelta(minutes=1), correlation_id=p.item_id, item_id=p.item_id,
                 tracking_code=received.tracking_code, status=Status.ROUTED, category=TRANSPORT,
                 body=p.body, confidence=0.9, reasons=("giao thông",), channel=Channel.MEETING,
                 citizen=citizen, text=p.text, origin=received.origin, level=p.body.level,
