@@ -138,8 +138,9 @@ async def test_the_results_report_has_each_petition_its_answer_and_kind() -> Non
     assert tan_my[5].startswith("Chưa đạt yêu cầu")
     titles = [p.text for p in document.paragraphs if re.match(r"^[IVX]+\. ", p.text)]
     assert titles == [
-        f"{n}. {LEVEL_TITLES[lv].upper()}"
-        for n, lv in (("I", "central"), ("II", "province"), ("III", "commune"))
+        f"I. {LEVEL_TITLES['central'].upper()}",
+        f"II. {LEVEL_TITLES['province'].upper()}",
+        f"III. {LEVEL_TITLES['commune'].upper()}",
     ]
 
     book = load_workbook(io.BytesIO(await compilations.results_xlsx(SHEET)))

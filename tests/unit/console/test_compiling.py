@@ -1,12 +1,15 @@
 """Compiling a session (pure): grouping by level and field, near-duplicates across meetings
 merged with their reasons, counts before and after, operators' adjustments."""
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 from uuid import UUID
 
 import pytest
 
 from hoiam_console.domain.compiling import (
+    MERGE_THRESHOLD,
     Adjusted,
     Adjustment,
     Drop,
@@ -20,6 +23,8 @@ from hoiam_console.domain.compiling import (
     level_of,
 )
 from hoiam_console.domain.likeness import Corpus, fold, terms
+from hoiam_intake.domain.minutes import split_minutes
+from hoiam_intake.domain.minutes.blocks import blocks_of_text
 from support.compiling import (
     CAU_QUA_SUOI,
     CAU_QUA_SUOI_DAI_DINH,
@@ -31,6 +36,7 @@ from support.compiling import (
 )
 
 AT = datetime(2014, 9, 27, 3, 0, tzinfo=UTC)
+MINUTES = Path(__file__).parents[3] / "services/intake/data/minutes"
 
 
 def adjusted(*changes: Adjustment) -> tuple[Adjusted, ...]:
@@ -104,6 +110,16 @@ def test_grouped_by_level_in_report_order_then_field() -> None:
     central = grouped[0][1]
     assert [(name, [p.key for p in ps]) for name, ps in central] == [("Giao thông", [key("ql23")])]
     assert [p.key for p in grouped[2][1][0][1]] == [key("khuon-tham")]
+
+
+def test_grouped_by_body_with_what_each_has_to_answer() -> None:
+    bodies = compile_session(SHEET, session_items()).by_body()
+
+    assert [(name, len(ps)) for name, ps in bodies] == [
+        ("Bộ Giao thông vận tải", 1),
+        ("Sở Giao thông vận tải", 4),
+        ("UBND xã Tân Mỹ", 1),
+    ]
 
 
 def test_level_comes_from_the_minutes_then_the_router() -> None:
@@ -210,3 +226,31 @@ def test_an_adjustment_naming_a_petition_that_is_gone_does_nothing() -> None:
 def test_the_same_items_in_any_order_compile_the_same(order: int) -> None:
     items: list[SessionItem] = session_items()[::order]
     assert compile_session(SHEET, items) == compile_session(SHEET, session_items())
+
+
+def real_petitions() -> list[tuple[str, str]]:
+    """(document, text) of every petition the splitter finds in the stored real minutes."""
+    found = []
+    for path in sorted(MINUTES.glob("*.txt")):
+        place = json.loads(path.with_suffix(".json").read_text())["meeting_place"]
+        split = split_minutes(blocks_of_text(path.read_text()), meeting_place=place)
+        found += [(path.stem, p.text) for p in split.petitions]
+    return found
+
+
+def test_on_real_minutes_the_threshold_merges_the_same_ask_and_nothing_else() -> None:
+    petitions = real_petitions()
+    corpus = Corpus([text for _, text in petitions])
+    passing = [
+        (petitions[i], petitions[j])
+        for i in range(len(petitions))
+        for j in range(i + 1, len(petitions))
+        if corpus.likeness(i, j).score >= MERGE_THRESHOLD
+    ]
+
+    assert len(petitions) > 150
+    # Different documents are different meetings in different places: none is the same ask.
+    assert [(a[0], b[0]) for a, b in passing if a[0] != b[0]] == []
+    # The one ask Hà Tĩnh's page lists twice, word for word, passes.
+    assert any(a[0] == b[0] == "hatinh-tra-loi" and a[1] == b[1] for a, b in passing)
+    assert len(passing) <= 3
