@@ -2,7 +2,7 @@
 merged with their reasons, counts before and after, operators' adjustments."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from uuid import UUID
 
@@ -13,6 +13,7 @@ from hoiam_console.domain.compiling import (
     Adjusted,
     Adjustment,
     Drop,
+    MeetingInfo,
     Merge,
     Move,
     Restore,
@@ -21,10 +22,13 @@ from hoiam_console.domain.compiling import (
     Unmerge,
     compile_session,
     level_of,
+    sheet_of,
 )
 from hoiam_console.domain.likeness import Corpus, fold, terms
 from hoiam_intake.domain.minutes import split_minutes
 from hoiam_intake.domain.minutes.blocks import blocks_of_text
+from hoiam_intake.domain.minutes.sessions import NewSession, open_session
+from hoiam_intake.sessions_api import MeetingSummary, SessionView
 from support.compiling import (
     CAU_QUA_SUOI,
     CAU_QUA_SUOI_DAI_DINH,
@@ -254,3 +258,28 @@ def test_on_real_minutes_the_threshold_merges_the_same_ask_and_nothing_else() ->
     # The one ask Hà Tĩnh's page lists twice, word for word, passes.
     assert any(a[0] == b[0] == "hatinh-tra-loi" and a[1] == b[1] for a, b in passing)
     assert len(passing) <= 3
+
+
+def test_the_sheet_is_read_from_intakes_session_view() -> None:
+    session = open_session(
+        NewSession(name="Kỳ họp thứ 12, HĐND tỉnh khóa XV", province_code="26",
+                   opens_on=date(2014, 10, 8), closes_on=date(2014, 10, 10), term="XV", number=12),
+        session_id="s-1", at=AT,
+    )  # fmt: skip
+    meeting = MeetingSummary(
+        id="m-1", held_on=date(2014, 9, 22), place="thị xã Phúc Yên", delegates=("Nguyễn Văn A",),
+        filename="bien-ban.docx", counts={"petitions": 3},
+    )  # fmt: skip
+    view = SessionView(session=session, meetings=[meeting]).model_dump(mode="json")
+
+    sheet = sheet_of(view, province_name="Vĩnh Phúc")
+    assert (sheet.id, sheet.number, sheet.term, sheet.province_name) == (
+        "s-1",
+        12,
+        "XV",
+        "Vĩnh Phúc",
+    )
+    assert sheet.meetings == (
+        MeetingInfo(id="m-1", held_on=date(2014, 9, 22), place="thị xã Phúc Yên",
+                    delegates=("Nguyễn Văn A",), filename="bien-ban.docx"),
+    )  # fmt: skip

@@ -7,9 +7,10 @@ adjustments and the lock come in as the log the store keeps. The same inputs giv
 compilation, so a report regenerated from them is the same document.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -79,6 +80,20 @@ class SessionSheet(Frozen):
     commune_code: str | None = None
     province_name: str | None = Field(default=None, description='e.g. "Vĩnh Long".')
     meetings: tuple[MeetingInfo, ...] = ()
+
+
+def sheet_of(view: Mapping[str, Any], *, province_name: str | None = None) -> SessionSheet:
+    """The sheet of intake's `GET /v1/sessions/{id}` answer (``{"session": …, "meetings": […]}``),
+    keeping the fields compiling uses and ignoring the rest (counts, compile dates, …)."""
+    session = dict(view["session"])
+    known = {k: session[k] for k in SessionSheet.model_fields if k in session}
+    meetings = tuple(
+        MeetingInfo.model_validate({k: m[k] for k in MeetingInfo.model_fields if k in m})
+        for m in view.get("meetings", ())
+    )
+    return SessionSheet.model_validate(
+        known | {"meetings": meetings, "province_name": province_name or known.get("province_name")}
+    )
 
 
 class SessionItem(Frozen):
