@@ -393,18 +393,16 @@ def _merge_automatically(items: list[SessionItem], groups: _Groups, threshold: f
         return k
 
     links: list[tuple[int, int, Similarity]] = []
-    for a in range(len(items)):
-        for b in range(a + 1, len(items)):
-            x, y = items[a], items[b]
-            if x.kind != y.kind or x.meeting_id == y.meeting_id:
-                continue
-            alike = corpus.likeness(a, b)
-            if alike.score >= threshold:
-                links.append((a, b, Similarity(
-                    item_id=x.item_id, with_item_id=y.item_id, score=alike.score,
-                    threshold=threshold, shared_words=alike.shared,
-                )))  # fmt: skip
-                parent[root(b)] = root(a)
+    for a, b, _ in corpus.alike(threshold):
+        x, y = items[a], items[b]
+        if x.kind != y.kind or x.meeting_id == y.meeting_id:
+            continue
+        alike = corpus.likeness(a, b)  # the rounded score and the shared terms, to explain it
+        links.append((a, b, Similarity(
+            item_id=x.item_id, with_item_id=y.item_id, score=alike.score,
+            threshold=threshold, shared_words=alike.shared,
+        )))  # fmt: skip
+        parent[root(b)] = root(a)
     members: dict[int, list[int]] = {}
     for k in range(len(items)):
         members.setdefault(root(k), []).append(k)
