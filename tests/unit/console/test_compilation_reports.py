@@ -4,19 +4,23 @@ its level, where it came from, the header; the same bytes for the same data."""
 import io
 import re
 import zipfile
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from docx import Document
 from openpyxl import load_workbook
 
 from hoiam_console.compilations import Compilations
-from hoiam_console.domain.compiling import Compilation, ReportHeading
+from hoiam_console.domain.compiling import Compilation, Drop, ReportHeading
 from hoiam_console.domain.readmodel import changes_of
 from hoiam_console.reports.words import LEVEL_SHORT, LEVEL_TITLES, MOTTO, NATION
 from hoiam_shared.identity import Person, Role
 from support.clock import TestClock
 from support.compiling import (
+    CAU_PHU_HAU,
+    DEN_GIAO_THONG,
     KHUON_THAM_ANSWER,
+    PLANNED,
     SHEET,
     InMemoryCompilations,
     answered,
@@ -26,6 +30,7 @@ from support.compiling import (
 from support.console import InMemoryReadModel
 
 OPERATOR = Person(username="operator", role=Role.OPERATOR, province_code="26")
+AT = datetime(2014, 9, 27, 2, 0, tzinfo=UTC)
 
 
 async def service(*, reverse: bool = False, now: datetime | None = None) -> Compilations:
@@ -207,3 +212,30 @@ async def test_other_data_gives_other_bytes_and_a_lock_dates_the_report() -> Non
     header = "\n".join(c.text for c in Document(io.BytesIO(after)).tables[0].rows[0].cells)
     assert "ngày 27 tháng 09 năm 2014" in header  # the lock's day (the clock's, in Việt Nam)
     assert (await compilations.report_docx(SHEET)) == after
+
+
+async def test_what_no_one_placed_has_its_own_section_and_dropped_ones_their_sheet() -> None:
+    read_model = InMemoryReadModel()
+    unplaced = replace(planned("phuhau"), body=None)  # the router has not placed it
+    events = session_events(tuple(unplaced if p.name == "phuhau" else p for p in PLANNED))
+    for event in events:
+        for change in changes_of(event):
+            await read_model.apply(change)
+    compilations = Compilations(
+        items=read_model, store=InMemoryCompilations(), clock=TestClock.frozen(AT)
+    )
+    await compilations.adjust(
+        SHEET, Drop(key=str(planned("den").item_id), reason="Đã trả lời kỳ trước"), person=OPERATOR
+    )
+
+    found = sections(await compilations.report_docx(SHEET))
+    assert list(found) == [
+        *(LEVEL_TITLES[lv].upper() for lv in ("central", "province", "commune", "unclassified")),
+        "Ý KIẾN CỦA CỬ TRI",
+    ]
+    assert any(CAU_PHU_HAU in line for line in found[LEVEL_TITLES["unclassified"].upper()])
+    assert not any(DEN_GIAO_THONG in " ".join(lines) for lines in found.values())
+    book = load_workbook(io.BytesIO(await compilations.report_xlsx(SHEET)))
+    (dropped,) = book["Không đưa vào"].iter_rows(min_row=2, values_only=True)
+    assert dropped[4] == DEN_GIAO_THONG
+    assert dropped[-1] == "Đã trả lời kỳ trước"
