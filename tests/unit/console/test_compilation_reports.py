@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from hoiam_console.compilations import Compilations
 from hoiam_console.domain.compiling import Compilation, Drop, ReportHeading
 from hoiam_console.domain.readmodel import changes_of
-from hoiam_console.reports.words import LEVEL_SHORT, LEVEL_TITLES, MOTTO, NATION
+from hoiam_console.reports.words import LEVEL_SHORT, LEVEL_TITLES, MOTTO, NATION, sentence
 from hoiam_shared.identity import Person, Role
 from support.clock import TestClock
 from support.compiling import (
@@ -69,9 +69,10 @@ async def test_the_compiled_report_has_every_petition_under_its_level() -> None:
     ]
     for petition in compilation.petitions:
         under = found[LEVEL_TITLES[petition.level].upper()]
-        assert any(line.endswith(petition.summary) for line in under), petition.summary
+        written = sentence(petition.summary)
+        assert any(line.endswith(written) for line in under), written
         others = [t for lv, t in LEVEL_TITLES.items() if lv != petition.level]
-        assert not any(petition.summary in " ".join(found.get(t.upper(), [])) for t in others)
+        assert not any(written in " ".join(found.get(t.upper(), [])) for t in others)
     assert "Ý KIẾN CỦA CỬ TRI" in found
     assert any("tin tưởng" in line for line in found["Ý KIẾN CỦA CỬ TRI"])
 
@@ -136,7 +137,7 @@ async def test_the_results_report_has_each_petition_its_answer_and_kind() -> Non
 
     assert len(cells) == len(compilation.petitions)
     for petition in compilation.petitions:
-        assert any(row[1].startswith(petition.summary) for row in cells)
+        assert any(row[1].startswith(sentence(petition.summary)) for row in cells)
     tan_my = next(row for row in cells if row[1].startswith("Nâng cấp tuyến đường vào thôn"))
     assert KHUON_THAM_ANSWER in tan_my[3]
     assert tan_my[4] == "Giải thích, cung cấp thông tin"
@@ -233,7 +234,9 @@ async def test_what_no_one_placed_has_its_own_section_and_dropped_ones_their_she
         *(LEVEL_TITLES[lv].upper() for lv in ("central", "province", "commune", "unclassified")),
         "Ý KIẾN CỦA CỬ TRI",
     ]
-    assert any(CAU_PHU_HAU in line for line in found[LEVEL_TITLES["unclassified"].upper()])
+    assert any(
+        sentence(CAU_PHU_HAU) in line for line in found[LEVEL_TITLES["unclassified"].upper()]
+    )
     assert not any(DEN_GIAO_THONG in " ".join(lines) for lines in found.values())
     book = load_workbook(io.BytesIO(await compilations.report_xlsx(SHEET)))
     (dropped,) = book["Không đưa vào"].iter_rows(min_row=2, values_only=True)

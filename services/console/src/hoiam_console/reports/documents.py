@@ -33,6 +33,7 @@ from hoiam_console.reports.words import (
     VERDICT_WORDS,
     day,
     long_day,
+    sentence,
     source_line,
     status_word,
 )
@@ -129,7 +130,12 @@ def compiled_report(sheet: SessionSheet, compilation: Compilation, heading: Repo
         f"sau khi tổng hợp, phân loại còn {counts.compiled} ý kiến, kiến nghị "
         f"({counts.petitions} kiến nghị, {counts.opinions} ý kiến)"
         + (f", {counts.dropped} nội dung không đưa vào báo cáo" if counts.dropped else "")
-        + f". {counts.answered_on_the_spot} nội dung đã được trả lời, giải trình tại hội nghị."
+        + "."
+        + (
+            f" {counts.answered_on_the_spot} nội dung đã được trả lời, giải trình tại hội nghị."
+            if counts.answered_on_the_spot
+            else ""
+        )
     )
     grouped = dict(compilation.grouped())
     number = 0
@@ -146,14 +152,14 @@ def compiled_report(sheet: SessionSheet, compilation: Compilation, heading: Repo
     if compilation.opinions:
         _heading(document, f"{ROMAN[k + 1]}. Ý KIẾN CỦA CỬ TRI")
         for n, opinion in enumerate(compilation.opinions, start=1):
-            document.add_paragraph(f"{n}. {opinion.summary}")
+            document.add_paragraph(f"{n}. {sentence(opinion.summary)}")
             document.add_paragraph().add_run(f"({_sources(opinion)})").italic = True
     _signature(document, heading)
     return _saved(document, heading)
 
 
 def _petition(document: DocxDocument, number: int, petition: CompiledPetition) -> None:
-    document.add_paragraph(f"{number}. {petition.summary}")
+    document.add_paragraph(f"{number}. {sentence(petition.summary)}")
     where = document.add_paragraph().add_run(f"Nơi nêu: {_sources(petition)}.")
     where.italic = True
     extra = []
@@ -209,7 +215,7 @@ def results_report(sheet: SessionSheet, results: Results, heading: ReportHeading
                 kind += f" (đến {day(due)})" if due else ""
             values = (
                 str(line.number),
-                f"{line.petition.summary}\n({_sources(line.petition)})",
+                f"{sentence(line.petition.summary)}\n({_sources(line.petition)})",
                 line.body_name or "",
                 f"{status_word(line.status)}. {line.answer or 'Chưa có trả lời.'}",
                 kind,
