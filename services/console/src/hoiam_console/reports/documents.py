@@ -21,6 +21,7 @@ from hoiam_console.domain.compiling import (
     SessionSheet,
     Source,
 )
+from hoiam_console.domain.likeness import fold
 from hoiam_console.domain.results import Results
 from hoiam_console.reports.stable import stable_zip
 from hoiam_console.reports.words import (
@@ -249,13 +250,15 @@ def handout(
     document = _new(heading, f"Thông tin kết quả giải quyết kiến nghị cử tri — {sheet.name}")
     if not pages:
         document.add_paragraph("Không có kiến nghị của cử tri thuộc địa bàn.")
-    for page, (commune, asked) in enumerate(sorted(pages.items())):
+    # Vietnamese order: "Xã Đại Đình" before "Xã Sơn Đông" (folded, Đ sorts with D).
+    ordered = sorted(pages.items(), key=lambda kv: (fold(kv[0]), kv[0]))
+    for page, (commune, asked) in enumerate(ordered):
         if page:
             document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         _title(document, f"KẾT QUẢ GIẢI QUYẾT KIẾN NGHỊ CỦA CỬ TRI {commune.upper()}", sheet.name)
         for n, (source, k) in enumerate(asked, start=1):
             line = results.lines[k]
-            document.add_paragraph(f"{n}. {source.text}")
+            document.add_paragraph(f"{n}. {sentence(source.text)}")
             where = source_line(source.voters, source.place, source.meeting_place, source.held_on)
             document.add_paragraph().add_run(f"({where})").italic = True
             answer = source.answer or line.answer
