@@ -15,7 +15,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from hoiam_console.domain.likeness import Corpus
+from hoiam_console.domain.likeness import Corpus, fold
 from hoiam_console.domain.readmodel import ItemRecord
 
 type Level = Literal["central", "province", "commune", "unclassified"]
@@ -531,9 +531,10 @@ def compile_session(
     place = {lv: k for k, lv in enumerate(LEVELS)}
     first = groups.order
 
-    def report_order(p: CompiledPetition) -> tuple[int, int, str, int]:
+    def report_order(p: CompiledPetition) -> tuple[int, bool, str, str, int]:
+        # Fields in Vietnamese order (folded: Đ with D), "other fields" last.
         other = p.field == OTHER_FIELD
-        return (place[p.level], other, p.field, first[p.sources[0].item_id])
+        return (place[p.level], other, fold(p.field), p.field, first[p.sources[0].item_id])
 
     kept = sorted((p for p in compiled if p.dropped is None), key=report_order)
     petitions = tuple(p for p in kept if p.kind == "petition")
