@@ -12,6 +12,7 @@ from prometheus_client import CollectorRegistry, Counter
 from hoiam_console.actions import Actions
 from hoiam_console.api import console_api
 from hoiam_console.auth import Authenticator
+from hoiam_console.compilations import Compilations
 from hoiam_console.desk import Desk, NoQueues
 from hoiam_console.desk_api import desk_api
 from hoiam_console.desk_upstream import DeskUpstream, HttpDeskUpstream, NoDeskUpstream
@@ -21,12 +22,19 @@ from hoiam_console.limits import InProcessLimiter
 from hoiam_console.pages import page_routers
 from hoiam_console.pages.desk_areas import desk_page_routers
 from hoiam_console.passwords import Passwords
-from hoiam_console.ports import AccountStore, FailureLog, ReadModel, SessionStore
+from hoiam_console.ports import (
+    AccountStore,
+    CompilationStore,
+    FailureLog,
+    ReadModel,
+    SessionStore,
+)
 from hoiam_console.public import Public, PublicDeps, public_routes
 from hoiam_console.public_upstream import HttpPublicUpstream
 from hoiam_console.settings import ConsoleSettings
 from hoiam_console.store import (
     MongoAccounts,
+    MongoCompilations,
     MongoFailures,
     MongoRatings,
     MongoReadModel,
@@ -99,6 +107,7 @@ class ConsoleParts:
     wiring: Wiring
     desk: Desk | None = None
     public: Public | None = None
+    compilations: Compilations | None = None
 
 
 def build(
@@ -116,9 +125,11 @@ def build(
     desk_upstream: DeskUpstream | None = None,
     dead_letter_queues: DeadLetterQueues | None = None,
     public: PublicDeps | None = None,
+    compilation_store: CompilationStore | None = None,
 ) -> ConsoleParts:
     """Everything the console does, from what it is handed; no I/O, no client made here.
-    Without `public` the public pages (`/`, `/t/{code}`, ratings) are not served."""
+    Without `public` the public pages (`/`, `/t/{code}`, ratings) are not served; without
+    `compilation_store` no session is compiled."""
     dead_letters_total = Counter(
         "console_dead_letters_total",
         "Records the read model could not use, sent to their DLQ, by error type",
@@ -164,6 +175,17 @@ def build(
         else None
     )
     public_routers = [public_routes(web, public_side)] if public_side is not None else []
+    compilations = (
+        Compilations(items=read_model, store=compilation_store, clock=clock)
+        if compilation_store is not None
+        else None
+    )
+
+    async def prepare_stores() -> None:
+        await read_model.prepare()
+        if compilation_store is not None:
+            await compilation_store.prepare()
+
     wiring = Wiring(
         name=SERVICE,
         description="Operators, body staff, delegates and admins, each with their own account.",
@@ -182,12 +204,12 @@ def build(
             *page_routers(web),
             *desk_page_routers(web, desk),
         ],
-        prepare_store=read_model.prepare,
+        prepare_store=prepare_stores,
         # Operators approve answers for the public archive (AnswerPublished), public side or not.
         publishes={settings.topics.name(FEEDBACK_PUBLISHED): AnswerPublished}
         | ({settings.topics.name(FEEDBACK_RATINGS): ItemRated} if public_side else {}),
     )
-    return ConsoleParts(project, actions, auth, web, wiring, desk, public_side)
+    return ConsoleParts(project, actions, auth, web, wiring, desk, public_side, compilations)
 
 
 def mount_static(app: FastAPI) -> FastAPI:
@@ -245,6 +267,7 @@ def create_app(settings: ConsoleSettings | None = None, *, clock: Clock | None =
             ratings=MongoRatings(db),
             upstream=public_upstream,
         ),
+        compilation_store=MongoCompilations(db),
     )
     wiring = replace(parts.wiring, on_stop=[upstream.close, public_upstream.close])
     app = serve(wiring, settings=settings, broker=broker, mongo=mongo, registry=registry)
