@@ -165,6 +165,12 @@ class MeetingPetition(Value):
     )
     section: str | None = Field(default=None, description="The field heading it sat under.")
     position: int = Field(default=0, ge=0, description="Its order in the minutes, from 0.")
+    delegates: tuple[str, ...] = Field(
+        default=(), description="The delegates present at the meeting, as the minutes name them."
+    )
+    constituency: str | None = Field(
+        default=None, description="The electoral unit (đơn vị bầu cử) the meeting was held in."
+    )
 
 
 class FeedbackText(Value):
