@@ -364,6 +364,12 @@ class FeedbackRouted(Event):
     candidates: tuple[BodyRef, ...] = Field(
         default=(), description="For triage: the best bodies the router could think of."
     )
+    # Added with issue 13: voters at a meeting left no contact of their own.
+    front: BodyRef | None = Field(
+        default=None,
+        description="For a voters' meeting's item: the commune's Front committee (Ủy ban MTTQ "
+        "xã), told of its routing and its answer on behalf of the voters, beside `councillors`.",
+    )
     # Added for issue 10: a reassignment or triage decision is announced once.
     announced_by: UUID | None = Field(
         default=None,
