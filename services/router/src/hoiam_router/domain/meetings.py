@@ -13,10 +13,8 @@ from dataclasses import dataclass
 from hoiam_router.domain.directory import Body, Councillor, Directory
 from hoiam_router.domain.text import fold
 
-_TITLES = re.compile(
-    r"^(?:(?:đồng chí|đ/c|ông|bà|đại biểu|đb|chủ tịch|phó chủ tịch|bí thư)\s+)+", re.IGNORECASE
-)
-"""What the minutes put before a delegate's name ("Đồng chí", "Ông", "Đại biểu")."""
+_TITLES = re.compile(r"^(?:dong chi|d/c|ong|ba|dai bieu|db|chu tich|pho chu tich|bi thu)\s+")
+"""What the minutes put before a delegate's name ("Đồng chí", "Ông", "Đại biểu"), folded."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,10 +25,22 @@ class Representatives:
     councillors: tuple[Councillor, ...]
 
 
-def _name_key(name: str) -> str:
-    """A delegate's name as compared: no title, no diacritics, no case, single spaces."""
-    bare = _TITLES.sub("", " ".join(name.split()))
-    return " ".join(fold(bare).split())
+def _key(name: str) -> str:
+    """A name as compared: no diacritics, no case, single spaces."""
+    return " ".join(fold(name).split())
+
+
+def _name_keys(name: str) -> set[str]:
+    """A name as the minutes write it, with and without each title before it: "Ông Lê Ngọc
+    Bảo" is Lê Ngọc Bảo, while a delegate whose surname is Ông keeps it."""
+    keys, current = set(), _key(name)
+    while current:
+        keys.add(current)
+        shorter = _TITLES.sub("", current, count=1)
+        if shorter == current:
+            break
+        current = shorter
+    return keys
 
 
 def representatives(
@@ -43,11 +53,11 @@ def representatives(
     """The Front committee of the voters' commune (else the province's) and the delegates of
     its constituency, then those present at the meeting, each once, in that order."""
     found: dict[str, Councillor] = {c.id: c for c in directory.councillors_for(commune)}
-    wanted = {key for name in present if (key := _name_key(name))}
+    wanted = {key for name in present for key in _name_keys(name)}
     for councillor in directory.councillors:
         if province is not None and councillor.province != province:
             continue  # a namesake in another province is not the delegate who came
-        if _name_key(councillor.name) in wanted:
+        if _key(councillor.name) in wanted:
             found.setdefault(councillor.id, councillor)
     return Representatives(
         front=directory.front_for(commune=commune, province=province),
