@@ -5,6 +5,7 @@ import asyncio
 import json
 import re
 import time
+from email.message import EmailMessage
 from typing import Any
 
 import httpx
@@ -103,6 +104,12 @@ async def test_a_docx_and_an_xlsx_of_minutes_become_items_routed_by_the_router(
     assert stored["origin"]["meeting_id"] == from_docx.json()["meeting_id"]
 
 
+def plain(message: EmailMessage) -> str:
+    part = message.get_body(("plain",))
+    assert part is not None, message
+    return str(part.get_content())
+
+
 async def test_a_reviewed_meetings_answer_reaches_the_communes_front_and_a_delegate_by_email(
     services: Running, mongo: Mongo, smtp: SmtpServer
 ) -> None:
@@ -160,10 +167,8 @@ async def test_a_reviewed_meetings_answer_reaches_the_communes_front_and_a_deleg
     assert resolved.status_code == 202, resolved.text
 
     told = await smtp.recorder.wait_for(code, 13, within=90)  # 7 + the Front and 5 delegates
-    answers = [
-        m for m in told if "kế hoạch đầu tư năm 2027" in m.get_body(("plain",)).get_content()
-    ]
+    answers = [m for m in told if "kế hoạch đầu tư năm 2027" in plain(m)]
     assert {str(m["To"]) for m in answers} >= {front, delegate}
     to_front = next(m for m in answers if str(m["To"]) == front)
-    assert "Cử tri tổ dân phố 3" in to_front.get_body(("plain",)).get_content()
+    assert "Cử tri tổ dân phố 3" in plain(to_front)
     assert len(answers) == 6  # the Front and five delegates, once each; no one else
