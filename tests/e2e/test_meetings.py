@@ -172,3 +172,27 @@ async def test_a_reviewed_meetings_answer_reaches_the_communes_front_and_a_deleg
     to_front = next(m for m in answers if str(m["To"]) == front)
     assert "Cử tri tổ dân phố 3" in plain(to_front)
     assert len(answers) == 6  # the Front and five delegates, once each; no one else
+
+    # The HĐND finds the answer wanting: back to the body, which is asked again by email, and
+    # put to questioning at the next session (nobody is messaged for that).
+    body_address = decisions[item["item_id"]]["body"]["contacts"][0]["address"]
+    async with httpx.AsyncClient(base_url=services.urls["router"], timeout=30) as client:
+        sent_back = await client.post(
+            f"/v1/items/{code}/send-back",
+            json={"note": "Chưa nêu lộ trình cụ thể"},
+            headers=OPERATOR,
+        )
+        questioned = await client.post(
+            f"/v1/items/{code}/question",
+            json={"note": "Chất vấn tại kỳ họp", "session_id": session.json()["id"]},
+            headers=OPERATOR,
+        )
+        view = (await client.get(f"/v1/items/{item['item_id']}", headers=OPERATOR)).json()
+    assert (sent_back.status_code, questioned.status_code) == (202, 202), sent_back.text
+    assert sent_back.json()["status"] == "reopened"
+    assert view["status"] == "reopened"
+    assert view["questioned_at"] == [session.json()["id"]]
+    again = await smtp.recorder.wait_for(code, 20, within=90)  # the body, the Front, 5 delegates
+    asked = [m for m in again if str(m["To"]) == body_address and "Đánh giá" in plain(m)]
+    assert len(asked) == 1
+    assert "Chưa nêu lộ trình cụ thể" in plain(asked[0])
