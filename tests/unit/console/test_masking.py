@@ -91,6 +91,7 @@ def test_house_numbers_are_masked_the_street_stays() -> None:
         ("Gửi bà Tư bán nước.", f"Gửi bà {NAME} bán nước.", "bà"),
         ("Cháu của chị Hồng Nhung bị ngã.", f"Cháu của chị {NAME} bị ngã.", "chị"),
         ("Anh Hồ Văn Lực đã báo.", f"Anh {NAME} đã báo.", "anh"),
+        ("Nhà bà Triệu Thị Lan bị nứt.", f"Nhà bà {NAME} bị nứt.", "bà"),
         ("Nhờ cụ Sáu, cô Lan, chú Bảy và em Tí.", None, None),
         ("Con tên Nguyễn Minh Khoa học lớp 5.", f"Con tên {NAME} học lớp 5.", "tên"),
     ],
@@ -132,6 +133,7 @@ def test_the_citizens_own_name_is_masked_with_or_without_accents() -> None:
         "Đề nghị đặt tên đường Lê Lợi cho tuyến mới; em học sinh đi lại khó.",
         "Ủy ban nhân dân xã Tiểu Cần trả lời: đã vá ổ gà trên đường liên ấp.",
         "UBND xã Phú Cần (nay là Xã Tiểu Cần, Tỉnh Vĩnh Long) đã kiểm tra.",
+        "Bà Rịa - Vũng Tàu nay thuộc TP. Hồ Chí Minh. Ông Lãnh là tên cầu.",
     ],
 )
 def test_places_and_offices_are_not_masked(text: str) -> None:

@@ -150,6 +150,14 @@ ROLE_PHRASES = frozenset(fold(phrase) for phrase in (
 ))  # fmt: skip
 """Offices that follow a form of address ("ông Chủ tịch UBND xã"): the office, not a name."""
 
+TITLED_PLACES = frozenset(fold(name) for name in (
+    "Bà Rịa", "Bà Chiểu", "Bà Điểm", "Bà Đen", "Bà Nà", "Bà Triệu", "Bà Huyện Thanh Quan",
+    "Bà Hom", "Bà Quẹo", "Ông Lãnh", "Ông Đốc", "Ông Ích Khiêm", "Ông Ích Đường", "Cô Tô",
+    "Cô Giang", "Cô Bắc", "Anh Sơn", "Chú Ía", "Cụ Hồ",
+))  # fmt: skip
+"""Places (and the one person everyone may name) whose name starts with a form of address:
+at the start of a sentence nothing else tells them from a person's name."""
+
 NOT_A_NAME_AFTER_TEN = frozenset({"đặt", "mang", "đổi", "có", "gọi"})
 """Before "tên" these make it a street's or a thing's name ("đặt tên đường Nguyễn Huệ")."""
 
@@ -215,6 +223,12 @@ def _title_names(text: str) -> Iterable[Mask]:
         if text[word.end() : word.end() + 1] != " ":
             continue
         span = _name_after(text, word.end() + 1, most=4, caps_allowed=False)
+        if (
+            span is not None
+            and title[0].isupper()
+            and any(fold(text[word.start() : span[1]]).startswith(p) for p in TITLED_PLACES)
+        ):
+            continue  # "Bà Rịa - Vũng Tàu có …": a place, even at the start of a sentence
         if span is not None:
             yield Mask(
                 kind="name", start=span[0], end=span[1], found=text[slice(*span)], cue=title.lower()
