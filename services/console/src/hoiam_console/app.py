@@ -4,26 +4,30 @@ pages together from what it is handed; `create_app` makes the real clients."""
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from importlib.resources import files
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry, Counter
 
 from hoiam_console.actions import Actions
 from hoiam_console.api import console_api
+from hoiam_console.archive import Archive, archive_routes
 from hoiam_console.auth import Authenticator
 from hoiam_console.compilations import Compilations
 from hoiam_console.desk import Desk, NoQueues
 from hoiam_console.desk_api import desk_api
 from hoiam_console.desk_upstream import DeskUpstream, HttpDeskUpstream, NoDeskUpstream
 from hoiam_console.dlq import DeadLetterQueues, KafkaDeadLetterQueues
-from hoiam_console.handlers import ProjectEvent
+from hoiam_console.handlers import ProjectAnswer, ProjectEvent
 from hoiam_console.limits import InProcessLimiter
 from hoiam_console.pages import page_routers
+from hoiam_console.pages import publications as publication_pages
 from hoiam_console.pages.desk_areas import desk_page_routers
 from hoiam_console.passwords import Passwords
 from hoiam_console.ports import (
     AccountStore,
+    ArchiveStore,
     CompilationStore,
     FailureLog,
     ReadModel,
@@ -31,9 +35,12 @@ from hoiam_console.ports import (
 )
 from hoiam_console.public import Public, PublicDeps, public_routes
 from hoiam_console.public_upstream import HttpPublicUpstream
+from hoiam_console.publications import Publications
+from hoiam_console.publications_api import publications_api
 from hoiam_console.settings import ConsoleSettings
 from hoiam_console.store import (
     MongoAccounts,
+    MongoArchive,
     MongoCompilations,
     MongoFailures,
     MongoRatings,
@@ -108,6 +115,7 @@ class ConsoleParts:
     desk: Desk | None = None
     public: Public | None = None
     compilations: Compilations | None = None
+    publications: Publications | None = None
 
 
 def build(
@@ -126,10 +134,12 @@ def build(
     dead_letter_queues: DeadLetterQueues | None = None,
     public: PublicDeps | None = None,
     compilation_store: CompilationStore | None = None,
+    archive: ArchiveStore | None = None,
 ) -> ConsoleParts:
     """Everything the console does, from what it is handed; no I/O, no client made here.
     Without `public` the public pages (`/`, `/t/{code}`, ratings) are not served; without
-    `compilation_store` no session is compiled."""
+    `compilation_store` no session is compiled; without `archive` neither publishing answers
+    nor the archive (`/publications`, `/answers`) is."""
     dead_letters_total = Counter(
         "console_dead_letters_total",
         "Records the read model could not use, sent to their DLQ, by error type",
@@ -181,8 +191,41 @@ def build(
         else None
     )
 
+    publications = (
+        Publications(
+            actions=actions,
+            archive=archive,
+            publisher=publisher,
+            topics=settings.topics,
+            clock=clock,
+            registry=registry,
+        )
+        if archive is not None
+        else None
+    )
+    archive_routers: list[APIRouter] = []
+    archive_subscriptions: list[Subscription[Any]] = []
+    if publications is not None:
+        archive_routers += [
+            publication_pages.routes(web, publications),
+            publications_api(web, publications),
+        ]
+        archive_subscriptions.append(
+            Subscription(
+                topic=settings.topics.name(FEEDBACK_PUBLISHED),
+                event=AnswerPublished,
+                handle=ProjectAnswer(publications.archive),
+                title="project_published",
+            )
+        )
+        if public is not None:
+            reader = Archive(store=publications.archive, upstream=public.upstream)
+            archive_routers.append(archive_routes(web, reader, public.lookups))
+
     async def prepare_stores() -> None:
         await read_model.prepare()
+        if archive is not None:
+            await archive.prepare()
         if compilation_store is not None:
             await compilation_store.prepare()
 
@@ -196,9 +239,11 @@ def build(
                 topic=settings.topics.name(topic), event=event, handle=project, title=title
             )
             for topic, event, title in SUBSCRIBED
-        ],
+        ]
+        + archive_subscriptions,
         routers=[
             *public_routers,
+            *archive_routers,
             console_api(web),
             desk_api(web, desk),
             *page_routers(web),
@@ -209,7 +254,9 @@ def build(
         publishes={settings.topics.name(FEEDBACK_PUBLISHED): AnswerPublished}
         | ({settings.topics.name(FEEDBACK_RATINGS): ItemRated} if public_side else {}),
     )
-    return ConsoleParts(project, actions, auth, web, wiring, desk, public_side, compilations)
+    return ConsoleParts(
+        project, actions, auth, web, wiring, desk, public_side, compilations, publications
+    )
 
 
 def mount_static(app: FastAPI) -> FastAPI:
@@ -268,6 +315,7 @@ def create_app(settings: ConsoleSettings | None = None, *, clock: Clock | None =
             upstream=public_upstream,
         ),
         compilation_store=MongoCompilations(db),
+        archive=MongoArchive(db),
     )
     wiring = replace(parts.wiring, on_stop=[upstream.close, public_upstream.close])
     app = serve(wiring, settings=settings, broker=broker, mongo=mongo, registry=registry)

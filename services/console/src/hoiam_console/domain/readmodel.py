@@ -105,6 +105,7 @@ class ItemRecord(BaseModel):
     reasons: tuple[str, ...] = ()
     candidates: tuple[BodyChoice, ...] = ()
     province_code: str | None = None
+    province_name: str | None = None
     commune_code: str | None = None
     commune_name: str | None = None
     triage_reason: str | None = None
@@ -215,6 +216,7 @@ def _routed(event: FeedbackRouted) -> list[Change]:
         "reasons": list(event.reasons),
         "candidates": [{"id": b.id, "name": b.name, "level": b.level} for b in event.candidates],
         "province_code": location.province.code if location and location.province else None,
+        "province_name": location.province.name if location and location.province else None,
         "commune_code": location.commune.code if location and location.commune else None,
         "commune_name": location.commune.name if location and location.commune else None,
         "triage_reason": event.triage_reason,
