@@ -18,6 +18,7 @@ from hoiam_console.desk_upstream import DeskUpstream, HttpDeskUpstream, NoDeskUp
 from hoiam_console.dlq import DeadLetterQueues, KafkaDeadLetterQueues
 from hoiam_console.handlers import ProjectEvent
 from hoiam_console.limits import InProcessLimiter
+from hoiam_console.open311 import HttpOpen311Upstream, Open311, Open311Deps, open311_routes
 from hoiam_console.pages import page_routers
 from hoiam_console.pages.desk_areas import desk_page_routers
 from hoiam_console.passwords import Passwords
@@ -116,9 +117,11 @@ def build(
     desk_upstream: DeskUpstream | None = None,
     dead_letter_queues: DeadLetterQueues | None = None,
     public: PublicDeps | None = None,
+    open311: Open311Deps | None = None,
 ) -> ConsoleParts:
     """Everything the console does, from what it is handed; no I/O, no client made here.
-    Without `public` the public pages (`/`, `/t/{code}`, ratings) are not served."""
+    Without `public` the public pages (`/`, `/t/{code}`, ratings) are not served, and
+    Open311 (`/open311/v2/`) needs them and `open311`."""
     dead_letters_total = Counter(
         "console_dead_letters_total",
         "Records the read model could not use, sent to their DLQ, by error type",
@@ -164,6 +167,8 @@ def build(
         else None
     )
     public_routers = [public_routes(web, public_side)] if public_side is not None else []
+    if public_side is not None and open311 is not None:
+        public_routers.append(open311_routes(Open311(public=public_side, deps=open311)))
     wiring = Wiring(
         name=SERVICE,
         description="Operators, body staff, delegates and admins, each with their own account.",
@@ -221,6 +226,11 @@ def create_app(settings: ConsoleSettings | None = None, *, clock: Clock | None =
         router_url=str(settings.router_url),
         timeout=settings.upstream_timeout_seconds,
     )
+    open311_upstream = HttpOpen311Upstream(
+        intake_url=str(settings.intake_url),
+        router_url=str(settings.router_url),
+        timeout=settings.upstream_timeout_seconds,
+    )
     parts = build(
         settings,
         accounts=MongoAccounts(db),
@@ -245,7 +255,14 @@ def create_app(settings: ConsoleSettings | None = None, *, clock: Clock | None =
             ratings=MongoRatings(db),
             upstream=public_upstream,
         ),
+        open311=Open311Deps(
+            upstream=open311_upstream,
+            api_keys=settings.open311_api_keys,
+            contact=settings.open311_contact,
+        ),
     )
-    wiring = replace(parts.wiring, on_stop=[upstream.close, public_upstream.close])
+    wiring = replace(
+        parts.wiring, on_stop=[upstream.close, public_upstream.close, open311_upstream.close]
+    )
     app = serve(wiring, settings=settings, broker=broker, mongo=mongo, registry=registry)
     return mount_static(app)
