@@ -331,3 +331,45 @@ async def test_lookups_are_rate_limited_like_the_status_page() -> None:
         assert parse_xml(refused.content).findtext("error/code") == "429"
         console.clock.advance(timedelta(minutes=11))
         assert (await http.get(f"{BASE}/requests/{item.tracking_code}.json")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "params"),
+    [
+        ("GET", "requests.json", {"start_date": "9999-99-99"}),
+        ("GET", "requests.json", {"end_date": "2026-13-01T00:00:00Z"}),
+        ("GET", "requests.xml", {"page": "1e9"}),
+        ("GET", "requests.json", {"page": "100000", "page_size": "1000"}),
+        ("GET", "requests.json", {"status": ",,,", "service_code": ",,"}),
+        ("GET", "requests.json", {"service_request_id": "\x00,%00,HA-Ư"}),
+        ("GET", "requests/.json", {}),
+        ("GET", "requests/..xml", {}),
+        ("GET", "services/.xml", {}),
+        ("GET", "services/ổ gà.json", {}),
+        ("GET", "requests/HA-0000-0000.", {}),
+        ("POST", "services.json", {}),
+        ("POST", "requests", {}),
+    ],
+)
+async def test_odd_input_is_answered_in_the_spec_shape_never_a_5xx(
+    http: httpx.AsyncClient, method: str, path: str, params: dict[str, str]
+) -> None:
+    response = await http.request(method, f"{BASE}/{path}", params=params)
+    assert response.status_code < 500
+    if response.status_code >= 400:
+        errors = (
+            response.json()
+            if not path.endswith(".xml")
+            else [{"code": parse_xml(response.content).findtext("error/code")}]
+        )
+        assert int(errors[0]["code"]) == response.status_code
+
+
+async def test_a_form_that_is_not_utf8_is_400(http: httpx.AsyncClient) -> None:
+    response = await http.post(
+        f"{BASE}/requests.json",
+        content=b"api_key=" + API_KEY.encode() + b"&description=\xff\xfe",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 400
+    assert "UTF-8" in response.json()[0]["description"]
