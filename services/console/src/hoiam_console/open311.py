@@ -12,7 +12,7 @@ one by one (`requests/{code}`, `service_request_id=`), rate-limited like the sta
 import hmac
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -281,9 +281,10 @@ async def _form(request: Request) -> dict[str, str]:
 def open311_routes(open311: Open311) -> APIRouter:
     api = APIRouter(prefix=BASE, tags=["open311"])
 
-    async def answering(fmt: str, work: Any) -> Response:
+    async def answering(fmt: str, work: Callable[[], Awaitable[Response]]) -> Response:
+        """`work`'s answer, or its refusal in the spec's shape and the format asked for."""
         try:
-            return await work()  # type: ignore[no-any-return]
+            return await work()
         except Open311Error as error:
             return _refusal(error, fmt)
         except TooManyError as error:
