@@ -156,6 +156,30 @@ class InMemoryReadModel:
         found.sort(key=lambda r: r.received_at or oldest, reverse=True)
         return found[:limit]
 
+    async def find_requests(
+        self,
+        *,
+        received_from: datetime,
+        received_to: datetime,
+        category_codes: Sequence[str] | None = None,
+        statuses: Sequence[Status] | None = None,
+        published_only: bool = False,
+        skip: int = 0,
+        limit: int = 100,
+    ) -> list[ItemRecord]:
+        found = [
+            record
+            for record in map(record_of, self.records.values())
+            if record.received_at is not None
+            and received_from <= record.received_at <= received_to
+            and (category_codes is None or record.category_code in category_codes)
+            and (statuses is None or record.status in statuses)
+            and (not published_only or record.publication_consent)
+        ]
+        found.sort(key=lambda r: str(r.item_id))
+        found.sort(key=lambda r: r.received_at or datetime.min.replace(tzinfo=UTC), reverse=True)
+        return found[skip : skip + limit]
+
 
 @dataclass
 class Call:

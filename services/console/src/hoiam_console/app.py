@@ -21,6 +21,7 @@ from hoiam_console.desk_upstream import DeskUpstream, HttpDeskUpstream, NoDeskUp
 from hoiam_console.dlq import DeadLetterQueues, KafkaDeadLetterQueues
 from hoiam_console.handlers import ProjectAnswer, ProjectEvent
 from hoiam_console.limits import InProcessLimiter
+from hoiam_console.open311 import HttpOpen311Upstream, Open311, Open311Deps, open311_routes
 from hoiam_console.pages import page_routers
 from hoiam_console.pages import publications as publication_pages
 from hoiam_console.pages.desk_areas import desk_page_routers
@@ -135,11 +136,13 @@ def build(
     public: PublicDeps | None = None,
     compilation_store: CompilationStore | None = None,
     archive: ArchiveStore | None = None,
+    open311: Open311Deps | None = None,
 ) -> ConsoleParts:
     """Everything the console does, from what it is handed; no I/O, no client made here.
-    Without `public` the public pages (`/`, `/t/{code}`, ratings) are not served; without
-    `compilation_store` no session is compiled; without `archive` neither publishing answers
-    nor the archive (`/publications`, `/answers`) is."""
+    Without `public` the public pages (`/`, `/t/{code}`, ratings) are not served, and
+    Open311 (`/open311/v2/`) needs them and `open311`; without `compilation_store` no session
+    is compiled; without `archive` neither publishing answers nor the archive (`/publications`,
+    `/answers`) is."""
     dead_letters_total = Counter(
         "console_dead_letters_total",
         "Records the read model could not use, sent to their DLQ, by error type",
@@ -185,6 +188,9 @@ def build(
         else None
     )
     public_routers = [public_routes(web, public_side)] if public_side is not None else []
+    if public_side is not None and open311 is not None:
+        public_routers.append(open311_routes(Open311(public=public_side, deps=open311)))
+
     compilations = (
         Compilations(items=read_model, store=compilation_store, clock=clock)
         if compilation_store is not None
@@ -290,6 +296,11 @@ def create_app(settings: ConsoleSettings | None = None, *, clock: Clock | None =
         router_url=str(settings.router_url),
         timeout=settings.upstream_timeout_seconds,
     )
+    open311_upstream = HttpOpen311Upstream(
+        intake_url=str(settings.intake_url),
+        router_url=str(settings.router_url),
+        timeout=settings.upstream_timeout_seconds,
+    )
     parts = build(
         settings,
         accounts=MongoAccounts(db),
@@ -316,7 +327,14 @@ def create_app(settings: ConsoleSettings | None = None, *, clock: Clock | None =
         ),
         compilation_store=MongoCompilations(db),
         archive=MongoArchive(db),
+        open311=Open311Deps(
+            upstream=open311_upstream,
+            api_keys=settings.open311_api_keys,
+            contact=settings.open311_contact,
+        ),
     )
-    wiring = replace(parts.wiring, on_stop=[upstream.close, public_upstream.close])
+    wiring = replace(
+        parts.wiring, on_stop=[upstream.close, public_upstream.close, open311_upstream.close]
+    )
     app = serve(wiring, settings=settings, broker=broker, mongo=mongo, registry=registry)
     return mount_static(app)

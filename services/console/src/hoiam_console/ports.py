@@ -68,6 +68,21 @@ class ReadModel(Protocol):
         """Every item of a voters' meeting of that council session (`origin.session_id`)."""
         ...
 
+    async def find_requests(
+        self,
+        *,
+        received_from: datetime,
+        received_to: datetime,
+        category_codes: Sequence[str] | None = None,
+        statuses: Sequence[Status] | None = None,
+        published_only: bool = False,
+        skip: int = 0,
+        limit: int = 100,
+    ) -> list[ItemRecord]:
+        """Items received in [from, to], newest first, a page of them (Open311's `GET
+        requests`); `published_only`: only those whose citizen consented to publication."""
+        ...
+
     async def prepare(self) -> None: ...
 
 

@@ -194,6 +194,33 @@ class MongoReadModel:
         found = self._items.find({"session_id": session_id})
         return [ItemRecord.model_validate(doc["record"]) async for doc in found]
 
+    async def find_requests(
+        self,
+        *,
+        received_from: datetime,
+        received_to: datetime,
+        category_codes: Sequence[str] | None = None,
+        statuses: Sequence[Status] | None = None,
+        published_only: bool = False,
+        skip: int = 0,
+        limit: int = 100,
+    ) -> list[ItemRecord]:
+        query: dict[str, Any] = {"received_at": {"$gte": received_from, "$lte": received_to}}
+        if category_codes is not None:
+            query["record.category_code"] = {"$in": list(category_codes)}
+        if statuses is not None:
+            query["status"] = {"$in": [s.value for s in statuses]}
+        if published_only:
+            query["record.publication_consent"] = True
+        # Ties on the time are ordered by id, so pages neither repeat nor skip an item.
+        found = (
+            self._items.find(query)
+            .sort([("received_at", DESCENDING), ("_id", ASCENDING)])
+            .skip(skip)
+            .limit(limit)
+        )
+        return [ItemRecord.model_validate(doc["record"]) async for doc in found]
+
 
 class MongoRatings:
     """One document per rated item, `_id` the item: a second rating is refused by the index."""

@@ -177,6 +177,13 @@ class Links:
     def status_page(self, tracking_code: str) -> str | None:
         return f"{self.public_url}/t/{tracking_code}" if self.public_url else None
 
+    def rating_page(self, tracking_code: str, score: int | None = None) -> str | None:
+        """The status page's rating form; with `score`, that score is already chosen."""
+        if not self.public_url:
+            return None
+        chosen = f"?score={score}" if score is not None else ""
+        return f"{self.public_url}/t/{tracking_code}{chosen}#rate"
+
     def inbox(self, item_id: UUID | None = None) -> str | None:
         if not self.console_url:
             return None

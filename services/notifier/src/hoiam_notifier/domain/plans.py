@@ -16,6 +16,8 @@ from hoiam_notifier.domain.texts import (
     format_date,
     in_english,
     one_line,
+    rating_invite,
+    rating_line,
     resent_news,
     status_news,
     voters_news,
@@ -399,24 +401,32 @@ def plan_status(
             plan += _representatives_told(event, record=record, links=links)
             continue
         english = in_english(record.citizen)
+        news = status_news(event, english=english, known=record.body)
+        # An answer is rated where the citizen reads it: a link, and buttons where chats have them.
+        invite = (
+            rating_invite(record.tracking_code, links=links, english=english)
+            if event.status is Status.RESOLVED
+            else None
+        )
+        if invite is not None:
+            news += "\n\n" + rating_line(invite, english=english)
         text = citizen_text(
             citizen=record.citizen,
             tracking_code=record.tracking_code,
-            news=status_news(event, english=english, known=record.body),
+            news=news,
             links=links,
             english=english,
         )
-        plan.append(
-            _citizen_notification(
-                event_id=event.event_id,
-                record=record,
-                reach=reaches.get(record.item_id, Reachability()),
-                text=text,
-                status_label=STATUS_LABEL_VI[event.status],
-                now=now,
-                policy=policy,
-            )
+        notification = _citizen_notification(
+            event_id=event.event_id,
+            record=record,
+            reach=reaches.get(record.item_id, Reachability()),
+            text=text,
+            status_label=STATUS_LABEL_VI[event.status],
+            now=now,
+            policy=policy,
         )
+        plan.append(notification.model_copy(update={"rating": invite}) if invite else notification)
     return plan
 
 
