@@ -12,18 +12,27 @@ from prometheus_client import CollectorRegistry, Counter
 from hoiam_console.actions import Actions
 from hoiam_console.api import console_api
 from hoiam_console.auth import Authenticator
+from hoiam_console.council import Council
+from hoiam_console.council_api import council_api
+from hoiam_console.council_upstream import (
+    CouncilUpstream,
+    HttpCouncilUpstream,
+    NoCouncilUpstream,
+)
 from hoiam_console.desk import Desk, NoQueues
 from hoiam_console.desk_api import desk_api
 from hoiam_console.desk_upstream import DeskUpstream, HttpDeskUpstream, NoDeskUpstream
 from hoiam_console.dlq import DeadLetterQueues, KafkaDeadLetterQueues
 from hoiam_console.handlers import ProjectEvent
 from hoiam_console.limits import InProcessLimiter
+from hoiam_console.pages import council as council_pages
 from hoiam_console.pages import page_routers
 from hoiam_console.pages.desk_areas import desk_page_routers
 from hoiam_console.passwords import Passwords
 from hoiam_console.ports import AccountStore, FailureLog, ReadModel, SessionStore
 from hoiam_console.public import Public, PublicDeps, public_routes
 from hoiam_console.public_upstream import HttpPublicUpstream
+from hoiam_console.review_store import MongoReviews, NoReviews, ReviewStore
 from hoiam_console.settings import ConsoleSettings
 from hoiam_console.store import (
     MongoAccounts,
@@ -99,6 +108,7 @@ class ConsoleParts:
     wiring: Wiring
     desk: Desk | None = None
     public: Public | None = None
+    council: Council | None = None
 
 
 def build(
@@ -116,6 +126,8 @@ def build(
     desk_upstream: DeskUpstream | None = None,
     dead_letter_queues: DeadLetterQueues | None = None,
     public: PublicDeps | None = None,
+    council_upstream: CouncilUpstream | None = None,
+    reviews: ReviewStore | None = None,
 ) -> ConsoleParts:
     """Everything the console does, from what it is handed; no I/O, no client made here.
     Without `public` the public pages (`/`, `/t/{code}`, ratings) are not served."""
@@ -151,6 +163,11 @@ def build(
         queues=dead_letter_queues or NoQueues(),
         clock=clock,
     )
+    council = Council(
+        upstream=council_upstream or NoCouncilUpstream(),
+        reviews=reviews or NoReviews(),
+        clock=clock,
+    )
     public_side = (
         Public(
             read_model=read_model,
@@ -179,15 +196,17 @@ def build(
             *public_routers,
             console_api(web),
             desk_api(web, desk),
+            council_api(web, council),
             *page_routers(web),
             *desk_page_routers(web, desk),
+            council_pages.routes(web, council),
         ],
         prepare_store=read_model.prepare,
         # Operators approve answers for the public archive (AnswerPublished), public side or not.
         publishes={settings.topics.name(FEEDBACK_PUBLISHED): AnswerPublished}
         | ({settings.topics.name(FEEDBACK_RATINGS): ItemRated} if public_side else {}),
     )
-    return ConsoleParts(project, actions, auth, web, wiring, desk, public_side)
+    return ConsoleParts(project, actions, auth, web, wiring, desk, public_side, council)
 
 
 def mount_static(app: FastAPI) -> FastAPI:
@@ -210,6 +229,13 @@ def create_app(settings: ConsoleSettings | None = None, *, clock: Clock | None =
     broker = make_broker(settings, service=SERVICE, registry=registry)
     mongo, db = make_mongo(settings)
     upstream = HttpDeskUpstream(
+        intake_url=str(settings.intake_url),
+        router_url=str(settings.router_url),
+        secret=settings.person_token_secret,
+        clock=clock,
+        timeout=settings.upstream_timeout_seconds,
+    )
+    council_upstream = HttpCouncilUpstream(
         intake_url=str(settings.intake_url),
         router_url=str(settings.router_url),
         secret=settings.person_token_secret,
@@ -245,7 +271,11 @@ def create_app(settings: ConsoleSettings | None = None, *, clock: Clock | None =
             ratings=MongoRatings(db),
             upstream=public_upstream,
         ),
+        council_upstream=council_upstream,
+        reviews=MongoReviews(db),
     )
-    wiring = replace(parts.wiring, on_stop=[upstream.close, public_upstream.close])
+    wiring = replace(
+        parts.wiring, on_stop=[upstream.close, public_upstream.close, council_upstream.close]
+    )
     app = serve(wiring, settings=settings, broker=broker, mongo=mongo, registry=registry)
     return mount_static(app)

@@ -1,0 +1,144 @@
+"""The JSON API of sessions and meetings (`/api/v1/sessions…`, in the console's OpenAPI): declare
+a session, list and read them, send a meeting's minutes (committed as split: the API has no
+review step), and follow up an answer (send back, mark for questioning). Operators and admins;
+each route calls the same `Council` function as its page."""
+
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, HTTPException, Request, Response, UploadFile
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from hoiam_console.api import REFUSED
+from hoiam_console.council import Council
+from hoiam_console.council_upstream import (
+    MeetingResult,
+    NewSessionFields,
+    SessionDetail,
+    SessionInfo,
+)
+from hoiam_console.domain.review import MAX_FILE, MeetingFields, MinutesFile
+from hoiam_console.web import ACTION_ERRORS, Web, failure_status
+from hoiam_shared.identity import Person
+
+
+class SessionCreated(BaseModel):
+    id: str
+
+
+class FollowUp(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    note: str = Field(min_length=3, max_length=5_000, description="Why; the body reads it.")
+
+
+class FollowUpDone(BaseModel):
+    tracking_code: str
+    detail: str
+
+
+def council_api(web: Web, council: Council) -> APIRouter:
+    api = APIRouter(prefix="/api/v1", tags=["sessions"])
+
+    async def run[T](request: Request, act: Callable[[Person], Awaitable[T]]) -> T:
+        viewer = await web.api_viewer(request)
+        if viewer is None:
+            raise HTTPException(
+                401, "sign in: POST /api/v1/auth/token", headers={"WWW-Authenticate": "Bearer"}
+            )
+        try:
+            return await act(viewer.person)
+        except ACTION_ERRORS as error:
+            status, reason = failure_status(error)
+            raise HTTPException(status, reason) from None
+
+    @api.post(
+        "/sessions",
+        status_code=201,
+        summary="Declare a council session (kỳ họp); intake derives its compile windows",
+        responses=REFUSED,
+    )
+    async def create_session(request: Request, body: NewSessionFields) -> SessionCreated:
+        found = await run(request, lambda p: council.create_session(p, body))
+        return SessionCreated(id=found)
+
+    @api.get("/sessions", summary="Every session, the latest first", responses=REFUSED)
+    async def list_sessions(request: Request) -> list[SessionInfo]:
+        return await run(request, council.sessions)
+
+    @api.get(
+        "/sessions/{session_id}",
+        summary="A session with its meetings and their counts",
+        responses=REFUSED,
+    )
+    async def get_session(request: Request, session_id: str) -> SessionDetail:
+        return await run(request, lambda p: council.session(p, session_id))
+
+    @api.post(
+        "/sessions/{session_id}/meetings",
+        status_code=201,
+        summary="A voters' meeting's minutes (.docx, .xlsx, .txt) → one item per petition, "
+        "committed as split (no review); the same file again is the same meeting (200)",
+        responses={
+            **REFUSED,
+            200: {"description": "This file was committed before: its meeting and items"},
+            413: {"description": "larger than 10 MiB"},
+            415: {"description": "not a .docx, .xlsx or text file"},
+        },
+    )
+    async def add_meeting(
+        request: Request,
+        response: Response,
+        session_id: str,
+        file: Annotated[UploadFile, File(description="The minutes (biên bản).")],
+        held_on: Annotated[date, Form()],
+        place: Annotated[str, Form(min_length=2, max_length=300)],
+        delegates: Annotated[str | None, Form(max_length=5000)] = None,
+        constituency: Annotated[str | None, Form(max_length=300)] = None,
+    ) -> MeetingResult:
+        content = await file.read(MAX_FILE + 1)
+        if len(content) > MAX_FILE:
+            raise HTTPException(413, f"the minutes are larger than {MAX_FILE} bytes")
+        try:
+            meeting = MeetingFields(
+                held_on=held_on, place=place, delegates=delegates, constituency=constituency
+            )
+        except ValidationError as error:
+            raise HTTPException(422, error.errors(include_url=False)) from None
+        minutes = MinutesFile(
+            content=content, filename=file.filename, content_type=file.content_type
+        )
+        done = await run(
+            request, lambda p: council.add_meeting(p, session_id, file=minutes, meeting=meeting)
+        )
+        if done.existing:
+            response.status_code = 200
+        return done
+
+    @api.post(
+        "/items/{tracking_code}/send-back",
+        status_code=202,
+        summary="An unsatisfactory answer goes back to its body (the router's send-back)",
+        responses={**REFUSED, 409: {"description": "not answered yet"}},
+    )
+    async def send_back(request: Request, tracking_code: str, body: FollowUp) -> FollowUpDone:
+        await run(request, lambda p: council.send_back(p, tracking_code, note=body.note))
+        return FollowUpDone(tracking_code=tracking_code, detail="sent back to the body")
+
+    @api.post(
+        "/sessions/{session_id}/items/{tracking_code}/question",
+        status_code=202,
+        summary="Mark an answer for questioning (chất vấn) at the session (the router's flag)",
+        responses={**REFUSED, 409: {"description": "not answered yet"}},
+    )
+    async def question(
+        request: Request, session_id: str, tracking_code: str, body: FollowUp
+    ) -> FollowUpDone:
+        await run(
+            request,
+            lambda p: council.question(p, tracking_code, note=body.note, session_id=session_id),
+        )
+        return FollowUpDone(tracking_code=tracking_code, detail="marked for questioning")
+
+    return api
