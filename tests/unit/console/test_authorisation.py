@@ -6,13 +6,15 @@ once, and checks the status. A route of the app that the matrix does not list fa
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
 import pytest
 from fastapi.routing import APIRoute
 
+from hoiam_console.council_upstream import NewSessionFields
+from hoiam_console.domain.review import MeetingFields, MinutesFile
 from hoiam_console.upstream import Task
 from support.console import (
     PASSWORD,
@@ -23,6 +25,12 @@ from support.console import (
     routed,
 )
 
+SESSION = {
+    "name": "Kỳ họp thứ 5 HĐND tỉnh",
+    "province_code": "86",
+    "opens_on": "2026-12-08",
+    "closes_on": "2026-12-10",
+}
 PEOPLE = ("anonymous", "operator", "ubnd-tieucan", "so-xaydung", "daibieu", "admin")
 """Anonymous; the operator of the item's province; the item's body; another body; a delegate
 whose constituency is elsewhere; the admin."""
@@ -95,6 +103,19 @@ API = [
     Row("GET", "/api/v1/front", OPERATORS_READ),
     Row("POST", "/api/v1/items/{code}/notes", OPERATORS_ACT, {"kind": "note", "text": "Đã xem."}),
     Row("GET", "/api/v1/dashboard", EVERYONE),
+    # sessions and meetings (hoiam_console.council_api)
+    Row("POST", "/api/v1/sessions", (401, 201, 403, 403, 403, 201), SESSION),
+    Row("GET", "/api/v1/sessions", OPERATORS_READ),
+    Row("GET", "/api/v1/sessions/{session}", OPERATORS_READ),
+    # A JSON body is no minutes file: refused with the reason, once the person may send one.
+    Row("POST", "/api/v1/sessions/{session}/meetings", (401, 422, 403, 403, 403, 422), {}),
+    Row("POST", "/api/v1/items/{code}/send-back", OPERATORS_ACT, {"note": "Chưa đạt."}),
+    Row(
+        "POST",
+        "/api/v1/sessions/{session}/items/{code}/question",
+        OPERATORS_ACT,
+        {"note": "Chất vấn."},
+    ),
 ]
 
 SIGN_IN = 303  # what anonymous visitors get on every page: the way to the sign-in form
@@ -165,6 +186,19 @@ PAGES = [
     Row("GET", "/front", PAGE_OPERATORS),
     Row("POST", "/items/{code}/notes", PAGE_OPERATORS_ACT, {"kind": "note", "text": "Đã xem."}),
     Row("GET", "/dashboard", PAGE_EVERYONE),
+    # sessions and meetings (hoiam_console.pages.council)
+    Row("GET", "/sessions", PAGE_OPERATORS),
+    Row("POST", "/sessions", PAGE_OPERATORS_ACT, SESSION),
+    Row("GET", "/sessions/{session}", PAGE_OPERATORS),
+    Row(
+        "POST",
+        "/sessions/{session}/minutes",
+        PAGE_OPERATORS_ACT,
+        {"held_on": "2026-11-25", "place": "xã Nhơn Sơn"},
+        {"file": ("bien-ban.txt", "1. Đề nghị sửa đường thôn Láng Me.".encode(), "text/plain")},
+    ),
+    Row("GET", "/sessions/{session}/reviews/{draft}", PAGE_OPERATORS),
+    Row("POST", "/sessions/{session}/reviews/{draft}", PAGE_OPERATORS_ACT, {"op": "save"}),
 ]
 
 OUTSIDE_THE_MATRIX = {
@@ -186,12 +220,29 @@ async def seed(console: Console) -> dict[str, str]:
     console.upstream.task_list.append(
         Task(task_id="t1", kind="call_back", state="open", reason="gọi lại", opened_at=AT)
     )
-    return {
+    names = {
         "code": item.tracking_code,
         "item_id": str(item.item_id),
         "triage": waiting.tracking_code,
         "task": "t1",
     }
+    return names | await seed_session(console)
+
+
+async def seed_session(console: Console) -> dict[str, str]:
+    """A session with a minutes review waiting (the session pages' fakes, not the upstream)."""
+    assert console.council is not None
+    person = (await console.accounts.get("admin")).person()  # type: ignore[union-attr]
+    session = await console.council.create_session(person, NewSessionFields.model_validate(SESSION))
+    started = await console.parts.council.start_review(  # type: ignore[union-attr]
+        person,
+        session,
+        file=MinutesFile(content="1. Đề nghị lắp đèn thôn Láng Me.".encode()),
+        meeting=MeetingFields(held_on=date(2026, 11, 25), place="xã Nhơn Sơn"),
+    )
+    assert started.draft is not None
+    console.council.calls.clear()
+    return {"session": session, "draft": started.draft.id}
 
 
 async def browser(console: Console, client: httpx.AsyncClient, who: str) -> str | None:
@@ -242,6 +293,7 @@ async def test_api_route(
     if expected in (401, 403):
         assert answer.json()["detail"]  # a refusal says why
         assert not [c for c in console.upstream.calls if c.what != "tasks"]
+        assert console.council is not None and not console.council.calls
 
 
 @pytest.mark.parametrize(("row", "who", "expected"), cases(PAGES))
@@ -262,12 +314,19 @@ async def test_page_route(
     if expected == 403:
         assert '<html lang="vi">' in answer.text
         assert not console.upstream.calls
+        assert console.council is not None and not console.council.calls
 
 
 def test_the_matrix_covers_every_route(console: Console) -> None:
     listed = {(row.method, row.path.split("?")[0]) for row in [*API, *PAGES]}
     routes = {
-        (method, route.path.replace("{tracking_code}", "{code}").replace("{task_id}", "{task}"))
+        (
+            method,
+            route.path.replace("{tracking_code}", "{code}")
+            .replace("{task_id}", "{task}")
+            .replace("{session_id}", "{session}")
+            .replace("{draft_id}", "{draft}"),
+        )
         for router in console.parts.wiring.routers
         for route in router.routes
         if isinstance(route, APIRoute)

@@ -45,6 +45,9 @@ class Council:
         self._reviews = reviews
         self._clock = clock
 
+    def require_front(self, person: Person) -> None:
+        require(is_front(person), FRONT_ONLY)
+
     # --- sessions --------------------------------------------------------------------------
 
     async def create_session(self, person: Person, command: NewSessionFields) -> str:

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, Response, UploadFile
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from hoiam_console.api import REFUSED
 from hoiam_console.council import Council
@@ -19,6 +19,7 @@ from hoiam_console.council_upstream import (
     SessionInfo,
 )
 from hoiam_console.domain.review import MAX_FILE, MeetingFields, MinutesFile
+from hoiam_console.upstream import UpstreamError
 from hoiam_console.web import ACTION_ERRORS, Web, failure_status
 from hoiam_shared.identity import Person
 
@@ -91,27 +92,37 @@ def council_api(web: Web, council: Council) -> APIRouter:
         request: Request,
         response: Response,
         session_id: str,
-        file: Annotated[UploadFile, File(description="The minutes (biên bản).")],
-        held_on: Annotated[date, Form()],
-        place: Annotated[str, Form(min_length=2, max_length=300)],
+        # Optional here so that who asks is checked first (401/403), then what is missing (422).
+        file: Annotated[UploadFile | None, File(description="The minutes (biên bản).")] = None,
+        held_on: Annotated[str | None, Form(description="YYYY-MM-DD")] = None,
+        place: Annotated[str | None, Form(max_length=300, description="The commune")] = None,
         delegates: Annotated[str | None, Form(max_length=5000)] = None,
         constituency: Annotated[str | None, Form(max_length=300)] = None,
     ) -> MeetingResult:
-        content = await file.read(MAX_FILE + 1)
-        if len(content) > MAX_FILE:
-            raise HTTPException(413, f"the minutes are larger than {MAX_FILE} bytes")
-        try:
-            meeting = MeetingFields(
-                held_on=held_on, place=place, delegates=delegates, constituency=constituency
+        async def act(person: Person) -> MeetingResult:
+            council.require_front(person)
+            if file is None:
+                raise ValueError("send the minutes as the multipart field `file`")
+            content = await file.read(MAX_FILE + 1)
+            if len(content) > MAX_FILE:
+                raise UpstreamError(413, f"the minutes are larger than {MAX_FILE} bytes")
+            try:
+                meeting = MeetingFields(
+                    held_on=date.fromisoformat(held_on or ""),
+                    place=place or "",
+                    delegates=delegates,
+                    constituency=constituency,
+                )
+            except ValueError as error:
+                raise ValueError(
+                    f"`held_on` (YYYY-MM-DD) and `place` (the commune) are needed: {error}"
+                ) from None
+            minutes = MinutesFile(
+                content=content, filename=file.filename, content_type=file.content_type
             )
-        except ValidationError as error:
-            raise HTTPException(422, error.errors(include_url=False)) from None
-        minutes = MinutesFile(
-            content=content, filename=file.filename, content_type=file.content_type
-        )
-        done = await run(
-            request, lambda p: council.add_meeting(p, session_id, file=minutes, meeting=meeting)
-        )
+            return await council.add_meeting(person, session_id, file=minutes, meeting=meeting)
+
+        done = await run(request, act)
         if done.existing:
             response.status_code = 200
         return done
