@@ -41,6 +41,7 @@ from hoiam_shared.events import (
 from hoiam_shared.identity import Person, Role
 from support.clock import TestClock
 from support.council import FakeCouncilUpstream, InMemoryReviews
+from support.compiling import InMemoryCompilations
 from support.samples import make_received
 
 PASSWORD = "local-demo-only"
@@ -128,6 +129,9 @@ class InMemoryReadModel:
             if record.get("tracking_code") == tracking_code:
                 return record_of(record)
         return None
+
+    async def of_session(self, session_id: str) -> list[ItemRecord]:
+        return [record_of(r) for r in self.records.values() if r.get("session_id") == session_id]
 
     async def find(
         self,
@@ -373,6 +377,7 @@ def console_parts(
         dead_letter_queues=queues,
         council_upstream=council,
         reviews=reviews,
+        compilation_store=InMemoryCompilations(),
     )
     return parts, settings, (*stores, upstream, queues)
 

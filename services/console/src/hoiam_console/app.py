@@ -19,6 +19,7 @@ from hoiam_console.council_upstream import (
     HttpCouncilUpstream,
     NoCouncilUpstream,
 )
+from hoiam_console.compilations import Compilations
 from hoiam_console.desk import Desk, NoQueues
 from hoiam_console.desk_api import desk_api
 from hoiam_console.desk_upstream import DeskUpstream, HttpDeskUpstream, NoDeskUpstream
@@ -29,13 +30,20 @@ from hoiam_console.pages import council as council_pages
 from hoiam_console.pages import page_routers
 from hoiam_console.pages.desk_areas import desk_page_routers
 from hoiam_console.passwords import Passwords
-from hoiam_console.ports import AccountStore, FailureLog, ReadModel, SessionStore
+from hoiam_console.ports import (
+    AccountStore,
+    CompilationStore,
+    FailureLog,
+    ReadModel,
+    SessionStore,
+)
 from hoiam_console.public import Public, PublicDeps, public_routes
 from hoiam_console.public_upstream import HttpPublicUpstream
 from hoiam_console.review_store import MongoReviews, NoReviews, ReviewStore
 from hoiam_console.settings import ConsoleSettings
 from hoiam_console.store import (
     MongoAccounts,
+    MongoCompilations,
     MongoFailures,
     MongoRatings,
     MongoReadModel,
@@ -108,6 +116,7 @@ class ConsoleParts:
     wiring: Wiring
     desk: Desk | None = None
     public: Public | None = None
+    compilations: Compilations | None = None
     council: Council | None = None
 
 
@@ -128,9 +137,11 @@ def build(
     public: PublicDeps | None = None,
     council_upstream: CouncilUpstream | None = None,
     reviews: ReviewStore | None = None,
+    compilation_store: CompilationStore | None = None,
 ) -> ConsoleParts:
     """Everything the console does, from what it is handed; no I/O, no client made here.
-    Without `public` the public pages (`/`, `/t/{code}`, ratings) are not served."""
+    Without `public` the public pages (`/`, `/t/{code}`, ratings) are not served; without
+    `compilation_store` no session is compiled."""
     dead_letters_total = Counter(
         "console_dead_letters_total",
         "Records the read model could not use, sent to their DLQ, by error type",
@@ -181,6 +192,17 @@ def build(
         else None
     )
     public_routers = [public_routes(web, public_side)] if public_side is not None else []
+    compilations = (
+        Compilations(items=read_model, store=compilation_store, clock=clock)
+        if compilation_store is not None
+        else None
+    )
+
+    async def prepare_stores() -> None:
+        await read_model.prepare()
+        if compilation_store is not None:
+            await compilation_store.prepare()
+
     wiring = Wiring(
         name=SERVICE,
         description="Operators, body staff, delegates and admins, each with their own account.",
@@ -201,12 +223,14 @@ def build(
             *desk_page_routers(web, desk),
             council_pages.routes(web, council),
         ],
-        prepare_store=read_model.prepare,
+        prepare_store=prepare_stores,
         # Operators approve answers for the public archive (AnswerPublished), public side or not.
         publishes={settings.topics.name(FEEDBACK_PUBLISHED): AnswerPublished}
         | ({settings.topics.name(FEEDBACK_RATINGS): ItemRated} if public_side else {}),
     )
-    return ConsoleParts(project, actions, auth, web, wiring, desk, public_side, council)
+    return ConsoleParts(
+        project, actions, auth, web, wiring, desk, public_side, compilations, council
+    )
 
 
 def mount_static(app: FastAPI) -> FastAPI:
@@ -273,6 +297,7 @@ def create_app(settings: ConsoleSettings | None = None, *, clock: Clock | None =
         ),
         council_upstream=council_upstream,
         reviews=MongoReviews(db),
+        compilation_store=MongoCompilations(db),
     )
     wiring = replace(
         parts.wiring, on_stop=[upstream.close, public_upstream.close, council_upstream.close]
