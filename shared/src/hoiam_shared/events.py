@@ -165,6 +165,12 @@ class MeetingPetition(Value):
     )
     section: str | None = Field(default=None, description="The field heading it sat under.")
     position: int = Field(default=0, ge=0, description="Its order in the minutes, from 0.")
+    delegates: tuple[str, ...] = Field(
+        default=(), description="The delegates present at the meeting, as the minutes name them."
+    )
+    constituency: str | None = Field(
+        default=None, description="The electoral unit (đơn vị bầu cử) the meeting was held in."
+    )
 
 
 class FeedbackText(Value):
@@ -357,6 +363,12 @@ class FeedbackRouted(Event):
     councillors: tuple[CouncillorRef, ...] = ()
     candidates: tuple[BodyRef, ...] = Field(
         default=(), description="For triage: the best bodies the router could think of."
+    )
+    # Added with issue 13: voters at a meeting left no contact of their own.
+    front: BodyRef | None = Field(
+        default=None,
+        description="For a voters' meeting's item: the commune's Front committee (Ủy ban MTTQ "
+        "xã), told of its routing and its answer on behalf of the voters, beside `councillors`.",
     )
     # Added for issue 10: a reassignment or triage decision is announced once.
     announced_by: UUID | None = Field(

@@ -10,6 +10,7 @@ from hoiam_shared.events import (
     BodyRef,
     Channel,
     Citizen,
+    CouncillorRef,
     FeedbackRouted,
     Origin,
     Status,
@@ -45,6 +46,17 @@ class ItemRecord(BaseModel):
     routed_at: AwareDatetime | None = Field(
         default=None, description="When the routing this record holds was decided."
     )
+    # A voters' meeting's item: who is told in the voters' place (they left no contact).
+    front: BodyRef | None = None
+    councillors: tuple[CouncillorRef, ...] = ()
+
+    @property
+    def spoken_for(self) -> bool:
+        """Voters at a meeting, without a contact of their own: their Front and delegates are
+        told what they would be told. Anyone with a contact is told themselves."""
+        contacts = self.citizen.contacts
+        own = contacts.email or contacts.phone or contacts.zalo_user_id or contacts.facebook_psid
+        return self.channel is Channel.MEETING and not own and bool(self.front or self.councillors)
 
     @property
     def holder(self) -> BodyRef | None:
@@ -93,6 +105,8 @@ def item_record(routed: FeedbackRouted) -> ItemRecord:
         received_at=routed.received_at,
         routed_at=routed.occurred_at,
         status=routed.status,
+        front=routed.front,
+        councillors=routed.councillors,
     )
 
 

@@ -18,6 +18,7 @@ from hoiam_notifier.domain.texts import (
     one_line,
     resent_news,
     status_news,
+    voters_news,
 )
 from hoiam_notifier.domain.ways import body_target, citizen_targets
 from hoiam_shared.events import (
@@ -135,27 +136,46 @@ def plan_routed(
     """
     plan: list[Notification] = []
     announced = routed.announced_by is not None
+    record = item_record(routed)
     if routed.status is Status.ROUTED and routed.body is not None:
+        to_body = one_line(routed.body.name)
         body_recipient = (
             RecipientKind.BODY,
             routed.body.id,
-            one_line(routed.body.name),
+            to_body,
             routed.body.contacts,
+            "Hệ thống Hồi Âm chuyển đến Quý cơ quan ý kiến, kiến nghị của cử tri để xem xét, "
+            "giải quyết và trả lời.",
         )
-        for kind, owner_id, name, contacts in [
+        front = routed.front
+        front_recipient = (
+            (
+                RecipientKind.BODY,
+                front.id,
+                one_line(front.name),
+                front.contacts,
+                "Kiến nghị của cử tri tại hội nghị tiếp xúc cử tri đã được chuyển đến "
+                f"{to_body}. Hồi Âm sẽ thông báo kết quả trả lời để Ủy ban Mặt trận thông tin "
+                "lại cho cử tri.",
+            )
+            if front is not None and record.spoken_for
+            else None
+        )
+        for kind, owner_id, name, contacts, heading in [
             *(() if announced else (body_recipient,)),
+            *(() if announced or front_recipient is None else (front_recipient,)),
             *(
-                (RecipientKind.COUNCILLOR, c.id, f"Đại biểu {one_line(c.name)}", c.contacts)
+                (
+                    RecipientKind.COUNCILLOR,
+                    c.id,
+                    f"Đại biểu {one_line(c.name)}",
+                    c.contacts,
+                    "Ý kiến, kiến nghị của cử tri trong đơn vị bầu cử của Đại biểu đã được "
+                    f"chuyển đến {to_body}.",
+                )
                 for c in routed.councillors
             ),
         ]:
-            heading = (
-                "Hệ thống Hồi Âm chuyển đến Quý cơ quan ý kiến, kiến nghị của cử tri để xem xét, "
-                "giải quyết và trả lời."
-                if kind is RecipientKind.BODY
-                else f"Ý kiến, kiến nghị của cử tri trong đơn vị bầu cử của Đại biểu đã được "
-                f"chuyển đến {one_line(routed.body.name)}."
-            )
             topic = one_line(routed.subject or "") or routed.category.name
             text = body_text(
                 title=f"Ý kiến, kiến nghị mới: {topic}",
@@ -183,9 +203,8 @@ def plan_routed(
                 urgent=False,
                 allow_digest=True,
             )
-    if announced:
-        return plan
-    record = item_record(routed)
+    if announced or record.spoken_for:
+        return plan  # voters at a meeting hear it from their Front and delegates, told above
     english = in_english(routed.citizen)
     # Only its words are used; its id and time are the routing's, so planning reads no clock.
     acknowledgement = StatusChanged(
@@ -372,6 +391,9 @@ def plan_status(
     if event.change is StatusChange.OVERDUE:
         return plan  # lateness is the bodies' business; the citizen hears of the escalation
     for record in records:
+        if record.spoken_for:
+            plan += _representatives_told(event, record=record, links=links)
+            continue
         english = in_english(record.citizen)
         text = citizen_text(
             citizen=record.citizen,
@@ -390,6 +412,69 @@ def plan_status(
                 now=now,
                 policy=policy,
             )
+        )
+    return plan
+
+
+def _representatives_told(
+    event: StatusChanged, *, record: ItemRecord, links: Links
+) -> list[Notification]:
+    """What the voters of a meeting would be told, to their Front committee and delegates, so
+    they pass it on (the delegates report the results at their next meeting). Each message is
+    keyed by the item too: the same Front hears of each of its voters' petitions in a case."""
+    news = voters_news(event, known=record.body)
+    voters = one_line(record.citizen.name or "") or "cử tri"
+    answered = event.answer is not None or event.status in (Status.RESOLVED, Status.REJECTED)
+    title = "Kết quả giải quyết kiến nghị cử tri" if answered else "Tiến độ kiến nghị cử tri"
+    heading = (
+        f"Hồi Âm thông tin về kiến nghị của {voters} tại hội nghị tiếp xúc cử tri, để thông tin "
+        f"lại cho cử tri:\n\n{news}"
+    )
+    plan: list[Notification] = []
+    for kind, owner, name, contacts in [
+        *(
+            (
+                (
+                    RecipientKind.BODY,
+                    record.front.id,
+                    one_line(record.front.name),
+                    record.front.contacts,
+                ),
+            )
+            if record.front is not None
+            else ()
+        ),
+        *(
+            (RecipientKind.COUNCILLOR, c.id, f"Đại biểu {one_line(c.name)}", c.contacts)
+            for c in record.councillors
+        ),
+    ]:
+        text = body_text(
+            title=title,
+            heading=heading,
+            addressee=name,
+            tracking_code=record.tracking_code,
+            item_id=record.item_id,
+            category=record.category,
+            case_id=None,
+            due_on=event.due_on,
+            citizen=record.citizen,
+            text=record.text,
+            reasons=(),
+            links=links,
+            show_due=event.status not in (Status.RESOLVED, Status.REJECTED, Status.CLOSED),
+        )
+        plan += _contact_notifications(
+            event_id=event.event_id,
+            item_id=record.item_id,
+            tracking_code=record.tracking_code,
+            kind=kind,
+            owner_id=f"{owner}:{record.item_id}",
+            owner_name=name,
+            contacts=contacts,
+            text=text,
+            urgent=False,
+            allow_digest=False,
         )
     return plan
 

@@ -122,6 +122,12 @@ def status_news(event: StatusChanged, *, english: bool, known: BodyRef | None = 
     return news
 
 
+def voters_news(event: StatusChanged, *, known: BodyRef | None = None) -> str:
+    """The citizen's news told of the voters instead of to them, for their Front committee and
+    delegates: the same words, "of the voters" for "of you"."""
+    return status_news(event, english=False, known=known).replace("của Ông/Bà", "của cử tri")
+
+
 STATUS_LABEL_VI = {
     Status.ROUTED: "đã chuyển cơ quan giải quyết",
     Status.TRIAGE: "đang phân loại",

@@ -63,6 +63,7 @@ def routed_event(
         ),
         candidates=tuple(b.ref() for b in decision.candidates),
         triage_reason=decision.triage_reason,
+        front=decision.front.ref() if decision.front else None,
     )
 
 
