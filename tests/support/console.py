@@ -40,8 +40,8 @@ from hoiam_shared.events import (
 )
 from hoiam_shared.identity import Person, Role
 from support.clock import TestClock
-from support.council import FakeCouncilUpstream, InMemoryReviews
 from support.compiling import InMemoryCompilations
+from support.council import FakeCouncilUpstream, InMemoryReviews
 from support.samples import make_received
 
 PASSWORD = "local-demo-only"

@@ -13,6 +13,7 @@ import httpx
 import pytest
 from fastapi.routing import APIRoute
 
+from hoiam_console.council import DOCUMENTS
 from hoiam_console.council_upstream import NewSessionFields
 from hoiam_console.domain.review import MeetingFields, MinutesFile
 from hoiam_console.upstream import Task
@@ -116,6 +117,28 @@ API = [
         OPERATORS_ACT,
         {"note": "Chất vấn."},
     ),
+    Row("GET", "/api/v1/sessions/{session}/compilation", OPERATORS_READ),
+    Row(
+        "POST",
+        "/api/v1/sessions/{session}/compilation/adjustments",
+        (401, 404, 403, 403, 403, 404),
+        {"op": "restore", "key": "{key}"},
+    ),
+    Row("POST", "/api/v1/sessions/{session}/compilation/lock", (401, 200, 403, 403, 403, 200)),
+    Row(
+        "POST",
+        "/api/v1/sessions/{session}/compilation/unlock",
+        (401, 403, 403, 403, 403, 409),  # admins only; this one is not locked
+        {"reason": "Sửa lại."},
+    ),
+    Row("GET", "/api/v1/sessions/{session}/results", OPERATORS_READ),
+    Row(
+        "POST",
+        "/api/v1/sessions/{session}/results/{key}/evaluation",
+        (401, 404, 403, 403, 403, 404),  # no such petition in an empty session
+        {"verdict": "satisfactory"},
+    ),
+    *(Row("GET", f"/api/v1/sessions/{{session}}/{name}", OPERATORS_READ) for name in DOCUMENTS),
 ]
 
 SIGN_IN = 303  # what anonymous visitors get on every page: the way to the sign-in form
@@ -199,6 +222,22 @@ PAGES = [
     ),
     Row("GET", "/sessions/{session}/reviews/{draft}", PAGE_OPERATORS),
     Row("POST", "/sessions/{session}/reviews/{draft}", PAGE_OPERATORS_ACT, {"op": "save"}),
+    Row("GET", "/sessions/{session}/compilation", PAGE_OPERATORS),
+    Row(
+        "POST",
+        "/sessions/{session}/compilation",
+        (SIGN_IN, 404, 403, 403, 403, 404),
+        {"op": "restore", "key": "{key}"},
+    ),
+    Row("POST", "/sessions/{session}/compilation/lock", PAGE_OPERATORS_ACT, {"op": "lock"}),
+    Row("GET", "/sessions/{session}/results", PAGE_OPERATORS),
+    Row(
+        "POST",
+        "/sessions/{session}/results/{key}",
+        (SIGN_IN, 404, 403, 403, 403, 404),
+        {"verdict": "satisfactory"},
+    ),
+    *(Row("GET", f"/sessions/{{session}}/{name}", PAGE_OPERATORS) for name in DOCUMENTS),
 ]
 
 OUTSIDE_THE_MATRIX = {
@@ -242,7 +281,7 @@ async def seed_session(console: Console) -> dict[str, str]:
     )
     assert started.draft is not None
     console.council.calls.clear()
-    return {"session": session, "draft": started.draft.id}
+    return {"session": session, "draft": started.draft.id, "key": "no-such-petition"}
 
 
 async def browser(console: Console, client: httpx.AsyncClient, who: str) -> str | None:
@@ -327,7 +366,8 @@ def test_the_matrix_covers_every_route(console: Console) -> None:
             route.path.replace("{tracking_code}", "{code}")
             .replace("{task_id}", "{task}")
             .replace("{session_id}", "{session}")
-            .replace("{draft_id}", "{draft}"),
+            .replace("{draft_id}", "{draft}")
+            .replace("{petition_key}", "{key}"),
         )
         for router in console.parts.wiring.routers
         for route in router.routes

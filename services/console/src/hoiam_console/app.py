@@ -12,6 +12,7 @@ from prometheus_client import CollectorRegistry, Counter
 from hoiam_console.actions import Actions
 from hoiam_console.api import console_api
 from hoiam_console.auth import Authenticator
+from hoiam_console.compilations import Compilations
 from hoiam_console.council import Council
 from hoiam_console.council_api import council_api
 from hoiam_console.council_upstream import (
@@ -19,7 +20,6 @@ from hoiam_console.council_upstream import (
     HttpCouncilUpstream,
     NoCouncilUpstream,
 )
-from hoiam_console.compilations import Compilations
 from hoiam_console.desk import Desk, NoQueues
 from hoiam_console.desk_api import desk_api
 from hoiam_console.desk_upstream import DeskUpstream, HttpDeskUpstream, NoDeskUpstream
@@ -174,11 +174,6 @@ def build(
         queues=dead_letter_queues or NoQueues(),
         clock=clock,
     )
-    council = Council(
-        upstream=council_upstream or NoCouncilUpstream(),
-        reviews=reviews or NoReviews(),
-        clock=clock,
-    )
     public_side = (
         Public(
             read_model=read_model,
@@ -196,6 +191,12 @@ def build(
         Compilations(items=read_model, store=compilation_store, clock=clock)
         if compilation_store is not None
         else None
+    )
+    council = Council(
+        upstream=council_upstream or NoCouncilUpstream(),
+        reviews=reviews or NoReviews(),
+        compilations=compilations,
+        clock=clock,
     )
 
     async def prepare_stores() -> None:

@@ -3,9 +3,20 @@ called by the JSON API and the pages alike. Sessions and meetings are intake's (
 asks with the person token); a minutes review waits in the console's own store until it is
 committed once; answers are followed up through the router (send back, mark for questioning)."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import date
+from typing import Literal
 
 from hoiam_console.actions import NotFoundError
+from hoiam_console.compilations import (
+    CompilationBusyError,
+    CompilationLockedError,
+    Compilations,
+    NotLockedError,
+    UnknownPetitionError,
+)
 from hoiam_console.council_upstream import (
     CouncilUpstream,
     MeetingResult,
@@ -16,6 +27,14 @@ from hoiam_console.council_upstream import (
 )
 from hoiam_console.domain import review
 from hoiam_console.domain.access import require
+from hoiam_console.domain.compiling import (
+    Adjustment,
+    Compilation,
+    CompiledPetition,
+    MeetingInfo,
+    SessionSheet,
+)
+from hoiam_console.domain.results import AnswerKind, FollowUp, Results, Verdict
 from hoiam_console.domain.review import Draft, LineEdit, MeetingFields, MinutesFile, ReviewLine
 from hoiam_console.review_store import ReviewConflictError, ReviewStore
 from hoiam_console.upstream import UpstreamError
@@ -23,6 +42,17 @@ from hoiam_shared.clock import Clock
 from hoiam_shared.identity import Person, Role
 
 FRONT_ONLY = "sessions and meetings are the Front's and the council's operators'"
+type Document = Literal[
+    "report.docx", "report.xlsx", "results.docx", "results.xlsx", "handout.docx"
+]
+DOCUMENTS: dict[str, str] = {
+    "report.docx": "bao-cao-tong-hop",
+    "report.xlsx": "bang-tong-hop",
+    "results.docx": "bao-cao-ket-qua",
+    "results.xlsx": "bang-ket-qua",
+    "handout.docx": "tai-lieu-dai-bieu",
+}
+"""Each document a session's page offers, and the start of its file name."""
 MINUTES_SUFFIXES = (".docx", ".xlsx", ".txt")
 
 
@@ -40,9 +70,17 @@ class ReviewStarted:
 
 
 class Council:
-    def __init__(self, *, upstream: CouncilUpstream, reviews: ReviewStore, clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        upstream: CouncilUpstream,
+        reviews: ReviewStore,
+        compilations: Compilations | None,
+        clock: Clock,
+    ) -> None:
         self._upstream = upstream
         self._reviews = reviews
+        self._compilations = compilations
         self._clock = clock
 
     def require_front(self, person: Person) -> None:
@@ -191,6 +229,128 @@ class Council:
         draft = await self.review(person, session_id, draft_id)
         await self._reviews.delete(draft.id)
 
+    # --- the compilation, the results and the documents ----------------------------------
+
+    @property
+    def compiles(self) -> bool:
+        """Whether this console has a compilation store (else the report pages are a 503)."""
+        return self._compilations is not None
+
+    def _compiler(self) -> Compilations:
+        if self._compilations is None:
+            raise UpstreamError(503, "the console has no compilation store wired")
+        return self._compilations
+
+    async def sheet(self, person: Person, session_id: str) -> SessionSheet:
+        """The session and its meetings as intake has them, for compiling."""
+        detail = await self.session(person, session_id)
+        found = detail.session
+        return SessionSheet(
+            id=found.id,
+            name=found.name,
+            province_code=found.province_code,
+            opens_on=found.opens_on,
+            closes_on=found.closes_on,
+            term=found.term,
+            number=found.number,
+            council_level=found.council_level,
+            commune_code=found.commune_code,
+            meetings=tuple(
+                MeetingInfo(
+                    id=m.id,
+                    held_on=m.held_on,
+                    place=m.place,
+                    delegates=m.delegates,
+                    constituency=m.constituency,
+                    filename=m.filename,
+                )
+                for m in detail.meetings
+            ),
+        )
+
+    async def compilation(self, person: Person, session_id: str) -> Compilation:
+        sheet = await self.sheet(person, session_id)
+        async with _compiling():
+            return await self._compiler().compilation(sheet)
+
+    async def adjust(self, person: Person, session_id: str, adjustment: Adjustment) -> Compilation:
+        sheet = await self.sheet(person, session_id)
+        async with _compiling():
+            return await self._compiler().adjust(sheet, adjustment, person=person)
+
+    async def lock(self, person: Person, session_id: str) -> Compilation:
+        sheet = await self.sheet(person, session_id)
+        async with _compiling():
+            return await self._compiler().lock(sheet, person=person)
+
+    async def unlock(self, person: Person, session_id: str, *, reason: str) -> Compilation:
+        require(person.role is Role.ADMIN, "unlock a compilation (admins only)")
+        sheet = await self.sheet(person, session_id)
+        async with _compiling():
+            return await self._compiler().unlock(sheet, person=person, reason=reason)
+
+    async def results(self, person: Person, session_id: str) -> Results:
+        sheet = await self.sheet(person, session_id)
+        async with _compiling():
+            return await self._compiler().results(sheet)
+
+    async def evaluate(
+        self,
+        person: Person,
+        session_id: str,
+        petition_key: str,
+        *,
+        kind: AnswerKind | None = None,
+        verdict: Verdict | None = None,
+        note: str | None = None,
+        roadmap_due: date | None = None,
+        follow_up: FollowUp | None = None,
+    ) -> Results:
+        """Record the kind of answer and the evaluation; a follow-up (send back, questioning)
+        goes to the router first, for every item of the petition, and is recorded once the
+        router took it, so the report never claims a follow-up that did not happen."""
+        sheet = await self.sheet(person, session_id)
+        compiler = self._compiler()
+        async with _compiling():
+            if follow_up is not None:
+                compiled = await compiler.compilation(sheet)
+                petition = compiled.petition(petition_key)
+                if petition is None:
+                    raise UnknownPetitionError(petition_key)
+                # The verdict first: a follow-up only follows an unsatisfactory answer.
+                await compiler.evaluate(
+                    sheet, petition_key, person=person, kind=kind, verdict=verdict, note=note,
+                    roadmap_due=roadmap_due,
+                )  # fmt: skip
+                why = (note or "").strip() or "Trả lời chưa đạt yêu cầu của cử tri"
+                for code in _codes(petition):
+                    if follow_up == "send_back":
+                        await self.send_back(person, code, note=why)
+                    else:
+                        await self.question(person, code, note=why, session_id=session_id)
+            return await compiler.evaluate(
+                sheet, petition_key, person=person, kind=kind, verdict=verdict, note=note,
+                roadmap_due=roadmap_due, follow_up=follow_up,
+            )  # fmt: skip
+
+    async def document(self, person: Person, session_id: str, name: str) -> tuple[bytes, str]:
+        """One of `DOCUMENTS`, and its file name."""
+        if name not in DOCUMENTS:
+            raise NotFoundError(f"no document {name!r}; one of {', '.join(DOCUMENTS)}")
+        sheet = await self.sheet(person, session_id)
+        compiler = self._compiler()
+        async with _compiling():
+            writers = {
+                "report.docx": compiler.report_docx,
+                "report.xlsx": compiler.report_xlsx,
+                "results.docx": compiler.results_docx,
+                "results.xlsx": compiler.results_xlsx,
+                "handout.docx": compiler.handout_docx,
+            }
+            content = await writers[name](sheet)
+        suffix = name.rsplit(".", 1)[1]
+        return content, f"{DOCUMENTS[name]}-{session_id}.{suffix}"
+
     # --- following up answers --------------------------------------------------------------
 
     async def send_back(self, person: Person, tracking_code: str, *, note: str) -> None:
@@ -208,6 +368,28 @@ class Council:
         await self._upstream.question(
             person, tracking_code.strip(), note=note.strip(), session_id=session_id
         )
+
+
+@asynccontextmanager
+async def _compiling() -> AsyncIterator[None]:
+    """The compilation's refusals as the console's: 404, 409, 503, each with its reason."""
+    try:
+        yield
+    except UnknownPetitionError as error:
+        raise NotFoundError(f"no petition {error} in this compilation") from None
+    except CompilationLockedError:
+        raise UpstreamError(409, "the compilation is locked (an admin may unlock it)") from None
+    except NotLockedError:
+        raise UpstreamError(409, "the compilation is not locked") from None
+    except CompilationBusyError:
+        raise UpstreamError(503, "others are changing this compilation; retry") from None
+
+
+def _codes(petition: CompiledPetition) -> list[str]:
+    codes = [s.tracking_code for s in petition.sources if s.tracking_code]
+    if not codes:
+        raise ValueError("this petition's items have no tracking code yet")
+    return codes
 
 
 def check_file(file: MinutesFile) -> None:

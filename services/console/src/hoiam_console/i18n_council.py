@@ -134,3 +134,90 @@ COUNCIL_CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Delegates' handout per commune (.docx)",
     },
 }
+
+COUNCIL_CATALOGUE |= {
+    "compilation.counts": {
+        "vi": "{raised} ý kiến, kiến nghị; sau khi tổng hợp còn {compiled} ({petitions} kiến "
+        "nghị, {opinions} ý kiến); bỏ {dropped}; {spot} được trả lời tại chỗ.",
+        "en": "{raised} raised; {compiled} after merging ({petitions} petitions, {opinions} "
+        "opinions); {dropped} dropped; {spot} answered at the meeting.",
+    },
+    "compilation.locked": {
+        "vi": "Đã khóa bởi {by} lúc {at}: bảng tổng hợp không còn thay đổi theo ý kiến.",
+        "en": "Locked by {by} at {at}: the compilation no longer follows its items.",
+    },
+    "compilation.lock": {"vi": "Khóa bảng tổng hợp", "en": "Lock the compilation"},
+    "compilation.unlock": {"vi": "Mở khóa", "en": "Unlock"},
+    "compilation.unlock_reason": {"vi": "Lý do mở khóa", "en": "Why unlock"},
+    "compilation.level.central": {
+        "vi": "I. Kiến nghị thuộc thẩm quyền Trung ương",
+        "en": "I. Central government's competence",
+    },
+    "compilation.level.province": {
+        "vi": "II. Kiến nghị thuộc thẩm quyền của tỉnh",
+        "en": "II. The province's competence",
+    },
+    "compilation.level.commune": {
+        "vi": "III. Kiến nghị thuộc thẩm quyền của xã, phường",
+        "en": "III. The commune's competence",
+    },
+    "compilation.level.unclassified": {
+        "vi": "Chưa xác định thẩm quyền",
+        "en": "Competence not yet known",
+    },
+    "compilation.merged": {"vi": "gộp từ {n} ý kiến", "en": "merged from {n}"},
+    "compilation.reworded": {"vi": "đã biên tập", "en": "reworded"},
+    "compilation.why_merged": {
+        "vi": "Gộp tự động (độ giống {score}): {words}",
+        "en": "Merged automatically (likeness {score}): {words}",
+    },
+    "compilation.adjust": {"vi": "Điều chỉnh", "en": "Adjust"},
+    "compilation.move_to": {"vi": "Chuyển sang", "en": "Move to"},
+    "compilation.move": {"vi": "Chuyển", "en": "Move"},
+    "compilation.merge_with": {"vi": "Gộp với", "en": "Merge with"},
+    "compilation.merge": {"vi": "Gộp", "en": "Merge"},
+    "compilation.unmerge": {"vi": "Tách {code} ra", "en": "Take {code} out"},
+    "compilation.summary": {"vi": "Nội dung tổng hợp", "en": "Summary wording"},
+    "compilation.reword": {"vi": "Lưu nội dung", "en": "Save the wording"},
+    "compilation.drop_reason": {"vi": "Lý do không đưa vào báo cáo", "en": "Why leave it out"},
+    "compilation.drop": {"vi": "Không đưa vào báo cáo", "en": "Leave out of the report"},
+    "compilation.restore": {"vi": "Đưa lại vào báo cáo", "en": "Put back in the report"},
+    "compilation.opinions": {"vi": "Ý kiến ({n})", "en": "Opinions ({n})"},
+    "compilation.dropped": {"vi": "Không đưa vào báo cáo", "en": "Left out of the report"},
+    "results.counts": {
+        "vi": "{petitions} kiến nghị, {answered} đã trả lời; đạt {good}, chưa đạt {bad}; "
+        "chuyển lại {back}; đưa ra chất vấn {questioned}.",
+        "en": "{petitions} petitions, {answered} answered; {good} satisfactory, {bad} not; "
+        "{back} sent back; {questioned} for questioning.",
+    },
+    "results.no_status": {"vi": "Chưa rõ trạng thái", "en": "No status yet"},
+    "results.no_answer": {"vi": "Chưa có trả lời.", "en": "No answer yet."},
+    "results.suggested": {"vi": "Gợi ý loại trả lời: {kind}", "en": "Suggested kind: {kind}"},
+    "results.evaluated": {"vi": "Đánh giá: {verdict} ({by})", "en": "Evaluated: {verdict} ({by})"},
+    "results.kind": {"vi": "Loại trả lời", "en": "Kind of answer"},
+    "results.verdict": {"vi": "Đánh giá", "en": "Evaluation"},
+    "results.roadmap_due": {"vi": "Hạn theo lộ trình", "en": "Roadmap date"},
+    "results.note": {"vi": "Ghi chú", "en": "Note"},
+    "results.record": {"vi": "Ghi nhận đánh giá", "en": "Record"},
+    "results.send_back": {"vi": "Chuyển lại cơ quan", "en": "Send back to the body"},
+    "results.question": {"vi": "Đưa ra chất vấn", "en": "Mark for questioning"},
+    "results.done.evaluated": {"vi": "Đã ghi nhận đánh giá.", "en": "Evaluation recorded."},
+    "results.done.send_back": {
+        "vi": "Đã chuyển lại cơ quan giải quyết.",
+        "en": "Sent back to the body.",
+    },
+    "results.done.question": {
+        "vi": "Đã đưa vào nội dung chất vấn.",
+        "en": "Marked for questioning.",
+    },
+    "answer_kind.regulation": {"vi": "Ban hành văn bản", "en": "A regulation issued"},
+    "answer_kind.inspection": {"vi": "Thanh tra, kiểm tra", "en": "An inspection"},
+    "answer_kind.explanation": {"vi": "Giải thích, cung cấp thông tin", "en": "Explanation only"},
+    "answer_kind.roadmap": {"vi": "Có lộ trình giải quyết", "en": "A roadmap with a date"},
+    "answer_kind.other": {"vi": "Khác", "en": "Other"},
+    "verdict.satisfactory": {"vi": "Đạt yêu cầu", "en": "Satisfactory"},
+    "verdict.unsatisfactory": {"vi": "Chưa đạt yêu cầu", "en": "Not satisfactory"},
+    "follow_up.send_back": {"vi": "đã chuyển lại cơ quan", "en": "sent back"},
+    "follow_up.question": {"vi": "đưa ra chất vấn", "en": "for questioning"},
+    "level.unclassified": {"vi": "Chưa xác định", "en": "Not known"},
+}

@@ -1,17 +1,32 @@
 """The session pages: the sessions and a new one, a session with its meetings and due dates,
-uploading minutes → reviewing the split (edit, drop, join, split, restore) → committing once.
-Every page is a plain form that works without JavaScript."""
+uploading minutes → reviewing the split (edit, drop, join, split, restore) → committing once,
+the compilation (adjust, lock), the results (kind of answer, evaluation, send back, mark for
+questioning) and the documents. Every page is a plain form that works without JavaScript."""
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import date
+from typing import get_args
+from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from hoiam_console.council import Council
+from hoiam_console.council import DOCUMENTS, Council
+from hoiam_console.council_api import attachment
 from hoiam_console.council_upstream import NewSessionFields
+from hoiam_console.domain.compiling import (
+    LEVELS,
+    Adjustment,
+    Drop,
+    Merge,
+    Move,
+    Restore,
+    Reword,
+    Unmerge,
+)
+from hoiam_console.domain.results import ANSWER_KINDS, FollowUp, Verdict
 from hoiam_console.domain.review import (
     KINDS,
     MAX_FILE,
@@ -24,6 +39,8 @@ from hoiam_console.pages.operator import upload
 from hoiam_console.web import Viewer, Web
 
 OPERATIONS = ("save", "commit", "discard")
+VERDICTS: tuple[str, ...] = get_args(Verdict.__value__)
+FOLLOW_UPS: tuple[str, ...] = get_args(FollowUp.__value__)
 
 
 def _optional(fields: Mapping[str, str], name: str) -> str | None:
@@ -121,6 +138,7 @@ def routes(web: Web, council: Council) -> APIRouter:
                 detail=found,
                 shown=request.query_params.get("meeting"),
                 existing=request.query_params.get("existing") == "1",
+                reports=council.compiles,
             )
 
         return await web.page(request, show)
@@ -189,4 +207,115 @@ def routes(web: Web, council: Council) -> APIRouter:
 
         return await web.form(request, act)
 
+    @pages.get("/sessions/{session_id}/compilation")
+    async def compilation(request: Request, session_id: str) -> Response:
+        async def show(viewer: Viewer) -> Response:
+            found = await council.compilation(viewer.person, session_id)
+            return web.render(
+                request,
+                "compilation.html",
+                viewer=viewer,
+                session_id=session_id,
+                compilation=found,
+                levels=LEVELS,
+            )
+
+        return await web.page(request, show)
+
+    @pages.post("/sessions/{session_id}/compilation")
+    async def adjust(request: Request, session_id: str) -> Response:
+        async def act(viewer: Viewer, fields: Mapping[str, str]) -> Response:
+            await council.adjust(viewer.person, session_id, adjustment_of(fields))
+            return RedirectResponse(f"/sessions/{session_id}/compilation", status_code=303)
+
+        return await web.form(request, act)
+
+    @pages.post("/sessions/{session_id}/compilation/lock")
+    async def lock(request: Request, session_id: str) -> Response:
+        async def act(viewer: Viewer, fields: Mapping[str, str]) -> Response:
+            if fields.get("op") == "unlock":
+                await council.unlock(viewer.person, session_id, reason=fields.get("reason", ""))
+            else:
+                await council.lock(viewer.person, session_id)
+            return RedirectResponse(f"/sessions/{session_id}/compilation", status_code=303)
+
+        return await web.form(request, act)
+
+    @pages.get("/sessions/{session_id}/results")
+    async def results(request: Request, session_id: str) -> Response:
+        async def show(viewer: Viewer) -> Response:
+            found = await council.results(viewer.person, session_id)
+            return web.render(
+                request,
+                "results.html",
+                viewer=viewer,
+                session_id=session_id,
+                results=found,
+                kinds=ANSWER_KINDS,
+                done=request.query_params.get("done"),
+            )
+
+        return await web.page(request, show)
+
+    @pages.post("/sessions/{session_id}/results/{petition_key}")
+    async def evaluate(request: Request, session_id: str, petition_key: str) -> Response:
+        async def act(viewer: Viewer, fields: Mapping[str, str]) -> Response:
+            kind = fields.get("kind", "")
+            verdict = fields.get("verdict", "")
+            follow_up = fields.get("follow_up", "")
+            due = fields.get("roadmap_due", "").strip()
+            await council.evaluate(
+                viewer.person,
+                session_id,
+                petition_key,
+                kind=kind if kind in ANSWER_KINDS else None,  # type: ignore[arg-type]
+                verdict=verdict if verdict in VERDICTS else None,  # type: ignore[arg-type]
+                note=_optional(fields, "note"),
+                roadmap_due=date.fromisoformat(due) if due else None,
+                follow_up=follow_up if follow_up in FOLLOW_UPS else None,  # type: ignore[arg-type]
+            )
+            return RedirectResponse(
+                f"/sessions/{session_id}/results?done={follow_up or 'evaluated'}#p-{petition_key}",
+                status_code=303,
+            )
+
+        return await web.form(request, act)
+
+    def download(name: str) -> Callable[[Request, str], Awaitable[Response]]:
+        async def get(request: Request, session_id: str) -> Response:
+            async def show(viewer: Viewer) -> Response:
+                content, filename = await council.document(viewer.person, session_id, name)
+                return attachment(content, filename)
+
+            return await web.page(request, show)
+
+        return get
+
+    for name in DOCUMENTS:
+        pages.add_api_route(f"/sessions/{{session_id}}/{name}", download(name), methods=["GET"])
+
     return pages
+
+
+def adjustment_of(fields: Mapping[str, str]) -> Adjustment:
+    """The compilation page's forms: `op` and the fields that operation takes."""
+    op = fields.get("op", "")
+    key = fields.get("key", "")
+    try:
+        if op == "move":
+            level = fields.get("level") or None
+            return Move(key=key, level=level)  # type: ignore[arg-type]
+        if op == "merge":
+            return Merge(key=key, other=fields.get("other", ""))
+        if op == "unmerge":
+            item = fields.get("item_id") or None
+            return Unmerge(key=key, item_id=UUID(item) if item else None)
+        if op == "drop":
+            return Drop(key=key, reason=fields.get("reason", ""))
+        if op == "restore":
+            return Restore(key=key)
+        if op == "reword":
+            return Reword(key=key, summary=fields.get("summary", ""))
+    except ValidationError as error:
+        raise _invalid(error) from None
+    raise ValueError(f"unknown adjustment {op!r}: move, merge, unmerge, drop, restore, reword")
