@@ -99,7 +99,9 @@ async def test_minutes_are_reviewed_then_committed_once_with_the_operators_fixes
     assert "HA-TEST-00" in committed.text
     sent = [c for c in fake(console).calls if c[2].get("review") is False]
     assert len(sent) == 1
-    texts = [line.text for line in sent[0][2]["petitions"]]  # type: ignore[union-attr]
+    reviewed = sent[0][2]["petitions"]
+    assert isinstance(reviewed, list)
+    texts = [line.text for line in reviewed]
     assert texts[:2] == [fixed, "Ý thứ hai"]
     assert PETITIONS[1] not in texts  # dropped
     assert texts[-1] == "BIÊN BẢN TIẾP XÚC CỬ TRI XÃ NHƠN SƠN"  # restored

@@ -134,11 +134,10 @@ async def test_the_documents_download_and_hold_every_petition_under_its_level(
     again = await client.get(f"/api/v1/sessions/{SESSION_ID}/report.docx", headers=headers)
     assert again.content == report.content  # the same bytes for the same data
     table = await client.get(f"/api/v1/sessions/{SESSION_ID}/report.xlsx", headers=headers)
+    sheet = openpyxl.load_workbook(io.BytesIO(table.content)).active
+    assert sheet is not None
     rows = [
-        " ".join(str(v) for v in row if v is not None)
-        for row in openpyxl.load_workbook(io.BytesIO(table.content)).active.iter_rows(
-            values_only=True
-        )
+        " ".join(str(v) for v in row if v is not None) for row in sheet.iter_rows(values_only=True)
     ]
     assert any(KHUON_THAM[:30] in row for row in rows)
     results = await client.get(f"/api/v1/sessions/{SESSION_ID}/results.docx", headers=headers)

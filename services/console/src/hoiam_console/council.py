@@ -3,7 +3,7 @@ called by the JSON API and the pages alike. Sessions and meetings are intake's (
 asks with the person token); a minutes review waits in the console's own store until it is
 committed once; answers are followed up through the router (send back, mark for questioning)."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -340,7 +340,7 @@ class Council:
         sheet = await self.sheet(person, session_id)
         compiler = self._compiler()
         async with _compiling():
-            writers = {
+            writers: dict[str, Callable[[SessionSheet], Awaitable[bytes]]] = {
                 "report.docx": compiler.report_docx,
                 "report.xlsx": compiler.report_xlsx,
                 "results.docx": compiler.results_docx,

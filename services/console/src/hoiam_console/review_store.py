@@ -6,7 +6,7 @@ editing one review cannot silently undo each other (the second is told to reload
 """
 
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from bson import Binary
 from pymongo.asynchronous.database import AsyncDatabase
@@ -45,8 +45,9 @@ def _document(draft: Draft) -> Document:
 
 
 def _draft(document: Document) -> Draft:
-    found = {k: v for k, v in document.items() if k != "_id"}
-    found["file"] = {**found["file"], "content": bytes(found["file"]["content"])}
+    found: dict[str, Any] = {k: v for k, v in document.items() if k != "_id"}
+    file: dict[str, Any] = dict(found["file"])
+    found["file"] = file | {"content": bytes(file["content"])}
     return Draft.model_validate(found)
 
 

@@ -268,7 +268,7 @@ def routes(web: Web, council: Council) -> APIRouter:
                 viewer.person,
                 session_id,
                 petition_key,
-                kind=kind if kind in ANSWER_KINDS else None,  # type: ignore[arg-type]
+                kind=kind if kind in ANSWER_KINDS else None,
                 verdict=verdict if verdict in VERDICTS else None,  # type: ignore[arg-type]
                 note=_optional(fields, "note"),
                 roadmap_due=date.fromisoformat(due) if due else None,
