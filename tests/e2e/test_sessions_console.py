@@ -10,16 +10,12 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import docx
 import httpx
 import openpyxl
 import pytest
-from pydantic import MongoDsn
 
-from hoiam_console.accounts import create_accounts
 from hoiam_console.reports.words import LEVEL_TITLES
-from hoiam_console.settings import ConsoleSettings
-from support.console import DEMO_ACCOUNTS, PASSWORD
+from support.council_e2e import console_token, document_text
 from support.minutes import DOCX_TYPE, XLSX_TYPE, minutes_docx, minutes_xlsx
 from support.services import Running
 from support.stack import Stack
@@ -34,22 +30,6 @@ SESSION = {
 }
 
 
-async def console_token(services: Running, stack: Stack, username: str) -> dict[str, str]:
-    await create_accounts(
-        ConsoleSettings(
-            mongo_url=MongoDsn(stack.mongo_url), mongo_database=services.database("console")
-        ),
-        DEMO_ACCOUNTS,
-        skip_existing=True,
-    )
-    async with httpx.AsyncClient(base_url=services.urls["console"], timeout=30) as client:
-        signed = await client.post(
-            "/api/v1/auth/token", json={"username": username, "password": PASSWORD}
-        )
-    assert signed.status_code == 200, signed.text
-    return {"Authorization": f"Bearer {signed.json()['access_token']}"}
-
-
 async def until[T](
     read: Callable[[], Awaitable[T]], done: Callable[[T], bool], *, within: float = 120
 ) -> T:
@@ -62,12 +42,6 @@ async def until[T](
         if time.monotonic() > deadline:
             raise AssertionError(f"not done within {within}s: {str(found)[:2000]}")
         await asyncio.sleep(1)
-
-
-def document_text(content: bytes) -> str:
-    document = docx.Document(io.BytesIO(content))
-    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
-    return "\n".join([*(p.text for p in document.paragraphs), *cells])
 
 
 def under_its_level(text: str, summary: str, level: str) -> bool:
