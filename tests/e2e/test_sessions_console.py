@@ -2,12 +2,14 @@
 of real minutes (services/intake/data/minutes, via tests/support/minutes.py) posted to the
 console become items in intake, routed by the router, projected into the console; one is
 answered; the compiled report and the results report open with python-docx and openpyxl and
-hold every petition under its level."""
+hold every petition under its level. The demo's meeting (deploy/local/demo_sessions.py) too."""
 
 import asyncio
+import importlib.util
 import io
 import time
 from collections.abc import Awaitable, Callable
+from types import ModuleType
 from typing import Any
 
 import httpx
@@ -17,8 +19,8 @@ import pytest
 from hoiam_console.reports.words import LEVEL_TITLES
 from support.council_e2e import console_token, document_text
 from support.minutes import DOCX_TYPE, XLSX_TYPE, minutes_docx, minutes_xlsx
-from support.services import Running
-from support.stack import Stack
+from support.services import OPERATOR_TOKEN, Running
+from support.stack import REPO, Stack
 
 SESSION = {
     "name": "Kỳ họp thường lệ cuối năm 2026, HĐND tỉnh",
@@ -154,3 +156,31 @@ async def test_minutes_through_the_console_become_routed_items_and_the_reports(
         assert answer in results_text
         for petition in compilation["petitions"]:
             assert under_its_level(results_text, petition["summary"], petition["level"])
+
+
+def load_demo() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "demo_sessions", REPO / "deploy/local/demo_sessions.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+async def test_the_demo_shows_one_meeting_once(services: Running, stack: Stack) -> None:
+    demo = load_demo()
+    console = services.urls["console"]
+    url, meeting = await demo.show_meeting(services.urls["intake"], OPERATOR_TOKEN, console=console)
+    again_url, again = await demo.show_meeting(
+        services.urls["intake"], OPERATOR_TOKEN, console=console
+    )
+    assert (again_url, again["meeting_id"]) == (url, meeting["meeting_id"])
+    assert meeting["counts"]["petitions"] >= 3
+    headers = await console_token(services, stack, "admin")
+    session_id = url.rsplit("/", 1)[1]
+    async with httpx.AsyncClient(base_url=console, timeout=60, headers=headers) as client:
+        detail = await client.get(f"/api/v1/sessions/{session_id}")
+    assert detail.status_code == 200, detail.text
+    assert [m["id"] for m in detail.json()["meetings"]] == [meeting["meeting_id"]]
