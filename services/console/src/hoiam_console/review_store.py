@@ -39,8 +39,13 @@ class ReviewStore(Protocol):
 
 
 def _document(draft: Draft) -> Document:
-    document = draft.model_dump()
-    document["file"]["content"] = Binary(draft.file.content)
+    # JSON mode for the dates BSON cannot hold (a meeting's `held_on`); the two moments stay
+    # datetimes so the sweep compares them as such, and the file stays bytes.
+    document = draft.model_dump(mode="json", exclude={"file"})
+    document["created_at"], document["expires_at"] = draft.created_at, draft.expires_at
+    document["file"] = draft.file.model_dump(exclude={"content"}) | {
+        "content": Binary(draft.file.content)
+    }
     return {"_id": draft.id, **document}
 
 
