@@ -57,6 +57,17 @@ def under_its_level(text: str, summary: str, level: str) -> bool:
     return summary[:60].lower() in folded[start:end]
 
 
+def status_is(code: str, status: str) -> Callable[[dict[str, Any]], bool]:
+    def check(found: dict[str, Any]) -> bool:
+        return any(
+            s["tracking_code"] == code and p["status"] == status
+            for p in found["petitions"]
+            for s in p["sources"]
+        )
+
+    return check
+
+
 @pytest.mark.timeout(900)
 async def test_minutes_through_the_console_become_routed_items_and_the_reports(
     services: Running, stack: Stack
@@ -126,14 +137,7 @@ async def test_minutes_through_the_console_become_routed_items_and_the_reports(
         for step in ({"status": "acknowledged"}, {"status": "resolved", "answer": answer}):
             changed = await client.post(f"/api/v1/items/{routed}/status", json=step)
             assert changed.status_code == 202, changed.text
-            await until(
-                compiled,
-                lambda found, want=step["status"]: any(
-                    s["tracking_code"] == routed and p["status"] == want
-                    for p in found["petitions"]
-                    for s in p["sources"]
-                ),
-            )
+            await until(compiled, status_is(routed, step["status"]))
 
         report = await client.get(f"/api/v1/sessions/{session_id}/report.docx")
         assert report.status_code == 200, report.text
