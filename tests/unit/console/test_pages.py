@@ -7,6 +7,10 @@ from pathlib import Path
 
 import httpx
 
+from hoiam_console.council import DOCUMENTS
+from hoiam_console.domain import review
+from hoiam_console.domain.compiling import LEVELS
+from hoiam_console.domain.results import ANSWER_KINDS
 from hoiam_console.i18n import CATALOGUE
 from hoiam_shared.events import Channel, FrontLevel, NoteKind, RecipientKind, Status
 from hoiam_shared.identity import Role
@@ -161,7 +165,11 @@ def test_every_word_the_templates_use_is_in_the_catalogue() -> None:
     # Keys built from a value ("status." ~ item.status): every value has its words.
     prefixes = {key for key in used if key.endswith(".")}
     desk = {"channel.", "calls.kind.", "suggestion.", "note.", "front.level."}
-    assert prefixes == {"status.", "role.", "sla.", "entry.", "recipient.", *desk}
+    council = {
+        "council.", "kind.", "level.", "download.", "compilation.level.", "answer_kind.",
+        "verdict.", "follow_up.", "results.done.",
+    }  # fmt: skip
+    assert prefixes == {"status.", "role.", "sla.", "entry.", "recipient.", *desk, *council}
     values = {
         "status.": [s.value for s in Status],
         "role.": [r.value for r in Role],
@@ -173,6 +181,16 @@ def test_every_word_the_templates_use_is_in_the_catalogue() -> None:
         "suggestion.": ["contacts_meet", "same_name"],  # intake's reasons
         "note.": [k.value for k in NoteKind],
         "front.level.": [level.value for level in FrontLevel],
+        # the session pages (pages/council.py)
+        "council.": ["province", "commune", "national"],
+        "kind.": list(review.KINDS),
+        "level.": ["central", "province", "commune", "unclassified"],
+        "download.": list(DOCUMENTS),
+        "compilation.level.": list(LEVELS),
+        "answer_kind.": list(ANSWER_KINDS),
+        "verdict.": ["satisfactory", "unsatisfactory"],
+        "follow_up.": ["send_back", "question"],
+        "results.done.": ["evaluated", "send_back", "question"],
     }
     for prefix, names in values.items():
         assert {prefix + name for name in names} <= set(CATALOGUE)
