@@ -2,7 +2,7 @@
 (tests/integration/test_console_compilations_store.py)."""
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid5
 
 from hoiam_console.domain.compiling import (
@@ -247,7 +247,9 @@ def session_items(planned: tuple[Planned, ...] = PLANNED) -> list[SessionItem]:
 AT = datetime(2014, 9, 26, 2, 0, tzinfo=UTC)
 
 
-def session_events(planned: tuple[Planned, ...] = PLANNED) -> list[Event]:
+def session_events(
+    planned: tuple[Planned, ...] = PLANNED, *, session_id: str = SESSION_ID
+) -> list[Event]:
     """The planned items as intake and the router publish them (received, then routed)."""
     events: list[Event] = []
     for k, p in enumerate(planned):
@@ -257,7 +259,7 @@ def session_events(planned: tuple[Planned, ...] = PLANNED) -> list[Event]:
             tracking_code=f"HA-{k:04d}", channel=Channel.MEETING, received_at=AT,
             citizen=citizen, text=FeedbackText(original=p.text, normalised=p.text),
             location=Location(raw_address=p.place),
-            origin=Origin(kind=OriginKind.MEETING, meeting_id=p.meeting_id, session_id=SESSION_ID),
+            origin=Origin(kind=OriginKind.MEETING, meeting_id=p.meeting_id, session_id=session_id),
             meeting=MeetingPetition(
                 kind="opinion" if p.kind == "opinion" else "petition", voters=p.voters,
                 place=p.place, held_on=held_on(p.meeting_id), level=p.level, position=k,
@@ -269,7 +271,7 @@ def session_events(planned: tuple[Planned, ...] = PLANNED) -> list[Event]:
             continue
         events.append(
             FeedbackRouted(
-                occurred_at=AT, correlation_id=p.item_id, item_id=p.item_id,
+                occurred_at=AT + timedelta(minutes=1), correlation_id=p.item_id, item_id=p.item_id,
                 tracking_code=received.tracking_code, status=Status.ROUTED, category=TRANSPORT,
                 body=p.body, confidence=0.9, reasons=("giao thông",), channel=Channel.MEETING,
                 citizen=citizen, text=p.text, origin=received.origin, level=p.body.level,

@@ -67,6 +67,21 @@ class Corpus:
         ]
         self._norms = [math.sqrt(sum(w * w for w in v.values())) for v in self._vectors]
 
+    def alike(self, threshold: float) -> list[tuple[int, int, float]]:
+        """Every pair (i < j) whose cosine is at least `threshold`, with it: dot products summed
+        term by term over the texts that share a term (pairs that share none cost nothing)."""
+        postings: dict[str, list[tuple[int, float]]] = {}
+        for k, vector in enumerate(self._vectors):
+            norm = self._norms[k] or 1.0
+            for term, weight in vector.items():
+                postings.setdefault(term, []).append((k, weight / norm))
+        dots: dict[tuple[int, int], float] = {}
+        for posting in postings.values():
+            for x, (i, wi) in enumerate(posting):
+                for j, wj in posting[x + 1 :]:
+                    dots[(i, j)] = dots.get((i, j), 0.0) + wi * wj
+        return sorted((i, j, d) for (i, j), d in dots.items() if d >= threshold - 1e-9)
+
     def likeness(self, i: int, j: int) -> Likeness:
         """Cosine of texts `i` and `j`, and the terms they share, heaviest first (at most six)."""
         a, b = self._vectors[i], self._vectors[j]

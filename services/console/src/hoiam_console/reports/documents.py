@@ -21,6 +21,7 @@ from hoiam_console.domain.compiling import (
     SessionSheet,
     Source,
 )
+from hoiam_console.domain.likeness import fold
 from hoiam_console.domain.results import Results
 from hoiam_console.reports.stable import stable_zip
 from hoiam_console.reports.words import (
@@ -33,6 +34,7 @@ from hoiam_console.reports.words import (
     VERDICT_WORDS,
     day,
     long_day,
+    sentence,
     source_line,
     status_word,
 )
@@ -129,7 +131,12 @@ def compiled_report(sheet: SessionSheet, compilation: Compilation, heading: Repo
         f"sau khi tổng hợp, phân loại còn {counts.compiled} ý kiến, kiến nghị "
         f"({counts.petitions} kiến nghị, {counts.opinions} ý kiến)"
         + (f", {counts.dropped} nội dung không đưa vào báo cáo" if counts.dropped else "")
-        + f". {counts.answered_on_the_spot} nội dung đã được trả lời, giải trình tại hội nghị."
+        + "."
+        + (
+            f" {counts.answered_on_the_spot} nội dung đã được trả lời, giải trình tại hội nghị."
+            if counts.answered_on_the_spot
+            else ""
+        )
     )
     grouped = dict(compilation.grouped())
     number = 0
@@ -146,14 +153,14 @@ def compiled_report(sheet: SessionSheet, compilation: Compilation, heading: Repo
     if compilation.opinions:
         _heading(document, f"{ROMAN[k + 1]}. Ý KIẾN CỦA CỬ TRI")
         for n, opinion in enumerate(compilation.opinions, start=1):
-            document.add_paragraph(f"{n}. {opinion.summary}")
+            document.add_paragraph(f"{n}. {sentence(opinion.summary)}")
             document.add_paragraph().add_run(f"({_sources(opinion)})").italic = True
     _signature(document, heading)
     return _saved(document, heading)
 
 
 def _petition(document: DocxDocument, number: int, petition: CompiledPetition) -> None:
-    document.add_paragraph(f"{number}. {petition.summary}")
+    document.add_paragraph(f"{number}. {sentence(petition.summary)}")
     where = document.add_paragraph().add_run(f"Nơi nêu: {_sources(petition)}.")
     where.italic = True
     extra = []
@@ -209,7 +216,7 @@ def results_report(sheet: SessionSheet, results: Results, heading: ReportHeading
                 kind += f" (đến {day(due)})" if due else ""
             values = (
                 str(line.number),
-                f"{line.petition.summary}\n({_sources(line.petition)})",
+                f"{sentence(line.petition.summary)}\n({_sources(line.petition)})",
                 line.body_name or "",
                 f"{status_word(line.status)}. {line.answer or 'Chưa có trả lời.'}",
                 kind,
@@ -243,13 +250,15 @@ def handout(
     document = _new(heading, f"Thông tin kết quả giải quyết kiến nghị cử tri — {sheet.name}")
     if not pages:
         document.add_paragraph("Không có kiến nghị của cử tri thuộc địa bàn.")
-    for page, (commune, asked) in enumerate(sorted(pages.items())):
+    # Vietnamese order: "Xã Đại Đình" before "Xã Sơn Đông" (folded, Đ sorts with D).
+    ordered = sorted(pages.items(), key=lambda kv: (fold(kv[0]), kv[0]))
+    for page, (commune, asked) in enumerate(ordered):
         if page:
             document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         _title(document, f"KẾT QUẢ GIẢI QUYẾT KIẾN NGHỊ CỦA CỬ TRI {commune.upper()}", sheet.name)
         for n, (source, k) in enumerate(asked, start=1):
             line = results.lines[k]
-            document.add_paragraph(f"{n}. {source.text}")
+            document.add_paragraph(f"{n}. {sentence(source.text)}")
             where = source_line(source.voters, source.place, source.meeting_place, source.held_on)
             document.add_paragraph().add_run(f"({where})").italic = True
             answer = source.answer or line.answer

@@ -54,6 +54,11 @@ def long_day(place: str, on: date) -> str:
     return f"{place}, ngày {on.day:02d} tháng {on.month:02d} năm {on.year}"
 
 
+def sentence(text: str) -> str:
+    """The minutes' words as a report's sentence: its first letter upper case."""
+    return text[:1].upper() + text[1:]
+
+
 def status_word(status: str | None) -> str:
     return STATUS_WORDS.get(status or "", status or "")
 
