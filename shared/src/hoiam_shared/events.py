@@ -399,6 +399,9 @@ class StatusChange(StrEnum):
     # Added for issue 10 (cases move as one): operators merged or split cases.
     MERGED = "merged"
     SPLIT = "split"
+    # Added for issue 13: the HĐND or the Front found the answer unsatisfactory and put it on
+    # the agenda of a session's questioning (chất vấn); the item's status does not change.
+    QUESTIONED = "questioned"
 
 
 class StatusChanged(Event):
@@ -419,7 +422,9 @@ class StatusChanged(Event):
     change: StatusChange = StatusChange.TRANSITION
     previous_status: Status | None = None
     reason_code: str | None = Field(
-        default=None, description="not_competent, duplicate, no_further_action, internal_referral."
+        default=None,
+        description="not_competent, duplicate, no_further_action, internal_referral; "
+        "sent_back (an unsatisfactory answer sent back to the body), questioning.",
     )
     case_id: UUID | None = None
     case_item_ids: tuple[UUID, ...] = Field(
@@ -428,6 +433,10 @@ class StatusChanged(Event):
     body: BodyRef | None = Field(default=None, description="The body responsible now.")
     escalated_to: BodyRef | None = Field(default=None, description="The parent told of it.")
     due_on: date | None = None
+    session_id: str | None = Field(
+        default=None,
+        description="For `questioned`: the council session at which the answer is questioned.",
+    )
 
 
 class RecipientKind(StrEnum):

@@ -283,6 +283,8 @@ async def test_the_same_file_with_other_edits_is_still_the_first_meeting(
         ("[{", "not JSON"),
         ('{"text": "x"}', "a JSON list"),
         ("[]", "empty"),
+        ("[" * 100_000, "too deeply"),
+        ('["a line"]', "line 1: Input should be"),
         (json.dumps([{"text": "   ", "kind": "petition"}]), "line 1, text"),
         (
             json.dumps([{"text": "x", "kind": "petition"}, {"text": "y", "kind": "wish"}]),

@@ -328,6 +328,10 @@ def plan_status(
     plan: list[Notification] = []
     if event.change in (StatusChange.MERGED, StatusChange.SPLIT):
         return plan  # a case's membership; its petitioners hear of the case's next move
+    if event.change is StatusChange.QUESTIONED:
+        return plan  # the council's agenda: the console shows it; nobody is messaged for it
+    if event.reason_code == SENT_BACK and event.body is not None:
+        plan += _sent_back_to_body(event, body=event.body, records=records, links=links)
     if event.change in (StatusChange.OVERDUE, StatusChange.ESCALATED, StatusChange.REASSIGNED):
         title = {
             StatusChange.OVERDUE: "Quá hạn trả lời",
@@ -414,6 +418,48 @@ def plan_status(
             )
         )
     return plan
+
+
+SENT_BACK = "sent_back"
+"""The router's reason code for an answer found unsatisfactory and sent back to its body."""
+
+
+def _sent_back_to_body(
+    event: StatusChanged, *, body: BodyRef, records: list[ItemRecord], links: Links
+) -> list[Notification]:
+    """The body is sent the petition again with the evaluation and the new due date: no other
+    message asks it to answer again."""
+    given = next((r for r in records if r.item_id == event.item_id), None)
+    name = one_line(body.name)
+    text = body_text(
+        title="Đề nghị trả lời lại ý kiến, kiến nghị của cử tri",
+        heading="Nội dung trả lời của Quý cơ quan được đánh giá chưa đạt yêu cầu. Đề nghị Quý "
+        "cơ quan xem xét, giải quyết và trả lời lại."
+        + (f" ({len(records)} cử tri cùng kiến nghị.)" if len(records) > 1 else "")
+        + (f"\n\nĐánh giá: {event.reason}" if event.reason else ""),
+        addressee=name,
+        tracking_code=event.tracking_code,
+        item_id=event.item_id,
+        category=given.category if given else None,
+        case_id=event.case_id,
+        due_on=event.due_on,
+        citizen=given.citizen if given else None,
+        text=given.text if given else None,
+        reasons=(),
+        links=links,
+    )
+    return _contact_notifications(
+        event_id=event.event_id,
+        item_id=event.item_id,
+        tracking_code=event.tracking_code,
+        kind=RecipientKind.BODY,
+        owner_id=body.id,
+        owner_name=name,
+        contacts=body.contacts,
+        text=text,
+        urgent=False,
+        allow_digest=False,
+    )
 
 
 def _representatives_told(

@@ -79,6 +79,7 @@ def status_changed(
     answer: str | None = None,
     actor: str | None = None,
     escalated_to: BodyRef | None = None,
+    session_id: str | None = None,
 ) -> StatusChanged:
     """What changed for an item, from `before` to `after`, told to every petitioner of its case
     (`case_item_ids`): a transition, a reassignment, or an overdue item (then before is after)."""
@@ -99,6 +100,7 @@ def status_changed(
         body=after.body,
         escalated_to=escalated_to,
         due_on=after.due_on,
+        session_id=session_id,
     )
 
 

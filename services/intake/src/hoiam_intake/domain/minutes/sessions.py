@@ -219,6 +219,8 @@ def reviewed_items(raw: str) -> tuple[MeetingItem, ...]:
         lines = json.loads(raw)
     except json.JSONDecodeError as error:
         raise ReviewRejectedError([f"`petitions` is not JSON: {error.msg}"]) from None
+    except RecursionError:  # "[[[[…" thousands deep: not lines, and no reason for a 500
+        raise ReviewRejectedError(["`petitions` is nested too deeply"]) from None
     if not isinstance(lines, list):
         raise ReviewRejectedError(["`petitions` must be a JSON list of lines"])
     if not lines:
