@@ -139,6 +139,21 @@ async def test_minutes_through_the_console_become_routed_items_and_the_reports(
             assert changed.status_code == 202, changed.text
             await until(compiled, status_is(routed, step["status"]))
 
+        # The answer misses the point: evaluated, sent back to its body through the router.
+        key = next(
+            p["key"]
+            for p in (await compiled())["petitions"]
+            if any(s["tracking_code"] == routed for s in p["sources"])
+        )
+        evaluated = await client.post(
+            f"/api/v1/sessions/{session_id}/results/{key}/evaluation",
+            json={"kind": "roadmap", "verdict": "unsatisfactory",
+                  "note": "Chưa nêu nguồn vốn", "follow_up": "send_back"},
+        )  # fmt: skip
+        assert evaluated.status_code == 200, evaluated.text
+        assert evaluated.json()["counts"]["sent_back"] == 1
+        await until(compiled, status_is(routed, "reopened"))
+
         report = await client.get(f"/api/v1/sessions/{session_id}/report.docx")
         assert report.status_code == 200, report.text
         text = document_text(report.content)
@@ -157,7 +172,7 @@ async def test_minutes_through_the_console_become_routed_items_and_the_reports(
         results = await client.get(f"/api/v1/sessions/{session_id}/results.docx")
         assert results.status_code == 200
         results_text = document_text(results.content)
-        assert answer in results_text
+        assert "Chưa nêu nguồn vốn" in results_text
         for petition in compilation["petitions"]:
             assert under_its_level(results_text, petition["summary"], petition["level"])
 
