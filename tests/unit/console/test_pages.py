@@ -170,7 +170,7 @@ def test_every_word_the_templates_use_is_in_the_catalogue() -> None:
         "verdict.", "follow_up.", "results.done.",
     }  # fmt: skip
     assert prefixes == {"status.", "role.", "sla.", "entry.", "recipient.", *desk, *council}
-    values = {
+    values: dict[str, list[str]] = {
         "status.": [s.value for s in Status],
         "role.": [r.value for r in Role],
         "sla.": ["due", "today", "overdue"],
