@@ -4,7 +4,8 @@ What it shows, in order: one item per channel accepted by intake (email in windo
 Asterisk call log with a missed call, Zalo OA, Messenger, a Page comment, the web form, Open311);
 where the router sent each one and why; a routing preview of a pre-2025 address; then a body
 resolving two items, and the answer reaching each citizen on the channel they wrote from: a reply
-in their email thread, and a Zalo OA message (the local fake Zalo server records it); last, the
+in their email thread, and a Zalo OA message (the local fake Zalo server records it); a council
+session with one voters' meeting's real minutes committed (its page in the console); last, the
 console's demo accounts and its address.
 """
 
@@ -18,6 +19,7 @@ import demo_console
 import demo_intake
 import demo_notifier
 import demo_router
+import demo_sessions
 import httpx
 
 INTAKE = os.environ.get("HOIAM_DEMO_INTAKE_URL", "http://127.0.0.1:8001")
@@ -134,6 +136,18 @@ async def main() -> int:
             await demo_router.resolve(ROUTER, view["item_id"], answer, SECRET)
             await show_answer(channel, code, answer)
             print()
+
+    session_url, meeting = await demo_sessions.show_meeting(
+        INTAKE, SECRET, console=demo_console.CONSOLE_URL
+    )
+    counts = meeting["counts"]
+    print(
+        f"demo: a voters' meeting's real minutes became {counts['petitions']} petitions and "
+        f"{counts['opinions']} opinions (meeting channel); the session: {session_url}"
+    )
+    for item in meeting["items"][:3]:
+        print(f"    {item['tracking_code']}  {item['kind']:<8} {item['text'][:70]}")
+    print()
 
     accounts = await demo_console.make_demo_accounts(ROUTER, SECRET)
     print(f"demo: the console {demo_console.CONSOLE_URL} — password {demo_console.PASSWORD!r}:")

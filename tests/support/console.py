@@ -41,6 +41,7 @@ from hoiam_shared.events import (
 from hoiam_shared.identity import Person, Role
 from support.clock import TestClock
 from support.compiling import InMemoryCompilations
+from support.council import FakeCouncilUpstream, InMemoryReviews
 from support.samples import make_received
 
 PASSWORD = "local-demo-only"
@@ -316,6 +317,8 @@ class Console:
     upstream: FakeUpstream
     clock: TestClock
     queues: "FakeQueues" = field(default_factory=lambda: FakeQueues())
+    council: FakeCouncilUpstream | None = None
+    reviews: InMemoryReviews | None = None
 
     async def project(self, *events: Event) -> None:
         for event in events:
@@ -365,9 +368,15 @@ type Adapters = tuple[
 ]
 
 
-def console_parts(clock: TestClock) -> tuple[ConsoleParts, ConsoleSettings, Adapters]:
+def console_parts(
+    clock: TestClock,
+    *,
+    council: FakeCouncilUpstream | None = None,
+    reviews: InMemoryReviews | None = None,
+) -> tuple[ConsoleParts, ConsoleSettings, Adapters]:
     """The console built on in-memory adapters (no account yet): its parts, settings and the
-    adapters (accounts, sessions, failures, read model, upstream, dead-letter queues)."""
+    adapters (accounts, sessions, failures, read model, upstream, dead-letter queues); the
+    session pages' fakes when handed."""
     stores = (InMemoryAccounts(), InMemorySessions(), InMemoryFailures(), InMemoryReadModel())
     upstream = FakeUpstream()
     queues = FakeQueues()
@@ -390,6 +399,8 @@ def console_parts(clock: TestClock) -> tuple[ConsoleParts, ConsoleSettings, Adap
         registry=CollectorRegistry(),
         desk_upstream=upstream,
         dead_letter_queues=queues,
+        council_upstream=council,
+        reviews=reviews,
         compilation_store=InMemoryCompilations(),
     )
     return parts, settings, (*stores, upstream, queues)
@@ -400,7 +411,8 @@ async def make_console(
 ) -> Console:
     """The console built with fakes, its demo accounts made, its app ready for httpx."""
     clock = clock or TestClock.frozen(datetime(2026, 12, 2, 3, 0, tzinfo=UTC))
-    parts, _, adapters = console_parts(clock)
+    council, reviews = FakeCouncilUpstream(clock), InMemoryReviews()
+    parts, _, adapters = console_parts(clock, council=council, reviews=reviews)
     for request in accounts:
         await parts.actions.add_account(request, created_by="admin:test")
     app = FastAPI()
@@ -408,7 +420,19 @@ async def make_console(
         app.include_router(router)
     mount_static(app)
     accounts_, sessions, failures, read_model, upstream, queues = adapters
-    return Console(parts, app, accounts_, sessions, failures, read_model, upstream, clock, queues)
+    return Console(
+        parts,
+        app,
+        accounts_,
+        sessions,
+        failures,
+        read_model,
+        upstream,
+        clock,
+        queues,
+        council,
+        reviews,
+    )
 
 
 # --- events as the other services publish them ------------------------------------------------

@@ -6,13 +6,16 @@ once, and checks the status. A route of the app that the matrix does not list fa
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
 import pytest
 from fastapi.routing import APIRoute
 
+from hoiam_console.council import DOCUMENTS
+from hoiam_console.council_upstream import NewSessionFields
+from hoiam_console.domain.review import MeetingFields, MinutesFile
 from hoiam_console.upstream import Task
 from support.console import (
     PASSWORD,
@@ -23,6 +26,12 @@ from support.console import (
     routed,
 )
 
+SESSION = {
+    "name": "Kỳ họp thứ 5 HĐND tỉnh",
+    "province_code": "86",
+    "opens_on": "2026-12-08",
+    "closes_on": "2026-12-10",
+}
 PEOPLE = ("anonymous", "operator", "ubnd-tieucan", "so-xaydung", "daibieu", "admin")
 """Anonymous; the operator of the item's province; the item's body; another body; a delegate
 whose constituency is elsewhere; the admin."""
@@ -95,6 +104,41 @@ API = [
     Row("GET", "/api/v1/front", OPERATORS_READ),
     Row("POST", "/api/v1/items/{code}/notes", OPERATORS_ACT, {"kind": "note", "text": "Đã xem."}),
     Row("GET", "/api/v1/dashboard", EVERYONE),
+    # sessions and meetings (hoiam_console.council_api)
+    Row("POST", "/api/v1/sessions", (401, 201, 403, 403, 403, 201), SESSION),
+    Row("GET", "/api/v1/sessions", OPERATORS_READ),
+    Row("GET", "/api/v1/sessions/{session}", OPERATORS_READ),
+    # A JSON body is no minutes file: refused with the reason, once the person may send one.
+    Row("POST", "/api/v1/sessions/{session}/meetings", (401, 422, 403, 403, 403, 422), {}),
+    Row("POST", "/api/v1/items/{code}/send-back", OPERATORS_ACT, {"note": "Chưa đạt."}),
+    Row(
+        "POST",
+        "/api/v1/sessions/{session}/items/{code}/question",
+        OPERATORS_ACT,
+        {"note": "Chất vấn."},
+    ),
+    Row("GET", "/api/v1/sessions/{session}/compilation", OPERATORS_READ),
+    Row(
+        "POST",
+        "/api/v1/sessions/{session}/compilation/adjustments",
+        (401, 404, 403, 403, 403, 404),
+        {"op": "restore", "key": "{key}"},
+    ),
+    Row("POST", "/api/v1/sessions/{session}/compilation/lock", (401, 200, 403, 403, 403, 200)),
+    Row(
+        "POST",
+        "/api/v1/sessions/{session}/compilation/unlock",
+        (401, 403, 403, 403, 403, 409),  # admins only; this one is not locked
+        {"reason": "Sửa lại."},
+    ),
+    Row("GET", "/api/v1/sessions/{session}/results", OPERATORS_READ),
+    Row(
+        "POST",
+        "/api/v1/sessions/{session}/results/{key}/evaluation",
+        (401, 404, 403, 403, 403, 404),  # no such petition in an empty session
+        {"verdict": "satisfactory"},
+    ),
+    *(Row("GET", f"/api/v1/sessions/{{session}}/{name}", OPERATORS_READ) for name in DOCUMENTS),
 ]
 
 SIGN_IN = 303  # what anonymous visitors get on every page: the way to the sign-in form
@@ -165,6 +209,35 @@ PAGES = [
     Row("GET", "/front", PAGE_OPERATORS),
     Row("POST", "/items/{code}/notes", PAGE_OPERATORS_ACT, {"kind": "note", "text": "Đã xem."}),
     Row("GET", "/dashboard", PAGE_EVERYONE),
+    # sessions and meetings (hoiam_console.pages.council)
+    Row("GET", "/sessions", PAGE_OPERATORS),
+    Row("POST", "/sessions", PAGE_OPERATORS_ACT, SESSION),
+    Row("GET", "/sessions/{session}", PAGE_OPERATORS),
+    Row(
+        "POST",
+        "/sessions/{session}/minutes",
+        PAGE_OPERATORS_ACT,
+        {"held_on": "2026-11-25", "place": "xã Nhơn Sơn"},
+        {"file": ("bien-ban.txt", "1. Đề nghị sửa đường thôn Láng Me.".encode(), "text/plain")},
+    ),
+    Row("GET", "/sessions/{session}/reviews/{draft}", PAGE_OPERATORS),
+    Row("POST", "/sessions/{session}/reviews/{draft}", PAGE_OPERATORS_ACT, {"op": "save"}),
+    Row("GET", "/sessions/{session}/compilation", PAGE_OPERATORS),
+    Row(
+        "POST",
+        "/sessions/{session}/compilation",
+        (SIGN_IN, 404, 403, 403, 403, 404),
+        {"op": "restore", "key": "{key}"},
+    ),
+    Row("POST", "/sessions/{session}/compilation/lock", PAGE_OPERATORS_ACT, {"op": "lock"}),
+    Row("GET", "/sessions/{session}/results", PAGE_OPERATORS),
+    Row(
+        "POST",
+        "/sessions/{session}/results/{key}",
+        (SIGN_IN, 404, 403, 403, 403, 404),
+        {"verdict": "satisfactory"},
+    ),
+    *(Row("GET", f"/sessions/{{session}}/{name}", PAGE_OPERATORS) for name in DOCUMENTS),
 ]
 
 OUTSIDE_THE_MATRIX = {
@@ -186,12 +259,29 @@ async def seed(console: Console) -> dict[str, str]:
     console.upstream.task_list.append(
         Task(task_id="t1", kind="call_back", state="open", reason="gọi lại", opened_at=AT)
     )
-    return {
+    names = {
         "code": item.tracking_code,
         "item_id": str(item.item_id),
         "triage": waiting.tracking_code,
         "task": "t1",
     }
+    return names | await seed_session(console)
+
+
+async def seed_session(console: Console) -> dict[str, str]:
+    """A session with a minutes review waiting (the session pages' fakes, not the upstream)."""
+    assert console.council is not None
+    person = (await console.accounts.get("admin")).person()  # type: ignore[union-attr]
+    session = await console.council.create_session(person, NewSessionFields.model_validate(SESSION))
+    started = await console.parts.council.start_review(  # type: ignore[union-attr]
+        person,
+        session,
+        file=MinutesFile(content="1. Đề nghị lắp đèn thôn Láng Me.".encode()),
+        meeting=MeetingFields(held_on=date(2026, 11, 25), place="xã Nhơn Sơn"),
+    )
+    assert started.draft is not None
+    console.council.calls.clear()
+    return {"session": session, "draft": started.draft.id, "key": "no-such-petition"}
 
 
 async def browser(console: Console, client: httpx.AsyncClient, who: str) -> str | None:
@@ -242,6 +332,8 @@ async def test_api_route(
     if expected in (401, 403):
         assert answer.json()["detail"]  # a refusal says why
         assert not [c for c in console.upstream.calls if c.what != "tasks"]
+        assert console.council is not None
+        assert not console.council.calls
 
 
 @pytest.mark.parametrize(("row", "who", "expected"), cases(PAGES))
@@ -262,12 +354,21 @@ async def test_page_route(
     if expected == 403:
         assert '<html lang="vi">' in answer.text
         assert not console.upstream.calls
+        assert console.council is not None
+        assert not console.council.calls
 
 
 def test_the_matrix_covers_every_route(console: Console) -> None:
     listed = {(row.method, row.path.split("?")[0]) for row in [*API, *PAGES]}
     routes = {
-        (method, route.path.replace("{tracking_code}", "{code}").replace("{task_id}", "{task}"))
+        (
+            method,
+            route.path.replace("{tracking_code}", "{code}")
+            .replace("{task_id}", "{task}")
+            .replace("{session_id}", "{session}")
+            .replace("{draft_id}", "{draft}")
+            .replace("{petition_key}", "{key}"),
+        )
         for router in console.parts.wiring.routers
         for route in router.routes
         if isinstance(route, APIRoute)

@@ -7,7 +7,11 @@ from pathlib import Path
 
 import httpx
 
+from hoiam_console.council import DOCUMENTS
+from hoiam_console.domain import review
+from hoiam_console.domain.compiling import LEVELS
 from hoiam_console.domain.masking import LABELS as MASK_LABELS
+from hoiam_console.domain.results import ANSWER_KINDS
 from hoiam_console.i18n import CATALOGUE
 from hoiam_shared.events import Channel, FrontLevel, NoteKind, RecipientKind, Status
 from hoiam_shared.identity import Role
@@ -163,8 +167,14 @@ def test_every_word_the_templates_use_is_in_the_catalogue() -> None:
     prefixes = {key for key in used if key.endswith(".")}
     desk = {"channel.", "calls.kind.", "suggestion.", "note.", "front.level."}
     archive = {"mask.kind.", "publish.done."}
-    assert prefixes == {"status.", "role.", "sla.", "entry.", "recipient.", *desk, *archive}
-    values = {
+    council = {
+        "council.", "kind.", "level.", "download.", "compilation.level.", "answer_kind.",
+        "verdict.", "follow_up.", "results.done.",
+    }  # fmt: skip
+    assert prefixes == {
+        "status.", "role.", "sla.", "entry.", "recipient.", *desk, *archive, *council
+    }  # fmt: skip
+    values: dict[str, list[str]] = {
         "status.": [s.value for s in Status],
         "role.": [r.value for r in Role],
         "sla.": ["due", "today", "overdue"],
@@ -177,6 +187,16 @@ def test_every_word_the_templates_use_is_in_the_catalogue() -> None:
         "front.level.": [level.value for level in FrontLevel],
         "mask.kind.": [str(kind) for kind in MASK_LABELS],
         "publish.done.": ["approved", "withdrawn"],
+        # the session pages (pages/council.py)
+        "council.": ["province", "commune", "national"],
+        "kind.": list(review.KINDS),
+        "level.": ["central", "province", "commune", "unclassified"],
+        "download.": list(DOCUMENTS),
+        "compilation.level.": list(LEVELS),
+        "answer_kind.": list(ANSWER_KINDS),
+        "verdict.": ["satisfactory", "unsatisfactory"],
+        "follow_up.": ["send_back", "question"],
+        "results.done.": ["evaluated", "send_back", "question"],
     }
     for prefix, names in values.items():
         assert {prefix + name for name in names} <= set(CATALOGUE)

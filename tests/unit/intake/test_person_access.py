@@ -71,6 +71,9 @@ FRONT_ROUTES: list[tuple[str, str, dict[str, object] | None]] = [
     ("GET", f"/v1/feedback/{UUID(int=7)}", None),
     ("GET", "/v1/feedback/by-source/email/abc@x", None),
     ("POST", "/v1/intake/calls/manual", {"phone": "+84383456789", "text": "Mất điện"}),
+    ("GET", "/v1/sessions", None),
+    ("POST", "/v1/sessions", {"name": "Kỳ họp", "province_code": "86"}),
+    ("GET", "/v1/sessions/s-1", None),
 ]
 
 
@@ -132,3 +135,17 @@ async def test_another_provinces_front_does_not_read_this_provinces_item(
     assert here.json()["citizen"]["contacts"]["email"]
     assert there.status_code == 403
     assert "province 01" in there.json()["detail"]
+
+
+async def test_the_console_declares_and_lists_sessions_as_the_front(world: IntakeWorld) -> None:
+    session = {
+        "name": "Kỳ họp thứ 5 HĐND tỉnh",
+        "province_code": "86",
+        "opens_on": "2026-12-08",
+        "closes_on": "2026-12-10",
+    }
+    async with world.http() as client:
+        created = await client.post("/v1/sessions", json=session, headers=as_person(FRONT))
+        listed = await client.get("/v1/sessions", headers=as_person(ADMIN))
+    assert created.status_code == 201, created.text
+    assert [s["id"] for s in listed.json()] == [created.json()["id"]]

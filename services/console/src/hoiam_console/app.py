@@ -15,6 +15,13 @@ from hoiam_console.api import console_api
 from hoiam_console.archive import Archive, archive_routes
 from hoiam_console.auth import Authenticator
 from hoiam_console.compilations import Compilations
+from hoiam_console.council import Council
+from hoiam_console.council_api import council_api
+from hoiam_console.council_upstream import (
+    CouncilUpstream,
+    HttpCouncilUpstream,
+    NoCouncilUpstream,
+)
 from hoiam_console.desk import Desk, NoQueues
 from hoiam_console.desk_api import desk_api
 from hoiam_console.desk_upstream import DeskUpstream, HttpDeskUpstream, NoDeskUpstream
@@ -22,6 +29,7 @@ from hoiam_console.dlq import DeadLetterQueues, KafkaDeadLetterQueues
 from hoiam_console.handlers import ProjectAnswer, ProjectEvent
 from hoiam_console.limits import InProcessLimiter
 from hoiam_console.open311 import HttpOpen311Upstream, Open311, Open311Deps, open311_routes
+from hoiam_console.pages import council as council_pages
 from hoiam_console.pages import page_routers
 from hoiam_console.pages import publications as publication_pages
 from hoiam_console.pages.desk_areas import desk_page_routers
@@ -38,6 +46,7 @@ from hoiam_console.public import Public, PublicDeps, public_routes
 from hoiam_console.public_upstream import HttpPublicUpstream
 from hoiam_console.publications import Publications
 from hoiam_console.publications_api import publications_api
+from hoiam_console.review_store import MongoReviews, NoReviews, ReviewStore
 from hoiam_console.settings import ConsoleSettings
 from hoiam_console.store import (
     MongoAccounts,
@@ -117,6 +126,7 @@ class ConsoleParts:
     public: Public | None = None
     compilations: Compilations | None = None
     publications: Publications | None = None
+    council: Council | None = None
 
 
 def build(
@@ -134,6 +144,8 @@ def build(
     desk_upstream: DeskUpstream | None = None,
     dead_letter_queues: DeadLetterQueues | None = None,
     public: PublicDeps | None = None,
+    council_upstream: CouncilUpstream | None = None,
+    reviews: ReviewStore | None = None,
     compilation_store: CompilationStore | None = None,
     archive: ArchiveStore | None = None,
     open311: Open311Deps | None = None,
@@ -196,6 +208,12 @@ def build(
         if compilation_store is not None
         else None
     )
+    council = Council(
+        upstream=council_upstream or NoCouncilUpstream(),
+        reviews=reviews or NoReviews(),
+        compilations=compilations,
+        clock=clock,
+    )
 
     publications = (
         Publications(
@@ -252,8 +270,10 @@ def build(
             *archive_routers,
             console_api(web),
             desk_api(web, desk),
+            council_api(web, council),
             *page_routers(web),
             *desk_page_routers(web, desk),
+            council_pages.routes(web, council),
         ],
         prepare_store=prepare_stores,
         # Operators approve answers for the public archive (AnswerPublished), public side or not.
@@ -261,7 +281,16 @@ def build(
         | ({settings.topics.name(FEEDBACK_RATINGS): ItemRated} if public_side else {}),
     )
     return ConsoleParts(
-        project, actions, auth, web, wiring, desk, public_side, compilations, publications
+        project,
+        actions,
+        auth,
+        web,
+        wiring,
+        desk,
+        public_side,
+        compilations,
+        publications,
+        council,
     )
 
 
@@ -285,6 +314,13 @@ def create_app(settings: ConsoleSettings | None = None, *, clock: Clock | None =
     broker = make_broker(settings, service=SERVICE, registry=registry)
     mongo, db = make_mongo(settings)
     upstream = HttpDeskUpstream(
+        intake_url=str(settings.intake_url),
+        router_url=str(settings.router_url),
+        secret=settings.person_token_secret,
+        clock=clock,
+        timeout=settings.upstream_timeout_seconds,
+    )
+    council_upstream = HttpCouncilUpstream(
         intake_url=str(settings.intake_url),
         router_url=str(settings.router_url),
         secret=settings.person_token_secret,
@@ -325,6 +361,8 @@ def create_app(settings: ConsoleSettings | None = None, *, clock: Clock | None =
             ratings=MongoRatings(db),
             upstream=public_upstream,
         ),
+        council_upstream=council_upstream,
+        reviews=MongoReviews(db),
         compilation_store=MongoCompilations(db),
         archive=MongoArchive(db),
         open311=Open311Deps(
@@ -334,7 +372,13 @@ def create_app(settings: ConsoleSettings | None = None, *, clock: Clock | None =
         ),
     )
     wiring = replace(
-        parts.wiring, on_stop=[upstream.close, public_upstream.close, open311_upstream.close]
+        parts.wiring,
+        on_stop=[
+            upstream.close,
+            public_upstream.close,
+            open311_upstream.close,
+            council_upstream.close,
+        ],
     )
     app = serve(wiring, settings=settings, broker=broker, mongo=mongo, registry=registry)
     return mount_static(app)

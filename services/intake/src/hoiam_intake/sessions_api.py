@@ -42,9 +42,10 @@ from hoiam_intake.domain.minutes.sessions import (
 from hoiam_intake.minutes_files import UnreadableMinutesError, read_minutes
 from hoiam_intake.sessions import SessionStore
 from hoiam_intake.settings import IntakeSettings
+from hoiam_shared.access import actor_guard, operators_only
 from hoiam_shared.clock import Clock
 from hoiam_shared.events import Channel
-from hoiam_shared.http import operator_guard
+from hoiam_shared.identity import verifier
 from hoiam_shared.ids import new_id
 
 
@@ -114,7 +115,11 @@ def build_sessions_router(
     clock: Clock,
 ) -> APIRouter:
     router = APIRouter(tags=["sessions"])
-    operator = operator_guard(settings.operator_token)
+    # The machine operator token (scripts, the demo) or a console person token of an operator or
+    # an admin: the console acts here for the signed-in Front staff.
+    operator = operators_only(
+        actor_guard(settings.operator_token, verifier(settings.person_token_secret, clock))
+    )
     limit = settings.body_limit("minutes")
 
     async def known(session_id: str) -> Session:
