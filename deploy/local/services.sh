@@ -80,7 +80,9 @@ router_env=(
 # Bodies' emails link to the console ("Xem và trả lời") and citizens' messages to their status page
 # (/t/HA-...), which the console serves; the console calls intake and the router
 # (both URLs follow the ports in effect, set below where each service starts).
-console_env=("HOIAM_CONSOLE_PERSON_TOKEN_SECRET=$person_secret")
+# A local Open311 client key, like the person-token secret: for this machine only.
+console_env=("HOIAM_CONSOLE_PERSON_TOKEN_SECRET=$person_secret"
+  'HOIAM_CONSOLE_OPEN311_API_KEYS={"local-demo": "local-demo-only-open311-key"}')
 
 # name:port — the ports are each service's default HTTP port (settings.py).
 services=(intake:8001 router:8002 notifier:8003 console:8004)
