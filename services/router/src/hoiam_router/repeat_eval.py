@@ -29,10 +29,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hoiam_router.domain.repeats import (
     REPEAT_THRESHOLD,
-    bar,
     AnswerIndex,
     Place,
     PublishedAnswer,
+    bar,
     published_answer,
     text_terms,
 )

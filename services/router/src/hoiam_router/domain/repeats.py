@@ -34,14 +34,15 @@ SHOWN_TERMS = 5
 
 # Words every petition uses whatever it asks for: they would make any two petitions similar.
 _BOILERPLATE = frozenset(
-    fold(w)
-    for w in (
-        "đề nghị kiến nghị cử tri phản ánh xem xét quan tâm sớm tạo điều kiện thuận lợi "
-        "ngành chức năng cấp có thẩm quyền các cấp chỉ đạo giải quyết hỗ trợ đầu tư người dân "
-        "nhân dân bà con địa phương khu vực hiện nay thời gian qua tình trạng gây ảnh hưởng "
-        "đến ra vào lại rồi thêm hơn nữa cần nhằm đảm bảo bảo đảm thực hiện triển khai "
-        "ubnd ủy ban uỷ ban tỉnh huyện xã phường thị trấn thành phố đồng thời hoặc"
-    ).split()
+    fold(word)
+    for line in (
+        "đề nghị kiến nghị cử tri phản ánh xem xét quan tâm sớm tạo điều kiện thuận lợi",
+        "ngành chức năng cấp có thẩm quyền các cấp chỉ đạo giải quyết hỗ trợ đầu tư",
+        "người dân nhân dân bà con địa phương khu vực hiện nay thời gian qua tình trạng gây",
+        "ảnh hưởng đến ra vào lại rồi thêm hơn nữa cần nhằm đảm bảo bảo đảm thực hiện",
+        "triển khai ubnd ủy ban uỷ ban tỉnh huyện xã phường thị trấn thành phố đồng thời hoặc",
+    )
+    for word in line.split()
 )
 _IGNORED = STOPWORDS | _BOILERPLATE
 # "Cử tri quận Ninh Kiều đề nghị …": who speaks, not what they ask; every petition of the place
