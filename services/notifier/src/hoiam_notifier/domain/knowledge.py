@@ -163,6 +163,10 @@ class Links:
     def status_page(self, tracking_code: str) -> str | None:
         return f"{self.public_url}/t/{tracking_code}" if self.public_url else None
 
+    def answer_page(self, publication_id: str) -> str | None:
+        """A published answer in the public archive (issue 12)."""
+        return f"{self.public_url}/answers/{publication_id}" if self.public_url else None
+
     def inbox(self, item_id: UUID | None = None) -> str | None:
         if not self.console_url:
             return None
