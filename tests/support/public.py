@@ -1,6 +1,7 @@
 """The console with its public pages, built with fakes: a recording publisher, in-memory
-ratings, the in-process limiter on the test clock."""
+ratings and archive, the in-process limiter on the test clock."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,6 +12,14 @@ from prometheus_client import CollectorRegistry
 
 from hoiam_console.app import ConsoleParts, build, mount_static
 from hoiam_console.domain.public import Rating
+from hoiam_console.domain.publication import (
+    ArchiveEntry,
+    ArchivePage,
+    ArchiveQuery,
+    Facet,
+    matches,
+    newest_first,
+)
 from hoiam_console.limits import InProcessLimiter
 from hoiam_console.public import PublicDeps
 from hoiam_console.public_upstream import Filed, PlaceOption
@@ -95,6 +104,52 @@ class InMemoryRatings:
         return list(self.ratings.values())
 
 
+class InMemoryArchive:
+    """The archive's rules (`matches`, `newest_first`, the last event wins) on a dict; the
+    contract suite holds the Mongo store to the same answers."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, ArchiveEntry] = {}
+
+    async def prepare(self) -> None:
+        return None
+
+    async def put(self, entry: ArchiveEntry) -> bool:
+        known = self.entries.get(entry.publication_id)
+        if known is not None and known.order >= entry.order:
+            return False
+        self.entries[entry.publication_id] = entry
+        return True
+
+    async def get(self, publication_id: str) -> ArchiveEntry | None:
+        found = self.entries.get(publication_id)
+        return found if found is not None and not found.withdrawn else None
+
+    async def of_items(self, item_ids: Sequence[UUID]) -> dict[UUID, ArchiveEntry]:
+        wanted = set(item_ids)
+        return {
+            e.item_id: e for e in self.entries.values() if e.item_id in wanted and not e.withdrawn
+        }
+
+    async def search(self, query: ArchiveQuery) -> ArchivePage:
+        found = newest_first([e for e in self.entries.values() if matches(e, query)])
+        return ArchivePage(
+            entries=tuple(found[query.skip : query.skip + query.page_size]),
+            total=len(found),
+            page=query.page,
+            page_size=query.page_size,
+        )
+
+    async def facets(self) -> tuple[list[Facet], list[str]]:
+        live = [e for e in self.entries.values() if not e.withdrawn]
+        categories = {e.category_code: e.category_name or e.category_code for e in live
+                      if e.category_code}  # fmt: skip
+        return (
+            [Facet(code=c, name=n) for c, n in sorted(categories.items(), key=lambda x: x[1])],
+            sorted({e.session_id for e in live if e.session_id}, reverse=True),
+        )
+
+
 @dataclass
 class RecordingPublisher:
     published: list[tuple[str, Event]] = field(default_factory=list)
@@ -116,6 +171,7 @@ class PublicConsole:
     clock: TestClock
     registry: CollectorRegistry
     upstream: FakePublicUpstream
+    archive: InMemoryArchive = field(default_factory=InMemoryArchive)
 
     async def project(self, *events: Event) -> None:
         for event in events:
@@ -131,6 +187,7 @@ def public_console_parts(
     publisher: RecordingPublisher | None = None,
     registry: CollectorRegistry | None = None,
     upstream: FakePublicUpstream | None = None,
+    archive: InMemoryArchive | None = None,
 ) -> ConsoleParts:
     """The console and its public pages, built on fakes (no account made)."""
     return build(
@@ -151,6 +208,7 @@ def public_console_parts(
             ratings=ratings or InMemoryRatings(),
             upstream=upstream or FakePublicUpstream(),
         ),
+        archive=archive or InMemoryArchive(),
     )
 
 
@@ -159,9 +217,11 @@ async def make_public_console(*, lookups_allowed: int = 1000) -> PublicConsole:
     read_model, ratings, publisher = InMemoryReadModel(), InMemoryRatings(), RecordingPublisher()
     registry = CollectorRegistry()
     upstream = FakePublicUpstream()
+    archive = InMemoryArchive()
     parts = public_console_parts(
         clock,
         upstream=upstream,
+        archive=archive,
         lookups_allowed=lookups_allowed,
         read_model=read_model,
         ratings=ratings,
@@ -174,7 +234,9 @@ async def make_public_console(*, lookups_allowed: int = 1000) -> PublicConsole:
     for router in parts.wiring.routers:
         app.include_router(router)
     mount_static(app)
-    return PublicConsole(parts, app, read_model, ratings, publisher, clock, registry, upstream)
+    return PublicConsole(
+        parts, app, read_model, ratings, publisher, clock, registry, upstream, archive
+    )
 
 
 def citizen_item(*, publication_consent: bool = False) -> FeedbackReceived:

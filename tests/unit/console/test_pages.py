@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 
+from hoiam_console.domain.masking import LABELS as MASK_LABELS
 from hoiam_console.i18n import CATALOGUE
 from hoiam_shared.events import Channel, FrontLevel, NoteKind, RecipientKind, Status
 from hoiam_shared.identity import Role
@@ -161,7 +162,8 @@ def test_every_word_the_templates_use_is_in_the_catalogue() -> None:
     # Keys built from a value ("status." ~ item.status): every value has its words.
     prefixes = {key for key in used if key.endswith(".")}
     desk = {"channel.", "calls.kind.", "suggestion.", "note.", "front.level."}
-    assert prefixes == {"status.", "role.", "sla.", "entry.", "recipient.", *desk}
+    archive = {"mask.kind.", "publish.done."}
+    assert prefixes == {"status.", "role.", "sla.", "entry.", "recipient.", *desk, *archive}
     values = {
         "status.": [s.value for s in Status],
         "role.": [r.value for r in Role],
@@ -173,6 +175,8 @@ def test_every_word_the_templates_use_is_in_the_catalogue() -> None:
         "suggestion.": ["contacts_meet", "same_name"],  # intake's reasons
         "note.": [k.value for k in NoteKind],
         "front.level.": [level.value for level in FrontLevel],
+        "mask.kind.": [str(kind) for kind in MASK_LABELS],
+        "publish.done.": ["approved", "withdrawn"],
     }
     for prefix, names in values.items():
         assert {prefix + name for name in names} <= set(CATALOGUE)

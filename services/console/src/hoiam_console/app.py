@@ -4,29 +4,35 @@ pages together from what it is handed; `create_app` makes the real clients."""
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from importlib.resources import files
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry, Counter
 
 from hoiam_console.actions import Actions
 from hoiam_console.api import console_api
+from hoiam_console.archive import Archive, archive_routes
 from hoiam_console.auth import Authenticator
 from hoiam_console.desk import Desk, NoQueues
 from hoiam_console.desk_api import desk_api
 from hoiam_console.desk_upstream import DeskUpstream, HttpDeskUpstream, NoDeskUpstream
 from hoiam_console.dlq import DeadLetterQueues, KafkaDeadLetterQueues
-from hoiam_console.handlers import ProjectEvent
+from hoiam_console.handlers import ProjectAnswer, ProjectEvent
 from hoiam_console.limits import InProcessLimiter
 from hoiam_console.pages import page_routers
+from hoiam_console.pages import publications as publication_pages
 from hoiam_console.pages.desk_areas import desk_page_routers
 from hoiam_console.passwords import Passwords
-from hoiam_console.ports import AccountStore, FailureLog, ReadModel, SessionStore
+from hoiam_console.ports import AccountStore, ArchiveStore, FailureLog, ReadModel, SessionStore
 from hoiam_console.public import Public, PublicDeps, public_routes
 from hoiam_console.public_upstream import HttpPublicUpstream
+from hoiam_console.publications import Publications
+from hoiam_console.publications_api import publications_api
 from hoiam_console.settings import ConsoleSettings
 from hoiam_console.store import (
     MongoAccounts,
+    MongoArchive,
     MongoFailures,
     MongoRatings,
     MongoReadModel,
@@ -99,6 +105,7 @@ class ConsoleParts:
     wiring: Wiring
     desk: Desk | None = None
     public: Public | None = None
+    publications: Publications | None = None
 
 
 def build(
@@ -116,9 +123,11 @@ def build(
     desk_upstream: DeskUpstream | None = None,
     dead_letter_queues: DeadLetterQueues | None = None,
     public: PublicDeps | None = None,
+    archive: ArchiveStore | None = None,
 ) -> ConsoleParts:
     """Everything the console does, from what it is handed; no I/O, no client made here.
-    Without `public` the public pages (`/`, `/t/{code}`, ratings) are not served."""
+    Without `public` the public pages (`/`, `/t/{code}`, ratings) are not served; without
+    `archive` neither publishing answers nor the archive (`/publications`, `/answers`) is."""
     dead_letters_total = Counter(
         "console_dead_letters_total",
         "Records the read model could not use, sent to their DLQ, by error type",
@@ -164,6 +173,42 @@ def build(
         else None
     )
     public_routers = [public_routes(web, public_side)] if public_side is not None else []
+    publications = (
+        Publications(
+            actions=actions,
+            archive=archive,
+            publisher=publisher,
+            topics=settings.topics,
+            clock=clock,
+            registry=registry,
+        )
+        if archive is not None
+        else None
+    )
+    archive_routers: list[APIRouter] = []
+    archive_subscriptions: list[Subscription[Any]] = []
+    if publications is not None:
+        archive_routers += [
+            publication_pages.routes(web, publications),
+            publications_api(web, publications),
+        ]
+        archive_subscriptions.append(
+            Subscription(
+                topic=settings.topics.name(FEEDBACK_PUBLISHED),
+                event=AnswerPublished,
+                handle=ProjectAnswer(publications.archive),
+                title="project_published",
+            )
+        )
+        if public is not None:
+            reader = Archive(store=publications.archive, upstream=public.upstream)
+            archive_routers.append(archive_routes(web, reader, public.lookups))
+
+    async def prepare_stores() -> None:
+        await read_model.prepare()
+        if archive is not None:
+            await archive.prepare()
+
     wiring = Wiring(
         name=SERVICE,
         description="Operators, body staff, delegates and admins, each with their own account.",
@@ -174,20 +219,22 @@ def build(
                 topic=settings.topics.name(topic), event=event, handle=project, title=title
             )
             for topic, event, title in SUBSCRIBED
-        ],
+        ]
+        + archive_subscriptions,
         routers=[
             *public_routers,
+            *archive_routers,
             console_api(web),
             desk_api(web, desk),
             *page_routers(web),
             *desk_page_routers(web, desk),
         ],
-        prepare_store=read_model.prepare,
+        prepare_store=prepare_stores,
         # Operators approve answers for the public archive (AnswerPublished), public side or not.
         publishes={settings.topics.name(FEEDBACK_PUBLISHED): AnswerPublished}
         | ({settings.topics.name(FEEDBACK_RATINGS): ItemRated} if public_side else {}),
     )
-    return ConsoleParts(project, actions, auth, web, wiring, desk, public_side)
+    return ConsoleParts(project, actions, auth, web, wiring, desk, public_side, publications)
 
 
 def mount_static(app: FastAPI) -> FastAPI:
@@ -245,6 +292,7 @@ def create_app(settings: ConsoleSettings | None = None, *, clock: Clock | None =
             ratings=MongoRatings(db),
             upstream=public_upstream,
         ),
+        archive=MongoArchive(db),
     )
     wiring = replace(parts.wiring, on_stop=[upstream.close, public_upstream.close])
     app = serve(wiring, settings=settings, broker=broker, mongo=mongo, registry=registry)

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from hoiam_console.domain.accounts import Account
 from hoiam_console.domain.public import Rating
+from hoiam_console.domain.publication import ArchiveEntry, ArchivePage, ArchiveQuery, Facet
 from hoiam_console.domain.readmodel import Change, ItemRecord
 from hoiam_console.domain.sessions import Session
 from hoiam_shared.events import Status
@@ -76,3 +77,28 @@ class RatingStore(Protocol):
         ...
 
     async def all(self) -> list[Rating]: ...
+
+
+class ArchiveStore(Protocol):
+    """The public archive of published answers, one entry per publication (the last event of
+    it wins; a withdrawn one stays as a tombstone the public never sees)."""
+
+    async def put(self, entry: ArchiveEntry) -> bool:
+        """Keep `entry` unless this publication has it or a later one already (False)."""
+        ...
+
+    async def get(self, publication_id: str) -> ArchiveEntry | None:
+        """The live entry (None when unknown or withdrawn)."""
+        ...
+
+    async def of_items(self, item_ids: Sequence[UUID]) -> dict[UUID, ArchiveEntry]:
+        """The live entries of these items."""
+        ...
+
+    async def search(self, query: ArchiveQuery) -> ArchivePage: ...
+
+    async def facets(self) -> tuple[list[Facet], list[str]]:
+        """The fields (categories) and the sessions live entries have, for the filters."""
+        ...
+
+    async def prepare(self) -> None: ...

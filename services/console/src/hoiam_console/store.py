@@ -1,4 +1,5 @@
-"""The Mongo adapters of the console's ports (accounts, sessions, failed sign-ins, read model).
+"""The Mongo adapters of the console's ports (accounts, sessions, failed sign-ins, read model,
+ratings, the archive of published answers).
 
 Several subscribers (routes, statuses, notifications) write one item's record at the same
 time; `MongoReadModel` says how none of their changes is lost.
@@ -15,6 +16,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from hoiam_console.domain.accounts import Account
 from hoiam_console.domain.public import Rating
+from hoiam_console.domain.publication import ArchiveEntry, ArchivePage, ArchiveQuery, Facet
 from hoiam_console.domain.readmodel import Change, ItemRecord, apply_change, record_of
 from hoiam_console.domain.sessions import Session
 from hoiam_shared.events import Status
@@ -204,3 +206,103 @@ class MongoRatings:
 
     async def all(self) -> list[Rating]:
         return [Rating.model_validate(_plain(doc)) async for doc in self._ratings.find({})]
+
+
+class MongoArchive:
+    """One document per publication, `_id` its id. `put` is one replace whose filter only
+    matches an older entry: with no entry it inserts; with this one or a later one, the insert
+    it falls back to meets the `_id` and is refused, so the last event of a publication wins
+    whatever order they arrive in (one consumer per partition, keyed by publication, writes a
+    publication's events one at a time)."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._archive = db["archive"]
+
+    async def prepare(self) -> None:
+        await self._archive.create_index([("withdrawn", ASCENDING), ("answered_on", DESCENDING)])
+        await self._archive.create_index([("item_id", ASCENDING)])
+        await self._archive.create_index([("words", ASCENDING)])
+
+    async def put(self, entry: ArchiveEntry) -> bool:
+        document = entry.model_dump(mode="json")
+        try:
+            done = await self._archive.replace_one(
+                {"_id": entry.publication_id, "order": {"$lt": entry.order}},
+                document,
+                upsert=True,
+            )
+        except DuplicateKeyError:
+            return False  # this event or a later one of the publication is there already
+        return done.modified_count == 1 or done.upserted_id is not None
+
+    @staticmethod
+    def _entry(document: Document) -> ArchiveEntry:
+        return ArchiveEntry.model_validate(_plain(document))
+
+    async def get(self, publication_id: str) -> ArchiveEntry | None:
+        found = await self._archive.find_one({"_id": publication_id, "withdrawn": False})
+        return self._entry(found) if found else None
+
+    async def of_items(self, item_ids: Sequence[UUID]) -> dict[UUID, ArchiveEntry]:
+        found = self._archive.find(
+            {"item_id": {"$in": [str(i) for i in item_ids]}, "withdrawn": False}
+        )
+        entries = [self._entry(doc) async for doc in found]
+        return {entry.item_id: entry for entry in entries}
+
+    async def search(self, query: ArchiveQuery) -> ArchivePage:
+        wanted: dict[str, Any] = {"withdrawn": False}
+        if query.words:
+            wanted["words"] = {"$all": list(query.words)}
+        if query.province_code is not None:
+            wanted["province_code"] = query.province_code
+        if query.commune_codes is not None:
+            wanted["commune_code"] = {"$in": list(query.commune_codes)}
+        if query.category_code is not None:
+            wanted["category_code"] = query.category_code
+        if query.session_id is not None:
+            wanted["session_id"] = query.session_id
+        total = await self._archive.count_documents(wanted)
+        found = (
+            self._archive.find(wanted)
+            .sort([("answered_on", DESCENDING), ("order", DESCENDING)])
+            .skip(query.skip)
+            .limit(query.page_size)
+        )
+        return ArchivePage(
+            entries=tuple([self._entry(doc) async for doc in found]),
+            total=total,
+            page=query.page,
+            page_size=query.page_size,
+        )
+
+    async def facets(self) -> tuple[list[Facet], list[str]]:
+        groups = await self._archive.aggregate(
+            [
+                {"$match": {"withdrawn": False}},
+                {
+                    "$group": {
+                        "_id": {
+                            "code": "$category_code",
+                            "name": "$category_name",
+                            "session": "$session_id",
+                        }
+                    }
+                },
+            ]
+        )
+        categories: dict[str, str] = {}
+        sessions: set[str] = set()
+        async for group in groups:
+            key = group["_id"]
+            if not isinstance(key, dict):
+                continue
+            code, name, session = key.get("code"), key.get("name"), key.get("session")
+            if isinstance(code, str) and code:
+                categories[code] = name if isinstance(name, str) and name else code
+            if isinstance(session, str) and session:
+                sessions.add(session)
+        return (
+            [Facet(code=c, name=n) for c, n in sorted(categories.items(), key=lambda x: x[1])],
+            sorted(sessions, reverse=True),
+        )

@@ -59,6 +59,12 @@ def may_work_tasks(person: Person) -> bool:
     return person.role in (Role.OPERATOR, Role.ADMIN)
 
 
+def may_publish(person: Person) -> bool:
+    """Approve answers for the public archive, or withdraw them: the Front's operators (of the
+    item's area) and admins; a body answers, it does not decide what the public reads."""
+    return person.role in (Role.OPERATOR, Role.ADMIN)
+
+
 def may_administer(person: Person) -> bool:
     return person.role is Role.ADMIN
 

@@ -6,13 +6,13 @@ text), and the text itself only when the citizen consented to its publication; o
 neutral line (the field and the commune) stands for it.
 """
 
-import re
 from collections.abc import Sequence
 from datetime import date
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from hoiam_console.domain.masking import mask
 from hoiam_console.domain.readmodel import ItemRecord
 from hoiam_shared.clock import vietnam_date
 from hoiam_shared.events import Status
@@ -91,18 +91,11 @@ def public_item(record: ItemRecord) -> PublicItem:
     )
 
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-PHONE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[ .-]?\d){8,10}(?!\d)")
-MASK = "***"
-
-
 def masked(text: str, name: str | None) -> str:
-    """A consented text as published: its emails, phone numbers and the writer's own name
-    masked (a consent to publish the matter is not one to publish how to reach them)."""
-    text = PHONE.sub(MASK, EMAIL.sub(MASK, text))
-    if name and len(name.strip()) >= 2:
-        text = re.sub(re.escape(name.strip()), MASK, text, flags=re.IGNORECASE)
-    return text
+    """A consented text as published: its phones, emails, ids, house numbers and the names it
+    carries masked, the writer's own name above all (a consent to publish the matter is not one
+    to publish how to reach them); the archive's drafts use the same rule (`masking`)."""
+    return mask(text, names=[name] if name else []).text
 
 
 class RatingRefusedError(Exception):

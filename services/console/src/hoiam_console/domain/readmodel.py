@@ -85,6 +85,9 @@ class ItemRecord(BaseModel):
     subject: str | None = None
     text: str | None = None
     raw_address: str | None = None
+    session_id: str | None = Field(
+        default=None, description="The council session whose voters' meeting raised it."
+    )
     # status group
     status: Status | None = None
     answer: str | None = None
@@ -99,6 +102,7 @@ class ItemRecord(BaseModel):
     reasons: tuple[str, ...] = ()
     candidates: tuple[BodyChoice, ...] = ()
     province_code: str | None = None
+    province_name: str | None = None
     commune_code: str | None = None
     commune_name: str | None = None
     triage_reason: str | None = None
@@ -161,6 +165,7 @@ def _received(event: FeedbackReceived) -> list[Change]:
         "subject": event.text.subject,
         "text": event.text.normalised,
         "raw_address": event.location.raw_address,
+        "session_id": event.origin.session_id if event.origin else None,
     }
     entry = Entry(event_id=event.event_id, at=event.occurred_at, kind="received", text=None)
     return [
@@ -184,6 +189,7 @@ def _routed(event: FeedbackRouted) -> list[Change]:
         "publication_consent": event.citizen.publication_consent,
         "subject": event.subject,
         "text": event.text,
+        "session_id": event.origin.session_id if event.origin else None,
     }
     if event.received_at is not None:
         facts["received_at"] = event.received_at
@@ -194,6 +200,7 @@ def _routed(event: FeedbackRouted) -> list[Change]:
         "reasons": list(event.reasons),
         "candidates": [{"id": b.id, "name": b.name, "level": b.level} for b in event.candidates],
         "province_code": location.province.code if location and location.province else None,
+        "province_name": location.province.name if location and location.province else None,
         "commune_code": location.commune.code if location and location.commune else None,
         "commune_name": location.commune.name if location and location.commune else None,
         "triage_reason": event.triage_reason,
