@@ -79,6 +79,7 @@ class RepeatFinder:
             threshold=found.threshold,
             shared_terms=found.shared_terms,
             place=found.place or None,
+            summary=found.answer.summary,
         )
 
 

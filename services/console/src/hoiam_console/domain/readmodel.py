@@ -28,6 +28,7 @@ from hoiam_shared.events import (
     NotificationSent,
     OperatorTaskOpened,
     RecipientKind,
+    RepeatMatch,
     Status,
     StatusChanged,
 )
@@ -106,6 +107,8 @@ class ItemRecord(BaseModel):
     commune_code: str | None = None
     commune_name: str | None = None
     triage_reason: str | None = None
+    repeat_of: RepeatMatch | None = None
+    """A published answer of the same place this item repeats (the router's match)."""
     # case group
     case_id: UUID | None = None
     # rating group (the citizen's rating of the answer, from the public page)
@@ -204,6 +207,7 @@ def _routed(event: FeedbackRouted) -> list[Change]:
         "commune_code": location.commune.code if location and location.commune else None,
         "commune_name": location.commune.name if location and location.commune else None,
         "triage_reason": event.triage_reason,
+        "repeat_of": event.repeat_of.model_dump(mode="json") if event.repeat_of else None,
     }
     groups = {
         "status": {"status": event.status.value},

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from hoiam_console.domain.access import may_act
+from hoiam_console.domain.access import may_act, may_triage
 from hoiam_console.web import Viewer, Web
 
 
@@ -32,6 +32,8 @@ def routes(web: Web) -> APIRouter:
                 messages=[e for e in history if e.kind == "message"],
                 notifications=[e for e in history if e.kind == "notification"],
                 can_act=may_act(viewer.person, found.scope),
+                # The operators link a repeat to the answered case (the router's case merge).
+                can_merge=may_triage(viewer.person),
                 done=request.query_params.get("done") == "1",
             )
 
