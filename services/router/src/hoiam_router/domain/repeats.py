@@ -22,7 +22,7 @@ from hoiam_router.domain.text import fold, lower, words
 
 REPEAT_THRESHOLD = 0.35
 """Cosine at or above which a published answer is offered as the one the item repeats: chosen
-on the judged pairs (docs/repeats.md has the curve)."""
+on the judged pairs (docs/public.md has the curve)."""
 
 OTHER_COMMUNE_MARGIN = 0.30
 """Added to the bar for an answer of the same province but another commune (a provincial matter
