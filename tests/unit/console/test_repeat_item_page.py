@@ -80,6 +80,33 @@ async def test_the_operator_sees_the_match_and_links_the_item_to_the_answered_ca
     assert "Link to the answered case" in english.text
 
 
+async def test_an_item_already_in_the_answered_case_needs_no_merge(
+    console: Console, client: httpx.AsyncClient
+) -> None:
+    old, new = await repeat_pair(console)
+    old_item = await console.read_model.by_tracking_code(old)
+    new_item = await console.read_model.by_tracking_code(new)
+    assert old_item is not None
+    assert new_item is not None
+    # The router joined the new item to the answered item's case when it routed it.
+    joined = routed(received("x", at=AT), body=TIEU_CAN_BODY, at=AT.replace(day=26))
+    await console.project(
+        joined.model_copy(
+            update={
+                "item_id": new_item.item_id,
+                "correlation_id": new_item.item_id,
+                "tracking_code": new,
+                "case_id": old_item.item_id,
+                "repeat_of": new_item.repeat_of,
+            }
+        )
+    )
+    await signed_in(client, "operator")
+    page = await client.get(f"/items/{new}")
+    assert "Ý kiến này đã thuộc vụ việc đã được trả lời." in page.text
+    assert "Gộp vào vụ việc đã trả lời" not in page.text
+
+
 async def test_a_bodys_staff_see_the_match_without_the_merge(
     console: Console, client: httpx.AsyncClient
 ) -> None:

@@ -13,6 +13,7 @@ from hoiam_router.domain.repeats import (
     REPEAT_THRESHOLD,
     AnswerIndex,
     Place,
+    PublishedAnswer,
     published_answer,
     text_terms,
 )
@@ -29,7 +30,9 @@ TIEU_CAN, VINH_LONG = "29341", "86"
 AT = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 
 
-def answer(text: str, *, commune: str | None, province: str | None = "86", pid: str = "p1"):
+def answer(
+    text: str, *, commune: str | None, province: str | None = "86", pid: str = "p1"
+) -> PublishedAnswer:
     return published_answer(
         publication_id=pid,
         item_id=UUID(int=1),
@@ -40,7 +43,7 @@ def answer(text: str, *, commune: str | None, province: str | None = "86", pid: 
     )
 
 
-def background() -> list:
+def background() -> list[PublishedAnswer]:
     """Other answers of the archive, so document frequencies mean something."""
     texts = [
         "Xây dựng trạm y tế xã để khám chữa bệnh cho nhân dân",

@@ -63,6 +63,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "item.repeat_bar": {"vi": "ngưỡng", "en": "threshold"},
     "item.repeat_terms": {"vi": "Từ ngữ trùng", "en": "Shared terms"},
     "item.repeat_answer": {"vi": "Xem câu trả lời đã công bố", "en": "Read the published answer"},
+    "item.repeat_same_case": {
+        "vi": "Ý kiến này đã thuộc vụ việc đã được trả lời.",
+        "en": "This item is already in the answered case.",
+    },
     "item.repeat_merge": {
         "vi": "Gộp vào vụ việc đã trả lời",
         "en": "Link to the answered case",
