@@ -184,3 +184,19 @@ async def test_the_archive_subscribes_to_the_published_answers(console: PublicCo
     subscription = console.parts.wiring.subscriptions[-1]
     assert subscription.topic == "feedback.published.v1"
     assert subscription.title == "project_published"
+
+
+async def test_the_archive_speaks_english_when_asked(
+    console: PublicConsole, client: httpx.AsyncClient
+) -> None:
+    await publish(console)
+    page = await client.get("/answers", params={"q": "sat lo", "lang": "en"})
+    assert '<html lang="en">' in page.text
+    assert "Answers found: 1" in page.text
+    assert "Words (accents optional)" in page.text
+    assert "Answers archive" in (await client.get("/answers")).text  # remembered
+
+
+async def test_the_language_switch_keeps_the_search(client: httpx.AsyncClient) -> None:
+    page = await client.get("/answers", params={"q": "sat lo", "page": "1"})
+    assert 'href="/answers?q=sat+lo&amp;page=1&amp;lang=en"' in page.text

@@ -128,7 +128,9 @@ def published(
         summary=summary,
         answer=ANSWER,
         category_code="transport",
+        category_name="Giao thông",
         commune_code="29341",
+        commune_name="Xã Tiểu Cần",
         province_code="86",
         approved_by="operator:operator",
         withdrawn=withdrawn,
@@ -164,6 +166,7 @@ def test_search_folds_both_sides_and_narrows_by_place_field_and_session() -> Non
     assert matches(entry, ArchiveQuery(words=query_words("duong bi sat lo")))
     assert matches(entry, ArchiveQuery(words=query_words("ĐƯỜNG sạt LỞ")))
     assert not matches(entry, ArchiveQuery(words=query_words("đèn đường hỏng")))
+    assert matches(entry, ArchiveQuery(words=query_words("sat lo giao thong tieu can")))
     assert matches(entry, ArchiveQuery(province_code="86", commune_codes=("29341", "29342")))
     assert not matches(entry, ArchiveQuery(commune_codes=("29342",)))
     assert not matches(entry, ArchiveQuery(province_code="79"))

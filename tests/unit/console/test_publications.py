@@ -203,3 +203,32 @@ async def test_a_broker_outage_is_a_503_and_nothing_is_kept(
     refused = await client.post(url, json={"summary": "Tóm tắt", "answer": ANSWER}, headers=headers)
     assert refused.status_code == 503
     assert await console.archive.of_items([item.item_id]) == {}
+
+
+async def test_the_publication_pages_speak_english_when_asked(
+    console: PublicConsole, client: httpx.AsyncClient
+) -> None:
+    item = await resolved_item(console)
+    await signed_in(client, "admin")
+    listing = await client.get("/publications?lang=en")
+    assert "Not published" in listing.text
+    draft = await client.get(f"/publications/{item.tracking_code}")
+    assert "Approve and publish" in draft.text
+    assert "did not agree to publication" in draft.text
+
+
+async def test_an_archive_outage_after_the_publish_still_answers_201(
+    console: PublicConsole, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The event is on the topic: the subscription keeps the entry once the store is back."""
+    item = await resolved_item(console)
+
+    async def down(entry: object) -> bool:
+        raise ConnectionError("archive store unreachable")
+
+    monkeypatch.setattr(console.archive, "put", down)
+    headers = await bearer(client, "operator")
+    url = f"/api/v1/items/{item.tracking_code}/publication"
+    made = await client.post(url, json={"summary": "Tóm tắt", "answer": ANSWER}, headers=headers)
+    assert made.status_code == 201
+    assert len(published(console)) == 1

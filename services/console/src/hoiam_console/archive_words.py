@@ -87,7 +87,7 @@ ARCHIVE_WORDS: dict[str, dict[str, str]] = {
     "answers.session": {"vi": "Kỳ họp", "en": "Council session"},
     "answers.any": {"vi": "Tất cả", "en": "Any"},
     "answers.search": {"vi": "Tìm", "en": "Search"},
-    "answers.found": {"vi": "Tìm thấy {n} câu trả lời", "en": "{n} answers found"},
+    "answers.found": {"vi": "Tìm thấy {n} câu trả lời", "en": "Answers found: {n}"},
     "answers.none": {
         "vi": "Không có câu trả lời nào phù hợp.",
         "en": "No published answer matches.",

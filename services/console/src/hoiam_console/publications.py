@@ -111,7 +111,11 @@ class Publications:
         except Exception as error:
             log.warning("publication not published", extra={"error": repr(error)})
             raise Unpublishable from error
-        # The console reads the topic too; keeping it now shows it on the next page.
+        # The console reads the topic too; keeping it now shows it on the next page. The event
+        # is out already: if the store fails now, the subscription keeps it a moment later.
         entry = ArchiveEntry.of(event)
-        await self.archive.put(entry)
+        try:
+            await self.archive.put(entry)
+        except Exception as error:
+            log.warning("publication kept by the subscription only", extra={"error": repr(error)})
         return entry

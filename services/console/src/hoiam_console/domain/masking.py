@@ -150,6 +150,14 @@ ROLE_PHRASES = frozenset(fold(phrase) for phrase in (
 ))  # fmt: skip
 """Offices that follow a form of address ("ông Chủ tịch UBND xã"): the office, not a name."""
 
+TITLED_PLACES = frozenset(fold(name) for name in (
+    "Bà Rịa", "Bà Chiểu", "Bà Điểm", "Bà Đen", "Bà Nà", "Bà Triệu", "Bà Huyện Thanh Quan",
+    "Bà Hom", "Bà Quẹo", "Ông Lãnh", "Ông Đốc", "Ông Ích Khiêm", "Ông Ích Đường", "Cô Tô",
+    "Cô Giang", "Cô Bắc", "Anh Sơn", "Chú Ía", "Cụ Hồ",
+))  # fmt: skip
+"""Places (and the one person everyone may name) whose name starts with a form of address:
+at the start of a sentence nothing else tells them from a person's name."""
+
 NOT_A_NAME_AFTER_TEN = frozenset({"đặt", "mang", "đổi", "có", "gọi"})
 """Before "tên" these make it a street's or a thing's name ("đặt tên đường Nguyễn Huệ")."""
 
@@ -215,10 +223,49 @@ def _title_names(text: str) -> Iterable[Mask]:
         if text[word.end() : word.end() + 1] != " ":
             continue
         span = _name_after(text, word.end() + 1, most=4, caps_allowed=False)
+        if (
+            span is not None
+            and title[0].isupper()
+            and any(fold(text[word.start() : span[1]]).startswith(p) for p in TITLED_PLACES)
+        ):
+            continue  # "Bà Rịa - Vũng Tàu có …": a place, even at the start of a sentence
         if span is not None:
             yield Mask(
                 kind="name", start=span[0], end=span[1], found=text[slice(*span)], cue=title.lower()
             )
+            yield from _listed_names(text, span[1], cue=title.lower())
+
+
+SURNAMES = frozenset((
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
+    "Hồ", "Ngô", "Dương", "Lý", "Lương", "Đinh", "Trương", "Lưu", "Đào", "Mai", "Tạ", "Trịnh",
+    "Đoàn", "Lâm", "Phùng", "Cao", "Hà", "Thái", "Tô", "Kiều", "Châu", "Quách", "Triệu", "Đàm",
+    "Chu", "Lại", "Hứa", "Thân", "Tăng", "Lục", "Mạc", "Vương", "Khổng", "Từ", "Nông", "La",
+    "Giang", "Tôn", "Thạch", "Danh", "Kim", "Lò", "Hầu", "Ông", "Âu", "Doãn", "Văn",
+))  # fmt: skip
+"""Common Vietnamese family names: a name listed after another starts with one."""
+
+NAMED_LIKE_PEOPLE = frozenset(fold(place) for place in (
+    "Hà Nội", "Hà Nam", "Hà Tĩnh", "Hà Giang", "Thái Nguyên", "Thái Bình", "Lâm Đồng",
+    "Cao Bằng", "Hồ Chí Minh", "Kim Bảng", "Đồng Tháp",
+))  # fmt: skip
+"""Provinces and towns that begin with a family name ("…, Hà Nội"): not a listed person."""
+
+_LIST_JOIN = re.compile(r",\s*|\s+và\s+|\s*;\s*")
+
+
+def _listed_names(text: str, at: int, *, cue: str) -> Iterable[Mask]:
+    """The full names listed after a first one ("Ông Lưu Thế Thủ, Nguyễn Khắc Vinh và …"): a
+    family name and one word or more, so "…, Xã Tiểu Cần", "…, Hà Nội" or "…, Tư" are not."""
+    while (join := _LIST_JOIN.match(text, at)) is not None:
+        span = _name_after(text, join.end(), most=4, caps_allowed=False)
+        if span is None:
+            return
+        words = text[slice(*span)].split()
+        if len(words) < 2 or words[0] not in SURNAMES or fold(" ".join(words)) in NAMED_LIKE_PEOPLE:
+            return
+        yield Mask(kind="name", start=span[0], end=span[1], found=text[slice(*span)], cue=cue)
+        at = span[1]
 
 
 def _label_names(text: str) -> Iterable[Mask]:

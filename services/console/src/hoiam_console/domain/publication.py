@@ -212,10 +212,18 @@ class ArchiveEntry(BaseModel):
     published_at: AwareDatetime
     withdrawn: bool = False
     order: str
-    words: tuple[str, ...] = Field(description="The folded words searched: summary, answer.")
+    words: tuple[str, ...] = Field(
+        description="The folded words searched: summary, answer, field, place, body."
+    )
 
     @classmethod
     def of(cls, event: AnswerPublished) -> "ArchiveEntry":
+        # The field, the place and the body are searched too: "sat lo tieu can" finds it.
+        searched = [
+            event.summary,
+            event.answer,
+            *(event.category_name, event.commune_name, event.province_name, event.body_name),
+        ]
         return cls(
             **event.model_dump(
                 include={
@@ -226,7 +234,7 @@ class ArchiveEntry(BaseModel):
                 }
             ),
             order=order_key(event),
-            words=tuple(dict.fromkeys(fold_words(f"{event.summary} {event.answer}"))),
+            words=tuple(dict.fromkeys(fold_words(" ".join(w for w in searched if w)))),
         )  # fmt: skip
 
 
