@@ -472,6 +472,11 @@ class InMemoryAssignmentRepository:
     async def get(self, item_id: UUID) -> Assignment | None:
         return self.state.get(item_id)
 
+    async def by_tracking_code(self, tracking_code: str) -> Assignment | None:
+        return next(
+            (a for a in self.state.values() if a.routed.tracking_code == tracking_code), None
+        )
+
     async def move(self, move: Move, *, outbox: tuple[OutboxEntry, ...] = ()) -> bool:
         current = self.state.get(move.item_id)
         if current is None or current.status is not move.expected:

@@ -2,8 +2,10 @@
 become items on the meeting channel, routed by the real router; the opinion is left alone."""
 
 import asyncio
+import json
 import re
 import time
+from email.message import EmailMessage
 from typing import Any
 
 import httpx
@@ -11,6 +13,7 @@ from pymongo import AsyncMongoClient
 
 from support.minutes import DOCX_TYPE, XLSX_TYPE, minutes_docx, minutes_xlsx
 from support.services import OPERATOR_TOKEN, Running
+from support.smtp import SmtpServer
 
 OPERATOR = {"Authorization": f"Bearer {OPERATOR_TOKEN}"}
 type Mongo = AsyncMongoClient[dict[str, Any]]
@@ -99,3 +102,97 @@ async def test_a_docx_and_an_xlsx_of_minutes_become_items_routed_by_the_router(
         stored = (await client.get(f"/v1/feedback/{petitions[0]}", headers=OPERATOR)).json()
     assert stored["channel"] == "meeting"
     assert stored["origin"]["meeting_id"] == from_docx.json()["meeting_id"]
+
+
+def plain(message: EmailMessage) -> str:
+    part = message.get_body(("plain",))
+    assert part is not None, message
+    return str(part.get_content())
+
+
+async def test_a_reviewed_meetings_answer_reaches_the_communes_front_and_a_delegate_by_email(
+    services: Running, mongo: Mongo, smtp: SmtpServer
+) -> None:
+    """Voters at a meeting leave no contact: the operator's reviewed line is committed, routed,
+    and its routing and then its answer are mailed to the commune's Front committee and to the
+    delegates (the constituency's, and the one the minutes name as present)."""
+    text = "Cử tri phường Phong Phú kiến nghị:\n1. Đường liên tổ dân phố xuống cấp."
+    reviewed = [
+        {
+            "text": "Đề nghị nâng cấp tuyến đường liên tổ dân phố 3 bị xuống cấp, đi lại khó khăn.",
+            "kind": "petition",
+            "voters": "Cử tri tổ dân phố 3",
+            "place": "tổ dân phố 3",
+        }
+    ]
+    async with httpx.AsyncClient(base_url=services.urls["intake"], timeout=30) as client:
+        session = await client.post(
+            "/v1/sessions",
+            json={"name": "Kỳ họp thứ nhất HĐND thành phố Huế khóa IX", "province_code": "46",
+                  "opens_on": "2026-12-15", "closes_on": "2026-12-17"},
+            headers=OPERATOR,
+        )  # fmt: skip
+        assert session.status_code == 201, session.text
+        meeting = await client.post(
+            f"/v1/sessions/{session.json()['id']}/meetings",
+            data={
+                "held_on": "2026-11-28",
+                "place": "Phường Phong Phú, thành phố Huế",
+                "text": text,
+                "petitions": json.dumps(reviewed, ensure_ascii=False),
+                "delegates": "Đồng chí Trần Kiêm Hảo",
+                "constituency": "Đơn vị bầu cử số 1",
+            },
+            headers=OPERATOR,
+        )
+    assert meeting.status_code == 201, meeting.text
+    [item] = meeting.json()["items"]
+    assert item["text"] == reviewed[0]["text"]
+    code = item["tracking_code"]
+    decisions = await routed(mongo, services, [item["item_id"]])
+    assert decisions[item["item_id"]]["status"] == "routed"
+
+    front = "mttq@phuong-phong-phu.hue.hoiam.example"
+    delegate = "46-hdnd-4-1@hdnd.hue.hoiam.example"  # Trần Kiêm Hảo, constituency 4, present
+    # the body, the Front, the four delegates of constituency 1 and the one present
+    routing = await smtp.recorder.wait_for(code, 7, within=90)
+    assert {str(m["To"]) for m in routing} >= {front, delegate}
+
+    async with httpx.AsyncClient(base_url=services.urls["router"], timeout=30) as client:
+        resolved = await client.post(
+            f"/v1/items/{item['item_id']}/status",
+            json={"status": "resolved", "answer": "Tuyến đường đã vào kế hoạch đầu tư năm 2027."},
+            headers=OPERATOR,
+        )
+    assert resolved.status_code == 202, resolved.text
+
+    told = await smtp.recorder.wait_for(code, 13, within=90)  # 7 + the Front and 5 delegates
+    answers = [m for m in told if "kế hoạch đầu tư năm 2027" in plain(m)]
+    assert {str(m["To"]) for m in answers} >= {front, delegate}
+    to_front = next(m for m in answers if str(m["To"]) == front)
+    assert "Cử tri tổ dân phố 3" in plain(to_front)
+    assert len(answers) == 6  # the Front and five delegates, once each; no one else
+
+    # The HĐND finds the answer wanting: back to the body, which is asked again by email, and
+    # put to questioning at the next session (nobody is messaged for that).
+    body_address = decisions[item["item_id"]]["body"]["contacts"][0]["address"]
+    async with httpx.AsyncClient(base_url=services.urls["router"], timeout=30) as client:
+        sent_back = await client.post(
+            f"/v1/items/{code}/send-back",
+            json={"note": "Chưa nêu lộ trình cụ thể"},
+            headers=OPERATOR,
+        )
+        questioned = await client.post(
+            f"/v1/items/{code}/question",
+            json={"note": "Chất vấn tại kỳ họp", "session_id": session.json()["id"]},
+            headers=OPERATOR,
+        )
+        view = (await client.get(f"/v1/items/{item['item_id']}", headers=OPERATOR)).json()
+    assert (sent_back.status_code, questioned.status_code) == (202, 202), sent_back.text
+    assert sent_back.json()["status"] == "reopened"
+    assert view["status"] == "reopened"
+    assert view["questioned_at"] == [session.json()["id"]]
+    again = await smtp.recorder.wait_for(code, 20, within=90)  # the body, the Front, 5 delegates
+    asked = [m for m in again if str(m["To"]) == body_address and "Đánh giá" in plain(m)]
+    assert len(asked) == 1
+    assert "Chưa nêu lộ trình cụ thể" in plain(asked[0])

@@ -5,6 +5,7 @@ published on real topics, a redelivery changing nothing."""
 import asyncio
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
@@ -135,6 +136,37 @@ async def test_the_mongo_read_model_answers_as_the_rules_do(database: MongoReadM
     by_code = await database.by_tracking_code(items[0].tracking_code)
     assert by_code is not None
     assert by_code.item_id == items[0].item_id
+
+
+async def test_open311_queries_answer_alike_on_both_stores(database: MongoReadModel) -> None:
+    """`find_requests` (Open311's `GET requests`): the same pages, in the same order, from both."""
+    memory = InMemoryReadModel()
+    events: list[Event] = []
+    for hours in (0, 1, 1, 2, 30):  # two at the same time: the order must still be one
+        item = received("Đường hư, ổ gà.", at=T0 - timedelta(hours=hours))
+        consent = item.citizen.model_copy(update={"publication_consent": hours != 2})
+        item = item.model_copy(update={"citizen": consent})
+        events += [item, routed(item, body=TIEU_CAN_BODY, at=item.received_at)]
+        if hours == 1:
+            events.append(status_changed(item, Status.RESOLVED, at=T0, answer="Đã sửa."))
+    await apply_all(database, events)
+    await apply_all(memory, events)
+    window: dict[str, Any] = {"received_from": T0 - timedelta(hours=10), "received_to": T0}
+    queries: list[dict[str, Any]] = [
+        {},
+        {"published_only": True},
+        {"statuses": [Status.RESOLVED]},
+        {"category_codes": ["transport"], "published_only": True},
+        {"category_codes": ["water"]},
+        {"skip": 1, "limit": 2},
+        {"skip": 3, "limit": 2},
+    ]
+    for query in queries:
+        real = [r.item_id for r in await database.find_requests(**window, **query)]
+        expected = [r.item_id for r in await memory.find_requests(**window, **query)]
+        assert real == expected, query
+    assert len(await database.find_requests(**window)) == 4
+    assert len(await database.find_requests(**window, published_only=True)) == 3
 
 
 async def test_concurrent_changes_of_one_item_all_land(database: MongoReadModel) -> None:

@@ -276,9 +276,13 @@ async def test_messenger_inside_24h_and_human_agent_after(site: Site) -> None:
 
     await site.publish(FEEDBACK_STATUS, resolved(items[0]))
 
-    [_, answer] = await wait_texts(site.fake, "messenger", items[0].tracking_code, 2)
+    # The answer, then the button that opens the rating form (docs/public.md).
+    [_, answer, rating] = await wait_texts(site.fake, "messenger", items[0].tracking_code, 3)
     assert "nối lại đường dây" in answer["body"]["message"]["text"]
     assert answer["body"]["recipient"] == {"id": "flow-p1"}
+    [button] = rating["body"]["message"]["attachment"]["payload"]["buttons"]
+    assert button["url"].endswith(f"/t/{items[0].tracking_code}#rate")
+    assert rating["accepted"]
 
 
 async def test_a_feed_comment_gets_a_comment_reply(site: Site) -> None:

@@ -109,6 +109,22 @@ async def test_an_assignment_keeps_its_first_decision_and_its_address(
     assert await store.get(new_id()) is None
 
 
+async def test_an_assignment_is_found_by_its_tracking_code_as_it_is_now(
+    store: AssignmentRepository,
+) -> None:
+    decision, other = routed(), routed("Đường ấp 3 bị sạt lở")
+    await store.add_once(decision)
+    await store.add_once(other)
+    assert await store.move(Move(decision.item_id, expected=Status.ROUTED, status=Status.RESOLVED))
+
+    found = await store.by_tracking_code(decision.tracking_code)
+
+    assert found is not None
+    assert (found.item_id, found.status) == (decision.item_id, Status.RESOLVED)
+    assert found == await store.get(decision.item_id)
+    assert await store.by_tracking_code("HA-NONE-00") is None
+
+
 async def test_assignments_first_write_wins_even_when_racing(
     store: AssignmentRepository,
 ) -> None:

@@ -40,6 +40,7 @@ from hoiam_shared.events import (
 )
 from hoiam_shared.identity import Person, Role
 from support.clock import TestClock
+from support.compiling import InMemoryCompilations
 from support.samples import make_received
 
 PASSWORD = "local-demo-only"
@@ -128,6 +129,9 @@ class InMemoryReadModel:
                 return record_of(record)
         return None
 
+    async def of_session(self, session_id: str) -> list[ItemRecord]:
+        return [record_of(r) for r in self.records.values() if r.get("session_id") == session_id]
+
     async def find(
         self,
         *,
@@ -151,6 +155,30 @@ class InMemoryReadModel:
         oldest = datetime.min.replace(tzinfo=UTC)
         found.sort(key=lambda r: r.received_at or oldest, reverse=True)
         return found[:limit]
+
+    async def find_requests(
+        self,
+        *,
+        received_from: datetime,
+        received_to: datetime,
+        category_codes: Sequence[str] | None = None,
+        statuses: Sequence[Status] | None = None,
+        published_only: bool = False,
+        skip: int = 0,
+        limit: int = 100,
+    ) -> list[ItemRecord]:
+        found = [
+            record
+            for record in map(record_of, self.records.values())
+            if record.received_at is not None
+            and received_from <= record.received_at <= received_to
+            and (category_codes is None or record.category_code in category_codes)
+            and (statuses is None or record.status in statuses)
+            and (not published_only or record.publication_consent)
+        ]
+        found.sort(key=lambda r: str(r.item_id))
+        found.sort(key=lambda r: r.received_at or datetime.min.replace(tzinfo=UTC), reverse=True)
+        return found[skip : skip + limit]
 
 
 @dataclass
@@ -362,6 +390,7 @@ def console_parts(clock: TestClock) -> tuple[ConsoleParts, ConsoleSettings, Adap
         registry=CollectorRegistry(),
         desk_upstream=upstream,
         dead_letter_queues=queues,
+        compilation_store=InMemoryCompilations(),
     )
     return parts, settings, (*stores, upstream, queues)
 

@@ -7,9 +7,11 @@ Used to check that dashboards and alert rules only name metrics that exist, and 
 
 import re
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry
 
+from hoiam_console.settings import ConsoleSettings
 from hoiam_intake.metrics import IntakeMetrics
 from hoiam_intake.settings import IntakeSettings
 from hoiam_notifier.metrics import NotifierMetrics
@@ -19,6 +21,8 @@ from hoiam_router.settings import RouterSettings
 from hoiam_shared.kafka import make_broker
 from hoiam_shared.service import measure_dead_letters
 from hoiam_shared.settings import ServiceSettings
+from support.clock import TestClock
+from support.public import public_console_parts
 
 # What each sample of a metric family is called in the exposition format, by family type.
 _SUFFIXES = {
@@ -64,7 +68,19 @@ def exported_metrics() -> Mapping[str, dict[str, frozenset[str]]]:
             name, consumed=(), settings=settings.model_construct(), registry=registry
         )
         exported[name] = _exported(registry)
+    exported["console"] = _console_exported()
     return exported
+
+
+def _console_exported() -> dict[str, frozenset[str]]:
+    """The console declares its few metrics where they are counted (`build` and the public
+    side): building it on fakes, as `create_app` builds it for real, registers them all."""
+    registry = CollectorRegistry()
+    public_console_parts(TestClock.frozen(datetime(2026, 12, 2, tzinfo=UTC)), registry=registry)
+    settings = ConsoleSettings.model_construct()
+    make_broker(settings, service="console", registry=registry)
+    measure_dead_letters("console", consumed=(), settings=settings, registry=registry)
+    return _exported(registry)
 
 
 _FUNCTIONS_AND_KEYWORDS = frozenset(

@@ -98,6 +98,49 @@ def _scripted_answer(script: dict[str, Any], provider: str) -> Response:
     )
 
 
+ZALO_BUTTON_TYPES = {"oa.open.url", "oa.query.show", "oa.query.hide", "oa.open.sms",
+                     "oa.open.phone"}  # fmt: skip
+
+
+def _zalo_buttons_ok(attachment: Any) -> bool:
+    """A consultation message's buttons as Zalo OA takes them: a template of at most five,
+    each titled (100 characters at most) and of a known type; `oa.open.url` opens a URL."""
+    if attachment is None:
+        return True
+    if not isinstance(attachment, dict) or attachment.get("type") != "template":
+        return False
+    buttons = (attachment.get("payload") or {}).get("buttons")
+    if not isinstance(buttons, list) or not 1 <= len(buttons) <= 5:
+        return False
+    for button in buttons:
+        title, kind, payload = button.get("title"), button.get("type"), button.get("payload")
+        if not title or len(str(title)) > 100 or kind not in ZALO_BUTTON_TYPES:
+            return False
+        if kind == "oa.open.url" and not str((payload or {}).get("url", "")).startswith("http"):
+            return False
+    return True
+
+
+def _messenger_message_ok(message: Any) -> bool:
+    """Send API: a text of at most 2000 characters, or a button template (its text at most 640
+    characters, one to three buttons, a web_url one with a URL and a title of at most 20)."""
+    if not isinstance(message, dict):
+        return False
+    if "attachment" not in message:
+        return 0 < len(str(message.get("text") or "")) <= 2000
+    payload = (message["attachment"] or {}).get("payload") or {}
+    if message["attachment"].get("type") != "template" or payload.get("template_type") != "button":
+        return False
+    buttons = payload.get("buttons")
+    if not 0 < len(str(payload.get("text") or "")) <= 640 or not isinstance(buttons, list):
+        return False
+    return 1 <= len(buttons) <= 3 and all(
+        b.get("type") != "web_url"
+        or (str(b.get("url", "")).startswith("http") and 0 < len(str(b.get("title", ""))) <= 20)
+        for b in buttons
+    )
+
+
 def make_app(state: State | None = None) -> Starlette:
     state = state or State()
 
@@ -146,7 +189,7 @@ def make_app(state: State | None = None) -> Starlette:
             )
         user = (body or {}).get("recipient", {}).get("user_id") if isinstance(body, dict) else None
         text = (body or {}).get("message", {}).get("text") if isinstance(body, dict) else None
-        if not user or not text:
+        if not user or not text or not _zalo_buttons_ok(body["message"].get("attachment")):
             return await record(request, "zalo_cs", body, _zalo_error(-201, "Parameters invalid"))
         script = state.scripted(str(user))
         if script is not None:
@@ -226,6 +269,10 @@ def make_app(state: State | None = None) -> Starlette:
         ):
             return await record(
                 request, "messenger", body, _meta_error(100, None, "(#100) invalid messaging_type")
+            )
+        if not _messenger_message_ok(body.get("message")):
+            return await record(
+                request, "messenger", body, _meta_error(100, None, "(#100) Invalid message")
             )
         psid = str(body["recipient"]["id"])
         script = state.scripted(psid)

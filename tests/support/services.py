@@ -53,6 +53,9 @@ OPERATOR_TOKEN = "operator-e2e-token"
 PERSON_TOKEN_SECRET = "person-e2e-token-secret-at-least-32-bytes"
 """The key of person tokens (`hoiam_shared.identity`) in processes started by tests."""
 
+OPEN311_API_KEY = "open311-e2e-api-key"
+"""The key an Open311 client posts with to consoles started by tests (never a real one)."""
+
 ID_SECRET = "intake-e2e-id-secret"
 """The key of intake's derived item ids in processes started by tests (never a real one)."""
 
@@ -167,6 +170,7 @@ def running_services(
                     "HOIAM_CONSOLE_UPSTREAM_TIMEOUT_SECONDS": "60",
                     "HOIAM_CONSOLE_INTAKE_URL": f"http://127.0.0.1:{ports['intake']}",
                     "HOIAM_CONSOLE_ROUTER_URL": f"http://127.0.0.1:{ports['router']}",
+                    "HOIAM_CONSOLE_OPEN311_API_KEYS": f'{{"e2e": "{OPEN311_API_KEY}"}}',
                 }
             if name == "notifier" and public_links:
                 console = f"http://127.0.0.1:{ports['console']}"

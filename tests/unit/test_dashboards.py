@@ -90,6 +90,7 @@ SEEN = {
     "notifier_notifications_total": "notification outcomes per channel",
     "hoiam_dlq_records": "DLQ sizes",
     "hoiam_consumer_lag_records": "consumer lag per group and partition",
+    "console_ratings_total": "citizens' satisfaction per body (issue 12)",
 }
 """The business metrics issue 15 asks to see, each on some panel."""
 

@@ -165,6 +165,12 @@ class MeetingPetition(Value):
     )
     section: str | None = Field(default=None, description="The field heading it sat under.")
     position: int = Field(default=0, ge=0, description="Its order in the minutes, from 0.")
+    delegates: tuple[str, ...] = Field(
+        default=(), description="The delegates present at the meeting, as the minutes name them."
+    )
+    constituency: str | None = Field(
+        default=None, description="The electoral unit (đơn vị bầu cử) the meeting was held in."
+    )
 
 
 class FeedbackText(Value):
@@ -363,6 +369,12 @@ class FeedbackRouted(Event):
     candidates: tuple[BodyRef, ...] = Field(
         default=(), description="For triage: the best bodies the router could think of."
     )
+    # Added with issue 13: voters at a meeting left no contact of their own.
+    front: BodyRef | None = Field(
+        default=None,
+        description="For a voters' meeting's item: the commune's Front committee (Ủy ban MTTQ "
+        "xã), told of its routing and its answer on behalf of the voters, beside `councillors`.",
+    )
     # Added for issue 10: a reassignment or triage decision is announced once.
     announced_by: UUID | None = Field(
         default=None,
@@ -392,6 +404,9 @@ class StatusChange(StrEnum):
     # Added for issue 10 (cases move as one): operators merged or split cases.
     MERGED = "merged"
     SPLIT = "split"
+    # Added for issue 13: the HĐND or the Front found the answer unsatisfactory and put it on
+    # the agenda of a session's questioning (chất vấn); the item's status does not change.
+    QUESTIONED = "questioned"
 
 
 class StatusChanged(Event):
@@ -412,7 +427,9 @@ class StatusChanged(Event):
     change: StatusChange = StatusChange.TRANSITION
     previous_status: Status | None = None
     reason_code: str | None = Field(
-        default=None, description="not_competent, duplicate, no_further_action, internal_referral."
+        default=None,
+        description="not_competent, duplicate, no_further_action, internal_referral; "
+        "sent_back (an unsatisfactory answer sent back to the body), questioning.",
     )
     case_id: UUID | None = None
     case_item_ids: tuple[UUID, ...] = Field(
@@ -421,6 +438,10 @@ class StatusChanged(Event):
     body: BodyRef | None = Field(default=None, description="The body responsible now.")
     escalated_to: BodyRef | None = Field(default=None, description="The parent told of it.")
     due_on: date | None = None
+    session_id: str | None = Field(
+        default=None,
+        description="For `questioned`: the council session at which the answer is questioned.",
+    )
 
 
 class RecipientKind(StrEnum):

@@ -1,5 +1,6 @@
 """Sessions and meetings through intake's real `build` on fakes: minutes in, items out."""
 
+import json
 from datetime import datetime
 
 import httpx
@@ -215,3 +216,90 @@ async def test_an_unknown_session_is_404_and_no_token_is_401(world: IntakeWorld)
     assert unknown.status_code == 404
     assert anonymous.status_code == 401
     assert bad_dates.status_code == 422
+
+
+async def test_an_edited_review_is_committed_instead_of_the_split(world: IntakeWorld) -> None:
+    """The operator joins the first two lines, drops the third and makes the last an opinion:
+    those lines, in their order, are the meeting's items."""
+    async with world.http() as http:
+        session_id = await new_session(http)
+        review = (await post_minutes(http, session_id, DOCX, review="true")).json()
+        lines = [dict(item) for item in review["items"]]
+        joined = {**lines[0], "text": f"{lines[0]['text']} {lines[1]['text']}"}
+        edited = [joined, *lines[3:-1], {**lines[-1], "kind": "opinion"}]
+        committed = await post_minutes(
+            http,
+            session_id,
+            DOCX,
+            petitions=json.dumps(edited, ensure_ascii=False),
+            delegates="Nguyễn Văn A; Trần Thị B",
+            constituency="Đơn vị bầu cử số 3",
+        )
+        view = (await http.get(f"/v1/sessions/{session_id}", headers=OPERATOR)).json()
+    assert committed.status_code == 201, committed.text
+    items = committed.json()["items"]
+    assert [i["text"] for i in items] == [line["text"] for line in edited]
+    assert [i["position"] for i in items] == list(range(len(edited)))
+    assert [i["kind"] for i in items][-1] == "opinion"
+    assert items[-1]["routed"] is False
+    assert view["meetings"][0]["constituency"] == "Đơn vị bầu cử số 3"
+    assert view["meetings"][0]["counts"]["opinions"] == 1
+    raws = world.published.of(RawFeedbackAccepted)
+    assert len(raws) == len(edited)
+    for raw in raws:
+        await world.parts.normalise(raw)
+    received = world.published.of(FeedbackReceived)
+    assert [r.text.normalised for r in received] == [line["text"] for line in edited]
+    assert received[0].meeting is not None
+    assert received[0].meeting.delegates == ("Nguyễn Văn A", "Trần Thị B")
+    assert received[0].meeting.constituency == "Đơn vị bầu cử số 3"
+    assert [r.to_route for r in received][-1] is False
+
+
+async def test_the_same_file_with_other_edits_is_still_the_first_meeting(
+    world: IntakeWorld,
+) -> None:
+    async with world.http() as http:
+        session_id = await new_session(http)
+        first = await post_minutes(
+            http,
+            session_id,
+            DOCX,
+            petitions=json.dumps([{"text": "Làm đường", "kind": "petition"}]),
+        )
+        published = len(world.published.published)
+        again = await post_minutes(
+            http, session_id, DOCX, petitions=json.dumps([{"text": "Khác", "kind": "opinion"}])
+        )
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["items"] == first.json()["items"]
+    assert [i["text"] for i in again.json()["items"]] == ["Làm đường"]
+    assert len(world.published.published) == published
+
+
+@pytest.mark.parametrize(
+    ("petitions", "reason"),
+    [
+        ("[{", "not JSON"),
+        ('{"text": "x"}', "a JSON list"),
+        ("[]", "empty"),
+        ("[" * 100_000, "too deeply"),
+        ('["a line"]', "line 1: Input should be"),
+        (json.dumps([{"text": "   ", "kind": "petition"}]), "line 1, text"),
+        (
+            json.dumps([{"text": "x", "kind": "petition"}, {"text": "y", "kind": "wish"}]),
+            "line 2, kind",
+        ),
+        (json.dumps([{"text": "x" * 20_001, "kind": "petition"}]), "line 1, text"),
+        (json.dumps([{"text": "x", "kind": "petition"}] * 501), "at most 500"),
+    ],
+)
+async def test_reviewed_lines_that_cannot_be_committed_are_refused_with_reasons(
+    world: IntakeWorld, petitions: str, reason: str
+) -> None:
+    async with world.http() as http:
+        session_id = await new_session(http)
+        answer = await post_minutes(http, session_id, DOCX, petitions=petitions)
+    assert answer.status_code == 422
+    assert any(reason in line for line in answer.json()["detail"]), answer.json()
+    assert world.published.of(RawFeedbackAccepted) == []

@@ -283,6 +283,7 @@ def test_each_link_is_the_right_page_when_the_base_url_is_configured() -> None:
     found = {u for n in plan for t in texts_of(n) for u in re.findall(r"https?://[^\s<>\"]+", t)}
     allowed = {
         f"https://hoiam.example/t/{citizen.tracking_code}",
+        f"https://hoiam.example/t/{citizen.tracking_code}#rate",  # the resolution's rating
         f"https://console.example/inbox/{routed_body.item_id}",
         "https://console.example/inbox",
     }

@@ -50,8 +50,9 @@ async def test_the_item_view_and_triage_answer_the_shapes_clients_read(
 
     assert set(view) == {
         "item_id", "tracking_code", "status", "category", "body", "due_on", "routing", "case",
-        "history",
+        "questioned_at", "history",
     }  # fmt: skip
+    assert view["questioned_at"] == []
     assert view["item_id"] == str(routed.item_id)
     assert view["status"] == "acknowledged"
     assert view["body"]["id"] == "86-dien-luc"

@@ -14,17 +14,26 @@ from hoiam_console.actions import Actions
 from hoiam_console.api import console_api
 from hoiam_console.archive import Archive, archive_routes
 from hoiam_console.auth import Authenticator
+from hoiam_console.compilations import Compilations
 from hoiam_console.desk import Desk, NoQueues
 from hoiam_console.desk_api import desk_api
 from hoiam_console.desk_upstream import DeskUpstream, HttpDeskUpstream, NoDeskUpstream
 from hoiam_console.dlq import DeadLetterQueues, KafkaDeadLetterQueues
 from hoiam_console.handlers import ProjectAnswer, ProjectEvent
 from hoiam_console.limits import InProcessLimiter
+from hoiam_console.open311 import HttpOpen311Upstream, Open311, Open311Deps, open311_routes
 from hoiam_console.pages import page_routers
 from hoiam_console.pages import publications as publication_pages
 from hoiam_console.pages.desk_areas import desk_page_routers
 from hoiam_console.passwords import Passwords
-from hoiam_console.ports import AccountStore, ArchiveStore, FailureLog, ReadModel, SessionStore
+from hoiam_console.ports import (
+    AccountStore,
+    ArchiveStore,
+    CompilationStore,
+    FailureLog,
+    ReadModel,
+    SessionStore,
+)
 from hoiam_console.public import Public, PublicDeps, public_routes
 from hoiam_console.public_upstream import HttpPublicUpstream
 from hoiam_console.publications import Publications
@@ -33,6 +42,7 @@ from hoiam_console.settings import ConsoleSettings
 from hoiam_console.store import (
     MongoAccounts,
     MongoArchive,
+    MongoCompilations,
     MongoFailures,
     MongoRatings,
     MongoReadModel,
@@ -105,6 +115,7 @@ class ConsoleParts:
     wiring: Wiring
     desk: Desk | None = None
     public: Public | None = None
+    compilations: Compilations | None = None
     publications: Publications | None = None
 
 
@@ -123,11 +134,15 @@ def build(
     desk_upstream: DeskUpstream | None = None,
     dead_letter_queues: DeadLetterQueues | None = None,
     public: PublicDeps | None = None,
+    compilation_store: CompilationStore | None = None,
     archive: ArchiveStore | None = None,
+    open311: Open311Deps | None = None,
 ) -> ConsoleParts:
     """Everything the console does, from what it is handed; no I/O, no client made here.
-    Without `public` the public pages (`/`, `/t/{code}`, ratings) are not served; without
-    `archive` neither publishing answers nor the archive (`/publications`, `/answers`) is."""
+    Without `public` the public pages (`/`, `/t/{code}`, ratings) are not served, and
+    Open311 (`/open311/v2/`) needs them and `open311`; without `compilation_store` no session
+    is compiled; without `archive` neither publishing answers nor the archive (`/publications`,
+    `/answers`) is."""
     dead_letters_total = Counter(
         "console_dead_letters_total",
         "Records the read model could not use, sent to their DLQ, by error type",
@@ -173,6 +188,15 @@ def build(
         else None
     )
     public_routers = [public_routes(web, public_side)] if public_side is not None else []
+    if public_side is not None and open311 is not None:
+        public_routers.append(open311_routes(Open311(public=public_side, deps=open311)))
+
+    compilations = (
+        Compilations(items=read_model, store=compilation_store, clock=clock)
+        if compilation_store is not None
+        else None
+    )
+
     publications = (
         Publications(
             actions=actions,
@@ -208,6 +232,8 @@ def build(
         await read_model.prepare()
         if archive is not None:
             await archive.prepare()
+        if compilation_store is not None:
+            await compilation_store.prepare()
 
     wiring = Wiring(
         name=SERVICE,
@@ -234,7 +260,9 @@ def build(
         publishes={settings.topics.name(FEEDBACK_PUBLISHED): AnswerPublished}
         | ({settings.topics.name(FEEDBACK_RATINGS): ItemRated} if public_side else {}),
     )
-    return ConsoleParts(project, actions, auth, web, wiring, desk, public_side, publications)
+    return ConsoleParts(
+        project, actions, auth, web, wiring, desk, public_side, compilations, publications
+    )
 
 
 def mount_static(app: FastAPI) -> FastAPI:
@@ -268,6 +296,11 @@ def create_app(settings: ConsoleSettings | None = None, *, clock: Clock | None =
         router_url=str(settings.router_url),
         timeout=settings.upstream_timeout_seconds,
     )
+    open311_upstream = HttpOpen311Upstream(
+        intake_url=str(settings.intake_url),
+        router_url=str(settings.router_url),
+        timeout=settings.upstream_timeout_seconds,
+    )
     parts = build(
         settings,
         accounts=MongoAccounts(db),
@@ -292,8 +325,16 @@ def create_app(settings: ConsoleSettings | None = None, *, clock: Clock | None =
             ratings=MongoRatings(db),
             upstream=public_upstream,
         ),
+        compilation_store=MongoCompilations(db),
         archive=MongoArchive(db),
+        open311=Open311Deps(
+            upstream=open311_upstream,
+            api_keys=settings.open311_api_keys,
+            contact=settings.open311_contact,
+        ),
     )
-    wiring = replace(parts.wiring, on_stop=[upstream.close, public_upstream.close])
+    wiring = replace(
+        parts.wiring, on_stop=[upstream.close, public_upstream.close, open311_upstream.close]
+    )
     app = serve(wiring, settings=settings, broker=broker, mongo=mongo, registry=registry)
     return mount_static(app)

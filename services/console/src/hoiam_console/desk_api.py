@@ -13,7 +13,7 @@ from hoiam_console.api import REFUSED, ItemSummary
 from hoiam_console.desk import Desk
 from hoiam_console.desk_upstream import CallLogResult, CaseResult, CitizenSuggestion, KeyedCall
 from hoiam_console.dlq import QueueBrief, ReplayDone
-from hoiam_console.domain.dashboard import CommuneFlow, Count, OnTime
+from hoiam_console.domain.dashboard import CommuneFlow, Count, OnTime, Satisfied
 from hoiam_console.web import ACTION_ERRORS, Web, failure_status
 from hoiam_shared.events import NoteKind
 from hoiam_shared.identity import Person
@@ -83,6 +83,24 @@ class OnTimeView(BaseModel):
         return cls(body=found.body, resolved=found.resolved, on_time=found.on_time, rate=found.rate)
 
 
+class SatisfiedView(BaseModel):
+    body: str
+    ratings: int
+    mean: float
+    low: int
+    low_share: float
+
+    @classmethod
+    def of(cls, found: Satisfied) -> "SatisfiedView":
+        return cls(
+            body=found.body,
+            ratings=found.ratings,
+            mean=found.mean,
+            low=found.low,
+            low_share=round(found.low_share, 4),
+        )
+
+
 class DashboardView(BaseModel):
     total: int
     open: int
@@ -93,6 +111,7 @@ class DashboardView(BaseModel):
     by_status: list[CountView]
     overdue_by_body: list[CountView]
     on_time: list[OnTimeView]
+    satisfaction: list[SatisfiedView] = []
 
 
 class FlowView(BaseModel):
@@ -242,7 +261,9 @@ def desk_api(web: Web, desk: Desk) -> APIRouter:
         return NoteAccepted(tracking_code=item.tracking_code)
 
     @api.get(
-        "/dashboard", summary="Counts, overdue and on-time rate of my scope", responses=REFUSED
+        "/dashboard",
+        summary="Counts, overdue, on-time rate and satisfaction per body of my scope",
+        responses=REFUSED,
     )
     async def dashboard(request: Request) -> DashboardView:
         found = await run(request, desk.dashboard)
@@ -256,6 +277,7 @@ def desk_api(web: Web, desk: Desk) -> APIRouter:
             by_status=CountView.all(found.by_status),
             overdue_by_body=CountView.all(found.overdue_by_body),
             on_time=[OnTimeView.of(o) for o in found.on_time],
+            satisfaction=[SatisfiedView.of(s) for s in found.satisfaction],
         )
 
     return api

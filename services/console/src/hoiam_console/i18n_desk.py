@@ -140,4 +140,14 @@ DESK_CATALOGUE: dict[str, dict[str, str]] = {
     "dash.resolved": {"vi": "Đã trả lời", "en": "Answered"},
     "dash.kept": {"vi": "Đúng hạn", "en": "On time"},
     "dash.rate": {"vi": "Tỷ lệ", "en": "Rate"},
+    "dash.satisfaction": {"vi": "Mức hài lòng của cử tri", "en": "Citizens' satisfaction"},
+    "dash.satisfaction_note": {
+        "vi": "Đánh giá của cử tri về câu trả lời (1–5), theo cơ quan; thấp nhất trước. "
+        "Đánh giá 1–2 là chưa hài lòng: ý kiến được mở lại cho cơ quan.",
+        "en": "Citizens' ratings of the answer (1–5), per body, least satisfied first. "
+        "A 1 or 2 is a low rating: the item is reopened for the body.",
+    },
+    "dash.ratings": {"vi": "Lượt đánh giá", "en": "Ratings"},
+    "dash.mean": {"vi": "Điểm trung bình", "en": "Mean score"},
+    "dash.low_share": {"vi": "Chưa hài lòng", "en": "Low ratings"},
 }

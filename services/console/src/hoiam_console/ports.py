@@ -6,9 +6,11 @@ from typing import Protocol
 from uuid import UUID
 
 from hoiam_console.domain.accounts import Account
+from hoiam_console.domain.compiling import Adjusted, LockEvent
 from hoiam_console.domain.public import Rating
 from hoiam_console.domain.publication import ArchiveEntry, ArchivePage, ArchiveQuery, Facet
 from hoiam_console.domain.readmodel import Change, ItemRecord
+from hoiam_console.domain.results import Evaluation
 from hoiam_console.domain.sessions import Session
 from hoiam_shared.events import Status
 
@@ -62,6 +64,25 @@ class ReadModel(Protocol):
         """Newest first. `province_code` also matches items placed in no province."""
         ...
 
+    async def of_session(self, session_id: str) -> list[ItemRecord]:
+        """Every item of a voters' meeting of that council session (`origin.session_id`)."""
+        ...
+
+    async def find_requests(
+        self,
+        *,
+        received_from: datetime,
+        received_to: datetime,
+        category_codes: Sequence[str] | None = None,
+        statuses: Sequence[Status] | None = None,
+        published_only: bool = False,
+        skip: int = 0,
+        limit: int = 100,
+    ) -> list[ItemRecord]:
+        """Items received in [from, to], newest first, a page of them (Open311's `GET
+        requests`); `published_only`: only those whose citizen consented to publication."""
+        ...
+
     async def prepare(self) -> None: ...
 
 
@@ -77,6 +98,32 @@ class RatingStore(Protocol):
         ...
 
     async def all(self) -> list[Rating]: ...
+
+
+class SessionItems(Protocol):
+    """The read model's items of one council session (`origin.session_id`)."""
+
+    async def of_session(self, session_id: str) -> list[ItemRecord]: ...
+
+
+class CompilationStore(Protocol):
+    """A session's compilation log: adjustments, locks and evaluations, each append-only and
+    numbered per session; `add_*` inserts under (session, seq) and is False when that number is
+    taken (a concurrent writer won it: read again and retry), so nothing is updated in place."""
+
+    async def adjustments(self, session_id: str) -> list[Adjusted]: ...
+
+    async def add_adjustment(self, session_id: str, adjusted: Adjusted) -> bool: ...
+
+    async def lock_events(self, session_id: str) -> list[LockEvent]: ...
+
+    async def add_lock_event(self, session_id: str, event: LockEvent) -> bool: ...
+
+    async def evaluations(self, session_id: str) -> list[Evaluation]: ...
+
+    async def add_evaluation(self, session_id: str, evaluation: Evaluation) -> bool: ...
+
+    async def prepare(self) -> None: ...
 
 
 class ArchiveStore(Protocol):

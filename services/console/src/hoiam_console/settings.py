@@ -1,6 +1,6 @@
 """Console settings, read from ``HOIAM_CONSOLE_*`` environment variables."""
 
-from pydantic import AnyHttpUrl, Field
+from pydantic import AnyHttpUrl, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from hoiam_shared.settings import ServiceSettings
@@ -40,3 +40,11 @@ class ConsoleSettings(ServiceSettings):
         description="Public lookups of tracking codes (pages, JSON, ratings) per client address...",
     )
     public_window_minutes: int = Field(default=10, ge=1, description="... within this window.")
+    open311_api_keys: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="Open311 clients allowed to POST requests: application name → api_key "
+        "(JSON). Empty: GeoReport reads only, every POST refused (403).",
+    )
+    open311_contact: str = Field(
+        default="", description="Who runs the Open311 endpoint (its discovery document)."
+    )

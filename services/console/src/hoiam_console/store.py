@@ -1,5 +1,5 @@
 """The Mongo adapters of the console's ports (accounts, sessions, failed sign-ins, read model,
-ratings, the archive of published answers).
+ratings, compilations, the archive of published answers).
 
 Several subscribers (routes, statuses, notifications) write one item's record at the same
 time; `MongoReadModel` says how none of their changes is lost.
@@ -15,9 +15,11 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from hoiam_console.domain.accounts import Account
+from hoiam_console.domain.compiling import Adjusted, LockEvent
 from hoiam_console.domain.public import Rating
 from hoiam_console.domain.publication import ArchiveEntry, ArchivePage, ArchiveQuery, Facet
 from hoiam_console.domain.readmodel import Change, ItemRecord, apply_change, record_of
+from hoiam_console.domain.results import Evaluation
 from hoiam_console.domain.sessions import Session
 from hoiam_shared.events import Status
 from hoiam_shared.mongo import Document, DuplicateKeyError
@@ -104,6 +106,7 @@ class MongoReadModel:
         await self._changes.create_index([("item_id", ASCENDING)])
         await self._items.create_index([("tracking_code", ASCENDING)])
         await self._items.create_index([("body_id", ASCENDING)])
+        await self._items.create_index([("session_id", ASCENDING)])
         await self._db["login_failures"].create_index([("key", ASCENDING)])
 
     async def apply(self, change: Change) -> bool:
@@ -151,6 +154,7 @@ class MongoReadModel:
                 "province_code": item.province_code,
                 "commune_code": item.commune_code,
                 "received_at": item.received_at,
+                "session_id": item.session_id,
                 "record": item.model_dump(mode="json"),
             },
             upsert=True,
@@ -185,6 +189,38 @@ class MongoReadModel:
         found = self._items.find(query).sort("received_at", DESCENDING).limit(limit)
         return [ItemRecord.model_validate(doc["record"]) async for doc in found]
 
+    async def of_session(self, session_id: str) -> list[ItemRecord]:
+        """Every item of a voters' meeting of `session_id`, in no particular order."""
+        found = self._items.find({"session_id": session_id})
+        return [ItemRecord.model_validate(doc["record"]) async for doc in found]
+
+    async def find_requests(
+        self,
+        *,
+        received_from: datetime,
+        received_to: datetime,
+        category_codes: Sequence[str] | None = None,
+        statuses: Sequence[Status] | None = None,
+        published_only: bool = False,
+        skip: int = 0,
+        limit: int = 100,
+    ) -> list[ItemRecord]:
+        query: dict[str, Any] = {"received_at": {"$gte": received_from, "$lte": received_to}}
+        if category_codes is not None:
+            query["record.category_code"] = {"$in": list(category_codes)}
+        if statuses is not None:
+            query["status"] = {"$in": [s.value for s in statuses]}
+        if published_only:
+            query["record.publication_consent"] = True
+        # Ties on the time are ordered by id, so pages neither repeat nor skip an item.
+        found = (
+            self._items.find(query)
+            .sort([("received_at", DESCENDING), ("_id", ASCENDING)])
+            .skip(skip)
+            .limit(limit)
+        )
+        return [ItemRecord.model_validate(doc["record"]) async for doc in found]
+
 
 class MongoRatings:
     """One document per rated item, `_id` the item: a second rating is refused by the index."""
@@ -206,6 +242,60 @@ class MongoRatings:
 
     async def all(self) -> list[Rating]:
         return [Rating.model_validate(_plain(doc)) async for doc in self._ratings.find({})]
+
+
+class MongoCompilations:
+    """A session's compilation log in three append-only collections (adjustments, locks,
+    evaluations), one document per (session, seq) under a unique `_id`: two operators writing
+    at once cannot both take one number, and the loser reads again (FerretDB could lose one of
+    two concurrent in-place updates of a single document; two inserts it cannot)."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._adjustments = db["compilation_adjustments"]
+        self._locks = db["compilation_locks"]
+        self._evaluations = db["compilation_evaluations"]
+
+    async def prepare(self) -> None:
+        for collection in (self._adjustments, self._locks, self._evaluations):
+            await collection.create_index([("session_id", ASCENDING), ("seq", ASCENDING)])
+
+    @staticmethod
+    async def _insert(collection: Any, session_id: str, seq: int, value: dict[str, Any]) -> bool:
+        try:
+            await collection.insert_one(
+                {"_id": f"{session_id}:{seq:08d}", "session_id": session_id, "seq": seq,
+                 "value": value}
+            )  # fmt: skip
+        except DuplicateKeyError:
+            return False
+        return True
+
+    @staticmethod
+    async def _values(collection: Any, session_id: str) -> list[dict[str, Any]]:
+        found = collection.find({"session_id": session_id}).sort("seq", ASCENDING)
+        return [doc["value"] async for doc in found]
+
+    async def adjustments(self, session_id: str) -> list[Adjusted]:
+        values = await self._values(self._adjustments, session_id)
+        return [Adjusted.model_validate(v) for v in values]
+
+    async def add_adjustment(self, session_id: str, adjusted: Adjusted) -> bool:
+        value = adjusted.model_dump(mode="json")
+        return await self._insert(self._adjustments, session_id, adjusted.seq, value)
+
+    async def lock_events(self, session_id: str) -> list[LockEvent]:
+        return [LockEvent.model_validate(v) for v in await self._values(self._locks, session_id)]
+
+    async def add_lock_event(self, session_id: str, event: LockEvent) -> bool:
+        return await self._insert(self._locks, session_id, event.seq, event.model_dump(mode="json"))
+
+    async def evaluations(self, session_id: str) -> list[Evaluation]:
+        values = await self._values(self._evaluations, session_id)
+        return [Evaluation.model_validate(v) for v in values]
+
+    async def add_evaluation(self, session_id: str, evaluation: Evaluation) -> bool:
+        value = evaluation.model_dump(mode="json")
+        return await self._insert(self._evaluations, session_id, evaluation.seq, value)
 
 
 class MongoArchive:

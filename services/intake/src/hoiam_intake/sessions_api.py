@@ -6,6 +6,13 @@ petition, the usual raw → received path. The meeting's id is derived from (ses
 so the same file sent again is the same meeting: answered 200 with its items, nothing published
 again. Records are published before the meeting is stored, so a crash between the two is mended
 by sending the file again (the records carry the same ids, and the normaliser dedupes them).
+
+An operator who reviewed the split commits their lines as `petitions` (a JSON list of the review's
+`items`, position by order), which replace the splitter's. Idempotency stays per (session, file
+bytes): the same file committed again is the same meeting even with other edits, and the second
+call gets the first call's items (200): a second review of one file is not a second meeting.
+`delegates` (names) and `constituency` go with every petition, so the router can tell the
+delegates and the commune's Front the answer on behalf of voters who left no contact.
 """
 
 import asyncio
@@ -24,11 +31,13 @@ from hoiam_intake.domain.minutes.sessions import (
     Meeting,
     MeetingItem,
     NewSession,
+    ReviewRejectedError,
     Session,
     SkippedLine,
     delegates_of,
     open_session,
     review_of,
+    reviewed_items,
 )
 from hoiam_intake.minutes_files import UnreadableMinutesError, read_minutes
 from hoiam_intake.sessions import SessionStore
@@ -48,6 +57,7 @@ class MeetingSummary(BaseModel):
     held_on: date
     place: str
     delegates: tuple[str, ...]
+    constituency: str | None = None
     filename: str | None
     counts: dict[str, int]
 
@@ -74,6 +84,7 @@ def _summary(meeting: Meeting) -> MeetingSummary:
         held_on=meeting.held_on,
         place=meeting.place,
         delegates=meeting.delegates,
+        constituency=meeting.constituency,
         filename=meeting.filename,
         counts=meeting.counts,
     )
@@ -146,7 +157,10 @@ def build_sessions_router(
             404: {"description": "No such session"},
             413: {"description": "The file is too large"},
             415: {"description": "Not a .docx, .xlsx or text file"},
-            422: {"description": "Empty, unreadable, or no petition found"},
+            422: {
+                "description": "Empty, unreadable, no petition found, or reviewed `petitions` "
+                "that cannot be committed (the reasons, one per line at fault)"
+            },
         },
         dependencies=[Depends(operator)],
     )
@@ -158,12 +172,27 @@ def build_sessions_router(
         file: Annotated[UploadFile | None, File()] = None,
         text: Annotated[str | None, Form(max_length=2_000_000)] = None,
         delegates: Annotated[str | None, Form(max_length=5000)] = None,
+        constituency: Annotated[str | None, Form(max_length=300)] = None,
         review: Annotated[bool, Form()] = False,
+        petitions: Annotated[
+            str | None,
+            Form(
+                max_length=5_000_000,
+                description="The operator's reviewed lines, a JSON list shaped like the review's "
+                "`items` (text, kind petition|opinion, place, voters, answered_on_the_spot, "
+                "answer, level, section; position by order): committed instead of the split.",
+            ),
+        ] = None,
     ) -> MeetingAccepted:
         session = await known(session_id)
         place = " ".join(place.split())
         if len(place) < 2:
             raise HTTPException(422, detail="`place` names the commune where the meeting was held")
+        constituency = " ".join((constituency or "").split()) or None
+        try:
+            reviewed = reviewed_items(petitions) if petitions is not None else None
+        except ReviewRejectedError as error:
+            raise HTTPException(422, detail=error.reasons) from None
         if (file is None) == (text is None):
             raise HTTPException(422, detail="send the minutes as `file` or as `text`, one of them")
         if file is not None:
@@ -190,9 +219,11 @@ def build_sessions_router(
             code = 422 if "cannot open" in str(error) or "damaged" in str(error) else 415
             raise HTTPException(code, detail=str(error)) from error
         split = split_minutes(blocks, meeting_place=place)
-        if not split.petitions:
+        if not split.petitions and reviewed is None:
             raise HTTPException(422, detail="no petitions found in these minutes")
         items, skipped = review_of(split)
+        if reviewed is not None:
+            items = reviewed  # the operator's lines win; what the splitter skipped stays listed
         meeting = Meeting(
             id=meeting_id,
             session_id=session_id,
@@ -201,6 +232,7 @@ def build_sessions_router(
             held_on=held_on,
             place=place,
             delegates=delegates_of(delegates),
+            constituency=constituency,
             items=items,
             skipped=skipped,
             created_at=clock(),
@@ -225,6 +257,8 @@ def build_sessions_router(
                 answer=item.answer[:20_000] if item.answer else None,
                 level=item.level,
                 section=_short(item.section),
+                delegates=meeting.delegates,
+                constituency=constituency,
             )
             receipt = await acceptor.accept(
                 Channel.MEETING,

@@ -37,6 +37,7 @@ from hoiam_shared.events import (
     NoteAdded,
     NoteKind,
     Status,
+    StatusChange,
     StatusChanged,
 )
 from hoiam_shared.identity import Actor, Machine
@@ -101,6 +102,19 @@ class NoteRequest(_Request):
         "(the province's Front, down to the item's commune), note (any level, for the history)."
     )
     text: str = Field(min_length=1, max_length=5_000)
+
+
+class SendBackRequest(_Request):
+    note: str = Field(
+        min_length=1, max_length=2_000, description="The evaluation: why the answer falls short."
+    )
+
+
+class QuestionRequest(_Request):
+    note: str = Field(min_length=1, max_length=2_000, description="What is to be questioned.")
+    session_id: str = Field(
+        min_length=1, max_length=100, description="The council session (kỳ họp) that questions it."
+    )
 
 
 class MergeRequest(_Request):
@@ -206,6 +220,9 @@ class ItemAnswer(_Answer):
     due_on: date | None
     routing: FeedbackRouted
     case: CaseAnswer
+    questioned_at: list[str] = Field(
+        default=[], description="Sessions whose questioning (chất vấn) takes up its answer."
+    )
     history: list[
         Annotated[
             FeedbackRouted | StatusChanged | CitizenMessage | NoteAdded,
@@ -225,6 +242,15 @@ class ItemAnswer(_Answer):
             due_on=a.due_on,
             routing=a.routed,
             case=CaseAnswer(id=a.case_id, item_ids=list(view.case_item_ids)),
+            questioned_at=list(
+                dict.fromkeys(
+                    e.session_id
+                    for e in view.history
+                    if isinstance(e, StatusChanged)
+                    and e.change is StatusChange.QUESTIONED
+                    and e.session_id
+                )
+            ),
             history=[
                 CitizenMessage.of(entry) if isinstance(entry, FeedbackMessageAdded) else entry
                 for entry in view.history
@@ -413,6 +439,59 @@ def router_api(
         try:
             return await operations.hand_back(
                 item_id, reason=request.reason, actor=actor_of(who, request.actor)
+            )
+        except (NotFoundError, TransitionError) as error:
+            raise fail(error) from None
+
+    evaluating: dict[int | str, dict[str, Any]] = {
+        **forbidden,
+        404: {"description": "no item with that tracking code"},
+        409: {"description": "the item has no answer yet (or moved meanwhile)"},
+    }
+
+    async def answered_item(tracking_code: str, who: Actor) -> Assignment:
+        try:
+            assignment = await operations.by_tracking_code(tracking_code)
+        except NotFoundError as error:
+            raise fail(error) from None
+        allowed(lambda: check_front(who, assignment, what="evaluating an answer"))
+        return assignment
+
+    @api.post(
+        "/items/{tracking_code}/send-back",
+        status_code=202,
+        tags=["operators"],
+        summary="An unsatisfactory answer back to its body: reopened, the note as the reason, "
+        "a new due date, the body told again",
+        responses=evaluating,
+    )
+    async def send_back(tracking_code: str, request: SendBackRequest, who: Who) -> StatusChanged:
+        assignment = await answered_item(tracking_code, who)
+        try:
+            event = await operations.send_back(
+                assignment.item_id, note=request.note, actor=actor_of(who, None)
+            )
+        except (NotFoundError, TransitionError) as error:
+            raise fail(error) from None
+        metrics.status_changes.labels(event.status.value).inc()
+        return event
+
+    @api.post(
+        "/items/{tracking_code}/question",
+        status_code=202,
+        tags=["operators"],
+        summary="Mark an unsatisfactory answer for questioning (chất vấn) at a session; its "
+        "status stays (the same session twice: the same mark)",
+        responses=evaluating,
+    )
+    async def question(tracking_code: str, request: QuestionRequest, who: Who) -> StatusChanged:
+        assignment = await answered_item(tracking_code, who)
+        try:
+            return await operations.mark_for_questioning(
+                assignment.item_id,
+                note=request.note,
+                session_id=request.session_id,
+                actor=actor_of(who, None),
             )
         except (NotFoundError, TransitionError) as error:
             raise fail(error) from None

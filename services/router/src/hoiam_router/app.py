@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
 from hoiam_router.api import router_api
+from hoiam_router.categories_api import categories_api
 from hoiam_router.corrections import LearnedCorrections
 from hoiam_router.directory_yaml import load_directory
 from hoiam_router.domain.directory import Directory
@@ -174,6 +175,7 @@ def build(
         ],
         routers=[
             places_api(clock=clock),
+            categories_api(directory),
             router_api(
                 directory=directory,
                 operations=operations,

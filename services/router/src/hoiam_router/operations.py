@@ -1,5 +1,6 @@
 """What operators and bodies do to an item: change its status, reassign it, hand it back,
-decide a triaged item, merge and split cases. Each checks with the domain, stores (a
+decide a triaged item, merge and split cases, send an unsatisfactory answer back or put it to
+questioning. Each checks with the domain, stores (a
 compare-and-set on the status, so two operators cannot both move it, written in one update with
 its outbox entry), then emits.
 
@@ -17,7 +18,7 @@ from hoiam_router.domain.assignment import Assignment
 from hoiam_router.domain.directory import Body, Directory
 from hoiam_router.domain.events import rerouted_event, status_changed
 from hoiam_router.domain.learned import CorrectionKind
-from hoiam_router.domain.lifecycle import TransitionError
+from hoiam_router.domain.lifecycle import QUESTIONING, SENT_BACK, TransitionError
 from hoiam_router.outbox import Outbox
 from hoiam_router.repository import AssignmentRepository, ItemEvent, Move, OutboxEntry
 from hoiam_shared.clock import Clock, vietnam_date
@@ -218,6 +219,59 @@ class Operations:
             confidence=routing.confidence,
         )
         return event
+
+    async def send_back(self, item_id: UUID, *, note: str, actor: str | None) -> StatusChanged:
+        """The HĐND or the Front found the answer unsatisfactory: the item (and each answered
+        item of its case) is reopened for its body, the evaluation as the reason, with a new
+        due date counted from today; the body is told again (reason code `sent_back`)."""
+        before = await self._load(item_id)
+        before.check_answered(what="sent back")
+        days = self._sla_of(before)
+        today = vietnam_date(self._clock())
+        entry = await self._move(
+            before,
+            before.sent_back(today=today, sla_working_days=days),
+            follow=lambda m: m.follows_sent_back(today=today, sla_working_days=days),
+            reason=note,
+            reason_code=SENT_BACK,
+            actor=actor,
+        )
+        return entry.event
+
+    async def mark_for_questioning(
+        self, item_id: UUID, *, note: str, session_id: str, actor: str | None
+    ) -> StatusChanged:
+        """Put an unsatisfactory answer to questioning (chất vấn) at `session_id`: a mark in the
+        item's history, its status unchanged. Marked already for that session: the same mark."""
+        before = await self._load(item_id)
+        before.check_answered(what="questioned", also=frozenset({Status.REOPENED}))
+        for earlier in await self._store.history(item_id):
+            if (
+                isinstance(earlier, StatusChanged)
+                and earlier.change is StatusChange.QUESTIONED
+                and earlier.session_id == session_id
+            ):
+                return earlier
+        event = status_changed(
+            before=before,
+            after=before,
+            at=self._clock(),
+            case_item_ids=(before.item_id,),
+            change=StatusChange.QUESTIONED,
+            reason=note,
+            reason_code=QUESTIONING,
+            actor=actor,
+            session_id=session_id,
+        )
+        await self._record(before, OutboxEntry(event))
+        return event
+
+    async def by_tracking_code(self, tracking_code: str) -> Assignment:
+        """The item with that tracking code (`NotFoundError` when there is none)."""
+        found = await self._store.by_tracking_code(tracking_code)
+        if found is None:
+            raise NotFoundError(f"no item {tracking_code}")
+        return found
 
     async def view(self, item_id: UUID) -> ItemView:
         assignment = await self._load(item_id)
@@ -510,6 +564,14 @@ class Operations:
         if assignment.case_id is None:
             return (assignment.item_id,)
         return tuple(await self._store.case_items(assignment.case_id)) or (assignment.item_id,)
+
+    def _sla_of(self, assignment: Assignment) -> int:
+        """The working days its body has to answer; the directory's default for a body it no
+        longer lists (an item older than the directory keeps its body)."""
+        body = assignment.body and self._directory.find(assignment.body.id)
+        if not body:
+            return int(Body.model_fields["sla_working_days"].default)
+        return self._directory.body(body.id).sla_working_days
 
     def _live(self, body_id: str) -> Body:
         body = self._directory.find(body_id)

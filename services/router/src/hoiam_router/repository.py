@@ -95,6 +95,10 @@ class AssignmentRepository(Protocol):
 
     async def get(self, item_id: UUID) -> Assignment | None: ...
 
+    async def by_tracking_code(self, tracking_code: str) -> Assignment | None:
+        """The item with that tracking code (HA-7K3Q-92), as `get` gives it."""
+        ...
+
     async def move(self, move: Move, *, outbox: tuple[OutboxEntry, ...] = ()) -> bool:
         """Compare-and-set on the status, and the `outbox` entries added to the item in the same
         single-document update: both or neither. False (and nothing written) when the item was
@@ -356,6 +360,10 @@ class MongoAssignmentRepository:
 
     async def get(self, item_id: UUID) -> Assignment | None:
         doc = await self._assignments.find_one({"_id": str(item_id)})
+        return self._assignment(doc) if doc else None
+
+    async def by_tracking_code(self, tracking_code: str) -> Assignment | None:
+        doc = await self._assignments.find_one({"tracking_code": tracking_code})
         return self._assignment(doc) if doc else None
 
     async def move(self, move: Move, *, outbox: tuple[OutboxEntry, ...] = ()) -> bool:

@@ -1,5 +1,6 @@
-"""The dashboard's figures (counts by channel, category, body, status; overdue and the on-time
-rate per body) and its charts as plain SVG text: pure, from item records and today's date."""
+"""The dashboard's figures (counts by channel, category, body, status; overdue, the on-time
+rate and citizens' satisfaction per body) and its charts as plain SVG text: pure, from item
+records and today's date."""
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape
 
+from hoiam_console.domain.public import LOW_SCORE
 from hoiam_console.domain.readmodel import ItemRecord
 from hoiam_console.domain.sla import sla_badge
 from hoiam_shared.clock import vietnam_date
@@ -38,6 +40,21 @@ class OnTime:
 
 
 @dataclass(frozen=True, slots=True)
+class Satisfied:
+    """A body's ratings by citizens (1 to 5): how many, their mean, how many were low (at or
+    below LOW_SCORE: those items went back to the body)."""
+
+    body: str
+    ratings: int
+    mean: float
+    low: int
+
+    @property
+    def low_share(self) -> float:
+        return self.low / self.ratings
+
+
+@dataclass(frozen=True, slots=True)
 class Dashboard:
     total: int
     open: int
@@ -48,6 +65,7 @@ class Dashboard:
     by_status: tuple[Count, ...]
     overdue_by_body: tuple[Count, ...]
     on_time: tuple[OnTime, ...]
+    satisfaction: tuple[Satisfied, ...] = ()
 
 
 def _counts(labels: Iterable[str]) -> tuple[Count, ...]:
@@ -90,6 +108,26 @@ def on_time_by_body(items: Iterable[ItemRecord]) -> tuple[OnTime, ...]:
     return tuple(OnTime(body, resolved[body], kept[body]) for body in sorted(resolved))
 
 
+def satisfaction_by_body(items: Iterable[ItemRecord]) -> tuple[Satisfied, ...]:
+    """Per body, from the ratings the read model holds (one per item): the least satisfied
+    first, so the body citizens are least happy with is read first; then by name."""
+    scores: dict[str, list[int]] = {}
+    for item in items:
+        if item.rating_score is not None:
+            body = item.body_name or item.body_id or UNKNOWN
+            scores.setdefault(body, []).append(item.rating_score)
+    found = [
+        Satisfied(
+            body=body,
+            ratings=len(given),
+            mean=round(sum(given) / len(given), 2),
+            low=sum(1 for s in given if s <= LOW_SCORE),
+        )
+        for body, given in scores.items()
+    ]
+    return tuple(sorted(found, key=lambda s: (s.mean, s.body)))
+
+
 def dashboard(items: Sequence[ItemRecord], *, today: date) -> Dashboard:
     overdue = [item for item in items if is_overdue(item, today=today)]
     return Dashboard(
@@ -102,6 +140,7 @@ def dashboard(items: Sequence[ItemRecord], *, today: date) -> Dashboard:
         by_status=_counts(item.status.value if item.status else UNKNOWN for item in items),
         overdue_by_body=_counts(item.body_name or item.body_id or UNKNOWN for item in overdue),
         on_time=on_time_by_body(items),
+        satisfaction=satisfaction_by_body(items),
     )
 
 

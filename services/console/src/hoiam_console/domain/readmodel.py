@@ -23,6 +23,7 @@ from hoiam_shared.events import (
     FeedbackReceived,
     FeedbackRouted,
     ItemRated,
+    MeetingPetition,
     NoteAdded,
     NotificationFailed,
     NotificationSent,
@@ -86,15 +87,17 @@ class ItemRecord(BaseModel):
     subject: str | None = None
     text: str | None = None
     raw_address: str | None = None
-    session_id: str | None = Field(
-        default=None, description="The council session whose voters' meeting raised it."
-    )
+    # a voters' meeting's item (issue 13): its session and meeting, what the minutes said of it
+    session_id: str | None = None
+    meeting_id: str | None = None
+    meeting: MeetingPetition | None = None
     # status group
     status: Status | None = None
     answer: str | None = None
     # assignment and due groups
     body_id: str | None = None
     body_name: str | None = None
+    body_level: str | None = None
     due_on: date | None = None
     # routing group
     category_code: str | None = None
@@ -109,6 +112,7 @@ class ItemRecord(BaseModel):
     triage_reason: str | None = None
     repeat_of: RepeatMatch | None = None
     """A published answer of the same place this item repeats (the router's match)."""
+    level: str | None = None
     # case group
     case_id: UUID | None = None
     # rating group (the citizen's rating of the answer, from the public page)
@@ -155,7 +159,17 @@ def _day(day: date | None) -> str | None:
 
 
 def _body(body: Any) -> dict[str, Any]:
-    return {"body_id": body.id, "body_name": body.name} if body is not None else {}
+    if body is None:
+        return {}
+    return {"body_id": body.id, "body_name": body.name, "body_level": body.level}
+
+
+def _meeting_facts(event: FeedbackReceived | FeedbackRouted) -> dict[str, Any]:
+    """The session and meeting an item of a voters' meeting came from (none for other items)."""
+    origin = event.origin
+    if origin is None or (origin.session_id is None and origin.meeting_id is None):
+        return {}
+    return {"session_id": origin.session_id, "meeting_id": origin.meeting_id}
 
 
 def _received(event: FeedbackReceived) -> list[Change]:
@@ -168,8 +182,10 @@ def _received(event: FeedbackReceived) -> list[Change]:
         "subject": event.text.subject,
         "text": event.text.normalised,
         "raw_address": event.location.raw_address,
-        "session_id": event.origin.session_id if event.origin else None,
+        **_meeting_facts(event),
     }
+    if event.meeting is not None:
+        facts["meeting"] = event.meeting.model_dump(mode="json")
     entry = Entry(event_id=event.event_id, at=event.occurred_at, kind="received", text=None)
     return [
         Change(
@@ -192,7 +208,7 @@ def _routed(event: FeedbackRouted) -> list[Change]:
         "publication_consent": event.citizen.publication_consent,
         "subject": event.subject,
         "text": event.text,
-        "session_id": event.origin.session_id if event.origin else None,
+        **_meeting_facts(event),
     }
     if event.received_at is not None:
         facts["received_at"] = event.received_at
@@ -208,10 +224,11 @@ def _routed(event: FeedbackRouted) -> list[Change]:
         "commune_name": location.commune.name if location and location.commune else None,
         "triage_reason": event.triage_reason,
         "repeat_of": event.repeat_of.model_dump(mode="json") if event.repeat_of else None,
+        "level": event.level,
     }
     groups = {
         "status": {"status": event.status.value},
-        "assignment": _body(event.body) or {"body_id": None, "body_name": None},
+        "assignment": _body(event.body) or {"body_id": None, "body_name": None, "body_level": None},
         "due": {"due_on": _day(event.due_on)},
         "routing": routing,
     }

@@ -1,5 +1,6 @@
 """Meta Graph API: Messenger Send API messages (RESPONSE or HUMAN_AGENT tag) and comment replies."""
 
+import logging
 from typing import Any
 
 import httpx
@@ -13,8 +14,10 @@ from hoiam_notifier.channels.provider_http import (
     retry_after,
     status_error,
 )
-from hoiam_notifier.domain.notifications import Way
+from hoiam_notifier.domain.notifications import RatingInvite, Way
 from hoiam_shared.clock import Clock
+
+log = logging.getLogger(__name__)
 
 
 class MetaSender:
@@ -34,6 +37,35 @@ class MetaSender:
         self._page = page_id
         self._token = page_token
         self._clock = clock
+
+    async def _rating_button(
+        self, url: str, headers: dict[str, str], sent: dict[str, Any], rating: RatingInvite
+    ) -> None:
+        """After the answer, a button that opens the rating page. Quick replies cannot open a
+        page and a button template holds 640 characters and three buttons, so it follows the
+        text (which already carries the link) as a second message; best effort: the citizen
+        has the answer and the link whatever becomes of it."""
+        body = {k: v for k, v in sent.items() if k != "message"} | {
+            "message": {
+                "attachment": {
+                    "type": "template",
+                    "payload": {
+                        "template_type": "button",
+                        "text": rating.title,
+                        "buttons": [
+                            {"type": "web_url", "url": rating.page_url, "title": rating.title[:20]}
+                        ],
+                    },
+                }
+            }
+        }
+        try:
+            response = await self._client.post(url, headers=headers, json=body)
+        except httpx.HTTPError as error:
+            log.warning("messenger rating button not sent", extra={"error": repr(error)})
+            return
+        if response.status_code != 200:
+            log.warning("messenger rating button refused", extra={"answer": response.text[:300]})
 
     async def send(self, outgoing: Outgoing) -> str:
         n, target = outgoing.notification, outgoing.target
@@ -55,6 +87,8 @@ class MetaSender:
         response = await post(self._client.post(url, headers=headers, json=body))
         data = json_of(response)
         if response.status_code == 200 and ("message_id" in data or "id" in data):
+            if target.way is Way.MESSENGER and n.rating is not None:
+                await self._rating_button(url, headers, body, n.rating)
             return str(data.get("message_id") or data.get("id"))
         problem = data.get("error") if isinstance(data.get("error"), dict) else None
         if problem is not None and response.status_code < 500:

@@ -102,6 +102,10 @@ class ZaloTokens:
         log.info("zalo access token refreshed")
 
 
+ZALO_BUTTONS = 5
+"""The buttons one consultation message may carry."""
+
+
 def zns_phone(e164: str) -> str:
     """ZNS wants 84xxxxxxxxx: the E.164 number without its plus sign."""
     digits = e164.lstrip("+")
@@ -131,10 +135,24 @@ class ZaloSender:
     def _payload(self, outgoing: Outgoing) -> tuple[str, dict[str, Any]]:
         n, target = outgoing.notification, outgoing.target
         if target.way is Way.ZALO_CS:
-            return self._cs_url, {
-                "recipient": {"user_id": target.address},
-                "message": {"text": n.text[:2000]},
-            }
+            message: dict[str, Any] = {"text": n.text[:2000]}
+            if n.rating is not None:
+                # A consultation message may carry buttons under its text; `oa.open.url` opens
+                # the rating page with that score chosen (the console checks it as on the page).
+                message["attachment"] = {
+                    "type": "template",
+                    "payload": {
+                        "buttons": [
+                            {
+                                "title": b.title[:100],
+                                "type": "oa.open.url",
+                                "payload": {"url": b.url},
+                            }
+                            for b in n.rating.buttons[:ZALO_BUTTONS]
+                        ]
+                    },
+                }
+            return self._cs_url, {"recipient": {"user_id": target.address}, "message": message}
         return self._zns_url, {
             "phone": zns_phone(target.address),
             "template_id": self._template,

@@ -10,6 +10,7 @@ from hoiam_shared.events import (
     BodyRef,
     Channel,
     Citizen,
+    CouncillorRef,
     FeedbackRouted,
     Origin,
     Status,
@@ -45,6 +46,17 @@ class ItemRecord(BaseModel):
     routed_at: AwareDatetime | None = Field(
         default=None, description="When the routing this record holds was decided."
     )
+    # A voters' meeting's item: who is told in the voters' place (they left no contact).
+    front: BodyRef | None = None
+    councillors: tuple[CouncillorRef, ...] = ()
+
+    @property
+    def spoken_for(self) -> bool:
+        """Voters at a meeting, without a contact of their own: their Front and delegates are
+        told what they would be told. Anyone with a contact is told themselves."""
+        contacts = self.citizen.contacts
+        own = contacts.email or contacts.phone or contacts.zalo_user_id or contacts.facebook_psid
+        return self.channel is Channel.MEETING and not own and bool(self.front or self.councillors)
 
     @property
     def holder(self) -> BodyRef | None:
@@ -93,6 +105,8 @@ def item_record(routed: FeedbackRouted) -> ItemRecord:
         received_at=routed.received_at,
         routed_at=routed.occurred_at,
         status=routed.status,
+        front=routed.front,
+        councillors=routed.councillors,
     )
 
 
@@ -166,6 +180,13 @@ class Links:
     def answer_page(self, publication_id: str) -> str | None:
         """A published answer in the public archive (issue 12)."""
         return f"{self.public_url}/answers/{publication_id}" if self.public_url else None
+
+    def rating_page(self, tracking_code: str, score: int | None = None) -> str | None:
+        """The status page's rating form; with `score`, that score is already chosen."""
+        if not self.public_url:
+            return None
+        chosen = f"?score={score}" if score is not None else ""
+        return f"{self.public_url}/t/{tracking_code}{chosen}#rate"
 
     def inbox(self, item_id: UUID | None = None) -> str | None:
         if not self.console_url:

@@ -50,6 +50,27 @@ class Target(BaseModel):
     reply_to: str | None = None
 
 
+class RatingButton(BaseModel):
+    """One score a citizen can tap under the resolution message, and the page it opens."""
+
+    model_config = ConfigDict(frozen=True)
+
+    score: int
+    title: str
+    url: str
+
+
+class RatingInvite(BaseModel):
+    """The rating offered with a resolution: the rating page, and one button per score (Zalo
+    shows the five; Messenger, limited to three buttons, one that opens the page)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    page_url: str
+    title: str
+    buttons: tuple[RatingButton, ...]
+
+
 class Notification(BaseModel):
     """One message to one recipient, with the targets to try in order (first that works wins).
 
@@ -77,6 +98,7 @@ class Notification(BaseModel):
     unreachable_reason: str | None = None
     task_kind: str = "unreachable_citizen"  # the operator task opened when no target is left
     body_name: str | None = None
+    rating: RatingInvite | None = None
 
     def delivery_id(self, target: Target) -> str:
         return delivery_id(event_id=self.event_id, recipient=self.recipient, target=target)

@@ -16,9 +16,12 @@ from hoiam_notifier.domain.texts import (
     format_date,
     in_english,
     one_line,
+    rating_invite,
+    rating_line,
     repeat_news,
     resent_news,
     status_news,
+    voters_news,
 )
 from hoiam_notifier.domain.ways import body_target, citizen_targets
 from hoiam_shared.events import (
@@ -136,27 +139,46 @@ def plan_routed(
     """
     plan: list[Notification] = []
     announced = routed.announced_by is not None
+    record = item_record(routed)
     if routed.status is Status.ROUTED and routed.body is not None:
+        to_body = one_line(routed.body.name)
         body_recipient = (
             RecipientKind.BODY,
             routed.body.id,
-            one_line(routed.body.name),
+            to_body,
             routed.body.contacts,
+            "Hệ thống Hồi Âm chuyển đến Quý cơ quan ý kiến, kiến nghị của cử tri để xem xét, "
+            "giải quyết và trả lời.",
         )
-        for kind, owner_id, name, contacts in [
+        front = routed.front
+        front_recipient = (
+            (
+                RecipientKind.BODY,
+                front.id,
+                one_line(front.name),
+                front.contacts,
+                "Kiến nghị của cử tri tại hội nghị tiếp xúc cử tri đã được chuyển đến "
+                f"{to_body}. Hồi Âm sẽ thông báo kết quả trả lời để Ủy ban Mặt trận thông tin "
+                "lại cho cử tri.",
+            )
+            if front is not None and record.spoken_for
+            else None
+        )
+        for kind, owner_id, name, contacts, heading in [
             *(() if announced else (body_recipient,)),
+            *(() if announced or front_recipient is None else (front_recipient,)),
             *(
-                (RecipientKind.COUNCILLOR, c.id, f"Đại biểu {one_line(c.name)}", c.contacts)
+                (
+                    RecipientKind.COUNCILLOR,
+                    c.id,
+                    f"Đại biểu {one_line(c.name)}",
+                    c.contacts,
+                    "Ý kiến, kiến nghị của cử tri trong đơn vị bầu cử của Đại biểu đã được "
+                    f"chuyển đến {to_body}.",
+                )
                 for c in routed.councillors
             ),
         ]:
-            heading = (
-                "Hệ thống Hồi Âm chuyển đến Quý cơ quan ý kiến, kiến nghị của cử tri để xem xét, "
-                "giải quyết và trả lời."
-                if kind is RecipientKind.BODY
-                else f"Ý kiến, kiến nghị của cử tri trong đơn vị bầu cử của Đại biểu đã được "
-                f"chuyển đến {one_line(routed.body.name)}."
-            )
             topic = one_line(routed.subject or "") or routed.category.name
             text = body_text(
                 title=f"Ý kiến, kiến nghị mới: {topic}",
@@ -184,9 +206,8 @@ def plan_routed(
                 urgent=False,
                 allow_digest=True,
             )
-    if announced:
-        return plan
-    record = item_record(routed)
+    if announced or record.spoken_for:
+        return plan  # voters at a meeting hear it from their Front and delegates, told above
     english = in_english(routed.citizen)
     # Only its words are used; its id and time are the routing's, so planning reads no clock.
     acknowledgement = StatusChanged(
@@ -315,6 +336,10 @@ def plan_status(
     plan: list[Notification] = []
     if event.change in (StatusChange.MERGED, StatusChange.SPLIT):
         return plan  # a case's membership; its petitioners hear of the case's next move
+    if event.change is StatusChange.QUESTIONED:
+        return plan  # the council's agenda: the console shows it; nobody is messaged for it
+    if event.reason_code == SENT_BACK and event.body is not None:
+        plan += _sent_back_to_body(event, body=event.body, records=records, links=links)
     if event.change in (StatusChange.OVERDUE, StatusChange.ESCALATED, StatusChange.REASSIGNED):
         title = {
             StatusChange.OVERDUE: "Quá hạn trả lời",
@@ -378,24 +403,140 @@ def plan_status(
     if event.change is StatusChange.OVERDUE:
         return plan  # lateness is the bodies' business; the citizen hears of the escalation
     for record in records:
+        if record.spoken_for:
+            plan += _representatives_told(event, record=record, links=links)
+            continue
         english = in_english(record.citizen)
+        news = status_news(event, english=english, known=record.body)
+        # An answer is rated where the citizen reads it: a link, and buttons where chats have them.
+        invite = (
+            rating_invite(record.tracking_code, links=links, english=english)
+            if event.status is Status.RESOLVED
+            else None
+        )
+        if invite is not None:
+            news += "\n\n" + rating_line(invite, english=english)
         text = citizen_text(
             citizen=record.citizen,
             tracking_code=record.tracking_code,
-            news=status_news(event, english=english, known=record.body),
+            news=news,
             links=links,
             english=english,
         )
-        plan.append(
-            _citizen_notification(
-                event_id=event.event_id,
-                record=record,
-                reach=reaches.get(record.item_id, Reachability()),
-                text=text,
-                status_label=STATUS_LABEL_VI[event.status],
-                now=now,
-                policy=policy,
+        notification = _citizen_notification(
+            event_id=event.event_id,
+            record=record,
+            reach=reaches.get(record.item_id, Reachability()),
+            text=text,
+            status_label=STATUS_LABEL_VI[event.status],
+            now=now,
+            policy=policy,
+        )
+        plan.append(notification.model_copy(update={"rating": invite}) if invite else notification)
+    return plan
+
+
+SENT_BACK = "sent_back"
+"""The router's reason code for an answer found unsatisfactory and sent back to its body."""
+
+
+def _sent_back_to_body(
+    event: StatusChanged, *, body: BodyRef, records: list[ItemRecord], links: Links
+) -> list[Notification]:
+    """The body is sent the petition again with the evaluation and the new due date: no other
+    message asks it to answer again."""
+    given = next((r for r in records if r.item_id == event.item_id), None)
+    name = one_line(body.name)
+    text = body_text(
+        title="Đề nghị trả lời lại ý kiến, kiến nghị của cử tri",
+        heading="Nội dung trả lời của Quý cơ quan được đánh giá chưa đạt yêu cầu. Đề nghị Quý "
+        "cơ quan xem xét, giải quyết và trả lời lại."
+        + (f" ({len(records)} cử tri cùng kiến nghị.)" if len(records) > 1 else "")
+        + (f"\n\nĐánh giá: {event.reason}" if event.reason else ""),
+        addressee=name,
+        tracking_code=event.tracking_code,
+        item_id=event.item_id,
+        category=given.category if given else None,
+        case_id=event.case_id,
+        due_on=event.due_on,
+        citizen=given.citizen if given else None,
+        text=given.text if given else None,
+        reasons=(),
+        links=links,
+    )
+    return _contact_notifications(
+        event_id=event.event_id,
+        item_id=event.item_id,
+        tracking_code=event.tracking_code,
+        kind=RecipientKind.BODY,
+        owner_id=body.id,
+        owner_name=name,
+        contacts=body.contacts,
+        text=text,
+        urgent=False,
+        allow_digest=False,
+    )
+
+
+def _representatives_told(
+    event: StatusChanged, *, record: ItemRecord, links: Links
+) -> list[Notification]:
+    """What the voters of a meeting would be told, to their Front committee and delegates, so
+    they pass it on (the delegates report the results at their next meeting). Each message is
+    keyed by the item too: the same Front hears of each of its voters' petitions in a case."""
+    news = voters_news(event, known=record.body)
+    voters = one_line(record.citizen.name or "") or "cử tri"
+    answered = event.answer is not None or event.status in (Status.RESOLVED, Status.REJECTED)
+    title = "Kết quả giải quyết kiến nghị cử tri" if answered else "Tiến độ kiến nghị cử tri"
+    heading = (
+        f"Hồi Âm thông tin về kiến nghị của {voters} tại hội nghị tiếp xúc cử tri, để thông tin "
+        f"lại cho cử tri:\n\n{news}"
+    )
+    plan: list[Notification] = []
+    for kind, owner, name, contacts in [
+        *(
+            (
+                (
+                    RecipientKind.BODY,
+                    record.front.id,
+                    one_line(record.front.name),
+                    record.front.contacts,
+                ),
             )
+            if record.front is not None
+            else ()
+        ),
+        *(
+            (RecipientKind.COUNCILLOR, c.id, f"Đại biểu {one_line(c.name)}", c.contacts)
+            for c in record.councillors
+        ),
+    ]:
+        text = body_text(
+            title=title,
+            heading=heading,
+            addressee=name,
+            tracking_code=record.tracking_code,
+            item_id=record.item_id,
+            category=record.category,
+            case_id=None,
+            due_on=event.due_on,
+            citizen=record.citizen,
+            text=record.text,
+            reasons=(),
+            links=links,
+            show_due=event.status not in (Status.RESOLVED, Status.REJECTED, Status.CLOSED),
+        )
+        plan += _contact_notifications(
+            event_id=event.event_id,
+            item_id=record.item_id,
+            tracking_code=record.tracking_code,
+            kind=kind,
+            owner_id=f"{owner}:{record.item_id}",
+            owner_name=name,
+            contacts=contacts,
+            text=text,
+            urgent=False,
+            allow_digest=False,
         )
     return plan
 

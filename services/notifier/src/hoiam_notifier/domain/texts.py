@@ -6,6 +6,7 @@ from datetime import date
 from uuid import UUID
 
 from hoiam_notifier.domain.knowledge import Links
+from hoiam_notifier.domain.notifications import RatingButton, RatingInvite
 from hoiam_shared.events import BodyRef, Citizen, RepeatMatch, Status, StatusChange, StatusChanged
 
 SIGNATURE_VI = "Hồi Âm — Mặt trận Tổ quốc và Hội đồng nhân dân lắng nghe cử tri"
@@ -120,6 +121,12 @@ def status_news(event: StatusChanged, *, english: bool, known: BodyRef | None = 
         if event.reason and why and event.reason != why:
             news += f" ({event.reason})"
     return news
+
+
+def voters_news(event: StatusChanged, *, known: BodyRef | None = None) -> str:
+    """The citizen's news told of the voters instead of to them, for their Front committee and
+    delegates: the same words, "of the voters" for "of you"."""
+    return status_news(event, english=False, known=known).replace("của Ông/Bà", "của cử tri")
 
 
 STATUS_LABEL_VI = {
@@ -296,3 +303,42 @@ def body_text(
     tail = inbox or f"Khi trao đổi, xin nêu mã theo dõi {tracking_code}."
     short = f"Hồi Âm {tracking_code}: {heading} {tail}"
     return Text(subject, body, short)
+
+
+RATING_TITLE = {"vi": "Đánh giá câu trả lời", "en": "Rate the answer"}
+"""A button's title: at most 20 characters, Messenger's limit."""
+SCORES = {
+    "vi": {5: "Rất hài lòng", 4: "Hài lòng", 3: "Bình thường", 2: "Chưa hài lòng",
+           1: "Rất không hài lòng"},
+    "en": {5: "Very satisfied", 4: "Satisfied", 3: "Neutral", 2: "Unsatisfied",
+           1: "Very unsatisfied"},
+}  # fmt: skip
+"""The console's words for the scores (public_words.py), so the button and the form agree."""
+
+
+def rating_invite(tracking_code: str, *, links: Links, english: bool) -> RatingInvite | None:
+    """The rating offered under a resolution message, or None while no public site exists (a
+    link that would 404 is never printed)."""
+    page = links.rating_page(tracking_code)
+    if page is None:
+        return None
+    lang = "en" if english else "vi"
+    buttons = tuple(
+        RatingButton(
+            score=score,
+            title=f"{score} ★ {SCORES[lang][score]}",
+            url=links.rating_page(tracking_code, score) or page,
+        )
+        for score in (5, 4, 3, 2, 1)
+    )
+    return RatingInvite(page_url=page, title=RATING_TITLE[lang], buttons=buttons)
+
+
+def rating_line(invite: RatingInvite, *, english: bool) -> str:
+    """The sentence the resolution message ends its news with: where to rate the answer."""
+    if english:
+        return f"How satisfied are you with this answer? Rate it from 1 to 5: {invite.page_url}"
+    return (
+        "Ông/Bà có hài lòng với câu trả lời này không? Xin đánh giá từ 1 đến 5 sao: "
+        f"{invite.page_url}"
+    )

@@ -37,6 +37,7 @@ from hoiam_router.domain.learned import (
     rule_label,
     with_memory,
 )
+from hoiam_router.domain.meetings import representatives
 from hoiam_router.domain.sla import add_working_days
 from hoiam_router.domain.text import fold, has_marks, lower
 from hoiam_shared.clock import vietnam_date
@@ -107,6 +108,8 @@ class RoutingDecision:
     councillors: tuple[Councillor, ...] = ()
     candidates: tuple[Body, ...] = ()
     triage_reason: str | None = None
+    front: Body | None = None
+    """For a voters' meeting's item: the Front committee told on the voters' behalf."""
 
 
 _ACT = r"(?:quyết định|nghị quyết|nghị định|thông tư|chỉ thị|công văn|đề án|chương trình)"
@@ -556,6 +559,17 @@ def route(
     if routing.body is not None and not routing.triage:
         # Due dates count from the day of receipt in Việt Nam, not in UTC.
         due_on = add_working_days(vietnam_date(item.received_at), routing.body.sla_working_days)
+    councillors, front = routing.councillors, None
+    if item.meeting is not None:
+        # Voters at a meeting left no contact: their Front and delegates are told instead.
+        location = routing.location
+        speaking = representatives(
+            directory,
+            commune=location.commune.code if location.commune else None,
+            province=location.province.code if location.province else None,
+            present=item.meeting.delegates,
+        )
+        councillors, front = speaking.councillors, speaking.front
     return RoutingDecision(
         status=Status.TRIAGE if routing.triage else Status.ROUTED,
         category=routing.category,
@@ -566,7 +580,8 @@ def route(
         location=routing.location,
         scope=routing.scope,
         level=None if routing.triage else routing.level,
-        councillors=routing.councillors,
+        councillors=councillors,
         candidates=routing.candidates,
         triage_reason=routing.triage_reason if routing.triage else None,
+        front=front,
     )

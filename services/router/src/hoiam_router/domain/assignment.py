@@ -5,7 +5,14 @@ from datetime import date
 from uuid import UUID
 
 from hoiam_router.domain.directory import Body
-from hoiam_router.domain.lifecycle import OPEN, TRANSITIONS, TransitionError, check_transition
+from hoiam_router.domain.lifecycle import (
+    ANSWERED,
+    OPEN,
+    TRANSITIONS,
+    NotAnsweredError,
+    TransitionError,
+    check_transition,
+)
 from hoiam_router.domain.sla import add_working_days
 from hoiam_shared.events import BodyRef, FeedbackRouted, Status
 
@@ -81,3 +88,27 @@ class Assignment:
         if self.status in OPEN and self.due_on is not None and self.due_on < today:
             return self.due_on
         return None
+
+    def check_answered(self, *, what: str, also: frozenset[Status] = frozenset()) -> None:
+        """Only an answer the body gave can be evaluated (`what`: "sent back", "questioned")."""
+        if self.status not in ANSWERED | also:
+            raise NotAnsweredError(
+                f"an item that is {self.status.value} has no answer yet to be {what}"
+            )
+
+    def sent_back(self, *, today: date, sla_working_days: int) -> "Assignment":
+        """Its answer found unsatisfactory: reopened for the same body, due again from today."""
+        self.check_answered(what="sent back")
+        if self.body is None:
+            raise TransitionError("the item has no body to send it back to")
+        check_transition(self.status, Status.REOPENED, reason_code=None)
+        return replace(
+            self, status=Status.REOPENED, due_on=add_working_days(today, sla_working_days)
+        )
+
+    def follows_sent_back(self, *, today: date, sla_working_days: int) -> "Assignment | None":
+        """This item when its case is sent back: sent back too if it was answered, else it stays
+        at its own stage."""
+        if self.status not in ANSWERED or self.body is None:
+            return None
+        return self.sent_back(today=today, sla_working_days=sla_working_days)

@@ -4,8 +4,10 @@ administrative data (`vietnam-provinces`) and the YAML configuration (`data/dire
 FixMyStreet's model: body × area × category → contact. Generated for every province: the
 People's Committee, the departments after the 2025 restructuring, the agencies that answer
 petitions, the power and water companies, the National Assembly delegation; for every commune
-its People's Committee. Bodies abolished in 2025 (district committees, merged departments, the
-committees of merged provinces) stay, each with `replaced_by`, so old names still resolve.
+its People's Committee and its Front committee (Ủy ban MTTQ xã), which answers no petition but
+is told, with the delegates, what happens to those of voters' meetings. Bodies abolished in
+2025 (district committees, merged departments, the committees of merged provinces) stay, each
+with `replaced_by`, so old names still resolve.
 
 Pure: the configuration arrives as a parsed `DirectoryConfig`; reading the YAML (a file, or the
 bundled one) is `hoiam_router.directory_yaml`'s job.
@@ -27,6 +29,10 @@ Level = Literal["commune", "province_department", "province_committee", "utility
 Scope = Literal[
     "national", "provincial_policy", "national_highway", "provincial_road", "local", "province"
 ]
+COMMUNE_FRONT = "mttq-xa"
+"""The body key of a commune's Front committee (Ủy ban Mặt trận Tổ quốc Việt Nam xã)."""
+PROVINCE_FRONT = "mttq"
+"""The body key of a province's Front committee."""
 ANY_CATEGORY = "*"
 """A competence rule for every category (e.g. provincial support levels → the committee)."""
 
@@ -94,6 +100,14 @@ class Councillor(_Frozen):
     illustrative: bool = False
     source: str | None = Field(default=None, description="Where the election result was published.")
     contacts: tuple[BodyContact, ...] = ()
+    contacts_source: str | None = Field(
+        default=None, description="Where their contacts were published; None: generated."
+    )
+
+    @property
+    def generated(self) -> bool:
+        """Their contacts are placeholders: no published address was found."""
+        return self.contacts_source is None
 
 
 class CompetenceRule(_Frozen):
@@ -200,6 +214,14 @@ class Directory(_Frozen):
     def councillors_for(self, commune: str | None) -> tuple[Councillor, ...]:
         return self._councillors_by_commune.get(commune, ()) if commune else ()
 
+    def front_for(self, *, commune: str | None, province: str | None) -> Body | None:
+        """The Front committee closest to the voters: the commune's, else the province's."""
+        if commune is not None and (found := self._by_id.get(f"{commune}-{COMMUNE_FRONT}")):
+            return self.body(found.id)
+        if province is not None and (found := self._by_id.get(f"{province}-{PROVINCE_FRONT}")):
+            return self.body(found.id)
+        return None
+
 
 # --- generation from the configuration ---------------------------------------------------------
 
@@ -281,6 +303,7 @@ class DirectoryConfig(_Frozen):
     # communes in the national list).
     committees_source: str | None = None
     communes_source: str | None = None
+    fronts_source: str | None = None
     categories: tuple[Category, ...]
     departments: tuple[_Department, ...]
     agencies: tuple[_Agency, ...]
@@ -398,6 +421,21 @@ def build_directory(config: DirectoryConfig) -> Directory:
                 source=config.communes_source,
             )
         )
+        # Told, not asked: no competence rule names this key, so no petition is routed to it.
+        bodies.append(
+            Body(
+                id=f"{ward_code:05d}-{COMMUNE_FRONT}",
+                key=COMMUNE_FRONT,
+                name=f"Ủy ban Mặt trận Tổ quốc Việt Nam {_of(ward.name)}",
+                level="commune",
+                provinces=(province_code,),
+                communes=(f"{ward_code:05d}",),
+                parent=f"{province_code}-{PROVINCE_FRONT}",
+                sla_working_days=10,
+                contacts=contact("mttq", f"{_slug(ward.name)}.{hosts[province_code]}"),
+                source=config.fronts_source,
+            )
+        )
     # Abolished in 2025: the district committees and the committees of merged provinces.
     for district_code, district in sorted(g.old_districts.items()):
         successors = g.old_province_successors.get(int(district.province_code), ())
@@ -431,7 +469,7 @@ def build_directory(config: DirectoryConfig) -> Directory:
         provinces=provinces,
         categories=config.categories,
         bodies=tuple(bodies),
-        councillors=_councillors(config.councillors),
+        councillors=_councillors(config.councillors, hosts=hosts, domain=domain),
         competence=config.competence,
         scopes=config.scopes,
         national_strong=config.national_strong,
@@ -446,9 +484,12 @@ def _apply(body: Body, override: _Override | None) -> Body:
     return body.model_validate({**body.model_dump(), **changes})
 
 
-def _councillors(constituencies: tuple[_Constituency, ...]) -> tuple[Councillor, ...]:
+def _councillors(
+    constituencies: tuple[_Constituency, ...], *, hosts: dict[str, str], domain: str
+) -> tuple[Councillor, ...]:
     """Each constituency's communes as today's codes: named ones looked up in the province,
-    pre-2025 units resolved to every successor."""
+    pre-2025 units resolved to every successor. Contacts are generated like the bodies' (no
+    delegate's address was published), so the delegates are told of their voters' petitions."""
     from hoiam_router.domain.geo import gazetteer, locate
 
     g = gazetteer()
@@ -476,9 +517,11 @@ def _councillors(constituencies: tuple[_Constituency, ...]) -> tuple[Councillor,
                 if ref is not None:
                     communes[ref.code] = None
         for seat, delegate in enumerate(unit.delegates, start=1):
+            councillor_id = f"{unit.province}-hdnd-{n}-{seat}"
+            host = f"hdnd.{hosts[unit.province]}.{domain}"
             result.append(
                 Councillor(
-                    id=f"{unit.province}-hdnd-{n}-{seat}",
+                    id=councillor_id,
                     name=delegate,
                     council=unit.council,
                     constituency=unit.constituency,
@@ -486,6 +529,9 @@ def _councillors(constituencies: tuple[_Constituency, ...]) -> tuple[Councillor,
                     communes=tuple(communes),
                     illustrative=_illustrative(delegate),
                     source=unit.source,
+                    contacts=(
+                        BodyContact(channel=Channel.EMAIL, address=f"{councillor_id}@{host}"),
+                    ),
                 )
             )
     return tuple(result)

@@ -67,6 +67,7 @@ def routed_event(
         candidates=tuple(b.ref() for b in decision.candidates),
         triage_reason=decision.triage_reason,
         repeat_of=repeat_of,
+        front=decision.front.ref() if decision.front else None,
     )
 
 
@@ -82,6 +83,7 @@ def status_changed(
     answer: str | None = None,
     actor: str | None = None,
     escalated_to: BodyRef | None = None,
+    session_id: str | None = None,
 ) -> StatusChanged:
     """What changed for an item, from `before` to `after`, told to every petitioner of its case
     (`case_item_ids`): a transition, a reassignment, or an overdue item (then before is after)."""
@@ -102,6 +104,7 @@ def status_changed(
         body=after.body,
         escalated_to=escalated_to,
         due_on=after.due_on,
+        session_id=session_id,
     )
 
 

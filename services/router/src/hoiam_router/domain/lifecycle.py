@@ -5,6 +5,13 @@ from hoiam_shared.events import Status
 OPEN = frozenset({Status.ROUTED, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.REOPENED})
 """Statuses with a body at work: these can become overdue."""
 
+ANSWERED = frozenset({Status.RESOLVED, Status.REJECTED, Status.CLOSED})
+"""The body has given its answer (or its refusal): what the HĐND and the Front evaluate."""
+SENT_BACK = "sent_back"
+"""Reason code: an answer found unsatisfactory, sent back to its body (reopened)."""
+QUESTIONING = "questioning"
+"""Reason code: an answer found unsatisfactory, put to questioning (chất vấn) at a session."""
+
 REASON_CODES = frozenset({"not_competent", "duplicate", "no_further_action", "internal_referral"})
 
 TRANSITIONS: dict[Status, frozenset[Status]] = {
@@ -33,3 +40,7 @@ def check_transition(current: Status, wanted: Status, *, reason_code: str | None
         raise TransitionError(f"an item that is {current.value} cannot become {wanted.value}")
     if wanted is Status.REJECTED and reason_code not in REASON_CODES:
         raise TransitionError(f"rejecting needs a reason_code, one of {sorted(REASON_CODES)}")
+
+
+class NotAnsweredError(TransitionError):
+    """An answer is evaluated (sent back, questioned) that the body has not given yet."""

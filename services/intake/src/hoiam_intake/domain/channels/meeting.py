@@ -46,6 +46,8 @@ class MeetingPetitionRecord(BaseModel):
     answer: str | None = Field(default=None, max_length=20_000)
     level: str | None = Field(default=None, max_length=40)
     section: str | None = Field(default=None, max_length=300)
+    delegates: tuple[str, ...] = Field(default=(), max_length=50)
+    constituency: str | None = Field(default=None, max_length=300)
 
 
 def address_of(place: str | None, meeting_place: str) -> str:
@@ -84,6 +86,8 @@ def meeting_outcome(raw: RawFeedbackAccepted, rules: Rules) -> Outcome:
                 level=record.level,
                 section=record.section,
                 position=record.position,
+                delegates=record.delegates,
+                constituency=record.constituency,
             ),
         )
     )

@@ -4,13 +4,28 @@ A session's compile windows follow from its dates: the delegation and the Front 
 voters raised at the latest 15 days before the session opens and 15 days after it closes
 (WORKFLOW.md). A meeting is one set of minutes committed under a session; the same file bytes
 under the same session are the same meeting.
+
+The operator may commit their own review of the split (`reviewed_items`): the lines they fixed,
+dropped or joined replace the splitter's; they stay bound to the file (the same file twice is one
+meeting, whatever was edited the second time).
 """
 
+import json
 import re
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import ErrorDetails
 
 from hoiam_intake.domain.minutes.splitter import Petition, Skipped, Split
 
@@ -117,6 +132,9 @@ class Meeting(BaseModel):
     held_on: date
     place: str
     delegates: tuple[str, ...] = ()
+    constituency: str | None = Field(
+        default=None, description="The electoral unit (đơn vị bầu cử) the delegates stand for."
+    )
     items: tuple[MeetingItem, ...]
     skipped: tuple[SkippedLine, ...]
     created_at: AwareDatetime
@@ -162,3 +180,79 @@ def review_of(split: Split) -> tuple[tuple[MeetingItem, ...], tuple[SkippedLine,
 
 def skipped_line(skipped: Skipped) -> SkippedLine:
     return SkippedLine(text=skipped.text[:1000], reason=skipped.reason)
+
+
+MAX_REVIEWED_LINES = 500
+"""More lines than any real minutes hold (the largest sample has under 60): a runaway client."""
+
+
+class ReviewedLine(BaseModel):
+    """One line of an operator's reviewed split: the shape of the review's `items` (what else
+    they carry, a position or a tracking code, is ignored: the order is the position)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
+
+    text: str = Field(min_length=1, max_length=20_000)
+    kind: Literal["petition", "opinion"]
+    place: str | None = Field(default=None, max_length=300)
+    voters: str | None = Field(default=None, max_length=300)
+    answered_on_the_spot: bool = False
+    answer: str | None = Field(default=None, max_length=20_000)
+    level: str | None = Field(default=None, max_length=40)
+    section: str | None = Field(default=None, max_length=300)
+
+
+_LINES = TypeAdapter(list[ReviewedLine])
+
+
+class ReviewRejectedError(ValueError):
+    """The reviewed lines cannot be committed; `reasons` says which and why, one per problem."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__("; ".join(reasons))
+        self.reasons = reasons
+
+
+def reviewed_items(raw: str) -> tuple[MeetingItem, ...]:
+    """The operator's reviewed lines (a JSON list) as the meeting's items, in their order."""
+    try:
+        lines = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise ReviewRejectedError([f"`petitions` is not JSON: {error.msg}"]) from None
+    except RecursionError:  # "[[[[…" thousands deep: not lines, and no reason for a 500
+        raise ReviewRejectedError(["`petitions` is nested too deeply"]) from None
+    if not isinstance(lines, list):
+        raise ReviewRejectedError(["`petitions` must be a JSON list of lines"])
+    if not lines:
+        raise ReviewRejectedError(["`petitions` is empty: keep at least one line"])
+    if len(lines) > MAX_REVIEWED_LINES:
+        raise ReviewRejectedError(
+            [f"`petitions` has {len(lines)} lines, at most {MAX_REVIEWED_LINES} are taken"]
+        )
+    try:
+        parsed = _LINES.validate_python(lines)
+    except ValidationError as error:
+        raise ReviewRejectedError([_reason(e) for e in error.errors()]) from None
+    return tuple(
+        MeetingItem(
+            position=position,
+            kind=line.kind,
+            routed=line.kind == "petition",
+            text=line.text,
+            place=line.place or None,
+            voters=line.voters or None,
+            answered_on_the_spot=line.answered_on_the_spot,
+            answer=line.answer or None,
+            level=line.level or None,
+            section=line.section or None,
+        )
+        for position, line in enumerate(parsed)
+    )
+
+
+def _reason(error: ErrorDetails) -> str:
+    """ "line 3, text: String should have at least 1 character" (lines counted from 1)."""
+    where = list(error["loc"])
+    line = f"line {where[0] + 1}" if where and isinstance(where[0], int) else "a line"
+    field = ".".join(str(part) for part in where[1:])
+    return f"{line}{', ' + field if field else ''}: {error['msg']}"
