@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VENV := .venv/bin
 
 .PHONY: help setup system-packages up demo down status test test-unit test-integration test-e2e lint \
-	typecheck schemas asyncapi bench eval-routing chaos chaos-short
+	typecheck schemas asyncapi bench eval-routing eval-repeats chaos chaos-short
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -68,6 +68,9 @@ chaos-short: setup ## the short chaos CI runs: one fault of each kind, then the 
 
 eval-routing: setup ## routing accuracy on the labelled set of real petitions (JSON in .local/)
 	@$(VENV)/python -m hoiam_router.evaluation
+
+eval-repeats: setup ## repeat petitions on real texts: found / missed / false over the threshold (JSON in .local/)
+	@$(VENV)/python -m hoiam_router.repeat_eval
 
 # --- intake: targets of the intake service go here ---
 .PHONY: import-mail replay-dlq bench-intake eval-minutes

@@ -50,6 +50,7 @@ from hoiam_router.repository import Escalation, ItemEvent, Move, OutboxEntry, co
 from hoiam_router.settings import RouterSettings
 from hoiam_router.sweep import SweepOverdue
 from hoiam_shared.events import (
+    AnswerPublished,
     Channel,
     Event,
     FeedbackMessageAdded,
@@ -407,6 +408,26 @@ def intake_world(
 # =================================================================================================
 
 
+class InMemoryPublishedAnswerStore:
+    """The router's published answers in a dictionary (contract: test_router_published_store)."""
+
+    def __init__(self) -> None:
+        self.answers: dict[str, AnswerPublished] = {}
+
+    async def prepare(self) -> None:
+        return None
+
+    async def put(self, event: AnswerPublished) -> bool:
+        stored = self.answers.get(event.publication_id)
+        if stored is not None and stored.published_at >= event.published_at:
+            return False
+        self.answers[event.publication_id] = event
+        return True
+
+    async def current(self) -> list[AnswerPublished]:
+        return [a for a in self.answers.values() if not a.withdrawn]
+
+
 class InMemoryAssignmentRepository:
     """The router's store in dictionaries; `test_router_repository_contracts` holds it to the
     same contract as `MongoAssignmentRepository`."""
@@ -592,6 +613,7 @@ class RouterWorld:
     store: InMemoryAssignmentRepository
     publisher: RecordingPublisher
     clock: TestClock
+    published: InMemoryPublishedAnswerStore
 
     @property
     def route(self) -> RouteFeedback:
@@ -623,6 +645,7 @@ def router_world(
     `publisher` is shared when several services' worlds talk (the recorder then stays empty)."""
     clock = clock or TestClock.frozen(ROUTER_MONDAY)
     store, recorder = InMemoryAssignmentRepository(), RecordingPublisher()
+    published = InMemoryPublishedAnswerStore()
     parts = build_router(
         settings or RouterSettings(fallback_province="86"),
         directory=directory,
@@ -630,9 +653,10 @@ def router_world(
         publisher=publisher or recorder,
         clock=clock,
         registry=CollectorRegistry(),
+        published=published,
         model=model,
     )
-    return RouterWorld(parts, store, recorder, clock)
+    return RouterWorld(parts, store, recorder, clock, published)
 
 
 # =================================================================================================

@@ -11,7 +11,12 @@ import pytest
 from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
-from fakes import ROUTER_MONDAY, InMemoryAssignmentRepository, RecordingPublisher
+from fakes import (
+    ROUTER_MONDAY,
+    InMemoryAssignmentRepository,
+    InMemoryPublishedAnswerStore,
+    RecordingPublisher,
+)
 from hoiam_router.app import RouterParts, build
 from hoiam_router.domain import route
 from hoiam_router.domain.cases import CaseMember
@@ -75,6 +80,7 @@ def router_parts(
         publisher=publisher,
         clock=clock,
         registry=CollectorRegistry(),
+        published=InMemoryPublishedAnswerStore(),
     )
 
 

@@ -152,9 +152,11 @@ def running_services(
     log_dir: Path,
     clock: TestClock,
     extra_env: dict[str, dict[str, str]] | None = None,
+    public_links: bool = False,
 ) -> Iterator[Running]:
     """Start the four services on free ports, all reading `clock`; `extra_env[service]` adds or
-    overrides settings."""
+    overrides settings; `public_links`: the notifier's messages link the console's pages (its
+    status pages and published answers), as services.sh does."""
     ports = {name: free_port() for name in SERVICES}
     running = Running(urls={}, processes={}, logs={}, envs={}, ports=ports, prefix=prefix)
     try:
@@ -169,6 +171,12 @@ def running_services(
                     "HOIAM_CONSOLE_INTAKE_URL": f"http://127.0.0.1:{ports['intake']}",
                     "HOIAM_CONSOLE_ROUTER_URL": f"http://127.0.0.1:{ports['router']}",
                     "HOIAM_CONSOLE_OPEN311_API_KEYS": f'{{"e2e": "{OPEN311_API_KEY}"}}',
+                }
+            if name == "notifier" and public_links:
+                console = f"http://127.0.0.1:{ports['console']}"
+                env |= {
+                    "HOIAM_NOTIFIER_PUBLIC_BASE_URL": console,
+                    "HOIAM_NOTIFIER_CONSOLE_BASE_URL": console,
                 }
             env |= (extra_env or {}).get(name, {})
             running.envs[name] = env

@@ -329,6 +329,11 @@ class RepeatMatch(Value):
         default=(), description="The words both texts weigh most: why it matched."
     )
     place: str | None = Field(default=None, description="The commune or province both are in.")
+    summary: str | None = Field(
+        default=None,
+        max_length=5_000,
+        description="The published (masked) summary of the answered petition, for the operator.",
+    )
 
 
 class FeedbackRouted(Event):

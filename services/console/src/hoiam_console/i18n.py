@@ -53,6 +53,25 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "sla.today": {"vi": "Đến hạn hôm nay", "en": "Due today"},
     "sla.overdue": {"vi": "Quá hạn {n} ngày làm việc", "en": "Overdue by {n} working days"},
     "item.title": {"vi": "Ý kiến {code}", "en": "Item {code}"},
+    "item.repeat": {"vi": "Kiến nghị đã được trả lời", "en": "Already answered"},
+    "item.repeat_intro": {
+        "vi": "Một kiến nghị tương tự ở cùng địa phương đã được trả lời và công bố ({code}); "
+        "cử tri đã được gửi đường dẫn đến câu trả lời.",
+        "en": "A similar petition from the same place was answered and published ({code}); "
+        "the citizen was sent a link to the answer.",
+    },
+    "item.repeat_score": {"vi": "Độ tương đồng", "en": "Similarity"},
+    "item.repeat_bar": {"vi": "ngưỡng", "en": "threshold"},
+    "item.repeat_terms": {"vi": "Từ ngữ trùng", "en": "Shared terms"},
+    "item.repeat_answer": {"vi": "Xem câu trả lời đã công bố", "en": "Read the published answer"},
+    "item.repeat_same_case": {
+        "vi": "Ý kiến này đã thuộc vụ việc đã được trả lời.",
+        "en": "This item is already in the answered case.",
+    },
+    "item.repeat_merge": {
+        "vi": "Gộp vào vụ việc đã trả lời",
+        "en": "Link to the answered case",
+    },
     "item.citizen": {"vi": "Cử tri", "en": "Citizen"},
     "item.text": {"vi": "Nội dung", "en": "Text"},
     "item.address": {"vi": "Địa chỉ", "en": "Address"},

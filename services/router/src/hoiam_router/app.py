@@ -19,14 +19,17 @@ from hoiam_router.model import load_model
 from hoiam_router.operations import Operations
 from hoiam_router.outbox import Outbox
 from hoiam_router.places_api import places_api
+from hoiam_router.published import MongoPublishedAnswerStore, PublishedAnswerStore
 from hoiam_router.ratings import ReopenOnLowRating
 from hoiam_router.relocation import RelocateOnReply
+from hoiam_router.repeats import RecordPublishedAnswer, RepeatFinder, reload_periodically
 from hoiam_router.repository import AssignmentRepository, MongoAssignmentRepository
 from hoiam_router.settings import RouterSettings
 from hoiam_router.sweep import SweepOverdue, sweep_periodically
 from hoiam_router.workload import MeasureWorkload, measure_periodically
 from hoiam_shared.clock import Clock, system_clock
 from hoiam_shared.events import (
+    AnswerPublished,
     FeedbackMessageAdded,
     FeedbackReceived,
     FeedbackRouted,
@@ -48,6 +51,7 @@ from hoiam_shared.service import Wiring, serve
 from hoiam_shared.topics import (
     FEEDBACK_MESSAGES,
     FEEDBACK_NOTES,
+    FEEDBACK_PUBLISHED,
     FEEDBACK_RATINGS,
     FEEDBACK_RECEIVED,
     FEEDBACK_ROUTED,
@@ -76,6 +80,10 @@ class RouterParts:
     """The other subscriber of `feedback.messages`: a reply naming the commune routes the item."""
     workload: MeasureWorkload
     """One count of open and overdue items per body for the gauges (a loop repeats it)."""
+    repeats: RepeatFinder
+    """The published answers in memory, which every new item is matched against."""
+    record_published: RecordPublishedAnswer
+    """The subscriber of `feedback.published`: the archive's entries, kept and indexed."""
 
 
 def build(
@@ -86,12 +94,22 @@ def build(
     publisher: EventPublisher,
     clock: Clock,
     registry: CollectorRegistry,
+    published: PublishedAnswerStore,
     model: Predictor | None = None,
 ) -> RouterParts:
     """Everything the router does, from what it is handed; no I/O, no client made here."""
     metrics = RouterMetrics(registry)
     corrections = LearnedCorrections(predictor=model, threshold=settings.confidence_threshold)
     outbox = Outbox(store=assignments, publisher=publisher, topics=settings.topics, clock=clock)
+    repeats = RepeatFinder()
+    record_published = RecordPublishedAnswer(store=published, finder=repeats)
+
+    async def prepare_stores() -> None:
+        await assignments.prepare()
+        await published.prepare()
+        # Before the first item is consumed: it is matched against the whole archive.
+        await repeats.reload(published)
+
     route = RouteFeedback(
         directory=directory,
         assignments=assignments,
@@ -101,6 +119,7 @@ def build(
         fallback_province=settings.fallback_province,
         clock=clock,
         ask_commune=settings.ask_commune,
+        repeats=repeats,
     )
     operations = Operations(
         directory=directory,
@@ -147,6 +166,12 @@ def build(
                 handle=reopen,
                 title="reopen_on_low_rating",
             ),
+            Subscription(
+                topic=settings.topics.name(FEEDBACK_PUBLISHED),
+                event=AnswerPublished,
+                handle=record_published,
+                title="record_published_answer",
+            ),
         ],
         routers=[
             places_api(clock=clock),
@@ -171,8 +196,11 @@ def build(
             measure_periodically(
                 workload, metrics=metrics, interval_seconds=settings.workload_interval_seconds
             ),
+            reload_periodically(
+                repeats, store=published, interval_seconds=settings.repeats_refresh_seconds
+            ),
         ],
-        prepare_store=assignments.prepare,
+        prepare_store=prepare_stores,
         publishes={
             settings.topics.name(FEEDBACK_ROUTED): FeedbackRouted,
             settings.topics.name(FEEDBACK_STATUS): StatusChanged,
@@ -191,6 +219,8 @@ def build(
         relocate,
         reopen,
         workload,
+        repeats,
+        record_published,
     )
 
 
@@ -209,6 +239,7 @@ def create_app(settings: RouterSettings | None = None, *, clock: Clock | None = 
         publisher=KafkaEventPublisher(broker),
         clock=clock,
         registry=registry,
+        published=MongoPublishedAnswerStore(db),
         model=load_model(settings, directory),
     )
     return serve(parts.wiring, settings=settings, broker=broker, mongo=mongo, registry=registry)

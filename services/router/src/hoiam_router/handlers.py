@@ -10,6 +10,7 @@ from hoiam_router.domain.directory import Directory
 from hoiam_router.domain.events import routed_event
 from hoiam_router.metrics import RouterMetrics
 from hoiam_router.outbox import Outbox
+from hoiam_router.repeats import RepeatFinder
 from hoiam_router.repository import AssignmentRepository
 from hoiam_shared.clock import Clock
 from hoiam_shared.events import FeedbackReceived, FeedbackRouted, Status
@@ -31,8 +32,10 @@ class RouteFeedback:
         fallback_province: str | None,
         clock: Clock,
         ask_commune: bool = True,
+        repeats: RepeatFinder | None = None,
     ) -> None:
         self._ask_commune = ask_commune
+        self._repeats = RepeatFinder() if repeats is None else repeats
         self._directory = directory
         self._assignments = assignments
         self._outbox = outbox
@@ -64,7 +67,10 @@ class RouteFeedback:
             ask_commune=self._ask_commune,
         )
         case_id = await self._join_case(item, decision)
-        fresh = routed_event(item, decision, case_id, at=self._clock())
+        # Routed as usual either way: the citizen is pointed to the answer and the operator
+        # decides whether to link the item to that case.
+        repeat_of = self._repeats.find(item.text.normalised, decision)
+        fresh = routed_event(item, decision, case_id, at=self._clock(), repeat_of=repeat_of)
         stored = await self._assignments.add_once(
             fresh,
             address=item.location.raw_address,
@@ -74,6 +80,8 @@ class RouteFeedback:
             self._metrics.items_routed.labels(stored.status.value, stored.category.code).inc()
             self._metrics.items_by_level.labels(stored.status.value, stored.level or "none").inc()
             self._metrics.decision_confidence.observe(stored.confidence)
+            if stored.repeat_of is not None:
+                self._metrics.repeats_found.inc()
         else:
             self._metrics.redeliveries.inc()
         await self._outbox.publish_handled(stored)

@@ -29,6 +29,12 @@ class RouterMetrics:
             "Items seen again (redelivery or replay) whose stored decision was republished.",
             registry=registry,
         )
+        self.repeats_found = Counter(
+            "router_repeats_found_total",
+            "New items that repeat a published answer of their place (the citizen is pointed "
+            "to it).",
+            registry=registry,
+        )
         self.not_routed = Counter(
             "router_items_not_routed_total",
             "Items marked not to route (opinions from voters' meetings), left alone, by channel.",

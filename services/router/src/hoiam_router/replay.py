@@ -9,9 +9,14 @@ from collections.abc import Sequence
 
 from hoiam_router.settings import RouterSettings
 from hoiam_shared import replay
-from hoiam_shared.topics import FEEDBACK_MESSAGES, FEEDBACK_RATINGS, FEEDBACK_RECEIVED
+from hoiam_shared.topics import (
+    FEEDBACK_MESSAGES,
+    FEEDBACK_PUBLISHED,
+    FEEDBACK_RATINGS,
+    FEEDBACK_RECEIVED,
+)
 
-SOURCES = (FEEDBACK_RECEIVED, FEEDBACK_MESSAGES, FEEDBACK_RATINGS)
+SOURCES = (FEEDBACK_RECEIVED, FEEDBACK_MESSAGES, FEEDBACK_RATINGS, FEEDBACK_PUBLISHED)
 """The topics the router consumes (its `build` subscriptions; a test keeps the two equal)."""
 
 

@@ -35,6 +35,12 @@ class RouterSettings(ServiceSettings):
     workload_interval_seconds: float = Field(
         default=300.0, gt=0, description="How often open and overdue items per body are counted."
     )
+    repeats_refresh_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How often each router process reloads the published answers it matches "
+        "new items against (the ones another process of the group recorded).",
+    )
     learned_model: bool = Field(
         default=True,
         description="Train the n-gram routing model at start from the labelled set (else rules).",

@@ -29,6 +29,7 @@ from hoiam_shared.events import (
     NotificationSent,
     OperatorTaskOpened,
     RecipientKind,
+    RepeatMatch,
     Status,
     StatusChanged,
 )
@@ -109,6 +110,8 @@ class ItemRecord(BaseModel):
     commune_code: str | None = None
     commune_name: str | None = None
     triage_reason: str | None = None
+    repeat_of: RepeatMatch | None = None
+    """A published answer of the same place this item repeats (the router's match)."""
     level: str | None = None
     # case group
     case_id: UUID | None = None
@@ -220,6 +223,7 @@ def _routed(event: FeedbackRouted) -> list[Change]:
         "commune_code": location.commune.code if location and location.commune else None,
         "commune_name": location.commune.name if location and location.commune else None,
         "triage_reason": event.triage_reason,
+        "repeat_of": event.repeat_of.model_dump(mode="json") if event.repeat_of else None,
         "level": event.level,
     }
     groups = {

@@ -7,13 +7,26 @@ from collections.abc import Mapping
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from hoiam_console.domain.access import may_act
+from hoiam_console.actions import ForbiddenError, NotFoundError
+from hoiam_console.domain.access import may_act, may_triage
+from hoiam_console.domain.readmodel import ItemRecord
 from hoiam_console.web import Viewer, Web
 
 
 def routes(web: Web) -> APIRouter:
     pages = APIRouter(include_in_schema=False)
     actions = web.actions
+
+    async def in_answered_case(viewer: Viewer, item: ItemRecord) -> bool:
+        """Whether the item already is in the case of the answer it repeats (the router joins
+        the same matter of the same place into one case by itself): then there is no merge."""
+        if item.repeat_of is None:
+            return False
+        try:
+            answered = await actions.item(viewer.person, item.repeat_of.tracking_code)
+        except (NotFoundError, ForbiddenError):
+            return False
+        return (answered.case_id or answered.item_id) == (item.case_id or item.item_id)
 
     def back(code: str) -> RedirectResponse:
         return RedirectResponse(f"/items/{code}?done=1", status_code=303)
@@ -32,6 +45,9 @@ def routes(web: Web) -> APIRouter:
                 messages=[e for e in history if e.kind == "message"],
                 notifications=[e for e in history if e.kind == "notification"],
                 can_act=may_act(viewer.person, found.scope),
+                # The operators link a repeat to the answered case (the router's case merge).
+                can_merge=may_triage(viewer.person),
+                in_answered_case=await in_answered_case(viewer, found),
                 done=request.query_params.get("done") == "1",
             )
 

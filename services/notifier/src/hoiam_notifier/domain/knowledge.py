@@ -177,6 +177,10 @@ class Links:
     def status_page(self, tracking_code: str) -> str | None:
         return f"{self.public_url}/t/{tracking_code}" if self.public_url else None
 
+    def answer_page(self, publication_id: str) -> str | None:
+        """A published answer in the public archive (issue 12)."""
+        return f"{self.public_url}/answers/{publication_id}" if self.public_url else None
+
     def rating_page(self, tracking_code: str, score: int | None = None) -> str | None:
         """The status page's rating form; with `score`, that score is already chosen."""
         if not self.public_url:

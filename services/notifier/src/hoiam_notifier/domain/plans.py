@@ -18,6 +18,7 @@ from hoiam_notifier.domain.texts import (
     one_line,
     rating_invite,
     rating_line,
+    repeat_news,
     resent_news,
     status_news,
     voters_news,
@@ -227,12 +228,17 @@ def plan_routed(
         )
     if routed.triage_reason == COMMUNE_UNKNOWN:
         return [*plan, *_ask_commune(routed, record, reach, news, links, now, policy)]
+    pointer: str | None = None
+    if routed.repeat_of is not None:
+        repeat, pointer = repeat_news(routed.repeat_of, links=links, english=english)
+        news += f"\n\n{repeat}"
     text = citizen_text(
         citizen=routed.citizen,
         tracking_code=routed.tracking_code,
         news=news,
         links=links,
         english=english,
+        also_short=pointer,
     )
     plan.append(
         _citizen_notification(

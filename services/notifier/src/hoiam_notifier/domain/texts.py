@@ -7,7 +7,7 @@ from uuid import UUID
 
 from hoiam_notifier.domain.knowledge import Links
 from hoiam_notifier.domain.notifications import RatingButton, RatingInvite
-from hoiam_shared.events import BodyRef, Citizen, Status, StatusChange, StatusChanged
+from hoiam_shared.events import BodyRef, Citizen, RepeatMatch, Status, StatusChange, StatusChanged
 
 SIGNATURE_VI = "Hồi Âm — Mặt trận Tổ quốc và Hội đồng nhân dân lắng nghe cử tri"
 SIGNATURE_EN = (
@@ -185,6 +185,28 @@ STATUS_LABEL_EN = {
 }
 
 
+def repeat_news(repeat: RepeatMatch, *, links: Links, english: bool) -> tuple[str, str]:
+    """The acknowledgement's word on a published answer of the same place the item repeats,
+    and its short form for SMS and public replies: the citizen may read it at once, while the
+    item is still handled as usual (an operator may link it to that answer's case)."""
+    link = links.answer_page(repeat.publication_id)
+    if english:
+        where = f"Read it: {link}" if link else f"Its tracking code is {repeat.tracking_code}."
+        news = (
+            "A similar petition from the same place has already been answered, and the answer "
+            f"is published. {where} Your feedback is still handled as usual."
+        )
+        short = f"Answered before: {link or repeat.tracking_code}"
+        return news, short
+    where = f"Xem câu trả lời: {link}" if link else f"Mã theo dõi: {repeat.tracking_code}."
+    news = (
+        "Một kiến nghị tương tự ở cùng địa phương đã được trả lời và công bố công khai. "
+        f"{where} Ý kiến của Ông/Bà vẫn được xem xét, giải quyết như thường lệ."
+    )
+    short = f"Đã có trả lời tương tự: {link or repeat.tracking_code}"
+    return news, short
+
+
 def _headline(news: str) -> str:
     """The first sentence of the news, for a subject line the citizen can read at a glance."""
     first = news.split("\n", 1)[0].split(". ", 1)[0].rstrip(".")
@@ -192,8 +214,16 @@ def _headline(news: str) -> str:
 
 
 def citizen_text(
-    *, citizen: Citizen, tracking_code: str, news: str, links: Links, english: bool
+    *,
+    citizen: Citizen,
+    tracking_code: str,
+    news: str,
+    links: Links,
+    english: bool,
+    also_short: str | None = None,
 ) -> Text:
+    """The citizen's message; `also_short` ends the short form (SMS, public replies), which
+    otherwise holds only the news' first line."""
     link = links.status_page(tracking_code)
     name = one_line(citizen.name) if citizen.name else None
     if english:
@@ -212,7 +242,7 @@ def citizen_text(
         subject = f"[Hồi Âm {tracking_code}] {_headline(news)}"
         tail = link or f"To ask, quote tracking code {tracking_code}."
         short = f"Hồi Âm {tracking_code}: {news.splitlines()[0]} {tail}"
-        return Text(subject, body, short)
+        return Text(subject, body, f"{short} {also_short}" if also_short else short)
     greeting = f"Kính gửi {name}," if name else "Kính gửi Ông/Bà,"
     follow = (
         f"Tra cứu tình trạng: {link}"
@@ -228,7 +258,7 @@ def citizen_text(
     subject = f"[Hồi Âm {tracking_code}] {_headline(news)}"
     tail = f"Tra cứu: {link}" if link else f"Khi hỏi, xin nêu mã theo dõi {tracking_code}."
     short = f"Hồi Âm {tracking_code}: {news.splitlines()[0]} {tail}"
-    return Text(subject, body, short)
+    return Text(subject, body, f"{short} {also_short}" if also_short else short)
 
 
 def body_text(

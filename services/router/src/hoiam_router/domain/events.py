@@ -12,6 +12,7 @@ from hoiam_shared.events import (
     CouncillorRef,
     FeedbackReceived,
     FeedbackRouted,
+    RepeatMatch,
     Status,
     StatusChange,
     StatusChanged,
@@ -25,8 +26,10 @@ def routed_event(
     case_id: UUID | None = None,
     *,
     at: datetime,
+    repeat_of: RepeatMatch | None = None,
 ) -> FeedbackRouted:
-    """The routing decision for a received item, with what the notifier needs to answer."""
+    """The routing decision for a received item, with what the notifier needs to answer (and
+    the published answer it repeats, if one of its place passed the bar)."""
     body = decision.body
     return FeedbackRouted(
         occurred_at=at,
@@ -63,6 +66,7 @@ def routed_event(
         ),
         candidates=tuple(b.ref() for b in decision.candidates),
         triage_reason=decision.triage_reason,
+        repeat_of=repeat_of,
         front=decision.front.ref() if decision.front else None,
     )
 
