@@ -48,6 +48,7 @@ from support.clock import TestClock
 from support.notifier_events import resolved as resolved_event
 from support.notifier_events import routed as routed_event
 from support.notifier_providers import FakeProviders, notifier_env
+from support.services import VAULT_SECRET, vault_database
 from support.smtp import SmtpServer
 from support.stack import Stack, free_port, remove_test_leftovers
 
@@ -136,6 +137,8 @@ async def site(stack: Stack, fake: FakeProviders, smtp: SmtpServer) -> AsyncIter
             "smtp_port": smtp.port,
             "mail_domain": "flow.hoiam.test",
             "retry_backoff_seconds": 0.05,
+            "vault_secret": VAULT_SECRET,
+            "vault_database": vault_database(prefix),
             "flush_interval_seconds": 0.3,
             "public_base_url": "https://hoiam.example",
             "console_base_url": "https://console.example",

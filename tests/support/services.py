@@ -53,6 +53,15 @@ OPERATOR_TOKEN = "operator-e2e-token"
 PERSON_TOKEN_SECRET = "person-e2e-token-secret-at-least-32-bytes"
 """The key of person tokens (`hoiam_shared.identity`) in processes started by tests."""
 
+VAULT_SECRET = "vault-e2e-secret-of-contacts"
+"""The key of contact digests in the vault of processes started by tests (never a real one)."""
+
+
+def vault_database(prefix: str) -> str:
+    """The vault database of one test's processes (beside their own databases)."""
+    return f"{prefix}_vault"
+
+
 ID_SECRET = "intake-e2e-id-secret"
 """The key of intake's derived item ids in processes started by tests (never a real one)."""
 
@@ -74,6 +83,8 @@ def service_env(
         f"{p}MONGO_DATABASE": f"{prefix}_{service}",
         f"{p}HTTP_PORT": str(port),
         f"{p}RETRY_BACKOFF_SECONDS": "0.2",
+        f"{p}VAULT_SECRET": VAULT_SECRET,
+        f"{p}VAULT_DATABASE": vault_database(prefix),
     }
     if service in ("intake", "router"):
         env[f"{p}OPERATOR_TOKEN"] = OPERATOR_TOKEN

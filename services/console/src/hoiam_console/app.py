@@ -57,6 +57,7 @@ from hoiam_shared.kafka import (
 )
 from hoiam_shared.logs import configure_logging
 from hoiam_shared.mongo import make_mongo
+from hoiam_shared.sealing import SealingPublisher
 from hoiam_shared.service import Wiring, serve
 from hoiam_shared.topics import (
     FEEDBACK_MESSAGES,
@@ -70,6 +71,7 @@ from hoiam_shared.topics import (
     NOTIFICATION_SENT,
     OPERATOR_TASKS,
 )
+from hoiam_shared.vault import make_vault
 
 SERVICE = "console"
 STATIC = files("hoiam_console") / "static"
@@ -209,6 +211,7 @@ def create_app(settings: ConsoleSettings | None = None, *, clock: Clock | None =
     registry = CollectorRegistry()
     broker = make_broker(settings, service=SERVICE, registry=registry)
     mongo, db = make_mongo(settings)
+    vault, keys = make_vault(settings, mongo, clock=clock)
     upstream = HttpDeskUpstream(
         intake_url=str(settings.intake_url),
         router_url=str(settings.router_url),
@@ -228,7 +231,7 @@ def create_app(settings: ConsoleSettings | None = None, *, clock: Clock | None =
         failures=MongoFailures(db),
         read_model=MongoReadModel(db),
         upstream=upstream,
-        publisher=KafkaEventPublisher(broker),
+        publisher=SealingPublisher(KafkaEventPublisher(broker), vault),
         passwords=Passwords(),
         clock=clock,
         registry=registry,
@@ -247,5 +250,13 @@ def create_app(settings: ConsoleSettings | None = None, *, clock: Clock | None =
         ),
     )
     wiring = replace(parts.wiring, on_stop=[upstream.close, public_upstream.close])
-    app = serve(wiring, settings=settings, broker=broker, mongo=mongo, registry=registry)
+    app = serve(
+        wiring,
+        settings=settings,
+        broker=broker,
+        mongo=mongo,
+        registry=registry,
+        vault=vault,
+        keys=keys,
+    )
     return mount_static(app)
