@@ -94,9 +94,10 @@ def learn(document: Mapping[str, Any], traits: Traits) -> Traits:
     for part in _walk(document):
         if part.get("citizen_id") != traits.citizen_id:
             continue
-        name = part.get("name")
-        if isinstance(name, str):
-            traits = traits.with_name(name)
+        for field in ("name", "citizen_name"):  # the console's read model flattens it
+            name = part.get(field)
+            if isinstance(name, str):
+                traits = traits.with_name(name)
         contacts = part.get("contacts")
         if isinstance(contacts, Mapping):
             traits = traits.with_contacts(contacts)
@@ -145,7 +146,7 @@ def mask(value: Any, values: list[str]) -> Any:
     return value
 
 
-def forget(document: Document, traits: Traits) -> Document | None:
+def forget(document: Mapping[str, Any], traits: Traits) -> dict[str, Any] | None:
     """The document masked of the citizen, or None when nothing in it is theirs.
 
     A result whose `_id` differs from the document's means: delete it (see the module).
@@ -153,7 +154,7 @@ def forget(document: Document, traits: Traits) -> Document | None:
     values = sorted(traits.values, key=len, reverse=True)
     if not values:
         return None
-    masked = mask(document, values)
+    masked: dict[str, Any] = mask(document, values)
     return masked if masked != document else None
 
 
