@@ -20,6 +20,8 @@ from hoiam_console.handlers import ProjectEvent
 from hoiam_console.limits import InProcessLimiter
 from hoiam_console.pages import page_routers
 from hoiam_console.pages.desk_areas import desk_page_routers
+from hoiam_console.pages.erasure import CitizenEraser, HttpCitizenEraser
+from hoiam_console.pages.erasure import routes as erasure_page
 from hoiam_console.passwords import Passwords
 from hoiam_console.ports import AccountStore, FailureLog, ReadModel, SessionStore
 from hoiam_console.public import Public, PublicDeps, public_routes
@@ -118,9 +120,11 @@ def build(
     desk_upstream: DeskUpstream | None = None,
     dead_letter_queues: DeadLetterQueues | None = None,
     public: PublicDeps | None = None,
+    citizen_eraser: CitizenEraser | None = None,
 ) -> ConsoleParts:
     """Everything the console does, from what it is handed; no I/O, no client made here.
-    Without `public` the public pages (`/`, `/t/{code}`, ratings) are not served."""
+    Without `public` the public pages (`/`, `/t/{code}`, ratings) are not served; without
+    `citizen_eraser`, nor is the operators' erasure page."""
     dead_letters_total = Counter(
         "console_dead_letters_total",
         "Records the read model could not use, sent to their DLQ, by error type",
@@ -183,6 +187,7 @@ def build(
             desk_api(web, desk),
             *page_routers(web),
             *desk_page_routers(web, desk),
+            *([erasure_page(web, citizen_eraser)] if citizen_eraser is not None else []),
         ],
         prepare_store=read_model.prepare,
         # Operators approve answers for the public archive (AnswerPublished), public side or not.
@@ -247,6 +252,12 @@ def create_app(settings: ConsoleSettings | None = None, *, clock: Clock | None =
             ),
             ratings=MongoRatings(db),
             upstream=public_upstream,
+        ),
+        citizen_eraser=HttpCitizenEraser(
+            intake_url=str(settings.intake_url),
+            secret=settings.person_token_secret,
+            clock=clock,
+            timeout=settings.upstream_timeout_seconds,
         ),
     )
     wiring = replace(parts.wiring, on_stop=[upstream.close, public_upstream.close])

@@ -6,6 +6,7 @@ both shows itself (a test lists the keys the templates use and checks each is he
 
 from datetime import date, datetime
 
+from hoiam_console.erasure_words import ERASURE_WORDS
 from hoiam_console.i18n_desk import DESK_CATALOGUE
 from hoiam_console.public_words import PUBLIC_WORDS
 from hoiam_shared.clock import VIETNAM_TIME
@@ -156,6 +157,7 @@ CATALOGUE |= DESK_CATALOGUE
 
 
 CATALOGUE |= PUBLIC_WORDS
+CATALOGUE |= ERASURE_WORDS
 
 
 def translate(key: str, language: str, **values: object) -> str:
