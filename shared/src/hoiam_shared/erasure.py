@@ -94,8 +94,8 @@ def learn(document: Mapping[str, Any], traits: Traits) -> Traits:
     for part in _walk(document):
         if part.get("citizen_id") != traits.citizen_id:
             continue
-        for field in ("name", "citizen_name"):  # the console's read model flattens it
-            name = part.get(field)
+        for key in ("name", "citizen_name"):  # the console's read model flattens it
+            name = part.get(key)
             if isinstance(name, str):
                 traits = traits.with_name(name)
         contacts = part.get("contacts")

@@ -23,8 +23,10 @@ async def test_an_operator_erases_a_citizen_from_the_form(
         data={"csrf_token": csrf, "citizen_id": "cit-0190", "verified_by": "CCCD đã đối chiếu",
               "request_ref": "DN-14"},
     )  # fmt: skip
-    assert done.status_code == 200
-    assert "Đã xoá" in done.text
+    assert done.status_code == 303
+    shown = await client.get(done.headers["location"])
+    assert "Đã xoá" in shown.text
+    assert "cit-0190" in shown.text
     [call] = console.upstream.calls
     assert (call.what, call.person.username) == ("erase", "operator")
     assert call.args == {"citizen_id": "cit-0190", "verified_by": "CCCD đã đối chiếu",

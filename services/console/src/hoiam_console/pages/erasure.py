@@ -6,10 +6,11 @@ for the citizen record, how the request was verified and its reference, and says
 
 from collections.abc import Mapping
 from typing import Protocol
+from urllib.parse import quote
 
 import httpx
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, SecretStr
 
 from hoiam_console.domain.access import may_work_tasks, require
@@ -73,7 +74,8 @@ def routes(web: Web, eraser: CitizenEraser) -> APIRouter:
     async def form(request: Request) -> Response:
         async def show(viewer: Viewer) -> Response:
             require(may_work_tasks(viewer.person), "erasing citizens is the operators'")
-            return web.render(request, "erasure.html", viewer=viewer, erased=None)
+            erased = request.query_params.get("erased")
+            return web.render(request, "erasure.html", viewer=viewer, erased=erased)
 
         return await web.page(request, show)
 
@@ -91,7 +93,9 @@ def routes(web: Web, eraser: CitizenEraser) -> APIRouter:
                 verified_by=verified_by,
                 request_ref=(fields.get("request_ref") or "").strip() or None,
             )
-            return web.render(request, "erasure.html", viewer=viewer, erased=erased)
+            # Post, then redirect: a reload does not send the order again.
+            where = f"/citizens/erase?erased={quote(erased.citizen_id)}"
+            return RedirectResponse(where, status_code=303)
 
         return await web.form(request, act)
 
