@@ -101,9 +101,9 @@ def learn(document: Mapping[str, Any], traits: Traits) -> Traits:
         contacts = part.get("contacts")
         if isinstance(contacts, Mapping):
             traits = traits.with_contacts(contacts)
-        key = part.get("_id")
-        if isinstance(key, str) and key.startswith(CONTACT_PREFIXES):
-            traits = traits.with_contact_key(key)
+        ident = part.get("_id")
+        if isinstance(ident, str) and ident.startswith(CONTACT_PREFIXES):
+            traits = traits.with_contact_key(ident)
     return traits
 
 

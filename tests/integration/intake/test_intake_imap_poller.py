@@ -104,9 +104,9 @@ async def test_a_restart_mid_mailbox_misses_nothing_and_takes_nothing_twice(
     assert sum(r.item_id == out.raw[2].item_id for r in out.raw) == 2
     no_id = [r for r in out.raw if r.source_ref and r.source_ref.startswith("imap:")]
     assert len(no_id) == 1  # a message without Message-ID is keyed by UIDVALIDITY:UID
-    first = await open_raw(out.raw[0], out.vault)
-    assert first is not None
-    assert b"Ph\xe1\xba\xa3n \xc3\xa1nh s\xe1\xbb\x91 1" in first.payload
+    opened = await open_raw(out.raw[0], out.vault)
+    assert opened is not None
+    assert b"Ph\xe1\xba\xa3n \xc3\xa1nh s\xe1\xbb\x91 1" in opened.payload
 
 
 async def test_a_new_uidvalidity_starts_over(dovecot: Dovecot, mongo: Mongo, prefix: str) -> None:
