@@ -90,12 +90,14 @@ class InMemoryKeyStore:
                 contacts=tuple(dict.fromkeys((*key.contacts, *contacts))),
             )
 
-    async def destroy(self, *, citizen_id: str, contacts: Iterable[str]) -> int:
-        digests = set(contacts)
+    async def destroy(
+        self, *, citizen_id: str, contacts: Iterable[str], key_ids: Iterable[str] = ()
+    ) -> int:
+        digests, named = set(contacts), set(key_ids)
         doomed = [
             k.key_id
             for k in self.keys.values()
-            if k.citizen_id == citizen_id or digests & set(k.contacts)
+            if k.citizen_id == citizen_id or digests & set(k.contacts) or k.key_id in named
         ]
         for key_id in doomed:
             del self.keys[key_id]
@@ -271,12 +273,16 @@ class InMemoryIntakeStore:
 class InMemoryErasureLog:
     """Intake's erasures, reading the contact bindings of an `InMemoryIntakeStore`."""
 
-    def __init__(self, store: "InMemoryIntakeStore") -> None:
+    def __init__(self, store: "InMemoryIntakeStore", items: "InMemoryItemRepository") -> None:
         self._store = store
+        self.items = items.items
         self.erasures: dict[str, CitizenErased] = {}
 
     async def contacts_of(self, citizen_id: str) -> list[str]:
         return [k for k, c in self._store.contacts.items() if c == citizen_id]
+
+    async def items_of(self, citizen_id: str) -> list[str]:
+        return [str(i) for i, item in self.items.items() if item.citizen.citizen_id == citizen_id]
 
     async def record(self, erased: CitizenErased) -> CitizenErased:
         return self.erasures.setdefault(erased.citizen_id, erased)
@@ -472,7 +478,7 @@ def intake_world(
     sessions = InMemorySessionStore()
     publisher = publisher or RecordingPublisher()
     vault = vault_for(world_clock)
-    erasures = InMemoryErasureLog(store)
+    erasures = InMemoryErasureLog(store, items)
     parts = build_intake(
         settings,
         items=items,

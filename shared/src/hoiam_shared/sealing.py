@@ -106,14 +106,19 @@ async def seal_event[E: Event](event: E, vault: Vault) -> E:
     if (
         isinstance(event, OperatorTaskOpened)
         and event.sealed is None
-        and (event.name or event.phone)
+        and (event.name or event.phone or event.details)
     ):
-        plain = json.dumps({"name": event.name, "phone": event.phone}, ensure_ascii=False)
+        # `details` too: the notifier puts there the message it could not deliver, which
+        # names the person. The item's key: intake destroys it with the citizen's items.
+        plain = json.dumps(
+            {"name": event.name, "phone": event.phone, "details": event.details},
+            ensure_ascii=False,
+        )
         key_id = citizen_key_id(None, event.item_id or event.correlation_id)
         update["sealed"] = await vault.seal(
             key_id, plain.encode(), contacts=[f"phone:{event.phone}"] if event.phone else []
         )
-        update["name"] = update["phone"] = None
+        update["name"] = update["phone"] = update["details"] = None
     return event.model_copy(update=update) if update else event
 
 
@@ -130,8 +135,13 @@ async def open_event[E: Event](event: E, vault: Vault) -> E:
         update["sealed"] = None
     if isinstance(event, OperatorTaskOpened) and event.sealed is not None:
         plain = await vault.open(event.sealed)
-        fields = json.loads(plain) if plain is not None else {"name": ERASED, "phone": None}
-        update |= {"name": fields.get("name"), "phone": fields.get("phone"), "sealed": None}
+        fields = json.loads(plain) if plain is not None else {"name": ERASED}
+        update |= {
+            "name": fields.get("name"),
+            "phone": fields.get("phone"),
+            "details": fields.get("details"),
+            "sealed": None,
+        }
     return event.model_copy(update=update) if update else event
 
 

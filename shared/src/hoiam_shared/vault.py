@@ -60,8 +60,11 @@ class KeyStore(Protocol):
         """Say whose key it is, once intake knows (the raw record's sender)."""
         ...
 
-    async def destroy(self, *, citizen_id: str, contacts: Iterable[str]) -> int:
-        """Delete every key of that citizen (by id or by any of the contacts' digests)."""
+    async def destroy(
+        self, *, citizen_id: str, contacts: Iterable[str], key_ids: Iterable[str] = ()
+    ) -> int:
+        """Delete every key of that citizen (by id, by any of the contacts' digests, and the
+        keys named, such as their items' own)."""
         ...
 
 
@@ -98,11 +101,16 @@ class MongoKeyStore:
             change["$set"] = {"citizen_id": citizen_id}
         await self._keys.update_one({"_id": key_id}, change)
 
-    async def destroy(self, *, citizen_id: str, contacts: Iterable[str]) -> int:
+    async def destroy(
+        self, *, citizen_id: str, contacts: Iterable[str], key_ids: Iterable[str] = ()
+    ) -> int:
         whose: list[Document] = [{"citizen_id": citizen_id}]
         digests = list(contacts)
         if digests:
             whose.append({"contacts": {"$in": digests}})
+        named = list(key_ids)
+        if named:
+            whose.append({"_id": {"$in": named}})
         result = await self._keys.delete_many({"$or": whose})
         return result.deleted_count
 
@@ -213,11 +221,13 @@ class Vault:
             key_id, citizen_id=citizen_id, contacts=[self.digest(c) for c in contacts]
         )
 
-    async def destroy(self, *, citizen_id: str, contacts: Iterable[str] = ()) -> int:
-        """Crypto-shred a citizen: delete every key bound to them; how many were deleted."""
+    async def destroy(
+        self, *, citizen_id: str, contacts: Iterable[str] = (), key_ids: Iterable[str] = ()
+    ) -> int:
+        """Crypto-shred a citizen: delete every key bound to them (and `key_ids`); how many."""
         self.evict()
         return await self._keys.destroy(
-            citizen_id=citizen_id, contacts=[self.digest(c) for c in contacts]
+            citizen_id=citizen_id, contacts=[self.digest(c) for c in contacts], key_ids=key_ids
         )
 
     def evict(self) -> None:

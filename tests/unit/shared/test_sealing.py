@@ -88,8 +88,9 @@ async def test_reachability_and_tasks_seal_their_address_name_and_phone() -> Non
         reachable=False, reason="bounced", changed_at=AT,
     )  # fmt: skip
     task = OperatorTaskOpened(
-        correlation_id=uuid4(), task_id="t1", kind="call_back", name=NAME, phone=PHONE,
-        reason="missed call", opened_at=AT,
+        correlation_id=uuid4(), task_id="t1", kind="unreachable_citizen", phone=PHONE,
+        reason="no channel", details=f"Kính gửi bà {NAME}: đơn của bà đã được giải quyết.",
+        opened_at=AT,
     )  # fmt: skip
     for event in (reach, task):
         sealed = await seal_event(event, vault)

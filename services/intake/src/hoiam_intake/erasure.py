@@ -8,6 +8,7 @@ step is idempotent: the same request again destroys nothing more and republishes
 
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Annotated, Protocol
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException, Path, status
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,7 +21,7 @@ from hoiam_shared.events import CitizenErased, RawFeedbackAccepted
 from hoiam_shared.identity import Actor
 from hoiam_shared.kafka import EventPublisher
 from hoiam_shared.mongo import Document, insert_once
-from hoiam_shared.sealing import contact_keys
+from hoiam_shared.sealing import citizen_key_id, contact_keys
 from hoiam_shared.topics import CITIZEN_ERASURES, Topics
 from hoiam_shared.vault import Vault, sealed_box
 
@@ -67,6 +68,10 @@ class ErasureLog(Protocol):
         """The contact keys (`email:…`) bound to that citizen record."""
         ...
 
+    async def items_of(self, citizen_id: str) -> list[str]:
+        """The ids of the items of that citizen record."""
+        ...
+
     async def record(self, erased: CitizenErased) -> CitizenErased:
         """Keep the erasure of `erased.citizen_id` unless one is kept; return the kept one."""
         ...
@@ -80,10 +85,15 @@ class MongoErasureLog:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._contacts = db["contacts"]
         self._erasures = db["erasures"]
+        self._items = db["items"]
 
     async def contacts_of(self, citizen_id: str) -> list[str]:
         found = self._contacts.find({"citizen_id": citizen_id}, {"_id": 1})
         return [str(d["_id"]) async for d in found if str(d["_id"]).startswith(_CONTACT_IDS)]
+
+    async def items_of(self, citizen_id: str) -> list[str]:
+        found = self._items.find({"event.citizen.citizen_id": citizen_id}, {"_id": 1})
+        return [str(d["_id"]) async for d in found]
 
     async def record(self, erased: CitizenErased) -> CitizenErased:
         stored, _ = await insert_once(
@@ -156,7 +166,12 @@ class Eraser:
                 occurred_at=at,
             )
         )
-        destroyed = await self._vault.destroy(citizen_id=citizen_id, contacts=contacts)
+        # Fields sealed before a citizen record existed, and tasks about their items, are under
+        # the items' own keys (`hoiam_shared.sealing.citizen_key_id`).
+        items = [citizen_key_id(None, UUID(i)) for i in await self._log.items_of(citizen_id)]
+        destroyed = await self._vault.destroy(
+            citizen_id=citizen_id, contacts=contacts, key_ids=items
+        )
         await self._publisher.publish(
             self._topics.name(CITIZEN_ERASURES), erased, key=erased.citizen_id
         )
