@@ -2,6 +2,7 @@
 
 import base64
 from datetime import UTC, datetime
+from typing import Any
 from uuid import uuid4
 
 from fakes import InMemoryKeyStore, RecordingPublisher, vault_for
@@ -112,3 +113,42 @@ async def test_an_event_sealed_before_the_erasure_opens_as_erased() -> None:
     await vault.destroy(citizen_id="cit-x", contacts=[f"phone:{PHONE}"])
     opened = await open_event(sealed, vault)
     assert (opened.name, opened.phone) == (ERASED, None)
+
+
+async def test_a_consumer_opens_sealed_fields_and_parks_a_box_that_does_not_open() -> None:
+    from types import SimpleNamespace
+
+    from hoiam_shared.events import DeadLetterRecorded
+    from hoiam_shared.kafka import DeadLetters, consume_event
+
+    vault = vault_for(TestClock.daytime())
+    sealed = await seal_event(received(), vault)
+    assert sealed.citizen.sealed is not None
+    broken = sealed.model_copy(
+        update={
+            "citizen": sealed.citizen.model_copy(
+                update={"sealed": sealed.citizen.sealed.model_copy(update={"box": b"\0" * 40})}
+            )
+        }
+    )
+    seen: list[FeedbackReceived] = []
+    letters = RecordingPublisher()
+
+    async def handle(event: FeedbackReceived) -> None:
+        seen.append(event)
+
+    async def opener(event: Any) -> Any:
+        return await open_event(event, vault)
+
+    for event in (sealed, broken):
+        where = SimpleNamespace(key=b"k", partition=0, offset=1)
+        message = SimpleNamespace(body=event.to_bytes(), headers={}, raw_message=where)
+        await consume_event(
+            message, FeedbackReceived, handle, topic="t", retry_backoff_seconds=0,
+            dead_letters=DeadLetters(letters, service="test", clock=TestClock.daytime()),
+            open_sealed=opener,
+        )  # fmt: skip
+    [opened] = seen
+    assert opened.citizen.name == NAME  # the handler saw the plain person
+    [letter] = letters.of(DeadLetterRecorded)
+    assert "do not open" in letter.error
