@@ -110,10 +110,14 @@ class InMemoryEraser:
     def __init__(self, collections: dict[str, list[dict[str, Any]]] | None = None) -> None:
         self.collections = collections or {}
 
-    async def forget(self, traits: Traits) -> int:
+    async def learn(self, traits: Traits) -> Traits:
         for documents in self.collections.values():
             for document in documents:
                 traits = learn(document, traits)
+        return traits
+
+    async def forget(self, traits: Traits) -> int:
+        traits = await self.learn(traits)
         changed = 0
         for name, documents in self.collections.items():
             kept = []

@@ -85,6 +85,9 @@ def service_env(
         f"{p}RETRY_BACKOFF_SECONDS": "0.2",
         f"{p}VAULT_SECRET": VAULT_SECRET,
         f"{p}VAULT_DATABASE": vault_database(prefix),
+        # Short here, so the erasure test sees both passes within its wait.
+        f"{p}VAULT_CACHE_SECONDS": "2",
+        f"{p}ERASURE_SETTLE_SECONDS": "8",
     }
     if service in ("intake", "router"):
         env[f"{p}OPERATOR_TOKEN"] = OPERATOR_TOKEN

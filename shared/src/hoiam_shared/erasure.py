@@ -10,6 +10,7 @@ New collections are covered without a change here; only the vault's keys are not
 touch (intake destroys them, `hoiam_shared.vault`).
 """
 
+import asyncio
 import base64
 import binascii
 import re
@@ -159,7 +160,12 @@ def forget(document: Mapping[str, Any], traits: Traits) -> dict[str, Any] | None
 
 
 class StoreEraser(Protocol):
-    """Forgets one citizen in one service's store; returns how many documents changed."""
+    """Forgets one citizen in one service's store; returns how many documents changed.
+
+    `traits` says what is known of them already (a second pass passes what the first learnt:
+    the documents it masked no longer tell)."""
+
+    async def learn(self, traits: Traits) -> Traits: ...
 
     async def forget(self, traits: Traits) -> int: ...
 
@@ -199,14 +205,26 @@ class MongoEraser:
 
 
 class ForgetCitizen:
-    """The subscriber of `citizen.erasures` every service runs: evict cached keys, then forget
-    the person in the service's own store. Idempotent: a second pass finds nothing to mask."""
+    """The subscriber of `citizen.erasures` every service runs: evict cached keys, forget the
+    person in the service's own store, and forget again `settle_seconds` later.
 
-    def __init__(self, eraser: StoreEraser, *, vault: Vault | None) -> None:
+    The second pass catches what was written meanwhile from events opened just before the keys
+    were destroyed (another process's cache, an event in flight), with the values the first pass
+    learnt. Waiting holds only this subscription's own consumer group. Idempotent.
+    """
+
+    def __init__(
+        self, eraser: StoreEraser, *, vault: Vault | None, settle_seconds: float = 0.0
+    ) -> None:
         self._eraser = eraser
         self._vault = vault
+        self._settle = settle_seconds
 
     async def __call__(self, event: CitizenErased) -> None:
         if self._vault is not None:
             self._vault.evict()
-        await self._eraser.forget(Traits(event.citizen_id))
+        traits = await self._eraser.learn(Traits(event.citizen_id))
+        await self._eraser.forget(traits)
+        if self._settle > 0:
+            await asyncio.sleep(self._settle)
+        await self._eraser.forget(traits)

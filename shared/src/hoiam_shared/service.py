@@ -85,7 +85,7 @@ def honouring_erasures(
     forget = Subscription(
         topic=settings.topics.name(CITIZEN_ERASURES),
         event=CitizenErased,
-        handle=ForgetCitizen(eraser, vault=vault),
+        handle=ForgetCitizen(eraser, vault=vault, settle_seconds=settings.erasure_settle_seconds),
         title="forget_citizen",
     )
     prepare = wiring.prepare_store

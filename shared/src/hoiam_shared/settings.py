@@ -92,6 +92,12 @@ class ServiceSettings(BaseSettings):
     vault_cache_seconds: float = Field(
         default=60.0, ge=0, description="How long a data key is cached (an erasure evicts it)."
     )
+    erasure_settle_seconds: float = Field(
+        default=120.0,
+        ge=0,
+        description="An erasure masks the store twice, this long apart: more than "
+        "vault_cache_seconds plus the time an event takes through the service.",
+    )
     retry_backoff_seconds: float = Field(
         default=1.0, gt=0, description="Pause before a record is retried after an outage."
     )

@@ -85,3 +85,31 @@ async def test_the_subscriber_forgets_in_the_store_and_deletes_bindings_keyed_by
     assert theirs["citizen"]["name"] == "Lê Văn Tám"
     await forget_citizen(erased)  # redelivered: nothing more to do
     assert await store.forget(Traits(CID)) == 0
+
+
+async def test_the_second_pass_masks_what_arrived_late_with_what_the_first_learnt() -> None:
+    store = InMemoryEraser({"items": [STORED_ITEM]})
+
+    class LateWrite:
+        """A task projected from an event opened just before the keys went: no citizen id."""
+
+        passes = 0
+
+        async def learn(self, traits: Traits) -> Traits:
+            return await store.learn(traits)
+
+        async def forget(self, traits: Traits) -> int:
+            changed = await store.forget(traits)
+            self.passes += 1
+            if self.passes == 1:
+                store.collections["tasks"] = [{"_id": "t1", "name": NAME, "phone": PHONE}]
+            return changed
+
+    late = LateWrite()
+    erased = CitizenErased(
+        correlation_id=new_id(), citizen_id=CID, verified_by="CCCD seen", actor="operator:a",
+        erased_at=TestClock.daytime()(),
+    )  # fmt: skip
+    await ForgetCitizen(late, vault=None, settle_seconds=0)(erased)
+    assert late.passes == 2
+    assert store.collections["tasks"] == [{"_id": "t1", "name": ERASED, "phone": ERASED}]
