@@ -14,7 +14,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 from uuid import UUID
 
 from aiokafka import AIOKafkaProducer
@@ -141,10 +141,6 @@ async def ensure_topics(
         return created
     finally:
         await admin.close()
-
-
-type Opener = Callable[[Event], Awaitable[Event]]
-"""Opens an event's sealed personal fields (`hoiam_shared.sealing.open_event` on a vault)."""
 
 
 class EventPublisher(Protocol):
@@ -335,13 +331,8 @@ async def consume_event[E: Event](
     dead_letters: DeadLetters,
     retry_backoff_seconds: float,
     on_dead_letter: Callable[[str], None] | None = None,
-    open_sealed: Opener | None = None,
 ) -> None:
-    """Decode one record and handle it: bad input → DLQ, outage → retry, success → commit.
-
-    `open_sealed` opens the event's sealed personal fields (`hoiam_shared.sealing`) before the
-    handler sees it; a box that does not open is bad input, a vault outage is an outage.
-    """
+    """Decode one record and handle it: bad input → DLQ, outage → retry, success → commit."""
 
     async def park(error: Exception) -> None:
         await dead_letters.record(message, error, topic=topic)
@@ -352,8 +343,6 @@ async def consume_event[E: Event](
     try:
         try:
             event = decode_event(expected, raw)
-            if open_sealed is not None:
-                event = cast(E, await open_sealed(event))
         except ValueError as error:
             await park(error)
             return
@@ -390,7 +379,6 @@ async def consume_batch[E: Event](
     dead_letters: DeadLetters,
     retry_backoff_seconds: float,
     on_dead_letter: Callable[[str], None] | None = None,
-    open_sealed: Opener | None = None,
 ) -> None:
     """Handle a batch: its partitions at once, each partition's records in order, one by one
     through `consume_event` (a bad record is parked, the rest of the batch goes on).
@@ -413,7 +401,6 @@ async def consume_batch[E: Event](
                 dead_letters=dead_letters,
                 retry_backoff_seconds=retry_backoff_seconds,
                 on_dead_letter=on_dead_letter,
-                open_sealed=open_sealed,
             )
 
     outcomes = await asyncio.gather(
@@ -452,7 +439,6 @@ def subscribe[E: Event](
     settings: ServiceSettings,
     dead_letters: DeadLetters,
     on_dead_letter: Callable[[str], None],
-    open_sealed: Opener | None = None,
 ) -> None:
     """Subscribe `handle` to `topic` with the delivery rules every service shares.
 
@@ -486,7 +472,6 @@ def subscribe[E: Event](
                 dead_letters=dead_letters,
                 retry_backoff_seconds=settings.retry_backoff_seconds,
                 on_dead_letter=on_dead_letter,
-                open_sealed=open_sealed,
             )
 
         consume_many.__name__ = consume_many.__qualname__ = title
@@ -506,7 +491,6 @@ def subscribe[E: Event](
             dead_letters=dead_letters,
             retry_backoff_seconds=settings.retry_backoff_seconds,
             on_dead_letter=on_dead_letter,
-            open_sealed=open_sealed,
         )
 
     consume.__name__ = consume.__qualname__ = title

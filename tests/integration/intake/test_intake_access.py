@@ -13,7 +13,7 @@ from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
 from pymongo import AsyncMongoClient
 
-from fakes import RecordingPublisher, intake_settings, vault_for
+from fakes import RecordingPublisher, intake_settings
 from hoiam_intake.app import build_on_mongo
 from hoiam_intake.store import MongoIntakeStore
 from hoiam_shared.events import RawFeedbackAccepted
@@ -43,12 +43,7 @@ class Process:
             facebook_app_secret=SecretStr("app"), **fields,
         )  # fmt: skip
         self.parts = build_on_mongo(
-            settings,
-            db,
-            publisher=self.published,
-            clock=clock,
-            registry=CollectorRegistry(),
-            vault=vault_for(clock),
+            settings, db, publisher=self.published, clock=clock, registry=CollectorRegistry()
         )
 
     async def start(self) -> None:
