@@ -19,10 +19,12 @@ from pydantic import SecretStr
 
 from hoiam_intake.app import IntakeParts
 from hoiam_intake.app import build as build_intake
+from hoiam_intake.attachments import StoredAttachment
 from hoiam_intake.domain.conversations import Gathering
 from hoiam_intake.domain.items import Earlier
 from hoiam_intake.domain.matters import Matter
 from hoiam_intake.domain.minutes.sessions import Meeting, Session
+from hoiam_intake.domain.photos import Photo
 from hoiam_intake.domain.tasks import Task, TaskKind, TaskState, opened
 from hoiam_intake.gatherings import RECENT_MATTERS
 from hoiam_intake.settings import IntakeSettings
@@ -114,6 +116,50 @@ class InMemoryItemRepository:
 
     async def find_by_tracking_code(self, code: str) -> FeedbackReceived | None:
         return next((i for i in self.items.values() if i.tracking_code == code), None)
+
+
+class InMemoryAttachmentStore:
+    """The photos' bytes in a dict: fake `AttachmentStore` (same contract suite as Mongo's)."""
+
+    def __init__(self) -> None:
+        self.stored: dict[str, StoredAttachment] = {}
+
+    async def prepare(self) -> None:
+        return None
+
+    async def keep(self, photo: Photo, *, at: datetime) -> None:
+        self.stored.setdefault(
+            photo.content_id,
+            StoredAttachment(
+                id=photo.content_id,
+                content_type=photo.content_type,
+                sha256=photo.sha256,
+                data=photo.data,
+                item_ids=(),
+            ),
+        )
+
+    async def link(self, ids: Sequence[str], item_id: UUID) -> None:
+        for i in ids:
+            if (found := self.stored.get(i)) is not None and str(item_id) not in found.item_ids:
+                self.stored[i] = replace(found, item_ids=(*found.item_ids, str(item_id)))
+
+    async def get(self, attachment_id: str) -> StoredAttachment | None:
+        return self.stored.get(attachment_id)
+
+    async def forget(self, *, item_ids: Iterable[UUID]) -> int:
+        gone = {str(i) for i in item_ids}
+        deleted = 0
+        for key, found in list(self.stored.items()):
+            if not gone & set(found.item_ids):
+                continue
+            left = tuple(i for i in found.item_ids if i not in gone)
+            if left:
+                self.stored[key] = replace(found, item_ids=left)
+            else:
+                del self.stored[key]
+                deleted += 1
+        return deleted
 
 
 class InMemoryIntakeStore:
@@ -330,6 +376,7 @@ class IntakeWorld:
     marks: InMemoryMailboxState
     publisher: EventPublisher
     parts: IntakeParts
+    attachments: "InMemoryAttachmentStore"
 
     @property
     def published(self) -> RecordingPublisher:
@@ -347,6 +394,7 @@ class IntakeWorld:
             tasks=self.tasks,
             conversations=self.conversations,
             sessions=self.sessions,
+            attachments=self.attachments,
             mailbox_state=self.marks,
             publisher=publisher,
             clock=self.clock,
@@ -376,6 +424,7 @@ def intake_world(
     tasks = InMemoryTaskList()
     conversations = InMemoryConversationStore()
     sessions = InMemorySessionStore()
+    attachments = InMemoryAttachmentStore()
     publisher = publisher or RecordingPublisher()
     parts = build_intake(
         settings,
@@ -384,6 +433,7 @@ def intake_world(
         tasks=tasks,
         conversations=conversations,
         sessions=sessions,
+        attachments=attachments,
         mailbox_state=marks,
         publisher=publisher,
         clock=world_clock,
@@ -400,6 +450,7 @@ def intake_world(
         marks=marks,
         publisher=publisher,
         parts=parts,
+        attachments=attachments,
     )
 
 

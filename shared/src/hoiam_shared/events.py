@@ -218,9 +218,20 @@ class ResolvedLocation(Value):
 
 
 class Attachment(Value):
+    """A file that came with a message: its metadata only, never its bytes (Kafka stays small)."""
+
     filename: str | None = None
     content_type: str
     size: int = Field(ge=0)
+    # Added with issue 12 (photos on the web form): where intake keeps the bytes. Absent on
+    # attachments whose bytes stay in the raw record (an email's) and on older records.
+    id: str | None = Field(
+        default=None,
+        description="Intake's attachment store key (GET /v1/attachments/{id}, staff only).",
+    )
+    sha256: str | None = Field(
+        default=None, description="SHA-256 of the stored bytes, lower-case hex."
+    )
 
 
 class Delivery(StrEnum):

@@ -13,6 +13,7 @@ from pymongo import AsyncMongoClient
 
 from fakes import InMemoryConversationStore, RecordingPublisher, intake_settings
 from hoiam_intake.app import IntakeParts, build
+from hoiam_intake.attachments import MongoAttachmentStore
 from hoiam_intake.domain.conversations import Gathering, closing
 from hoiam_intake.domain.items import accept_raw
 from hoiam_intake.domain.keys import item_id_for, tracking_code_for
@@ -92,7 +93,8 @@ def intake_on(
         intake_settings(id_secret=SecretStr(SECRET), gather_seconds=120),
         items=MongoItemRepository(db), store=MongoIntakeStore(db), tasks=MongoTaskList(db),
         conversations=MongoConversationStore(db), mailbox_state=MongoMailboxState(db),
-        sessions=MongoSessionStore(db), publisher=out, clock=clock, registry=CollectorRegistry(),
+        sessions=MongoSessionStore(db), attachments=MongoAttachmentStore(db), publisher=out,
+        clock=clock, registry=CollectorRegistry(),
     )  # fmt: skip
     return parts, out
 

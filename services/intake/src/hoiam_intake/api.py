@@ -7,7 +7,7 @@ uploader hears which lines were refused. Everything else happens in the normalis
 
 import hmac
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
@@ -18,8 +18,10 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response, status
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from starlette.formparsers import MultiPartException, MultiPartParser
 
 from hoiam_intake.accepting import Acceptor, Receipt, SourceReusedError
+from hoiam_intake.attachments import AttachmentStore
 from hoiam_intake.domain import keys
 from hoiam_intake.domain.channels.calls import (
     CALL_CONTENT_TYPE,
@@ -31,7 +33,12 @@ from hoiam_intake.domain.channels.calls import (
 from hoiam_intake.domain.channels.email import EMAIL_CONTENT_TYPE, message_ids, reply_hints
 from hoiam_intake.domain.channels.facebook import facebook_envelope, verify_facebook
 from hoiam_intake.domain.channels.open311 import FORM_CONTENT_TYPE, Open311Request, read_open311
-from hoiam_intake.domain.channels.web import WEB_CONTENT_TYPE, WebSubmission
+from hoiam_intake.domain.channels.web import (
+    WEB_CONTENT_TYPE,
+    WEB_PHOTOS_CONTENT_TYPE,
+    WebSubmission,
+    WebWithPhotos,
+)
 from hoiam_intake.domain.channels.zalo import (
     BadSignatureError,
     verify_zalo,
@@ -41,6 +48,7 @@ from hoiam_intake.domain.items import Earlier, feedback_text
 from hoiam_intake.domain.keys import email_fingerprint, json_fingerprint
 from hoiam_intake.domain.legacy import decode_declared, text_codec
 from hoiam_intake.domain.limits import window_at
+from hoiam_intake.domain.photos import MAX_PHOTOS, PhotoRefusedError, Upload, accept_photos
 from hoiam_intake.domain.rules import Rules
 from hoiam_intake.domain.tasks import (
     IllegalTransitionError,
@@ -59,7 +67,13 @@ from hoiam_intake.store import IntakeStore, Suggestion
 from hoiam_intake.tasks import TaskList
 from hoiam_shared.access import actor_guard, forbidden, operators_only
 from hoiam_shared.clock import VIETNAM_TIME, Clock
-from hoiam_shared.events import Channel, Contacts, FeedbackMessageAdded, FeedbackReceived
+from hoiam_shared.events import (
+    Attachment,
+    Channel,
+    Contacts,
+    FeedbackMessageAdded,
+    FeedbackReceived,
+)
 from hoiam_shared.identity import Actor as Who
 from hoiam_shared.identity import Machine, Person, verifier
 from hoiam_shared.kafka import TRANSIENT_ERRORS, RecordTooLargeError
@@ -226,6 +240,7 @@ def build_router(
     settings: IntakeSettings,
     clock: Clock,
     resends: Resends,
+    attachments: AttachmentStore,
 ) -> APIRouter:
     router = APIRouter()
     zalo_app_id = settings.zalo_app_id
@@ -409,6 +424,107 @@ def build_router(
                 id=earlier.item_id, tracking_code=earlier.tracking_code, already_sent=True
             )
         return answer(receipt, response)
+
+    @router.post(
+        "/v1/intake/web/photos",
+        status_code=202,
+        tags=["intake"],
+        summary="Accept feedback from the web form with photos (multipart/form-data)",
+        description=f"Parts: `submission`, the JSON `POST /v1/intake/web` takes; `photo`, up to "
+        f"{MAX_PHOTOS} files (JPEG, PNG, WebP or HEIC by their bytes, each at most 5 MB). The "
+        "photos are stored (metadata stripped) before the answer; the event carries their ids.",
+        responses={200: {}, 409: {}, 413: {}, 415: {}, 422: {}, 429: {}, 503: {}},
+    )
+    async def intake_web_photos(
+        request: Request,
+        response: Response,
+        idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    ) -> Accepted:
+        body = await read_body(request, Channel.WEB, ("multipart/form-data",), "web_photos")
+        submission, uploads = await _web_parts(request, body)
+        try:
+            photos = accept_photos(uploads)
+        except PhotoRefusedError as refused:
+            raise refuse(Channel.WEB, 422, refused.reason, refused.detail) from refused
+        contacts = Contacts(email=submission.email, phone=submission.phone)
+        await limited(Channel.WEB, request, contacts)
+        stored = WebWithPhotos(
+            submission=submission,
+            attachments=tuple(
+                Attachment(
+                    id=p.content_id,
+                    sha256=p.sha256,
+                    filename=p.filename,
+                    content_type=p.content_type,
+                    size=len(p.data),
+                )
+                for p in photos
+            ),
+        )
+        ids = [p.content_id for p in photos]
+        try:
+            # The bytes first: once the raw record is on Kafka its item names them.
+            for photo in photos:
+                await attachments.keep(photo, at=clock())
+        except TRANSIENT_ERRORS as error:
+            log.error("photos not stored; answering 503", extra={"error": str(error)})
+            raise HTTPException(
+                status.HTTP_503_SERVICE_UNAVAILABLE,
+                detail="intake cannot store photos right now; retry shortly",
+                headers={"Retry-After": "5"},
+            ) from error
+        raw = stored.model_dump_json(exclude_none=True).encode()
+        receipt = await accept(
+            Channel.WEB, raw, WEB_PHOTOS_CONTENT_TYPE, idempotency_key,
+            fingerprint=json_fingerprint(raw),
+            reused="this Idempotency-Key was used for another submission: "
+            "send a new submission with a new key",
+        )  # fmt: skip
+        try:
+            await attachments.link(ids, receipt.id)
+        except TRANSIENT_ERRORS as error:
+            # The item exists; the same key again links its photos and answers its ids.
+            log.error("photos not linked; answering 503", extra={"error": str(error)})
+            raise HTTPException(
+                status.HTTP_503_SERVICE_UNAVAILABLE,
+                detail="intake cannot store photos right now; retry with the same key",
+                headers={"Retry-After": "5"},
+            ) from error
+        earlier = await sent_before(receipt, contacts=contacts, text=submission.text)
+        if earlier is not None:
+            await attachments.link(ids, earlier.item_id)
+            response.status_code = 200
+            return Accepted(
+                id=earlier.item_id, tracking_code=earlier.tracking_code, already_sent=True
+            )
+        return answer(receipt, response)
+
+    async def _web_parts(request: Request, body: bytes) -> tuple[WebSubmission, list[Upload]]:
+        async def once() -> AsyncGenerator[bytes]:
+            yield body
+
+        try:
+            parts = await MultiPartParser(
+                request.headers, once(), max_files=MAX_PHOTOS * 2, max_fields=10
+            ).parse()
+        except (MultiPartException, ValueError) as error:
+            raise refuse(Channel.WEB, 400, "malformed", f"unreadable form: {error}") from error
+        try:
+            raw = parts.get("submission")
+            if not isinstance(raw, str):
+                raise refuse(Channel.WEB, 422, "invalid", "the `submission` part (JSON) is missing")
+            try:
+                submission = WebSubmission.model_validate_json(raw)
+            except ValidationError as error:
+                raise invalid(Channel.WEB, error) from error
+            uploads = []
+            for value in parts.getlist("photo"):
+                if isinstance(value, str):
+                    raise refuse(Channel.WEB, 422, "invalid", "`photo` parts must be files")
+                uploads.append(Upload(filename=value.filename, data=await value.read()))
+            return submission, uploads
+        finally:
+            await parts.close()
 
     @router.post(
         "/v1/intake/email",
@@ -707,6 +823,39 @@ def build_router(
                 tracking_code=code,
             )
         ]
+
+    @router.get(
+        "/v1/attachments/{attachment_id}",
+        tags=["operator"],
+        summary="A photo a citizen attached, for staff (never public)",
+        response_class=Response,
+        responses={200: {"content": {"image/*": {}}}, 403: {}, 404: {}},
+        dependencies=[Depends(operator)],
+    )
+    async def get_attachment(attachment_id: str, who: Operator) -> Response:
+        found = await attachments.get(attachment_id[:100])
+        if found is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such attachment")
+        if isinstance(who, Person) and who.province_code:
+            # The province rule of the items it came with, as for the item itself.
+            linked = [await items.get(UUID(i)) for i in found.item_ids]
+            provinces = {i.location.province_hint for i in linked if i is not None}
+            if provinces and not provinces & {None, who.province_code}:
+                raise forbidden(
+                    f"this photo came with an item outside your Front's province "
+                    f"{who.province_code}"
+                )
+        return Response(
+            found.data,
+            media_type=found.content_type,
+            headers={
+                # Staff only: no shared cache may keep a citizen's photo.
+                "Cache-Control": "private, max-age=3600",
+                "X-Content-Type-Options": "nosniff",
+                "Content-Security-Policy": "default-src 'none'",
+                "ETag": f'"{found.sha256}"',
+            },
+        )
 
     @router.get(
         "/v1/feedback/{item_id}",

@@ -15,6 +15,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from hoiam_intake.accepting import Acceptor
 from hoiam_intake.api import build_router
+from hoiam_intake.attachments import AttachmentStore, MongoAttachmentStore
 from hoiam_intake.domain.rules import Rules
 from hoiam_intake.gatherings import ConversationStore, MongoConversationStore
 from hoiam_intake.handlers import NormaliseFeedback, RecordTask, flush_gatherings_every
@@ -94,6 +95,7 @@ def build(
     tasks: TaskList,
     conversations: ConversationStore,
     sessions: SessionStore,
+    attachments: AttachmentStore,
     publisher: EventPublisher,
     clock: Clock,
     registry: CollectorRegistry,
@@ -149,6 +151,7 @@ def build(
         await tasks.prepare()
         await conversations.prepare()
         await sessions.prepare()
+        await attachments.prepare()
 
     router = build_router(
         acceptor=acceptor,
@@ -160,6 +163,7 @@ def build(
         settings=settings,
         clock=clock,
         resends=resends,
+        attachments=attachments,
     )
     wiring = Wiring(
         name=SERVICE,
@@ -232,6 +236,7 @@ def build_on_mongo(
         tasks=MongoTaskList(db),
         conversations=MongoConversationStore(db),
         sessions=MongoSessionStore(db),
+        attachments=MongoAttachmentStore(db),
         mailbox_state=mailbox_state or MongoMailboxState(db),
         publisher=publisher,
         clock=clock,

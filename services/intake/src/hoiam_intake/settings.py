@@ -14,7 +14,7 @@ START_REFUSED = (  # what a start without the id secret prints, and nothing else
 )
 
 type Endpoint = Literal[
-    "web", "email", "calls", "manual_call", "zalo", "facebook", "open311", "minutes"
+    "web", "web_photos", "email", "calls", "manual_call", "zalo", "facebook", "open311", "minutes"
 ]
 """The endpoints whose request bodies have a size limit."""
 
@@ -28,6 +28,9 @@ DEFAULT_BODY_LIMITS: dict[Endpoint, int] = {
     "calls": 5_242_880,
     # Meeting minutes (.docx/.xlsx with pictures) are split into one small record per petition.
     "minutes": 10_485_760,
+    # The form with up to 5 photos of 5 MB (domain.photos): the photos go to the attachment
+    # store, only their ids to the raw record.
+    "web_photos": 5 * 5_242_880 + 262_144,
 }
 
 
@@ -46,8 +49,8 @@ class IntakeSettings(ServiceSettings):
     )
     max_body_bytes_by_endpoint: dict[Endpoint, Annotated[int, Field(ge=1024)]] = Field(
         default_factory=dict,
-        description="Per endpoint (web, email, calls, manual_call, zalo, facebook, open311, "
-        "minutes): its largest body, over the defaults of `DEFAULT_BODY_LIMITS`.",
+        description="Per endpoint (web, web_photos, email, calls, manual_call, zalo, facebook, "
+        "open311, minutes): its largest body, over the defaults of `DEFAULT_BODY_LIMITS`.",
     )
     max_text_chars: int = Field(
         default=20_000,
@@ -152,7 +155,7 @@ class IntakeSettings(ServiceSettings):
         if endpoint in self.max_body_bytes_by_endpoint:
             return self.max_body_bytes_by_endpoint[endpoint]
         default = DEFAULT_BODY_LIMITS.get(endpoint, self.max_body_bytes)
-        split = endpoint in ("calls", "minutes")
+        split = endpoint in ("calls", "minutes", "web_photos")
         return default if split else min(default, self.max_body_bytes)
 
 

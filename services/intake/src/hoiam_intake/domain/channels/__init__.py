@@ -10,7 +10,11 @@ from hoiam_intake.domain.channels.email import email_outcome
 from hoiam_intake.domain.channels.facebook import facebook_outcomes
 from hoiam_intake.domain.channels.meeting import MEETING_CONTENT_TYPE, meeting_outcome
 from hoiam_intake.domain.channels.open311 import open311_outcome
-from hoiam_intake.domain.channels.web import WEB_CONTENT_TYPE, normalise_web
+from hoiam_intake.domain.channels.web import (
+    WEB_CONTENT_TYPE,
+    WEB_PHOTOS_CONTENT_TYPE,
+    normalise_web,
+)
 from hoiam_intake.domain.channels.zalo import zalo_outcomes
 from hoiam_intake.domain.outcomes import NewItem, Outcome
 from hoiam_intake.domain.rules import Rules
@@ -35,7 +39,7 @@ def _outcomes(raw: RawFeedbackAccepted, rules: Rules) -> list[Outcome]:
             return [open311_outcome(raw, rules)]
         case Channel.MEETING if raw.content_type == MEETING_CONTENT_TYPE:
             return [meeting_outcome(raw, rules)]
-        case Channel.WEB if raw.content_type == WEB_CONTENT_TYPE:
+        case Channel.WEB if raw.content_type in (WEB_CONTENT_TYPE, WEB_PHOTOS_CONTENT_TYPE):
             return [NewItem(normalise_web(raw, rules))]
     raise UnsupportedChannelError(f"no normaliser for {raw.channel} / {raw.content_type}")
 

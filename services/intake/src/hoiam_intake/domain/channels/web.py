@@ -12,6 +12,7 @@ from hoiam_intake.domain.items import (
 )
 from hoiam_intake.domain.rules import Rules
 from hoiam_shared.events import (
+    Attachment,
     Channel,
     Citizen,
     Contacts,
@@ -22,6 +23,10 @@ from hoiam_shared.events import (
 )
 
 WEB_CONTENT_TYPE = "application/json"
+WEB_PHOTOS_CONTENT_TYPE = "application/vnd.hoiam.web-photos+json"
+"""The raw record of a form sent with photos: a `WebWithPhotos` (the bytes are in the
+attachment store, not on Kafka). A plain JSON post cannot name attachments: nobody may claim
+photos that intake did not take in with that very submission."""
 
 
 class WebSubmission(BaseModel):
@@ -42,15 +47,27 @@ class WebSubmission(BaseModel):
         default=False,
         description="The citizen agrees that their text (contacts masked) may be published.",
     )
-    preferred_channel: Literal["email", "phone"] | None = None
+    # "zalo": a web visitor has no Zalo user id, but a ZNS template reaches their phone number.
+    preferred_channel: Literal["email", "phone", "zalo"] | None = None
 
     @model_validator(mode="after")
     def _reachable_on_preferred(self) -> "WebSubmission":
         if self.preferred_channel == "email" and not self.email:
             raise ValueError("preferred_channel is email but no email was given")
-        if self.preferred_channel == "phone" and not self.phone:
-            raise ValueError("preferred_channel is phone but no phone was given")
+        if self.preferred_channel in ("phone", "zalo") and not self.phone:
+            raise ValueError(
+                f"preferred_channel is {self.preferred_channel} but no phone was given"
+            )
         return self
+
+
+class WebWithPhotos(BaseModel):
+    """The raw record intake writes for a form sent with photos, after storing them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    submission: WebSubmission
+    attachments: tuple[Attachment, ...]
 
 
 def _reply_channel(submission: WebSubmission) -> Channel:
@@ -58,6 +75,8 @@ def _reply_channel(submission: WebSubmission) -> Channel:
     # still yields an item (anonymous feedback is allowed) that answers on the public page only.
     if submission.preferred_channel == "phone":
         return Channel.PHONE
+    if submission.preferred_channel == "zalo":
+        return Channel.ZALO
     if submission.email:
         return Channel.EMAIL
     if submission.phone:
@@ -66,7 +85,12 @@ def _reply_channel(submission: WebSubmission) -> Channel:
 
 
 def normalise_web(raw: RawFeedbackAccepted, rules: Rules) -> FeedbackReceived:
-    submission = WebSubmission.model_validate_json(raw.payload)
+    attachments: tuple[Attachment, ...] = ()
+    if raw.content_type == WEB_PHOTOS_CONTENT_TYPE:
+        with_photos = WebWithPhotos.model_validate_json(raw.payload)
+        submission, attachments = with_photos.submission, with_photos.attachments
+    else:
+        submission = WebSubmission.model_validate_json(raw.payload)
     return feedback_item(
         raw,
         rules,
@@ -81,6 +105,7 @@ def normalise_web(raw: RawFeedbackAccepted, rules: Rules) -> FeedbackReceived:
         text=submission.text,
         subject=normalise_text(submission.subject) if submission.subject else None,
         raw_address=submission.address,
+        attachments=attachments,
         origin=Origin(
             kind=OriginKind.OPEN311 if raw.channel is Channel.OPEN311 else OriginKind.WEB_FORM,
             account_id=raw.channel.value,
