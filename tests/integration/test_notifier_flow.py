@@ -317,6 +317,33 @@ async def test_sms_for_a_web_citizen_who_chose_phone(site: Site) -> None:
     assert f"https://hoiam.example/t/{item.tracking_code}" in answer["body"]["text"]
 
 
+async def test_a_web_citizen_who_chose_zalo_is_answered_by_zns_at_their_phone(site: Site) -> None:
+    # The web form gives no Zalo user id: a ZNS template to the number is the Zalo way.
+    citizen = Citizen(contacts=Contacts(phone="+84911000007"), preferred_channel=Channel.ZALO)
+    item = site.routed(citizen, origin=Origin(kind=OriginKind.WEB_FORM), channel=Channel.WEB)
+
+    await site.publish(FEEDBACK_ROUTED, item)
+
+    [zns] = await wait_texts(site.fake, "zns", item.tracking_code, 1)
+    assert zns["body"]["phone"] == "84911000007"
+    assert texts(site.fake, "sms", item.tracking_code) == []
+    [sent] = await site.outputs(NotificationSent, 1, item_id=item.item_id)
+    assert sent.fallback_from is None
+
+
+async def test_a_web_zalo_citizen_whom_zns_cannot_reach_gets_an_sms(site: Site) -> None:
+    citizen = Citizen(contacts=Contacts(phone="+84911000008"), preferred_channel=Channel.ZALO)
+    item = site.routed(citizen, origin=Origin(kind=OriginKind.WEB_FORM), channel=Channel.WEB)
+    site.fake.script("84911000008", {"zalo_error": -119, "message": "Account cannot receive"})
+
+    await site.publish(FEEDBACK_ROUTED, item)
+
+    [sms] = await wait_texts(site.fake, "sms", item.tracking_code, 1)
+    assert sms["body"]["to"] == "+84911000008"
+    [sent] = await site.outputs(NotificationSent, 1, item_id=item.item_id)
+    assert sent.fallback_from is Channel.ZALO
+
+
 async def test_a_phone_only_caller_becomes_a_call_back_task(site: Site) -> None:
     citizen = Citizen(contacts=Contacts(phone="+84911000006"), preferred_channel=Channel.PHONE)
     item = site.routed(citizen, origin=Origin(kind=OriginKind.CALL), channel=Channel.PHONE)
