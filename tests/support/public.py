@@ -22,7 +22,7 @@ from hoiam_console.domain.publication import (
 )
 from hoiam_console.limits import InProcessLimiter
 from hoiam_console.public import PublicDeps
-from hoiam_console.public_upstream import Filed, PlaceOption
+from hoiam_console.public_upstream import Filed, PhotoFile, PlaceOption
 from hoiam_console.settings import ConsoleSettings
 from hoiam_console.upstream import UpstreamError
 from hoiam_shared.events import Citizen, Contacts, Event, FeedbackReceived, Status
@@ -63,6 +63,7 @@ class FakePublicUpstream:
     filed: list[tuple[dict[str, Any], str]] = field(default_factory=list)
     refuse: UpstreamError | None = None
     places_down: bool = False
+    photos: dict[str, list[PhotoFile]] = field(default_factory=dict)
 
     async def provinces(self) -> list[PlaceOption]:
         if self.places_down:
@@ -77,7 +78,14 @@ class FakePublicUpstream:
             return [TIEU_CAN_PLACE.model_copy(update={"via": "Xã Phú Cần, Huyện Tiểu Cần"})]
         return []
 
-    async def file(self, submission: dict[str, Any], *, idempotency_key: str) -> Filed:
+    async def file(
+        self,
+        submission: dict[str, Any],
+        *,
+        idempotency_key: str,
+        photos: Sequence[PhotoFile] = (),
+    ) -> Filed:
+        self.photos[idempotency_key] = list(photos)
         if self.refuse is not None:
             raise self.refuse
         for _earlier, key in self.filed:

@@ -7,7 +7,9 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from hoiam_console.public_upstream import PhotoRefusedError
 from hoiam_console.upstream import UpstreamError
+from support.photos import jpeg, png
 from support.public import PublicConsole, make_public_console
 
 
@@ -170,3 +172,93 @@ async def test_track_leads_to_the_status_page(client: httpx.AsyncClient) -> None
     found = await client.get("/track", params={"code": " ha-abcd-efgh "})
     assert found.status_code == 303
     assert found.headers["location"] == "/t/HA-ABCD-EFGH"
+
+
+async def test_a_citizen_files_with_photos_and_picks_zalo(
+    console: PublicConsole, client: httpx.AsyncClient
+) -> None:
+    page = await client.get("/")
+    assert 'enctype="multipart/form-data"' in page.text
+    assert 'type="file" multiple' in page.text
+    assert '<option value="zalo"' in page.text
+    form = await opened(client)
+    filed = await client.post(
+        "/",
+        data=form
+        | {
+            "text": "Cống ấp 3 bị nghẹt, nước tràn vào nhà",
+            "phone": "0912 345 678",
+            "answer_by": "zalo",
+            "action": "send",
+        },
+        files=[
+            ("photo", ("IMG_1.jpg", jpeg(), "image/jpeg")),
+            ("photo", ("so-do.png", png(), "image/png")),
+        ],
+    )
+    assert filed.status_code == 201, filed.text
+    [(submission, key)] = console.upstream.filed
+    assert submission["preferred_channel"] == "zalo"
+    assert submission["phone"] == "0912 345 678"
+    assert [(p.filename, p.data) for p in console.upstream.photos[key]] == [
+        ("IMG_1.jpg", jpeg()),
+        ("so-do.png", png()),
+    ]
+
+
+async def test_zalo_without_a_phone_comes_back_with_the_reason(
+    console: PublicConsole, client: httpx.AsyncClient
+) -> None:
+    form = await opened(client)
+    refused = await client.post(
+        "/",
+        data=form | {"text": "Đèn đường hỏng", "answer_by": "zalo", "action": "send"},
+    )
+    assert refused.status_code == 422
+    assert "Zalo" in refused.text
+    assert console.upstream.filed == []
+
+
+async def test_six_photos_are_refused_on_the_form_in_vietnamese_and_english(
+    console: PublicConsole, client: httpx.AsyncClient
+) -> None:
+    form = await opened(client)
+    six = [("photo", (f"{i}.png", png(), "image/png")) for i in range(6)]
+    text = {"text": "Đèn đường hỏng", "action": "send"}
+    refused = await client.post("/", data=form | text, files=six)
+    assert refused.status_code == 422
+    assert "Chỉ gửi được tối đa 5 ảnh." in refused.text
+    assert "Đèn đường hỏng" in refused.text  # what was typed is kept
+    english = await client.post("/?lang=en", data=form | text, files=six)
+    assert "At most 5 photos can be sent." in english.text
+    assert console.upstream.filed == []
+
+
+async def test_intakes_refusal_of_a_photo_is_said_in_the_citizens_language(
+    console: PublicConsole, client: httpx.AsyncClient
+) -> None:
+    console.upstream.refuse = PhotoRefusedError(
+        "not_a_photo", "giay.pdf is not a JPEG, PNG, WebP or HEIC photo", "giay.pdf"
+    )
+    form = await opened(client)
+    refused = await client.post(
+        "/",
+        data=form | {"text": "Đèn đường hỏng", "action": "send"},
+        files=[("photo", ("giay.pdf", b"%PDF-1.7", "image/jpeg"))],
+    )
+    assert refused.status_code == 422
+    assert "Tệp «giay.pdf» không phải ảnh JPEG, PNG, WebP hay HEIC." in refused.text
+
+
+async def test_an_empty_file_field_files_without_photos(
+    console: PublicConsole, client: httpx.AsyncClient
+) -> None:
+    form = await opened(client)
+    filed = await client.post(
+        "/",
+        data=form | {"text": "Đèn đường hỏng", "action": "send"},
+        files=[("photo", ("", b"", "application/octet-stream"))],
+    )
+    assert filed.status_code == 201
+    [(_, key)] = console.upstream.filed
+    assert console.upstream.photos[key] == []

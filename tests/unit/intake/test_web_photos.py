@@ -3,6 +3,7 @@ the item carries their ids, staff fetch them with a token, bad photos are a 422 
 and a citizen who asks for Zalo gets an item answered on Zalo at their phone number."""
 
 import json
+from collections.abc import Mapping
 
 import httpx
 from pydantic import SecretStr
@@ -20,7 +21,7 @@ def files(*photos: tuple[str, bytes, str]) -> list[tuple[str, tuple[str, bytes, 
 
 
 async def post(
-    world: IntakeWorld, submission: dict[str, object], *photos: tuple[str, bytes, str]
+    world: IntakeWorld, submission: Mapping[str, object], *photos: tuple[str, bytes, str]
 ) -> httpx.Response:
     async with world.http() as client:
         return await client.post(

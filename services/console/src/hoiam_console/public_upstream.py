@@ -1,6 +1,9 @@
 """What the public pages ask of other services, anonymously: intake's web form (the citizen
 files) and the router's place search (current communes, found by old names too)."""
 
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import httpx
@@ -28,6 +31,25 @@ class Filed(BaseModel):
     already_sent: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class PhotoFile:
+    """One photo the citizen chose, as the browser sent it (intake decides what it is)."""
+
+    filename: str | None
+    data: bytes
+    content_type: str | None
+
+
+class PhotoRefusedError(UpstreamError):
+    """Intake refused a photo: `reason` is its code (too_many_photos, photo_too_large,
+    not_a_photo, empty_photo, unreadable_photo), said to the citizen in their language."""
+
+    def __init__(self, reason: str, detail: str, filename: str | None) -> None:
+        super().__init__(422, detail)
+        self.reason = reason
+        self.filename = filename
+
+
 class PublicUpstream(Protocol):
     async def provinces(self) -> list[PlaceOption]: ...
 
@@ -35,8 +57,15 @@ class PublicUpstream(Protocol):
 
     async def search_places(self, query: str, province_code: str | None) -> list[PlaceOption]: ...
 
-    async def file(self, submission: dict[str, Any], *, idempotency_key: str) -> Filed:
-        """Post to intake's web form; UpstreamError with intake's status and reason on a refusal."""
+    async def file(
+        self,
+        submission: dict[str, Any],
+        *,
+        idempotency_key: str,
+        photos: Sequence[PhotoFile] = (),
+    ) -> Filed:
+        """Post to intake's web form (with photos: its multipart twin); UpstreamError with
+        intake's status and reason on a refusal, PhotoRefusedError for a photo."""
         ...
 
 
@@ -46,6 +75,8 @@ def _detail(response: httpx.Response) -> str:
     except ValueError:
         return response.text[:300]
     detail = body.get("detail") if isinstance(body, dict) else body
+    if isinstance(detail, dict):  # a refusal with its reason code (a photo): kept whole
+        return json.dumps(detail, ensure_ascii=False)[:1000]
     if isinstance(detail, list):  # pydantic's errors: say which field and why
         return "; ".join(
             f"{'.'.join(str(p) for p in d.get('loc', [])[1:])}: {d.get('msg')}"
@@ -100,11 +131,43 @@ class HttpPublicUpstream:
         found = await self._call("GET", f"{self._router}/v1/places", params=params)
         return [PlaceOption.model_validate(p) for p in found]
 
-    async def file(self, submission: dict[str, Any], *, idempotency_key: str) -> Filed:
-        found = await self._call(
-            "POST",
-            f"{self._intake}/v1/intake/web",
-            json=submission,
-            headers={"Idempotency-Key": idempotency_key},
-        )
+    async def file(
+        self,
+        submission: dict[str, Any],
+        *,
+        idempotency_key: str,
+        photos: Sequence[PhotoFile] = (),
+    ) -> Filed:
+        headers = {"Idempotency-Key": idempotency_key}
+        if not photos:
+            found = await self._call(
+                "POST", f"{self._intake}/v1/intake/web", json=submission, headers=headers
+            )
+            return Filed.model_validate(found)
+        try:
+            found = await self._call(
+                "POST",
+                f"{self._intake}/v1/intake/web/photos",
+                data={"submission": json.dumps(submission)},
+                files=[
+                    ("photo", (p.filename or "photo", p.data, p.content_type or "image/*"))
+                    for p in photos
+                ],
+                headers=headers,
+            )
+        except UpstreamError as refused:
+            raise _photo_refusal(refused) from refused
         return Filed.model_validate(found)
+
+
+def _photo_refusal(refused: UpstreamError) -> UpstreamError:
+    try:
+        said = json.loads(refused.detail) if refused.status == 422 else None
+    except ValueError:
+        return refused
+    if isinstance(said, dict) and isinstance(said.get("reason"), str):
+        name = said.get("filename")
+        return PhotoRefusedError(
+            said["reason"], str(said.get("detail", "")), name if isinstance(name, str) else None
+        )
+    return refused

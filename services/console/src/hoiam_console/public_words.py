@@ -89,9 +89,36 @@ PUBLIC_WORDS: dict[str, dict[str, str]] = {
     },
     "public.form.channel_email": {"vi": "Thư điện tử", "en": "Email"},
     "public.form.channel_phone": {"vi": "Điện thoại / SMS", "en": "Phone / SMS"},
+    "public.form.channel_zalo": {"vi": "Zalo (theo số điện thoại)", "en": "Zalo (by phone number)"},
     "public.form.zalo": {
-        "vi": "Muốn nhận trả lời qua Zalo: hãy nhắn tin cho Zalo OA của Hồi Âm.",
-        "en": "For answers on Zalo, message Hồi Âm's Zalo Official Account.",
+        "vi": "Zalo: tin nhắn Zalo đến số điện thoại trên; nếu Zalo không gửi được thì gửi SMS.",
+        "en": "Zalo: a Zalo message to the phone number above; an SMS if Zalo cannot deliver it.",
+    },
+    "public.form.photos": {"vi": "Ảnh (không bắt buộc)", "en": "Photos (optional)"},
+    "public.form.photos_note": {
+        "vi": "Tối đa 5 ảnh JPEG, PNG, WebP hoặc HEIC, mỗi ảnh tối đa 5 MB. Chỉ cán bộ xử lý "
+        "xem được ảnh; ảnh không hiện trên trang công khai. Vị trí GPS trong ảnh được xoá. "
+        "Chọn ảnh sau cùng: khi tìm xã, trang tải lại và ảnh phải chọn lại.",
+        "en": "Up to 5 JPEG, PNG, WebP or HEIC photos, 5 MB each. Only the staff handling it "
+        "see them; they never appear on public pages. GPS positions are removed. Choose photos "
+        "last: finding a commune reloads the page and the photos must be chosen again.",
+    },
+    "public.photo.too_many_photos": {
+        "vi": "Chỉ gửi được tối đa 5 ảnh.",
+        "en": "At most 5 photos can be sent.",
+    },
+    "public.photo.photo_too_large": {
+        "vi": "Ảnh {name} lớn hơn 5 MB.",
+        "en": "The photo {name} is larger than 5 MB.",
+    },
+    "public.photo.not_a_photo": {
+        "vi": "Tệp {name} không phải ảnh JPEG, PNG, WebP hay HEIC.",
+        "en": "The file {name} is not a JPEG, PNG, WebP or HEIC photo.",
+    },
+    "public.photo.empty_photo": {"vi": "Tệp {name} trống.", "en": "The file {name} is empty."},
+    "public.photo.unreadable_photo": {
+        "vi": "Ảnh {name} bị hỏng, không đọc được.",
+        "en": "The photo {name} is damaged and cannot be read.",
     },
     "public.form.consent": {
         "vi": "Tôi đồng ý để cơ quan xử lý xem thông tin liên lạc của tôi.",

@@ -445,7 +445,12 @@ def build_router(
         try:
             photos = accept_photos(uploads)
         except PhotoRefusedError as refused:
-            raise refuse(Channel.WEB, 422, refused.reason, refused.detail) from refused
+            # The reason is a code too, so the console can say it in the citizen's language.
+            raise refuse(
+                Channel.WEB, 422, refused.reason,
+                {"reason": refused.reason, "detail": refused.detail,
+                 "filename": refused.filename},
+            ) from refused  # fmt: skip
         contacts = Contacts(email=submission.email, phone=submission.phone)
         await limited(Channel.WEB, request, contacts)
         stored = WebWithPhotos(

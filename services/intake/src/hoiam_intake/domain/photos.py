@@ -30,10 +30,11 @@ _HEIF_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", 
 class PhotoRefusedError(ValueError):
     """A photo, or the set of them, that is not accepted; `reason` is a stable code."""
 
-    def __init__(self, reason: str, detail: str) -> None:
+    def __init__(self, reason: str, detail: str, filename: str | None = None) -> None:
         super().__init__(detail)
         self.reason = reason
         self.detail = detail
+        self.filename = filename
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,22 +90,23 @@ def accept_photos(uploads: list[Upload]) -> list[Photo]:
     for upload in chosen:
         name = _filename(upload.filename)
         if not upload.data:
-            raise PhotoRefusedError("empty_photo", f"{name or 'a photo'} is empty")
+            raise PhotoRefusedError("empty_photo", f"{name or 'a photo'} is empty", name)
         if len(upload.data) > MAX_PHOTO_BYTES:
             raise PhotoRefusedError(
                 "photo_too_large",
                 f"{name or 'a photo'} is {len(upload.data)} bytes; at most {MAX_PHOTO_BYTES}",
+                name,
             )
         kind = sniff(upload.data)
         if kind is None:
             raise PhotoRefusedError(
-                "not_a_photo", f"{name or 'a file'} is not a JPEG, PNG, WebP or HEIC photo"
+                "not_a_photo", f"{name or 'a file'} is not a JPEG, PNG, WebP or HEIC photo", name
             )
         try:
             data = strip_metadata(kind, upload.data)
         except (ValueError, struct.error, IndexError) as error:
             raise PhotoRefusedError(
-                "unreadable_photo", f"{name or 'a photo'} is damaged: {error}"
+                "unreadable_photo", f"{name or 'a photo'} is damaged: {error}", name
             ) from error
         photos.append(Photo(filename=name, content_type=kind, data=data))
     return photos
