@@ -1,6 +1,6 @@
 """The public pages in a real browser (Debian's Chromium, headless, phone-sized): a citizen
-files on `/` without JavaScript, opens `/t/{code}`, sees the answer and no personal data, and
-rates it. The console is built with fakes and served by uvicorn in this test's loop; set
+files on `/` without JavaScript (with a photo, answered on Zalo), opens `/t/{code}`, sees the
+answer and no personal data (and no photo), and rates it. The console is built with fakes and served by uvicorn in this test's loop; set
 HOIAM_SCREENSHOTS=docs/public to refresh the screenshots docs/public.md shows."""
 
 import asyncio
@@ -13,12 +13,14 @@ import pytest
 import uvicorn
 from playwright.async_api import async_playwright
 
-from hoiam_shared.events import ItemRated, Status
+from hoiam_shared.events import Attachment, ItemRated, Status
 from support.console import TIEU_CAN_BODY, received, routed, status_changed
+from support.photos import jpeg
 from support.public import ANSWER, EMAIL, NAME, PHONE, make_public_console
 from support.stack import free_port
 
 CHROMIUM = "/usr/bin/chromium"
+JPEG = "image/jpeg"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no Debian Chromium here")
 
 
@@ -49,20 +51,30 @@ async def test_a_citizen_files_follows_and_rates(tmp_path: Path) -> None:
             await page.fill("#name", NAME)
             await page.fill("#email", EMAIL)
             await page.fill("#phone", PHONE)
-            await page.select_option("#answer_by", "email")
+            await page.select_option("#answer_by", "zalo")
+            photo = tmp_path / "o-ga.jpg"
+            photo.write_bytes(jpeg())
+            await page.set_input_files("#photo", [photo])
             shots.append(tmp_path / "public-form.png")
             await page.screenshot(path=shots[-1], full_page=True)
             await page.click("button[value=send]")
             code = (await page.inner_text("#tracking-code")).strip()
             shots.append(tmp_path / "public-filed.png")
             await page.screenshot(path=shots[-1], full_page=True)
-            [(submission, _)] = console.upstream.filed
+            [(submission, key)] = console.upstream.filed
             assert submission["address"] == "Xã Tiểu Cần, Tỉnh Vĩnh Long"
+            assert submission["preferred_channel"] == "zalo"
+            assert [(p.filename, p.data) for p in console.upstream.photos[key]] == [
+                ("o-ga.jpg", jpeg())
+            ]
 
             # Intake, the router and the body did their part: the events reach the read model.
             at = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
+            stored = Attachment(
+                id="c" * 64, sha256="c" * 64, filename="o-ga.jpg", content_type=JPEG, size=9
+            )
             item = received(text + f" Liên hệ {PHONE}.", at=at).model_copy(
-                update={"tracking_code": code}
+                update={"tracking_code": code, "attachments": (stored,)}
             )
             await console.project(
                 item,
@@ -74,6 +86,9 @@ async def test_a_citizen_files_follows_and_rates(tmp_path: Path) -> None:
             assert ANSWER in html
             for personal in (NAME, EMAIL, PHONE, "Nguyễn Văn An", "cutri.nguyenvana"):
                 assert personal not in html
+            # No photo on the public page: photos carry faces, plates, house fronts.
+            assert "<img" not in html
+            assert "o-ga.jpg" not in html
             await page.select_option("#score", "2")
             await page.fill("#reason", "Vá xong lại bể sau một tuần")
             await page.click("form[action$='/rating'] button")

@@ -215,6 +215,7 @@ class FakeUpstream:
     task_list: list[Task] = field(default_factory=list)
     suggestions_known: list[CitizenSuggestion] = field(default_factory=list)
     refuse: UpstreamError | None = None
+    photos: dict[str, tuple[bytes, str]] = field(default_factory=dict)
 
     def _record(self, what: str, person: Person, **args: Any) -> None:
         if self.refuse is not None:
@@ -257,6 +258,12 @@ class FakeUpstream:
 
     async def councillors(self, person: Person, *, province: str | None) -> list[Councillor]:
         return list(self.councillors_known)
+
+    async def photo(self, person: Person, attachment_id: str) -> tuple[bytes, str]:
+        self._record("photo", person, attachment_id=attachment_id)
+        if attachment_id not in self.photos:
+            raise UpstreamError(404, "no such attachment")
+        return self.photos[attachment_id]
 
     # --- the desk's calls (hoiam_console.desk_upstream) -----------------------------------
 

@@ -84,6 +84,16 @@ class Actions:
         require(may_read(person, item.scope), "this item belongs to another body or area")
         return item
 
+    async def photo(
+        self, person: Person, tracking_code: str, attachment_id: str
+    ) -> tuple[bytes, str]:
+        """A photo of an item the person may read, fetched from intake with their token."""
+        item = await self.item(person, tracking_code)
+        # Only this item's photos: the item's scope decides who sees them, not the id.
+        if attachment_id not in {p.id for p in item.photos}:
+            raise NotFoundError(f"no photo {attachment_id} on {tracking_code}")
+        return await self._upstream.photo(person, attachment_id)
+
     async def item_by_id(self, person: Person, item_id: UUID) -> ItemRecord:
         item = await self._items.get(item_id)
         if item is None:

@@ -75,6 +75,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "item.citizen": {"vi": "Cử tri", "en": "Citizen"},
     "item.text": {"vi": "Nội dung", "en": "Text"},
     "item.address": {"vi": "Địa chỉ", "en": "Address"},
+    "item.photos": {"vi": "Ảnh công dân gửi kèm", "en": "Photos the citizen attached"},
+    "item.photo": {"vi": "Ảnh", "en": "Photo"},
     "item.category": {"vi": "Lĩnh vực", "en": "Category"},
     "item.answer": {"vi": "Câu trả lời", "en": "Answer"},
     "item.history": {"vi": "Lịch sử xử lý", "en": "History"},

@@ -5,6 +5,7 @@ scope themselves and write the verified person as the actor of any history entry
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any, Protocol
+from urllib.parse import quote
 from uuid import UUID
 
 import httpx
@@ -91,6 +92,10 @@ class Upstream(Protocol):
     async def bodies(self, person: Person, *, province: str | None) -> list[BodyChoice]: ...
 
     async def councillors(self, person: Person, *, province: str | None) -> list[Councillor]: ...
+
+    async def photo(self, person: Person, attachment_id: str) -> tuple[bytes, str]:
+        """A photo's bytes and type from intake's attachment store."""
+        ...
 
 
 def _detail(response: httpx.Response) -> str:
@@ -190,6 +195,21 @@ class HttpUpstream:
             f"{self._router}/v1/triage/{item_id}/decide",
             json={"category": category, "body_id": body_id},
         )
+
+    async def photo(self, person: Person, attachment_id: str) -> tuple[bytes, str]:
+        if self._secret is None:
+            raise UpstreamError(503, "the console has no person token secret configured")
+        token = issue_token(person, self._secret, now=self._clock(), ttl=TOKEN_TTL)
+        url = f"{self._intake}/v1/attachments/{quote(attachment_id, safe='')}"
+        try:
+            response = await self._client.get(url, headers={"Authorization": f"Bearer {token}"})
+        except httpx.HTTPError as error:
+            raise UpstreamError(503, f"{url} unreachable: {type(error).__name__}") from error
+        if response.status_code >= 500:
+            raise UpstreamError(503, f"{url} answered {response.status_code}")
+        if response.status_code >= 400:
+            raise UpstreamError(response.status_code, _detail(response))
+        return response.content, response.headers.get("content-type", "application/octet-stream")
 
     async def tasks(self, person: Person, *, state: str | None) -> list[Task]:
         found = await self._call(

@@ -329,10 +329,12 @@ def build_router(
         )  # fmt: skip
 
     # Citizens' contacts and the Front's own work: operators and admins (or the machine token).
-    operator = operators_only(
-        actor_guard(settings.operator_token, verifier(settings.person_token_secret, clock))
-    )
+    signed_in = actor_guard(settings.operator_token, verifier(settings.person_token_secret, clock))
+    operator = operators_only(signed_in)
     Operator = Annotated[Who, Depends(operator)]
+    # Photos: the body fixing the road needs them too. The console proxies only the photos of
+    # an item its viewer may read; the ids are the photos' hashes, not guessable.
+    Staff = Annotated[Who, Depends(signed_in)]
 
     def actor_of(who: Who, given: str | None) -> str:
         """Who a task says acted: the verified person, never a field of the body."""
@@ -835,9 +837,9 @@ def build_router(
         summary="A photo a citizen attached, for staff (never public)",
         response_class=Response,
         responses={200: {"content": {"image/*": {}}}, 403: {}, 404: {}},
-        dependencies=[Depends(operator)],
+        dependencies=[Depends(signed_in)],
     )
-    async def get_attachment(attachment_id: str, who: Operator) -> Response:
+    async def get_attachment(attachment_id: str, who: Staff) -> Response:
         found = await attachments.get(attachment_id[:100])
         if found is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such attachment")

@@ -17,6 +17,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from hoiam_console.domain.access import ItemScope
 from hoiam_shared.events import (
+    Attachment,
     Channel,
     Event,
     FeedbackMessageAdded,
@@ -87,6 +88,8 @@ class ItemRecord(BaseModel):
     subject: str | None = None
     text: str | None = None
     raw_address: str | None = None
+    photos: tuple[Attachment, ...] = ()
+    """The photos intake stored for the item (web form): staff see them, the public never."""
     # a voters' meeting's item (issue 13): its session and meeting, what the minutes said of it
     session_id: str | None = None
     meeting_id: str | None = None
@@ -182,6 +185,7 @@ def _received(event: FeedbackReceived) -> list[Change]:
         "subject": event.text.subject,
         "text": event.text.normalised,
         "raw_address": event.location.raw_address,
+        "photos": [a.model_dump(mode="json") for a in event.attachments if a.id is not None],
         **_meeting_facts(event),
     }
     if event.meeting is not None:

@@ -53,6 +53,22 @@ def routes(web: Web) -> APIRouter:
 
         return await web.page(request, show)
 
+    @pages.get("/items/{tracking_code}/photos/{attachment_id}")
+    async def photo(request: Request, tracking_code: str, attachment_id: str) -> Response:
+        async def show(viewer: Viewer) -> Response:
+            data, content_type = await actions.photo(viewer.person, tracking_code, attachment_id)
+            return Response(
+                data,
+                media_type=content_type,
+                headers={
+                    "Cache-Control": "private, max-age=3600",
+                    "X-Content-Type-Options": "nosniff",
+                    "Content-Security-Policy": "default-src 'none'",
+                },
+            )
+
+        return await web.page(request, show)
+
     @pages.post("/items/{tracking_code}/acknowledge")
     async def acknowledge(request: Request, tracking_code: str) -> Response:
         async def act(viewer: Viewer, fields: Mapping[str, str]) -> Response:
