@@ -1,7 +1,8 @@
 """The public pages in a real browser (Debian's Chromium, headless, phone-sized): a citizen
 files on `/` without JavaScript (with a photo, answered on Zalo), opens `/t/{code}`, sees the
-answer and no personal data (and no photo), and rates it. The console is built with fakes and served by uvicorn in this test's loop; set
-HOIAM_SCREENSHOTS=docs/public to refresh the screenshots docs/public.md shows."""
+answer and no personal data (and no photo), and rates it. The console is built with fakes
+and served by uvicorn in this test's loop; set HOIAM_SCREENSHOTS=docs/public to refresh the
+screenshots docs/public.md shows."""
 
 import asyncio
 import os
