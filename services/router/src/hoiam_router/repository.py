@@ -446,15 +446,18 @@ class MongoAssignmentRepository:
         return late
 
     async def open_in_cases(self, case_ids: frozenset[UUID]) -> list[Assignment]:
-        # Equalities, each answered by an index on FerretDB too: the members of each case, and
-        # the item the case is named after (an item stored before cases existed has none).
-        reads = [
-            self._assignments.find(query).to_list()
-            for case_id in sorted(case_ids)
-            for query in ({"case_id": str(case_id)}, {"_id": str(case_id)})
-        ]
-        found = {str(doc["_id"]): doc for docs in await asyncio.gather(*reads) for doc in docs}
-        held = [self._assignment(doc) for doc in found.values()]
+        # Equalities, each answered by an index on FerretDB too: the members of each case; the
+        # item a case is named after is one of them unless it was stored before cases existed
+        # (no `case_id`), and only then is it read by its id.
+        async def members(case_id: UUID) -> list[dict[str, Any]]:
+            found = await self._assignments.find({"case_id": str(case_id)}).to_list()
+            if all(str(doc["_id"]) != str(case_id) for doc in found):
+                namesake = await self._assignments.find_one({"_id": str(case_id)})
+                found += [namesake] if namesake and not namesake.get("case_id") else []
+            return found
+
+        read = await asyncio.gather(*(members(case_id) for case_id in sorted(case_ids)))
+        held = [self._assignment(doc) for docs in read for doc in docs]
         return [a for a in held if a.status in OPEN and (a.case_id or a.item_id) in case_ids]
 
     async def published_escalations(self, keys: frozenset[str]) -> frozenset[str]:
