@@ -44,11 +44,19 @@ from hoiam_router.domain.assignment import Assignment
 from hoiam_router.domain.cases import CaseMember
 from hoiam_router.domain.directory import Directory
 from hoiam_router.domain.learned import BodyCorrection, CorrectionKind, Predictor
+from hoiam_router.domain.lifecycle import OPEN
 from hoiam_router.domain.workload import Workload, count_workload
 from hoiam_router.handlers import RouteFeedback
 from hoiam_router.operations import Operations
 from hoiam_router.outbox import Outbox
-from hoiam_router.repository import Escalation, ItemEvent, Move, OutboxEntry, correction_of
+from hoiam_router.repository import (
+    Escalation,
+    ItemEvent,
+    Move,
+    OutboxEntry,
+    Overdue,
+    correction_of,
+)
 from hoiam_router.settings import RouterSettings
 from hoiam_router.sweep import SweepOverdue
 from hoiam_shared.events import (
@@ -548,6 +556,23 @@ class InMemoryAssignmentRepository:
 
     async def in_status(self, statuses: frozenset[Status]) -> list[Assignment]:
         return [a for a in self.state.values() if a.status in statuses]
+
+    async def overdue(self, *, today: date) -> list[Overdue]:
+        return [
+            Overdue(item_id=a.item_id, case_id=a.case_id or a.item_id, due_on=due)
+            for a in self.state.values()
+            if (due := a.overdue_since(today)) is not None
+        ]
+
+    async def open_in_cases(self, case_ids: frozenset[UUID]) -> list[Assignment]:
+        return [
+            a
+            for a in self.state.values()
+            if a.status in OPEN and (a.case_id or a.item_id) in case_ids
+        ]
+
+    async def published_escalations(self, keys: frozenset[str]) -> frozenset[str]:
+        return frozenset(k for k in keys if (e := self.escalations.get(k)) and e.published)
 
     async def workload(self, *, today: date) -> dict[str, Workload]:
         return count_workload(self.state.values(), today=today)

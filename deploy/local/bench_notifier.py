@@ -125,6 +125,12 @@ async def read_metrics(url: str, within: float = 30) -> str:
                 await asyncio.sleep(0.2)
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def run(events: int, consumers: int) -> dict[str, Any]:
     prefix = f"bench{uuid.uuid4().hex[:8]}"
     topics = Topics(prefix=f"{prefix}.")
@@ -174,6 +180,7 @@ async def run(events: int, consumers: int) -> dict[str, Any]:
                 raise SystemExit(f"notifier exited: {log.read_text()[-2000:]}")
             await asyncio.sleep(0.2)
         metrics = await read_metrics(f"http://127.0.0.1:{http_port}/metrics")
+        cpu_seconds = process_cpu_seconds(process.pid)
     finally:
         process.terminate()
         await asyncio.wait_for(process.wait(), 30)
@@ -191,8 +198,17 @@ async def run(events: int, consumers: int) -> dict[str, Any]:
          if line.startswith('notifier_send_seconds_sum{channel="email"}')),
         None,
     )  # fmt: skip
+    commands = sum(
+        float(line.split()[-1])
+        for line in metrics.splitlines()
+        if line.startswith("hoiam_mongo_commands_total{")
+    )
     return {
         "events": events,
+        # Every store command of the run (indexes at start included) per routed event.
+        "mongo_commands_per_event": round(commands / events, 2),
+        # The notifier's CPU from its start (imports and start-up included) per routed event.
+        "notifier_cpu_ms_per_event": round(cpu_seconds * 1000 / events, 1),
         "emails_expected": expected,
         "emails_received": counter.count,
         "consumers": consumers,

@@ -29,6 +29,7 @@ from hoiam_router.repository import (
     MongoAssignmentRepository,
     Move,
     OutboxEntry,
+    Overdue,
 )
 from hoiam_router.settings import RouterSettings
 from hoiam_shared.events import (
@@ -384,6 +385,65 @@ async def test_open_and_overdue_items_are_counted_per_body_by_the_store(
         power.body.id: Workload(open=1, overdue=0),
         road.body.id: Workload(open=2, overdue=0),
     }
+
+
+def in_case(case: FeedbackRouted, text: str = POTHOLE) -> FeedbackRouted:
+    """An item routed into `case`'s case."""
+    item = make_received(text, address=PLACE)
+    return routed_event(
+        item, route(item, bundled_directory(), fallback_province=None), case.item_id, at=NOW
+    )
+
+
+async def test_the_sweep_reads_only_what_is_due_then_the_cases_still_to_tell(
+    store: AssignmentRepository,
+) -> None:
+    lead, fixed, alone = routed(POTHOLE, PLACE), routed(POTHOLE, PLACE), routed()
+    member, not_yet = in_case(lead), in_case(lead)
+    for decision in (lead, member, not_yet, fixed, alone):
+        await store.add_once(decision)
+    await store.add_once(routed("xin chào", "không rõ"))  # triage: no due date
+    assert lead.due_on
+    assert alone.due_on
+    today = max(lead.due_on, alone.due_on) + timedelta(days=1)
+    await store.move(Move(fixed.item_id, expected=Status.ROUTED, status=Status.RESOLVED))
+    await store.move(
+        Move(not_yet.item_id, expected=Status.ROUTED, status=Status.IN_PROGRESS, due_on=today)
+    )
+
+    late = sorted(await store.overdue(today=today), key=lambda o: str(o.item_id))
+
+    assert late == sorted(
+        [
+            Overdue(lead.item_id, lead.item_id, lead.due_on),
+            Overdue(member.item_id, lead.item_id, lead.due_on),
+            Overdue(alone.item_id, alone.item_id, alone.due_on),
+        ],
+        key=lambda o: str(o.item_id),
+    )
+    assert await store.overdue(today=min(lead.due_on, alone.due_on)) == []
+    # Every open item of the case, due or not; nothing of the other cases.
+    case = await store.open_in_cases(frozenset({lead.item_id}))
+    assert sorted(str(a.item_id) for a in case) == sorted(
+        str(i) for i in (lead.item_id, member.item_id, not_yet.item_id)
+    )
+    assert await store.open_in_cases(frozenset()) == []
+
+    change = StatusChanged(
+        correlation_id=lead.item_id,
+        item_id=lead.item_id,
+        tracking_code=lead.tracking_code,
+        status=Status.ROUTED,
+        change=StatusChange.OVERDUE,
+        occurred_at=NOW,
+    )
+    await store.escalate_once("sent", change)
+    await store.mark_published("sent")
+    await store.escalate_once("unsent", change)
+    assert await store.published_escalations(frozenset({"sent", "unsent", "unknown"})) == frozenset(
+        {"sent"}
+    )
+    assert await store.published_escalations(frozenset()) == frozenset()
 
 
 async def test_the_workload_gauges_show_what_the_store_holds(

@@ -25,6 +25,9 @@ class CrashesAfterWrites:
         {
             "get",
             "in_status",
+            "overdue",
+            "open_in_cases",
+            "published_escalations",
             "case_openers",
             "case_items",
             "case_assignments",

@@ -1,10 +1,13 @@
 """MongoDB helpers: one AsyncMongoClient per service, and the errors that mean a duplicate."""
 
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+
 from prometheus_client import CollectorRegistry, Counter
 from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
 from hoiam_shared.settings import ServiceSettings
 
@@ -14,6 +17,8 @@ __all__ = [
     "CommandCounter",
     "Document",
     "DuplicateKeyError",
+    "FindBatcher",
+    "InsertBatcher",
     "insert_once",
     "make_mongo",
     "ping_mongo",
@@ -79,3 +84,111 @@ async def insert_once(
     except DuplicateKeyError:
         return await collection.find_one({"_id": key}), False
     return record, True
+
+
+_DUPLICATE_KEY = 11000
+
+
+class _GroupCommit[Ask, Answer]:
+    """Asks made while the previous round trip is on the wire, sent together in the next one.
+
+    Nobody waits for a timer: alone, an ask leaves at once (after one turn of the event loop,
+    so the asks made in the same turn join it); under load, one round trip carries every ask
+    that came in while the one before it was away. `run` answers each ask of a group, in order,
+    with its answer or its own error; an error of the whole round trip is every ask's."""
+
+    def __init__(self, run: Callable[[list[Ask]], Awaitable[list[Answer | Exception]]], most: int):
+        self._run = run
+        self._most = most
+        self._waiting: list[tuple[Ask, asyncio.Future[Answer]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def ask(self, ask: Ask) -> Answer:
+        answer: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
+        self._waiting.append((ask, answer))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._send())
+        return await answer
+
+    async def _send(self) -> None:
+        await asyncio.sleep(0)  # the asks of this turn of the loop join the first round trip
+        while self._waiting:
+            group, self._waiting = self._waiting[: self._most], self._waiting[self._most :]
+            try:
+                answers = await self._run([ask for ask, _ in group])
+            except Exception as error:
+                answers = [error] * len(group)
+            for (_, waiting), answer in zip(group, answers, strict=True):
+                if waiting.done():  # its caller was cancelled meanwhile
+                    continue
+                if isinstance(answer, Exception):
+                    waiting.set_exception(answer)
+                else:
+                    waiting.set_result(answer)
+
+
+class InsertBatcher:
+    """`insert_once` for the concurrent writers of one collection, in shared round trips.
+
+    The partitions of a consumed batch are handled at once, and the recipients of one event;
+    each writes the same kinds of records, a round trip each. Here the inserts asked for while
+    the previous one is on the wire go in the next one, one unordered `insert_many`
+    (`_GroupCommit`): under load one command carries the records of every partition, alone it is
+    one command per record as before.
+
+    Each caller learns what `insert_once` would tell it, once its own record is stored: a
+    duplicate key (of `_id` or of another unique index) is that record's answer, and only then
+    is the stored document read back (first write wins). Any other failure of the command is the
+    error of every caller in it (nothing of theirs is known to be stored: they retry, and their
+    writes are idempotent)."""
+
+    def __init__(self, collection: AsyncCollection[Document], *, most: int = 500) -> None:
+        self._collection = collection
+        self._inserts = _GroupCommit(self._insert, most)
+
+    async def insert_once(self, key: str, document: Document) -> tuple[Document | None, bool]:
+        """As `insert_once(collection, key, document)`."""
+        record: Document = {"_id": key, **document}
+        if await self._inserts.ask(record):
+            return record, True
+        return await self._collection.find_one({"_id": key}), False
+
+    async def _insert(self, records: list[Document]) -> list[bool | Exception]:
+        """Per record: True stored now, False a duplicate key, else the store's error for it."""
+        answers: list[bool | Exception] = [True] * len(records)
+        try:
+            await self._collection.insert_many(records, ordered=False)
+        except BulkWriteError as error:
+            for failed in error.details.get("writeErrors", []):
+                code = failed.get("code")
+                answers[int(failed["index"])] = (
+                    False
+                    if code == _DUPLICATE_KEY
+                    else OperationFailure(str(failed.get("errmsg")), code, failed)
+                )
+        return answers
+
+
+class FindBatcher:
+    """Concurrent reads of one collection by one field's values, in shared round trips: the
+    values asked for while the previous read is on the wire are read together in the next one
+    (`$in` of them all), and each caller gets the documents whose field is one of its values."""
+
+    def __init__(
+        self, collection: AsyncCollection[Document], field: str, *, most: int = 500
+    ) -> None:
+        self._collection = collection
+        self._field = field
+        self._reads = _GroupCommit(self._find, most)
+
+    async def find_in(self, values: Iterable[str]) -> list[Document]:
+        wanted = frozenset(values)
+        if not wanted:
+            return []
+        return await self._reads.ask(wanted)
+
+    async def _find(self, asks: list[frozenset[str]]) -> list[list[Document] | Exception]:
+        every = sorted(frozenset().union(*asks))
+        cursor = self._collection.find({self._field: {"$in": every}})
+        found = [doc async for doc in cursor]
+        return [[doc for doc in found if doc.get(self._field) in ask] for ask in asks]

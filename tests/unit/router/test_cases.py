@@ -2,15 +2,17 @@
 published) tells each petitioner once and the body once per case event."""
 
 from collections import Counter
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 import pytest
 
 from fakes import NotifierWorld, RouterWorld, router_world
 from hoiam_notifier.domain.notifications import Way
+from hoiam_router.domain.assignment import Assignment
 from hoiam_router.domain.directory import Directory
 from hoiam_router.operations import CaseConflictError, NotFoundError
+from hoiam_router.repository import Move
 from hoiam_shared.events import FeedbackRouted, Status, StatusChange, StatusChanged
 from support.samples import make_received
 
@@ -106,6 +108,30 @@ async def test_the_sweep_escalates_a_case_once_telling_each_petitioner_and_body_
     assert len(escalated[0].case_item_ids) == 3
     assert again == []
     assert sent == Counter([*PETITIONERS, COMMUNE_MAIL, PROVINCE_MAIL])
+
+
+async def test_a_round_reads_in_full_only_the_late_cases_not_told_yet(world: RouterWorld) -> None:
+    await three_petitioners(world)
+    on_time = await world.route(make_received("Mất điện cả ấp", address="tỉnh Bến Tre"))
+    read: list[frozenset[UUID]] = []
+    open_in_cases = world.store.open_in_cases
+
+    async def recording(case_ids: frozenset[UUID]) -> list[Assignment]:
+        read.append(case_ids)
+        return await open_in_cases(case_ids)
+
+    world.store.open_in_cases = recording  # type: ignore[method-assign]
+    world.clock.set(datetime(2027, 1, 4, 10))
+    await world.store.move(
+        Move(on_time.item_id, expected=Status.ROUTED, status=Status.ACKNOWLEDGED,
+             due_on=date(2027, 2, 1))
+    )  # fmt: skip
+    escalated = await world.sweep()
+    await world.sweep()
+
+    assert len(escalated) == 1  # the item acknowledged with a later due date is not late
+    # The second round finds the case told already and reads no item in full.
+    assert read == [frozenset({escalated[0].case_id}), frozenset()]
 
 
 async def test_a_resolved_case_is_not_escalated_and_its_petitioners_hear_nothing_more(

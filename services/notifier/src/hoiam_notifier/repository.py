@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Protocol
 from uuid import UUID
 
-from pymongo import ASCENDING, DESCENDING
+from pymongo import ASCENDING, DESCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from hoiam_notifier.channels.zalo import ZaloToken
@@ -22,7 +22,7 @@ from hoiam_notifier.domain.knowledge import ROUTING_FIELDS, ContactFact, ItemRec
 from hoiam_notifier.domain.notifications import Notification, Target
 from hoiam_shared.clock import Clock
 from hoiam_shared.events import EVENT_TYPES, Channel, Event, Status
-from hoiam_shared.mongo import Document, insert_once
+from hoiam_shared.mongo import Document, FindBatcher, InsertBatcher, insert_once
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +83,11 @@ class MongoDeliveryRepository:
         self._outcomes = db["delivery_outcomes"]
         self._plans = db["delivery_plans"]
         self._clock = clock
+        # Every notification writes a plan, an intent and an outcome: the recipients of an event
+        # and the partitions of a batch, handled at once, share those round trips.
+        self._new_plans = InsertBatcher(self._plans)
+        self._new_deliveries = InsertBatcher(self._deliveries)
+        self._new_outcomes = InsertBatcher(self._outcomes)
 
     async def prepare(self) -> None:
         await self._plans.create_index("item_id")
@@ -91,8 +96,7 @@ class MongoDeliveryRepository:
         await self._outcomes.create_index("delivery_id", unique=True)
 
     async def claim(self, notification: Notification) -> Notification:
-        stored, inserted = await insert_once(
-            self._plans,
+        stored, inserted = await self._new_plans.insert_once(
             plan_key(notification),
             {
                 "item_id": str(notification.item_id),
@@ -115,7 +119,7 @@ class MongoDeliveryRepository:
             "subject": notification.subject,
             "created_at": self._clock(),
         }
-        _, inserted = await insert_once(self._deliveries, delivery_id, document)
+        _, inserted = await self._new_deliveries.insert_once(delivery_id, document)
         if inserted:
             return Delivery(delivery_id, DeliveryStatus.PENDING, None, fresh=True)
         stored = await self._outcomes.find_one({"delivery_id": delivery_id})
@@ -128,8 +132,7 @@ class MongoDeliveryRepository:
     async def finish(
         self, delivery_id: str, *, item_id: UUID, status: DeliveryStatus, outcome: Event | None
     ) -> None:
-        await insert_once(
-            self._outcomes,
+        await self._new_outcomes.insert_once(
             delivery_id,
             {
                 "delivery_id": delivery_id,
@@ -169,13 +172,14 @@ class ItemRepository(Protocol):
 class MongoItemRepository:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._items = db["items"]
+        self._new_items = InsertBatcher(self._items)
 
     async def prepare(self) -> None:
         await self._items.create_index("item_id", unique=True)
 
     async def remember(self, record: ItemRecord) -> ItemRecord:
         document = record.model_dump(mode="json")
-        stored, _ = await insert_once(self._items, str(record.item_id), document)
+        stored, _ = await self._new_items.insert_once(str(record.item_id), document)
         return ItemRecord.model_validate(stored or document)
 
     async def rerouted(self, record: ItemRecord) -> None:
@@ -189,10 +193,16 @@ class MongoItemRepository:
         return [found[i] for i in wanted if i in found]
 
     async def moved(self, statuses: Mapping[UUID, Status]) -> None:
-        for item_id, status in statuses.items():  # one indexed equality each: FerretDB scans `$in`
-            await self._items.update_one(
-                {"item_id": str(item_id)}, {"$set": {"status": status.value}}
-            )
+        if not statuses:
+            return
+        # One command for the case, still one indexed equality per item (FerretDB scans `$in`).
+        await self._items.bulk_write(
+            [
+                UpdateOne({"item_id": str(item_id)}, {"$set": {"status": status.value}})
+                for item_id, status in statuses.items()
+            ],
+            ordered=False,
+        )
 
 
 # --- reachability and last inbound messages -----------------------------------------------------
@@ -211,6 +221,7 @@ class ContactRepository(Protocol):
 class MongoContactRepository:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._facts = db["contact_facts"]
+        self._by_contact = FindBatcher(self._facts, "contact")
 
     async def prepare(self) -> None:
         await self._facts.create_index([("contact", ASCENDING), ("at", DESCENDING)])
@@ -232,8 +243,8 @@ class MongoContactRepository:
     async def facts(self, contacts: list[tuple[Channel, str]]) -> list[ContactFact]:
         if not contacts:
             return []
-        keys = [contact_key(c, a) for c, a in contacts]
-        cursor = self._facts.find({"contact": {"$in": keys}})
+        # Every routed item reads its citizen's: the items handled at once share one read.
+        found = await self._by_contact.find_in(contact_key(c, a) for c, a in contacts)
         return [
             ContactFact(
                 key=str(d["_id"]),
@@ -243,7 +254,7 @@ class MongoContactRepository:
                 reachable=flag if isinstance(flag := d.get("reachable"), bool) else None,
                 reason=str(d["reason"]) if d.get("reason") else None,
             )
-            async for d in cursor
+            for d in found
         ]
 
 

@@ -12,6 +12,7 @@ per message event, for the operator's view) and `notes` (what the levels of the 
 item, one per `NoteAdded`, kept until the broker took it and after, for the item's history).
 """
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -34,7 +35,7 @@ from hoiam_shared.events import (
     Status,
     StatusChanged,
 )
-from hoiam_shared.mongo import Document, insert_once
+from hoiam_shared.mongo import Document, InsertBatcher, insert_once
 
 type ItemEvent = FeedbackRouted | StatusChanged
 """What an item's history holds: its routings and its status changes."""
@@ -67,6 +68,15 @@ class OutboxEntry:
     @property
     def events(self) -> tuple[ItemEvent, ...]:
         return (self.event, *self.reroutes)
+
+
+@dataclass(frozen=True, slots=True)
+class Overdue:
+    """An open item past its due date, as the sweep first reads it: three fields, no event."""
+
+    item_id: UUID
+    case_id: UUID
+    due_on: date
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +116,19 @@ class AssignmentRepository(Protocol):
         ...
 
     async def in_status(self, statuses: frozenset[Status]) -> list[Assignment]: ...
+
+    async def overdue(self, *, today: date) -> list[Overdue]:
+        """The open items past their due date on `today` (not on the due date itself), each with
+        its case (its own id when it has none): only those, and only these fields."""
+        ...
+
+    async def open_in_cases(self, case_ids: frozenset[UUID]) -> list[Assignment]:
+        """The open items of these cases (an item without a case is its own), in full."""
+        ...
+
+    async def published_escalations(self, keys: frozenset[str]) -> frozenset[str]:
+        """Which of these escalations are recorded as published."""
+        ...
 
     async def workload(self, *, today: date) -> dict[str, Workload]:
         """Body id → its open items and those past their due date on `today`, for the bodies
@@ -305,6 +328,10 @@ class MongoAssignmentRepository:
         self._escalations = db["escalations"]
         self._messages = db["citizen_messages"]
         self._notes = db["notes"]
+        # The writes of every routed item: the partitions of a batch share their round trips.
+        self._new_assignments = InsertBatcher(self._assignments)
+        self._new_members = InsertBatcher(self._members)
+        self._new_history = InsertBatcher(self._history)
 
     async def prepare(self) -> None:
         await self._assignments.create_index("tracking_code", unique=True)
@@ -338,7 +365,7 @@ class MongoAssignmentRepository:
             "decided_at": self._clock(),
             "event": decision.model_dump(mode="json"),
         }
-        stored, _ = await insert_once(self._assignments, str(decision.item_id), document)
+        stored, _ = await self._new_assignments.insert_once(str(decision.item_id), document)
         if stored is None:
             raise ValueError(
                 f"tracking code {decision.tracking_code} is already used by another item"
@@ -397,11 +424,61 @@ class MongoAssignmentRepository:
         cursor = self._assignments.find({"status": {"$in": [s.value for s in statuses]}})
         return [self._assignment(doc) async for doc in cursor]
 
+    async def overdue(self, *, today: date) -> list[Overdue]:
+        # One read per open status: FerretDB 1.24 hands an equality on a field to PostgreSQL (an
+        # index scan) but reads the whole collection for `$in` (docs/operations.md). Due dates
+        # are ISO strings, which sort as the dates do; a missing one is no string. Only three
+        # fields come back, and nothing is validated.
+        due: Document = {"$lt": today.isoformat()}
+        late: list[Overdue] = []
+        for status in sorted(s.value for s in OPEN):
+            cursor = self._assignments.find(
+                {"status": status, "due_on": due}, {"case_id": 1, "due_on": 1}
+            )
+            late += [
+                Overdue(
+                    item_id=UUID(str(doc["_id"])),
+                    case_id=UUID(str(doc.get("case_id") or doc["_id"])),
+                    due_on=date.fromisoformat(str(doc["due_on"])),
+                )
+                async for doc in cursor
+            ]
+        return late
+
+    async def open_in_cases(self, case_ids: frozenset[UUID]) -> list[Assignment]:
+        # Equalities, each answered by an index on FerretDB too: the members of each case; the
+        # item a case is named after is one of them unless it was stored before cases existed
+        # (no `case_id`), and only then is it read by its id.
+        async def members(case_id: UUID) -> list[dict[str, Any]]:
+            found = await self._assignments.find({"case_id": str(case_id)}).to_list()
+            if all(str(doc["_id"]) != str(case_id) for doc in found):
+                namesake = await self._assignments.find_one({"_id": str(case_id)})
+                found += [namesake] if namesake and not namesake.get("case_id") else []
+            return found
+
+        read = await asyncio.gather(*(members(case_id) for case_id in sorted(case_ids)))
+        held = [self._assignment(doc) for docs in read for doc in docs]
+        return [a for a in held if a.status in OPEN and (a.case_id or a.item_id) in case_ids]
+
+    async def published_escalations(self, keys: frozenset[str]) -> frozenset[str]:
+        # By `_id`, one each (an index on FerretDB, where `$in` would read every escalation ever
+        # recorded): a round asks only about the cases late now.
+        found = await asyncio.gather(
+            *(self._escalations.find_one({"_id": key}, {"published": 1}) for key in sorted(keys))
+        )
+        return frozenset(str(doc["_id"]) for doc in found if doc and doc.get("published"))
+
     async def workload(self, *, today: date) -> dict[str, Workload]:
-        open_items: Document = {"status": {"$in": sorted(s.value for s in OPEN)}}
-        # Due dates are ISO strings, which sort as the dates do; a missing one is no string.
-        overdue: Document = open_items | {"due_on": {"$lt": today.isoformat()}}
-        return combine(await self._per_body(open_items), await self._per_body(overdue))
+        open_counts: dict[str, int] = {}
+        overdue_counts: dict[str, int] = {}
+        # Per open status, as in `overdue`: an equality FerretDB hands to PostgreSQL.
+        for status in sorted(s.value for s in OPEN):
+            open_items: Document = {"status": status}
+            overdue: Document = open_items | {"due_on": {"$lt": today.isoformat()}}
+            for counts, match in ((open_counts, open_items), (overdue_counts, overdue)):
+                for body, items in (await self._per_body(match)).items():
+                    counts[body] = counts.get(body, 0) + items
+        return combine(open_counts, overdue_counts)
 
     async def _per_body(self, match: Document) -> dict[str, int]:
         cursor = await self._assignments.aggregate(
@@ -421,7 +498,7 @@ class MongoAssignmentRepository:
         return [_member(str(doc["_id"]), doc) async for doc in cursor]
 
     async def join_case_once(self, member: CaseMember) -> CaseMember:
-        stored, _ = await insert_once(self._members, member.item_id, _member_doc(member))
+        stored, _ = await self._new_members.insert_once(member.item_id, _member_doc(member))
         return _member(member.item_id, stored or _member_doc(member))  # only `_id` is unique
 
     async def case_items(self, case_id: UUID) -> list[UUID]:
@@ -438,7 +515,7 @@ class MongoAssignmentRepository:
             "items": _history_items(item_id, event),
             **event.model_dump(mode="json"),
         }
-        await insert_once(self._history, str(event.event_id), record)
+        await self._new_history.insert_once(str(event.event_id), record)
 
     async def history(self, item_id: UUID) -> list[ItemEvent]:
         # Records written before `items` existed name only their own item.
@@ -457,8 +534,8 @@ class MongoAssignmentRepository:
         return sorted(entries, key=lambda e: e.event.occurred_at)
 
     async def published(self, entry: OutboxEntry) -> None:
-        for event in entry.events:
-            await self.add_history(event.item_id, event)
+        # At once, so the history's writer takes them in one command.
+        await asyncio.gather(*(self.add_history(e.item_id, e) for e in entry.events))
         await self._assignments.update_one(
             {"_id": str(entry.event.item_id)},
             {"$unset": {f"outbox.{entry.event.event_id}": ""}},

@@ -5,6 +5,7 @@ and the body hear of it once); the outbox is emptied on the way."""
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -12,7 +13,6 @@ from hoiam_router.corrections import LearnedCorrections
 from hoiam_router.domain.assignment import Assignment
 from hoiam_router.domain.directory import Directory
 from hoiam_router.domain.events import status_changed
-from hoiam_router.domain.lifecycle import OPEN
 from hoiam_router.metrics import RouterMetrics
 from hoiam_router.outbox import Outbox
 from hoiam_router.repository import AssignmentRepository
@@ -48,14 +48,23 @@ class SweepOverdue:
     async def __call__(self) -> list[StatusChanged]:
         await self._outbox.republish()
         today = vietnam_date(self._clock())
+        # Only what is due is read, three fields an item: a round costs the late items, not the
+        # open ones. A case is as late as its earliest open item, so its key is known already.
+        earliest: dict[UUID, date] = {}
+        for item in await self._store.overdue(today=today):
+            earliest[item.case_id] = min(earliest.get(item.case_id, item.due_on), item.due_on)
+        keys = {case_id: _key(case_id, due_on) for case_id, due_on in earliest.items()}
+        done = await self._store.published_escalations(frozenset(keys.values()))
+        waiting = frozenset(case_id for case_id, key in keys.items() if key not in done)
+        # The cases still to tell, in full: every open item of each is named in its event.
         cases: dict[UUID, list[Assignment]] = {}
-        for assignment in await self._store.in_status(OPEN):
+        for assignment in await self._store.open_in_cases(waiting):
             cases.setdefault(assignment.case_id or assignment.item_id, []).append(assignment)
         reported = []
-        for case_id, members in cases.items():
+        for case_id, members in sorted(cases.items()):
             late = [(due, a) for a in members if (due := a.overdue_since(today)) is not None]
             if not late:
-                continue
+                continue  # it moved on between the two reads
             due_on, lead = min(late, key=lambda pair: (pair[0], str(pair[1].item_id)))
             parent = self._parent(lead.body)
             candidate = status_changed(
@@ -67,9 +76,7 @@ class SweepOverdue:
                 reason=f"overdue since {due_on.isoformat()}",
                 escalated_to=parent,
             )
-            # A case is named after its first item, so a one-item case keeps the key it had
-            # when escalations were per item.
-            key = f"{case_id}:{due_on.isoformat()}"
+            key = _key(case_id, due_on)
             escalation = await self._store.escalate_once(key, candidate)
             if escalation.published:
                 continue
@@ -87,6 +94,12 @@ class SweepOverdue:
         if found is None or found.parent is None:
             return None
         return self._directory.body(found.parent).ref()
+
+
+def _key(case_id: UUID, due_on: date) -> str:
+    """An escalation's key: a case is named after its first item, so a one-item case keeps the
+    key it had when escalations were per item."""
+    return f"{case_id}:{due_on.isoformat()}"
 
 
 def sweep_periodically(
