@@ -146,20 +146,25 @@ def load_or_train(
     data_path = settings.model_data_path or DEFAULT_DATA
     try:
         data = data_path.read_bytes()
-        petitions = load_petitions(data_path)
-    except (OSError, DataError) as error:
+    except OSError as error:
         log.warning("routing model not trained, rules only: %s", error)
         return None
     cache_dir = settings.model_cache_dir
     path = None
     key = ""
     if cache_dir is not None:
+        # Keyed by the bytes: a hit never parses the labelled YAML (seconds on a busy machine).
         key = cache_key(data, directory, code if code is not None else code_digest())
         path = cache_path(cache_dir, key)
         cached = _read(path, key)
         if cached is not None:
             log.info("routing model loaded from %s", path)
             return cached
+    try:
+        petitions = load_petitions(data_path)
+    except DataError as error:
+        log.warning("routing model not trained, rules only: %s", error)
+        return None
     model: Predictor = (trainer or _default_trainer())(directory, petitions)
     log.info("routing model trained on %d labelled petitions", getattr(model, "size", -1))
     if path is not None:
