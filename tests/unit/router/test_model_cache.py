@@ -72,7 +72,8 @@ def test_changed_code_or_data_retrains_under_a_new_key(
 
     assert trainer.calls == 3
     assert model == FakeModel(3)
-    assert len(list(cache.glob("router-model-*.pkl"))) == 3
+    # Only the entry of the current key is kept: the stale ones were removed.
+    assert len(list(cache.glob("router-model-*.pkl"))) == 1
 
 
 def test_the_key_follows_the_directory(directory: Directory) -> None:

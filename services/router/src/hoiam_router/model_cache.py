@@ -130,6 +130,19 @@ def _write(path: Path, key: str, model: Predictor) -> None:
     except Exception as error:  # an unpicklable model or a full disk: go on
         log.warning("routing model not cached in %s: %r", path, error)
         Path(tmp).unlink(missing_ok=True)
+        return
+    _prune(path)
+
+
+def _prune(kept: Path) -> None:
+    """Remove the entries of other keys (each is megabytes, and a key that changed does not come
+    back but by reverting): at worst a process of another version retrains."""
+    for other in kept.parent.glob("router-model-*.pkl"):
+        if other != kept:
+            try:
+                other.unlink(missing_ok=True)
+            except OSError as error:
+                log.warning("stale routing model %s not removed: %s", other, error)
 
 
 def load_or_train(
