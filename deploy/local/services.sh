@@ -24,7 +24,8 @@ fake_port="${HOIAM_FAKE_PROVIDERS_PORT:-8790}"
 fake_url="http://127.0.0.1:$fake_port"
 kafka_port="${HOIAM_KAFKA_PORT:-9092}"
 mongo_port="${HOIAM_MONGO_PORT:-27017}"
-# The router trains its routing model at start: seconds when idle, minutes on a busy machine.
+# The router trains its routing model at a start that finds no cached one (.local/cache): seconds
+# when idle, minutes on a busy machine.
 start_timeout="${HOIAM_SERVICE_START_TIMEOUT:-300}"
 
 # The notifier talks to the fake providers exactly as it would to Zalo, Meta and an SMS gateway:
@@ -76,6 +77,9 @@ intake_env=(
 router_env=(
   "HOIAM_ROUTER_OPERATOR_TOKEN=$demo_secret"
   "HOIAM_ROUTER_PERSON_TOKEN_SECRET=$person_secret"
+  # The fitted routing model, shared by every stack of this checkout (make chaos's too): only
+  # the first start after a change of the data, directory or code trains.
+  "HOIAM_ROUTER_MODEL_CACHE_DIR=${HOIAM_ROUTER_MODEL_CACHE_DIR:-$repo/.local/cache}"
 )
 # Bodies' emails link to the console ("Xem và trả lời") and citizens' messages to their status page
 # (/t/HA-...), which the console serves; the console calls intake and the router

@@ -91,6 +91,10 @@ def service_env(
         # A chat conversation is gathered until its sender is quiet this long: short here, so
         # tests see the item in seconds (the gathering itself is tested on the test clock).
         env |= {f"{p}GATHER_SECONDS": "1", f"{p}GATHER_FLUSH_SECONDS": "0.3"}
+    if service == "router":
+        # The fitted model `services.sh` caches too: only the first start after a change of the
+        # data, directory or code trains (minutes on a loaded machine, past START_SECONDS).
+        env[f"{p}MODEL_CACHE_DIR"] = str(REPO / ".local" / "cache")
     if service == "notifier":
         env |= {f"{p}SMTP_PORT": str(smtp_port), f"{p}MAIL_DOMAIN": "e2e.hoiam.test"}
     return env

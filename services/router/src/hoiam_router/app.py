@@ -15,7 +15,7 @@ from hoiam_router.domain.learned import Predictor
 from hoiam_router.handlers import RouteFeedback
 from hoiam_router.messages import RecordCitizenMessage
 from hoiam_router.metrics import RouterMetrics
-from hoiam_router.model import load_model
+from hoiam_router.model_cache import load_or_train
 from hoiam_router.operations import Operations
 from hoiam_router.outbox import Outbox
 from hoiam_router.places_api import places_api
@@ -240,6 +240,6 @@ def create_app(settings: RouterSettings | None = None, *, clock: Clock | None = 
         clock=clock,
         registry=registry,
         published=MongoPublishedAnswerStore(db),
-        model=load_model(settings, directory),
+        model=load_or_train(settings, directory),
     )
     return serve(parts.wiring, settings=settings, broker=broker, mongo=mongo, registry=registry)

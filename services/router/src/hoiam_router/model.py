@@ -4,9 +4,10 @@ Features: word 1–2-grams and character 2–5-grams (within words) of the folde
 removed: petitions are typed both ways), TF-IDF weighted, plus the rules' signals (the lexicon's
 category, the scope, the rule that fired and its body: stacking, so the model learns when the
 rules are right). Three multinomial logistic regressions: category, body key and level (the
-level head is shown in the reasons; the routed level is the chosen body's). Trained at start
-from the committed YAML with a fixed seed (`SEED`); no artifact is stored, so the model cannot
-drift from the data. The domain gets it as a `Predictor`.
+level head is shown in the reasons; the routed level is the chosen body's). Trained from the
+committed YAML with a fixed seed (`SEED`), kept on disk only under a key of that data, the
+directory and this code (`hoiam_router.model_cache`), so it cannot drift from them. Predicting
+uses the fitted arrays and never imports scikit-learn. The domain gets it as a `Predictor`.
 """
 
 import logging
@@ -16,15 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import sparse  # type: ignore[import-untyped]
-from sklearn.feature_extraction.text import (  # type: ignore[import-untyped]
-    CountVectorizer,
-    TfidfVectorizer,
-)
-from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
-from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from hoiam_router import domain
+from hoiam_router.analyzers import analyzer_of
 from hoiam_router.domain.directory import Directory
 from hoiam_router.domain.learned import Prediction, Signals
 from hoiam_router.domain.text import fold, lower
@@ -63,6 +58,8 @@ class _Head:
         self.weights: np.ndarray | None = None
         self.intercept = np.zeros(1)
         if len(self.classes) > 1:
+            from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+
             clf = LogisticRegression(C=C, max_iter=2000, random_state=SEED)
             clf.fit(features, labels)
             self.classes = [str(c) for c in clf.classes_]
@@ -96,7 +93,9 @@ class _Block:
     per-call overhead of scikit-learn's transform was most of the routing time)."""
 
     def __init__(self, vectorizer: Any, offset: int, *, tfidf: bool) -> None:
-        self._analyze = vectorizer.build_analyzer()
+        # Not build_analyzer(): it holds the vectorizer, and a model read back from the cache
+        # would import scikit-learn (70 MB) only to split texts (hoiam_router.analyzers).
+        self._analyze = analyzer_of(vectorizer)
         self._vocabulary: dict[str, int] = vectorizer.vocabulary_
         self._idf = np.asarray(vectorizer.idf_) if tfidf else None
         self.offset = offset
@@ -120,6 +119,14 @@ class NgramModel:
     def __init__(self, examples: Sequence[Example]) -> None:
         if not examples:
             raise ValueError("no labelled examples to train on")
+        # Imported for training only: predicting needs the fitted arrays, not the libraries.
+        from scipy import sparse  # type: ignore[import-untyped]
+        from sklearn.feature_extraction.text import (  # type: ignore[import-untyped]
+            CountVectorizer,
+            TfidfVectorizer,
+        )
+        from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
         texts = [folded(e.text) for e in examples]
         words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
         chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)

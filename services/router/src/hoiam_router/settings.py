@@ -43,7 +43,12 @@ class RouterSettings(ServiceSettings):
     )
     learned_model: bool = Field(
         default=True,
-        description="Train the n-gram routing model at start from the labelled set (else rules).",
+        description="Route with the n-gram model fitted on the labelled set (else rules only).",
+    )
+    model_cache_dir: Path | None = Field(
+        default=None,
+        description="Where the fitted model is kept (router-model-<key>.pkl): a start whose "
+        "data, directory and code match loads it instead of training; unset: train every start.",
     )
     model_data_path: Path | None = Field(
         default=None, description="Labelled petitions to train on; the bundled set when unset."
