@@ -13,9 +13,12 @@ mail catcher's folder and the fake providers' `/_received`:
 - every accepted submission routed exactly once (one stored assignment, one routing event id);
 - its petitioner got exactly one acknowledgement (an email resent after a crash with the same
   Message-ID counts once: mail clients show one, docs/notifier.md);
+- the console's read model lists every routed item under the router's body (killed twice in the
+  full run, it must catch up from its topics);
 - every consumer group's committed offsets equal the end offsets (lag 0).
 
-Prints one JSON summary; exits 1 if anything is lost or duplicated or the lag stays above 0.
+Prints one JSON summary; exits 1 if anything is lost or duplicated, the console stays behind or
+the lag stays above 0.
 Usage: python deploy/local/chaos.py [--short] [--rate 3] [--keep-up] [--down]
 """
 
@@ -451,6 +454,8 @@ class Verdict:
     duplicates: int = 0
     lost: int = 0
     resent_same_message_id: int = 0
+    console_shown: int = 0  # routed items the console lists under the router's body
+    console_behind: int = 0  # routed items the console misses or lists under another body
     details: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -463,9 +468,17 @@ async def verify(intake: str, subs: list[Submission]) -> Verdict:
     )
     async with client as mongo:
         assignments: AsyncCollection[dict[str, Any]] = mongo["hoiam_router"]["assignments"]
-        stored = Counter(
-            [str(d["_id"]) async for d in assignments.find({"_id": {"$in": ids}}, {"_id": 1})]
-        )
+        body_of: dict[str, list[str]] = defaultdict(list)
+        async for d in assignments.find({"_id": {"$in": ids}}, {"_id": 1, "body_id": 1}):
+            body_of[str(d["_id"])].append(str(d.get("body_id")))
+        stored = Counter({item: len(bodies) for item, bodies in body_of.items()})
+        # The console's read model (its `items`, what its inbox lists) must show every routed
+        # item with the router's body, however often the console was killed while building it.
+        shown_items: AsyncCollection[dict[str, Any]] = mongo["hoiam_console"]["items"]
+        shown = {
+            str(d["_id"]): str(d.get("body_id"))
+            async for d in shown_items.find({"_id": {"$in": ids}}, {"_id": 1, "body_id": 1})
+        }
         outcomes: AsyncCollection[dict[str, Any]] = mongo["hoiam_notifier"]["deliveries"]
         delivery_of: dict[str, list[str]] = defaultdict(list)
         async for d in outcomes.find(
@@ -487,6 +500,15 @@ async def verify(intake: str, subs: list[Submission]) -> Verdict:
             problems.append(f"routed: {stored.get(sub.item_id or '', 0)} stored, {routings} events")
         if routings > 1:
             problems.append(f"{routings} routing events")
+        routed_to = body_of.get(sub.item_id or "", [])
+        if len(routed_to) == 1:
+            if shown.get(sub.item_id or "") == routed_to[0]:
+                verdict.console_shown += 1
+            else:
+                verdict.console_behind += 1
+                problems.append(
+                    f"console shows body {shown.get(sub.item_id or '')}, router {routed_to[0]}"
+                )
         code = sub.tracking_code or "?"
         if sub.channel == "zalo":
             copies = [t for t in zalo.get(sub.contact, []) if code in t]
@@ -500,9 +522,10 @@ async def verify(intake: str, subs: list[Submission]) -> Verdict:
         elif messages == 0:
             problems.append(f"no message (deliveries {delivery_of.get(sub.item_id or '', [])})")
         if problems or messages != 1 or routings > 1:
-            dup = messages > 1 or routings > 1
+            dup = messages > 1 or routings > 1 or stored.get(sub.item_id or "", 0) > 1
             verdict.duplicates += dup
-            verdict.lost += not dup
+            # A console behind the router loses nothing of the petition: counted on its own.
+            verdict.lost += not dup and any(not p.startswith("console") for p in problems)
             verdict.details.append({
                 "index": sub.index, "channel": sub.channel, "item_id": sub.item_id,
                 "tracking_code": sub.tracking_code, "messages": messages, "problems": problems,
@@ -596,6 +619,8 @@ async def chaos(args: argparse.Namespace) -> int:
         "duplicates": verdict.duplicates,
         "lost": verdict.lost,
         "resent_same_message_id": verdict.resent_same_message_id,
+        "console_shown": verdict.console_shown,
+        "console_behind": verdict.console_behind,
         "lag": lag_total,
         "lag_by_group": lags,
         "faults": [
@@ -612,6 +637,7 @@ async def chaos(args: argparse.Namespace) -> int:
     failed = (
         verdict.duplicates
         or verdict.lost
+        or verdict.console_behind
         or lag_total != 0
         or any(f.error for f in faults)
         or not summary["accepted"]
