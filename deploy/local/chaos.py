@@ -590,11 +590,19 @@ async def chaos(args: argparse.Namespace) -> int:
     t_settle = time.monotonic()
     deadline = t_settle + args.settle
     lags: dict[str, int] = {}
+    # A slow pipeline and a stuck one both show lag; only a stuck one stops draining it. So the
+    # wait ends at lag 0, at the ceiling, or once the lag has not fallen for `--stall` seconds.
+    least, progressed = None, time.monotonic()
+    stalled = False
     while True:
         with contextlib.suppress(Exception):
             lags = await group_lag()
-        settled = bool(lags) and not any(lags.values()) and await everyone_told(load.submissions)
-        if settled or time.monotonic() > deadline:
+        total = sum(lags.values()) if lags else None
+        if total is not None and (least is None or total < least):
+            least, progressed = total, time.monotonic()
+        settled = bool(lags) and not total and await everyone_told(load.submissions)
+        stalled = bool(total) and time.monotonic() - progressed > args.stall
+        if settled or stalled or time.monotonic() > deadline:
             break
         await asyncio.sleep(2)
     # Whatever arrives late (a redelivery after a rebalance) must show up in the count too.
@@ -631,6 +639,7 @@ async def chaos(args: argparse.Namespace) -> int:
         "stack_up_s": up_s,
         "load_s": load_s,
         "settle_s": settle_s,
+        "stalled": stalled,  # the lag stopped falling for --stall s: a consumer is stuck
         "problems": verdict.details[:20],
     }
     print(json.dumps(summary, ensure_ascii=False, indent=2))
@@ -656,14 +665,19 @@ async def main() -> int:
         "--retry-for", type=float, default=120, help="bound of a submission's retries"
     )
     parser.add_argument("--settle", type=float, default=None, help="bound of the wait for lag 0")
+    parser.add_argument(
+        "--stall", type=float, default=180, help="seconds without the lag falling = stuck"
+    )
     parser.add_argument("--grace", type=float, default=5, help="seconds for late duplicates")
     parser.add_argument("--keep-up", action="store_true", help="leave the chaos stack running")
     parser.add_argument("--down", action="store_true", help="only stop the chaos stack")
     args = parser.parse_args()
     args.between = args.between if args.between is not None else (5 if args.short else 8)
-    # Generous bounds: on a 2-core box shared with other work the backlog of a Kafka restart
-    # takes minutes to drain; a healthy pipeline settles well inside them.
-    args.settle = args.settle if args.settle is not None else (300 if args.short else 600)
+    # Generous ceilings: on a 2-core box shared with other work the backlog of a Kafka restart
+    # takes minutes to drain (a short run at load 18 still drained at 1/s after 300 s); a stuck
+    # consumer is caught sooner by --stall. The short one keeps CI within 15 minutes on an
+    # unshared runner (there: 2 min up, 2 min load, 2 min settle).
+    args.settle = args.settle if args.settle is not None else (480 if args.short else 900)
     # SIGTERM (a CI job cancelled) cancels the run like Ctrl-C, so `finally` stops the stack.
     if (main_task := asyncio.current_task()) is not None:
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
