@@ -13,9 +13,12 @@ mail catcher's folder and the fake providers' `/_received`:
 - every accepted submission routed exactly once (one stored assignment, one routing event id);
 - its petitioner got exactly one acknowledgement (an email resent after a crash with the same
   Message-ID counts once: mail clients show one, docs/notifier.md);
+- the console's read model lists every routed item under the router's body (killed twice in the
+  full run, it must catch up from its topics);
 - every consumer group's committed offsets equal the end offsets (lag 0).
 
-Prints one JSON summary; exits 1 if anything is lost or duplicated or the lag stays above 0.
+Prints one JSON summary; exits 1 if anything is lost or duplicated, the console stays behind or
+the lag stays above 0.
 Usage: python deploy/local/chaos.py [--short] [--rate 3] [--keep-up] [--down]
 """
 
@@ -451,6 +454,8 @@ class Verdict:
     duplicates: int = 0
     lost: int = 0
     resent_same_message_id: int = 0
+    console_shown: int = 0  # routed items the console lists under the router's body
+    console_behind: int = 0  # routed items the console misses or lists under another body
     details: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -463,9 +468,17 @@ async def verify(intake: str, subs: list[Submission]) -> Verdict:
     )
     async with client as mongo:
         assignments: AsyncCollection[dict[str, Any]] = mongo["hoiam_router"]["assignments"]
-        stored = Counter(
-            [str(d["_id"]) async for d in assignments.find({"_id": {"$in": ids}}, {"_id": 1})]
-        )
+        body_of: dict[str, list[str]] = defaultdict(list)
+        async for d in assignments.find({"_id": {"$in": ids}}, {"_id": 1, "body_id": 1}):
+            body_of[str(d["_id"])].append(str(d.get("body_id")))
+        stored = Counter({item: len(bodies) for item, bodies in body_of.items()})
+        # The console's read model (its `items`, what its inbox lists) must show every routed
+        # item with the router's body, however often the console was killed while building it.
+        shown_items: AsyncCollection[dict[str, Any]] = mongo["hoiam_console"]["items"]
+        shown = {
+            str(d["_id"]): str(d.get("body_id"))
+            async for d in shown_items.find({"_id": {"$in": ids}}, {"_id": 1, "body_id": 1})
+        }
         outcomes: AsyncCollection[dict[str, Any]] = mongo["hoiam_notifier"]["deliveries"]
         delivery_of: dict[str, list[str]] = defaultdict(list)
         async for d in outcomes.find(
@@ -487,6 +500,15 @@ async def verify(intake: str, subs: list[Submission]) -> Verdict:
             problems.append(f"routed: {stored.get(sub.item_id or '', 0)} stored, {routings} events")
         if routings > 1:
             problems.append(f"{routings} routing events")
+        routed_to = body_of.get(sub.item_id or "", [])
+        if len(routed_to) == 1:
+            if shown.get(sub.item_id or "") == routed_to[0]:
+                verdict.console_shown += 1
+            else:
+                verdict.console_behind += 1
+                problems.append(
+                    f"console shows body {shown.get(sub.item_id or '')}, router {routed_to[0]}"
+                )
         code = sub.tracking_code or "?"
         if sub.channel == "zalo":
             copies = [t for t in zalo.get(sub.contact, []) if code in t]
@@ -500,9 +522,10 @@ async def verify(intake: str, subs: list[Submission]) -> Verdict:
         elif messages == 0:
             problems.append(f"no message (deliveries {delivery_of.get(sub.item_id or '', [])})")
         if problems or messages != 1 or routings > 1:
-            dup = messages > 1 or routings > 1
+            dup = messages > 1 or routings > 1 or stored.get(sub.item_id or "", 0) > 1
             verdict.duplicates += dup
-            verdict.lost += not dup
+            # A console behind the router loses nothing of the petition: counted on its own.
+            verdict.lost += not dup and any(not p.startswith("console") for p in problems)
             verdict.details.append({
                 "index": sub.index, "channel": sub.channel, "item_id": sub.item_id,
                 "tracking_code": sub.tracking_code, "messages": messages, "problems": problems,
@@ -567,11 +590,19 @@ async def chaos(args: argparse.Namespace) -> int:
     t_settle = time.monotonic()
     deadline = t_settle + args.settle
     lags: dict[str, int] = {}
+    # A slow pipeline and a stuck one both show lag; only a stuck one stops draining it. So the
+    # wait ends at lag 0, at the ceiling, or once the lag has not fallen for `--stall` seconds.
+    least, progressed = None, time.monotonic()
+    stalled = False
     while True:
         with contextlib.suppress(Exception):
             lags = await group_lag()
-        settled = bool(lags) and not any(lags.values()) and await everyone_told(load.submissions)
-        if settled or time.monotonic() > deadline:
+        total = sum(lags.values()) if lags else None
+        if total is not None and (least is None or total < least):
+            least, progressed = total, time.monotonic()
+        settled = bool(lags) and not total and await everyone_told(load.submissions)
+        stalled = bool(total) and time.monotonic() - progressed > args.stall
+        if settled or stalled or time.monotonic() > deadline:
             break
         await asyncio.sleep(2)
     # Whatever arrives late (a redelivery after a rebalance) must show up in the count too.
@@ -596,6 +627,8 @@ async def chaos(args: argparse.Namespace) -> int:
         "duplicates": verdict.duplicates,
         "lost": verdict.lost,
         "resent_same_message_id": verdict.resent_same_message_id,
+        "console_shown": verdict.console_shown,
+        "console_behind": verdict.console_behind,
         "lag": lag_total,
         "lag_by_group": lags,
         "faults": [
@@ -606,12 +639,14 @@ async def chaos(args: argparse.Namespace) -> int:
         "stack_up_s": up_s,
         "load_s": load_s,
         "settle_s": settle_s,
+        "stalled": stalled,  # the lag stopped falling for --stall s: a consumer is stuck
         "problems": verdict.details[:20],
     }
     print(json.dumps(summary, ensure_ascii=False, indent=2))
     failed = (
         verdict.duplicates
         or verdict.lost
+        or verdict.console_behind
         or lag_total != 0
         or any(f.error for f in faults)
         or not summary["accepted"]
@@ -630,14 +665,19 @@ async def main() -> int:
         "--retry-for", type=float, default=120, help="bound of a submission's retries"
     )
     parser.add_argument("--settle", type=float, default=None, help="bound of the wait for lag 0")
+    parser.add_argument(
+        "--stall", type=float, default=180, help="seconds without the lag falling = stuck"
+    )
     parser.add_argument("--grace", type=float, default=5, help="seconds for late duplicates")
     parser.add_argument("--keep-up", action="store_true", help="leave the chaos stack running")
     parser.add_argument("--down", action="store_true", help="only stop the chaos stack")
     args = parser.parse_args()
     args.between = args.between if args.between is not None else (5 if args.short else 8)
-    # Generous bounds: on a 2-core box shared with other work the backlog of a Kafka restart
-    # takes minutes to drain; a healthy pipeline settles well inside them.
-    args.settle = args.settle if args.settle is not None else (300 if args.short else 600)
+    # Generous ceilings: on a 2-core box shared with other work the backlog of a Kafka restart
+    # takes minutes to drain (a short run at load 18 still drained at 1/s after 300 s); a stuck
+    # consumer is caught sooner by --stall. The short one keeps CI within 15 minutes on an
+    # unshared runner (there: 2 min up, 2 min load, 2 min settle).
+    args.settle = args.settle if args.settle is not None else (480 if args.short else 900)
     # SIGTERM (a CI job cancelled) cancels the run like Ctrl-C, so `finally` stops the stack.
     if (main_task := asyncio.current_task()) is not None:
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
