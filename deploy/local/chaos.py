@@ -75,8 +75,8 @@ SECRET = "local-demo-only"  # noqa: S105 (local only, never a real secret)
 ZALO_APP = "1234567890123456789"
 ZALO_OA = "579745863508352884"
 STEP_LOG = STATE / "logs" / "chaos-steps.log"
-# The router trains its routing model at every start: seconds on an idle machine, but measured
-# over 400 s on a 2-core box at load 18, so a restart gets this long before it counts as failed.
+# A router whose model cache (.local/cache, services.sh) misses trains its model at start: seconds
+# on an idle machine, over 400 s on a 2-core box at load 18, so a restart gets this long.
 SERVICE_START_BOUND = 900.0
 
 TEXTS = (
@@ -552,8 +552,7 @@ async def everyone_told(subs: list[Submission]) -> bool:
 def plan(services: list[str], short: bool) -> list[Fault]:
     if short:
         # One of each kind: the service that talks to people SIGKILLed mid-send, the broker, the
-        # store. (The router is left to the full run: it trains its model at start, minutes
-        # on a busy 2-core box.)
+        # store. CI's run stays this short; the router's kills are in the full run.
         victim = "notifier" if "notifier" in services else services[0]
         return [Fault("sigkill", victim), Fault("restart", "kafka"), Fault("restart", "ferretdb")]
     kills = [Fault("sigkill", name) for _ in range(2) for name in services]
