@@ -300,7 +300,7 @@ class NormaliseFeedback:
             chosen = candidate
         else:
             # Several: the record one of them is bound to takes the others (equality lookups:
-            # FerretDB 1.24 scans for `$in` and `$or`, docs/decisions.md), bound in one insert.
+            # FerretDB 1.24 scans for `$in` and `$or`, docs/operations.md), bound in one insert.
             existing = await self._store.find_contacts(contact_keys)
             chosen = next((existing[k] for k in contact_keys if k in existing), candidate)
         bound_to = chosen
