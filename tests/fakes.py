@@ -213,6 +213,12 @@ class InMemoryIntakeStore:
     async def bind_contact(self, key: str, citizen_id: str) -> str:
         return self.contacts.setdefault(key, citizen_id)
 
+    async def bind_contacts(self, keys: Sequence[str], citizen_id: str) -> dict[str, str]:
+        taken = {key: self.contacts[key] for key in keys if key in self.contacts}
+        for key in keys:
+            self.contacts.setdefault(key, citizen_id)
+        return taken
+
     async def add_name(self, name_key: str, citizen_id: str) -> list[str]:
         known = self.names.setdefault(name_key, [])
         if citizen_id not in known:
@@ -221,6 +227,10 @@ class InMemoryIntakeStore:
 
     async def suggest(self, suggestion: Suggestion) -> None:
         self.suggested.setdefault(suggestion.id, suggestion)
+
+    async def suggest_all(self, suggestions: Sequence[Suggestion]) -> None:
+        for suggestion in suggestions:
+            self.suggested.setdefault(suggestion.id, suggestion)
 
     async def suggestions(self, limit: int = 100) -> list[Suggestion]:
         return list(self.suggested.values())[:limit]

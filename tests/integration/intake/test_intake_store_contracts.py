@@ -82,6 +82,22 @@ async def test_contacts_bind_first_write_wins(store: IntakeStore) -> None:
     }
 
 
+async def test_contacts_bound_together_keep_whoever_was_first(store: IntakeStore) -> None:
+    await store.bind_contact("phone:+84912345678", "cit-1")
+
+    taken = await store.bind_contacts(["email:an@example.vn", "phone:+84912345678"], "cit-2")
+
+    assert taken == {"phone:+84912345678": "cit-1"}
+    assert await store.find_contacts(["email:an@example.vn", "phone:+84912345678"]) == {
+        "email:an@example.vn": "cit-2",
+        "phone:+84912345678": "cit-1",
+    }
+    assert await store.bind_contacts(["email:an@example.vn"], "cit-3") == {
+        "email:an@example.vn": "cit-2"
+    }
+    assert await store.bind_contacts([], "cit-3") == {}
+
+
 async def test_names_list_the_other_citizens(store: IntakeStore) -> None:
     assert await store.add_name("nguyen van an", "cit-1") == []
     assert await store.add_name("nguyen van an", "cit-1") == []
@@ -114,6 +130,17 @@ async def test_suggestions_are_kept_once(store: IntakeStore) -> None:
     await store.suggest(one)
     await store.suggest(one)
     assert await store.suggestions() == [one]
+
+
+async def test_suggestions_made_together_are_kept_once(store: IntakeStore) -> None:
+    one = Suggestion(id="same_name:a:b", citizen_ids=("a", "b"), reason="same_name",
+                     detail="An", created_at=AT)  # fmt: skip
+    two = one.model_copy(update={"id": "same_name:a:c", "citizen_ids": ("a", "c")})
+    await store.suggest(one)
+    await store.suggest_all([one, two])
+    await store.suggest_all([])
+    assert sorted(s.id for s in await store.suggestions()) == [one.id, two.id]
+    assert {s.id: s for s in await store.suggestions()}[one.id] == one
 
 
 async def test_message_ids_point_at_their_item(store: IntakeStore) -> None:

@@ -175,14 +175,13 @@ class NormaliseFeedback:
                 if message_id:
                     await self._store.index_message_ids([message_id], target)
                 return target
-        citizens = await self._citizens(item)
+        citizens, new_person = await self._citizens(item)
         if citizens:
             item = item.model_copy(
                 update={"citizen": item.citizen.model_copy(update={"citizen_id": citizens[0]})}
             )
-            if await self._items.get(item.item_id) is None and (
-                earlier := await self._resent(item, citizens)
-            ):
+            # A new person has said nothing before: no matter to look for, no lookup.
+            if not new_person and (earlier := await self._resent(item, citizens)):
                 # The same matter again: one item, told where it stands, not a second petition.
                 ref = item.source_ref or f"item:{item.item_id}"
                 await self._message(as_message(item, kind="resent", source_ref=ref, onto=earlier))
@@ -218,12 +217,15 @@ class NormaliseFeedback:
 
     async def _resent(self, item: FeedbackReceived, citizens: list[str]) -> Earlier | None:
         """The earlier item of the same citizen (any record the item's contacts are bound to)
-        saying the same matter within the duplicate period, if any."""
+        saying the same matter within the duplicate period, if any, unless this item is stored
+        already (a redelivery stays the item it was)."""
         earlier = await self._resends.among(
             citizens, text=item.text.normalised, at=item.received_at, item_id=item.item_id
         )
-        if earlier is not None:
-            self._count(item.channel, "resent")
+        # Asked only when a matter matched: most items match none, and then this read is saved.
+        if earlier is None or await self._items.get(item.item_id) is not None:
+            return None
+        self._count(item.channel, "resent")
         return earlier
 
     # --- chat conversations: gathered, then one item -------------------------------------------
@@ -277,48 +279,62 @@ class NormaliseFeedback:
 
     async def _citizen(self, item: FeedbackReceived) -> str | None:
         """The item's citizen record (see `_citizens`), None without a contact."""
-        return next(iter(await self._citizens(item)), None)
+        citizens, _ = await self._citizens(item)
+        return next(iter(citizens), None)
 
-    async def _citizens(self, item: FeedbackReceived) -> list[str]:
+    async def _citizens(self, item: FeedbackReceived) -> tuple[list[str], bool]:
         """One citizen record per person: certain contacts join, similar names only suggest.
 
         Returns the item's record first, then any other record one of its contacts was already
         bound to (contacts that meet are suggested, never merged): a re-sent matter is looked for
-        among all of them without asking the store again.
+        among all of them without asking the store again. The flag says the person is new: every
+        contact was bound just now to the record named after this item, which has no earlier item.
         """
         contact_keys = keys.contact_keys(item.citizen.contacts)
         if not contact_keys:
-            return []
-        existing = await self._store.find_contacts(contact_keys)
-        known = next((existing[k] for k in contact_keys if k in existing), None)
+            return [], False
         candidate = f"cit-{keys.derived_uuid('citizen', str(item.item_id))}"
-        chosen = known or candidate
-        bound_any = known is not None
+        if len(contact_keys) == 1:
+            # One contact, the usual case: insert-first, read back only if it was bound before.
+            existing: dict[str, str] = {}
+            chosen = candidate
+        else:
+            # Several: the record one of them is bound to takes the others (equality lookups:
+            # FerretDB 1.24 scans for `$in` and `$or`, docs/operations.md), bound in one insert.
+            existing = await self._store.find_contacts(contact_keys)
+            chosen = next((existing[k] for k in contact_keys if k in existing), candidate)
+        bound_to = chosen
+        missing = [key for key in contact_keys if key not in existing]
+        held = existing | await self._store.bind_contacts(missing, bound_to)
+        bound_any = bool(existing)
         holders = []
+        suggestions = []
         for key in contact_keys:
-            holder = existing.get(key) or await self._store.bind_contact(key, chosen)
+            holder = held.get(key, bound_to)
             holders.append(holder)
             if holder == chosen:
                 bound_any = True
             elif not bound_any:
                 chosen, bound_any = holder, True  # another message bound it a moment before
             else:
-                await self._suggest(chosen, holder, "contacts_meet", f"{key} in one message")
+                suggestions.append(
+                    self._suggestion(chosen, holder, "contacts_meet", f"{key} in one message")
+                )
         if item.citizen.name:
             for other in await self._store.add_name(keys.name_key(item.citizen.name), chosen):
-                await self._suggest(chosen, other, "same_name", item.citizen.name)
-        return list(dict.fromkeys((chosen, *holders)))
+                suggestions.append(self._suggestion(chosen, other, "same_name", item.citizen.name))
+        if suggestions:
+            await self._store.suggest_all(suggestions)
+        return list(dict.fromkeys((chosen, *holders))), not held
 
-    async def _suggest(self, one: str, other: str, reason: str, detail: str) -> None:
+    def _suggestion(self, one: str, other: str, reason: str, detail: str) -> Suggestion:
         a, b = sorted((one, other))
-        await self._store.suggest(
-            Suggestion(
-                id=f"{reason}:{a}:{b}",
-                citizen_ids=(a, b),
-                reason=reason,
-                detail=detail,
-                created_at=self._clock(),
-            )
+        return Suggestion(
+            id=f"{reason}:{a}:{b}",
+            citizen_ids=(a, b),
+            reason=reason,
+            detail=detail,
+            created_at=self._clock(),
         )
 
 

@@ -15,7 +15,7 @@ from pymongo.errors import DuplicateKeyError
 
 from hoiam_intake.domain.items import Earlier
 from hoiam_shared.events import Event
-from hoiam_shared.mongo import Document, insert_once
+from hoiam_shared.mongo import Document, insert_all_once, insert_once
 
 NAMESAKES = 10
 """At most this many other citizens of the same name are suggested for one new citizen."""
@@ -59,11 +59,20 @@ class IntakeStore(Protocol):
         """Bind `key` to `citizen_id` unless bound; return the citizen it is bound to."""
         ...
 
+    async def bind_contacts(self, keys: Sequence[str], citizen_id: str) -> dict[str, str]:
+        """Bind each of `keys` to `citizen_id` unless bound, in one round trip; return the
+        citizen each key that was bound already is bound to (the others are `citizen_id`'s now)."""
+        ...
+
     async def add_name(self, name_key: str, citizen_id: str) -> list[str]:
         """Record a citizen's name; return up to `NAMESAKES` other citizens with the same key."""
         ...
 
     async def suggest(self, suggestion: Suggestion) -> None: ...
+
+    async def suggest_all(self, suggestions: Sequence[Suggestion]) -> None:
+        """`suggest` each, in one round trip."""
+        ...
 
     async def suggestions(self, limit: int = 100) -> list[Suggestion]: ...
 
@@ -127,11 +136,19 @@ class MongoIntakeStore:
         stored, _ = await insert_once(self._db["contacts"], key, {"citizen_id": citizen_id})
         return str((stored or {}).get("citizen_id", citizen_id))
 
+    async def bind_contacts(self, keys: Sequence[str], citizen_id: str) -> dict[str, str]:
+        taken = await insert_all_once(
+            self._db["contacts"], {key: {"citizen_id": citizen_id} for key in dict.fromkeys(keys)}
+        )
+        # Read back only what another message bound first (rare for a new person's contacts).
+        return await self.find_contacts([key for key in keys if key in taken])
+
     async def add_name(self, name_key: str, citizen_id: str) -> list[str]:
-        await insert_once(
-            self._db["names"], f"{name_key}|{citizen_id}",
-            {"name_key": name_key, "citizen_id": citizen_id},
-        )  # fmt: skip
+        # Not read back when there: the document holds nothing the key does not say.
+        await insert_all_once(
+            self._db["names"],
+            {f"{name_key}|{citizen_id}": {"name_key": name_key, "citizen_id": citizen_id}},
+        )
         # A common name is shared by many people: suggest a few, not every namesake ever seen.
         others = self._db["names"].find({"name_key": name_key}).limit(NAMESAKES + 1)
         found = [str(d["citizen_id"]) async for d in others]
@@ -140,6 +157,11 @@ class MongoIntakeStore:
     async def suggest(self, suggestion: Suggestion) -> None:
         await insert_once(
             self._db["suggestions"], suggestion.id, suggestion.model_dump(exclude={"id"})
+        )
+
+    async def suggest_all(self, suggestions: Sequence[Suggestion]) -> None:
+        await insert_all_once(
+            self._db["suggestions"], {s.id: s.model_dump(exclude={"id"}) for s in suggestions}
         )
 
     async def suggestions(self, limit: int = 100) -> list[Suggestion]:
