@@ -60,9 +60,16 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    # uvicorn's `--no-access-log` leaves `uvicorn.access` without handlers and not propagating,
+    # and its protocols log a line per request whenever that logger has any handler at all:
+    # re-route it to JSON only where the access log was wanted, or every request logs twice.
+    access = logging.getLogger("uvicorn.access")
+    if access.handlers or access.propagate:
+        access.handlers[:] = []
+        access.propagate = True
     # aiokafka reports every coordinator hiccup at WARNING/ERROR; the broker middleware and our own
     # retries already say what matters.
     logging.getLogger("aiokafka").setLevel(max(logging.WARNING, logging.getLevelName(level)))

@@ -8,7 +8,7 @@ from uuid import uuid4
 
 import pytest
 
-from hoiam_shared.logs import JsonFormatter, correlation, current_correlation_id
+from hoiam_shared.logs import JsonFormatter, configure_logging, correlation, current_correlation_id
 
 
 @pytest.fixture
@@ -86,3 +86,34 @@ def test_an_exception_is_logged_on_the_same_line(
 
     [entry] = lines(stream)
     assert "RuntimeError: smtp down" in str(entry["exc"])
+
+
+@pytest.fixture
+def uvicorn_access() -> Iterator[logging.Logger]:
+    access = logging.getLogger("uvicorn.access")
+    root = logging.getLogger()
+    saved = (access.handlers[:], access.propagate, root.handlers[:], root.level)
+    yield access
+    access.handlers[:], access.propagate = saved[0], saved[1]
+    root.handlers[:] = saved[2]
+    root.setLevel(saved[3])
+
+
+def test_an_access_log_switched_off_by_uvicorn_stays_off(uvicorn_access: logging.Logger) -> None:
+    # What `uvicorn --no-access-log` leaves before the app (and so this) is imported: uvicorn's
+    # protocols then log a line per request iff the logger has any handler, its parents' included.
+    uvicorn_access.handlers[:] = []
+    uvicorn_access.propagate = False
+    configure_logging("intake")
+    assert not uvicorn_access.hasHandlers()
+
+
+def test_an_access_log_uvicorn_keeps_goes_through_the_json_handler(
+    uvicorn_access: logging.Logger,
+) -> None:
+    uvicorn_access.handlers[:] = [logging.StreamHandler(io.StringIO())]
+    uvicorn_access.propagate = False
+    configure_logging("intake")
+    assert uvicorn_access.handlers == []
+    assert uvicorn_access.propagate
+    assert uvicorn_access.hasHandlers()
