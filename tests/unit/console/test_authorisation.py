@@ -154,6 +154,8 @@ PAGES = [
     Row("GET", "/inbox", PAGE_EVERYONE),
     Row("GET", "/inbox/{item_id}", (SIGN_IN, 303, 303, 403, 403, 303)),
     Row("GET", "/items/{code}", PAGE_READ),
+    # Only the item's readers get as far as "no such photo on this item".
+    Row("GET", "/items/{code}/photos/{attachment_id}", (SIGN_IN, 404, 404, 403, 403, 404)),
     Row("POST", "/items/{code}/acknowledge", PAGE_ACT, {}),
     Row("POST", "/items/{code}/resolve", PAGE_ACT, {"answer": "Đã sửa xong."}),
     Row("POST", "/items/{code}/hand-back", PAGE_ACT, {"reason": "Không thuộc xã."}),
@@ -264,6 +266,7 @@ async def seed(console: Console) -> dict[str, str]:
         "item_id": str(item.item_id),
         "triage": waiting.tracking_code,
         "task": "t1",
+        "attachment_id": "f" * 64,  # a photo the item does not carry
     }
     return names | await seed_session(console)
 
