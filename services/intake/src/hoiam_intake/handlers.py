@@ -29,6 +29,7 @@ from hoiam_intake.domain.items import Earlier, as_message, edit_ref
 from hoiam_intake.domain.matters import Matter, fold_words
 from hoiam_intake.domain.outcomes import CallBack, Dropped, Followup, NewItem, Outcome, Reachability
 from hoiam_intake.domain.rules import Rules
+from hoiam_intake.erasure import bind_raw_key, open_raw
 from hoiam_intake.gatherings import ConversationStore
 from hoiam_intake.metrics import IntakeMetrics
 from hoiam_intake.replies import reply_target
@@ -52,6 +53,7 @@ from hoiam_shared.topics import (
     OPERATOR_TASKS,
     Topics,
 )
+from hoiam_shared.vault import Vault
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +84,9 @@ class NormaliseFeedback:
         gather_window: timedelta,
         conversation: timedelta,
         clock: Clock,
+        vault: Vault,
     ) -> None:
+        self._vault = vault
         self._items = items
         self._tasks = tasks
         self._conversations = conversations
@@ -97,7 +101,15 @@ class NormaliseFeedback:
         self._clock = clock
 
     async def __call__(self, raw: RawFeedbackAccepted) -> None:
-        for outcome in interpret(raw, self._rules):
+        opened = await open_raw(raw, self._vault)
+        if opened is None:
+            # Its sender was erased: the record is noise now, by design; nothing to normalise.
+            self._count(raw.channel, "erased")
+            return
+        outcomes = list(interpret(opened, self._rules))
+        if raw.sealed_with is not None:
+            await bind_raw_key(raw.sealed_with, outcomes, self._vault)
+        for outcome in outcomes:
             await self._apply(raw.channel, outcome)
 
     def _count(self, channel: Channel, outcome: str) -> None:
@@ -122,8 +134,11 @@ class NormaliseFeedback:
                 event = event.model_copy(update={"citizen_id": next(iter(bound.values()), None)})
                 key = f"{event.channel.value}:{event.address}:{event.reason}:{event.changed_at}"
                 stored = await self._store.record_event("reachability", key, event)
+                # Keyed by the binding, not the address: record keys are not sealed.
                 await self._publisher.publish(
-                    self._topics.name(CITIZEN_CONTACTS), stored, key=stored.address
+                    self._topics.name(CITIZEN_CONTACTS),
+                    stored,
+                    key=stored.citizen_id or keys.derived_uuid("contact", key).hex,
                 )
                 self._count(channel, "reachability")
             case CallBack(task=task):
