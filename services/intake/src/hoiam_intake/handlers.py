@@ -31,6 +31,7 @@ from hoiam_intake.domain.outcomes import CallBack, Dropped, Followup, NewItem, O
 from hoiam_intake.domain.rules import Rules
 from hoiam_intake.erasure import bind_raw_key, open_raw
 from hoiam_intake.gatherings import ConversationStore
+from hoiam_intake.locks import KeyedLocks
 from hoiam_intake.metrics import IntakeMetrics
 from hoiam_intake.replies import reply_target
 from hoiam_intake.repository import ItemRepository
@@ -87,6 +88,7 @@ class NormaliseFeedback:
         vault: Vault,
     ) -> None:
         self._vault = vault
+        self._binding = KeyedLocks()
         self._items = items
         self._tasks = tasks
         self._conversations = conversations
@@ -304,6 +306,13 @@ class NormaliseFeedback:
         contact_keys = keys.contact_keys(item.citizen.contacts)
         if not contact_keys:
             return []
+        # A batch's partitions are worked at once: one person's web form (phone and email) and
+        # email (email only) looked up at the same moment would each find nothing and found two
+        # records. Records sharing a contact take their turn; the others go on at once.
+        async with self._binding.hold(contact_keys):
+            return await self._bind(item, contact_keys)
+
+    async def _bind(self, item: FeedbackReceived, contact_keys: list[str]) -> list[str]:
         existing = await self._store.find_contacts(contact_keys)
         known = next((existing[k] for k in contact_keys if k in existing), None)
         candidate = f"cit-{keys.derived_uuid('citizen', str(item.item_id))}"
