@@ -50,7 +50,7 @@ from hoiam_router.repository import Escalation, ItemEvent, Move, OutboxEntry, co
 from hoiam_router.settings import RouterSettings
 from hoiam_router.sweep import SweepOverdue
 from hoiam_shared.clock import Clock
-from hoiam_shared.erasure import Traits, forget, learn
+from hoiam_shared.erasure import Traits, forget, learn, to_delete
 from hoiam_shared.events import (
     AnswerPublished,
     Channel,
@@ -128,7 +128,7 @@ class InMemoryEraser:
                     kept.append(document)
                     continue
                 changed += 1
-                if masked.get("_id") == document.get("_id"):
+                if not to_delete(document, masked):
                     kept.append(masked)
             self.collections[name] = kept
         return changed

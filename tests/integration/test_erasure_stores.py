@@ -69,6 +69,8 @@ def documents() -> dict[str, list[dict[str, Any]]]:
         "contacts": [{"_id": f"email:{EMAIL}", "citizen_id": CID},
                      {"_id": "email:tam@example.vn", "citizen_id": "cit-2"}],
         "letters": [{"_id": "l1", "value": letter}],
+        # Nothing but the person (say, a contact card a service kept): deleted, not masked.
+        "cards": [{"_id": "k1", "citizen_id": CID, "name": NAME, "phones": [PHONE], "seen": 2}],
     }  # fmt: skip
 
 
@@ -101,7 +103,7 @@ async def test_the_store_eraser_masks_the_person_deletes_their_bindings_and_keep
     eraser: tuple[StoreEraser, Any],
 ) -> None:
     store, read = eraser
-    assert await store.forget(Traits(CID)) == 3  # the item, the binding, the letter
+    assert await store.forget(Traits(CID)) == 4  # the item, the binding, the letter, the card
     after = await read()
     [mine, theirs] = after["items"]
     assert mine["event"]["citizen"]["name"] == ERASED
@@ -110,6 +112,7 @@ async def test_the_store_eraser_masks_the_person_deletes_their_bindings_and_keep
     assert mine["event"]["text"]["original"] == f"Gọi {ERASED} giúp tôi"
     assert theirs["event"]["citizen"]["name"] == "Lê Văn Tám"
     assert [c["_id"] for c in after["contacts"]] == ["email:tam@example.vn"]
+    assert after["cards"] == []
     letter = base64.b64decode(after["letters"][0]["value"])
     assert EMAIL.encode() not in letter
     assert NAME.encode() not in letter

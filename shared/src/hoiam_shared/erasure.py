@@ -4,8 +4,9 @@ A service honours `CitizenErased` without knowing its own schema by heart: it fi
 identifies the person from its own documents (any sub-document with that `citizen_id`: its
 `name` and `contacts`; contact keys such as `email:…` used as ids), then masks every occurrence
 of those values, in any field, in plain text and inside base64 (dead letters keep raw bytes so),
-with `ERASED`. A document whose `_id` carries the person (a contact binding) is deleted: an id
-cannot be masked, and such bindings are the person. Items, routes and answers stay, anonymous.
+with `ERASED`. A document whose `_id` carries the person (a contact binding), or that holds
+nothing but the person (all its text masked), is deleted: an id cannot be masked, and such
+documents are the person. Items, routes and answers stay, anonymous.
 New collections are covered without a change here; only the vault's keys are not the store's to
 touch (intake destroys them, `hoiam_shared.vault`).
 """
@@ -159,6 +160,33 @@ def forget(document: Mapping[str, Any], traits: Traits) -> dict[str, Any] | None
     return masked if masked != document else None
 
 
+_NOT_CONTENT = frozenset({"_id", "citizen_id"})
+"""Fields that say whose a document is, not what it holds."""
+
+
+def _texts(value: Any) -> Iterator[str | bytes]:
+    if isinstance(value, (str, bytes)):
+        yield value
+    elif isinstance(value, Mapping):
+        for key, inner in value.items():
+            if key not in _NOT_CONTENT:
+                yield from _texts(inner)
+    elif isinstance(value, (list, tuple)):
+        for inner in value:
+            yield from _texts(inner)
+
+
+def to_delete(document: Mapping[str, Any], masked: Mapping[str, Any]) -> bool:
+    """Whether a document `forget` masked is deleted rather than kept masked: its `_id` carried
+    the person (an id cannot be masked), or nothing is left in it but the mask (every text it
+    holds, apart from whose it is, reads `ERASED`: a record of the person alone, e.g. a contact
+    card, is the person). Dates, numbers and flags are not content of their own."""
+    if masked.get("_id") != document.get("_id"):
+        return True
+    texts = list(_texts(masked))
+    return bool(texts) and all(text == ERASED for text in texts)
+
+
 class StoreEraser(Protocol):
     """Forgets one citizen in one service's store; returns how many documents changed.
 
@@ -196,7 +224,7 @@ class MongoEraser:
                 masked = forget(document, traits)
                 if masked is None:
                     continue
-                if masked.get("_id") != document.get("_id"):
+                if to_delete(document, masked):
                     await collection.delete_one({"_id": document["_id"]})
                 else:
                     await collection.replace_one({"_id": document["_id"]}, masked)

@@ -106,7 +106,8 @@ async def test_one_person_filing_at_once_on_three_channels_is_one_citizen(
     monkeypatch.setattr(setup.store, "find_contacts", slow_find)
     monkeypatch.setattr(setup.store, "bind_contact", slow_bind)
     await asyncio.gather(
-        setup.feed(Channel.WEB, web(phone="0912345678", email="lam@example.vn"), "application/json"),
+        setup.feed(Channel.WEB, web(phone="0912345678", email="lam@example.vn"),
+                   "application/json"),
         setup.feed(Channel.EMAIL, email(body=b"Thu tu email", sender="lam@example.vn",
                    message_id="<e2@x.vn>"), EMAIL_CONTENT_TYPE, "e2@x.vn"),
         setup.feed(Channel.PHONE, call("0912345678", "Cầu yếu", "c-2"), CALL_CONTENT_TYPE, "c-2"),

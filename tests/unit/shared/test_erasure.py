@@ -1,9 +1,18 @@
 """Forgetting a citizen in a store: learnt from the store itself, masked everywhere, items kept."""
 
 import base64
+from datetime import UTC, datetime
 
 from fakes import InMemoryEraser, vault_for
-from hoiam_shared.erasure import ForgetCitizen, Traits, fold, forget, learn, phone_forms
+from hoiam_shared.erasure import (
+    ForgetCitizen,
+    Traits,
+    fold,
+    forget,
+    learn,
+    phone_forms,
+    to_delete,
+)
 from hoiam_shared.events import CitizenErased
 from hoiam_shared.ids import new_id
 from hoiam_shared.vault import ERASED
@@ -64,6 +73,25 @@ def test_a_document_that_is_not_theirs_is_left_alone() -> None:
     assert forget(other, learn(STORED_ITEM, Traits(CID))) is None
 
 
+def test_a_document_holding_nothing_but_the_person_is_deleted_not_kept_masked() -> None:
+    traits = learn(STORED_ITEM, Traits(CID))
+    card = {"_id": "card-7", "citizen_id": CID, "name": NAME, "phones": [PHONE],
+            "email": EMAIL.upper(), "seen": 3,
+            "at": datetime(2026, 11, 27, tzinfo=UTC)}  # fmt: skip
+    masked = forget(card, traits)
+    assert masked is not None
+    assert to_delete(card, masked)
+    # An item keeps what is not the person (its text), so it stays, masked.
+    kept = forget(STORED_ITEM, traits)
+    assert kept is not None
+    assert not to_delete(STORED_ITEM, kept)
+    # A binding keyed by the contact: the id itself is the person.
+    binding = {"_id": f"email:{EMAIL}", "citizen_id": CID, "bound": "web"}
+    gone = forget(binding, traits)
+    assert gone is not None
+    assert to_delete(binding, gone)
+
+
 async def test_the_subscriber_forgets_in_the_store_and_deletes_bindings_keyed_by_contact() -> None:
     someone_else = {"_id": "item-2", "citizen": {"citizen_id": "cit-2", "name": "Lê Văn Tám"}}
     store = InMemoryEraser(
@@ -102,7 +130,9 @@ async def test_the_second_pass_masks_what_arrived_late_with_what_the_first_learn
             changed = await store.forget(traits)
             self.passes += 1
             if self.passes == 1:
-                store.collections["tasks"] = [{"_id": "t1", "name": NAME, "phone": PHONE}]
+                store.collections["tasks"] = [
+                    {"_id": "t1", "kind": "call_back", "name": NAME, "phone": PHONE}
+                ]
             return changed
 
     late = LateWrite()
@@ -112,4 +142,6 @@ async def test_the_second_pass_masks_what_arrived_late_with_what_the_first_learn
     )  # fmt: skip
     await ForgetCitizen(late, vault=None, settle_seconds=0)(erased)
     assert late.passes == 2
-    assert store.collections["tasks"] == [{"_id": "t1", "name": ERASED, "phone": ERASED}]
+    assert store.collections["tasks"] == [
+        {"_id": "t1", "kind": "call_back", "name": ERASED, "phone": ERASED}
+    ]
