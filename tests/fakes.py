@@ -59,9 +59,12 @@ from hoiam_router.repository import (
 )
 from hoiam_router.settings import RouterSettings
 from hoiam_router.sweep import SweepOverdue
+from hoiam_shared.clock import Clock
+from hoiam_shared.erasure import Traits, forget, learn, to_delete
 from hoiam_shared.events import (
     AnswerPublished,
     Channel,
+    CitizenErased,
     Event,
     FeedbackMessageAdded,
     FeedbackReceived,
@@ -72,7 +75,84 @@ from hoiam_shared.events import (
     StatusChanged,
 )
 from hoiam_shared.kafka import EventPublisher, RecordTooLargeError
+from hoiam_shared.vault import DataKey, Vault
 from support.clock import TestClock
+
+
+class InMemoryKeyStore:
+    """The vault's data keys in a dict: the fake of `KeyStore` (same contract suite)."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, DataKey] = {}
+
+    async def create(self, key: DataKey, *, at: datetime) -> DataKey:
+        return self.keys.setdefault(key.key_id, key)
+
+    async def get(self, key_id: str) -> DataKey | None:
+        return self.keys.get(key_id)
+
+    async def bind(self, key_id: str, *, citizen_id: str | None, contacts: Iterable[str]) -> None:
+        key = self.keys.get(key_id)
+        if key is not None:
+            self.keys[key_id] = DataKey(
+                key_id=key_id,
+                key=key.key,
+                citizen_id=citizen_id or key.citizen_id,
+                contacts=tuple(dict.fromkeys((*key.contacts, *contacts))),
+            )
+
+    async def destroy(
+        self, *, citizen_id: str, contacts: Iterable[str], key_ids: Iterable[str] = ()
+    ) -> int:
+        digests, named = set(contacts), set(key_ids)
+        doomed = [
+            k.key_id
+            for k in self.keys.values()
+            if k.citizen_id == citizen_id or digests & set(k.contacts) or k.key_id in named
+        ]
+        for key_id in doomed:
+            del self.keys[key_id]
+        return len(doomed)
+
+
+class InMemoryEraser:
+    """A store of plain documents by collection: the fake of `StoreEraser` (same contract)."""
+
+    def __init__(self, collections: dict[str, list[dict[str, Any]]] | None = None) -> None:
+        self.collections = collections or {}
+
+    async def learn(self, traits: Traits) -> Traits:
+        for documents in self.collections.values():
+            for document in documents:
+                traits = learn(document, traits)
+        return traits
+
+    async def forget(self, traits: Traits) -> int:
+        traits = await self.learn(traits)
+        changed = 0
+        for name, documents in self.collections.items():
+            kept = []
+            for document in documents:
+                masked = forget(document, traits)
+                if masked is None:
+                    kept.append(document)
+                    continue
+                changed += 1
+                if not to_delete(document, masked):
+                    kept.append(masked)
+            self.collections[name] = kept
+        return changed
+
+
+VAULT_SECRET = "vault-unit-test-secret"
+"""The key of contact digests in a test vault (never a real one)."""
+
+
+def vault_for(clock: Clock, keys: InMemoryKeyStore | None = None) -> Vault:
+    """A vault on an in-memory key store (no cache: a test sees an erasure at once)."""
+    return Vault(
+        keys or InMemoryKeyStore(), secret=VAULT_SECRET.encode(), clock=clock, ttl_seconds=0
+    )
 
 
 class RecordingPublisher:
@@ -259,6 +339,27 @@ class InMemoryIntakeStore:
         return [model.model_validate(e.model_dump()) for e in about][:limit]
 
 
+class InMemoryErasureLog:
+    """Intake's erasures, reading the contact bindings of an `InMemoryIntakeStore`."""
+
+    def __init__(self, store: "InMemoryIntakeStore", items: "InMemoryItemRepository") -> None:
+        self._store = store
+        self.items = items.items
+        self.erasures: dict[str, CitizenErased] = {}
+
+    async def contacts_of(self, citizen_id: str) -> list[str]:
+        return [k for k, c in self._store.contacts.items() if c == citizen_id]
+
+    async def items_of(self, citizen_id: str) -> list[str]:
+        return [str(i) for i, item in self.items.items() if item.citizen.citizen_id == citizen_id]
+
+    async def record(self, erased: CitizenErased) -> CitizenErased:
+        return self.erasures.setdefault(erased.citizen_id, erased)
+
+    async def find(self, citizen_id: str) -> CitizenErased | None:
+        return self.erasures.get(citizen_id)
+
+
 class InMemoryTaskList:
     """The operators' task list in a dict: the fake of `TaskList` (same contract suite)."""
 
@@ -395,6 +496,8 @@ class IntakeWorld:
     publisher: EventPublisher
     parts: IntakeParts
     attachments: "InMemoryAttachmentStore"
+    vault: Vault
+    erasures: InMemoryErasureLog
 
     @property
     def published(self) -> RecordingPublisher:
@@ -417,6 +520,8 @@ class IntakeWorld:
             publisher=publisher,
             clock=self.clock,
             registry=CollectorRegistry(),
+            vault=self.vault,
+            erasures=self.erasures,
         )
         return replace(self, publisher=publisher, parts=parts)
 
@@ -444,6 +549,8 @@ def intake_world(
     sessions = InMemorySessionStore()
     attachments = InMemoryAttachmentStore()
     publisher = publisher or RecordingPublisher()
+    vault = vault_for(world_clock)
+    erasures = InMemoryErasureLog(store, items)
     parts = build_intake(
         settings,
         items=items,
@@ -456,6 +563,8 @@ def intake_world(
         publisher=publisher,
         clock=world_clock,
         registry=CollectorRegistry(),
+        vault=vault,
+        erasures=erasures,
     )
     return IntakeWorld(
         settings=settings,
@@ -469,6 +578,8 @@ def intake_world(
         publisher=publisher,
         parts=parts,
         attachments=attachments,
+        vault=vault,
+        erasures=erasures,
     )
 
 

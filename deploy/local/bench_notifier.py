@@ -161,6 +161,9 @@ async def run(events: int, consumers: int) -> dict[str, Any]:
         f"{p}HTTP_PORT": str(http_port),
         f"{p}SMTP_PORT": str(smtp_port),
         f"{p}LOG_LEVEL": "WARNING",
+        # Every service seals personal data through the vault (docs/erasure.md); the bench's own.
+        f"{p}VAULT_SECRET": "bench-only-vault-secret",
+        f"{p}VAULT_DATABASE": f"{prefix}_vault",
     }
     log = REPO / ".local" / "logs" / f"{prefix}-notifier.log"
     log.parent.mkdir(parents=True, exist_ok=True)

@@ -56,6 +56,8 @@ demo_secret="${HOIAM_DEMO_SECRET:-local-demo-only}"
 demo_zalo_app="${HOIAM_DEMO_ZALO_APP_ID:-1234567890123456789}"
 # The key of the console's person tokens, the same in every service that signs or checks them.
 person_secret="${HOIAM_DEMO_PERSON_TOKEN_SECRET:-local-demo-only-person-token-secret}"
+# The key of contact digests in the vault of citizens' data keys, the same in every service.
+vault_secret="${HOIAM_DEMO_VAULT_SECRET:-local-demo-only-vault-secret}"
 intake_env=(
   "HOIAM_INTAKE_ID_SECRET=$demo_secret"
   "HOIAM_INTAKE_ZALO_APP_ID=$demo_zalo_app"
@@ -159,9 +161,12 @@ up() {
     --port "$mail_port" --folder "$state/mail"
   start fakeproviders "$fake_port" "$venv/python" "$repo/deploy/local/fake_providers.py" \
     --port "$fake_port"
-  local extra
+  local extra svc
   for entry in "${services[@]}"; do
     mapfile -t extra < <(store_env "${entry%%:*}")
+    # Every service seals and opens citizens' personal data through the one vault (issue 12).
+    svc="${entry%%:*}"
+    extra+=("HOIAM_${svc^^}_VAULT_SECRET=$vault_secret")
     case "${entry%%:*}" in
       intake) extra+=("${intake_env[@]}") ;;
       router) extra+=("${router_env[@]}") ;;

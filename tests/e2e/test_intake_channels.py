@@ -41,6 +41,7 @@ from support.intake import (
     ZALO_APP,
     ZALO_SECRET,
     Intake,
+    opened,
     read_all,
     running_intake,
 )
@@ -125,7 +126,7 @@ async def received(
     deadline = asyncio.get_running_loop().time() + within
     while set(found) < ids and asyncio.get_running_loop().time() < deadline:
         for record in await read_all(stack, intake.topic(FEEDBACK_RECEIVED), want=10_000, within=2):
-            event = FeedbackReceived.model_validate_json(record.value)
+            event = await opened(stack, intake, FeedbackReceived.model_validate_json(record.value))
             found[str(event.item_id)] = event
     missing = ids - set(found)
     assert not missing, f"never normalised: {missing}\n{intake.log.read_text()[-3000:]}"
@@ -159,7 +160,7 @@ async def test_every_channel_reaches_feedback_received(stack: Stack, intake: Int
         exclude_none=True))  # fmt: skip
 
     [missed] = [s for s in sent if s.kind == "call_back"]
-    tasks = [OperatorTaskOpened.model_validate_json(r.value)
+    tasks = [await opened(stack, intake, OperatorTaskOpened.model_validate_json(r.value))
              for r in await read_all(stack, intake.topic(OPERATOR_TASKS), want=1)]  # fmt: skip
     assert [t.phone for t in tasks] == ["+84383456789"]
     assert missed.note.endswith(tasks[0].task_id.removeprefix("call_back:"))
@@ -301,7 +302,9 @@ async def test_a_bad_record_is_dead_lettered_and_a_replay_refeeds_it(
     [letter_record] = await read_all(stack, dlq, want=1)
     letter = DeadLetterRecorded.model_validate_json(letter_record.value)
     assert "msg_id" in letter.error
-    assert RawFeedbackAccepted.model_validate_json(letter.value).payload == body
+    sealed = RawFeedbackAccepted.model_validate_json(letter.value)
+    assert body not in sealed.payload  # the letter holds the sealed record
+    assert (await opened(stack, intake, sealed)).payload == body
 
     # A letter parked by an earlier, buggy version: the record itself is fine today.
     ref = f"z-replay-{uuid.uuid4().hex}"
@@ -427,7 +430,7 @@ async def test_queue_logs_mapped_csv_zalo_media_and_comment_changes(
     assert {t.reason for t in tasks if run in t.task_id} == {"abandon", "exitwithtimeout"}
 
     changes = [
-        ContactReachabilityChanged.model_validate_json(r.value)
+        await opened(stack, intake, ContactReachabilityChanged.model_validate_json(r.value))
         for r in await read_all(stack, intake.topic(CITIZEN_CONTACTS), want=10_000, within=3)
     ]
     assert [(c.address, c.reachable) for c in changes if c.address == f"u-{run}"] == [

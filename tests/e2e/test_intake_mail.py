@@ -16,7 +16,7 @@ from pymongo import AsyncMongoClient
 
 from hoiam_shared.events import FeedbackReceived
 from hoiam_shared.topics import FEEDBACK_RECEIVED
-from support.intake import Intake, read_all, running_intake
+from support.intake import Intake, opened, read_all, running_intake
 from support.intake_dovecot import Dovecot, message, running_dovecot
 from support.stack import Stack, remove_test_leftovers
 
@@ -46,7 +46,9 @@ def intake(
 
 async def events_from(stack: Stack, intake: Intake) -> list[FeedbackReceived]:
     records = await read_all(stack, intake.topic(FEEDBACK_RECEIVED), want=10_000, within=2)
-    return [FeedbackReceived.model_validate_json(r.value) for r in records]
+    return [
+        await opened(stack, intake, FeedbackReceived.model_validate_json(r.value)) for r in records
+    ]
 
 
 async def test_the_poller_killed_mid_mailbox_misses_nothing_and_doubles_nothing(

@@ -20,6 +20,7 @@ from hoiam_shared.events import AnswerPublished
 from hoiam_shared.ids import new_id, new_tracking_code
 from hoiam_shared.topics import FEEDBACK_PUBLISHED, Topics
 from support.clock import TestClock
+from support.services import VAULT_SECRET, vault_database
 from support.stack import Stack
 
 pytestmark = pytest.mark.integration
@@ -61,6 +62,8 @@ async def test_the_console_projects_published_answers_into_the_archive(
         mongo_database=f"{prefix}_console",
         person_token_secret=SecretStr("console-integration-secret-of-32-bytes!"),
         retry_backoff_seconds=0.2,
+        vault_secret=SecretStr(VAULT_SECRET),
+        vault_database=vault_database(prefix),
     )
     app = create_app(settings, clock=TestClock.frozen(T0 + timedelta(days=1)))
     topic = Topics(prefix=f"{prefix}.").name(FEEDBACK_PUBLISHED)

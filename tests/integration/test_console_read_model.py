@@ -44,6 +44,7 @@ from support.console import (
     routed,
     status_changed,
 )
+from support.services import VAULT_SECRET, vault_database
 from support.stack import Stack
 
 T0 = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
@@ -203,6 +204,8 @@ async def test_the_console_builds_its_read_model_from_the_topics(
         mongo_database=f"{prefix}_console",
         person_token_secret=SecretStr("console-integration-secret-of-32-bytes!"),
         retry_backoff_seconds=0.2,
+        vault_secret=SecretStr(VAULT_SECRET),
+        vault_database=vault_database(prefix),
     )
     app = create_app(settings, clock=TestClock.daytime())
     topics = Topics(prefix=f"{prefix}.")

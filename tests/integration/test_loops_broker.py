@@ -25,6 +25,7 @@ from hoiam_shared.topics import FEEDBACK_ROUTED, Topics
 from support.clock import TestClock
 from support.intake_samples import email
 from support.notifier_events import routed
+from support.services import VAULT_SECRET, vault_database
 from support.smtp import SmtpServer
 from support.stack import Stack, free_port
 
@@ -42,6 +43,8 @@ def common(stack: Stack, prefix: str, service: str) -> dict[str, Any]:
         "mongo_url": MongoDsn(stack.mongo_url),
         "mongo_database": f"{prefix}_{service}",
         "retry_backoff_seconds": 0.05,
+        "vault_secret": VAULT_SECRET,
+        "vault_database": vault_database(prefix),
     }
 
 

@@ -11,6 +11,7 @@ from uuid import UUID
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from pymongo import AsyncMongoClient
 
 from hoiam_notifier.app import create_app
 from hoiam_notifier.settings import NotifierSettings
@@ -34,6 +35,7 @@ from hoiam_shared.events import (
     decode_event,
 )
 from hoiam_shared.ids import new_id
+from hoiam_shared.sealing import open_event
 from hoiam_shared.topics import (
     CITIZEN_CONTACTS,
     FEEDBACK_MESSAGES,
@@ -44,10 +46,12 @@ from hoiam_shared.topics import (
     OPERATOR_TASKS,
     Topics,
 )
+from hoiam_shared.vault import MongoKeyStore, Vault
 from support.clock import TestClock
 from support.notifier_events import resolved as resolved_event
 from support.notifier_events import routed as routed_event
 from support.notifier_providers import FakeProviders, notifier_env
+from support.services import VAULT_SECRET, vault_database
 from support.smtp import SmtpServer
 from support.stack import Stack, free_port, remove_test_leftovers
 
@@ -136,6 +140,8 @@ async def site(stack: Stack, fake: FakeProviders, smtp: SmtpServer) -> AsyncIter
             "smtp_port": smtp.port,
             "mail_domain": "flow.hoiam.test",
             "retry_backoff_seconds": 0.05,
+            "vault_secret": VAULT_SECRET,
+            "vault_database": vault_database(prefix),
             "flush_interval_seconds": 0.3,
             "public_base_url": "https://hoiam.example",
             "console_base_url": "https://console.example",
@@ -158,10 +164,17 @@ async def site(stack: Stack, fake: FakeProviders, smtp: SmtpServer) -> AsyncIter
         await consumer.start()
         current = Site(topics, producer, fake, smtp, clock)
 
+        # What the notifier wrote, opened as its readers open it (personal fields are sealed).
+        mongo: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(stack.mongo_url)
+        vault = Vault(
+            MongoKeyStore(mongo[vault_database(prefix)]), secret=VAULT_SECRET.encode(),
+            clock=clock,
+        )  # fmt: skip
+
         async def collect() -> None:
             async for record in consumer:
                 kind = OUTPUTS[record.topic.removeprefix(f"{prefix}.")]
-                current.seen.append(decode_event(kind, record.value))
+                current.seen.append(await open_event(decode_event(kind, record.value), vault))
 
         task = asyncio.create_task(collect())
         try:
@@ -172,6 +185,7 @@ async def site(stack: Stack, fake: FakeProviders, smtp: SmtpServer) -> AsyncIter
                 await task
             await consumer.stop()
             await producer.stop()
+            await mongo.close()
     await remove_test_leftovers(stack, prefix)
 
 

@@ -5,12 +5,12 @@ import sys
 from functools import cache
 from pathlib import Path
 
-from fakes import NotifierWorld, intake_world, router_world
+from fakes import InMemoryEraser, NotifierWorld, intake_world, router_world
 from hoiam_console.settings import ConsoleSettings
 from hoiam_router.settings import RouterSettings
 from hoiam_shared.asyncapi import asyncapi_document, render
 from hoiam_shared.schemas import write_changed
-from hoiam_shared.service import Wiring
+from hoiam_shared.service import Wiring, honouring_erasures
 from hoiam_shared.settings import ServiceSettings
 from support.clock import TestClock
 from support.public import public_console_parts
@@ -29,11 +29,16 @@ def wirings() -> dict[str, tuple[Wiring, ServiceSettings]]:
     router = router_world(bundled_directory(), clock=clock, settings=router_settings)
     notifier = NotifierWorld(clock)
     console = public_console_parts(clock)
-    return {
+    documented: dict[str, tuple[Wiring, ServiceSettings]] = {
         "intake": (intake.parts.wiring, intake.settings),
         "router": (router.parts.wiring, router_settings),
         "notifier": (notifier.parts.wiring, notifier.settings),
         "console": (console.wiring, ConsoleSettings(person_token_secret=None)),
+    }
+    # `serve` adds the erasure subscriber to every service: so does its document.
+    return {
+        name: (honouring_erasures(w, settings=s, eraser=InMemoryEraser(), vault=None), s)
+        for name, (w, s) in documented.items()
     }
 
 

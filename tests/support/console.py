@@ -23,6 +23,7 @@ from hoiam_console.dlq import QueueBrief, ReplayDone
 from hoiam_console.domain.accounts import Account, Binding, NewAccount
 from hoiam_console.domain.readmodel import BodyChoice, Change, ItemRecord, apply_change, record_of
 from hoiam_console.domain.sessions import Session
+from hoiam_console.pages.erasure import Erased
 from hoiam_console.passwords import Passwords
 from hoiam_console.settings import ConsoleSettings
 from hoiam_console.upstream import Councillor, Task, UpstreamError
@@ -222,6 +223,16 @@ class FakeUpstream:
             raise self.refuse
         self.calls.append(Call(what, person, args))
 
+    async def erase(
+        self, person: Person, citizen_id: str, *, verified_by: str, request_ref: str | None
+    ) -> Erased:
+        self._record("erase", person, citizen_id=citizen_id, verified_by=verified_by,
+                     request_ref=request_ref)  # fmt: skip
+        return Erased(
+            citizen_id=citizen_id, event_id="0190", erased_at="2026-12-02T03:00:00+00:00",
+            keys_destroyed=2,
+        )  # fmt: skip
+
     async def change_status(
         self,
         person: Person,
@@ -409,6 +420,7 @@ def console_parts(
         council_upstream=council,
         reviews=reviews,
         compilation_store=InMemoryCompilations(),
+        citizen_eraser=upstream,
     )
     return parts, settings, (*stores, upstream, queues)
 

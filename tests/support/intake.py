@@ -8,9 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer
+from pymongo import AsyncMongoClient
 
+from hoiam_shared.events import Event, RawFeedbackAccepted
+from hoiam_shared.sealing import open_event
+from hoiam_shared.vault import MongoKeyStore, Vault, sealed_box
 from support.clock import TestClock
-from support.services import service_env, start, stop, wait_healthy
+from support.services import VAULT_SECRET, service_env, start, stop, vault_database, wait_healthy
 from support.stack import Stack, free_port
 
 ZALO_SECRET = "zalo-oa-secret-e2e"
@@ -85,3 +89,19 @@ async def read_all(stack: Stack, topic: str, *, want: int, within: float = 30) -
     finally:
         await consumer.stop()
     return records
+
+
+async def opened[E: Event](stack: Stack, intake: "Intake", event: E) -> E:
+    """`event` as read from a topic, with its sealed personal fields opened through the vault of
+    the intake under test (what every service's consumer does; docs/erasure.md)."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.mongo_url)
+    try:
+        keys = MongoKeyStore(client[vault_database(intake.prefix)])
+        vault = Vault(keys, secret=VAULT_SECRET.encode(), clock=TestClock.shifted())
+        if isinstance(event, RawFeedbackAccepted) and event.sealed_with is not None:
+            plain = await vault.open(sealed_box(event.sealed_with, event.payload))
+            assert plain is not None, "the raw record's key is gone"
+            return event.model_copy(update={"payload": plain, "sealed_with": None})
+        return await open_event(event, vault)
+    finally:
+        await client.close()

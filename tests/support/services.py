@@ -55,6 +55,14 @@ PERSON_TOKEN_SECRET = "person-e2e-token-secret-at-least-32-bytes"
 
 OPEN311_API_KEY = "open311-e2e-api-key"
 """The key an Open311 client posts with to consoles started by tests (never a real one)."""
+VAULT_SECRET = "vault-e2e-secret-of-contacts"
+"""The key of contact digests in the vault of processes started by tests (never a real one)."""
+
+
+def vault_database(prefix: str) -> str:
+    """The vault database of one test's processes (beside their own databases)."""
+    return f"{prefix}_vault"
+
 
 ID_SECRET = "intake-e2e-id-secret"
 """The key of intake's derived item ids in processes started by tests (never a real one)."""
@@ -77,6 +85,11 @@ def service_env(
         f"{p}MONGO_DATABASE": f"{prefix}_{service}",
         f"{p}HTTP_PORT": str(port),
         f"{p}RETRY_BACKOFF_SECONDS": "0.2",
+        f"{p}VAULT_SECRET": VAULT_SECRET,
+        f"{p}VAULT_DATABASE": vault_database(prefix),
+        # Short here, so the erasure test sees both passes within its wait.
+        f"{p}VAULT_CACHE_SECONDS": "2",
+        f"{p}ERASURE_SETTLE_SECONDS": "8",
     }
     if service in ("intake", "router"):
         env[f"{p}OPERATOR_TOKEN"] = OPERATOR_TOKEN

@@ -78,6 +78,13 @@ class Event(Value):
 # --- values shared by several events ------------------------------------------------------------
 
 
+class Sealed(Value):
+    """Bytes encrypted with one data key of the vault (AES-256-GCM): which key, and the box."""
+
+    key_id: str = Field(description="The data key in the vault; erasure deletes it.")
+    box: Base64Bytes = Field(description="12-byte nonce followed by ciphertext and tag.")
+
+
 class Contacts(Value):
     """How a citizen can be reached, per channel (normalised: E.164 phone, lower-case domain)."""
 
@@ -107,6 +114,12 @@ class Citizen(Value):
         description="Their last message to us on the preferred channel (Zalo/Messenger windows).",
     )
     locale: str = "vi"
+    # Added with issue 12 (erasure): on Kafka, name and contacts travel encrypted with the
+    # citizen's data key (hoiam_shared.vault); readers open them, or see "[đã xoá]" once erased.
+    sealed: Sealed | None = Field(
+        default=None,
+        description="Name and contacts, encrypted with a per-citizen key that erasure destroys.",
+    )
 
 
 class OriginKind(StrEnum):
@@ -294,6 +307,11 @@ class RawFeedbackAccepted(Event):
     received_at: AwareDatetime
     content_type: str
     payload: Base64Bytes
+    # Added with issue 12 (erasure): set when `payload` is sealed (nonce + AES-GCM ciphertext)
+    # with this vault key; the bytes as they arrived are then readable only while the key lives.
+    sealed_with: str | None = Field(
+        default=None, description="The vault key `payload` is encrypted with, if it is."
+    )
 
 
 class FeedbackReceived(Event):
@@ -570,6 +588,10 @@ class ContactReachabilityChanged(Event):
     reachable: bool
     reason: str = Field(description="followed, unfollowed, bounced, blocked, opted_out, opted_in.")
     changed_at: AwareDatetime
+    # Added with issue 12 (erasure): `address` then reads "[sealed]" and is in here.
+    sealed: Sealed | None = Field(
+        default=None, description="The address, encrypted with the citizen's data key."
+    )
 
 
 class OperatorTaskOpened(Event):
@@ -591,6 +613,10 @@ class OperatorTaskOpened(Event):
     reason: str
     details: str | None = None
     opened_at: AwareDatetime
+    # Added with issue 12 (erasure): name and phone (then None here) encrypted.
+    sealed: Sealed | None = Field(
+        default=None, description="Name and phone, encrypted with the citizen's data key."
+    )
 
 
 class ItemRated(Event):
@@ -642,6 +668,29 @@ class AnswerPublished(Event):
     published_at: AwareDatetime
 
 
+class CitizenErased(Event):
+    """An operator erased a citizen on their verified request (PDPL 2025): every service removes
+    or masks that person's name and contacts; petitions, routes and answers stay, anonymous.
+
+    Carries no personal data: each service finds the person in its own store by `citizen_id`.
+    """
+
+    TYPE: ClassVar[str] = "CitizenErased"
+    VERSION: ClassVar[int] = 1
+    type: Literal["CitizenErased"] = "CitizenErased"
+    schema_version: Literal[1] = 1
+
+    citizen_id: str = Field(min_length=1, description="Intake's citizen record.")
+    verified_by: str = Field(
+        min_length=1, max_length=2_000, description="How the citizen's request was verified."
+    )
+    request_ref: str | None = Field(
+        default=None, max_length=200, description="The request's reference (letter, form no.)."
+    )
+    actor: str = Field(description="The operator (role:username) who erased.")
+    erased_at: AwareDatetime
+
+
 class DeadLetterRecorded(Event):
     """A record that could not be processed, with its original bytes and the cause."""
 
@@ -684,6 +733,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ItemRated,
         NoteAdded,
         AnswerPublished,
+        CitizenErased,
     )
 }
 

@@ -14,7 +14,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 from uuid import UUID
 
 from aiokafka import AIOKafkaProducer
@@ -141,6 +141,10 @@ async def ensure_topics(
         return created
     finally:
         await admin.close()
+
+
+type Opener = Callable[[Event], Awaitable[Event]]
+"""Opens an event's sealed personal fields (`hoiam_shared.sealing.open_event` on a vault)."""
 
 
 class EventPublisher(Protocol):
@@ -331,8 +335,13 @@ async def consume_event[E: Event](
     dead_letters: DeadLetters,
     retry_backoff_seconds: float,
     on_dead_letter: Callable[[str], None] | None = None,
+    open_sealed: Opener | None = None,
 ) -> None:
-    """Decode one record and handle it: bad input → DLQ, outage → retry, success → commit."""
+    """Decode one record and handle it: bad input → DLQ, outage → retry, success → commit.
+
+    `open_sealed` opens the event's sealed personal fields (`hoiam_shared.sealing`) before the
+    handler sees it; a box that does not open is bad input, a vault outage is an outage.
+    """
 
     async def park(error: Exception) -> None:
         await dead_letters.record(message, error, topic=topic)
@@ -343,6 +352,8 @@ async def consume_event[E: Event](
     try:
         try:
             event = decode_event(expected, raw)
+            if open_sealed is not None:
+                event = cast(E, await open_sealed(event))
         except ValueError as error:
             await park(error)
             return
@@ -379,6 +390,7 @@ async def consume_batch[E: Event](
     dead_letters: DeadLetters,
     retry_backoff_seconds: float,
     on_dead_letter: Callable[[str], None] | None = None,
+    open_sealed: Opener | None = None,
 ) -> None:
     """Handle a batch: its partitions at once, each partition's records in order, one by one
     through `consume_event` (a bad record is parked, the rest of the batch goes on).
@@ -401,6 +413,7 @@ async def consume_batch[E: Event](
                 dead_letters=dead_letters,
                 retry_backoff_seconds=retry_backoff_seconds,
                 on_dead_letter=on_dead_letter,
+                open_sealed=open_sealed,
             )
 
     outcomes = await asyncio.gather(
@@ -439,6 +452,7 @@ def subscribe[E: Event](
     settings: ServiceSettings,
     dead_letters: DeadLetters,
     on_dead_letter: Callable[[str], None],
+    open_sealed: Opener | None = None,
 ) -> None:
     """Subscribe `handle` to `topic` with the delivery rules every service shares.
 
@@ -472,6 +486,7 @@ def subscribe[E: Event](
                 dead_letters=dead_letters,
                 retry_backoff_seconds=settings.retry_backoff_seconds,
                 on_dead_letter=on_dead_letter,
+                open_sealed=open_sealed,
             )
 
         consume_many.__name__ = consume_many.__qualname__ = title
@@ -491,6 +506,7 @@ def subscribe[E: Event](
             dead_letters=dead_letters,
             retry_backoff_seconds=settings.retry_backoff_seconds,
             on_dead_letter=on_dead_letter,
+            open_sealed=open_sealed,
         )
 
     consume.__name__ = consume.__qualname__ = title

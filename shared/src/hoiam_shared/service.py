@@ -7,7 +7,7 @@ the subscriptions on FastStream's in-memory broker. `create_app` makes the real 
 """
 
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -16,13 +16,16 @@ from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
 from hoiam_shared import dlq
-from hoiam_shared.events import Event
+from hoiam_shared.erasure import ForgetCitizen, MongoEraser, StoreEraser
+from hoiam_shared.events import CitizenErased, Event
 from hoiam_shared.http import service_app
-from hoiam_shared.kafka import DeadLetters, Subscription, subscribe
+from hoiam_shared.kafka import DeadLetters, Opener, Subscription, subscribe
 from hoiam_shared.mongo import Document
 from hoiam_shared.replay import replay_group
+from hoiam_shared.sealing import open_event
 from hoiam_shared.settings import ServiceSettings
-from hoiam_shared.topics import dead_letter_topic
+from hoiam_shared.topics import CITIZEN_ERASURES, dead_letter_topic
+from hoiam_shared.vault import MongoKeyStore, Vault
 
 
 async def _nothing() -> None:
@@ -46,8 +49,15 @@ class Wiring:
     """Topic → the event the service writes there (dead letters aside): its AsyncAPI document."""
 
 
-def subscribe_all(broker: KafkaBroker, wiring: Wiring, settings: ServiceSettings) -> None:
-    """Put every subscription of `wiring` on `broker` with the shared delivery rules."""
+def subscribe_all(
+    broker: KafkaBroker,
+    wiring: Wiring,
+    settings: ServiceSettings,
+    *,
+    open_sealed: Opener | None = None,
+) -> None:
+    """Put every subscription of `wiring` on `broker` with the shared delivery rules; with
+    `open_sealed`, handlers see events with their sealed personal fields opened."""
     for subscription in wiring.subscriptions:
         subscribe(
             broker,
@@ -58,7 +68,35 @@ def subscribe_all(broker: KafkaBroker, wiring: Wiring, settings: ServiceSettings
             settings=settings,
             dead_letters=wiring.dead_letters,
             on_dead_letter=wiring.on_dead_letter,
+            open_sealed=open_sealed,
         )
+
+
+def honouring_erasures(
+    wiring: Wiring,
+    *,
+    settings: ServiceSettings,
+    eraser: StoreEraser,
+    vault: Vault | None,
+    prepare_vault: Callable[[], Awaitable[None]] = _nothing,
+) -> Wiring:
+    """`wiring` plus what every service does for erasure (issue 12): the `citizen.erasures`
+    subscriber that masks the person in the service's own store, and the vault's indexes."""
+    forget = Subscription(
+        topic=settings.topics.name(CITIZEN_ERASURES),
+        event=CitizenErased,
+        handle=ForgetCitizen(eraser, vault=vault, settle_seconds=settings.erasure_settle_seconds),
+        title="forget_citizen",
+    )
+    prepare = wiring.prepare_store
+
+    async def prepare_store() -> None:
+        await prepare()
+        await prepare_vault()
+
+    # Idempotent: a wiring already honouring erasures gets this subscriber instead.
+    others = [s for s in wiring.subscriptions if s.title != forget.title]
+    return replace(wiring, subscriptions=(*others, forget), prepare_store=prepare_store)
 
 
 def measure_dead_letters(
@@ -86,12 +124,26 @@ def serve(
     broker: KafkaBroker,
     mongo: AsyncMongoClient[Document],
     registry: CollectorRegistry,
+    vault: Vault,
+    keys: MongoKeyStore,
 ) -> FastAPI:
-    """Subscribe the wiring on the real broker and wrap it in the shared HTTP shell."""
+    """Subscribe the wiring on the real broker and wrap it in the shared HTTP shell; every
+    service honours erasures and reads sealed personal fields through `vault`."""
     # Imported here: the document is built from a `Wiring`, which this module defines.
     from hoiam_shared.asyncapi import asyncapi_document
 
-    subscribe_all(broker, wiring, settings)
+    wiring = honouring_erasures(
+        wiring,
+        settings=settings,
+        eraser=MongoEraser(mongo[settings.mongo_database]),
+        vault=vault,
+        prepare_vault=keys.prepare,
+    )
+
+    async def open_sealed(event: Event) -> Event:
+        return await open_event(event, vault)
+
+    subscribe_all(broker, wiring, settings, open_sealed=open_sealed)
     return service_app(
         name=wiring.name,
         settings=settings,

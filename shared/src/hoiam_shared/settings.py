@@ -5,7 +5,13 @@ from typing import Literal
 from pydantic import Field, MongoDsn, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from hoiam_shared.topics import ALL_TOPICS, FEEDBACK_PUBLISHED, INTAKE_RAW, Topics
+from hoiam_shared.topics import (
+    ALL_TOPICS,
+    CITIZEN_ERASURES,
+    FEEDBACK_PUBLISHED,
+    INTAKE_RAW,
+    Topics,
+)
 
 DAY_MS = 24 * 3600 * 1000
 
@@ -73,6 +79,25 @@ class ServiceSettings(BaseSettings):
         description="Key of the console's signed person tokens (HS256, at least 32 bytes), the "
         "same in the console, intake and the router; unset: no person token is accepted.",
     )
+    vault_database: str = Field(
+        default="hoiam_vault",
+        description="The one database every service shares: citizens' data keys (issue 12), "
+        "on the same server as the service's own (`mongo_url`).",
+    )
+    vault_secret: SecretStr | None = Field(
+        default=None,
+        description="Keys the digests of contacts in the vault (HMAC-SHA256, at least 16 bytes), "
+        "the same in every service; required: a service refuses to start without it.",
+    )
+    vault_cache_seconds: float = Field(
+        default=60.0, ge=0, description="How long a data key is cached (an erasure evicts it)."
+    )
+    erasure_settle_seconds: float = Field(
+        default=120.0,
+        ge=0,
+        description="An erasure masks the store twice, this long apart: more than "
+        "vault_cache_seconds plus the time an event takes through the service.",
+    )
     retry_backoff_seconds: float = Field(
         default=1.0, gt=0, description="Pause before a record is retried after an outage."
     )
@@ -95,7 +120,9 @@ class ServiceSettings(BaseSettings):
         table = {"cleanup.policy": "compact", "retention.ms": "-1"}
         configs = {}
         for topic in ALL_TOPICS:
-            raw = topic == INTAKE_RAW
+            # Erasures are kept like raw records: a store restored from a backup, or rebuilt
+            # by a replay from `intake.raw`, must forget the same people again.
+            raw = topic in (INTAKE_RAW, CITIZEN_ERASURES)
             normal = (
                 table
                 if topic == FEEDBACK_PUBLISHED

@@ -35,6 +35,10 @@ FEEDBACK_PUBLISHED = "feedback.published.v1"
 """Answers an operator approved for the public archive (`AnswerPublished`), masked of personal
 data, published by the console; the router matches new items against them (repeat petitions)."""
 
+CITIZEN_ERASURES = "citizen.erasures.v1"
+"""Citizens erased on their request (`CitizenErased`), published by intake, honoured by every
+service; kept for ever (it holds no personal data) so a restored store can apply them again."""
+
 NOTIFICATION_SENT = "notification.sent.v1"
 NOTIFICATION_FAILED = "notification.failed.v1"
 
@@ -59,6 +63,7 @@ ALL_TOPICS: tuple[str, ...] = (
     NOTIFICATION_FAILED,
     FEEDBACK_RATINGS,
     FEEDBACK_PUBLISHED,
+    CITIZEN_ERASURES,
 )
 
 

@@ -11,13 +11,14 @@ from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
 from pymongo import AsyncMongoClient
 
-from fakes import InMemoryConversationStore, RecordingPublisher, intake_settings
+from fakes import InMemoryConversationStore, RecordingPublisher, intake_settings, vault_for
 from hoiam_intake.app import IntakeParts, build
 from hoiam_intake.attachments import MongoAttachmentStore
 from hoiam_intake.domain.conversations import Gathering, closing
 from hoiam_intake.domain.items import accept_raw
 from hoiam_intake.domain.keys import item_id_for, tracking_code_for
 from hoiam_intake.domain.matters import Matter
+from hoiam_intake.erasure import MongoErasureLog
 from hoiam_intake.gatherings import ConversationStore, MongoConversationStore
 from hoiam_intake.imap import MongoMailboxState
 from hoiam_intake.repository import MongoItemRepository
@@ -94,7 +95,8 @@ def intake_on(
         items=MongoItemRepository(db), store=MongoIntakeStore(db), tasks=MongoTaskList(db),
         conversations=MongoConversationStore(db), mailbox_state=MongoMailboxState(db),
         sessions=MongoSessionStore(db), attachments=MongoAttachmentStore(db), publisher=out,
-        clock=clock, registry=CollectorRegistry(),
+        clock=clock, registry=CollectorRegistry(), vault=vault_for(clock),
+        erasures=MongoErasureLog(db),
     )  # fmt: skip
     return parts, out
 

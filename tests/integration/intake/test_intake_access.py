@@ -13,7 +13,7 @@ from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
 from pymongo import AsyncMongoClient
 
-from fakes import RecordingPublisher, intake_settings
+from fakes import RecordingPublisher, intake_settings, vault_for
 from hoiam_intake.app import build_on_mongo
 from hoiam_intake.store import MongoIntakeStore
 from hoiam_shared.events import RawFeedbackAccepted
@@ -43,7 +43,12 @@ class Process:
             facebook_app_secret=SecretStr("app"), **fields,
         )  # fmt: skip
         self.parts = build_on_mongo(
-            settings, db, publisher=self.published, clock=clock, registry=CollectorRegistry()
+            settings,
+            db,
+            publisher=self.published,
+            clock=clock,
+            registry=CollectorRegistry(),
+            vault=vault_for(clock),
         )
 
     async def start(self) -> None:

@@ -9,8 +9,9 @@ from pydantic import SecretStr
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from fakes import RecordingPublisher, intake_settings
+from fakes import RecordingPublisher, intake_settings, vault_for
 from hoiam_intake.app import build_on_mongo
+from hoiam_intake.erasure import open_raw
 from hoiam_intake.imap import ImapPoller, MailboxState, MongoMailboxState
 from hoiam_shared.events import RawFeedbackAccepted
 from support.clock import TestClock
@@ -21,7 +22,12 @@ type Database = AsyncDatabase[dict[str, Any]]
 
 
 class Recorder(RecordingPublisher):
-    """What the poller put on `intake.raw`, in order: raw records and nothing else."""
+    """What the poller put on `intake.raw`, in order: raw records and nothing else (sealed
+    with the keys of its `vault`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.vault = vault_for(TestClock.shifted())
 
     @property
     def raw(self) -> list[RawFeedbackAccepted]:
@@ -61,7 +67,7 @@ def poller(dovecot: Dovecot, db: Database, state: MailboxState, out: Recorder,
     )  # fmt: skip
     parts = build_on_mongo(
         settings, db, mailbox_state=state, publisher=out, clock=TestClock.shifted(),
-        registry=CollectorRegistry(),
+        registry=CollectorRegistry(), vault=out.vault,
     )  # fmt: skip
     assert parts.poller is not None
     return parts.poller
@@ -98,7 +104,9 @@ async def test_a_restart_mid_mailbox_misses_nothing_and_takes_nothing_twice(
     assert sum(r.item_id == out.raw[2].item_id for r in out.raw) == 2
     no_id = [r for r in out.raw if r.source_ref and r.source_ref.startswith("imap:")]
     assert len(no_id) == 1  # a message without Message-ID is keyed by UIDVALIDITY:UID
-    assert b"Ph\xe1\xba\xa3n \xc3\xa1nh s\xe1\xbb\x91 1" in out.raw[0].payload
+    opened = await open_raw(out.raw[0], out.vault)
+    assert opened is not None
+    assert b"Ph\xe1\xba\xa3n \xc3\xa1nh s\xe1\xbb\x91 1" in opened.payload
 
 
 async def test_a_new_uidvalidity_starts_over(dovecot: Dovecot, mongo: Mongo, prefix: str) -> None:

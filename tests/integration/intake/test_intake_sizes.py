@@ -14,8 +14,9 @@ from prometheus_client import CollectorRegistry
 from pydantic import MongoDsn, SecretStr
 from pymongo import AsyncMongoClient
 
-from fakes import intake_settings, intake_world
+from fakes import intake_settings, intake_world, vault_for
 from hoiam_intake.app import build_on_mongo
+from hoiam_intake.erasure import open_raw
 from hoiam_intake.imap import MongoMailboxState
 from hoiam_intake.settings import IntakeSettings
 from hoiam_shared.events import (
@@ -118,9 +119,12 @@ async def test_an_850_kb_mail_is_413_and_a_720_kb_one_becomes_an_item_of_metadat
     assert taken.status_code == 202, taken.text
 
     [raw_bytes] = await read_all(stack, settings.topics.name(INTAKE_RAW), 1)
-    raw = decode_event(RawFeedbackAccepted, raw_bytes)
+    sealed = decode_event(RawFeedbackAccepted, raw_bytes)
+    assert fits[:64] not in sealed.payload  # sealed with the sender's data key
+    raw = await open_raw(sealed, world.vault)
+    assert raw is not None
     assert raw.payload == fits  # the only copy of the bytes, whole
-    await world.parts.normalise(raw)  # publishes the item to the real broker
+    await world.parts.normalise(sealed)  # publishes the item to the real broker
     [item_bytes] = await read_all(stack, settings.topics.name(FEEDBACK_RECEIVED), 1)
     item = decode_event(FeedbackReceived, item_bytes)
     assert [(a.filename, a.size) for a in item.attachments] == [("don-kien-nghi.pdf", 520_000)]
@@ -185,6 +189,7 @@ async def test_the_poller_flags_a_mail_too_large_and_goes_on(
         publisher=KafkaEventPublisher(broker),
         clock=TestClock.shifted(),
         registry=CollectorRegistry(),
+        vault=vault_for(TestClock.shifted()),
     )
     assert parts.poller is not None
 

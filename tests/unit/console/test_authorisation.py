@@ -170,6 +170,13 @@ PAGES = [
     Row("GET", "/tasks", PAGE_OPERATORS),
     Row("POST", "/tasks/{task}/assign", PAGE_OPERATORS_ACT, {}),
     Row("POST", "/tasks/{task}/done", PAGE_OPERATORS_ACT, {"note": "Đã gọi."}),
+    Row("GET", "/citizens/erase", PAGE_OPERATORS),
+    Row(
+        "POST",
+        "/citizens/erase",
+        PAGE_OPERATORS_ACT,
+        {"citizen_id": "cit-1", "verified_by": "CCCD đã đối chiếu"},
+    ),
     Row("GET", "/lookup", PAGE_EVERYONE),
     Row("GET", "/lookup?code={code}", (SIGN_IN, 303, 303, 403, 403, 303)),
     Row("GET", "/admin/accounts", (SIGN_IN, 403, 403, 403, 403, 200)),

@@ -10,6 +10,7 @@ from pydantic import SecretStr, ValidationError
 
 from fakes import intake_world
 from hoiam_intake.domain.channels.calls import CallRecord
+from hoiam_intake.erasure import open_raw
 from hoiam_intake.settings import START_REFUSED, IntakeSettings, load_settings
 from hoiam_shared.events import OperatorTaskOpened, RawFeedbackAccepted
 from hoiam_shared.topics import INTAKE_RAW
@@ -65,7 +66,9 @@ async def test_a_keyed_call_without_a_time_started_when_the_service_clock_says()
             headers=OPERATOR,
         )
     assert answer.status_code == 202
-    [raw] = world.published.of(RawFeedbackAccepted)
+    [sealed] = world.published.of(RawFeedbackAccepted)
+    raw = await open_raw(sealed, world.vault)
+    assert raw is not None
     assert CallRecord.model_validate_json(raw.payload).started_at == clock()
 
 

@@ -1,6 +1,8 @@
 """The normaliser's effects: citizens across channels, duplicates, replies, edits, tasks, drops."""
 
+import asyncio
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -84,6 +86,37 @@ async def test_one_person_on_three_channels_is_one_citizen(setup: Setup) -> None
     assert len(received) == 4
     assert len({r.citizen.citizen_id for r in received}) == 1
     assert received[0].citizen.citizen_id is not None
+
+
+async def test_one_person_filing_at_once_on_three_channels_is_one_citizen(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The store answers after a pause, as a database does, so the three records of one batch
+    # (three partitions, worked at once) interleave between looking a contact up and binding it.
+    find, bind = setup.store.find_contacts, setup.store.bind_contact
+
+    async def slow_find(keys: Sequence[str]) -> dict[str, str]:
+        await asyncio.sleep(0.01)
+        return await find(keys)
+
+    async def slow_bind(key: str, citizen_id: str) -> str:
+        await asyncio.sleep(0.01)
+        return await bind(key, citizen_id)
+
+    monkeypatch.setattr(setup.store, "find_contacts", slow_find)
+    monkeypatch.setattr(setup.store, "bind_contact", slow_bind)
+    await asyncio.gather(
+        setup.feed(Channel.WEB, web(phone="0912345678", email="lam@example.vn"),
+                   "application/json"),
+        setup.feed(Channel.EMAIL, email(body=b"Thu tu email", sender="lam@example.vn",
+                   message_id="<e2@x.vn>"), EMAIL_CONTENT_TYPE, "e2@x.vn"),
+        setup.feed(Channel.PHONE, call("0912345678", "Cầu yếu", "c-2"), CALL_CONTENT_TYPE, "c-2"),
+    )  # fmt: skip
+    received = setup.out.of(FeedbackReceived)
+    assert len(received) == 3
+    assert len({r.citizen.citizen_id for r in received}) == 1
+    assert await setup.store.suggestions() == []
+    assert len(setup.handle._binding) == 0  # no lock outlives its holders
 
 
 async def test_a_same_name_is_only_a_suggestion(setup: Setup) -> None:

@@ -127,3 +127,21 @@ async def test_a_plain_json_post_cannot_name_attachments() -> None:
             json=FORM | {"attachments": [{"id": "x", "content_type": "image/jpeg", "size": 1}]},
         )
     assert answer.status_code == 422
+
+
+async def test_erasing_the_citizen_deletes_their_photos() -> None:
+    world = intake_world(operator_token=SecretStr(TOKEN))
+    answer = await post(world, FORM, ("a.jpg", jpeg(), "image/jpeg"))
+    assert answer.status_code == 202, answer.text
+    [raw] = world.published.of(RawFeedbackAccepted)
+    await world.parts.normalise(raw)
+    [item] = world.published.of(FeedbackReceived)
+    assert len(world.attachments.stored) == 1
+    async with world.http() as client:
+        erased = await client.post(
+            f"/v1/citizens/{item.citizen.citizen_id}/erasure",
+            json={"verified_by": "CCCD checked at the commune Front", "request_ref": "DN-15"},
+            headers={"authorization": f"Bearer {TOKEN}"},
+        )
+    assert erased.status_code == 202, erased.text
+    assert world.attachments.stored == {}

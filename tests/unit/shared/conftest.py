@@ -12,6 +12,7 @@ from hoiam_shared.events import (
     BodyRef,
     CategoryRef,
     Channel,
+    CitizenErased,
     ContactReachabilityChanged,
     DeadLetterRecorded,
     Event,
@@ -162,6 +163,14 @@ def example_events() -> dict[str, Event]:
             answered_on=date(2026, 3, 2),
             approved_by="operator:mttq-tinh",
             published_at=RECEIVED_AT,
+        ),
+        CitizenErased(
+            **common,
+            citizen_id="cit-0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b",
+            verified_by="CCCD checked in person at the commune Front office",
+            request_ref="DN-2026-014",
+            actor="operator:mttq-tinh",
+            erased_at=RECEIVED_AT,
         ),
     ]
     return {event.type: event for event in examples}

@@ -9,12 +9,15 @@ import pytest
 from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
+from fakes import vault_for
 from hoiam_shared.asyncapi import asyncapi_document
 from hoiam_shared.events import DeadLetterRecorded
 from hoiam_shared.kafka import make_broker
 from hoiam_shared.service import serve
 from hoiam_shared.topics import ALL_TOPICS, dead_letter_topic
+from hoiam_shared.vault import MongoKeyStore
 from support.asyncapi import ASYNCAPI_DIR, rendered, wirings
+from support.clock import TestClock
 
 REGENERATE = "AsyncAPI documents are stale: run `make asyncapi` and commit docs/asyncapi/"
 
@@ -81,6 +84,8 @@ async def test_each_service_serves_its_document(service: str) -> None:
         broker=make_broker(settings, service=service, registry=registry),
         mongo=mongo,
         registry=registry,
+        vault=vault_for(TestClock.daytime()),
+        keys=MongoKeyStore(mongo["vault"]),
     )
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://svc"

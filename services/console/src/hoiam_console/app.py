@@ -33,6 +33,8 @@ from hoiam_console.pages import council as council_pages
 from hoiam_console.pages import page_routers
 from hoiam_console.pages import publications as publication_pages
 from hoiam_console.pages.desk_areas import desk_page_routers
+from hoiam_console.pages.erasure import CitizenEraser, HttpCitizenEraser
+from hoiam_console.pages.erasure import routes as erasure_page
 from hoiam_console.passwords import Passwords
 from hoiam_console.ports import (
     AccountStore,
@@ -82,6 +84,7 @@ from hoiam_shared.kafka import (
 )
 from hoiam_shared.logs import configure_logging
 from hoiam_shared.mongo import make_mongo
+from hoiam_shared.sealing import SealingPublisher
 from hoiam_shared.service import Wiring, serve
 from hoiam_shared.topics import (
     FEEDBACK_MESSAGES,
@@ -95,6 +98,7 @@ from hoiam_shared.topics import (
     NOTIFICATION_SENT,
     OPERATOR_TASKS,
 )
+from hoiam_shared.vault import make_vault
 
 SERVICE = "console"
 STATIC = files("hoiam_console") / "static"
@@ -149,12 +153,13 @@ def build(
     compilation_store: CompilationStore | None = None,
     archive: ArchiveStore | None = None,
     open311: Open311Deps | None = None,
+    citizen_eraser: CitizenEraser | None = None,
 ) -> ConsoleParts:
     """Everything the console does, from what it is handed; no I/O, no client made here.
     Without `public` the public pages (`/`, `/t/{code}`, ratings) are not served, and
     Open311 (`/open311/v2/`) needs them and `open311`; without `compilation_store` no session
     is compiled; without `archive` neither publishing answers nor the archive (`/publications`,
-    `/answers`) is."""
+    `/answers`) is; without `citizen_eraser`, nor is the operators' erasure page."""
     dead_letters_total = Counter(
         "console_dead_letters_total",
         "Records the read model could not use, sent to their DLQ, by error type",
@@ -274,6 +279,7 @@ def build(
             *page_routers(web),
             *desk_page_routers(web, desk),
             council_pages.routes(web, council),
+            *([erasure_page(web, citizen_eraser)] if citizen_eraser is not None else []),
         ],
         prepare_store=prepare_stores,
         # Operators approve answers for the public archive (AnswerPublished), public side or not.
@@ -313,6 +319,7 @@ def create_app(settings: ConsoleSettings | None = None, *, clock: Clock | None =
     registry = CollectorRegistry()
     broker = make_broker(settings, service=SERVICE, registry=registry)
     mongo, db = make_mongo(settings)
+    vault, keys = make_vault(settings, mongo, clock=clock)
     upstream = HttpDeskUpstream(
         intake_url=str(settings.intake_url),
         router_url=str(settings.router_url),
@@ -344,7 +351,7 @@ def create_app(settings: ConsoleSettings | None = None, *, clock: Clock | None =
         failures=MongoFailures(db),
         read_model=MongoReadModel(db),
         upstream=upstream,
-        publisher=KafkaEventPublisher(broker),
+        publisher=SealingPublisher(KafkaEventPublisher(broker), vault),
         passwords=Passwords(),
         clock=clock,
         registry=registry,
@@ -370,6 +377,12 @@ def create_app(settings: ConsoleSettings | None = None, *, clock: Clock | None =
             api_keys=settings.open311_api_keys,
             contact=settings.open311_contact,
         ),
+        citizen_eraser=HttpCitizenEraser(
+            intake_url=str(settings.intake_url),
+            secret=settings.person_token_secret,
+            clock=clock,
+            timeout=settings.upstream_timeout_seconds,
+        ),
     )
     wiring = replace(
         parts.wiring,
@@ -380,5 +393,13 @@ def create_app(settings: ConsoleSettings | None = None, *, clock: Clock | None =
             council_upstream.close,
         ],
     )
-    app = serve(wiring, settings=settings, broker=broker, mongo=mongo, registry=registry)
+    app = serve(
+        wiring,
+        settings=settings,
+        broker=broker,
+        mongo=mongo,
+        registry=registry,
+        vault=vault,
+        keys=keys,
+    )
     return mount_static(app)

@@ -7,6 +7,7 @@ both shows itself (a test lists the keys the templates use and checks each is he
 from datetime import date, datetime
 
 from hoiam_console.archive_words import ARCHIVE_WORDS
+from hoiam_console.erasure_words import ERASURE_WORDS
 from hoiam_console.i18n_council import COUNCIL_CATALOGUE
 from hoiam_console.i18n_desk import DESK_CATALOGUE
 from hoiam_console.public_words import PUBLIC_WORDS
@@ -181,6 +182,7 @@ CATALOGUE |= COUNCIL_CATALOGUE
 
 CATALOGUE |= PUBLIC_WORDS
 CATALOGUE |= ARCHIVE_WORDS
+CATALOGUE |= ERASURE_WORDS
 
 
 def translate(key: str, language: str, **values: object) -> str:

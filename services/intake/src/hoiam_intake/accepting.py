@@ -19,6 +19,7 @@ from hoiam_shared.ids import new_id, new_tracking_code
 from hoiam_shared.kafka import EventPublisher
 from hoiam_shared.logs import correlation
 from hoiam_shared.topics import INTAKE_RAW, Topics
+from hoiam_shared.vault import Vault
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,11 @@ log = logging.getLogger(__name__)
 class SourceReusedError(Exception):
     """A source reference (an Idempotency-Key, a Message-ID) arrived again with another content:
     answering it with the first submission's ids would hand them to whoever reused the key."""
+
+
+def raw_key_id(event_id: UUID) -> str:
+    """The data key of one raw record's payload."""
+    return f"raw:{event_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +53,9 @@ class Acceptor:
         metrics: IntakeMetrics,
         secret: str,
         clock: Clock,
+        vault: Vault,
     ) -> None:
+        self._vault = vault
         self._publisher = publisher
         self._store = store
         self._topics = topics
@@ -103,6 +111,11 @@ class Acceptor:
             received_at=self._clock(),
             source_ref=source_ref,
         )
+        # The bytes are sealed with a key of their own, created before they are written, so an
+        # erasure can make every copy unreadable (docs/erasure.md); the normaliser binds the key
+        # to the sender once it has read who that is.
+        sealed = await self._vault.seal(raw_key_id(raw.event_id), payload)
+        raw = raw.model_copy(update={"payload": sealed.box, "sealed_with": sealed.key_id})
         with correlation(raw.item_id):
             await self._publisher.publish(
                 self._topics.name(INTAKE_RAW), raw, key=key or raw.item_id

@@ -17,6 +17,7 @@ from hoiam_intake.accepting import Acceptor
 from hoiam_intake.api import build_router
 from hoiam_intake.attachments import AttachmentStore, MongoAttachmentStore
 from hoiam_intake.domain.rules import Rules
+from hoiam_intake.erasure import Eraser, ErasureLog, MongoErasureLog, build_erasure_router
 from hoiam_intake.gatherings import ConversationStore, MongoConversationStore
 from hoiam_intake.handlers import NormaliseFeedback, RecordTask, flush_gatherings_every
 from hoiam_intake.imap import ImapPoller, MailboxState, MongoMailboxState
@@ -28,14 +29,17 @@ from hoiam_intake.sessions_api import build_sessions_router
 from hoiam_intake.settings import IntakeSettings, load_settings
 from hoiam_intake.store import IntakeStore, MongoIntakeStore
 from hoiam_intake.tasks import MongoTaskList, TaskList
+from hoiam_shared.access import actor_guard, operators_only
 from hoiam_shared.clock import Clock, system_clock
 from hoiam_shared.events import (
+    CitizenErased,
     ContactReachabilityChanged,
     FeedbackMessageAdded,
     FeedbackReceived,
     OperatorTaskOpened,
     RawFeedbackAccepted,
 )
+from hoiam_shared.identity import verifier
 from hoiam_shared.kafka import (
     DeadLetters,
     EventPublisher,
@@ -45,14 +49,17 @@ from hoiam_shared.kafka import (
 )
 from hoiam_shared.logs import configure_logging
 from hoiam_shared.mongo import Document, make_mongo
+from hoiam_shared.sealing import SealingPublisher
 from hoiam_shared.service import Wiring, serve
 from hoiam_shared.topics import (
     CITIZEN_CONTACTS,
+    CITIZEN_ERASURES,
     FEEDBACK_MESSAGES,
     FEEDBACK_RECEIVED,
     INTAKE_RAW,
     OPERATOR_TASKS,
 )
+from hoiam_shared.vault import Vault, make_vault
 
 SERVICE = "intake"
 log = logging.getLogger(__name__)
@@ -99,9 +106,12 @@ def build(
     publisher: EventPublisher,
     clock: Clock,
     registry: CollectorRegistry,
+    vault: Vault,
+    erasures: ErasureLog,
     mailbox_state: MailboxState | None = None,
 ) -> IntakeParts:
-    """Intake's handlers, routes and background loops on the given stores, publisher and clock.
+    """Intake's handlers, routes and background loops on the given stores, publisher and clock;
+    `vault` seals raw payloads and destroys an erased citizen's keys.
 
     `mailbox_state` keeps the IMAP poller's marks; it is needed only when `imap_host` is set.
     """
@@ -114,6 +124,7 @@ def build(
         metrics=metrics,
         secret=rules.secret,
         clock=clock,
+        vault=vault,
     )
     resends = Resends(
         store=store,
@@ -134,6 +145,7 @@ def build(
         gather_window=timedelta(seconds=settings.gather_seconds),
         conversation=timedelta(hours=settings.conversation_hours),
         clock=clock,
+        vault=vault,
     )
     poller = None
     if settings.imap_host:
@@ -193,6 +205,21 @@ def build(
                 secret=rules.secret,
                 clock=clock,
             ),
+            build_erasure_router(
+                eraser=Eraser(
+                    log=erasures,
+                    vault=vault,
+                    publisher=publisher,
+                    topics=settings.topics,
+                    clock=clock,
+                    attachments=attachments,
+                ),
+                operator=operators_only(
+                    actor_guard(
+                        settings.operator_token, verifier(settings.person_token_secret, clock)
+                    )
+                ),
+            ),
         ),
         background=(
             flush_gatherings_every(normalise, settings.gather_flush_seconds),
@@ -205,6 +232,7 @@ def build(
             settings.topics.name(FEEDBACK_MESSAGES): FeedbackMessageAdded,
             settings.topics.name(CITIZEN_CONTACTS): ContactReachabilityChanged,
             settings.topics.name(OPERATOR_TASKS): OperatorTaskOpened,
+            settings.topics.name(CITIZEN_ERASURES): CitizenErased,
         },
     )
     return IntakeParts(
@@ -225,6 +253,7 @@ def build_on_mongo(
     publisher: EventPublisher,
     clock: Clock,
     registry: CollectorRegistry,
+    vault: Vault,
     mailbox_state: MailboxState | None = None,
 ) -> IntakeParts:
     """`build` on every Mongo store of one database (the mailbox marks too, unless given):
@@ -241,6 +270,8 @@ def build_on_mongo(
         publisher=publisher,
         clock=clock,
         registry=registry,
+        vault=vault,
+        erasures=MongoErasureLog(db),
     )
 
 
@@ -253,11 +284,22 @@ def create_app(settings: IntakeSettings | None = None, *, clock: Clock | None = 
     mongo, db = make_mongo(settings, registry=registry)
     if settings.operator_token is None:
         log.warning("HOIAM_INTAKE_OPERATOR_TOKEN is unset: operator endpoints answer 401")
+    clock = clock or system_clock
+    vault, keys = make_vault(settings, mongo, clock=clock)
     parts = build_on_mongo(
         settings,
         db,
-        publisher=KafkaEventPublisher(broker),
-        clock=clock or system_clock,
+        publisher=SealingPublisher(KafkaEventPublisher(broker), vault),
+        clock=clock,
         registry=registry,
+        vault=vault,
     )
-    return serve(parts.wiring, settings=settings, broker=broker, mongo=mongo, registry=registry)
+    return serve(
+        parts.wiring,
+        settings=settings,
+        broker=broker,
+        mongo=mongo,
+        registry=registry,
+        vault=vault,
+        keys=keys,
+    )

@@ -29,7 +29,9 @@ from hoiam_intake.domain.items import Earlier, as_message, edit_ref
 from hoiam_intake.domain.matters import Matter, fold_words
 from hoiam_intake.domain.outcomes import CallBack, Dropped, Followup, NewItem, Outcome, Reachability
 from hoiam_intake.domain.rules import Rules
+from hoiam_intake.erasure import bind_raw_key, open_raw
 from hoiam_intake.gatherings import ConversationStore
+from hoiam_intake.locks import KeyedLocks
 from hoiam_intake.metrics import IntakeMetrics
 from hoiam_intake.replies import reply_target
 from hoiam_intake.repository import ItemRepository
@@ -52,6 +54,7 @@ from hoiam_shared.topics import (
     OPERATOR_TASKS,
     Topics,
 )
+from hoiam_shared.vault import Vault
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +85,10 @@ class NormaliseFeedback:
         gather_window: timedelta,
         conversation: timedelta,
         clock: Clock,
+        vault: Vault,
     ) -> None:
+        self._vault = vault
+        self._binding = KeyedLocks()
         self._items = items
         self._tasks = tasks
         self._conversations = conversations
@@ -97,7 +103,15 @@ class NormaliseFeedback:
         self._clock = clock
 
     async def __call__(self, raw: RawFeedbackAccepted) -> None:
-        for outcome in interpret(raw, self._rules):
+        opened = await open_raw(raw, self._vault)
+        if opened is None:
+            # Its sender was erased: the record is noise now, by design; nothing to normalise.
+            self._count(raw.channel, "erased")
+            return
+        outcomes = list(interpret(opened, self._rules))
+        if raw.sealed_with is not None:
+            await bind_raw_key(raw.sealed_with, outcomes, self._vault)
+        for outcome in outcomes:
             await self._apply(raw.channel, outcome)
 
     def _count(self, channel: Channel, outcome: str) -> None:
@@ -122,8 +136,11 @@ class NormaliseFeedback:
                 event = event.model_copy(update={"citizen_id": next(iter(bound.values()), None)})
                 key = f"{event.channel.value}:{event.address}:{event.reason}:{event.changed_at}"
                 stored = await self._store.record_event("reachability", key, event)
+                # Keyed by the binding, not the address: record keys are not sealed.
                 await self._publisher.publish(
-                    self._topics.name(CITIZEN_CONTACTS), stored, key=stored.address
+                    self._topics.name(CITIZEN_CONTACTS),
+                    stored,
+                    key=stored.citizen_id or keys.derived_uuid("contact", key).hex,
                 )
                 self._count(channel, "reachability")
             case CallBack(task=task):
@@ -293,6 +310,15 @@ class NormaliseFeedback:
         contact_keys = keys.contact_keys(item.citizen.contacts)
         if not contact_keys:
             return [], False
+        # A batch's partitions are worked at once: one person's web form (phone and email) and
+        # email (email only) bound at the same moment would each find nothing and found two
+        # records. Records sharing a contact take their turn; the others go on at once.
+        async with self._binding.hold(contact_keys):
+            return await self._bind(item, contact_keys)
+
+    async def _bind(
+        self, item: FeedbackReceived, contact_keys: list[str]
+    ) -> tuple[list[str], bool]:
         candidate = f"cit-{keys.derived_uuid('citizen', str(item.item_id))}"
         if len(contact_keys) == 1:
             # One contact, the usual case: insert-first, read back only if it was bound before.

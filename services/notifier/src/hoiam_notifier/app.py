@@ -51,6 +51,7 @@ from hoiam_shared.kafka import (
 )
 from hoiam_shared.logs import configure_logging
 from hoiam_shared.mongo import Document, make_mongo
+from hoiam_shared.sealing import SealingPublisher
 from hoiam_shared.service import Wiring, serve
 from hoiam_shared.topics import (
     CITIZEN_CONTACTS,
@@ -61,6 +62,7 @@ from hoiam_shared.topics import (
     NOTIFICATION_SENT,
     OPERATOR_TASKS,
 )
+from hoiam_shared.vault import make_vault
 
 SERVICE = "notifier"
 DESCRIPTION = "Tells bodies what they received and citizens what became of their feedback."
@@ -286,6 +288,7 @@ def make_adapters(settings: NotifierSettings, *, clock: Clock) -> Adapters:
 
 def app_for(settings: NotifierSettings, adapters: Adapters, *, clock: Clock) -> FastAPI:
     """`build` on these adapters, served: the shell owns the clients, so it prepares and closes."""
+    vault, keys = make_vault(settings, adapters.mongo, clock=clock)
     parts = build(
         settings,
         deliveries=adapters.deliveries,
@@ -293,7 +296,7 @@ def app_for(settings: NotifierSettings, adapters: Adapters, *, clock: Clock) -> 
         contacts=adapters.contacts,
         queue=adapters.queue,
         senders=adapters.senders,
-        publisher=KafkaEventPublisher(adapters.broker),
+        publisher=SealingPublisher(KafkaEventPublisher(adapters.broker), vault),
         clock=clock,
         registry=adapters.registry,
     )
@@ -306,6 +309,8 @@ def app_for(settings: NotifierSettings, adapters: Adapters, *, clock: Clock) -> 
         broker=adapters.broker,
         mongo=adapters.mongo,
         registry=adapters.registry,
+        vault=vault,
+        keys=keys,
     )
 
 

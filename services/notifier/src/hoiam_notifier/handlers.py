@@ -530,8 +530,9 @@ class Notifier:
             changed_at=now,
         )
         await self.record_reachability(changed)
+        # Keyed by the item: record keys are not sealed, an address would stay on Kafka.
         await self._publisher.publish(
-            self._topics.name(CITIZEN_CONTACTS), changed, key=target.address
+            self._topics.name(CITIZEN_CONTACTS), changed, key=changed.correlation_id
         )
 
     async def _queue_digest(self, n: Notification, now: datetime) -> None:

@@ -47,6 +47,7 @@ from hoiam_shared.kafka import (
 )
 from hoiam_shared.logs import configure_logging
 from hoiam_shared.mongo import make_mongo
+from hoiam_shared.sealing import SealingPublisher
 from hoiam_shared.service import Wiring, serve
 from hoiam_shared.topics import (
     FEEDBACK_MESSAGES,
@@ -57,6 +58,7 @@ from hoiam_shared.topics import (
     FEEDBACK_ROUTED,
     FEEDBACK_STATUS,
 )
+from hoiam_shared.vault import make_vault
 
 SERVICE = "router"
 
@@ -232,14 +234,23 @@ def create_app(settings: RouterSettings | None = None, *, clock: Clock | None = 
     broker = make_broker(settings, service=SERVICE, registry=registry)
     mongo, db = make_mongo(settings, registry=registry)
     directory = load_directory(settings.directory_path)
+    vault, keys = make_vault(settings, mongo, clock=clock)
     parts = build(
         settings,
         directory=directory,
         assignments=MongoAssignmentRepository(db, clock=clock),
-        publisher=KafkaEventPublisher(broker),
+        publisher=SealingPublisher(KafkaEventPublisher(broker), vault),
         clock=clock,
         registry=registry,
         published=MongoPublishedAnswerStore(db),
         model=load_or_train(settings, directory),
     )
-    return serve(parts.wiring, settings=settings, broker=broker, mongo=mongo, registry=registry)
+    return serve(
+        parts.wiring,
+        settings=settings,
+        broker=broker,
+        mongo=mongo,
+        registry=registry,
+        vault=vault,
+        keys=keys,
+    )

@@ -84,6 +84,7 @@ class ItemRecord(BaseModel):
     channel: Channel | None = None
     received_at: AwareDatetime | None = None
     citizen_name: str | None = None
+    citizen_id: str | None = None
     publication_consent: bool = False
     subject: str | None = None
     text: str | None = None
@@ -181,6 +182,8 @@ def _received(event: FeedbackReceived) -> list[Change]:
         "channel": event.channel.value,
         "received_at": event.received_at,
         "citizen_name": event.citizen.name,
+        # Kept beside the name so an erasure finds what is this citizen's (issue 12).
+        "citizen_id": event.citizen.citizen_id,
         "publication_consent": event.citizen.publication_consent,
         "subject": event.text.subject,
         "text": event.text.normalised,
@@ -209,6 +212,8 @@ def _routed(event: FeedbackRouted) -> list[Change]:
         "tracking_code": event.tracking_code,
         "channel": event.channel.value,
         "citizen_name": event.citizen.name,
+        # Kept beside the name so an erasure finds what is this citizen's (issue 12).
+        "citizen_id": event.citizen.citizen_id,
         "publication_consent": event.citizen.publication_consent,
         "subject": event.subject,
         "text": event.text,
