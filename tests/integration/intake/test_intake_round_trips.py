@@ -16,7 +16,7 @@ from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
 from pymongo import AsyncMongoClient, monitoring
 
-from fakes import RecordingPublisher, intake_settings
+from fakes import RecordingPublisher, intake_settings, vault_for
 from hoiam_intake.app import IntakeParts, build_on_mongo
 from hoiam_intake.store import NAMESAKES, IntakeStore, MongoIntakeStore
 from hoiam_shared.events import Channel, FeedbackMessageAdded, FeedbackReceived
@@ -91,6 +91,7 @@ async def normaliser(stack: Stack, prefix: str) -> AsyncIterator[Normaliser]:
         publisher=out,
         clock=TestClock.frozen(AT),
         registry=CollectorRegistry(),
+        vault=vault_for(TestClock.frozen(AT)),  # in memory: its keys are not intake's commands
     )
     await parts.wiring.prepare_store()
     commands.counting = True
