@@ -355,7 +355,11 @@ async def test_reassign_hand_back_merge_and_split_over_http(
         headers=AUTH,
     )
     assert handed.status_code == 202
-    assert handed.json()["body"]["id"] == "86-so-xay-dung"
+    # Which provincial body takes it is the learned model's call (it changes with the labelled
+    # set, `make eval-routing` measures it); here: not the commune that handed it back.
+    province_body = handed.json()["body"]["id"]
+    assert province_body.startswith("86-")
+    assert province_body not in ("29341-ubnd-xa", "86-so-cong-thuong")
     assert handed.json()["reason_code"] == "not_competent"
 
     moved = await client.post(
@@ -379,7 +383,7 @@ async def test_reassign_hand_back_merge_and_split_over_http(
     assert "same body" in other_body.json()["detail"]
     moved_again = await client.post(
         f"/v1/items/{power.item_id}/reassign",
-        json={"body_id": "86-so-xay-dung", "reason": "đường dây trên lộ"},
+        json={"body_id": province_body, "reason": "đường dây trên lộ"},
         headers=AUTH,
     )
     assert moved_again.status_code == 202
@@ -393,7 +397,7 @@ async def test_reassign_hand_back_merge_and_split_over_http(
         f"/v1/items/{power.item_id}/status", json={"status": "acknowledged"}, headers=AUTH
     )
     assert set(status.json()["case_item_ids"]) == {str(road.item_id), str(power.item_id)}
-    assert status.json()["body"]["id"] == "86-so-xay-dung"
+    assert status.json()["body"]["id"] == province_body
     road_view = (await client.get(f"/v1/items/{road.item_id}", headers=AUTH)).json()
     assert road_view["status"] == "acknowledged"  # the case moved as one
 
@@ -403,13 +407,13 @@ async def test_reassign_hand_back_merge_and_split_over_http(
     assert split.status_code == 200
     view = (await client.get(f"/v1/items/{power.item_id}", headers=AUTH)).json()
     assert view["case"] == {"id": split.json()["case_id"], "item_ids": [str(power.item_id)]}
-    assert view["body"]["id"] == "86-so-xay-dung"
+    assert view["body"]["id"] == province_body
     assert [h.get("change") for h in view["history"] if h["type"] == "StatusChanged"][-2:] == [
         "transition",
         "split",
     ]
     routed = await bus.routed(road, power, at_least=5)
     # the first two decisions, then one per new body, so whoever keeps routings has each
-    assert sorted(e.body.id for e in routed if e.body) == [
-        "29341-ubnd-xa", "86-dien-luc", "86-so-cong-thuong", "86-so-xay-dung", "86-so-xay-dung",
-    ]  # fmt: skip
+    assert sorted(e.body.id for e in routed if e.body) == sorted([
+        "29341-ubnd-xa", "86-dien-luc", "86-so-cong-thuong", province_body, province_body,
+    ])  # fmt: skip
