@@ -77,3 +77,19 @@ def test_a_cached_model_predicts_without_importing_scikit_learn(
     )
 
     assert done.stdout.strip() == "[]"
+
+
+def test_the_word_cache_gives_the_analyzers_ids_first_time_and_again() -> None:
+    """A model's char block looks each word's n-gram ids up once: the ids (and their order,
+    which the sums follow) are the plain analyzer's, on a first call and on a cached one."""
+    from hoiam_router.model import _Block
+
+    corpus = texts()
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)
+    chars.fit(corpus[:200])
+    block = _Block(chars, 0, tfidf=True)
+    plain = chars.build_analyzer()
+    vocabulary = chars.vocabulary_
+    for text in corpus[:300] + corpus[:300]:
+        assert block._ids(text) == [vocabulary[g] for g in plain(text) if g in vocabulary]
+    assert block._word_ids  # the second pass was served from the cache

@@ -55,18 +55,26 @@ class NgramAnalyzer:
         return grams
 
     def _char_wb(self, doc: str) -> list[str]:
-        min_n, max_n = self.ngram_range
         grams: list[str] = []
-        for word in _WHITE_SPACES.sub(" ", doc).split():
-            w = f" {word} "
-            for n in range(min_n, max_n + 1):
-                offset = 0
-                grams.append(w[offset : offset + n])
-                while offset + n < len(w):
-                    offset += 1
-                    grams.append(w[offset : offset + n])
-                if offset == 0:  # a word shorter than n is counted once, as scikit-learn does
-                    break
+        for word in self.words(doc):
+            grams.extend(self.word_grams(word))
+        return grams
+
+    def words(self, doc: str) -> list[str]:
+        """char_wb: the words whose n-grams make the text's, in order (`doc` lower-cased
+        already when `lowercase`); a caller may cache `word_grams` per word."""
+        return _WHITE_SPACES.sub(" ", doc).split()
+
+    def word_grams(self, word: str) -> list[str]:
+        """char_wb: one word's n-grams, padded with a space each side, shortest first."""
+        min_n, max_n = self.ngram_range
+        w = f" {word} "
+        grams: list[str] = []
+        for n in range(min_n, max_n + 1):
+            if len(w) <= n:  # a word no longer than n is counted once, as scikit-learn does
+                grams.append(w)
+                break
+            grams.extend([w[i : i + n] for i in range(len(w) - n + 1)])
         return grams
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from hoiam_router import domain
-from hoiam_router.analyzers import analyzer_of
+from hoiam_router.analyzers import NgramAnalyzer, analyzer_of
 from hoiam_router.domain.directory import Directory
 from hoiam_router.domain.learned import Prediction, Signals
 from hoiam_router.domain.text import fold, lower
@@ -32,6 +32,7 @@ SEED = 14
 C = 4.0  # inverse regularisation; the CV curve in docs/router.md was made with this value
 SIGNAL_WEIGHT = 1.0
 TOP_TERMS = 4
+WORD_CACHE = 50_000  # distinct words whose n-gram ids a model keeps (a few MB)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,10 +100,10 @@ class _Block:
         self._vocabulary: dict[str, int] = vectorizer.vocabulary_
         self._idf = np.asarray(vectorizer.idf_) if tfidf else None
         self.offset = offset
+        self._word_ids: dict[str, tuple[int, ...]] = {}
 
     def features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        vocabulary = self._vocabulary
-        counts = Counter(vocabulary[t] for t in self._analyze(text) if t in vocabulary)
+        counts = Counter(self._ids(text))
         if not counts:
             return np.zeros(0, dtype=np.intp), np.zeros(0)
         cols = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
@@ -111,6 +112,27 @@ class _Block:
             return cols + self.offset, np.ones_like(vals) * SIGNAL_WEIGHT
         vals = (1.0 + np.log(vals)) * self._idf[cols]  # sublinear tf × idf, then l2
         return cols + self.offset, vals / np.linalg.norm(vals)
+
+    def _ids(self, text: str) -> list[int]:
+        """The vocabulary ids of the text's n-grams, in the analyzer's order."""
+        vocabulary, analyze = self._vocabulary, self._analyze
+        if not (isinstance(analyze, NgramAnalyzer) and analyze.analyzer == "char_wb"):
+            return [vocabulary[t] for t in analyze(text) if t in vocabulary]
+        # Character n-grams never cross a word, and the words (syllables, mostly) of petitions
+        # repeat: each word's ids are worked out once. Splitting every word into its 2- to
+        # 5-grams was most of the routing time.
+        if analyze.lowercase:
+            text = text.lower()
+        cache = self._word_ids
+        ids: list[int] = []
+        for word in analyze.words(text):
+            known = cache.get(word)
+            if known is None:
+                known = tuple(vocabulary[g] for g in analyze.word_grams(word) if g in vocabulary)
+                if len(cache) < WORD_CACHE:  # bounded: a flood of odd words cannot grow it
+                    cache[word] = known
+            ids.extend(known)
+        return ids
 
 
 class NgramModel:

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 from vietnam_provinces import Province as NewProvince
@@ -136,6 +136,13 @@ class Gazetteer:
 def _key(words: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     """Folded words, numbers without leading zeros ("Phường 07" = "phường 7")."""
     return tuple(_number(w) for w in (fold(x) for x in words))
+
+
+@lru_cache(maxsize=65_536)
+def _token_key(token: str) -> str:
+    """`_key` of one token, kept: find_mentions keys every token of every text, and tokens
+    (syllables, mostly) repeat."""
+    return _number(fold(token))
 
 
 def _number(word: str) -> str:
@@ -267,7 +274,7 @@ def find_mentions(text: str, source: Literal["address", "text"]) -> list[Mention
     expanded = _expand(text)
     accented = has_marks(text)  # the expansions themselves carry accents
     tokens = _TOKEN.findall(expanded)
-    keys = [_key([t])[0] if t[0].isalnum() or t[0] == "_" else "" for t in tokens]
+    keys = [_token_key(t) if t[0].isalnum() or t[0] == "_" else "" for t in tokens]
     mentions: list[Mention] = []
     i = 0
     while i < len(tokens):
@@ -288,6 +295,11 @@ def _same_accents(units: tuple[Unit, ...], written: str) -> tuple[Unit, ...]:
     return exact or units
 
 
+# find_mentions tries every token: the type words are ordered (longest first) once, not per token.
+_TYPE_WORDS_LONGEST_FIRST = sorted(TYPE_WORDS.items(), key=lambda kv: -len(kv[0]))
+_TYPE_FIRST_WORDS = frozenset(type_words[0] for type_words in TYPE_WORDS)
+
+
 def _typed_at(
     g: Gazetteer,
     tokens: list[str],
@@ -296,7 +308,9 @@ def _typed_at(
     accented: bool,
     source: Literal["address", "text"],
 ) -> tuple[Mention, int] | None:
-    for type_words, groups in sorted(TYPE_WORDS.items(), key=lambda kv: -len(kv[0])):
+    if keys[i] not in _TYPE_FIRST_WORDS:
+        return None
+    for type_words, groups in _TYPE_WORDS_LONGEST_FIRST:
         end = i + len(type_words)
         if tuple(keys[i:end]) != type_words:
             continue
