@@ -135,12 +135,12 @@ class Gazetteer:
 
 def _key(words: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     """Folded words, numbers without leading zeros ("Phường 07" = "phường 7")."""
-    return tuple(_number(w) for w in (fold(x) for x in words))
+    return tuple(_token_key(w) for w in words)
 
 
 @lru_cache(maxsize=65_536)
 def _token_key(token: str) -> str:
-    """`_key` of one token, kept: find_mentions keys every token of every text, and tokens
+    """One word's key, kept: find_mentions keys every token of every text, and tokens
     (syllables, mostly) repeat."""
     return _number(fold(token))
 
